@@ -1,0 +1,156 @@
+# toolexecfs - tools as files.
+#
+#   make            build build/toolexecfs and build/toolexec
+#   make check      install what is missing, build, run every test
+#   make run        mount the embedded default at ./mnt (MNT= overrides)
+#   make SANITIZE=address,undefined check
+#   make V=1        show the commands
+
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+PKG_CONFIG ?= pkg-config
+MNT ?= $(CURDIR)/mnt
+
+PKGS_ENGINE = json-c libseccomp libpcre2-8 libcurl
+PKGS_FS = fuse3
+PKGS_TEST = cmocka
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wformat=2 -Wvla -Wno-format-nonliteral -Wno-format-truncation
+ifneq ($(WERROR),0)
+WARN += -Werror
+endif
+
+OPT ?= -O2 -g
+CFLAGS ?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Iinclude -Isrc \
+	     $(shell $(PKG_CONFIG) --cflags $(PKGS_ENGINE) 2>/dev/null) $(CFLAGS)
+ALL_LDFLAGS = -pthread $(LDFLAGS)
+LIBS_ENGINE = $(shell $(PKG_CONFIG) --libs $(PKGS_ENGINE) 2>/dev/null) -lstemmer -lm
+LIBS_FS = $(shell $(PKG_CONFIG) --libs $(PKGS_FS) 2>/dev/null)
+CFLAGS_FS = $(shell $(PKG_CONFIG) --cflags $(PKGS_FS) 2>/dev/null)
+LIBS_TEST = $(shell $(PKG_CONFIG) --libs $(PKGS_TEST) 2>/dev/null)
+
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q =
+say =
+else
+Q = @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+ENGINE_SRC = $(wildcard src/core/*.c src/backend/*.c src/sandbox/*.c)
+FS_SRC = $(wildcard src/fs/*.c)
+ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_config.o
+FS_OBJ = $(FS_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS_SRC = $(wildcard tests/tools/*.c)
+TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+CLI_SRC = $(wildcard src/cli/toolexec*.c)
+CLI_OBJ = $(filter-out $(BUILD)/src/cli/toolexecfs.o,$(CLI_SRC:%.c=$(BUILD)/%.o))
+BENCH_SRC = $(wildcard bench/*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+DEFAULT_JSON = $(sort $(wildcard mountpoint-examples/default/*.json))
+
+PROGRAMS = $(BUILD)/toolexec
+ifneq ($(FS_SRC),)
+PROGRAMS += $(BUILD)/toolexecfs
+endif
+
+.PHONY: all check unit integration schema-suite run stop install clean \
+	format setup bench deps
+all: $(PROGRAMS)
+
+deps setup:
+	$(Q)./scripts/setup.sh
+
+$(BUILD)/libtoolexec.a: $(ENGINE_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/toolexec: $(CLI_OBJ) $(BUILD)/libtoolexec.a
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ENGINE)
+
+$(BUILD)/toolexecfs: $(BUILD)/src/cli/toolexecfs.o $(FS_OBJ) $(BUILD)/libtoolexec.a
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FS) $(LIBS_ENGINE)
+
+$(BUILD)/src/fs/%.o $(BUILD)/src/cli/toolexecfs.o: ALL_CFLAGS += $(CFLAGS_FS)
+
+$(BUILD)/%.o: %.c
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The embedded default: mountpoint-examples/default/*.json as C strings.
+$(BUILD)/gen/default_config.c: $(DEFAULT_JSON) scripts/embed.sh
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)./scripts/embed.sh $(DEFAULT_JSON) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/default_config.o: $(BUILD)/gen/default_config.c
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtoolexec.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libtoolexec.a \
+		$(LIBS_TEST) $(LIBS_ENGINE)
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libtoolexec.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libtoolexec.a \
+		$(LIBS_ENGINE) -lsqlite3
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libtoolexec.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libtoolexec.a \
+		$(LIBS_ENGINE) -lsqlite3
+
+bench-build: $(BENCH_BIN) $(PROGRAMS)
+
+unit: $(UNIT_BIN)
+	$(Q)./tests/run-unit.sh $(UNIT_BIN)
+
+integration: $(PROGRAMS) $(TOOLS_BIN)
+	$(Q)BUILD=$(abspath $(BUILD)) ./tests/run-integration.sh
+
+check: setup
+	$(Q)$(MAKE) --no-print-directory all $(TOOLS_BIN) unit
+	$(Q)$(MAKE) --no-print-directory integration
+
+run: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)MNT="$(MNT)" BUILD=$(abspath $(BUILD)) ./scripts/run.sh
+
+stop:
+	$(Q)fusermount3 -u "$(MNT)" 2>/dev/null || true
+
+bench: setup bench-build
+	$(Q)BUILD=$(abspath $(BUILD)) ./scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	-install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ 2>/dev/null
+
+format:
+	clang-format -i $$(find src include tests bench -name '*.[ch]')
+
+clean:
+	rm -rf $(BUILD) build-*
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,334 @@
+/*
+ * toolexec.h - the toolexecfs engine facade.
+ *
+ * Everything a user can do goes through these calls; the FUSE layer
+ * (src/fs) and the toolexec command (src/cli) only translate.  No FUSE
+ * header is needed to use the engine.
+ *
+ * Conventions: functions that act return 0 or -errno; constructors return
+ * NULL and set errno; predicates return bool.  Text for humans comes back
+ * in a caller-provided `err` buffer.  `const char *` returns are borrowed:
+ * they stay valid while the caller holds a reference on the object that
+ * returned them.  Every function here is thread-safe unless it says not.
+ */
+#ifndef TOOLEXECFS_TOOLEXEC_H
+#define TOOLEXECFS_TOOLEXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TX_VERSION "0.1.0"
+
+/* Limits shared by both faces. */
+#define TX_ARGS_MAX (1024 * 1024)	/* bytes of call arguments */
+#define TX_JSON_DEPTH_MAX 64		/* nesting of call arguments */
+#define TX_NAME_MAX 255			/* bytes in one file name */
+
+/* The pseudo tool that runs chains (DESIGN 2.6). */
+#define TX_CHAIN_ID "chain"
+
+struct tx_engine;
+struct tx_toolset;
+struct tx_tool;
+struct tx_job;
+struct tx_argbuf;
+
+/* ------------------------------------------------------------------ */
+/* Engine                                                               */
+
+struct tx_engine_options {
+	const char *config_dir;	/* NULL: the embedded default */
+	bool watch;		/* follow config_dir with inotify */
+	unsigned job_keep_seconds;	/* finished jobs kept; 0: 600 */
+	unsigned job_keep_max;		/* finished jobs kept; 0: 1000 */
+	bool log_stderr;	/* also print log lines on stderr */
+};
+
+/*
+ * Builds an engine: loads the configuration (bad files are logged and
+ * skipped, never fatal), registers the built-in tools, starts MCP servers
+ * that are not lazy, and the config watcher when asked.  Returns NULL and
+ * writes a reason into err only when nothing can work (no memory, the
+ * configuration directory cannot be read).  Free with tx_engine_free().
+ */
+struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
+				char *err, size_t errlen);
+
+/* Cancels every job, stops every backend and child process, frees. */
+void tx_engine_free(struct tx_engine *engine);
+
+/* Re-reads the configuration directory now (the watcher does this too). */
+int tx_engine_reload(struct tx_engine *engine);
+
+/* ------------------------------------------------------------------ */
+/* Tools                                                                */
+
+/*
+ * Tool sets are immutable snapshots: a change of the tool set (reload,
+ * MCP list_changed) builds a new set and swaps it in atomically.  Taking
+ * a snapshot never blocks another reader.
+ */
+struct tx_toolset *tx_engine_tools(struct tx_engine *engine);	/* ref'd */
+void tx_toolset_unref(struct tx_toolset *set);
+/* Increases with every change of the tool set. */
+uint64_t tx_toolset_generation(const struct tx_toolset *set);
+size_t tx_toolset_count(const struct tx_toolset *set);
+/* Tools sorted by ID, so a namespace's tools are contiguous. */
+const struct tx_tool *tx_toolset_at(const struct tx_toolset *set, size_t i);
+/* NULL when absent.  Borrowed from the set. */
+const struct tx_tool *tx_toolset_find(const struct tx_toolset *set,
+				      const char *id);
+/* Finds by namespace and *encoded* file name (see tx_name_encode). */
+const struct tx_tool *tx_toolset_find_file(const struct tx_toolset *set,
+					   const char *ns_file,
+					   const char *name_file);
+
+/* A tool outlives the set that holds it while referenced. */
+const struct tx_tool *tx_tool_ref(const struct tx_tool *tool);
+void tx_tool_unref(const struct tx_tool *tool);
+
+const char *tx_tool_id(const struct tx_tool *tool);	/* "ns:name" */
+const char *tx_tool_namespace(const struct tx_tool *tool);
+const char *tx_tool_name(const struct tx_tool *tool);
+/* The namespace and name as file names (tx_name_encode). */
+const char *tx_tool_namespace_file(const struct tx_tool *tool);
+const char *tx_tool_name_file(const struct tx_tool *tool);
+const char *tx_tool_title(const struct tx_tool *tool);	/* may be "" */
+const char *tx_tool_description(const struct tx_tool *tool);
+size_t tx_tool_tag_count(const struct tx_tool *tool);
+const char *tx_tool_tag(const struct tx_tool *tool, size_t i);
+/* One line, ending in '\n'. */
+const char *tx_tool_summary(const struct tx_tool *tool);
+/* Markdown: description, parameter table, output, example, backend. */
+const char *tx_tool_doc(const struct tx_tool *tool);
+/* Input schema, pretty-printed, ending in '\n'. */
+const char *tx_tool_schema_text(const struct tx_tool *tool);
+/* NULL when the tool declares no output schema. */
+const char *tx_tool_output_schema_text(const struct tx_tool *tool);
+/* "builtin", "exec", "mcp", ... */
+const char *tx_tool_backend_kind(const struct tx_tool *tool);
+/* Unique per definition: changes whenever the tool's definition does. */
+uint64_t tx_tool_version(const struct tx_tool *tool);
+
+/*
+ * Tool set change notification.  fn runs after each swap, on the thread
+ * that made the change, with both sets borrowed for the duration of the
+ * call.  It must not call back into tx_engine_watch_tools().
+ */
+typedef void (*tx_tools_changed_fn)(void *ctx, const struct tx_toolset *old,
+				    const struct tx_toolset *cur);
+int tx_engine_watch_tools(struct tx_engine *engine, tx_tools_changed_fn fn,
+			  void *ctx);
+
+/*
+ * File-name encoding for names that cannot be file names.  Bytes '/',
+ * '%', NUL and a leading '.' become "%XX" (upper-case hex); everything
+ * else is kept.  An encoded name longer than TX_NAME_MAX is cut to 237
+ * bytes and followed by "%~" and 16 hex digits of a hash of the whole
+ * name; decoding such a name needs the registry (tx_toolset_find_file).
+ * Returns the length written (excluding NUL) or -ENAMETOOLONG if out is
+ * too small (outlen >= TX_NAME_MAX + 1 always suffices).
+ */
+int tx_name_encode(const char *name, char *out, size_t outlen);
+/* Reverses tx_name_encode for names that were not cut. -EINVAL if bad. */
+int tx_name_decode(const char *file, char *out, size_t outlen);
+
+/* ------------------------------------------------------------------ */
+/* Arguments, fed as they arrive                                        */
+
+/*
+ * An incremental parser for call arguments: a JSON object, fed in as
+ * many pieces as the caller writes.  Not thread-safe: one per writer.
+ */
+struct tx_argbuf *tx_argbuf_new(void);
+void tx_argbuf_free(struct tx_argbuf *ab);
+/*
+ * Feeds len bytes.  Returns 0 when accepted (JSON so far is well formed,
+ * possibly incomplete), -EINVAL with err set on malformed JSON, a
+ * top-level value that is not an object, nesting past
+ * TX_JSON_DEPTH_MAX or non-whitespace after the object, and -EFBIG past
+ * TX_ARGS_MAX bytes.  After an error every later feed fails the same way.
+ */
+int tx_argbuf_feed(struct tx_argbuf *ab, const char *buf, size_t len,
+		   char *err, size_t errlen);
+/* True once a whole object has been read. */
+bool tx_argbuf_complete(const struct tx_argbuf *ab);
+/* True when nothing but whitespace has been fed. */
+bool tx_argbuf_empty(const struct tx_argbuf *ab);
+size_t tx_argbuf_size(const struct tx_argbuf *ab);
+/* The bytes fed so far, NUL-terminated; borrowed. */
+const char *tx_argbuf_text(const struct tx_argbuf *ab);
+
+/*
+ * Checks complete argument text against the tool's input schema.
+ * 0, or -EINVAL with "POINTER: what is wrong" in err, -ENOENT when the
+ * tool does not exist.  tool_id may be TX_CHAIN_ID.
+ */
+int tx_engine_check_args(struct tx_engine *engine, const char *tool_id,
+			 const char *args_json, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Jobs                                                                 */
+
+enum tx_job_state {
+	TX_JOB_NEW,		/* created (clone), no arguments yet */
+	TX_JOB_QUEUED,		/* arguments given, not yet running */
+	TX_JOB_RUNNING,
+	TX_JOB_OK,		/* final */
+	TX_JOB_ERROR,		/* final: isError result, or a failure */
+	TX_JOB_TIMEOUT,		/* final */
+	TX_JOB_CANCELLED,	/* final */
+};
+
+/* "new", "queued", "running", "ok", "error", "timeout", "cancelled" */
+const char *tx_job_state_name(enum tx_job_state state);
+static inline bool tx_job_state_final(enum tx_job_state s)
+{
+	return s >= TX_JOB_OK;
+}
+
+/* Who made a call: shell-style results are scoped by session, then uid. */
+struct tx_caller {
+	uid_t uid;
+	pid_t pid;
+	pid_t sid;
+};
+
+/*
+ * Creates a job for tool_id (or TX_CHAIN_ID) in state NEW and lists it
+ * among the engine's jobs.  Returns a reference (tx_job_unref), or NULL
+ * with errno ENOENT (no such tool) or ENOMEM, and a reason in err.
+ */
+struct tx_job *tx_engine_job_new(struct tx_engine *engine,
+				 const char *tool_id,
+				 const struct tx_caller *caller, char *err,
+				 size_t errlen);
+
+/*
+ * Starts a NEW job with complete argument text.  Arguments are parsed
+ * and validated first: on failure the job ends in state ERROR with the
+ * reason as its error (so `error` explains) and -EINVAL is returned.
+ * -EALREADY when the job was started before.  A call may complete before
+ * this returns (built-in tools do).
+ */
+int tx_job_start(struct tx_job *job, const char *args_json, size_t len);
+
+/*
+ * Ends a NEW job without running it: state ERROR, errno err, message
+ * msg.  Used when arguments were refused while being written.
+ */
+void tx_job_reject(struct tx_job *job, int err, const char *msg);
+
+/* Convenience: new + start.  Returns a reference or NULL (errno). */
+struct tx_job *tx_engine_call(struct tx_engine *engine, const char *tool_id,
+			      const char *args_json,
+			      const struct tx_caller *caller, char *err,
+			      size_t errlen);
+
+/* Takes a reference on a job by ID; NULL (ENOENT) when unknown or gone. */
+struct tx_job *tx_engine_job_get(struct tx_engine *engine, const char *id);
+
+/*
+ * Lists the IDs of known jobs, oldest first.  *ids is malloc'd, an
+ * array of malloc'd strings; free with tx_strv_free().  Returns count.
+ */
+size_t tx_engine_job_ids(struct tx_engine *engine, char ***ids);
+void tx_strv_free(char **v, size_t n);
+
+/* Cancels (when not final) and forgets a job.  -ENOENT when unknown. */
+int tx_engine_job_remove(struct tx_engine *engine, const char *id);
+
+struct tx_job *tx_job_ref(struct tx_job *job);
+void tx_job_unref(struct tx_job *job);
+
+const char *tx_job_id(const struct tx_job *job);	/* decimal */
+const char *tx_job_tool_id(const struct tx_job *job);
+const struct tx_caller *tx_job_caller(const struct tx_job *job);
+enum tx_job_state tx_job_state(const struct tx_job *job);
+
+/* Argument text as given; NULL while NEW.  Borrowed. */
+const char *tx_job_args_text(const struct tx_job *job);
+
+/*
+ * Cancels a job that is not final: it ends at once as CANCELLED and the
+ * backend is asked to stop.  -EALREADY when final.
+ */
+int tx_job_cancel(struct tx_job *job);
+
+/*
+ * Outcome, valid once the state is final (before that: -EAGAIN / NULL).
+ * tx_job_errno: 0 when `result` has content to read (OK, or an isError
+ * result), else the positive errno of docs/error-handling.md.
+ * Texts are borrowed, NUL-terminated, and never change once final.
+ */
+int tx_job_errno(const struct tx_job *job);
+const char *tx_job_result_text(const struct tx_job *job, size_t *len);
+const char *tx_job_envelope_text(const struct tx_job *job, size_t *len);
+/* "" when there was no error. */
+const char *tx_job_error_text(const struct tx_job *job, size_t *len);
+
+/*
+ * The job's stream: output as it arrives, progress lines, and a last
+ * line when the job ends.  Copies up to len bytes from offset off and
+ * returns the count; 0 with *eof true when the job is final and off is
+ * at the end, 0 with *eof false when nothing is there yet.
+ */
+size_t tx_job_stream_read(const struct tx_job *job, uint64_t off, char *buf,
+			  size_t len, bool *eof);
+
+/*
+ * One-shot listener: fn(job, ctx) runs once, on some engine thread, as
+ * soon as the job is final or its stream grows past stream_off (pass
+ * UINT64_MAX to wait for the final state only).  Returns 0 and
+ * registers nothing when that already holds; else a listener ID > 0.
+ * fn must not block; it may call any tx_job_* reader.
+ */
+typedef void (*tx_job_event_fn)(struct tx_job *job, void *ctx);
+uint64_t tx_job_listen(struct tx_job *job, uint64_t stream_off,
+		       tx_job_event_fn fn, void *ctx);
+/*
+ * Removes a listener.  true when removed before it ran; false when it
+ * already ran or is running (then wait for it to finish before freeing
+ * ctx: tx_job_unlisten returns only after a running fn has returned).
+ */
+bool tx_job_unlisten(struct tx_job *job, uint64_t id);
+
+/* Blocks until final or timeout_ms (<0: forever).  0 or -ETIMEDOUT. */
+int tx_job_wait(struct tx_job *job, int timeout_ms);
+
+/* ------------------------------------------------------------------ */
+/* Search                                                               */
+
+struct tx_search_hit {
+	char *id;	/* malloc'd */
+	double score;
+};
+
+/*
+ * Ranks every tool for query; fills up to k hits best first, returns
+ * the count (>= 0) or -errno.  Free with tx_search_hits_free().
+ */
+int tx_engine_search(struct tx_engine *engine, const char *query, size_t k,
+		     struct tx_search_hit **hits);
+void tx_search_hits_free(struct tx_search_hit *hits, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* Introspection (.ctl)                                                 */
+
+/* Each returns malloc'd text; the caller frees. NULL with errno. */
+char *tx_engine_status_text(struct tx_engine *engine);
+char *tx_engine_stats_text(struct tx_engine *engine);
+char *tx_engine_config_text(struct tx_engine *engine);
+/* The last log lines (a ring of bounded size). */
+char *tx_engine_log_text(struct tx_engine *engine);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

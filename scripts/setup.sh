@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install what a fresh Debian machine lacks to build, run and test toolexecfs.
+# Costs nothing when everything is present: it only asks dpkg and npm.
+set -eu
+
+APT_PKGS="build-essential pkg-config libfuse3-dev fuse3 libjson-c-dev \
+libseccomp-dev libcmocka-dev libpcre2-dev libstemmer-dev \
+libcurl4-openssl-dev json-schema-test-suite sqlite3 python3 procps psmisc"
+
+missing=""
+for p in $APT_PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	echo "setup: installing:$missing" >&2
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+fi

@@ -1,0 +1,326 @@
+/*
+ * toolexec.c - the engine without FUSE: list, doc, call, chain, search,
+ * validate.  For scripts, tests, and machines without /dev/fuse.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "toolexecfs/toolexec.h"
+
+enum {
+	EXIT_TOOL_FAILED = 1,	/* the call ran and failed, or isError */
+	EXIT_USAGE = 2,		/* bad command line or bad arguments */
+	EXIT_NO_TOOL = 3,
+	EXIT_TIMEOUT = 124,	/* as timeout(1) */
+	EXIT_CANCELLED = 130,	/* as a shell reports SIGINT */
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: toolexec [-c DIR] [-v] COMMAND [ARGS]\n"
+		"\n"
+		"The toolexecfs engine without a mount.\n"
+		"\n"
+		"Commands:\n"
+		"  list                      every tool: ID, a tab, its summary\n"
+		"  doc ID                    the tool's documentation (Markdown)\n"
+		"  schema ID                 the tool's input schema\n"
+		"  call [--json] ID [JSON|-] call a tool; JSON defaults to {}, - reads stdin;\n"
+		"                            prints what `result` would show (--json: the\n"
+		"                            whole envelope)\n"
+		"  chain [--json] [STEPS|-]  run a chain: {\"steps\":[...]} or just [...]\n"
+		"  search [-n N] [--json] QUERY...\n"
+		"                            rank tools for a query (BM25)\n"
+		"  validate SCHEMA.json [INSTANCE.json|-]\n"
+		"                            check an instance against a JSON Schema\n"
+		"  status | stats | config   what .ctl/ would show\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config DIR  configuration directory (default: the embedded\n"
+		"                    default: built-in tools and example local tools)\n"
+		"  -v, --verbose     log to stderr\n"
+		"  -h, --help        this text\n"
+		"  -V, --version     the version\n"
+		"\n"
+		"Exit status of call and chain: 0 ok; 1 the tool failed or reported\n"
+		"an error; 2 bad usage or invalid arguments; 3 no such tool;\n"
+		"124 timeout; 130 interrupted (the call is cancelled).\n");
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Reads all of stdin, at most TX_ARGS_MAX bytes.  malloc'd or NULL. */
+static char *read_stdin(void)
+{
+	struct tx_buf b;
+	char chunk[65536];
+	ssize_t n;
+
+	tx_buf_init(&b, TX_ARGS_MAX);
+	while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || tx_buf_add(&b, chunk, (size_t)n)) {
+			fprintf(stderr, "toolexec: %s\n",
+				n < 0 ? strerror(errno)
+				      : "standard input is larger than the argument limit");
+			tx_buf_release(&b);
+			return NULL;
+		}
+	}
+	return tx_buf_detach(&b, NULL);
+}
+
+static int cmd_list(struct tx_engine *e)
+{
+	struct tx_toolset *set = tx_engine_tools(e);
+
+	for (size_t i = 0; i < tx_toolset_count(set); i++) {
+		const struct tx_tool *t = tx_toolset_at(set, i);
+
+		printf("%s\t%s", tx_tool_id(t), tx_tool_summary(t));
+	}
+	tx_toolset_unref(set);
+	return 0;
+}
+
+static int cmd_doc(struct tx_engine *e, int argc, char **argv, bool schema)
+{
+	struct tx_toolset *set;
+	const struct tx_tool *t;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: toolexec %s ID\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	set = tx_engine_tools(e);
+	t = tx_toolset_find(set, argv[1]);
+	if (!t) {
+		fprintf(stderr, "toolexec: no tool \"%s\" (toolexec list shows them)\n",
+			argv[1]);
+		tx_toolset_unref(set);
+		return EXIT_NO_TOOL;
+	}
+	fputs(schema ? tx_tool_schema_text(t) : tx_tool_doc(t), stdout);
+	tx_toolset_unref(set);
+	return 0;
+}
+
+/* Waits for a job, cancelling it on SIGINT. */
+static void wait_job(struct tx_job *job)
+{
+	while (tx_job_wait(job, 100) == -ETIMEDOUT)
+		if (interrupted) {
+			tx_job_cancel(job);
+			break;
+		}
+}
+
+static int run_call(struct tx_engine *e, const char *tool, const char *args,
+		    bool json)
+{
+	struct tx_caller who = { getuid(), getpid(), getsid(0) };
+	struct tx_job *job;
+	const char *text;
+	char err[1024];
+	size_t len;
+	int rc, eno;
+
+	job = tx_engine_job_new(e, tool, &who, err, sizeof(err));
+	if (!job) {
+		fprintf(stderr, "toolexec: %s\n", err);
+		return errno == ENOENT ? EXIT_NO_TOOL : EXIT_TOOL_FAILED;
+	}
+	tx_job_start(job, args, strlen(args));
+	wait_job(job);
+	eno = tx_job_errno(job);
+	if (json) {
+		text = tx_job_envelope_text(job, &len);
+		fwrite(text, 1, len, stdout);
+	} else if (eno == 0) {
+		text = tx_job_result_text(job, &len);
+		fwrite(text, 1, len, stdout);
+	}
+	switch (tx_job_state(job)) {
+	case TX_JOB_OK:
+		rc = 0;
+		break;
+	case TX_JOB_TIMEOUT:
+		rc = EXIT_TIMEOUT;
+		break;
+	case TX_JOB_CANCELLED:
+		rc = EXIT_CANCELLED;
+		break;
+	default:
+		rc = eno == EINVAL || eno == EFBIG ? EXIT_USAGE : EXIT_TOOL_FAILED;
+	}
+	if (rc) {
+		text = tx_job_error_text(job, &len);
+		fprintf(stderr, "toolexec: %s: %.*s", tool, (int)len, text);
+		if (!len || text[len - 1] != '\n')
+			fputc('\n', stderr);
+	}
+	tx_job_unref(job);
+	return rc;
+}
+
+static int cmd_call(struct tx_engine *e, int argc, char **argv, bool chain)
+{
+	const char *tool = chain ? TX_CHAIN_ID : NULL;
+	const char *args = NULL;
+	char *owned = NULL;
+	bool json = false;
+	int rc, pos = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!chain && pos == 0) {
+			tool = argv[i];
+			pos++;
+		} else if (!args) {
+			args = argv[i];
+			pos++;
+		} else {
+			goto out_usage;
+		}
+	}
+	if (!tool)
+		goto out_usage;
+	if (!args)
+		args = chain ? "-" : "{}";
+	if (!strcmp(args, "-")) {
+		owned = read_stdin();
+		if (!owned)
+			return EXIT_USAGE;
+		args = owned;
+	}
+	if (chain) {
+		/* A bare array of steps is a chain too. */
+		const char *p = args + strspn(args, " \t\r\n");
+
+		if (*p == '[') {
+			char *wrapped;
+
+			if (asprintf(&wrapped, "{\"steps\":%s}", p) < 0) {
+				free(owned);
+				return EXIT_TOOL_FAILED;
+			}
+			free(owned);
+			owned = wrapped;
+			args = owned;
+		}
+	}
+	rc = run_call(e, tool, args, json);
+	free(owned);
+	return rc;
+out_usage:
+	fprintf(stderr, "usage: toolexec %s\n",
+		chain ? "chain [--json] [STEPS_JSON | -]"
+		      : "call [--json] ID [JSON | -]");
+	return EXIT_USAGE;
+}
+
+static int cmd_text(struct tx_engine *e, const char *what)
+{
+	char *t = !strcmp(what, "status") ? tx_engine_status_text(e)
+		  : !strcmp(what, "stats") ? tx_engine_stats_text(e)
+					     : tx_engine_config_text(e);
+
+	if (!t)
+		return EXIT_TOOL_FAILED;
+	fputs(t, stdout);
+	free(t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tx_engine_options opts = { 0 };
+	struct sigaction sa = { 0 };
+	struct tx_engine *e;
+	const char *cmd;
+	char err[1024];
+	int c, rc;
+
+	/* "+": options stop at the command; its own options follow it. */
+	while ((c = getopt_long(argc, argv, "+c:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opts.config_dir = optarg;
+			break;
+		case 'v':
+			opts.log_stderr = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("toolexec %s\n", TX_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(cmd, "validate"))
+		return tx_cli_validate(argc, argv);
+	if (strcmp(cmd, "list") && strcmp(cmd, "doc") && strcmp(cmd, "schema") &&
+	    strcmp(cmd, "call") && strcmp(cmd, "chain") && strcmp(cmd, "search") &&
+	    strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "config")) {
+		fprintf(stderr, "toolexec: unknown command \"%s\"\n", cmd);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	e = tx_engine_new(&opts, err, sizeof(err));
+	if (!e) {
+		fprintf(stderr, "toolexec: %s\n", err);
+		return EXIT_TOOL_FAILED;
+	}
+	if (!strcmp(cmd, "list"))
+		rc = cmd_list(e);
+	else if (!strcmp(cmd, "doc") || !strcmp(cmd, "schema"))
+		rc = cmd_doc(e, argc, argv, !strcmp(cmd, "schema"));
+	else if (!strcmp(cmd, "call") || !strcmp(cmd, "chain"))
+		rc = cmd_call(e, argc, argv, !strcmp(cmd, "chain"));
+	else if (!strcmp(cmd, "search"))
+		rc = tx_cli_search(e, argc, argv);
+	else
+		rc = cmd_text(e, cmd);
+	fflush(stdout);
+	tx_engine_free(e);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/*
+ * config.h - the configuration: a directory of *.json files, each parsed
+ * strictly into an immutable plan (docs/config.md lists every key).
+ *
+ * One file may hold "tools" (exec tools) and "mcpServers" (the shape
+ * common MCP clients use).  Errors name the file, the JSON path and what
+ * is wrong; a bad file never hides the good ones.
+ */
+#ifndef TX_CONFIG_H
+#define TX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json_object;
+
+#define TX_CONFIG_FILE_MAX (4u * 1024 * 1024)	/* bytes per file */
+#define TX_CONFIG_DEPTH_MAX 64			/* JSON nesting */
+
+enum tx_stdin_mode {
+	TX_STDIN_NONE,	/* /dev/null */
+	TX_STDIN_JSON,	/* the arguments as one JSON document */
+	TX_STDIN_ARG,	/* one argument's value as text (stdin_arg) */
+};
+
+/* An exec tool's way of running. */
+struct tx_exec_spec {
+	char **argv;		/* argc elements + NULL; "{arg}" placeholders */
+	size_t argc;
+	enum tx_stdin_mode stdin_mode;
+	char *stdin_arg;	/* TX_STDIN_ARG: the argument's name */
+	unsigned timeout_ms;
+	char **env;		/* "KEY=VALUE", NULL-terminated; may be NULL */
+	bool inherit_env;	/* start from the daemon's environment */
+	char *cwd;		/* may be NULL */
+	size_t max_output;	/* bytes of stdout kept */
+	size_t max_stderr;	/* bytes of stderr kept */
+	unsigned kill_grace_ms;	/* SIGTERM to SIGKILL */
+};
+
+struct tx_tool_spec {
+	char *ns;
+	char *name;
+	char *title;		/* may be NULL */
+	char *description;
+	char **tags;
+	size_t ntags;
+	struct json_object *input_schema;	/* owned */
+	struct json_object *output_schema;	/* owned; may be NULL */
+	struct tx_exec_spec exec;
+};
+
+/* One MCP server: stdio (command) or Streamable HTTP (url). */
+struct tx_mcp_spec {
+	char *name;		/* the namespace */
+	char *command;		/* stdio; NULL for HTTP */
+	char **args;		/* NULL-terminated; may be NULL */
+	char **env;		/* "KEY=VALUE", NULL-terminated; may be NULL */
+	char *cwd;
+	char *url;		/* HTTP; NULL for stdio */
+	char **headers;		/* "Name: value", NULL-terminated; may be NULL */
+	unsigned timeout_ms;		/* per request; default 60000 */
+	unsigned startup_timeout_ms;	/* initialize; default 30000 */
+	unsigned max_concurrency;	/* calls in flight; 0: unlimited */
+	bool lazy;		/* start at first call instead of at mount */
+};
+
+struct tx_config_file {
+	char *path;
+	struct tx_tool_spec *tools;
+	size_t ntools;
+	struct tx_mcp_spec *servers;
+	size_t nservers;
+};
+
+/*
+ * Parses one configuration document.  name is used in error messages
+ * ("NAME: $.tools[2].command: expected array of strings").  Returns 0 and
+ * *out (free with tx_config_file_free), or -EINVAL with the reason in err.
+ */
+int tx_config_parse_buffer(const char *name, const char *buf, size_t len,
+			   struct tx_config_file **out, char *err,
+			   size_t errlen);
+/* Reads and parses a file (at most TX_CONFIG_FILE_MAX bytes). */
+int tx_config_parse_file(const char *path, struct tx_config_file **out,
+			 char *err, size_t errlen);
+void tx_config_file_free(struct tx_config_file *cf);
+
+/* Deep copies, for backends that keep a spec beyond the file's life. */
+struct tx_exec_spec *tx_exec_spec_dup(const struct tx_exec_spec *spec);
+void tx_exec_spec_free(struct tx_exec_spec *spec);
+struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec);
+void tx_mcp_spec_free(struct tx_mcp_spec *spec);
+/* Same definition?  Reload restarts only servers whose spec changed. */
+bool tx_mcp_spec_equal(const struct tx_mcp_spec *a,
+		       const struct tx_mcp_spec *b);
+
+/*
+ * Watches a directory for *.json files being added, changed, removed or
+ * renamed, with inotify, on its own thread.  fn(ctx, path) runs on that
+ * thread for every such file (path absolute; the file may be gone),
+ * after the burst of events settles (within a second).
+ */
+struct tx_config_watch;
+typedef void (*tx_config_changed_fn)(void *ctx, const char *path);
+struct tx_config_watch *tx_config_watch_new(const char *dir,
+					    tx_config_changed_fn fn,
+					    void *ctx, char *err,
+					    size_t errlen);
+void tx_config_watch_free(struct tx_config_watch *w);
+
+#endif

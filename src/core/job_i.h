@@ -1,0 +1,92 @@
+/*
+ * job_i.h - the job struct, shared by job.c (state, result, stream,
+ * listeners), runner.c (start, timeouts, stats) and engine.c (the table).
+ */
+#ifndef TX_JOB_I_H
+#define TX_JOB_I_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/job.h"
+
+struct tx_engine;
+
+struct job_listener {
+	uint64_t id;
+	uint64_t stream_off;
+	tx_job_event_fn fn;
+	void *ctx;
+};
+
+struct tx_job {
+	atomic_int refs;
+	struct tx_engine *engine;	/* outlives every non-final job */
+	uint64_t num;
+	char id[24];
+	char *tool_id;
+	const struct tx_tool *tool;	/* a reference */
+	struct tx_caller caller;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* final state, listener done */
+	enum tx_job_state state;	/* lock */
+	struct json_object *args;	/* set once before RUNNING */
+	char *args_text;		/* set once before RUNNING */
+	void *backend_data;		/* lock */
+	bool cancel_sent;		/* lock */
+	struct timespec created;	/* CLOCK_REALTIME */
+	struct timespec started;
+	struct timespec finished;
+	uint64_t start_ns;		/* CLOCK_MONOTONIC at start */
+	uint64_t deadline_ns;		/* CLOCK_MONOTONIC; 0: none */
+	size_t heap_idx;		/* engine timer heap; SIZE_MAX: out */
+
+	/* The outcome: written once under lock when the job turns final,
+	 * never changed afterwards, so readers of a final job need no lock. */
+	int err;
+	char *result_text;
+	size_t result_len;
+	char *envelope_text;
+	size_t envelope_len;
+	char *error_text;
+	size_t error_len;
+	bool is_error_result;
+
+	struct tx_buf stream;		/* lock */
+	bool stream_full;		/* lock */
+	struct job_listener *listeners;	/* lock */
+	size_t nlisteners;		/* lock */
+	uint64_t next_listener;		/* lock */
+	uint64_t *firing;		/* lock: IDs whose fn is running */
+	size_t nfiring;			/* lock */
+};
+
+/* A nanosecond reading of CLOCK_MONOTONIC. */
+uint64_t tx_now_ns(void);
+
+/*
+ * Allocates a NEW job holding a reference on tool (may be NULL for
+ * pseudo tools) with one reference for the caller.  job.c.
+ */
+struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
+			    const char *tool_id, const struct tx_tool *tool,
+			    const struct tx_caller *caller);
+
+/*
+ * Makes a job final.  r may be NULL (a failure without content: err,
+ * code and message say why).  Returns false (and frees r) when the job
+ * was final already.  Runs listeners; tells the engine (timer, stats,
+ * log).  job.c.
+ */
+bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
+		   struct tx_result *r, const char *code, const char *path,
+		   const char *message);
+
+/* The result's parts, for chains.  job.c */
+struct json_object *tx_result_structured(struct tx_result *r);
+
+#endif

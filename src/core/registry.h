@@ -1,0 +1,40 @@
+/*
+ * registry.h - the set of tools, as immutable snapshots.
+ *
+ * Tools come from *sources* ("builtin", "file:NAME.json", "mcp:NAME");
+ * a source's tools are replaced as a whole and the new set is swapped in
+ * atomically.  Readers take a snapshot under a read lock held only to
+ * bump a reference count, so they never block each other.
+ */
+#ifndef TX_REGISTRY_H
+#define TX_REGISTRY_H
+
+#include <stddef.h>
+
+#include "toolexecfs/toolexec.h"
+
+struct tx_tool;
+struct tx_registry;
+
+struct tx_registry *tx_registry_new(void);
+void tx_registry_free(struct tx_registry *reg);
+
+/* A reference on the current set (tx_toolset_unref). */
+struct tx_toolset *tx_registry_snapshot(struct tx_registry *reg);
+
+/*
+ * Replaces every tool of `source` with tools[0..n) (references taken;
+ * n == 0 removes the source).  A tool whose ID another source already
+ * holds is left out and named in err ("ID already defined by SOURCE");
+ * the rest apply.  Returns the number left out, or -errno.
+ * Listeners run after the swap, before this returns.  Tools of the
+ * source whose definition did not change keep their identity.
+ */
+int tx_registry_set_source(struct tx_registry *reg, const char *source,
+			   struct tx_tool *const *tools, size_t n, char *err,
+			   size_t errlen);
+
+int tx_registry_listen(struct tx_registry *reg, tx_tools_changed_fn fn,
+		       void *ctx);
+
+#endif

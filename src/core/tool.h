@@ -1,0 +1,83 @@
+/*
+ * tool.h - the tool model inside the engine.
+ *
+ * A tool is immutable once built and reference-counted (atomically), so
+ * tool sets on many threads can share it.  Its JSON schemas are private
+ * deep copies that are only read after construction; every text a
+ * reader may want (summary, doc, schema) is rendered once, here.
+ */
+#ifndef TX_TOOL_H
+#define TX_TOOL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "toolexecfs/toolexec.h"
+
+struct json_object;
+struct tx_backend;
+struct tx_schema;
+
+/* What a backend or the config loader describes; everything is copied. */
+struct tx_tool_def {
+	const char *ns;
+	const char *name;
+	const char *title;		/* may be NULL */
+	const char *description;	/* may be NULL */
+	const char *const *tags;
+	size_t ntags;
+	struct json_object *input_schema;	/* NULL: {"type":"object"} */
+	struct json_object *output_schema;	/* may be NULL */
+	unsigned timeout_ms;		/* 0: TX_TOOL_TIMEOUT_DEFAULT */
+	const char *origin;		/* "builtin", "FILE.json", "mcp:NAME" */
+	const char *where;		/* one line for the doc: where it runs */
+	struct tx_backend *backend;	/* a reference is taken */
+	/* Ownership passes to the tool, even when tx_tool_new fails. */
+	void *backend_data;
+	void (*backend_data_free)(void *data);
+};
+
+#define TX_TOOL_TIMEOUT_DEFAULT 60000u
+
+struct tx_tool {
+	atomic_int refs;
+	uint64_t version;
+	char *id;
+	char *ns;
+	char *name;
+	char *ns_file;
+	char *name_file;
+	char *title;
+	char *description;
+	char **tags;
+	size_t ntags;
+	struct json_object *input_schema;
+	struct json_object *output_schema;	/* may be NULL */
+	struct tx_schema *input_validator;
+	struct tx_schema *output_validator;	/* may be NULL */
+	char *schema_text;
+	char *output_schema_text;		/* may be NULL */
+	char *summary;
+	char *doc;
+	char *origin;
+	char *where;
+	unsigned timeout_ms;
+	struct tx_backend *backend;
+	void *backend_data;
+	void (*backend_data_free)(void *data);
+};
+
+/*
+ * Builds a tool: checks the namespace and name (non-empty, valid UTF-8,
+ * no NUL, namespace without ':'), deep-copies and compiles the schemas,
+ * renders the texts.  Returns a tool with one reference, or NULL with
+ * errno (EINVAL: a bad name or unusable schema, reason in err).
+ */
+struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
+			    size_t errlen);
+
+/* True when two tools have the same definition (reload detects no-ops). */
+bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b);
+
+#endif

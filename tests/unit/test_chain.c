@@ -1,0 +1,141 @@
+/*
+ * test_chain.c - chains: order, use_previous, stopping at the first
+ * failure, continue_on_error, validation up front, cancel mid-chain.
+ */
+#include <errno.h>
+
+#include "testlib.h"
+
+static struct tx_job *chain(struct tx_engine *e, const char *steps)
+{
+	char err[512];
+	struct tx_job *job = tx_engine_call(e, TX_CHAIN_ID, steps, NULL, err,
+					    sizeof(err));
+
+	if (!job)
+		fail_msg("chain: %s", err);
+	assert_int_equal(tx_job_wait(job, 5000), 0);
+	return job;
+}
+
+static void test_chain_ok_and_previous(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job;
+	const char *env;
+
+	(void)state;
+	job = chain(e, "{\"steps\":["
+		       "{\"tool\":\"builtin:echo\",\"args\":{\"v\":41}},"
+		       "{\"tool\":\"builtin:echo\",\"use_previous\":true}]}");
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_non_null(strstr(tx_job_result_text(job, NULL), "\"previous\""));
+	assert_non_null(strstr(tx_job_result_text(job, NULL), "41"));
+	env = tx_job_envelope_text(job, NULL);
+	assert_non_null(strstr(env, "\"steps\""));
+	tx_job_unref(job);
+
+	/* A text result travels as a string. */
+	job = chain(e, "[{\"tool\":\"builtin:base64\",\"args\":{\"text\":\"hi\"}},"
+		       "{\"tool\":\"builtin:echo\",\"use_previous\":true}]");
+	/* The engine wants the object form; only the CLI wraps arrays. */
+	assert_int_equal(tx_job_errno(job), EINVAL);
+	tx_job_unref(job);
+	job = chain(e, "{\"steps\":[{\"tool\":\"builtin:base64\",\"args\":{\"text\":\"hi\"}},"
+		       "{\"tool\":\"builtin:echo\",\"use_previous\":true}]}");
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_non_null(strstr(tx_job_result_text(job, NULL), "\"previous\": \"aGk=\""));
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_chain_stops_at_failure(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job;
+	const char *env;
+
+	(void)state;
+	job = chain(e, "{\"steps\":[{\"tool\":\"test:ok\"},{\"tool\":\"test:fail\"},"
+		       "{\"tool\":\"test:ok\"}]}");
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	assert_int_equal(tx_job_errno(job), 0);	/* content to read */
+	assert_non_null(strstr(tx_job_result_text(job, NULL), "step 2 (test:fail)"));
+	env = tx_job_envelope_text(job, NULL);
+	/* Two step envelopes, not three. */
+	assert_non_null(strstr(env, "\"tool\": \"test:fail\""));
+	assert_int_equal(tb->starts, 2);
+	tx_job_unref(job);
+
+	job = chain(e, "{\"steps\":[{\"tool\":\"test:fail\",\"continue_on_error\":true},"
+		       "{\"tool\":\"test:ok\"}]}");
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_string_equal(tx_job_result_text(job, NULL), "ok\n");
+	assert_int_equal(tb->starts, 4);
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_chain_checked_up_front(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	char err[512];
+
+	(void)state;
+	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID,
+					      "{\"steps\":[{\"tool\":\"no:such\"}]}",
+					      err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "/steps/0/tool"));
+	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID,
+					      "{\"steps\":[{\"tool\":\"test:ok\",\"args\":{\"n\":\"x\"}}]}",
+					      err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "/steps/0/args"));
+	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID, "{\"steps\":[]}",
+					      err, sizeof(err)), -EINVAL);
+	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID,
+					      "{\"steps\":[{\"tool\":\"test:ok\",\"bogus\":1}]}",
+					      err, sizeof(err)), -EINVAL);
+	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID,
+					      "{\"steps\":[{\"tool\":\"test:ok\"}]}",
+					      err, sizeof(err)), 0);
+	assert_int_equal(tb->starts, 0);
+	tx_engine_free(e);
+}
+
+static void test_chain_cancel(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	char err[512];
+	struct tx_job *job;
+
+	(void)state;
+	job = tx_engine_call(e, TX_CHAIN_ID,
+			     "{\"steps\":[{\"tool\":\"test:ok\"},"
+			     "{\"tool\":\"builtin:sleep\",\"args\":{\"seconds\":5}},"
+			     "{\"tool\":\"test:ok\"}]}",
+			     NULL, err, sizeof(err));
+	assert_non_null(job);
+	usleep(100000);
+	assert_int_equal(tx_job_cancel(job), 0);
+	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
+	tx_job_unref(job);
+	/* Freeing the engine waits for the chain thread, which must end at
+	 * once because its running step was cancelled too. */
+	tx_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chain_ok_and_previous),
+		cmocka_unit_test(test_chain_stops_at_failure),
+		cmocka_unit_test(test_chain_checked_up_front),
+		cmocka_unit_test(test_chain_cancel),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

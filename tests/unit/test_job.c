@@ -1,0 +1,442 @@
+/*
+ * test_job.c - jobs: every state change, results, errors, cancel,
+ * timeouts, listeners, the stream and concurrent waiters.
+ */
+#include <errno.h>
+
+#include "testlib.h"
+
+static struct tx_job *call(struct tx_engine *e, const char *tool,
+			   const char *args)
+{
+	char err[512];
+	struct tx_job *job = tx_engine_call(e, tool, args, NULL, err, sizeof(err));
+
+	if (!job)
+		fail_msg("%s: %s", tool, err);
+	return job;
+}
+
+static void test_ok(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:ok", "{\"n\":1}");
+	size_t len;
+
+	(void)state;
+	assert_int_equal(tx_job_wait(job, 1000), 0);
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_int_equal(tx_job_errno(job), 0);
+	assert_string_equal(tx_job_result_text(job, &len), "ok\n");
+	assert_int_equal(len, 3);
+	assert_string_equal(tx_job_error_text(job, NULL), "");
+	assert_non_null(strstr(tx_job_envelope_text(job, NULL), "\"status\": \"ok\""));
+	assert_string_equal(tx_job_args_text(job), "{\"n\":1}");
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_new_then_start(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	char err[256];
+	struct tx_job *job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
+
+	(void)state;
+	assert_non_null(job);
+	assert_int_equal(tx_job_state(job), TX_JOB_NEW);
+	assert_null(tx_job_args_text(job));
+	assert_null(tx_job_result_text(job, NULL));
+	assert_int_equal(tx_job_errno(job), -EAGAIN);
+	assert_int_equal(tx_job_start(job, "{}", 2), 0);
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_int_equal(tx_job_start(job, "{}", 2), -EALREADY);
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_is_error(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:fail", "{}");
+
+	(void)state;
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	/* isError still delivers its content. */
+	assert_int_equal(tx_job_errno(job), 0);
+	assert_string_equal(tx_job_result_text(job, NULL), "it failed\n");
+	assert_non_null(strstr(tx_job_error_text(job, NULL), "it failed"));
+	assert_non_null(strstr(tx_job_envelope_text(job, NULL), "\"isError\": true"));
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_crash(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:crash", "{}");
+
+	(void)state;
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	assert_int_equal(tx_job_errno(job), EIO);
+	assert_non_null(strstr(tx_job_error_text(job, NULL), "crashed"));
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_invalid_args(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job;
+	char err[256];
+
+	(void)state;
+	job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
+	assert_int_equal(tx_job_start(job, "{\"n\":\"3\"}", 9), -EINVAL);
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	assert_int_equal(tx_job_errno(job), EINVAL);
+	assert_non_null(strstr(tx_job_error_text(job, NULL), "/n"));
+	tx_job_unref(job);
+
+	job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
+	assert_int_equal(tx_job_start(job, "[1]", 3), -EINVAL);
+	assert_non_null(strstr(tx_job_error_text(job, NULL), "object"));
+	tx_job_unref(job);
+
+	job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
+	assert_int_equal(tx_job_start(job, "{\"n\":", 5), -EINVAL);
+	tx_job_unref(job);
+
+	assert_int_equal(tx_engine_check_args(e, "test:ok", "{\"n\":2}", err,
+					      sizeof(err)), 0);
+	assert_int_equal(tx_engine_check_args(e, "test:ok", "{\"n\":2.5}", err,
+					      sizeof(err)), -EINVAL);
+	assert_int_equal(tx_engine_check_args(e, "test:none", "{}", err,
+					      sizeof(err)), -ENOENT);
+	assert_null(tx_engine_job_new(e, "test:none", NULL, err, sizeof(err)));
+	assert_int_equal(errno, ENOENT);
+	tx_engine_free(e);
+}
+
+static void test_reject(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	char err[256];
+	struct tx_job *job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
+
+	(void)state;
+	tx_job_reject(job, EFBIG, "too big");
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	assert_int_equal(tx_job_errno(job), EFBIG);
+	assert_non_null(strstr(tx_job_error_text(job, NULL), "too big"));
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_cancel(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:hang", "{}");
+
+	(void)state;
+	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+	assert_int_equal(tx_job_wait(job, 10), -ETIMEDOUT);
+	assert_int_equal(tx_job_cancel(job), 0);
+	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
+	assert_int_equal(tx_job_errno(job), ECANCELED);
+	assert_int_equal(test_cancels(tb), 1);
+	assert_int_equal(tx_job_cancel(job), -EALREADY);
+	assert_int_equal(test_cancels(tb), 1);
+	/* A late completion from the backend is dropped. */
+	tx_job_complete(job, tx_result_new());
+	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_cancel_new(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	char err[256];
+	struct tx_job *job = tx_engine_job_new(e, "test:hang", NULL, err, sizeof(err));
+
+	(void)state;
+	assert_int_equal(tx_job_cancel(job), 0);
+	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
+	assert_int_equal(test_cancels(tb), 0);	/* it never ran */
+	assert_int_equal(tx_job_start(job, "{}", 2), -EALREADY);
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_timeout(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:hang", "{}");
+	uint64_t t0 = tx_now_ns();
+
+	(void)state;
+	assert_int_equal(tx_job_wait(job, 5000), 0);
+	assert_true(tx_now_ns() - t0 < 2000000000u);
+	assert_int_equal(tx_job_state(job), TX_JOB_TIMEOUT);
+	assert_int_equal(tx_job_errno(job), ETIMEDOUT);
+	assert_int_equal(test_cancels(tb), 1);
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+struct waiter_arg {
+	struct tx_job *job;
+	int rc;
+};
+
+static void *waiter(void *p)
+{
+	struct waiter_arg *w = p;
+
+	w->rc = tx_job_wait(w->job, 5000);
+	return NULL;
+}
+
+static void test_concurrent_waiters(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:hang", "{}");
+	struct waiter_arg w[16];
+	pthread_t th[16];
+
+	(void)state;
+	for (int i = 0; i < 16; i++) {
+		w[i].job = job;
+		w[i].rc = -1;
+		pthread_create(&th[i], NULL, waiter, &w[i]);
+	}
+	usleep(20000);
+	tx_job_cancel(job);
+	for (int i = 0; i < 16; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(w[i].rc, 0);
+	}
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void on_event(struct tx_job *job, void *ctx)
+{
+	int *count = ctx;
+
+	(void)job;
+	__atomic_add_fetch(count, 1, __ATOMIC_SEQ_CST);
+}
+
+static void test_listeners_and_stream(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:stream", "{}");
+	int fired = 0, never = 0;
+	char buf[256];
+	bool eof;
+	size_t n;
+	uint64_t id, id2;
+
+	(void)state;
+	/* The stream already holds "a\n": a listener at 0 is satisfied. */
+	assert_int_equal(tx_job_listen(job, 0, on_event, &fired), 0);
+	n = tx_job_stream_read(job, 0, buf, sizeof(buf), &eof);
+	assert_int_equal(n, 2);
+	assert_false(eof);
+	assert_memory_equal(buf, "a\n", 2);
+	n = tx_job_stream_read(job, 2, buf, sizeof(buf), &eof);
+	assert_int_equal(n, 0);
+	assert_false(eof);
+	id = tx_job_listen(job, 2, on_event, &fired);
+	assert_true(id > 0);
+	id2 = tx_job_listen(job, UINT64_MAX, on_event, &never);
+	assert_true(tx_job_unlisten(job, id2));
+	tx_job_output(job, "bc", 2);
+	assert_int_equal(fired, 1);	/* one-shot */
+	tx_job_output(job, "d", 1);
+	assert_int_equal(fired, 1);
+	id = tx_job_listen(job, UINT64_MAX, on_event, &fired);
+	tx_job_progress(job, 1, 4, "step");
+	assert_int_equal(fired, 1);	/* final only */
+	tx_job_cancel(job);
+	assert_int_equal(fired, 2);
+	assert_false(tx_job_unlisten(job, id));
+	assert_int_equal(never, 0);
+	n = tx_job_stream_read(job, 0, buf, sizeof(buf) - 1, &eof);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "a\nbcdprogress 1/4 step\n"));
+	assert_non_null(strstr(buf, "-- cancelled"));
+	n = tx_job_stream_read(job, n, buf, sizeof(buf), &eof);
+	assert_int_equal(n, 0);
+	assert_true(eof);
+	/* Listening on a final job registers nothing. */
+	assert_int_equal(tx_job_listen(job, UINT64_MAX, on_event, &never), 0);
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_job_table(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *a = call(e, "test:ok", "{}");
+	struct tx_job *b = call(e, "test:hang", "{}");
+	struct tx_job *got;
+	char **ids;
+	size_t n;
+
+	(void)state;
+	got = tx_engine_job_get(e, tx_job_id(a));
+	assert_ptr_equal(got, a);
+	tx_job_unref(got);
+	assert_null(tx_engine_job_get(e, "999999"));
+	assert_null(tx_engine_job_get(e, "01"));
+	assert_null(tx_engine_job_get(e, "x"));
+	n = tx_engine_job_ids(e, &ids);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], tx_job_id(a));
+	tx_strv_free(ids, n);
+	assert_int_equal(tx_engine_job_remove(e, tx_job_id(b)), 0);
+	assert_int_equal(tx_job_state(b), TX_JOB_CANCELLED);
+	assert_null(tx_engine_job_get(e, tx_job_id(b)));
+	assert_int_equal(tx_engine_job_remove(e, tx_job_id(b)), -ENOENT);
+	tx_job_unref(a);
+	tx_job_unref(b);
+	tx_engine_free(e);
+}
+
+static void test_keep_policy(void **state)
+{
+	struct tx_engine_options opts = { .job_keep_max = 5 };
+	struct tx_engine *e;
+	char err[256], **ids;
+	size_t n;
+
+	(void)state;
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	for (int i = 0; i < 40; i++)
+		tx_job_unref(tx_engine_call(e, "builtin:echo", "{}", NULL, err,
+					    sizeof(err)));
+	tx_runner_gc(e);
+	n = tx_engine_job_ids(e, &ids);
+	assert_int_equal(n, 5);
+	assert_string_equal(ids[4], "40");	/* the newest stay */
+	tx_strv_free(ids, n);
+	tx_engine_free(e);
+}
+
+static void test_stats(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	char *s;
+
+	(void)state;
+	tx_job_unref(call(e, "test:ok", "{}"));
+	tx_job_unref(call(e, "test:fail", "{}"));
+	s = tx_engine_stats_text(e);
+	assert_non_null(strstr(s, "test:ok\t1\t0\t"));
+	assert_non_null(strstr(s, "test:fail\t1\t1\t"));
+	free(s);
+	s = tx_engine_status_text(e);
+	assert_non_null(strstr(s, "version"));
+	free(s);
+	s = tx_engine_log_text(e);
+	assert_non_null(strstr(s, "test:fail"));
+	free(s);
+	tx_engine_free(e);
+}
+
+static void test_tool_removed(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:hang", "{}");
+	char err[256];
+
+	(void)state;
+	tx_registry_set_source(e->registry, "test", NULL, 0, err, sizeof(err));
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	assert_int_equal(tx_job_errno(job), ENOENT);
+	assert_non_null(strstr(tx_job_error_text(job, NULL), "removed"));
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+static void test_builtins(void **state)
+{
+	struct tx_engine_options opts = { 0 };
+	struct tx_engine *e = tx_engine_new(&opts, (char[256]){ 0 }, 256);
+	struct tx_job *job;
+	const char *t;
+
+	(void)state;
+	job = call(e, "builtin:echo", "{\"x\":[1,{\"y\":null}]}");
+	t = tx_job_result_text(job, NULL);
+	assert_non_null(strstr(t, "\"y\": null"));
+	assert_non_null(strstr(tx_job_envelope_text(job, NULL), "structuredContent"));
+	tx_job_unref(job);
+	job = call(e, "builtin:base64", "{\"text\":\"hello\"}");
+	assert_string_equal(tx_job_result_text(job, NULL), "aGVsbG8=\n");
+	tx_job_unref(job);
+	job = call(e, "builtin:base64", "{\"text\":\"aGVsbG8=\",\"mode\":\"decode\"}");
+	assert_string_equal(tx_job_result_text(job, NULL), "hello\n");
+	tx_job_unref(job);
+	job = call(e, "builtin:json_get", "{\"json\":{\"a\":[\"x\",\"y\"]},\"pointer\":\"/a/1\"}");
+	assert_string_equal(tx_job_result_text(job, NULL), "y\n");
+	tx_job_unref(job);
+	job = call(e, "builtin:uuid", "{\"count\":3}");
+	assert_int_equal(strlen(tx_job_result_text(job, NULL)), 3 * 37);
+	tx_job_unref(job);
+	job = call(e, "builtin:sleep", "{\"seconds\":0.05}");
+	assert_int_equal(tx_job_wait(job, 2000), 0);
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	tx_job_unref(job);
+	job = call(e, "builtin:sleep", "{\"seconds\":5}");
+	tx_job_cancel(job);
+	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
+	tx_job_unref(job);
+	/* Shutdown with a sleeper running must not wait for it. */
+	job = call(e, "builtin:sleep", "{\"seconds\":5}");
+	tx_engine_free(e);
+	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
+	tx_job_unref(job);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ok),
+		cmocka_unit_test(test_new_then_start),
+		cmocka_unit_test(test_is_error),
+		cmocka_unit_test(test_crash),
+		cmocka_unit_test(test_invalid_args),
+		cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_cancel_new),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_concurrent_waiters),
+		cmocka_unit_test(test_listeners_and_stream),
+		cmocka_unit_test(test_job_table),
+		cmocka_unit_test(test_keep_policy),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_tool_removed),
+		cmocka_unit_test(test_builtins),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
