@@ -71,6 +71,7 @@ struct tx_engine {
 	size_t nheap;				/* timer_lock */
 	size_t heap_cap;			/* timer_lock */
 	bool stopping;				/* timer_lock */
+	uint64_t timer_wake_ns;			/* timer_lock; 0: awake */
 	pthread_t timer;
 	bool timer_started;
 

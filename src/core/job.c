@@ -150,6 +150,10 @@ void tx_job_unref(struct tx_job *job)
 	json_object_put(job->args);
 	free(job->args_text);
 	free(job->tool_id);
+	tx_result_free(job->result);
+	free(job->code);
+	free(job->path);
+	free(job->message);
 	free(job->result_text);
 	free(job->envelope_text);
 	free(job->error_text);
@@ -184,15 +188,11 @@ const struct tx_caller *tx_job_caller(const struct tx_job *job) { return &job->c
 const struct tx_tool *tx_job_tool(const struct tx_job *job) { return job->tool; }
 struct json_object *tx_job_args(const struct tx_job *job) { return job->args; }
 
+/* Written under the lock with release stores, so a reader that only
+ * wants the state needs no lock (status never blocks, GC scans fast). */
 enum tx_job_state tx_job_state(const struct tx_job *job)
 {
-	struct tx_job *j = (struct tx_job *)job;
-	enum tx_job_state s;
-
-	pthread_mutex_lock(&j->lock);
-	s = j->state;
-	pthread_mutex_unlock(&j->lock);
-	return s;
+	return __atomic_load_n(&job->state, __ATOMIC_ACQUIRE);
 }
 
 bool tx_job_is_final(const struct tx_job *job)
@@ -234,9 +234,25 @@ int tx_job_errno(const struct tx_job *job)
 	return tx_job_is_final(job) ? job->err : -EAGAIN;
 }
 
+static void job_render_locked(struct tx_job *job);
+
+/* Renders the texts of a final job once; false when not final. */
+static bool job_rendered(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	bool final;
+
+	pthread_mutex_lock(&j->lock);
+	final = tx_job_state_final(j->state);
+	if (final && !j->rendered)
+		job_render_locked(j);
+	pthread_mutex_unlock(&j->lock);
+	return final;
+}
+
 const char *tx_job_result_text(const struct tx_job *job, size_t *len)
 {
-	if (!tx_job_is_final(job))
+	if (!job_rendered(job))
 		return NULL;
 	if (len)
 		*len = job->result_len;
@@ -245,7 +261,7 @@ const char *tx_job_result_text(const struct tx_job *job, size_t *len)
 
 const char *tx_job_envelope_text(const struct tx_job *job, size_t *len)
 {
-	if (!tx_job_is_final(job))
+	if (!job_rendered(job))
 		return NULL;
 	if (len)
 		*len = job->envelope_len;
@@ -254,7 +270,7 @@ const char *tx_job_envelope_text(const struct tx_job *job, size_t *len)
 
 const char *tx_job_error_text(const struct tx_job *job, size_t *len)
 {
-	if (!tx_job_is_final(job))
+	if (!job_rendered(job))
 		return NULL;
 	if (len)
 		*len = job->error_len;
@@ -598,41 +614,25 @@ static bool output_ok(struct tx_job *job, struct tx_result *r, char *why,
 				  whylen) == 0;
 }
 
-bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
-		   struct tx_result *r, const char *code, const char *path,
-		   const char *message)
+/* Builds result, result.json and error from the outcome.  Under lock. */
+static void job_render_locked(struct tx_job *job)
 {
+	struct tx_result *r = job->result;
 	struct json_object *env, *timings;
-	char why[1024];
+	enum tx_job_state state = job->state;
+	char digest_text[64];
 	double dur;
 
-	pthread_mutex_lock(&job->lock);
-	if (tx_job_state_final(job->state)) {
-		pthread_mutex_unlock(&job->lock);
-		tx_result_free(r);
-		return false;
-	}
-	clock_gettime(CLOCK_REALTIME, &job->finished);
-	if (r && r->is_error) {
-		state = TX_JOB_ERROR;
-		code = "tool_error";
-	}
-	if (r && state == TX_JOB_OK && !output_ok(job, r, why, sizeof(why))) {
-		state = TX_JOB_ERROR;
-		code = "output_invalid";
-		message = why;
-	}
-	job->state = state;
-	job->err = r ? 0 : err;
-	job->is_error_result = r && r->is_error;
+	job->rendered = true;
 	job->result_text = result_text(r, &job->result_len);
-
 	env = json_object_new_object();
 	json_object_object_add(env, "job", json_object_new_string(job->id));
 	json_object_object_add(env, "tool", json_object_new_string(job->tool_id));
-	snprintf(why, sizeof(why), "fnv1a64:%016" PRIx64, digest(job->args_text));
+	snprintf(digest_text, sizeof(digest_text), "fnv1a64:%016" PRIx64,
+		 digest(job->args_text));
 	json_object_object_add(env, "arguments_digest",
-			       job->args_text ? json_object_new_string(why) : NULL);
+			       job->args_text ? json_object_new_string(digest_text)
+					      : NULL);
 	json_object_object_add(env, "status",
 			       json_object_new_string(tx_job_state_name(state)));
 	json_object_object_add(env, "isError",
@@ -653,22 +653,60 @@ bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
 		json_object_object_add(env, "error", NULL);
 		job->error_text = strdup("");
 		job->error_len = 0;
-	} else if (job->is_error_result) {
+	} else if (r && r->is_error) {
 		json_object_object_add(env, "error",
-				       error_object(code, NULL, job->result_text));
-		set_error_text(job, code, job->result_text);
+				       error_object(job->code, NULL, job->result_text));
+		set_error_text(job, job->code, job->result_text);
 	} else {
 		json_object_object_add(env, "error",
-				       error_object(code, path, message));
-		set_error_text(job, code, message);
+				       error_object(job->code, job->path, job->message));
+		set_error_text(job, job->code, job->message);
 	}
 	job->envelope_text = tx_json_pretty(env);
 	job->envelope_len = job->envelope_text ? strlen(job->envelope_text) : 0;
 	json_object_put(env);
-	tx_result_free(r);
+	/* Out of memory: serve empty texts rather than NULL. */
+	if (!job->result_text)
+		job->result_text = strdup("");
+	if (!job->envelope_text)
+		job->envelope_text = strdup("");
+	if (!job->error_text)
+		job->error_text = strdup("");
+}
 
+bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
+		   struct tx_result *r, const char *code, const char *path,
+		   const char *message)
+{
+	char why[1024];
+	double dur;
+
+	pthread_mutex_lock(&job->lock);
+	if (tx_job_state_final(job->state)) {
+		pthread_mutex_unlock(&job->lock);
+		tx_result_free(r);
+		return false;
+	}
+	clock_gettime(CLOCK_REALTIME, &job->finished);
+	if (r && r->is_error) {
+		state = TX_JOB_ERROR;
+		code = "tool_error";
+		message = "the tool reported an error";
+	}
+	if (r && state == TX_JOB_OK && !output_ok(job, r, why, sizeof(why))) {
+		state = TX_JOB_ERROR;
+		code = "output_invalid";
+		message = why;
+	}
+	job->err = r ? 0 : err;
+	job->result = r;
+	job->code = strdup(code ? code : "error");
+	job->path = path ? strdup(path) : NULL;
+	job->message = message ? strdup(message) : NULL;
+	__atomic_store_n(&job->state, state, __ATOMIC_RELEASE);
+	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
 	if (job->started.tv_sec || state != TX_JOB_CANCELLED) {
-		char line[256];
+		char line[128];
 		int n = snprintf(line, sizeof(line), "-- %s (%.0f ms)\n",
 				 tx_job_state_name(state), dur);
 
@@ -683,9 +721,9 @@ bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
 		tx_log(TX_LOG_INFO, "job %s %s ok (%.1f ms)", job->id,
 		       job->tool_id, dur);
 	else
-		tx_log(TX_LOG_INFO, "job %s %s %s: %s", job->id, job->tool_id,
-		       tx_job_state_name(state),
-		       job->error_text ? job->error_text : "");
+		tx_log(TX_LOG_INFO, "job %s %s %s: %s: %s", job->id,
+		       job->tool_id, tx_job_state_name(state),
+		       code ? code : "error", message ? message : "");
 	return true;
 }
 

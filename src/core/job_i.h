@@ -45,16 +45,22 @@ struct tx_job {
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC; 0: none */
 	size_t heap_idx;		/* engine timer heap; SIZE_MAX: out */
 
-	/* The outcome: written once under lock when the job turns final,
-	 * never changed afterwards, so readers of a final job need no lock. */
+	/* The outcome: set once under lock when the job turns final. */
 	int err;
+	struct tx_result *result;	/* may be NULL; read under lock */
+	char *code;
+	char *path;
+	char *message;
+	/* The texts readers see, rendered under lock on first demand (most
+	 * calls never have result.json read) and never changed after, so
+	 * a pointer handed out stays valid while the job lives. */
+	bool rendered;			/* lock */
 	char *result_text;
 	size_t result_len;
 	char *envelope_text;
 	size_t envelope_len;
 	char *error_text;
 	size_t error_len;
-	bool is_error_result;
 
 	struct tx_buf stream;		/* lock */
 	bool stream_full;		/* lock */

@@ -13,6 +13,51 @@
 
 #include "core/buf.h"
 
+#include <pthread.h>
+
+/*
+ * A tokener allocates its parse stack (depth entries) up front; that
+ * large allocation on every call showed up as the main cost of a small
+ * call, so each thread keeps one tokener per common depth and resets it.
+ */
+static pthread_key_t tok_key;
+static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
+
+static void tok_free(void *p)
+{
+	json_tokener_free(p);
+}
+
+static void tok_key_init(void)
+{
+	pthread_key_create(&tok_key, tok_free);
+}
+
+static struct json_tokener *tok_get(int max_depth)
+{
+	struct json_tokener *tok;
+
+	if (max_depth != 64)
+		return json_tokener_new_ex(max_depth);
+	pthread_once(&tok_once, tok_key_init);
+	tok = pthread_getspecific(tok_key);
+	if (tok) {
+		pthread_setspecific(tok_key, NULL);
+		json_tokener_reset(tok);
+		return tok;
+	}
+	return json_tokener_new_ex(max_depth);
+}
+
+static void tok_put(struct json_tokener *tok, int max_depth)
+{
+	if (max_depth == 64 && !pthread_getspecific(tok_key)) {
+		pthread_setspecific(tok_key, tok);
+		return;
+	}
+	json_tokener_free(tok);
+}
+
 bool tx_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -141,7 +186,7 @@ struct json_object *tx_json_parse(const char *buf, size_t len, int max_depth,
 	}
 	if (json_lex_check(buf, len, err, errlen))
 		return NULL;
-	tok = json_tokener_new_ex(max_depth);
+	tok = tok_get(max_depth);
 	if (!tok) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -172,12 +217,12 @@ struct json_object *tx_json_parse(const char *buf, size_t len, int max_depth,
 			 end);
 		goto out_fail;
 	}
-	json_tokener_free(tok);
+	tok_put(tok, max_depth);
 	return obj;
 
 out_fail:
 	json_object_put(obj);
-	json_tokener_free(tok);
+	tok_put(tok, max_depth);
 	if (!err[0])
 		snprintf(err, errlen, "invalid JSON");
 	return NULL;

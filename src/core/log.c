@@ -36,6 +36,8 @@ void tx_log_set_stderr(bool on, enum tx_log_level level)
 
 void tx_log(enum tx_log_level level, const char *fmt, ...)
 {
+	static _Thread_local time_t last_sec = -1;
+	static _Thread_local char last_text[32];
 	char line[LOG_LINE_MAX];
 	struct timespec ts;
 	struct tm tm;
@@ -44,10 +46,14 @@ void tx_log(enum tx_log_level level, const char *fmt, ...)
 	char *copy;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ %s ",
-			      ts.tv_nsec / 1000000, level_names[level]);
+	/* Formatting the date is the costly part; do it once a second. */
+	if (ts.tv_sec != last_sec) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(last_text, sizeof(last_text), "%Y-%m-%dT%H:%M:%S", &tm);
+		last_sec = ts.tv_sec;
+	}
+	n = (size_t)snprintf(line, sizeof(line), "%s.%03ldZ %s ", last_text,
+			     ts.tv_nsec / 1000000, level_names[level]);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);

@@ -22,7 +22,6 @@
 #include "core/schema.h"
 #include "core/tool.h"
 
-#define GC_EVERY 32	/* job creations between two keep-policy passes */
 
 /* ------------------------------------------------------------------ */
 /* The timer heap (timer_lock)                                          */
@@ -146,7 +145,9 @@ static void *timer_main(void *arg)
 		/* The condvar runs on CLOCK_MONOTONIC (see tx_runner_init). */
 		ts.tv_sec = (time_t)(wake / 1000000000u);
 		ts.tv_nsec = (long)(wake % 1000000000u);
+		e->timer_wake_ns = wake;
 		pthread_cond_timedwait(&e->timer_cond, &e->timer_lock, &ts);
+		e->timer_wake_ns = 0;
 	}
 	pthread_mutex_unlock(&e->timer_lock);
 	return NULL;
@@ -317,10 +318,15 @@ static size_t jobs_find(struct tx_engine *e, uint64_t num)
 	return SIZE_MAX;
 }
 
+static size_t keep_limit(const struct tx_engine *e)
+{
+	return e->opts.job_keep_max ? e->opts.job_keep_max : 1000;
+}
+
 void tx_runner_gc(struct tx_engine *e)
 {
 	unsigned keep_s = e->opts.job_keep_seconds ? e->opts.job_keep_seconds : 600;
-	size_t keep_max = e->opts.job_keep_max ? e->opts.job_keep_max : 1000;
+	size_t keep_max = keep_limit(e);
 	struct tx_job **drop = NULL;
 	size_t nfinal = 0, ndrop = 0, out = 0;
 	struct timespec now;
@@ -398,7 +404,9 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 		goto out_unlock;
 	e->next_job++;
 	e->jobs[e->njobs++] = tx_job_ref(job);
-	gc = e->next_job % GC_EVERY == 0;
+	/* Amortized: a pass only once a quarter more than the limit is
+	 * kept; the timer thread applies the age limit every second. */
+	gc = e->njobs > keep_limit(e) + keep_limit(e) / 4 + 16;
 out_unlock:
 	pthread_mutex_unlock(&e->jobs_lock);
 	tx_tool_unref(tool);
@@ -551,7 +559,7 @@ int tx_job_start(struct tx_job *job, const char *args_json, size_t len)
 	}
 	job->args = args;
 	job->args_text = text;
-	job->state = TX_JOB_RUNNING;
+	__atomic_store_n(&job->state, TX_JOB_RUNNING, __ATOMIC_RELEASE);
 	clock_gettime(CLOCK_REALTIME, &job->started);
 	job->start_ns = tx_now_ns();
 	job->deadline_ns = job->start_ns + (uint64_t)tool->timeout_ms * 1000000u;
@@ -559,7 +567,9 @@ int tx_job_start(struct tx_job *job, const char *args_json, size_t len)
 
 	pthread_mutex_lock(&e->timer_lock);
 	rc = heap_push(e, job);
-	if (rc == 0 && job->heap_idx == 0)
+	/* Wake the timer only when it would sleep past this deadline: a
+	 * wake-up per call would cost a context switch per call. */
+	if (rc == 0 && job->deadline_ns < e->timer_wake_ns)
 		pthread_cond_signal(&e->timer_cond);
 	pthread_mutex_unlock(&e->timer_lock);
 	if (rc) {
