@@ -122,6 +122,10 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libtoolexec.a
 
 bench-build: $(BENCH_BIN) $(PROGRAMS)
 
+# The official JSON-Schema-Test-Suite (draft7) through the validator.
+schema-suite: $(BUILD)/tests/tools/schema_suite
+	$(Q)$(BUILD)/tests/tools/schema_suite
+
 unit: $(UNIT_BIN)
 	$(Q)./tests/run-unit.sh $(UNIT_BIN)
 
