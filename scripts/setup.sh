@@ -5,7 +5,7 @@ set -eu
 
 APT_PKGS="build-essential pkg-config libfuse3-dev fuse3 libjson-c-dev \
 libseccomp-dev libcmocka-dev libpcre2-dev libstemmer-dev \
-libcurl4-openssl-dev json-schema-test-suite sqlite3 python3 procps psmisc"
+libcurl4-openssl-dev json-schema-test-suite sqlite3 python3 procps psmisc git"
 
 missing=""
 for p in $APT_PKGS; do
@@ -21,3 +21,7 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
 fi
+
+# The pinned npm MCP servers and conformance suite that the tests use.
+"$(dirname "$0")/../tests/mcp/setup.sh" ||
+	echo "setup: the MCP test servers are not installed (node and npm are needed)" >&2

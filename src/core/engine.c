@@ -354,7 +354,8 @@ int tx_engine_reload(struct tx_engine *e)
 			n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	pthread_mutex_lock(&e->config_lock);
 	/* Files that disappeared since the last look. */
 	for (size_t i = 0; i < e->nfiles;) {

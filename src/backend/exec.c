@@ -1,0 +1,557 @@
+/*
+ * exec.c - the exec backend: local commands as tools.
+ *
+ * A call turns the job's arguments into an argument vector (each
+ * "{NAME}" element of the configured command becomes that argument's
+ * value, as one element), an environment and an input, then hands them
+ * to a thread of its own (exec_run.c) that runs the process.  There is
+ * never a shell in between: a value such as "$(touch x)" or "; rm -rf ~"
+ * reaches the program as the literal bytes it is.
+ */
+#include "backend/exec.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend/exec_i.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/config_i.h"
+#include "core/job.h"
+#include "core/jsonu.h"
+#include "core/log.h"
+#include "core/tool.h"
+
+extern char **environ;
+
+/* PATH when neither the configuration nor the engine's environment has
+ * one: the standard system directories. */
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+#define WHERE_MAX 240
+
+/* Variables a program commonly needs, kept when inherit_env is false.
+ * Everything else (tokens, keys, SSH agent sockets) stays behind. */
+static const char *const kept_vars[] = {
+	"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER",
+	"LOGNAME", "TMPDIR", NULL,
+};
+
+/* ------------------------------------------------------------------ */
+/* Tools                                                                */
+
+static void spec_free(void *data)
+{
+	tx_exec_spec_free(data);
+}
+
+/* "local command: ls -la -- {path}", shortened to one line. */
+static char *describe(const struct tx_exec_spec *spec)
+{
+	struct tx_buf b;
+
+	tx_buf_init(&b, WHERE_MAX + 8);
+	tx_buf_adds(&b, "local command:");
+	for (size_t i = 0; i < spec->argc; i++) {
+		const char *a = spec->argv[i];
+		bool quote = !*a ||
+			     (strpbrk(a, " \t\n'\"\\$`;&|<>*?()[]{}~#") &&
+			      !tx_cfg_placeholder(a, NULL, NULL));
+
+		if (b.len + strlen(a) + 3 > WHERE_MAX) {
+			tx_buf_adds(&b, " ...");
+			break;
+		}
+		tx_buf_printf(&b, quote ? " '%s'" : " %s", a);
+	}
+	for (size_t i = 0; i < b.len; i++)
+		if (b.data[i] == '\n' || b.data[i] == '\r' || b.data[i] == '\t')
+			b.data[i] = ' ';
+	return tx_buf_detach(&b, NULL);
+}
+
+struct tx_tool *tx_exec_tool_new(struct tx_backend *be,
+				 const struct tx_tool_spec *spec,
+				 const char *origin, char *err, size_t errlen)
+{
+	struct tx_tool_def def = { 0 };
+	struct tx_tool *tool;
+	char *where;
+
+	def.backend_data = tx_exec_spec_dup(&spec->exec);
+	where = describe(&spec->exec);
+	if (!def.backend_data || !where) {
+		tx_exec_spec_free(def.backend_data);
+		free(where);
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	def.ns = spec->ns;
+	def.name = spec->name;
+	def.title = spec->title;
+	def.description = spec->description;
+	def.tags = (const char *const *)spec->tags;
+	def.ntags = spec->ntags;
+	def.input_schema = spec->input_schema;
+	def.output_schema = spec->output_schema;
+	def.timeout_ms = spec->exec.timeout_ms;
+	def.origin = origin;
+	def.where = where;
+	def.backend = be;
+	def.backend_data_free = spec_free;
+	tool = tx_tool_new(&def, err, errlen);
+	free(where);
+	return tool;
+}
+
+/* ------------------------------------------------------------------ */
+/* Arguments to text                                                    */
+
+/*
+ * The text of one argument: strings as they are, everything else as
+ * compact JSON (numbers, true/false, objects, arrays).  *out NULL when
+ * the argument is absent (or null) and its schema has no default.
+ * Returns 0, -EINVAL (a NUL byte: it would cut the C string), -ENOMEM.
+ */
+static int arg_text(struct json_object *args, struct json_object *props,
+		    const char *name, bool allow_nul, char **out,
+		    size_t *outlen)
+{
+	struct json_object *v = NULL, *prop, *copy = NULL;
+	const char *s;
+	size_t len;
+	int rc = 0;
+
+	*out = NULL;
+	json_object_object_get_ex(args, name, &v);
+	if (!v && props && json_object_object_get_ex(props, name, &prop) &&
+	    json_object_is_type(prop, json_type_object) &&
+	    json_object_object_get_ex(prop, "default", &v) && v) {
+		/* The schema belongs to a tool shared across threads; its
+		 * objects are never printed in place (jsonu.h). */
+		copy = tx_json_copy(v);
+		if (!copy)
+			return -ENOMEM;
+		v = copy;
+	}
+	if (!v)
+		return 0;
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+	} else {
+		s = json_object_to_json_string_ext(
+			v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		len = s ? strlen(s) : 0;
+	}
+	if (!s) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!allow_nul && memchr(s, '\0', len)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	*out = malloc(len + 1);
+	if (!*out) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(*out, s, len);
+	(*out)[len] = '\0';
+	if (outlen)
+		*outlen = len;
+out:
+	if (copy)
+		json_object_put(copy);
+	return rc;
+}
+
+/* argv with placeholders replaced; an absent optional argument drops
+ * its element. */
+static int build_argv(struct exec_call *call, const struct tx_exec_spec *spec,
+		      struct json_object *args, struct json_object *props,
+		      char *why, size_t whylen)
+{
+	size_t n = 0;
+
+	call->argv = calloc(spec->argc + 1, sizeof(*call->argv));
+	if (!call->argv)
+		return -ENOMEM;
+	for (size_t i = 0; i < spec->argc; i++) {
+		const char *name;
+		size_t len;
+		char key[256];
+		int rc;
+
+		if (!tx_cfg_placeholder(spec->argv[i], &name, &len) ||
+		    len >= sizeof(key)) {
+			call->argv[n] = strdup(spec->argv[i]);
+			if (!call->argv[n++])
+				return -ENOMEM;
+			continue;
+		}
+		memcpy(key, name, len);
+		key[len] = '\0';
+		rc = arg_text(args, props, key, false, &call->argv[n], NULL);
+		if (rc == -EINVAL)
+			snprintf(why, whylen, "argument \"%s\" contains a NUL "
+					      "byte, which no command line can "
+					      "carry",
+				 key);
+		if (rc)
+			return rc;
+		if (call->argv[n])
+			n++;
+	}
+	return 0;
+}
+
+static const char *env_get(char *const *env, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], key, kl) && env[i][kl] == '=')
+			return env[i] + kl + 1;
+	return NULL;
+}
+
+/* Sets KEY=VALUE in a vector of *n entries with room for cap + NULL. */
+static int env_put(char **env, size_t *n, size_t cap, const char *kv)
+{
+	size_t kl = strcspn(kv, "=");
+	char *d = strdup(kv);
+
+	if (!d)
+		return -ENOMEM;
+	for (size_t i = 0; i < *n; i++) {
+		if (!strncmp(env[i], kv, kl) && env[i][kl] == '=') {
+			free(env[i]);
+			env[i] = d;
+			return 0;
+		}
+	}
+	if (*n >= cap) {
+		/* The environment grew while we copied it. */
+		free(d);
+		return -ENOMEM;
+	}
+	env[(*n)++] = d;
+	env[*n] = NULL;
+	return 0;
+}
+
+/*
+ * The environment: the engine's whole environment when inherit_env,
+ * else only kept_vars (PATH defaulting to DEFAULT_PATH, LANG to
+ * C.UTF-8); then the configured variables on top.
+ */
+static int build_env(struct exec_call *call, const struct tx_exec_spec *spec)
+{
+	size_t cap = 16, n = 0;
+
+	for (size_t i = 0; spec->inherit_env && environ && environ[i]; i++)
+		cap++;
+	for (size_t i = 0; spec->env && spec->env[i]; i++)
+		cap++;
+	call->envp = calloc(cap + 1, sizeof(char *));
+	if (!call->envp)
+		return -ENOMEM;
+	if (spec->inherit_env) {
+		for (size_t i = 0; environ && environ[i]; i++)
+			if (strchr(environ[i], '=') &&
+			    env_put(call->envp, &n, cap, environ[i]))
+				return -ENOMEM;
+	} else {
+		for (size_t i = 0; kept_vars[i]; i++) {
+			const char *v = getenv(kept_vars[i]);
+			char *kv;
+			int rc;
+
+			if (!v)
+				continue;
+			if (asprintf(&kv, "%s=%s", kept_vars[i], v) < 0)
+				return -ENOMEM;
+			rc = env_put(call->envp, &n, cap, kv);
+			free(kv);
+			if (rc)
+				return rc;
+		}
+	}
+	if (!env_get(call->envp, "PATH") &&
+	    env_put(call->envp, &n, cap, "PATH=" DEFAULT_PATH))
+		return -ENOMEM;
+	if (!env_get(call->envp, "LANG") &&
+	    env_put(call->envp, &n, cap, "LANG=C.UTF-8"))
+		return -ENOMEM;
+	for (size_t i = 0; spec->env && spec->env[i]; i++)
+		if (env_put(call->envp, &n, cap, spec->env[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Finds the program in the PATH the *child* gets (execvpe would search
+ * the engine's own PATH), so "not found" is reported before any fork.
+ */
+static int resolve_program(struct exec_call *call, char *why, size_t whylen)
+{
+	const char *prog = call->argv[0];
+	const char *path = env_get(call->envp, "PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(prog, '/')) {
+		call->path = strdup(prog);
+		return call->path ? 0 : -ENOMEM;
+	}
+	while (path && *path) {
+		size_t dl = strcspn(path, ":");
+		struct stat st;
+
+		/* An empty PATH entry means the current directory. */
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", dl ? (int)dl : 1,
+			     dl ? path : ".", prog) <
+			    (int)sizeof(buf) &&
+		    stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(buf, X_OK) == 0) {
+			call->path = strdup(buf);
+			return call->path ? 0 : -ENOMEM;
+		}
+		path += dl;
+		if (*path == ':')
+			path++;
+	}
+	snprintf(why, whylen, "cannot run \"%s\": command not found in "
+			      "PATH=%s",
+		 prog, env_get(call->envp, "PATH"));
+	return -ENOENT;
+}
+
+static int build_input(struct exec_call *call, const struct tx_exec_spec *spec,
+		       struct tx_job *job, struct json_object *args,
+		       struct json_object *props)
+{
+	const char *text;
+
+	switch (spec->stdin_mode) {
+	case TX_STDIN_JSON:
+		text = tx_job_args_text(job);
+		if (!text)
+			text = "{}";
+		call->input_len = strlen(text);
+		call->input = strdup(text);
+		return call->input ? 0 : -ENOMEM;
+	case TX_STDIN_ARG:
+		/* Input is bytes: a NUL byte is fine there. */
+		return arg_text(args, props, spec->stdin_arg, true,
+				&call->input, &call->input_len);
+	case TX_STDIN_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Backend                                                              */
+
+/* Joins calls whose thread ended.  Called without be->lock. */
+static void reap_finished(struct exec_backend *be)
+{
+	struct exec_call *done = NULL, **pp;
+
+	pthread_mutex_lock(&be->lock);
+	for (pp = &be->calls; *pp;) {
+		struct exec_call *c = *pp;
+
+		if (c->finished) {
+			*pp = c->next;
+			c->next = done;
+			done = c;
+		} else {
+			pp = &c->next;
+		}
+	}
+	pthread_mutex_unlock(&be->lock);
+	while (done) {
+		struct exec_call *next = done->next;
+
+		pthread_join(done->thread, NULL);
+		tx_exec_call_free(done);
+		done = next;
+	}
+}
+
+static int exec_start(struct tx_backend *base, struct tx_job *job)
+{
+	struct exec_backend *be = (struct exec_backend *)base;
+	const struct tx_tool *tool = tx_job_tool(job);
+	const struct tx_exec_spec *spec = tool ? tool->backend_data : NULL;
+	struct json_object *args = tx_job_args(job), *props = NULL;
+	struct exec_call *call;
+	char why[512] = "";
+	sigset_t all, old;
+	int rc;
+
+	if (!spec)
+		return -EINVAL;
+	reap_finished(be);
+	call = calloc(1, sizeof(*call));
+	if (!call)
+		return -ENOMEM;
+	call->be = be;
+	call->wake_fd = -1;
+	call->max_output = spec->max_output;
+	call->max_stderr = spec->max_stderr;
+	call->timeout_ms = spec->timeout_ms;
+	call->kill_grace_ms = spec->kill_grace_ms;
+	if (tool->input_schema)
+		json_object_object_get_ex(tool->input_schema, "properties",
+					  &props);
+	if ((rc = build_argv(call, spec, args, props, why, sizeof(why))) ||
+	    (rc = build_env(call, spec)) ||
+	    (rc = build_input(call, spec, job, args, props)) ||
+	    (rc = resolve_program(call, why, sizeof(why))))
+		goto out_refuse;
+	if (spec->cwd && !(call->cwd = strdup(spec->cwd))) {
+		rc = -ENOMEM;
+		goto out_refuse;
+	}
+	call->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (call->wake_fd < 0) {
+		rc = -errno;
+		goto out_free;
+	}
+	call->job = tx_job_ref(job);
+	tx_job_set_backend_data(job, call);
+
+	pthread_mutex_lock(&be->lock);
+	if (be->shutting_down) {
+		pthread_mutex_unlock(&be->lock);
+		rc = -ESHUTDOWN;
+		goto out_free;
+	}
+	/* The thread takes no signals meant for the engine's main thread
+	 * (SIGINT, SIGTERM, SIGPIPE from a child that closed its stdin). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = -pthread_create(&call->thread, NULL, tx_exec_run, call);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		pthread_mutex_unlock(&be->lock);
+		goto out_free;
+	}
+	call->next = be->calls;
+	be->calls = call;
+	be->running++;
+	be->started++;
+	pthread_mutex_unlock(&be->lock);
+	return 0;
+
+out_refuse:
+	if (rc == -ENOENT) {
+		tx_job_fail(job, EIO, "exec_failed", "%s", why);
+		rc = 0;
+	} else if (rc == -EINVAL) {
+		tx_job_fail(job, EINVAL, "invalid_argument", "%s", why);
+		rc = 0;
+	}
+out_free:
+	if (call->job) {
+		tx_job_set_backend_data(job, NULL);
+		tx_job_unref(call->job);
+		call->job = NULL;
+	}
+	tx_exec_call_free(call);
+	return rc;
+}
+
+static void exec_cancel(struct tx_backend *base, struct tx_job *job)
+{
+	struct exec_backend *be = (struct exec_backend *)base;
+
+	/* The list, not the job's pointer: the call may be being freed. */
+	pthread_mutex_lock(&be->lock);
+	for (struct exec_call *c = be->calls; c; c = c->next)
+		if (c->job == job && !c->finished)
+			tx_exec_call_stop(c);
+	pthread_mutex_unlock(&be->lock);
+}
+
+static void exec_shutdown(struct tx_backend *base)
+{
+	struct exec_backend *be = (struct exec_backend *)base;
+
+	pthread_mutex_lock(&be->lock);
+	be->shutting_down = true;
+	for (struct exec_call *c = be->calls; c; c = c->next)
+		tx_exec_call_stop(c);
+	pthread_mutex_unlock(&be->lock);
+	/* Every thread reaps its process group before it ends. */
+	for (;;) {
+		struct exec_call *c;
+
+		pthread_mutex_lock(&be->lock);
+		c = be->calls;
+		if (c)
+			be->calls = c->next;
+		pthread_mutex_unlock(&be->lock);
+		if (!c)
+			break;
+		pthread_join(c->thread, NULL);
+		tx_exec_call_free(c);
+	}
+}
+
+static void exec_destroy(struct tx_backend *base)
+{
+	struct exec_backend *be = (struct exec_backend *)base;
+
+	exec_shutdown(base);
+	pthread_mutex_destroy(&be->lock);
+	free(be);
+}
+
+static char *exec_status(struct tx_backend *base)
+{
+	struct exec_backend *be = (struct exec_backend *)base;
+	unsigned running;
+	unsigned long long started;
+	char *s;
+
+	pthread_mutex_lock(&be->lock);
+	running = be->running;
+	started = be->started;
+	pthread_mutex_unlock(&be->lock);
+	if (asprintf(&s, "exec: %u running, %llu started\n", running,
+		     started) < 0)
+		return NULL;
+	return s;
+}
+
+static const struct tx_backend_ops exec_ops = {
+	.kind = "exec",
+	.start = exec_start,
+	.cancel = exec_cancel,
+	.shutdown = exec_shutdown,
+	.destroy = exec_destroy,
+	.status = exec_status,
+};
+
+struct tx_backend *tx_exec_backend_new(void)
+{
+	struct exec_backend *be = calloc(1, sizeof(*be));
+
+	if (!be)
+		return NULL;
+	tx_backend_init(&be->base, &exec_ops);
+	pthread_mutex_init(&be->lock, NULL);
+	return &be->base;
+}
