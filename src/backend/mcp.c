@@ -1,0 +1,619 @@
+/*
+ * mcp.c - one MCP server as a backend: its lifecycle and the backend
+ * ops.  Requests in flight are in mcp_rpc.c, tool listing in
+ * mcp_tools.c, transports in mcp_stdio.c and mcp_http.c.  docs/mcp.md is
+ * the user's side of these files.
+ *
+ * Threads: a manager thread per server connects (initialize, tools/list),
+ * re-lists on list_changed, restarts lazily and reaps dead connections;
+ * the transport's I/O thread delivers messages (on_message), which
+ * completes jobs directly; callers' threads run start() and cancel().
+ * One mutex (be->mu) guards the state below; it is never held across
+ * I/O or a call into the engine.
+ *
+ * Reference cycle: every published tool holds a reference on its
+ * backend, so the engine's reference could never be the last one.  The
+ * backend is therefore two tx_backend structs in one allocation: the
+ * engine holds `handle` (dropping it shuts the server down and removes
+ * its tools); the tools hold `core`, which frees the memory when the
+ * last tool is gone.
+ */
+#include "backend/mcp.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/mcp_backend_i.h"
+#include "core/backend.h"
+#include "core/config.h"
+#include "core/job.h"
+#include "core/jsonu.h"
+#include "core/log.h"
+#include "core/registry.h"
+#include "core/tool.h"
+
+static struct mcp_backend *be_of(struct tx_backend *b);
+static void mcp_cancel(struct tx_backend *b, struct tx_job *job);
+
+/* ---- the manager ---------------------------------------------------- */
+
+static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
+		     size_t errlen)
+{
+	struct json_object *params = tx_mcp_initialize_params();
+	struct json_object *info = NULL;
+	struct tx_mcp_msg reply;
+	const char *version;
+	char ver[32];
+	int rc;
+
+	if (!params) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = tx_mcp_sync_request(be, r, "initialize", params,
+			  be->spec->startup_timeout_ms, &reply, err, errlen);
+	json_object_put(params);
+	if (rc)
+		return rc;
+	if (reply.error) {
+		snprintf(err, errlen, "initialize refused: %s (code %d)",
+			 reply.error_message, reply.error_code);
+		tx_mcp_msg_release(&reply);
+		return -EPROTO;
+	}
+	version = tx_mcp_str_field(reply.result, "protocolVersion");
+	if (!tx_mcp_version_supported(version)) {
+		snprintf(err, errlen, "server speaks MCP protocol version %.40s; "
+			 "toolexecfs supports %s", version ? version : "(none)",
+			 tx_mcp_versions_text());
+		tx_mcp_msg_release(&reply);
+		return -EPROTONOSUPPORT;
+	}
+	json_object_object_get_ex(reply.result, "serverInfo", &info);
+	pthread_mutex_lock(&be->mu);
+	snprintf(be->version, sizeof(be->version), "%s", version);
+	snprintf(be->server_info, sizeof(be->server_info), "%.80s %.40s",
+		 tx_mcp_str_field(info, "name") ? tx_mcp_str_field(info, "name") : "?",
+		 tx_mcp_str_field(info, "version") ? tx_mcp_str_field(info, "version") : "");
+	pthread_mutex_unlock(&be->mu);
+	snprintf(ver, sizeof(ver), "%s", version);
+	tx_mcp_msg_release(&reply);	/* version pointed into it */
+	tx_mcp_notify(r, "notifications/initialized", NULL);
+	if (r->c->ops->ready)
+		r->c->ops->ready(r->c, ver);
+	return 0;
+}
+
+static void connect_server(struct mcp_backend *be)
+{
+	struct tx_mcp_conn_cbs cbs = {
+		.ctx = be,
+		.message = tx_mcp_on_message,
+		.closed = tx_mcp_on_closed,
+		.stderr_line = tx_mcp_on_stderr,
+		.request_failed = tx_mcp_on_request_failed,
+		.awaiting = tx_mcp_awaiting,
+	};
+	struct tx_mcp_conn *c;
+	struct mcp_conn_ref *r;
+	struct mcp_outgoing *out;
+	char err[600], why[700];
+	unsigned closes;
+	int rc;
+
+	pthread_mutex_lock(&be->mu);
+	closes = be->closes;
+	pthread_mutex_unlock(&be->mu);
+	c = be->spec->url ? tx_mcp_http_open(be->spec, &cbs, err, sizeof(err))
+			  : tx_mcp_stdio_open(be->spec, &cbs, err, sizeof(err));
+	r = c ? calloc(1, sizeof(*r)) : NULL;
+	if (!r) {
+		if (c) {
+			c->ops->stop(c);
+			c->ops->free(c);
+			snprintf(err, sizeof(err), "out of memory");
+		}
+		rc = -EIO;
+		goto out_failed;
+	}
+	r->c = c;
+	r->refs = 2;	/* be->conn's, and ours until the end */
+	r->started = tx_mcp_now_ms();
+	pthread_mutex_lock(&be->mu);
+	be->conn = r;
+	be->live_conns++;
+	be->starts++;
+	pthread_mutex_unlock(&be->mu);
+
+	rc = handshake(be, r, err, sizeof(err));
+	if (!rc) {
+		/* A list_changed before our first tools/list is stale. */
+		pthread_mutex_lock(&be->mu);
+		be->want_relist = false;
+		pthread_mutex_unlock(&be->mu);
+		rc = tx_mcp_list_tools(be, r, err, sizeof(err));
+	}
+	pthread_mutex_lock(&be->mu);
+	if (!rc && be->conn != r) {
+		/* It died while we listed; on_closed said why. */
+		snprintf(err, sizeof(err), "%s", be->last_error);
+		rc = -EIO;
+	}
+	if (rc) {
+		tx_mcp_detach(be, r);
+		tx_mcp_conn_put(be, r);
+		pthread_mutex_unlock(&be->mu);
+		goto out_failed;
+	}
+	be->state = ST_READY;
+	be->first_done = true;
+	be->first_rc = 0;
+	pthread_cond_broadcast(&be->cond);
+	if (be->spec->lazy && !be->lazy_listed && !be->qhead && !be->inflight) {
+		/* Lazy: we needed the process only for its tool list; it
+		 * starts again at the first call. */
+		be->lazy_listed = true;
+		tx_mcp_detach(be, r);
+		be->state = ST_IDLE;
+		tx_mcp_conn_put(be, r);
+		pthread_mutex_unlock(&be->mu);
+		tx_log(TX_LOG_INFO, "mcp %s: tools listed; lazy, so stopped "
+		       "until the first call", be->spec->name);
+		return;
+	}
+	be->lazy_listed = true;
+	out = tx_mcp_pump(be);
+	tx_mcp_conn_put(be, r);
+	pthread_mutex_unlock(&be->mu);
+	tx_log(TX_LOG_INFO, "mcp %s: ready (%s, protocol %s)", be->spec->name,
+	       be->server_info, be->version);
+	tx_mcp_send_all(be, out);
+	return;
+
+out_failed:
+	snprintf(why, sizeof(why), "failed to start: %s", err);
+	tx_log(TX_LOG_ERROR, "mcp %s: %s", be->spec->name, why);
+	pthread_mutex_lock(&be->mu);
+	if (be->state != ST_STOPPED)
+		be->state = ST_DOWN;
+	if (be->closes != closes) {
+		/* on_closed counted this failure already; keep its count,
+		 * tell the fuller story. */
+		size_t n = strnlen(why, sizeof(be->last_error) - 1);
+
+		memcpy(be->last_error, why, n);
+		be->last_error[n] = '\0';
+	} else {
+		tx_mcp_note_failure(be, why, true);
+	}
+	be->first_done = true;
+	be->first_rc = rc < 0 ? rc : -EIO;
+	pthread_cond_broadcast(&be->cond);
+	pthread_mutex_unlock(&be->mu);
+	tx_mcp_fail_queue(be, why);
+}
+
+static void *manager_main(void *arg)
+{
+	struct mcp_backend *be = arg;
+
+	pthread_mutex_lock(&be->mu);
+	while (!be->stopping) {
+		uint64_t now = tx_mcp_now_ms();
+		uint64_t wait = 250;
+		struct mcp_pending *expired;
+		struct timespec ts;
+
+		if (be->graveyard) {
+			tx_mcp_reap_graveyard(be);
+			continue;
+		}
+		expired = tx_mcp_take_expired(be, now);
+		if (expired) {
+			struct mcp_outgoing *out = tx_mcp_pump(be);
+
+			pthread_mutex_unlock(&be->mu);
+			while (expired) {
+				struct mcp_pending *next = expired->next;
+
+				tx_job_fail(expired->job, ETIMEDOUT, "timeout",
+					    "MCP server %s did not answer within "
+					    "%u ms", be->spec->name,
+					    be->spec->timeout_ms);
+				if (expired->conn)
+					tx_mcp_send_cancelled(be, expired->conn,
+						       expired->id, "timed out");
+				expired->conn = NULL;
+				tx_mcp_pend_free(expired);
+				expired = next;
+			}
+			tx_mcp_send_all(be, out);
+			pthread_mutex_lock(&be->mu);
+			continue;
+		}
+		if (be->want_connect && !be->conn &&
+		    (be->state == ST_IDLE || be->state == ST_DOWN)) {
+			if (now >= be->next_start_at) {
+				be->want_connect = false;
+				be->state = ST_CONNECTING;
+				pthread_mutex_unlock(&be->mu);
+				connect_server(be);
+				pthread_mutex_lock(&be->mu);
+				continue;
+			}
+			if (be->next_start_at - now < wait)
+				wait = be->next_start_at - now;
+		}
+		if (be->want_relist && be->state == ST_READY && be->conn) {
+			struct mcp_conn_ref *r = tx_mcp_conn_get(be->conn);
+			char err[600];
+
+			int rc;
+
+			be->want_relist = false;
+			pthread_mutex_unlock(&be->mu);
+			rc = tx_mcp_list_tools(be, r, err, sizeof(err));
+			pthread_mutex_lock(&be->mu);
+			if (rc && !be->stopping)
+				tx_log(TX_LOG_WARN, "mcp %s: re-listing tools "
+				       "failed, keeping the old list: %s",
+				       be->spec->name, err);
+			tx_mcp_conn_put(be, r);
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)wait * 1000000L;
+		while (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&be->cond, &be->mu, &ts);
+	}
+	pthread_mutex_unlock(&be->mu);
+	return NULL;
+}
+
+/* ---- backend ops ---------------------------------------------------- */
+
+static int mcp_start(struct tx_backend *b, struct tx_job *job)
+{
+	struct mcp_backend *be = be_of(b);
+	const struct tx_tool *tool = tx_job_tool(job);
+	struct json_object *params;
+	struct mcp_pending *p;
+	struct mcp_outgoing *out;
+	char *text;
+	int64_t id;
+
+	if (!tool || !tool->backend_data)
+		return -EINVAL;
+	pthread_mutex_lock(&be->mu);
+	id = be->next_id++;
+	pthread_mutex_unlock(&be->mu);
+
+	params = tx_mcp_call_params(tool->backend_data, tx_job_args(job), id);
+	text = params ? tx_mcp_request_text(id, "tools/call", params) : NULL;
+	json_object_put(params);
+	p = text ? calloc(1, sizeof(*p)) : NULL;
+	if (!p) {
+		free(text);
+		return -ENOMEM;
+	}
+	p->id = id;
+	p->kind = PEND_CALL;
+	p->text = text;
+	p->job = tx_job_ref(job);
+	tx_job_set_backend_data(job, (void *)(intptr_t)id);
+
+	pthread_mutex_lock(&be->mu);
+	if (be->stopping || be->state == ST_STOPPED) {
+		pthread_mutex_unlock(&be->mu);
+		tx_mcp_pend_free(p);
+		return -EIO;
+	}
+	if (be->state == ST_DOWN && !be->conn &&
+	    tx_mcp_now_ms() < be->next_start_at) {
+		uint64_t left = be->next_start_at - tx_mcp_now_ms();
+		char last[sizeof(be->last_error)];
+		unsigned failures = be->failures;
+
+		memcpy(last, be->last_error, sizeof(last));
+		pthread_mutex_unlock(&be->mu);
+		tx_job_fail(job, EIO, "backend_failed",
+			    "MCP server %s is down after %u failures (%s); "
+			    "next restart in %.1f s", be->spec->name, failures,
+			    last, (double)left / 1000.0);
+		tx_mcp_pend_free(p);
+		return 0;
+	}
+	tx_mcp_pend_insert(be, p);
+	if (be->qtail)
+		be->qtail->qnext = p;
+	else
+		be->qhead = p;
+	be->qtail = p;
+	if (be->state != ST_READY && be->state != ST_CONNECTING) {
+		be->want_connect = true;
+		pthread_cond_broadcast(&be->cond);
+	}
+	out = tx_mcp_pump(be);
+	pthread_mutex_unlock(&be->mu);
+	tx_mcp_send_all(be, out);
+	/* A cancel that came before the job was in our table found
+	 * nothing; look again now that it is. */
+	if (tx_job_is_final(job))
+		mcp_cancel(b, job);
+	return 0;
+}
+
+static void mcp_cancel(struct tx_backend *b, struct tx_job *job)
+{
+	struct mcp_backend *be = be_of(b);
+	int64_t id = (int64_t)(intptr_t)tx_job_backend_data(job);
+	struct mcp_conn_ref *r = NULL;
+	struct mcp_outgoing *out;
+	struct mcp_pending *p;
+
+	pthread_mutex_lock(&be->mu);
+	p = tx_mcp_pend_find(be, id);
+	if (!p || p->kind != PEND_CALL || p->job != job) {
+		pthread_mutex_unlock(&be->mu);
+		return;
+	}
+	tx_mcp_pend_take(be, id);
+	if (p->sent) {
+		be->inflight--;
+		r = tx_mcp_conn_get(p->conn == be->conn ? be->conn : NULL);
+	} else {
+		tx_mcp_queue_remove(be, p);
+	}
+	out = tx_mcp_pump(be);
+	pthread_mutex_unlock(&be->mu);
+	/* The engine already ended the job; we only tell the server. */
+	if (r)
+		tx_mcp_send_cancelled(be, r, id,
+			       tx_job_state(job) == TX_JOB_TIMEOUT ? "timed out"
+								    : "cancelled");
+	tx_mcp_pend_free(p);
+	tx_mcp_send_all(be, out);
+}
+
+static void mcp_shutdown(struct tx_backend *b)
+{
+	struct mcp_backend *be = from_handle(b);
+	struct mcp_pending *list = NULL;
+	struct mcp_conn_ref *r;
+	char err[256];
+
+	pthread_mutex_lock(&be->mu);
+	if (be->shut) {
+		pthread_mutex_unlock(&be->mu);
+		return;
+	}
+	be->shut = true;
+	be->stopping = true;
+	pthread_cond_broadcast(&be->cond);
+	pthread_mutex_unlock(&be->mu);
+	if (be->manager_started)
+		pthread_join(be->manager, NULL);
+
+	tx_registry_set_source(be->reg, be->source, NULL, 0, err, sizeof(err));
+
+	pthread_mutex_lock(&be->mu);
+	be->state = ST_STOPPED;
+	r = be->conn;
+	be->conn = NULL;
+	list = tx_mcp_take_sent_on(be, NULL, "shutting down");
+	while (be->qhead) {
+		struct mcp_pending *p = be->qhead;
+
+		be->qhead = p->qnext;
+		tx_mcp_pend_take(be, p->id);
+		p->next = list;
+		list = p;
+	}
+	be->qtail = NULL;
+	if (r)
+		tx_mcp_conn_put(be, r);
+	/* Senders may still hold a connection for a moment. */
+	while (be->live_conns > 0) {
+		if (be->graveyard) {
+			tx_mcp_reap_graveyard(be);
+			continue;
+		}
+		pthread_cond_wait(&be->cond, &be->mu);
+	}
+	pthread_mutex_unlock(&be->mu);
+	tx_mcp_fail_calls(list, EIO, "backend_failed", be->spec->name,
+		   "server shut down");
+}
+
+static void mcp_core_destroy(struct tx_backend *b)
+{
+	struct mcp_backend *be = from_core(b);
+
+	tx_mcp_spec_free(be->spec);
+	pthread_mutex_destroy(&be->mu);
+	pthread_cond_destroy(&be->cond);
+	free(be);
+}
+
+static void mcp_handle_destroy(struct tx_backend *b)
+{
+	tx_backend_unref(&from_handle(b)->core);
+}
+
+static const char *state_word(const struct mcp_backend *be)
+{
+	switch (be->state) {
+	case ST_IDLE:
+		return be->lazy_listed ? "idle (lazy: starts at the next call)"
+				       : "not started";
+	case ST_CONNECTING:
+		return "starting";
+	case ST_READY:
+		return "ready";
+	case ST_DOWN:
+		return be->failures >= FAILED_AFTER ? "failed" : "down";
+	case ST_STOPPED:
+		return "stopped";
+	}
+	return "?";
+}
+
+static char *mcp_status(struct tx_backend *b)
+{
+	struct mcp_backend *be = be_of(b);
+	struct tx_buf out;
+	char desc[300] = "";
+
+	tx_buf_init(&out, 64 * 1024);
+	pthread_mutex_lock(&be->mu);
+	if (be->conn)
+		be->conn->c->ops->describe(be->conn->c, desc, sizeof(desc));
+	tx_buf_printf(&out, "mcp %s: %s", be->spec->name, state_word(be));
+	if (be->state == ST_READY)
+		tx_buf_printf(&out, " (%s, %s, protocol %s, %zu tools, %zu calls "
+			      "in flight, %llu done)", desc, be->server_info,
+			      be->version, be->ntools, be->inflight,
+			      (unsigned long long)be->calls);
+	if (be->state == ST_DOWN) {
+		uint64_t now = tx_mcp_now_ms();
+
+		tx_buf_printf(&out, " (%u failures in a row; restarts on the "
+			      "next call", be->failures);
+		if (be->next_start_at > now)
+			tx_buf_printf(&out, " after %.1f s",
+				      (double)(be->next_start_at - now) / 1000.0);
+		tx_buf_printf(&out, "): %s", be->last_error);
+	}
+	tx_buf_adds(&out, "\n");
+	if (be->state == ST_DOWN && be->stderr_count) {
+		unsigned first = (be->stderr_next + STDERR_KEEP - be->stderr_count) %
+				 STDERR_KEEP;
+
+		for (unsigned i = 0; i < be->stderr_count; i++)
+			tx_buf_printf(&out, "  stderr: %s\n",
+				      be->stderr_ring[(first + i) % STDERR_KEEP]);
+	}
+	pthread_mutex_unlock(&be->mu);
+	return tx_buf_detach(&out, NULL);
+}
+
+static const struct tx_backend_ops handle_ops = {
+	.kind = "mcp",
+	.start = mcp_start,
+	.cancel = mcp_cancel,
+	.shutdown = mcp_shutdown,
+	.destroy = mcp_handle_destroy,
+	.status = mcp_status,
+};
+
+static const struct tx_backend_ops core_ops = {
+	.kind = "mcp",
+	.start = mcp_start,
+	.cancel = mcp_cancel,
+	.shutdown = NULL,
+	.destroy = mcp_core_destroy,
+	.status = mcp_status,
+};
+
+static struct mcp_backend *be_of(struct tx_backend *b)
+{
+	return b->ops == &handle_ops ? from_handle(b) : from_core(b);
+}
+
+struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
+				      struct tx_registry *reg, char *err,
+				      size_t errlen)
+{
+	struct mcp_backend *be;
+	pthread_condattr_t ca;
+	int rc;
+
+	if (!spec || !spec->name || (!spec->command == !spec->url)) {
+		snprintf(err, errlen, "an MCP server needs a name and either "
+			 "\"command\" or \"url\"");
+		errno = EINVAL;
+		return NULL;
+	}
+	be = calloc(1, sizeof(*be));
+	if (!be || !(be->spec = tx_mcp_spec_dup(spec))) {
+		free(be);
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!be->spec->timeout_ms)
+		be->spec->timeout_ms = TX_TOOL_TIMEOUT_DEFAULT;
+	if (!be->spec->startup_timeout_ms)
+		be->spec->startup_timeout_ms = 30000;
+	tx_backend_init(&be->handle, &handle_ops);
+	tx_backend_init(&be->core, &core_ops);
+	be->reg = reg;
+	be->next_id = 1;
+	snprintf(be->source, sizeof(be->source), "mcp:%s", spec->name);
+	if (spec->url)
+		snprintf(be->where, sizeof(be->where),
+			 "MCP server \"%s\" over Streamable HTTP (%.300s)",
+			 spec->name, spec->url);
+	else
+		snprintf(be->where, sizeof(be->where),
+			 "MCP server \"%s\" over stdio (%.300s)", spec->name,
+			 spec->command);
+	pthread_mutex_init(&be->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&be->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	/* Lazy servers start too, in the background, because we need their
+	 * tool list; the mount does not wait for them, and the process is
+	 * stopped once listed until the first call. */
+	be->want_connect = true;
+	rc = pthread_create(&be->manager, NULL, manager_main, be);
+	if (rc) {
+		snprintf(err, errlen, "thread: %s", strerror(rc));
+		tx_mcp_spec_free(be->spec);
+		pthread_mutex_destroy(&be->mu);
+		pthread_cond_destroy(&be->cond);
+		free(be);
+		errno = rc;
+		return NULL;
+	}
+	be->manager_started = true;
+	return &be->handle;
+}
+
+int tx_mcp_backend_wait_ready(struct tx_backend *b, int timeout_ms)
+{
+	struct mcp_backend *be = be_of(b);
+	uint64_t deadline = tx_mcp_now_ms() + (timeout_ms < 0 ? 0 : (unsigned)timeout_ms);
+	int rc;
+
+	if (be->spec->lazy)
+		return 0;
+	pthread_mutex_lock(&be->mu);
+	while (!be->first_done && !be->stopping) {
+		uint64_t now = tx_mcp_now_ms();
+		struct timespec ts;
+
+		if (timeout_ms >= 0 && now >= deadline)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&be->cond, &be->mu, &ts);
+	}
+	rc = be->first_done ? be->first_rc : -ETIMEDOUT;
+	pthread_mutex_unlock(&be->mu);
+	return rc;
+}

@@ -1,0 +1,188 @@
+/*
+ * mcp_backend_i.h - the MCP backend's state, shared by its files:
+ *
+ *   mcp.c        lifecycle: the manager thread, initialize, restarts, and
+ *                the backend ops (start, cancel, shutdown, status);
+ *   mcp_rpc.c    requests in flight (the pending table), sending, and the
+ *                transport callbacks that complete them;
+ *   mcp_tools.c  tools/list pages into registry tools.
+ *
+ * Everything in struct mcp_backend marked "be->mu" is guarded by be->mu,
+ * which is never held across I/O or a call into the engine.
+ */
+#ifndef TX_MCP_BACKEND_I_H
+#define TX_MCP_BACKEND_I_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/mcp_i.h"
+#include "core/backend.h"
+
+struct tx_job;
+struct tx_registry;
+
+#define BUCKETS 64
+#define STDERR_KEEP 8
+#define FAILED_AFTER 3		/* consecutive failures: "failed" */
+#define BACKOFF_FIRST_MS 500u
+#define BACKOFF_MAX_MS 30000u
+#define SHORT_LIFE_MS 10000u	/* a crash sooner than this is a failure */
+#define CALL_GRACE_MS 5000u	/* past the engine's own timeout */
+#define LIST_PAGES_MAX 1000
+#define TOOLS_MAX 10000
+#define GARBAGE_LOGGED 10
+
+enum mcp_state { ST_IDLE, ST_CONNECTING, ST_READY, ST_DOWN, ST_STOPPED };
+
+enum pend_kind { PEND_CALL, PEND_SYNC };
+
+struct mcp_pending {
+	struct mcp_pending *next;	/* bucket chain */
+	struct mcp_pending *qnext;	/* queue of unsent calls */
+	int64_t id;
+	enum pend_kind kind;
+	bool sent;
+	struct mcp_conn_ref *conn;	/* where it was sent */
+	uint64_t deadline;
+	struct tx_job *job;	/* CALL: a reference */
+	char *text;		/* CALL: the request, kept for a resend */
+	bool resent;		/* CALL: sent again on a new session */
+	struct tx_mcp_msg reply;	/* SYNC: the answer */
+	bool done;		/* SYNC */
+	int err;		/* SYNC: positive errno */
+	char errmsg[400];	/* SYNC */
+};
+
+/* A connection with a count of the threads using it; the last put
+ * moves it to the graveyard, which the manager (or shutdown) reaps:
+ * stop() joins the I/O thread, which must not be the caller's. */
+struct mcp_conn_ref {
+	struct tx_mcp_conn *c;
+	int refs;		/* be->mu */
+	struct mcp_conn_ref *next;	/* graveyard */
+	uint64_t started;
+};
+
+struct mcp_backend {
+	struct tx_backend handle;
+	struct tx_backend core;
+	struct tx_mcp_spec *spec;
+	struct tx_registry *reg;
+	char source[300];
+	char where[400];
+
+	pthread_mutex_t mu;
+	pthread_cond_t cond;	/* any change below; CLOCK_MONOTONIC */
+	pthread_t manager;
+	bool manager_started;
+	bool shut;		/* shutdown ran (handle only) */
+
+	/* be->mu: */
+	enum mcp_state state;
+	struct mcp_conn_ref *conn;
+	struct mcp_conn_ref *graveyard;
+	int live_conns;
+	bool stopping, want_connect, want_relist;
+	bool first_done;
+	int first_rc;
+	bool lazy_listed;	/* a lazy server listed its tools once */
+	struct mcp_pending *buckets[BUCKETS];
+	struct mcp_pending *qhead, *qtail;
+	size_t inflight;
+	int64_t next_id;
+	unsigned failures;
+	uint64_t next_start_at;
+	unsigned starts;
+	unsigned closes;	/* connections lost (on_closed) */
+	uint64_t calls, garbage;
+	size_t ntools;
+	char version[32];
+	char server_info[160];
+	char last_error[512];
+	char stderr_ring[STDERR_KEEP][TX_MCP_STDERR_LINE_MAX + 4];
+	unsigned stderr_next, stderr_count;
+};
+
+#define from_handle(b) \
+	((struct mcp_backend *)((char *)(b) - offsetof(struct mcp_backend, handle)))
+#define from_core(b) \
+	((struct mcp_backend *)((char *)(b) - offsetof(struct mcp_backend, core)))
+
+/* ---- the pending table and connections (be->mu held) --------------- */
+
+void tx_mcp_pend_insert(struct mcp_backend *be, struct mcp_pending *p);
+/* Removes and returns the entry for id, or NULL. */
+struct mcp_pending *tx_mcp_pend_take(struct mcp_backend *be, int64_t id);
+struct mcp_pending *tx_mcp_pend_find(struct mcp_backend *be, int64_t id);
+void tx_mcp_queue_remove(struct mcp_backend *be, struct mcp_pending *p);
+/* Frees an entry that is in no table (drops its job reference). */
+void tx_mcp_pend_free(struct mcp_pending *p);
+struct mcp_conn_ref *tx_mcp_conn_get(struct mcp_conn_ref *r);
+void tx_mcp_conn_put(struct mcp_backend *be, struct mcp_conn_ref *r);
+void tx_mcp_conn_put_unlocked(struct mcp_backend *be, struct mcp_conn_ref *r);
+/* Stops and frees the graveyard's connections; drops be->mu meanwhile. */
+void tx_mcp_reap_graveyard(struct mcp_backend *be);
+/* r is no longer the current connection. */
+void tx_mcp_detach(struct mcp_backend *be, struct mcp_conn_ref *r);
+void tx_mcp_note_failure(struct mcp_backend *be, const char *why,
+			 bool short_lived);
+/* Removes requests sent on r (all sent ones when r is NULL): sync
+ * waiters are woken with EIO, calls are returned to fail. */
+struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
+					struct mcp_conn_ref *r,
+					const char *reason);
+/* Calls past their deadline, removed (with a reference on their conn). */
+struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be,
+					uint64_t now);
+
+/* ---- sending ------------------------------------------------------ */
+
+struct mcp_outgoing {
+	struct mcp_outgoing *next;
+	struct mcp_conn_ref *conn;	/* a reference */
+	char *text;
+	int64_t id;
+};
+
+/* Moves queued calls onto the wire (be->mu held); send the result with
+ * tx_mcp_send_all once the lock is dropped. */
+struct mcp_outgoing *tx_mcp_pump(struct mcp_backend *be);
+void tx_mcp_send_all(struct mcp_backend *be, struct mcp_outgoing *o);
+void tx_mcp_notify(struct mcp_conn_ref *r, const char *method,
+		   struct json_object *params);
+/* notifications/cancelled for id; drops the reference on r. */
+void tx_mcp_send_cancelled(struct mcp_backend *be, struct mcp_conn_ref *r,
+			   int64_t id, const char *reason);
+/* A request the caller waits for.  0 with *reply, or -errno and err. */
+int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
+			const char *method, struct json_object *params,
+			unsigned timeout_ms, struct tx_mcp_msg *reply,
+			char *err, size_t errlen);
+/* Fails every call of the list (EIO etc.) and frees the entries. */
+void tx_mcp_fail_calls(struct mcp_pending *list, int err, const char *code,
+		       const char *name, const char *reason);
+/* Fails every queued (unsent) call. */
+void tx_mcp_fail_queue(struct mcp_backend *be, const char *reason);
+
+/* ---- transport callbacks (struct tx_mcp_conn_cbs) ------------------ */
+
+void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
+		       size_t len);
+void tx_mcp_on_closed(void *ctx, struct tx_mcp_conn *c, const char *reason);
+void tx_mcp_on_stderr(void *ctx, struct tx_mcp_conn *c, const char *line);
+void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
+			      const char *reason, bool session_gone);
+bool tx_mcp_awaiting(void *ctx, int64_t id);
+
+/* ---- tools -------------------------------------------------------- */
+
+/* A string member of o, or NULL. */
+const char *tx_mcp_str_field(struct json_object *o, const char *key);
+/* Lists every page and publishes the tools.  0 or -errno (err). */
+int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r,
+		      char *err, size_t errlen);
+
+#endif

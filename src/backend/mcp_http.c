@@ -1,0 +1,692 @@
+/*
+ * mcp_http.c - the Streamable HTTP transport (MCP 2025-11-25, "Streamable
+ * HTTP"): every message we send is one POST; the server answers with
+ * one JSON message or an SSE stream that may carry notifications (such
+ * as progress) before the answer.  A GET stream carries what the
+ * server sends on its own (tools/list_changed).
+ *
+ * One thread per connection drives a libcurl multi handle, so many
+ * calls are in flight at once without a thread each.  Other threads
+ * only queue messages and wake it (curl_multi_wakeup).
+ */
+#include "backend/mcp_i.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/config.h"
+#include "core/log.h"
+
+#define CONNECT_TIMEOUT_MS 10000L
+#define DELETE_TIMEOUT_MS 2000L
+#define GET_RETRY_MS 1000u
+#define ERROR_EXCERPT 200
+
+struct http_conn;
+
+struct http_req {
+	struct http_req *next;
+	struct http_conn *c;
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char *body;		/* NULL for the GET stream */
+	size_t body_len;
+	int64_t id;		/* -1: no answer expected */
+	bool is_get;
+	bool resume;		/* a GET that resumes a POST's stream (id) */
+	int resumes;		/* how many times this id was resumed */
+	char resume_from[256];	/* its Last-Event-ID */
+	uint64_t start_at;	/* delayed requests: not before (ms) */
+	bool is_sse;
+	bool decided;		/* JSON or SSE chosen at the first byte */
+	bool too_big;
+	bool answered;		/* resume: the answer came; end the stream */
+	char content_type[128];
+	struct tx_buf resp;	/* a JSON body, or an error's excerpt */
+	struct tx_mcp_sse sse;
+};
+
+struct http_conn {
+	struct tx_mcp_conn base;
+	char *url;
+	char *const *headers;	/* borrowed from the backend's spec */
+	CURLM *multi;
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t mu;	/* guards the fields below */
+	struct http_req *queue;	/* waiting to be added to multi */
+	int64_t *aborts;	/* ids whose POST to drop */
+	size_t naborts, aborts_cap;
+	char session[256];	/* MCP-Session-Id, "" before initialize */
+	char version[32];	/* MCP-Protocol-Version, "" before ready */
+	bool stopping;
+	bool want_get;
+	/* I/O thread only: */
+	struct http_req *active;
+	struct http_req *delayed;	/* resumptions waiting for "retry" */
+	bool get_active;
+	bool get_disabled;
+	uint64_t get_retry_at;
+	char last_event_id[256];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init(void)
+{
+	/* curl_global_init is not thread-safe: run it exactly once. */
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void req_free(struct http_req *r)
+{
+	if (!r)
+		return;
+	if (r->easy)
+		curl_easy_cleanup(r->easy);
+	curl_slist_free_all(r->hdrs);
+	free(r->body);
+	tx_buf_release(&r->resp);
+	tx_mcp_sse_release(&r->sse);
+	free(r);
+}
+
+static void on_event(void *ctx, const char *data, size_t len)
+{
+	struct http_req *r = ctx;
+
+	if (len == 0)
+		return;	/* priming events carry no data */
+	r->c->base.cbs.message(r->c->base.cbs.ctx, &r->c->base, data, len);
+	if (r->resume && !r->c->base.cbs.awaiting(r->c->base.cbs.ctx, r->id))
+		r->answered = true;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+	struct http_req *r = ctx;
+	size_t len = size * n;
+	size_t vlen;
+	const char *v;
+
+	if (len >= 5 && !strncmp(p, "HTTP/", 5)) {
+		/* A new response (after a redirect or 100): start over. */
+		r->content_type[0] = '\0';
+		return len;
+	}
+	v = memchr(p, ':', len);
+	if (!v)
+		return len;
+	vlen = len - (size_t)(v + 1 - p);
+	v++;
+	while (vlen && (*v == ' ' || *v == '\t')) {
+		v++;
+		vlen--;
+	}
+	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+			v[vlen - 1] == ' '))
+		vlen--;
+	if (!strncasecmp(p, "content-type:", 13)) {
+		if (vlen >= sizeof(r->content_type))
+			vlen = sizeof(r->content_type) - 1;
+		memcpy(r->content_type, v, vlen);
+		r->content_type[vlen] = '\0';
+	} else if (!strncasecmp(p, "mcp-session-id:", 15) && vlen &&
+		   vlen < sizeof(r->c->session)) {
+		pthread_mutex_lock(&r->c->mu);
+		memcpy(r->c->session, v, vlen);
+		r->c->session[vlen] = '\0';
+		pthread_mutex_unlock(&r->c->mu);
+	}
+	return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ctx)
+{
+	struct http_req *r = ctx;
+	size_t len = size * n;
+	long status = 0;
+
+	if (!r->decided) {
+		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+		r->is_sse = status >= 200 && status < 300 &&
+			    !strncasecmp(r->content_type, "text/event-stream", 17);
+		r->decided = true;
+	}
+	if (r->is_sse) {
+		if (tx_mcp_sse_feed(&r->sse, p, len)) {
+			r->too_big = true;
+			return 0;	/* aborts the transfer */
+		}
+		/* A resumed stream has done its job once the answer came. */
+		return r->answered ? 0 : len;
+	}
+	if (tx_buf_add(&r->resp, p, len)) {
+		r->too_big = true;
+		return 0;
+	}
+	return len;
+}
+
+/* Builds the easy handle; on the I/O thread (it reads session/version). */
+static int req_setup(struct http_conn *c, struct http_req *r)
+{
+	char line[320];
+	struct curl_slist *h = NULL;
+
+	r->easy = curl_easy_init();
+	if (!r->easy)
+		return -ENOMEM;
+	pthread_mutex_lock(&c->mu);
+	if (c->session[0]) {
+		snprintf(line, sizeof(line), "MCP-Session-Id: %s", c->session);
+		h = curl_slist_append(h, line);
+	}
+	if (c->version[0]) {
+		snprintf(line, sizeof(line), "MCP-Protocol-Version: %s",
+			 c->version);
+		h = curl_slist_append(h, line);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (r->is_get) {
+		const char *from = r->resume ? r->resume_from : c->last_event_id;
+
+		h = curl_slist_append(h, "Accept: text/event-stream");
+		if (from[0]) {
+			snprintf(line, sizeof(line), "Last-Event-ID: %s", from);
+			h = curl_slist_append(h, line);
+		}
+	} else {
+		h = curl_slist_append(h, "Content-Type: application/json");
+		h = curl_slist_append(h,
+				      "Accept: application/json, text/event-stream");
+	}
+	for (char *const *x = c->headers; x && *x; x++)
+		h = curl_slist_append(h, *x);
+	r->hdrs = h;
+	curl_easy_setopt(r->easy, CURLOPT_URL, c->url);
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
+	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
+	/* Only http(s), also across redirects. */
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	if (!r->is_get) {
+		curl_easy_setopt(r->easy, CURLOPT_POST, 1L);
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)r->body_len);
+	}
+	return 0;
+}
+
+static struct http_req *req_new(struct http_conn *c, const char *body,
+				size_t len, int64_t id, bool is_get)
+{
+	struct http_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->c = c;
+	r->id = id;
+	r->is_get = is_get;
+	tx_buf_init(&r->resp, TX_MCP_LINE_MAX);
+	tx_mcp_sse_init(&r->sse, TX_MCP_LINE_MAX, on_event, r);
+	if (body) {
+		r->body = malloc(len + 1);
+		if (!r->body) {
+			req_free(r);
+			return NULL;
+		}
+		memcpy(r->body, body, len);
+		r->body[len] = '\0';
+		r->body_len = len;
+	}
+	return r;
+}
+
+static void fail_req(struct http_conn *c, struct http_req *r,
+		     const char *reason, bool session_gone)
+{
+	if (r->id >= 0 || session_gone)
+		c->base.cbs.request_failed(c->base.cbs.ctx, &c->base, r->id,
+					   reason, session_gone);
+	else
+		tx_log(TX_LOG_WARN, "mcp %s: %s", c->base.name, reason);
+}
+
+/* A transfer ended: deliver a JSON answer or report why there is none. */
+static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
+{
+	char reason[400];
+	long status = 0;
+	bool had_session;
+
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+	pthread_mutex_lock(&c->mu);
+	had_session = c->session[0] != '\0';
+	pthread_mutex_unlock(&c->mu);
+
+	if (r->answered)
+		return;
+	if (r->resume || (!r->is_get && r->is_sse && r->id >= 0 &&
+			  res == CURLE_OK && status >= 200 && status < 300 &&
+			  !r->too_big)) {
+		/* An SSE stream that ended before the answer: if the server
+		 * numbered its events, resume it with a GET carrying
+		 * Last-Event-ID after the "retry" it asked for (SEP-1699);
+		 * the answer comes on that stream. */
+		const char *from = r->sse.last_id[0] ? r->sse.last_id
+						     : r->resume_from;
+
+		if (from[0] && r->resumes < 3 && c->base.cbs.awaiting &&
+		    c->base.cbs.awaiting(c->base.cbs.ctx, r->id)) {
+			struct http_req *g = req_new(c, NULL, 0, r->id, true);
+
+			if (g) {
+				g->resume = true;
+				g->resumes = r->resumes + 1;
+				snprintf(g->resume_from, sizeof(g->resume_from),
+					 "%s", from);
+				g->start_at = tx_mcp_now_ms() +
+					      (r->sse.retry_ms >= 0
+						       ? (uint64_t)r->sse.retry_ms
+						       : GET_RETRY_MS);
+				g->next = c->delayed;
+				c->delayed = g;
+				return;
+			}
+		}
+		if (r->resume) {
+			c->base.cbs.request_failed(c->base.cbs.ctx, &c->base,
+						   r->id, "server ended the "
+						   "resumed stream without an "
+						   "answer", false);
+			return;
+		}
+	}
+	if (r->is_get) {
+		c->get_active = false;
+		if (r->sse.last_id[0])
+			memcpy(c->last_event_id, r->sse.last_id,
+			       sizeof(c->last_event_id));
+		/* 405: the server offers no GET stream; that is allowed. */
+		if (res == CURLE_OK && (status < 200 || status >= 300))
+			c->get_disabled = true;
+		c->get_retry_at = tx_mcp_now_ms() +
+				  (r->sse.retry_ms > 0 ? (uint64_t)r->sse.retry_ms
+						       : GET_RETRY_MS);
+		return;
+	}
+	if (r->too_big) {
+		snprintf(reason, sizeof(reason),
+			 "server sent a message over %u bytes", TX_MCP_LINE_MAX);
+		fail_req(c, r, reason, false);
+		return;
+	}
+	if (res != CURLE_OK) {
+		snprintf(reason, sizeof(reason), "HTTP request to %s failed: %s",
+			 c->url, curl_easy_strerror(res));
+		fail_req(c, r, reason, false);
+		return;
+	}
+	if (had_session && (status == 404 || (status == 400 && r->resp.data &&
+					      strcasestr(r->resp.data, "session")))) {
+		/* The server ended our session: start a new one.  The
+		 * specification says 404; the TypeScript SDK's examples (and
+		 * server-everything) answer 400 "No valid session ID". */
+		snprintf(reason, sizeof(reason),
+			 "server ended the session (HTTP %ld)", status);
+		fail_req(c, r, reason, true);
+		return;
+	}
+	if (status < 200 || status >= 300) {
+		size_t n = r->resp.len < ERROR_EXCERPT ? r->resp.len
+						       : ERROR_EXCERPT;
+
+		snprintf(reason, sizeof(reason), "HTTP %ld from %s%s%.*s", status,
+			 c->url, n ? ": " : "", (int)n,
+			 r->resp.data ? r->resp.data : "");
+		for (char *p = reason; *p; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		fail_req(c, r, reason, false);
+		return;
+	}
+	if (!r->is_sse && r->resp.len)
+		c->base.cbs.message(c->base.cbs.ctx, &c->base, r->resp.data,
+				    r->resp.len);
+	/* If the answer came above (or in the SSE stream), the backend no
+	 * longer knows this id and ignores this; otherwise the caller
+	 * learns at once instead of at its timeout. */
+	if (r->id >= 0)
+		c->base.cbs.request_failed(c->base.cbs.ctx, &c->base, r->id,
+					   status == 202 || status == 204
+						   ? "server accepted the request "
+						     "but sent no answer"
+						   : "server ended the reply "
+						     "without an answer",
+					   false);
+}
+
+static void drop_active(struct http_conn *c, struct http_req *r)
+{
+	for (struct http_req **pp = &c->active; *pp; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	}
+	curl_multi_remove_handle(c->multi, r->easy);
+	req_free(r);
+}
+
+static void start_req(struct http_conn *c, struct http_req *r)
+{
+	if (req_setup(c, r) ||
+	    curl_multi_add_handle(c->multi, r->easy) != CURLM_OK) {
+		fail_req(c, r, "out of memory", false);
+		req_free(r);
+		return;
+	}
+	r->next = c->active;
+	c->active = r;
+}
+
+static void send_delete(struct http_conn *c)
+{
+	struct http_req *r;
+
+	if (!c->session[0])
+		return;
+	r = req_new(c, NULL, 0, -1, true);
+	if (!r)
+		return;
+	if (!req_setup(c, r)) {
+		curl_easy_setopt(r->easy, CURLOPT_HTTPGET, 0L);
+		curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, "DELETE");
+		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, DELETE_TIMEOUT_MS);
+		curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, NULL);
+		curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, stderr);
+		curl_easy_setopt(r->easy, CURLOPT_NOBODY, 1L);
+		curl_easy_perform(r->easy);
+	}
+	req_free(r);
+}
+
+static void *http_main(void *arg)
+{
+	struct http_conn *c = arg;
+
+	for (;;) {
+		struct http_req *q;
+		int64_t *aborts;
+		size_t naborts;
+		bool stopping, want_get;
+		CURLMsg *m;
+		int left, running;
+
+		pthread_mutex_lock(&c->mu);
+		q = c->queue;
+		c->queue = NULL;
+		aborts = c->aborts;
+		naborts = c->naborts;
+		c->aborts = NULL;
+		c->naborts = c->aborts_cap = 0;
+		stopping = c->stopping;
+		want_get = c->want_get;
+		pthread_mutex_unlock(&c->mu);
+
+		if (stopping) {
+			while (q) {
+				struct http_req *next = q->next;
+
+				req_free(q);
+				q = next;
+			}
+			free(aborts);
+			break;
+		}
+		/* The queue is newest first; start the oldest first. */
+		{
+			struct http_req *rev = NULL;
+
+			while (q) {
+				struct http_req *next = q->next;
+
+				q->next = rev;
+				rev = q;
+				q = next;
+			}
+			while (rev) {
+				struct http_req *next = rev->next;
+
+				start_req(c, rev);
+				rev = next;
+			}
+		}
+		for (size_t i = 0; i < naborts; i++) {
+			for (struct http_req *r = c->active; r; r = r->next) {
+				if ((!r->is_get || r->resume) &&
+				    r->id == aborts[i]) {
+					drop_active(c, r);
+					break;
+				}
+			}
+		}
+		free(aborts);
+		for (struct http_req **pp = &c->delayed; *pp;) {
+			struct http_req *d = *pp;
+
+			if (tx_mcp_now_ms() < d->start_at) {
+				pp = &d->next;
+				continue;
+			}
+			*pp = d->next;
+			start_req(c, d);
+		}
+		if (want_get && !c->get_active && !c->get_disabled &&
+		    tx_mcp_now_ms() >= c->get_retry_at) {
+			struct http_req *g = req_new(c, NULL, 0, -1, true);
+
+			if (g) {
+				c->get_active = true;
+				start_req(c, g);
+			}
+		}
+		curl_multi_perform(c->multi, &running);
+		while ((m = curl_multi_info_read(c->multi, &left))) {
+			struct http_req *r;
+			char *priv = NULL;
+
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+			r = (struct http_req *)priv;
+			finish(c, r, m->data.result);
+			drop_active(c, r);
+		}
+		curl_multi_poll(c->multi, NULL, 0, c->delayed ? 20 : 500, NULL);
+	}
+	while (c->active)
+		drop_active(c, c->active);
+	while (c->delayed) {
+		struct http_req *next = c->delayed->next;
+
+		req_free(c->delayed);
+		c->delayed = next;
+	}
+	send_delete(c);
+	return NULL;
+}
+
+static int http_send(struct tx_mcp_conn *base, const char *text, size_t len,
+		     int64_t id)
+{
+	struct http_conn *c = (struct http_conn *)base;
+	struct http_req *r = req_new(c, text, len, id, false);
+
+	if (!r)
+		return -ENOMEM;
+	pthread_mutex_lock(&c->mu);
+	if (c->stopping) {
+		pthread_mutex_unlock(&c->mu);
+		req_free(r);
+		return -EPIPE;
+	}
+	r->next = c->queue;
+	c->queue = r;
+	pthread_mutex_unlock(&c->mu);
+	curl_multi_wakeup(c->multi);
+	return 0;
+}
+
+/* Drops the POST that carries request id (a cancelled call): the SDK's
+ * servers answer nothing to a cancelled request and would keep the
+ * stream open. */
+static void http_abort(struct tx_mcp_conn *base, int64_t id)
+{
+	struct http_conn *c = (struct http_conn *)base;
+
+	pthread_mutex_lock(&c->mu);
+	if (c->naborts == c->aborts_cap) {
+		size_t cap = c->aborts_cap ? c->aborts_cap * 2 : 8;
+		int64_t *a = realloc(c->aborts, cap * sizeof(*a));
+
+		if (!a) {
+			pthread_mutex_unlock(&c->mu);
+			return;
+		}
+		c->aborts = a;
+		c->aborts_cap = cap;
+	}
+	c->aborts[c->naborts++] = id;
+	pthread_mutex_unlock(&c->mu);
+	curl_multi_wakeup(c->multi);
+}
+
+static void http_ready(struct tx_mcp_conn *base, const char *version)
+{
+	struct http_conn *c = (struct http_conn *)base;
+
+	pthread_mutex_lock(&c->mu);
+	snprintf(c->version, sizeof(c->version), "%s", version);
+	c->want_get = true;
+	pthread_mutex_unlock(&c->mu);
+	curl_multi_wakeup(c->multi);
+}
+
+static void http_stop(struct tx_mcp_conn *base)
+{
+	struct http_conn *c = (struct http_conn *)base;
+
+	pthread_mutex_lock(&c->mu);
+	c->stopping = true;
+	pthread_mutex_unlock(&c->mu);
+	if (c->thread_started) {
+		curl_multi_wakeup(c->multi);
+		pthread_join(c->thread, NULL);
+		c->thread_started = false;
+	}
+}
+
+static void http_free(struct tx_mcp_conn *base)
+{
+	struct http_conn *c = (struct http_conn *)base;
+
+	if (!c)
+		return;
+	while (c->queue) {
+		struct http_req *next = c->queue->next;
+
+		req_free(c->queue);
+		c->queue = next;
+	}
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
+	free(c->aborts);
+	free(c->url);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static void http_describe(struct tx_mcp_conn *base, char *out, size_t outlen)
+{
+	struct http_conn *c = (struct http_conn *)base;
+
+	pthread_mutex_lock(&c->mu);
+	snprintf(out, outlen, "http%s%s", c->session[0] ? ", session " : "",
+		 c->session);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static const struct tx_mcp_conn_ops http_ops = {
+	.send = http_send,
+	.ready = http_ready,
+	.abort = http_abort,
+	.stop = http_stop,
+	.free = http_free,
+	.describe = http_describe,
+};
+
+struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
+				     const struct tx_mcp_conn_cbs *cbs,
+				     char *err, size_t errlen)
+{
+	struct http_conn *c;
+	int rc;
+
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK) {
+		snprintf(err, errlen, "libcurl: %s",
+			 curl_easy_strerror(curl_init_rc));
+		errno = EIO;
+		return NULL;
+	}
+	if (strncasecmp(spec->url, "http://", 7) &&
+	    strncasecmp(spec->url, "https://", 8)) {
+		snprintf(err, errlen, "url must start with http:// or https://");
+		errno = EINVAL;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->base.ops = &http_ops;
+	c->base.cbs = *cbs;
+	c->base.name = spec->name;
+	c->headers = spec->headers;
+	pthread_mutex_init(&c->mu, NULL);
+	c->url = strdup(spec->url);
+	c->multi = curl_multi_init();
+	if (!c->url || !c->multi) {
+		snprintf(err, errlen, "out of memory");
+		http_free(&c->base);
+		errno = ENOMEM;
+		return NULL;
+	}
+	rc = pthread_create(&c->thread, NULL, http_main, c);
+	if (rc) {
+		snprintf(err, errlen, "thread: %s", strerror(rc));
+		http_free(&c->base);
+		errno = rc;
+		return NULL;
+	}
+	c->thread_started = true;
+	return &c->base;
+}

@@ -1,0 +1,200 @@
+/*
+ * mcp_tools.c - an MCP server's tools/list, every page, into registry
+ * tools under the source "mcp:NAME".  Invalid entries are left out and
+ * logged; they never stop the others.
+ */
+#include "backend/mcp_backend_i.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/job.h"
+#include "core/jsonu.h"
+#include "core/log.h"
+#include "core/registry.h"
+#include "core/tool.h"
+
+const char *tx_mcp_str_field(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+/* Builds a tool from one tools/list entry; NULL (logged) when invalid. */
+static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
+{
+	struct tx_tool_def def;
+	struct json_object *in = NULL, *out = NULL, *ann = NULL;
+	const char *name;
+	char err[512];
+	struct tx_tool *tool;
+
+	if (tx_mcp_tool_check(t, &name, err, sizeof(err))) {
+		tx_log(TX_LOG_WARN, "mcp %s: skipping a tool: %s", be->spec->name,
+		       err);
+		return NULL;
+	}
+	json_object_object_get_ex(t, "inputSchema", &in);
+	json_object_object_get_ex(t, "outputSchema", &out);
+	json_object_object_get_ex(t, "annotations", &ann);
+	memset(&def, 0, sizeof(def));
+	def.ns = be->spec->name;
+	def.name = name;
+	def.title = tx_mcp_str_field(t, "title");
+	if (!def.title)
+		def.title = tx_mcp_str_field(ann, "title");
+	def.description = tx_mcp_str_field(t, "description");
+	def.input_schema = in;
+	def.output_schema = out;
+	def.timeout_ms = be->spec->timeout_ms;
+	def.origin = be->source;
+	def.where = be->where;
+	def.backend = &be->core;
+	def.backend_data = strdup(name);
+	def.backend_data_free = free;
+	if (!def.backend_data)
+		return NULL;
+	tool = tx_tool_new(&def, err, sizeof(err));
+	if (!tool)
+		tx_log(TX_LOG_WARN, "mcp %s: skipping tool \"%s\": %s",
+		       be->spec->name, name, err);
+	return tool;
+}
+
+static int tool_cmp(const void *a, const void *b)
+{
+	const struct tx_tool *x = *(struct tx_tool *const *)a;
+	const struct tx_tool *y = *(struct tx_tool *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Lists every page and publishes the tools.  0 or -errno (err). */
+int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
+		      size_t errlen)
+{
+	struct tx_tool **tools = NULL;
+	size_t n = 0, cap = 0;
+	char *cursor = NULL;
+	char regerr[1024] = "";
+	int rc = 0;
+
+	for (int page = 0; page < LIST_PAGES_MAX; page++) {
+		struct json_object *params = json_object_new_object();
+		struct json_object *arr = NULL;
+		struct tx_mcp_msg reply;
+		const char *next;
+
+		if (!params) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (cursor)
+			json_object_object_add(params, "cursor",
+					       json_object_new_string(cursor));
+		rc = tx_mcp_sync_request(be, r, "tools/list", params,
+				  be->spec->timeout_ms, &reply, err, errlen);
+		json_object_put(params);
+		if (rc)
+			break;
+		if (reply.error) {
+			snprintf(err, errlen, "tools/list refused: %s (code %d)",
+				 reply.error_message, reply.error_code);
+			tx_mcp_msg_release(&reply);
+			rc = -EIO;
+			break;
+		}
+		if (!json_object_object_get_ex(reply.result, "tools", &arr) ||
+		    !json_object_is_type(arr, json_type_array)) {
+			snprintf(err, errlen, "tools/list: \"tools\" is not an "
+				 "array");
+			tx_mcp_msg_release(&reply);
+			rc = -EIO;
+			break;
+		}
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct tx_tool *t;
+
+			if (n >= TOOLS_MAX) {
+				tx_log(TX_LOG_WARN, "mcp %s: more than %d tools; "
+				       "the rest are left out", be->spec->name,
+				       TOOLS_MAX);
+				break;
+			}
+			t = tool_from(be, json_object_array_get_idx(arr, i));
+			if (!t)
+				continue;
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 32;
+				struct tx_tool **nt =
+					realloc(tools, nc * sizeof(*nt));
+
+				if (!nt) {
+					tx_tool_unref(t);
+					rc = -ENOMEM;
+					break;
+				}
+				tools = nt;
+				cap = nc;
+			}
+			tools[n++] = t;
+		}
+		next = tx_mcp_str_field(reply.result, "nextCursor");
+		if (rc || !next || !next[0] || (cursor && !strcmp(next, cursor))) {
+			tx_mcp_msg_release(&reply);
+			break;
+		}
+		free(cursor);
+		cursor = strdup(next);
+		tx_mcp_msg_release(&reply);
+		if (!cursor) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	free(cursor);
+	if (!rc) {
+		/* Same name twice: keep the first, say so. */
+		size_t k = 0;
+
+		if (n)
+			qsort(tools, n, sizeof(*tools), tool_cmp);
+		for (size_t i = 0; i < n; i++) {
+			if (k && !strcmp(tools[k - 1]->name, tools[i]->name)) {
+				tx_log(TX_LOG_WARN, "mcp %s: tool \"%s\" listed "
+				       "twice; keeping the first",
+				       be->spec->name, tools[i]->name);
+				tx_tool_unref(tools[i]);
+				continue;
+			}
+			tools[k++] = tools[i];
+		}
+		n = k;
+		rc = tx_registry_set_source(be->reg, be->source,
+					    (struct tx_tool *const *)tools, n,
+					    regerr, sizeof(regerr));
+		if (rc > 0)
+			tx_log(TX_LOG_WARN, "mcp %s: %s", be->spec->name, regerr);
+		if (rc >= 0) {
+			pthread_mutex_lock(&be->mu);
+			be->ntools = n - (size_t)rc;
+			pthread_mutex_unlock(&be->mu);
+			tx_log(TX_LOG_INFO, "mcp %s: %zu tools", be->spec->name,
+			       n - (size_t)rc);
+			rc = 0;
+		} else {
+			snprintf(err, errlen, "publishing tools: %s", regerr);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		tx_tool_unref(tools[i]);
+	free(tools);
+	return rc;
+}

@@ -1,0 +1,159 @@
+#!/bin/bash
+# MCP servers through the mount: the pinned npm servers' tools appear
+# with docs and schemas and answer calls; progress streams into
+# jobs/ID/stream; cancel, timeout (ETIMEDOUT), list_changed, a server
+# killed mid-call (EIO within a second, then the next call works), and
+# a server that keeps crashing is marked failed with its stderr.
+. "$(dirname "$0")/lib.sh"
+[ -e /dev/fuse ] && command -v fusermount3 >/dev/null || skip "no FUSE on this machine"
+"$top/tests/mcp/setup.sh" || skip "cannot install the pinned MCP servers (node/npm)"
+M=$top/tests/mcp/node_modules/@modelcontextprotocol
+F=$top/tests/mcp/fake_server.py
+mkdir -p "$TMP/cfg" "$TMP/files" "$TMP/mnt"
+echo "file content" > "$TMP/files/a.txt"
+cat > "$TMP/cfg/servers.json" <<JSON
+{"mcpServers": {
+  "everything": {"command": "node", "args": ["$M/server-everything/dist/index.js", "stdio"]},
+  "files": {"command": "node", "args": ["$M/server-filesystem/dist/index.js", "$TMP/files"]},
+  "memory": {"command": "node", "args": ["$M/server-memory/dist/index.js"],
+             "env": {"MEMORY_FILE_PATH": "$TMP/memory.jsonl"}},
+  "fake": {"command": "python3", "args": ["$F"], "timeout_ms": 2000},
+  "crashy": {"command": "python3", "args": ["$F", "crash-call"]},
+  "wrapped": {"command": "$top/tests/mcp/wrap_server.sh", "timeout_ms": 20000}
+}}
+JSON
+"$TOOLEXECFS" -f -c "$TMP/cfg" "$TMP/mnt" >"$TMP/daemon.log" 2>&1 &
+daemon=$!
+at_exit "fusermount3 -u '$TMP/mnt'; kill $daemon; wait $daemon"
+for _ in $(seq 300); do
+	[ -e "$TMP/mnt/tools/fake/echo/call" ] && [ -e "$TMP/mnt/tools/everything/echo/call" ] &&
+		[ -e "$TMP/mnt/tools/wrapped/echo/call" ] && break
+	kill -0 $daemon 2>/dev/null || fail "daemon died: $(cat "$TMP/daemon.log")"
+	sleep 0.1
+done
+T=$TMP/mnt/tools
+[ -d "$T/everything/echo" ] || fail "everything:echo missing: $(ls "$T")"
+
+# Docs and schemas.
+assert_contains "$(cat "$T/everything/echo/doc")" "message" "doc"
+assert_contains "$(cat "$T/files/read_text_file/schema")" '"path"' "schema"
+assert_contains "$(cat "$T/INDEX")" "memory:create_entities" "INDEX"
+[ -e "$T/fake/structured/output_schema" ] || fail "output_schema missing"
+
+# Transaction calls on the real servers.
+exec 3<>"$T/everything/echo/call"
+echo '{"message":"through the mount"}' >&3
+assert_eq "Echo: through the mount" "$(cat <&3)" "echo transaction"
+exec 3>&-
+echo "{\"path\":\"$TMP/files/a.txt\"}" > "$T/files/read_text_file/call"
+assert_eq "file content" "$(cat "$T/files/read_text_file/result")" "shell-style call"
+echo '{"entities":[{"name":"Bob","entityType":"person","observations":["likes files"]}]}' \
+	> "$T/memory/create_entities/call"
+cat "$T/memory/create_entities/result" >/dev/null || fail "create_entities"
+echo '{}' > "$T/memory/read_graph/call"
+assert_contains "$(cat "$T/memory/read_graph/result")" "likes files" "memory graph"
+
+# isError: content in result, status error.
+echo '{}' > "$T/fake/fail/call"
+assert_eq "it went wrong" "$(cat "$T/fake/fail/result")" "isError result"
+assert_eq "error" "$(cat "$T/fake/fail/status")" "isError status"
+
+# Progress of the long-running tool streams into jobs/ID/stream.
+n=$(cat "$T/everything/trigger-long-running-operation/clone")
+echo '{"duration":1,"steps":4}' > "$TMP/mnt/jobs/$n/call"
+stream=$(cat "$TMP/mnt/jobs/$n/stream")
+assert_contains "$stream" "progress 1/4" "first progress line"
+assert_contains "$stream" "progress 4/4" "last progress line"
+assert_contains "$(cat "$TMP/mnt/jobs/$n/result")" "Long running operation completed" "long-running result"
+
+# Cancel.
+n=$(cat "$T/fake/sleep/clone")
+echo '{"seconds":30}' > "$TMP/mnt/jobs/$n/call"
+sleep 0.3
+echo > "$TMP/mnt/jobs/$n/cancel"
+assert_eq "cancelled" "$(cat "$TMP/mnt/jobs/$n/status")" "cancelled status"
+out=$(cat "$TMP/mnt/jobs/$n/result" 2>&1) && fail "result of a cancelled job readable"
+assert_contains "$out" "Operation canceled" "ECANCELED"
+
+# Timeout (fake's timeout_ms is 2 s): ETIMEDOUT on the transaction read.
+out=$(python3 - "$T/fake/sleep/call" <<'PY'
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+os.write(fd, b'{"seconds":30}')
+try:
+    os.read(fd, 4096)
+    print("no error")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+PY
+)
+assert_eq "ETIMEDOUT" "$out" "timeout errno"
+
+# list_changed: a new tool appears in the tree at once.
+echo '{"name":"fresh_tool"}' > "$T/fake/add_tool/call"
+assert_eq "added fresh_tool" "$(cat "$T/fake/add_tool/result")" "add_tool"
+for _ in $(seq 50); do [ -d "$T/fake/fresh_tool" ] && break; sleep 0.1; done
+[ -d "$T/fake/fresh_tool" ] || fail "list_changed did not add fresh_tool"
+echo '{}' > "$T/fake/fresh_tool/call"
+assert_eq "hello from fresh_tool" "$(cat "$T/fake/fresh_tool/result")" "new tool call"
+
+# Killing the server mid-call: EIO within a second; the next call works.
+pid=$(sed -n 's/^mcp fake: ready (stdio, pid \([0-9]*\),.*/\1/p' "$TMP/mnt/.ctl/status")
+[ -n "$pid" ] || fail "no pid for fake in .ctl/status"
+python3 - "$T/fake/sleep/call" "$pid" <<'PY' || fail "kill mid-call"
+import errno, os, signal, sys, threading, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+os.write(fd, b'{"seconds":30}')
+t = threading.Timer(0.5, lambda: os.kill(int(sys.argv[2]), signal.SIGKILL))
+t.start()
+start = time.monotonic()
+try:
+    os.read(fd, 4096)
+    sys.exit("read succeeded")
+except OSError as e:
+    if e.errno != errno.EIO:
+        sys.exit("expected EIO, got %s" % errno.errorcode[e.errno])
+    if time.monotonic() - start > 1.5:
+        sys.exit("EIO came %.1f s after the kill" % (time.monotonic() - start - 0.5))
+PY
+out=$(cat "$TMP/mnt/jobs/"*/error 2>/dev/null | grep -c "killed by signal 9" || true)
+[ "$out" -ge 1 ] || fail "no job says the server was killed"
+echo '{"message":"again"}' > "$T/fake/echo/call"
+assert_eq "echo: again" "$(cat "$T/fake/echo/result")" "call after the crash"
+
+# The same when only the server's leader dies and a child it started
+# keeps its stdout open (npx -> node): the whole group is ended.
+pid=$(sed -n 's/^mcp wrapped: ready (stdio, pid \([0-9]*\),.*/\1/p' "$TMP/mnt/.ctl/status")
+[ -n "$pid" ] || fail "no pid for wrapped in .ctl/status"
+python3 - "$T/wrapped/sleep/call" "$pid" <<'PY' || fail "kill of the leader mid-call"
+import errno, os, signal, sys, threading, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+os.write(fd, b'{"seconds":15}')
+t = threading.Timer(0.5, lambda: os.kill(int(sys.argv[2]), signal.SIGKILL))
+t.start()
+start = time.monotonic()
+try:
+    os.read(fd, 4096)
+    sys.exit("read succeeded")
+except OSError as e:
+    if e.errno != errno.EIO:
+        sys.exit("expected EIO, got %s" % errno.errorcode[e.errno])
+    if time.monotonic() - start > 1.6:
+        sys.exit("EIO came %.1f s after the kill" % (time.monotonic() - start - 0.5))
+PY
+echo '{"message":"back"}' > "$T/wrapped/echo/call"
+assert_eq "echo: back" "$(cat "$T/wrapped/echo/result")" "wrapped call after the crash"
+
+# A server that crashes at every call: failed, with its stderr lines.
+for _ in 1 2 3; do
+	echo '{"message":"x"}' > "$T/crashy/echo/call"
+	cat "$T/crashy/echo/result" >/dev/null 2>&1 && fail "crashy answered"
+	sleep 0.8
+done
+status=$(cat "$TMP/mnt/.ctl/status")
+assert_contains "$status" "mcp crashy: failed" "crash loop marked failed"
+assert_contains "$status" "stderr: fake: crashing at a call" "stderr in status"
+assert_contains "$(cat "$TMP/mnt/.ctl/status")" "mcp everything: ready" "other servers untouched"
+
+mcp_unmount_check "$TMP/mnt" "$daemon" "$TMP/daemon.log"
+echo ok

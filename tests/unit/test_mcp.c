@@ -1,0 +1,336 @@
+/*
+ * test_mcp.c - the MCP client's pieces that need no server: line and
+ * SSE framing, JSON-RPC message classification, message builders, tool
+ * entry checks and the mapping of call results.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/mcp_i.h"
+#include "core/job.h"
+#include "core/jsonu.h"
+
+/* Collects what a splitter emits, joined by '|'. */
+struct sink {
+	char text[4096];
+	int count;
+};
+
+static void collect(void *ctx, const char *line, size_t len)
+{
+	struct sink *s = ctx;
+	size_t used = strlen(s->text);
+
+	snprintf(s->text + used, sizeof(s->text) - used, "%s%.*s",
+		 s->count ? "|" : "", (int)len, line);
+	s->count++;
+}
+
+static void test_lines_split_across_feeds(void **state)
+{
+	struct tx_mcp_lines l;
+	struct sink s = { "", 0 };
+
+	(void)state;
+	tx_mcp_lines_init(&l, 64);
+	assert_int_equal(0, tx_mcp_lines_feed(&l, "ab", 2, collect, &s));
+	assert_int_equal(0, s.count);
+	assert_int_equal(0, tx_mcp_lines_feed(&l, "c\r\nde\nf", 7, collect, &s));
+	assert_string_equal("abc|de", s.text);
+	assert_int_equal(0, tx_mcp_lines_feed(&l, "\n\n", 2, collect, &s));
+	assert_string_equal("abc|de|f|", s.text);
+	tx_mcp_lines_release(&l);
+}
+
+static void test_lines_cap(void **state)
+{
+	struct tx_mcp_lines l;
+	struct sink s = { "", 0 };
+	char big[40];
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	tx_mcp_lines_init(&l, 16);
+	/* Exactly at the cap is fine, in one piece or two. */
+	assert_int_equal(0, tx_mcp_lines_feed(&l, big, 16, collect, &s));
+	assert_int_equal(0, tx_mcp_lines_feed(&l, "\n", 1, collect, &s));
+	assert_int_equal(1, s.count);
+	/* One byte more is refused, whether a newline follows or not. */
+	assert_int_equal(-EFBIG, tx_mcp_lines_feed(&l, big, 17, collect, &s));
+	assert_int_equal(0, tx_mcp_lines_feed(&l, "ok\n", 3, collect, &s));
+	assert_string_equal("xxxxxxxxxxxxxxxx|ok", s.text);
+	/* A line that grows past the cap over several reads. */
+	assert_int_equal(0, tx_mcp_lines_feed(&l, big, 10, collect, &s));
+	assert_int_equal(-EFBIG, tx_mcp_lines_feed(&l, big, 10, collect, &s));
+	tx_mcp_lines_release(&l);
+}
+
+static void test_sse_events(void **state)
+{
+	struct tx_mcp_sse sse;
+	struct sink s = { "", 0 };
+	static const char stream[] =
+		": keep-alive comment\n"
+		"id: 7\nretry: 1500\ndata: \n\n"	/* priming: empty data */
+		"event: message\ndata: {\"a\":\ndata: 1}\n\n"
+		"event: other\ndata: skipped\n\n"
+		"data:no-space\r\n\r\n"
+		"data: unfinished";
+
+	(void)state;
+	tx_mcp_sse_init(&sse, 1024, collect, &s);
+	/* Byte by byte: framing must not depend on read boundaries. */
+	for (size_t i = 0; i < sizeof(stream) - 1; i++)
+		assert_int_equal(0, tx_mcp_sse_feed(&sse, stream + i, 1));
+	assert_string_equal("|{\"a\":\n1}|no-space", s.text);
+	assert_string_equal("7", sse.last_id);
+	assert_int_equal(1500, sse.retry_ms);
+	tx_mcp_sse_release(&sse);
+}
+
+static void test_sse_cap(void **state)
+{
+	struct tx_mcp_sse sse;
+	struct sink s = { "", 0 };
+
+	(void)state;
+	tx_mcp_sse_init(&sse, 16, collect, &s);
+	assert_int_equal(0, tx_mcp_sse_feed(&sse, "data: 0123456789\n", 17));
+	assert_int_equal(-EFBIG, tx_mcp_sse_feed(&sse, "data: 0123456789\n", 17));
+	tx_mcp_sse_release(&sse);
+}
+
+static int parse(const char *text, struct tx_mcp_msg *m, char *err)
+{
+	return tx_mcp_msg_parse(text, strlen(text), m, err, 256);
+}
+
+static void test_msg_kinds(void **state)
+{
+	struct tx_mcp_msg m;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(0, parse("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}",
+				  &m, err));
+	assert_int_equal(TX_MCP_MSG_REQUEST, m.kind);
+	assert_true(m.id_is_int);
+	assert_int_equal(3, m.id_int);
+	assert_string_equal("ping", m.method);
+	tx_mcp_msg_release(&m);
+
+	assert_int_equal(0, parse("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+				  "progress\",\"params\":{\"progressToken\":1}}",
+				  &m, err));
+	assert_int_equal(TX_MCP_MSG_NOTIFICATION, m.kind);
+	assert_non_null(m.params);
+	tx_mcp_msg_release(&m);
+
+	assert_int_equal(0, parse("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"result\":{}}",
+				  &m, err));
+	assert_int_equal(TX_MCP_MSG_RESPONSE, m.kind);
+	assert_false(m.id_is_int);
+	assert_non_null(m.result);
+	tx_mcp_msg_release(&m);
+
+	assert_int_equal(0, parse("{\"jsonrpc\":\"2.0\",\"id\":9,\"error\":"
+				  "{\"code\":-32602,\"message\":\"bad\"}}",
+				  &m, err));
+	assert_int_equal(TX_MCP_MSG_RESPONSE, m.kind);
+	assert_int_equal(-32602, m.error_code);
+	assert_string_equal("bad", m.error_message);
+	assert_int_equal(EINVAL, tx_mcp_error_errno(m.error_code));
+	assert_int_equal(EIO, tx_mcp_error_errno(-32000));
+	tx_mcp_msg_release(&m);
+}
+
+static void test_msg_invalid(void **state)
+{
+	static const char *const bad[] = {
+		"not json",
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}",	/* cut */
+		"[{\"jsonrpc\":\"2.0\",\"method\":\"x\"}]",	/* batch */
+		"42",
+		"null",
+		"{\"id\":1,\"result\":{}}",			/* no jsonrpc */
+		"{\"jsonrpc\":\"1.0\",\"id\":1,\"result\":{}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1.5,\"result\":{}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":{},\"result\":{}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1}",		/* neither */
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{},\"error\":{}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":\"no\"}",
+		"{\"jsonrpc\":\"2.0\",\"method\":7}",
+		"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":3}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}} trailing",
+		"{\"jsonrpc\":\"2.0\",\"method\":\"\xff\xfe\"}",	/* bad UTF-8 */
+	};
+	struct tx_mcp_msg m;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (parse(bad[i], &m, err) != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+		assert_true(err[0] != '\0');
+		assert_null(m.root);
+	}
+}
+
+static void test_builders(void **state)
+{
+	struct json_object *args = json_object_new_object();
+	struct json_object *p;
+	struct json_object *id;
+	char *t;
+
+	(void)state;
+	json_object_object_add(args, "message", json_object_new_string("hi/\"x\""));
+	p = tx_mcp_call_params("echo", args, 12);
+	t = tx_mcp_request_text(12, "tools/call", p);
+	assert_string_equal("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
+			    "\"params\":{\"name\":\"echo\",\"arguments\":"
+			    "{\"message\":\"hi/\\\"x\\\"\"},\"_meta\":"
+			    "{\"progressToken\":12}}}",
+			    t);
+	free(t);
+	json_object_put(p);
+	json_object_put(args);
+
+	t = tx_mcp_notification_text("notifications/initialized", NULL);
+	assert_string_equal("{\"jsonrpc\":\"2.0\",\"method\":"
+			    "\"notifications/initialized\"}", t);
+	free(t);
+
+	id = json_object_new_string("s-1");
+	t = tx_mcp_reply_text(id, NULL, -32601, "Method not found: x");
+	assert_string_equal("{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"error\":"
+			    "{\"code\":-32601,\"message\":\"Method not found: x\"}}",
+			    t);
+	free(t);
+	json_object_put(id);
+
+	p = tx_mcp_initialize_params();
+	t = tx_json_compact(p);
+	assert_non_null(strstr(t, "\"protocolVersion\":\"2025-11-25\""));
+	assert_non_null(strstr(t, "\"clientInfo\":{\"name\":\"toolexecfs\""));
+	free(t);
+	json_object_put(p);
+}
+
+static void test_versions(void **state)
+{
+	(void)state;
+	assert_true(tx_mcp_version_supported("2025-11-25"));
+	assert_true(tx_mcp_version_supported("2025-06-18"));
+	assert_true(tx_mcp_version_supported("2025-03-26"));
+	assert_true(tx_mcp_version_supported("2024-11-05"));
+	assert_false(tx_mcp_version_supported("2024-10-07"));
+	assert_false(tx_mcp_version_supported("2026-01-01"));
+	assert_false(tx_mcp_version_supported(""));
+	assert_false(tx_mcp_version_supported(NULL));
+}
+
+static struct json_object *js(const char *text)
+{
+	char err[256];
+	struct json_object *o = tx_json_parse(text, strlen(text), 64, err,
+					      sizeof(err));
+
+	assert_non_null(o);
+	return o;
+}
+
+static void test_tool_check(void **state)
+{
+	static const char *const bad[] = {
+		"[]",
+		"{\"description\":\"no name\"}",
+		"{\"name\":\"\"}",
+		"{\"name\":42}",
+		"{\"name\":\"a\\nb\"}",
+		"{\"name\":\"a\\u0000b\"}",
+		"{\"name\":\"x\",\"inputSchema\":\"str\"}",
+		"{\"name\":\"x\",\"outputSchema\":[]}",
+	};
+	struct json_object *o;
+	const char *name = NULL;
+	char err[256];
+
+	(void)state;
+	o = js("{\"name\":\"read/file.v2\",\"inputSchema\":{\"type\":\"object\"}}");
+	assert_int_equal(0, tx_mcp_tool_check(o, &name, err, sizeof(err)));
+	assert_string_equal("read/file.v2", name);
+	json_object_put(o);
+	o = js("{\"name\":\"no_schema\"}");
+	assert_int_equal(0, tx_mcp_tool_check(o, &name, err, sizeof(err)));
+	json_object_put(o);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = js(bad[i]);
+		err[0] = '\0';
+		if (tx_mcp_tool_check(o, &name, err, sizeof(err)) != -EINVAL)
+			fail_msg("accepted tool %s", bad[i]);
+		assert_true(err[0] != '\0');
+		json_object_put(o);
+	}
+}
+
+static void test_result_mapping(void **state)
+{
+	struct json_object *o;
+	struct tx_result *r;
+	char err[256];
+
+	(void)state;
+	o = js("{\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+	       "{\"type\":\"image\",\"data\":\"AAAA\",\"mimeType\":\"image/png\"}],"
+	       "\"structuredContent\":{\"n\":1},\"isError\":true}");
+	r = tx_mcp_result_from(o, err, sizeof(err));
+	assert_non_null(r);
+	tx_result_free(r);
+	json_object_put(o);
+
+	o = js("{}");	/* no content at all: an empty result */
+	r = tx_mcp_result_from(o, err, sizeof(err));
+	assert_non_null(r);
+	tx_result_free(r);
+	json_object_put(o);
+
+	o = js("{\"content\":\"text\"}");
+	assert_null(tx_mcp_result_from(o, err, sizeof(err)));
+	assert_int_equal(EINVAL, errno);
+	json_object_put(o);
+	o = js("{\"content\":[{\"text\":\"no type\"}]}");
+	assert_null(tx_mcp_result_from(o, err, sizeof(err)));
+	assert_non_null(strstr(err, "content[0]"));
+	json_object_put(o);
+	o = js("[1]");
+	assert_null(tx_mcp_result_from(o, err, sizeof(err)));
+	json_object_put(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines_split_across_feeds),
+		cmocka_unit_test(test_lines_cap),
+		cmocka_unit_test(test_sse_events),
+		cmocka_unit_test(test_sse_cap),
+		cmocka_unit_test(test_msg_kinds),
+		cmocka_unit_test(test_msg_invalid),
+		cmocka_unit_test(test_builders),
+		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_tool_check),
+		cmocka_unit_test(test_result_mapping),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
