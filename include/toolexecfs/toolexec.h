@@ -48,6 +48,9 @@ struct tx_engine_options {
 	unsigned job_keep_seconds;	/* finished jobs kept; 0: 600 */
 	unsigned job_keep_max;		/* finished jobs kept; 0: 1000 */
 	bool log_stderr;	/* also print log lines on stderr */
+	/* Wait at start-up for lazy MCP servers' tool lists too (a one-shot
+	 * command needs them; a mount does not wait). */
+	bool wait_lazy;
 };
 
 /*

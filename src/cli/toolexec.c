@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tx_engine_options opts = { 0 };
+	struct tx_engine_options opts = { .wait_lazy = true };
 	struct sigaction sa = { 0 };
 	struct tx_engine *e;
 	const char *cmd;

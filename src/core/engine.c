@@ -245,7 +245,7 @@ static void servers_sync(struct tx_engine *e)
 		struct engine_server *s = &e->servers[i];
 		int rc;
 
-		if (!s->backend || s->spec->lazy)
+		if (!s->backend || (s->spec->lazy && !e->opts.wait_lazy))
 			continue;
 		rc = tx_mcp_backend_wait_ready(s->backend,
 					       (int)s->spec->startup_timeout_ms);
