@@ -36,3 +36,117 @@ assert_contains() {
 expect_fail() {
 	if "$@"; then fail "expected failure: $*"; fi
 }
+
+# ---- Mount helpers (the filesystem tests, t1*.sh) ----
+# mount_default / mount_config DIR [OPTS]: start $TOOLEXECFS -f in the
+# background on $MNT (a fresh directory under $TMP), wait until the mount
+# answers, and register the unmount with at_exit.  unmount_fs at the end
+# of a test unmounts, waits for the daemon to exit cleanly and fails the
+# test on sanitizer or "runtime error" lines in its log ($FS_LOG).
+MNT=""
+FS_PID=""
+FS_LOG=""
+need_fuse() {
+	[ -c /dev/fuse ] || skip "no /dev/fuse on this machine"
+	command -v fusermount3 >/dev/null || skip "fusermount3 is not installed"
+	[ -x "$TOOLEXECFS" ] || fail "$TOOLEXECFS is not built"
+}
+_fs_kill() {
+	[ -n "$FS_PID" ] || return 0
+	fusermount3 -u "$MNT" 2>/dev/null
+	for _i in $(seq 1 50); do
+		kill -0 "$FS_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$FS_PID" 2>/dev/null
+	fusermount3 -u -z "$MNT" 2>/dev/null
+	FS_PID=""
+}
+# mount_fs [toolexecfs options...]
+mount_fs() {
+	need_fuse
+	MNT=$TMP/mnt
+	FS_LOG=$TMP/toolexecfs.log
+	mkdir -p "$MNT"
+	"$TOOLEXECFS" -f "$@" "$MNT" >>"$FS_LOG" 2>&1 &
+	FS_PID=$!
+	at_exit "_fs_kill"
+	for _i in $(seq 1 200); do
+		if mountpoint -q "$MNT" && [ -e "$MNT/README" ]; then
+			return 0
+		fi
+		if ! kill -0 "$FS_PID" 2>/dev/null; then
+			cat "$FS_LOG" >&2
+			FS_PID=""
+			fail "toolexecfs exited before mounting"
+		fi
+		sleep 0.05
+	done
+	fail "the mount did not appear within 10 s"
+}
+mount_default() { mount_fs "$@"; }
+mount_config() { _dir=$1; shift; mount_fs -c "$_dir" "$@"; }
+# fs_log_check: fail on sanitizer reports and runtime errors in the log.
+fs_log_check() {
+	if grep -E 'runtime error|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|ThreadSanitizer' "$FS_LOG" >/dev/null 2>&1; then
+		cat "$FS_LOG" >&2
+		fail "sanitizer or runtime error in the daemon log"
+	fi
+}
+# unmount_fs: unmount, expect the daemon to exit 0, check its log.
+unmount_fs() {
+	fusermount3 -u "$MNT" || fail "fusermount3 -u failed"
+	_rc=0
+	wait "$FS_PID" || _rc=$?
+	FS_PID=""
+	fs_log_check
+	[ "$_rc" -eq 0 ] || { tail -n 30 "$FS_LOG" >&2; fail "toolexecfs exited with $_rc"; }
+}
+# errno_of CMD...: run CMD (python3 one-liner helpers below) and print
+# the errno name it failed with, or OK.
+fs_py() { python3 -c "$@"; }
+# read_errno FILE: reads FILE, prints OK or the errno name (ENODATA, ...).
+read_errno() {
+	python3 - "$1" <<'PY'
+import errno, os, sys
+try:
+    fd = os.open(sys.argv[1], os.O_RDONLY)
+    try:
+        while os.read(fd, 65536):
+            pass
+    finally:
+        os.close(fd)
+    print("OK")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))
+PY
+}
+# write_errno FILE DATA: writes DATA (one write, then close), prints OK or
+# the errno name of the write or of the close.
+write_errno() {
+	python3 - "$1" "$2" <<'PY'
+import errno, os, sys
+try:
+    fd = os.open(sys.argv[1], os.O_WRONLY)
+    try:
+        os.write(fd, sys.argv[2].encode())
+    finally:
+        os.close(fd)
+    print("OK")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))
+PY
+}
+
+# mcp_unmount_check MNT PID LOG: unmounts, waits for the daemon, and fails
+# on a non-zero exit or on sanitizer reports in its log (leaks show only
+# at exit).
+mcp_unmount_check() {
+	fusermount3 -u "$1" || fail "unmount of $1 failed"
+	wait "$2"
+	local rc=$?
+	if grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$3"; then
+		fail "sanitizer report in the daemon's log"
+	fi
+	[ "$rc" -eq 0 ] || fail "daemon exited with status $rc: $(tail -5 "$3")"
+}

@@ -1,0 +1,138 @@
+/*
+ * toolexecfs - mount tools as files.
+ *
+ *   toolexecfs [-c CONFIG_DIR] [-f] [-d] [-o OPTS] MOUNTPOINT
+ *
+ * Without -c the embedded default (built-in tools and the shipped
+ * examples) is mounted.  fusermount3 -u MOUNTPOINT, SIGINT or SIGTERM
+ * unmount cleanly and end every child process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/fs.h"
+#include "toolexecfs/toolexec.h"
+
+#define OPTS_MAX 4096
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: toolexecfs [-c CONFIG_DIR] [-f] [-d] [-o OPTS] MOUNTPOINT\n"
+		"\n"
+		"Mounts tools as files: every tool is a directory with its\n"
+		"documentation, schema and a call file (see MOUNTPOINT/README).\n"
+		"\n"
+		"  -c, --config DIR  tool configuration directory (watched for\n"
+		"                    changes); default: the embedded default\n"
+		"  -f, --foreground  stay in the foreground\n"
+		"  -d, --debug       print every FUSE request (implies -f)\n"
+		"  -o OPTS           mount options, comma-separated: FUSE options\n"
+		"                    (allow_other, ...) and wait_max=SECONDS, the\n"
+		"                    longest a read waits for a call before EAGAIN\n"
+		"  -h, --help        this text\n"
+		"  -V, --version     print the version\n"
+		"\n"
+		"Unmount with: fusermount3 -u MOUNTPOINT (or Ctrl-C with -f).\n");
+}
+
+/* Appends one option to a comma-separated list; -1 when it would not fit. */
+static int opt_append(char *list, size_t cap, const char *opt, size_t len)
+{
+	size_t used = strlen(list);
+
+	if (used + (used ? 1 : 0) + len + 1 > cap)
+		return -1;
+	if (used)
+		list[used++] = ',';
+	memcpy(list + used, opt, len);
+	list[used + len] = '\0';
+	return 0;
+}
+
+/* Takes our own options (wait_max=) out of a -o list; the rest is
+ * passed to libfuse. */
+static int parse_o(const char *arg, char *fuse_opts, unsigned *wait_max)
+{
+	const char *p = arg;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > 9 && !strncmp(p, "wait_max=", 9)) {
+			char num[16];
+			char *stop;
+			unsigned long v;
+
+			if (len - 9 >= sizeof(num))
+				return -1;
+			memcpy(num, p + 9, len - 9);
+			num[len - 9] = '\0';
+			v = strtoul(num, &stop, 10);
+			if (*stop || !v || v > 86400)
+				return -1;
+			*wait_max = (unsigned)v;
+		} else if (len && opt_append(fuse_opts, OPTS_MAX, p, len)) {
+			return -1;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tx_fs_options o = { .argv0 = argv[0] };
+	char fuse_opts[OPTS_MAX] = "";
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:fdo:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o.config_dir = optarg;
+			break;
+		case 'f':
+			o.foreground = true;
+			break;
+		case 'd':
+			o.debug = true;
+			break;
+		case 'o':
+			if (parse_o(optarg, fuse_opts, &o.wait_max)) {
+				fprintf(stderr, "toolexecfs: bad -o %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("toolexecfs %s\n", TX_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	o.mountpoint = argv[optind];
+	o.fuse_opts = fuse_opts[0] ? fuse_opts : NULL;
+	return tx_fs_main(&o);
+}

@@ -1,0 +1,705 @@
+/*
+ * ops.c - the low-level FUSE operations: look a node up, dispatch on its
+ * kind, reply.  Handlers never block on a job: a read that must wait is
+ * deferred (wait.c) and its thread goes back to the kernel at once.
+ */
+#include "fs/fs_i.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct timespec fs_mount_time;
+
+static struct fs *req_fs(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static bool kind_writable(enum fs_kind k)
+{
+	return k == FS_CALL || k == FS_CANCEL || k == FS_CTL_RELOAD ||
+	       k == FS_SEARCH_TX;
+}
+
+static bool kind_write_only(enum fs_kind k)
+{
+	return k == FS_CANCEL || k == FS_CTL_RELOAD;
+}
+
+/*
+ * Attributes of a node.  Static files have their real size (the kernel
+ * caches their pages); dynamic files are 0 bytes long and served with
+ * direct_io, so their size is never guessed.
+ */
+static int node_attr(struct fs *fs, const struct fs_node *n, struct stat *st)
+{
+	struct fs_blob *b = NULL;
+	char *target = NULL;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = n->ino;
+	st->st_mode = fs_kind_mode(n->kind);
+	st->st_nlink = fs_kind_is_dir(n->kind) ? 2 : 1;
+	st->st_uid = geteuid();
+	st->st_gid = getegid();
+	st->st_blksize = 4096;
+	st->st_atim = st->st_mtim = st->st_ctim = fs_mount_time;
+	if (fs_kind_is_static(n->kind)) {
+		rc = fs_static_blob(fs, n, &b);
+		if (rc)
+			return rc;
+		st->st_size = (off_t)b->len;
+		fs_blob_unref(b);
+	} else if (n->kind == FS_HIT) {
+		rc = fs_search_readlink(fs, n, &target);
+		if (rc)
+			return rc;
+		st->st_size = (off_t)strlen(target);
+		free(target);
+	}
+	st->st_blocks = (st->st_size + 511) / 512;
+	return 0;
+}
+
+static int child_of(struct fs *fs, const struct fs_node *p, const char *name,
+		    enum fs_kind *kind, char **key)
+{
+	size_t nfixed;
+	const struct fs_child *fixed = fs_children(p->kind, &nfixed);
+
+	for (size_t i = 0; i < nfixed; i++)
+		if (!strcmp(fixed[i].name, name)) {
+			*kind = fixed[i].kind;
+			*key = p->key ? strdup(p->key) : NULL;
+			return p->key && !*key ? -ENOMEM : 0;
+		}
+	switch (p->kind) {
+	case FS_TOOLS:
+	case FS_NS:
+		return fs_tools_lookup(fs, p, name, kind, key);
+	case FS_JOBS:
+		return fs_jobs_lookup(fs, p, name, kind, key);
+	case FS_SEARCH:
+	case FS_QUERY:
+		return fs_search_lookup(fs, p, name, kind, key);
+	default:
+		return -ENOENT;
+	}
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = req_fs(req);
+	struct fuse_entry_param e;
+	struct fs_node p, n;
+	char *key = NULL;
+	int rc;
+
+	memset(&n, 0, sizeof(n));
+	if (strlen(name) > TX_NAME_MAX) {
+		fuse_reply_err(req, ENAMETOOLONG);
+		return;
+	}
+	rc = fs_node_get(fs, parent, &p);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	rc = fs_node_valid(fs, &p);
+	if (!rc)
+		rc = child_of(fs, &p, name, &n.kind, &key);
+	if (rc)
+		goto out_free;
+	/* The kind of the directory that gives the key its meaning. */
+	n.scope = (p.kind == FS_ROOT) ? n.kind : p.kind;
+	n.parent = parent;
+	n.name = (char *)name;
+	n.key = key;
+	memset(&e, 0, sizeof(e));
+	rc = fs_node_valid(fs, &n);
+	if (!rc)
+		rc = node_attr(fs, &n, &e.attr);
+	if (!rc)
+		rc = fs_node_enter(fs, parent, name, n.kind, n.scope, key,
+				   &e.ino);
+	if (rc)
+		goto out_free;
+	e.attr.st_ino = e.ino;
+	e.attr_timeout = e.entry_timeout = fs_node_ttl(&n);
+	fuse_reply_entry(req, &e);
+out_free:
+	if (rc)
+		fuse_reply_err(req, -rc);
+	free(key);
+	fs_node_copy_free(&p);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	fs_node_forget(req_fs(req), ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count,
+			    struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		fs_node_forget(req_fs(req), forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct fs_node n;
+	struct stat st;
+	int rc;
+
+	(void)fi;
+	rc = fs_node_get(fs, ino, &n);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	rc = fs_node_valid(fs, &n);
+	if (!rc)
+		rc = node_attr(fs, &n, &st);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, fs_node_ttl(&n));
+	fs_node_copy_free(&n);
+}
+
+/* `>` truncates and `touch` sets times: accepted (and ignored) on the
+ * files one writes; everything else is read-only. */
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct fs_node n;
+	struct stat st;
+	int rc;
+
+	(void)attr;
+	(void)fi;
+	rc = fs_node_get(fs, ino, &n);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	rc = fs_node_valid(fs, &n);
+	if (!rc && !kind_writable(n.kind))
+		rc = (to_set & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
+	if (!rc)
+		rc = node_attr(fs, &n, &st);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, fs_node_ttl(&n));
+	fs_node_copy_free(&n);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = req_fs(req);
+	struct fs_node n;
+	char *target = NULL;
+	int rc = fs_node_get(fs, ino, &n);
+
+	if (!rc)
+		rc = n.kind == FS_HIT ? fs_search_readlink(fs, &n, &target) :
+					-EINVAL;
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_readlink(req, target);
+	free(target);
+	fs_node_copy_free(&n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Directories                                                          */
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct fs_dirlist *l = calloc(1, sizeof(*l));
+	const struct fs_child *fixed;
+	struct fs_node n;
+	size_t nfixed;
+	int rc = l ? 0 : -ENOMEM;
+
+	memset(&n, 0, sizeof(n));
+	if (!rc)
+		rc = fs_node_get(fs, ino, &n);
+	if (!rc && !fs_kind_is_dir(n.kind))
+		rc = -ENOTDIR;
+	if (!rc)
+		rc = fs_node_valid(fs, &n);
+	if (!rc)
+		rc = fs_dirlist_add(l, ".", S_IFDIR);
+	if (!rc)
+		rc = fs_dirlist_add(l, "..", S_IFDIR);
+	fixed = fs_children(n.kind, &nfixed);
+	for (size_t i = 0; i < nfixed && !rc; i++) {
+		if (fixed[i].kind == FS_OSCHEMA) {
+			struct fs_node c = n;
+
+			c.kind = FS_OSCHEMA;
+			c.scope = FS_TOOL;
+			if (fs_node_valid(fs, &c))
+				continue;	/* no output schema declared */
+		}
+		if (n.kind == FS_SEARCH || n.kind == FS_QUERY)
+			continue;	/* listed by fs_search_list */
+		rc = fs_dirlist_add(l, fixed[i].name, fixed[i].mode & S_IFMT);
+	}
+	if (!rc) {
+		switch (n.kind) {
+		case FS_TOOLS:
+		case FS_NS: rc = fs_tools_list(fs, &n, l); break;
+		case FS_JOBS: rc = fs_jobs_list(fs, &n, l); break;
+		case FS_SEARCH:
+		case FS_QUERY: rc = fs_search_list(fs, &n, l); break;
+		default: break;
+		}
+	}
+	fs_node_copy_free(&n);
+	if (rc) {
+		if (l)
+			fs_dirlist_free(l);
+		free(l);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)l;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		/* The opendir was interrupted: no RELEASEDIR will come. */
+		fs_dirlist_free(l);
+		free(l);
+	}
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct fs_dirlist *l = (struct fs_dirlist *)(uintptr_t)fi->fh;
+	struct fs *fs = req_fs(req);
+	char *buf = malloc(size ? size : 1);
+	size_t used = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t i = off < 0 ? 0 : (size_t)off; i < l->n; i++) {
+		struct stat st;
+		size_t need;
+
+		memset(&st, 0, sizeof(st));
+		st.st_mode = l->v[i].type;
+		st.st_ino = fs_node_child_ino(fs, ino, l->v[i].name);
+		if (!st.st_ino)	/* not looked up yet: any non-zero number */
+			st.st_ino = (1ull << 62) | (i + 1);
+		need = fuse_add_direntry(req, buf + used, size - used,
+					 l->v[i].name, &st, (off_t)(i + 1));
+		if (need > size - used)
+			break;
+		used += need;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	struct fs_dirlist *l = (struct fs_dirlist *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	fs_dirlist_free(l);
+	free(l);
+	fuse_reply_err(req, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                                */
+
+static void handle_free(struct fs_handle *h)
+{
+	tx_job_unref(h->job);
+	tx_argbuf_free(h->ab);
+	fs_blob_unref(h->blob);
+	fs_text_release(&h->query);
+	free(h->key);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+static void handles_add(struct fs *fs, struct fs_handle *h)
+{
+	pthread_mutex_lock(&fs->handles_lock);
+	h->next = fs->handles;
+	h->prev = NULL;
+	if (fs->handles)
+		fs->handles->prev = h;
+	fs->handles = h;
+	pthread_mutex_unlock(&fs->handles_lock);
+}
+
+static void handles_del(struct fs *fs, struct fs_handle *h)
+{
+	pthread_mutex_lock(&fs->handles_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		fs->handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&fs->handles_lock);
+}
+
+static int handle_setup(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+			const struct fs_node *n, struct fuse_file_info *fi)
+{
+	fi->direct_io = 1;
+	if (fs_kind_is_static(n->kind)) {
+		fi->direct_io = 0;
+		fi->keep_cache = 1;
+		return fs_static_blob(fs, n, &h->blob);
+	}
+	switch (n->kind) {
+	case FS_CTL_VERSION:
+	case FS_CTL_STATUS:
+	case FS_CTL_STATS:
+	case FS_CTL_CONFIG:
+	case FS_CTL_LOG:
+		return fs_ctl_blob(fs, n->kind, &h->blob);
+	case FS_RESULTS:
+	case FS_RESULTS_JSON:
+		return fs_search_blob(fs, n, &h->blob);
+	case FS_CALL:
+	case FS_SEARCH_TX:
+		/* A transaction reads its answer from byte 0 whatever the
+		 * offset; seeking means nothing on it. */
+		if (h->accmode == O_RDWR)
+			fi->nonseekable = 1;
+		return n->scope == FS_JOB ? fs_job_open(fs, h) : 0;
+	case FS_RESULT:
+	case FS_RESULT_JSON:
+	case FS_ERROR:
+	case FS_STATUS:
+		return n->scope == FS_JOB ? fs_job_open(fs, h) :
+					    fs_outcome_open(fs, req, h);
+	case FS_JTOOL:
+	case FS_JARGS:
+	case FS_STREAM:
+	case FS_CANCEL:
+		return fs_job_open(fs, h);
+	default:
+		return 0;
+	}
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct fs_handle *h = NULL;
+	struct fs_node n;
+	int acc = fi->flags & O_ACCMODE;
+	int rc = fs_node_get(fs, ino, &n);
+
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	rc = fs_node_valid(fs, &n);
+	if (!rc && fs_kind_is_dir(n.kind))
+		rc = -EISDIR;
+	if (!rc && acc != O_RDONLY && !kind_writable(n.kind))
+		rc = -EACCES;
+	if (!rc && acc != O_WRONLY && kind_write_only(n.kind))
+		rc = -EACCES;
+	if (!rc && !(h = calloc(1, sizeof(*h))))
+		rc = -ENOMEM;
+	if (rc)
+		goto out_free;
+	pthread_mutex_init(&h->lock, NULL);
+	h->ino = ino;
+	h->kind = n.kind;
+	h->scope = n.scope;
+	h->accmode = acc;
+	if (n.key && !(h->key = strdup(n.key))) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	rc = handle_setup(fs, req, h, &n, fi);
+	if (rc)
+		goto out_free;
+	/*
+	 * Only a write-only `call` needs FLUSH (shell style starts there);
+	 * sparing the round trip everywhere else keeps a transaction as
+	 * cheap as the floor.
+	 */
+	fi->noflush = !(n.kind == FS_CALL && acc == O_WRONLY);
+	fi->fh = (uint64_t)(uintptr_t)h;
+	handles_add(fs, h);
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		/* Interrupted open: no RELEASE will come for it. */
+		handles_del(fs, h);
+		handle_free(h);
+	}
+	h = NULL;
+out_free:
+	if (rc)
+		fuse_reply_err(req, -rc);
+	if (h)
+		handle_free(h);
+	fs_node_copy_free(&n);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct fs *fs = req_fs(req);
+
+	(void)ino;
+	switch (h->kind) {
+	case FS_CALL:
+		fs_call_read(fs, req, h, size);
+		break;
+	case FS_RESULT:
+	case FS_RESULT_JSON:
+	case FS_ERROR:
+		fs_outcome_read(fs, req, h, size, off);
+		break;
+	case FS_STATUS:
+		fs_status_read(fs, req, h, size, off);
+		break;
+	case FS_CLONE:
+		fs_clone_read(fs, req, h, size, off);
+		break;
+	case FS_STREAM:
+		fs_job_file_read(fs, req, h, size, off);
+		break;
+	case FS_SEARCH_TX:
+		fs_search_tx_read(fs, req, h, size);
+		break;
+	default:
+		fs_reply_blob(req, h->blob, size, off);
+		break;
+	}
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct fs *fs = req_fs(req);
+
+	(void)ino;
+	(void)off;
+	switch (h->kind) {
+	case FS_CALL:
+		fs_call_write(fs, req, h, buf, size);
+		break;
+	case FS_CANCEL:
+		fs_cancel_write(fs, req, h, size);
+		break;
+	case FS_CTL_RELOAD:
+		fs_ctl_reload_write(fs, req, size);
+		break;
+	case FS_SEARCH_TX:
+		fs_search_tx_write(fs, req, h, buf, size);
+		break;
+	default:
+		fuse_reply_err(req, EACCES);
+		break;
+	}
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	fuse_reply_err(req, h->kind == FS_CALL ?
+				    fs_call_flush(req_fs(req), req, h) : 0);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct fs *fs = req_fs(req);
+
+	(void)ino;
+	fs_poll_drop(h);
+	if (h->kind == FS_CALL)
+		fs_call_release(fs, h);
+	handles_del(fs, h);
+	handle_free(h);
+	fuse_reply_err(req, 0);
+}
+
+static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		    struct fuse_pollhandle *ph)
+{
+	(void)ino;
+	fs_poll(req_fs(req), req, (struct fs_handle *)(uintptr_t)fi->fh, ph);
+}
+
+/* ------------------------------------------------------------------ */
+/* What the tree does not allow                                         */
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode)
+{
+	(void)parent;
+	(void)name;
+	(void)mode;
+	/* search/QUERY exists as soon as it is looked up, so mkdir there
+	 * never gets here: the kernel answers EEXIST. */
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode, dev_t rdev)
+{
+	(void)parent;
+	(void)name;
+	(void)mode;
+	(void)rdev;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      mode_t mode, struct fuse_file_info *fi)
+{
+	(void)parent;
+	(void)name;
+	(void)mode;
+	(void)fi;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		       const char *name)
+{
+	(void)link;
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent,
+		    const char *name)
+{
+	(void)ino;
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname,
+		      unsigned int flags)
+{
+	(void)parent;
+	(void)name;
+	(void)newparent;
+	(void)newname;
+	(void)flags;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = req_fs(req);
+	struct fs_node p;
+	int rc = fs_node_get(fs, parent, &p);
+
+	(void)name;
+	/*
+	 * `rm -r jobs/ID` unlinks every file before the rmdir that removes
+	 * the job; the files are views of the job, so unlinking one is
+	 * accepted and changes nothing.
+	 */
+	if (!rc)
+		rc = p.kind == FS_JOB ? fs_node_valid(fs, &p) : -EPERM;
+	fuse_reply_err(req, -rc);
+	fs_node_copy_free(&p);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = req_fs(req);
+	struct fs_node p;
+	int rc = fs_node_get(fs, parent, &p);
+
+	if (!rc)
+		rc = fs_jobs_rmdir(fs, &p, name);
+	fuse_reply_err(req, -rc);
+	fs_node_copy_free(&p);
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	clock_gettime(CLOCK_REALTIME, &fs_mount_time);
+	/* Results are read in one go where possible. */
+	if (conn->capable & FUSE_CAP_ASYNC_READ)
+		conn->want |= FUSE_CAP_ASYNC_READ;
+}
+
+const struct fuse_lowlevel_ops fs_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.flush = op_flush,
+	.release = op_release,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
+	.create = op_create,
+	.poll = op_poll,
+};
+
+void fs_handles_free_all(struct fs *fs)
+{
+	struct fs_handle *h, *next;
+
+	pthread_mutex_lock(&fs->handles_lock);
+	h = fs->handles;
+	fs->handles = NULL;
+	pthread_mutex_unlock(&fs->handles_lock);
+	for (; h; h = next) {
+		next = h->next;
+		fs_poll_drop(h);
+		handle_free(h);
+	}
+}

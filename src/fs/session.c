@@ -1,0 +1,270 @@
+/*
+ * session.c - who is calling: the session of a request's process, and
+ * the "latest call" index that scopes shell-style results.
+ *
+ * Shell style (`echo ARGS > call; cat result`) runs the write and the
+ * read in two different processes, so the key that joins them is the
+ * session (one terminal, one script run by setsid): `result` shows the
+ * latest call of that tool made from the reader's session, else from the
+ * reader's user.  FUSE gives us only the pid of each request, so the
+ * session comes from /proc/PID/stat; we cache it briefly per pid because
+ * a shell-style call opens three or four files from the same processes.
+ * A pid that is reused within the cache's lifetime would need the pid
+ * space to wrap in two seconds, which the kernel's pid_max makes
+ * impossible in practice.
+ *
+ * The index remembers job IDs, not job references: it never keeps a job
+ * alive past the engine's retention, and a forgotten job reads as "no
+ * call" (ENODATA).  It is capped; the least recently set entries go.
+ */
+#include "fs/fs_i.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SID_SLOTS 1024		/* direct-mapped pid cache */
+#define SID_TTL_NS (2ull * 1000000000ull)
+#define LATEST_BUCKETS 4096
+#define LATEST_MAX 16384	/* entries kept (sessions x tools) */
+
+struct sid_slot {
+	pid_t pid;
+	pid_t sid;
+	uint64_t at_ns;
+};
+
+enum { BY_SID, BY_UID };
+
+struct latest {
+	struct latest *hnext;
+	struct latest *older, *newer;	/* LRU list, newest at head */
+	int by;
+	long who;
+	char *tool;
+	char job[32];
+};
+
+struct fs_sessions {
+	pthread_mutex_t lock;
+	struct sid_slot sids[SID_SLOTS];	/* lock */
+	struct latest *buckets[LATEST_BUCKETS];	/* lock */
+	struct latest *newest, *oldest;		/* lock */
+	size_t count;				/* lock */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int fs_sessions_init(struct fs *fs)
+{
+	struct fs_sessions *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	fs->sessions = s;
+	return 0;
+}
+
+void fs_sessions_release(struct fs *fs)
+{
+	struct fs_sessions *s = fs->sessions;
+	struct latest *e, *next;
+
+	if (!s)
+		return;
+	for (e = s->newest; e; e = next) {
+		next = e->older;
+		free(e->tool);
+		free(e);
+	}
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	fs->sessions = NULL;
+}
+
+/* Field 6 of /proc/PID/stat; the command name (field 2) may hold spaces
+ * and parentheses, so parse from the last ')'. */
+static pid_t read_sid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int fd, pgrp, sid, ppid;
+	ssize_t n;
+	char state;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4)
+		return 0;
+	return (pid_t)sid;
+}
+
+void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fs_sessions *s = fs->sessions;
+	struct sid_slot *slot;
+	uint64_t now = now_ns();
+	pid_t sid;
+
+	c->uid = ctx->uid;
+	c->pid = ctx->pid;
+	c->sid = 0;
+	/* pid 0: the caller is in another pid namespace; scope by uid. */
+	if (ctx->pid <= 0)
+		return;
+	slot = &s->sids[(unsigned)ctx->pid % SID_SLOTS];
+	pthread_mutex_lock(&s->lock);
+	if (slot->pid == ctx->pid && now - slot->at_ns < SID_TTL_NS) {
+		c->sid = slot->sid;
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+	pthread_mutex_unlock(&s->lock);
+	sid = read_sid(ctx->pid);
+	c->sid = sid;
+	if (!sid)
+		return;
+	pthread_mutex_lock(&s->lock);
+	*slot = (struct sid_slot){ .pid = ctx->pid, .sid = sid, .at_ns = now };
+	pthread_mutex_unlock(&s->lock);
+}
+
+static size_t latest_hash(const char *tool, int by, long who)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)by ^
+		     ((uint64_t)who << 8);
+
+	for (; *tool; tool++)
+		h = (h ^ (unsigned char)*tool) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29)) % LATEST_BUCKETS;
+}
+
+static struct latest *latest_find_locked(struct fs_sessions *s,
+					 const char *tool, int by, long who)
+{
+	struct latest *e = s->buckets[latest_hash(tool, by, who)];
+
+	while (e && (e->by != by || e->who != who || strcmp(e->tool, tool)))
+		e = e->hnext;
+	return e;
+}
+
+static void lru_unlink(struct fs_sessions *s, struct latest *e)
+{
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		s->newest = e->older;
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		s->oldest = e->newer;
+	e->older = e->newer = NULL;
+}
+
+static void lru_push(struct fs_sessions *s, struct latest *e)
+{
+	e->older = s->newest;
+	e->newer = NULL;
+	if (s->newest)
+		s->newest->newer = e;
+	s->newest = e;
+	if (!s->oldest)
+		s->oldest = e;
+}
+
+static void evict_oldest_locked(struct fs_sessions *s)
+{
+	struct latest *e = s->oldest, **p;
+
+	if (!e)
+		return;
+	lru_unlink(s, e);
+	p = &s->buckets[latest_hash(e->tool, e->by, e->who)];
+	while (*p && *p != e)
+		p = &(*p)->hnext;
+	if (*p)
+		*p = e->hnext;
+	free(e->tool);
+	free(e);
+	s->count--;
+}
+
+static void latest_put_locked(struct fs_sessions *s, const char *tool,
+			      int by, long who, const char *job_id)
+{
+	struct latest *e = latest_find_locked(s, tool, by, who);
+	size_t h;
+
+	if (!e) {
+		if (s->count >= LATEST_MAX)
+			evict_oldest_locked(s);
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return;
+		e->tool = strdup(tool);
+		if (!e->tool) {
+			free(e);
+			return;
+		}
+		e->by = by;
+		e->who = who;
+		h = latest_hash(tool, by, who);
+		e->hnext = s->buckets[h];
+		s->buckets[h] = e;
+		s->count++;
+	} else {
+		lru_unlink(s, e);
+	}
+	snprintf(e->job, sizeof(e->job), "%s", job_id);
+	lru_push(s, e);
+}
+
+void fs_latest_set(struct fs *fs, const char *tool_id,
+		   const struct tx_caller *c, const char *job_id)
+{
+	struct fs_sessions *s = fs->sessions;
+
+	pthread_mutex_lock(&s->lock);
+	if (c->sid > 0)
+		latest_put_locked(s, tool_id, BY_SID, (long)c->sid, job_id);
+	latest_put_locked(s, tool_id, BY_UID, (long)c->uid, job_id);
+	pthread_mutex_unlock(&s->lock);
+}
+
+struct tx_job *fs_latest_get(struct fs *fs, const char *tool_id,
+			     const struct tx_caller *c)
+{
+	struct fs_sessions *s = fs->sessions;
+	struct latest *e = NULL;
+	char job[32] = "";
+
+	pthread_mutex_lock(&s->lock);
+	if (c->sid > 0)
+		e = latest_find_locked(s, tool_id, BY_SID, (long)c->sid);
+	if (!e)
+		e = latest_find_locked(s, tool_id, BY_UID, (long)c->uid);
+	if (e)
+		memcpy(job, e->job, sizeof(job));
+	pthread_mutex_unlock(&s->lock);
+	return job[0] ? tx_engine_job_get(fs->engine, job) : NULL;
+}

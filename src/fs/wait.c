@@ -1,0 +1,561 @@
+/*
+ * wait.c - deferred replies: a read that must wait for a job holds no
+ * thread, only a `struct fs_wait` and a one-shot job listener.
+ *
+ * Three parties may want to answer a deferred request: the job listener
+ * (the job ended or its stream grew), the INTERRUPT callback (the caller
+ * got a signal) and the bound timer (the wait took too long).  Exactly
+ * one of them "claims" the request by swapping w->req to NULL under
+ * w->lock, and only the claimant replies.  Rules that keep this free of
+ * use-after-free and deadlock:
+ *
+ *  - libfuse runs an interrupt callback holding the request's own lock
+ *    and may start it just before another thread replies.  A claimant
+ *    that is not the interrupt callback therefore calls
+ *    fuse_req_interrupt_func(req, NULL, NULL) before replying: it waits
+ *    out a running callback and stops later ones, so `w` stays valid for
+ *    as long as libfuse may hand it to us.  It never holds w->lock then.
+ *  - A listener that loses the claim returns at once, so
+ *    tx_job_unlisten() in another claimant never waits for long.
+ *  - The handle `h` is valid only until the reply: once the kernel has
+ *    the answer the caller may close, and RELEASE frees h on another
+ *    thread.  Replies read from a job we hold a reference on.
+ *
+ * Every wait is bounded (fs->wait_max): kernels since 6.15 may abort the
+ * whole connection when a request outlives fs.fuse.*_request_timeout, so
+ * a wait that reaches the bound answers EAGAIN and the caller reads again.
+ */
+#include "fs/fs_i.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct fs_wait {
+	struct fs *fs;
+	pthread_mutex_t lock;
+	unsigned refs;		/* lock */
+	fuse_req_t req;		/* lock; NULL once claimed */
+	uint64_t lid;		/* lock */
+	bool armed;		/* lock: lid is known */
+	bool interrupted;	/* lock: INTERRUPT came before armed */
+	struct fs_handle *h;	/* valid while req is unclaimed */
+	struct tx_job *job;	/* reference */
+	enum fs_wait_what what;
+	enum fs_kind kind;
+	size_t size;
+	off_t off;
+	bool cancel_on_intr;
+	uint64_t deadline_ns;
+	bool listed;		/* fs->waits_lock */
+	struct fs_wait *prev, *next;	/* fs->waits_lock */
+};
+
+struct fs_poll {
+	struct fuse_pollhandle *ph;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                              */
+
+void fs_reply_blob(fuse_req_t req, struct fs_blob *b, size_t size, off_t off)
+{
+	size_t start = off < 0 ? 0 : (size_t)off;
+
+	if (!b || start >= b->len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > b->len - start)
+		size = b->len - start;
+	/* Our own reference: RELEASE may drop the handle's meanwhile. */
+	fs_blob_ref(b);
+	fuse_reply_buf(req, b->data + start, size);
+	fs_blob_unref(b);
+}
+
+static void reply_slice(fuse_req_t req, const char *text, size_t len,
+			size_t size, size_t start)
+{
+	if (!text || start >= len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > len - start)
+		size = len - start;
+	fuse_reply_buf(req, text + start, size);
+}
+
+void fs_reply_job(fuse_req_t req, struct fs_handle *h, struct tx_job *job,
+		  enum fs_wait_what what, enum fs_kind kind, size_t size,
+		  off_t off)
+{
+	const char *text = NULL;
+	size_t len = 0, start = off < 0 ? 0 : (size_t)off;
+	int err;
+
+	job = tx_job_ref(job);
+	if (what == FS_WAIT_STREAM) {
+		char *buf = malloc(size ? size : 1);
+		bool eof = false;
+		size_t n;
+
+		if (!buf) {
+			fuse_reply_err(req, ENOMEM);
+			goto out_unref;
+		}
+		n = tx_job_stream_read(job, (uint64_t)start, buf, size, &eof);
+		fuse_reply_buf(req, buf, n);
+		free(buf);
+		goto out_unref;
+	}
+	err = tx_job_errno(job);
+	if (what == FS_WAIT_TX || kind == FS_RESULT) {
+		if (err) {
+			fuse_reply_err(req, err);
+			goto out_unref;
+		}
+		text = tx_job_result_text(job, &len);
+	} else if (kind == FS_RESULT_JSON) {
+		text = tx_job_envelope_text(job, &len);
+	} else {
+		text = tx_job_error_text(job, &len);
+	}
+	if (what == FS_WAIT_TX) {
+		/* The result from its first byte, whatever the fd offset. */
+		pthread_mutex_lock(&h->lock);
+		start = h->pos;
+		if (text && start < len)
+			h->pos += size < len - start ? size : len - start;
+		pthread_mutex_unlock(&h->lock);
+	}
+	reply_slice(req, text, len, size, start);
+out_unref:
+	tx_job_unref(job);
+}
+
+/* ------------------------------------------------------------------ */
+/* Deferred requests                                                    */
+
+static void wait_unref(struct fs_wait *w)
+{
+	unsigned left;
+
+	pthread_mutex_lock(&w->lock);
+	left = --w->refs;
+	pthread_mutex_unlock(&w->lock);
+	if (left)
+		return;
+	tx_job_unref(w->job);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+static void wait_unlist(struct fs_wait *w)
+{
+	struct fs *fs = w->fs;
+	bool was;
+
+	pthread_mutex_lock(&fs->waits_lock);
+	was = w->listed;
+	if (was) {
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			fs->waits = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		w->listed = false;
+	}
+	pthread_mutex_unlock(&fs->waits_lock);
+	if (was)
+		wait_unref(w);	/* the list's reference */
+}
+
+static fuse_req_t wait_claim(struct fs_wait *w, uint64_t *lid)
+{
+	fuse_req_t r;
+
+	pthread_mutex_lock(&w->lock);
+	r = w->req;
+	w->req = NULL;
+	if (lid)
+		*lid = w->lid;
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
+/*
+ * Replies to a claimed request: err != 0 answers that errno, else the
+ * job's data.  in_intr: we run inside libfuse's interrupt callback,
+ * which already holds the request's lock.
+ */
+static void wait_finish(struct fs_wait *w, fuse_req_t r, int err, bool in_intr)
+{
+	if (!in_intr)
+		fuse_req_interrupt_func(r, NULL, NULL);
+	wait_unlist(w);
+	if (err)
+		fuse_reply_err(r, err);
+	else
+		fs_reply_job(r, w->h, w->job, w->what, w->kind, w->size,
+			     w->off);
+	wait_unref(w);	/* the request's reference */
+}
+
+/* Claims r away from the listener: drops the listener's reference if it
+ * had not run yet. */
+static void wait_drop_listener(struct fs_wait *w, uint64_t lid)
+{
+	if (lid && tx_job_unlisten(w->job, lid))
+		wait_unref(w);
+}
+
+static void wait_stop(struct fs_wait *w, bool in_intr)
+{
+	uint64_t lid;
+	fuse_req_t r = wait_claim(w, &lid);
+
+	if (!r)
+		return;
+	wait_drop_listener(w, lid);
+	if (w->cancel_on_intr) {
+		/* Ctrl-C on a transaction read cancels that call: the job
+		 * ends CANCELLED at once and the read reports it. */
+		tx_job_cancel(w->job);
+		wait_finish(w, r, tx_job_state_final(tx_job_state(w->job)) ?
+					  0 : EINTR, in_intr);
+	} else {
+		wait_finish(w, r, EINTR, in_intr);
+	}
+}
+
+static void wait_interrupt(fuse_req_t req, void *data)
+{
+	struct fs_wait *w = data;
+	bool armed;
+
+	(void)req;
+	pthread_mutex_lock(&w->lock);
+	armed = w->armed;
+	if (!armed)
+		w->interrupted = true;
+	pthread_mutex_unlock(&w->lock);
+	if (armed)
+		wait_stop(w, true);
+}
+
+static bool stream_ready(struct fs_wait *w)
+{
+	char c;
+	bool eof = false;
+
+	return tx_job_stream_read(w->job, (uint64_t)w->off, &c, 1, &eof) ||
+	       eof;
+}
+
+static void wait_event(struct tx_job *job, void *ctx)
+{
+	struct fs_wait *w = ctx;
+	fuse_req_t r;
+
+	(void)job;
+	/*
+	 * A stream listener fires when the stream grows past our offset or
+	 * the job ends; anything else would be spurious, so re-arm.
+	 */
+	if (w->what == FS_WAIT_STREAM && !stream_ready(w)) {
+		uint64_t lid = tx_job_listen(w->job, (uint64_t)w->off,
+					     wait_event, w);
+
+		if (lid) {
+			pthread_mutex_lock(&w->lock);
+			w->lid = lid;
+			pthread_mutex_unlock(&w->lock);
+			return;	/* the listener's reference carries over */
+		}
+	}
+	r = wait_claim(w, NULL);
+	if (r)
+		wait_finish(w, r, 0, false);
+	wait_unref(w);	/* the listener's reference */
+}
+
+void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		   struct tx_job *job, enum fs_wait_what what,
+		   enum fs_kind kind, size_t size, off_t off,
+		   bool cancel_on_intr)
+{
+	struct fs_wait *w = calloc(1, sizeof(*w));
+	uint64_t lid, wait_max = fs->wait_max ? fs->wait_max :
+						   FS_WAIT_MAX_DEFAULT;
+	bool intr;
+
+	if (!w) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	w->fs = fs;
+	/* setup + request + listener + bound list */
+	w->refs = 4;
+	w->req = req;
+	w->h = h;
+	w->job = tx_job_ref(job);
+	w->what = what;
+	w->kind = kind;
+	w->size = size;
+	w->off = off;
+	w->cancel_on_intr = cancel_on_intr;
+	w->deadline_ns = mono_ns() + wait_max * 1000000000ull;
+
+	pthread_mutex_lock(&fs->waits_lock);
+	w->listed = true;
+	w->next = fs->waits;
+	if (fs->waits)
+		fs->waits->prev = w;
+	fs->waits = w;
+	pthread_mutex_unlock(&fs->waits_lock);
+
+	/* Before listening: once the listener may reply, req may be gone. */
+	fuse_req_interrupt_func(req, wait_interrupt, w);
+	lid = tx_job_listen(job, what == FS_WAIT_STREAM ? (uint64_t)off :
+							  UINT64_MAX,
+			    wait_event, w);
+	pthread_mutex_lock(&w->lock);
+	w->lid = lid;
+	w->armed = true;
+	intr = w->interrupted;
+	pthread_mutex_unlock(&w->lock);
+	if (!lid) {
+		/* Already there (the job ended meanwhile), or no memory for
+		 * a listener: answer now with what the job has. */
+		fuse_req_t r;
+
+		wait_unref(w);	/* no listener */
+		r = wait_claim(w, NULL);
+		if (r) {
+			bool ready = what == FS_WAIT_STREAM ?
+					     stream_ready(w) :
+					     tx_job_state_final(
+						     tx_job_state(job));
+
+			wait_finish(w, r, ready ? 0 : ENOMEM, false);
+		}
+	} else if (intr) {
+		wait_stop(w, false);
+	}
+	wait_unref(w);	/* setup */
+}
+
+static void *timer_main(void *arg)
+{
+	struct fs *fs = arg;
+
+	pthread_mutex_lock(&fs->waits_lock);
+	while (!fs->waits_stop) {
+		struct timespec ts;
+		uint64_t now = mono_ns();
+		struct fs_wait *w, *due = NULL;
+
+		for (w = fs->waits; w; w = w->next)
+			if (w->deadline_ns <= now)
+				break;
+		if (w) {
+			/* Take it off the list; its reference is ours now. */
+			if (w->prev)
+				w->prev->next = w->next;
+			else
+				fs->waits = w->next;
+			if (w->next)
+				w->next->prev = w->prev;
+			w->listed = false;
+			due = w;
+		}
+		if (due) {
+			uint64_t lid;
+			fuse_req_t r;
+
+			pthread_mutex_unlock(&fs->waits_lock);
+			pthread_mutex_lock(&due->lock);
+			r = due->armed ? due->req : NULL;
+			if (r)
+				due->req = NULL;
+			lid = due->lid;
+			pthread_mutex_unlock(&due->lock);
+			if (r) {
+				wait_drop_listener(due, lid);
+				wait_finish(due, r, EAGAIN, false);
+			}
+			wait_unref(due);
+			pthread_mutex_lock(&fs->waits_lock);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&fs->waits_cond, &fs->waits_lock, &ts);
+	}
+	pthread_mutex_unlock(&fs->waits_lock);
+	return NULL;
+}
+
+int fs_waits_start(struct fs *fs)
+{
+	int rc;
+
+	pthread_mutex_init(&fs->waits_lock, NULL);
+	pthread_cond_init(&fs->waits_cond, NULL);
+	rc = pthread_create(&fs->timer_thread, NULL, timer_main, fs);
+	if (rc)
+		return -rc;
+	fs->timer_running = true;
+	return 0;
+}
+
+void fs_waits_stop(struct fs *fs)
+{
+	struct fs_wait *w;
+
+	if (!fs->timer_running)
+		return;
+	pthread_mutex_lock(&fs->waits_lock);
+	fs->waits_stop = true;
+	pthread_cond_broadcast(&fs->waits_cond);
+	pthread_mutex_unlock(&fs->waits_lock);
+	pthread_join(fs->timer_thread, NULL);
+	fs->timer_running = false;
+	/* Whoever still waits gets EINTR; the session is going away. */
+	for (;;) {
+		uint64_t lid;
+		fuse_req_t r;
+
+		pthread_mutex_lock(&fs->waits_lock);
+		w = fs->waits;
+		if (w) {
+			fs->waits = w->next;
+			if (w->next)
+				w->next->prev = NULL;
+			w->listed = false;
+		}
+		pthread_mutex_unlock(&fs->waits_lock);
+		if (!w)
+			break;
+		r = wait_claim(w, &lid);
+		if (r) {
+			wait_drop_listener(w, lid);
+			wait_finish(w, r, EINTR, false);
+		}
+		wait_unref(w);
+	}
+	pthread_cond_destroy(&fs->waits_cond);
+	pthread_mutex_destroy(&fs->waits_lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* poll()                                                               */
+
+static void poll_event(struct tx_job *job, void *ctx)
+{
+	struct fs_poll *p = ctx;
+
+	(void)job;
+	fuse_lowlevel_notify_poll(p->ph);
+	fuse_pollhandle_destroy(p->ph);
+	free(p);
+}
+
+void fs_poll_drop(struct fs_handle *h)
+{
+	struct fs_poll *p;
+	struct tx_job *job;
+	uint64_t lid;
+
+	pthread_mutex_lock(&h->lock);
+	p = h->poll;
+	job = h->poll_job;
+	lid = h->poll_lid;
+	h->poll = NULL;
+	h->poll_job = NULL;
+	h->poll_lid = 0;
+	pthread_mutex_unlock(&h->lock);
+	if (!p)
+		return;
+	/* When the listener already ran, it freed p itself. */
+	if (tx_job_unlisten(job, lid)) {
+		fuse_pollhandle_destroy(p->ph);
+		free(p);
+	}
+	tx_job_unref(job);
+}
+
+void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+	     struct fuse_pollhandle *ph)
+{
+	unsigned revents = 0;
+	struct tx_job *job = NULL;
+	uint64_t off = UINT64_MAX;
+
+	(void)fs;
+	fs_poll_drop(h);
+	pthread_mutex_lock(&h->lock);
+	if (h->job)
+		job = tx_job_ref(h->job);
+	if (h->kind == FS_STREAM)
+		off = h->pos;
+	pthread_mutex_unlock(&h->lock);
+
+	if (h->kind == FS_SEARCH_TX) {
+		revents = POLLIN | POLLOUT;	/* searching never waits */
+	} else if (h->kind == FS_CALL) {
+		/* Writable until a call runs; readable once it ended. */
+		if (!job)
+			revents = POLLOUT;
+		else if (tx_job_state_final(tx_job_state(job)))
+			revents = POLLIN | POLLOUT;
+	} else if (!job || h->kind == FS_STATUS || h->kind == FS_CANCEL) {
+		revents = POLLIN;	/* never blocks */
+	} else if (h->kind == FS_STREAM) {
+		char c;
+		bool eof = false;
+
+		if (tx_job_stream_read(job, off, &c, 1, &eof) || eof)
+			revents = POLLIN;
+	} else if (tx_job_state_final(tx_job_state(job))) {
+		revents = POLLIN;
+	}
+
+	if (!revents && job && ph) {
+		struct fs_poll *p = malloc(sizeof(*p));
+		uint64_t lid = 0;
+
+		if (p) {
+			p->ph = ph;
+			lid = tx_job_listen(job, off, poll_event, p);
+		}
+		if (lid) {
+			pthread_mutex_lock(&h->lock);
+			h->poll = p;
+			h->poll_lid = lid;
+			h->poll_job = tx_job_ref(job);
+			pthread_mutex_unlock(&h->lock);
+			ph = NULL;
+		} else {
+			free(p);
+			revents = POLLIN;	/* became ready meanwhile */
+		}
+	}
+	if (ph)
+		fuse_pollhandle_destroy(ph);
+	tx_job_unref(job);
+	fuse_reply_poll(req, revents);
+}
