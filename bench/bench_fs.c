@@ -25,22 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 static const char args[] = "{\"text\":\"bench\"}\n";
-
-static double now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int die(const char *what)
 {
@@ -58,11 +45,11 @@ static ssize_t drain(int fd, char *buf, size_t len)
 	return r < 0 ? -1 : got;
 }
 
-static int one_rpc(const char *call)
+/* Opens call (accmode O_RDWR or O_WRONLY) and writes the arguments:
+ * the descriptor, or -1 after saying why. */
+static int open_call(const char *call, int accmode)
 {
-	char buf[4096];
-	int fd = open(call, O_RDWR | O_CLOEXEC);
-	ssize_t got;
+	int fd = open(call, accmode | O_CLOEXEC);
 
 	if (fd < 0)
 		return die(call);
@@ -70,6 +57,17 @@ static int one_rpc(const char *call)
 		close(fd);
 		return die("write");
 	}
+	return fd;
+}
+
+static int one_rpc(const char *call)
+{
+	char buf[4096];
+	int fd = open_call(call, O_RDWR);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
 	got = drain(fd, buf, sizeof(buf));
 	close(fd);
 	if (got <= 0)
@@ -80,15 +78,11 @@ static int one_rpc(const char *call)
 static int one_shell(const char *call, const char *result)
 {
 	char buf[4096];
-	int fd = open(call, O_WRONLY | O_CLOEXEC);
+	int fd = open_call(call, O_WRONLY);
 	ssize_t got;
 
 	if (fd < 0)
-		return die(call);
-	if (write(fd, args, sizeof(args) - 1) != (ssize_t)sizeof(args) - 1) {
-		close(fd);
-		return die("write");
-	}
+		return -1;
 	if (close(fd))
 		return die("close");
 	fd = open(result, O_RDONLY | O_CLOEXEC);

@@ -33,25 +33,11 @@
 #include <unistd.h>
 
 #include "toolexecfs/toolexec.h"
+#include "bench_util.h"
 
 extern char **environ;
 
 static char top[PATH_MAX], build[PATH_MAX], tmp[PATH_MAX];
-
-static double now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static double pct(double *v, size_t n, double p)
 {

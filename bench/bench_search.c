@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "../tests/tools/search_corpus.h"
+#include "bench_util.h"
 
 #define VOCAB 20000
 
@@ -210,13 +211,6 @@ static void make_corpus(struct gen *g, struct corpus *c, size_t n)
 		tx_buf_release(&title);
 		tx_buf_release(&desc);
 	}
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 struct lat {

@@ -410,15 +410,7 @@ static void mcp_shutdown(struct tx_backend *b)
 	r = be->conn;
 	be->conn = NULL;
 	list = tx_mcp_take_sent_on(be, NULL, "shutting down");
-	while (be->qhead) {
-		struct mcp_pending *p = be->qhead;
-
-		be->qhead = p->qnext;
-		tx_mcp_pend_take(be, p->id);
-		p->next = list;
-		list = p;
-	}
-	be->qtail = NULL;
+	list = tx_mcp_take_queue(be, list);
 	if (r)
 		tx_mcp_conn_put(be, r);
 	/* Senders may still hold a connection for a moment. */

@@ -164,6 +164,10 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 /* Fails every call of the list (EIO etc.) and frees the entries. */
 void tx_mcp_fail_calls(struct mcp_pending *list, int err, const char *code,
 		       const char *name, const char *reason);
+/* Removes every queued (unsent) call (be->mu) and returns them put in
+ * front of list, to fail. */
+struct mcp_pending *tx_mcp_take_queue(struct mcp_backend *be,
+				      struct mcp_pending *list);
 /* Fails every queued (unsent) call. */
 void tx_mcp_fail_queue(struct mcp_backend *be, const char *reason);
 

@@ -346,10 +346,24 @@ void tx_mcp_fail_calls(struct mcp_pending *list, int err, const char *code,
 	}
 }
 
-/* Removes every pending request sent on r (be->mu): calls are returned
- * in a list to fail, sync waiters are woken with EIO. */
-struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
-				    struct mcp_conn_ref *r, const char *reason)
+/* Whether p was sent on the connection reference r (any, when NULL). */
+static bool sent_on_ref(const struct mcp_pending *p, const void *r)
+{
+	return !r || p->conn == r;
+}
+
+/* Whether p was sent on the transport connection c. */
+static bool sent_on_conn(const struct mcp_pending *p, const void *c)
+{
+	return p->conn && p->conn->c == c;
+}
+
+/* Removes every sent request that match() accepts (be->mu): calls are
+ * returned in a list to fail, sync waiters are woken with EIO. */
+static struct mcp_pending *take_sent(struct mcp_backend *be,
+				     bool (*match)(const struct mcp_pending *,
+						   const void *),
+				     const void *arg, const char *reason)
 {
 	struct mcp_pending *out = NULL;
 
@@ -359,7 +373,7 @@ struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
 		while (*pp) {
 			struct mcp_pending *p = *pp;
 
-			if (!p->sent || (r && p->conn != r)) {
+			if (!p->sent || !match(p, arg)) {
 				pp = &p->next;
 				continue;
 			}
@@ -379,6 +393,12 @@ struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
 	}
 	pthread_cond_broadcast(&be->cond);
 	return out;
+}
+
+struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
+				    struct mcp_conn_ref *r, const char *reason)
+{
+	return take_sent(be, sent_on_ref, r, reason);
 }
 
 /* c's reference when c is the current connection; NULL for an older
@@ -409,32 +429,7 @@ void tx_mcp_on_closed(void *ctx, struct tx_mcp_conn *c, const char *reason)
 	}
 	/* Calls sent on an older connection that already was replaced are
 	 * matched by their conn pointer, which stays valid until reaped. */
-	dead = NULL;
-	for (size_t h = 0; h < BUCKETS; h++) {
-		struct mcp_pending **pp = &be->buckets[h];
-
-		while (*pp) {
-			struct mcp_pending *p = *pp;
-
-			if (!p->sent || !p->conn || p->conn->c != c) {
-				pp = &p->next;
-				continue;
-			}
-			*pp = p->next;
-			p->next = NULL;
-			if (p->kind == PEND_SYNC) {
-				p->done = true;
-				p->err = EIO;
-				snprintf(p->errmsg, sizeof(p->errmsg), "%s",
-					 reason);
-				continue;
-			}
-			be->inflight--;
-			p->next = dead;
-			dead = p;
-		}
-	}
-	pthread_cond_broadcast(&be->cond);
+	dead = take_sent(be, sent_on_conn, c, reason);
 	pthread_mutex_unlock(&be->mu);
 	tx_mcp_fail_calls(dead, EIO, "backend_failed", be->spec->name, reason);
 }
@@ -672,11 +667,9 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 	tx_mcp_msg_release(&m);
 }
 
-void tx_mcp_fail_queue(struct mcp_backend *be, const char *reason)
+struct mcp_pending *tx_mcp_take_queue(struct mcp_backend *be,
+				      struct mcp_pending *list)
 {
-	struct mcp_pending *list = NULL;
-
-	pthread_mutex_lock(&be->mu);
 	while (be->qhead) {
 		struct mcp_pending *p = be->qhead;
 
@@ -686,6 +679,15 @@ void tx_mcp_fail_queue(struct mcp_backend *be, const char *reason)
 		list = p;
 	}
 	be->qtail = NULL;
+	return list;
+}
+
+void tx_mcp_fail_queue(struct mcp_backend *be, const char *reason)
+{
+	struct mcp_pending *list;
+
+	pthread_mutex_lock(&be->mu);
+	list = tx_mcp_take_queue(be, NULL);
 	pthread_mutex_unlock(&be->mu);
 	tx_mcp_fail_calls(list, EIO, "backend_failed", be->spec->name, reason);
 }

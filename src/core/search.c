@@ -440,21 +440,6 @@ static int id_tab_grow(struct tx_search_index *idx)
 	return 0;
 }
 
-static uint32_t posting_find(const struct tx_sterm *t, uint32_t doc)
-{
-	uint32_t lo = 0, hi = t->npost;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (t->post[mid].doc < doc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static void doc_unindex(struct tx_search_index *idx, struct tx_sdoc *d)
 {
 	struct tx_sdoc **pp = id_slot(idx, d->id);
@@ -463,7 +448,7 @@ static void doc_unindex(struct tx_search_index *idx, struct tx_sdoc *d)
 
 	for (i = 0; i < d->nterms; i++) {
 		struct tx_sterm *t = &idx->terms[d->terms[i]];
-		uint32_t at = posting_find(t, d->num);
+		uint32_t at = tx_sterm_lower_bound(t, 0, t->npost, d->num);
 
 		if (at < t->npost && t->post[at].doc == d->num) {
 			memmove(&t->post[at], &t->post[at + 1],

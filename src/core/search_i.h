@@ -104,6 +104,23 @@ struct tx_search_index {
 	double norm[TX_SF_COUNT][TX_SEARCH_NORM_LENS]; /* norm_lock */
 };
 
+/* First posting in t->post[lo, hi) whose doc >= doc, or hi (binary
+ * search; inline because queries call it for every posting they skip). */
+static inline uint32_t tx_sterm_lower_bound(const struct tx_sterm *t,
+                                            uint32_t lo, uint32_t hi,
+                                            uint32_t doc)
+{
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (t->post[mid].doc < doc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 uint32_t tx_search_hash(const char *s, size_t len);
 /* Index of term text, or UINT32_MAX. */
 uint32_t tx_search_term_find(const struct tx_search_index *idx,

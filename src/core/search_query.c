@@ -220,16 +220,7 @@ static uint32_t advance(const struct tx_sterm *t, uint32_t pos, uint32_t target)
 		step *= 2;
 	}
 	hi = lo + step < t->npost ? lo + step : t->npost;
-	lo++;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (t->post[mid].doc < target)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return tx_sterm_lower_bound(t, lo + 1, hi, target);
 }
 
 /* ---------------------------------------------------------------- */

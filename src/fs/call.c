@@ -162,6 +162,30 @@ out_unlock:
 		fuse_reply_write(req, size);
 }
 
+/*
+ * Takes the arguments written so far for the call and marks it started.
+ * Called with h->lock held and a non-empty argument buffer; drops the
+ * lock.  Arguments that end before the object closes fail the handle
+ * instead: EINVAL.  *ab is the caller's to free.
+ */
+static int call_take_args_unlock(struct fs *fs, fuse_req_t req,
+				 struct fs_handle *h, struct tx_argbuf **ab)
+{
+	if (!tx_argbuf_complete(h->ab)) {
+		h->failed = EINVAL;
+		pthread_mutex_unlock(&h->lock);
+		call_reject(fs, req, h, EINVAL,
+			    "incomplete JSON: the arguments ended before the "
+			    "object was closed");
+		return EINVAL;
+	}
+	*ab = h->ab;
+	h->ab = NULL;
+	h->started = true;
+	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
 int fs_call_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 {
 	struct tx_argbuf *ab = NULL;
@@ -175,18 +199,9 @@ int fs_call_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 		pthread_mutex_unlock(&h->lock);
 		return 0;	/* `touch call`, or nothing new */
 	}
-	if (!tx_argbuf_complete(h->ab)) {
-		h->failed = EINVAL;
-		pthread_mutex_unlock(&h->lock);
-		call_reject(fs, req, h, EINVAL,
-			    "incomplete JSON: the arguments ended before the "
-			    "object was closed");
-		return EINVAL;
-	}
-	ab = h->ab;
-	h->ab = NULL;
-	h->started = true;
-	pthread_mutex_unlock(&h->lock);
+	rc = call_take_args_unlock(fs, req, h, &ab);
+	if (rc)
+		return rc;
 
 	rc = call_start(fs, req, h, tx_argbuf_text(ab), tx_argbuf_size(ab),
 			&job);
@@ -226,19 +241,11 @@ void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fuse_reply_err(req, ENODATA);	/* no arguments, no call */
 		return;
 	}
-	if (!tx_argbuf_complete(h->ab)) {
-		h->failed = EINVAL;
-		pthread_mutex_unlock(&h->lock);
-		call_reject(fs, req, h, EINVAL,
-			    "incomplete JSON: the arguments ended before the "
-			    "object was closed");
-		fuse_reply_err(req, EINVAL);
+	rc = call_take_args_unlock(fs, req, h, &ab);
+	if (rc) {
+		fuse_reply_err(req, rc);
 		return;
 	}
-	ab = h->ab;
-	h->ab = NULL;
-	h->started = true;
-	pthread_mutex_unlock(&h->lock);
 
 	rc = call_start(fs, req, h, tx_argbuf_text(ab), tx_argbuf_size(ab),
 			&job);

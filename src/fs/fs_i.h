@@ -341,8 +341,9 @@ int fs_jobs_list(struct fs *fs, const struct fs_node *dir,
 void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off);
 int fs_job_open(struct fs *fs, struct fs_handle *h);
-void fs_job_file_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		      size_t size, off_t off);
+/* Reads jobs/ID/stream; a read with nothing new yet waits for more. */
+void fs_stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		    size_t size, off_t off);
 void fs_cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size);
 int fs_jobs_rmdir(struct fs *fs, const struct fs_node *dir, const char *name);

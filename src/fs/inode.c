@@ -174,27 +174,27 @@ static const struct fs_child root_children[] = {
 	{ ".ctl", FS_CTL, S_IFDIR | 0555 },
 };
 
+/* The files of every directory one calls through: a tool's and the
+ * chain's, in the order readdir lists them. */
+#define FS_CALL_CHILDREN                                                 \
+	{ "call", FS_CALL, S_IFREG | 0666 },                             \
+	{ "result", FS_RESULT, S_IFREG | 0444 },                         \
+	{ "result.json", FS_RESULT_JSON, S_IFREG | 0444 },               \
+	{ "error", FS_ERROR, S_IFREG | 0444 },                           \
+	{ "status", FS_STATUS, S_IFREG | 0444 },                         \
+	{ "clone", FS_CLONE, S_IFREG | 0444 },
+
 static const struct fs_child tool_children[] = {
 	{ "summary", FS_SUMMARY, S_IFREG | 0444 },
 	{ "doc", FS_DOC, S_IFREG | 0444 },
 	{ "schema", FS_SCHEMA, S_IFREG | 0444 },
 	{ "output_schema", FS_OSCHEMA, S_IFREG | 0444 },
-	{ "call", FS_CALL, S_IFREG | 0666 },
-	{ "result", FS_RESULT, S_IFREG | 0444 },
-	{ "result.json", FS_RESULT_JSON, S_IFREG | 0444 },
-	{ "error", FS_ERROR, S_IFREG | 0444 },
-	{ "status", FS_STATUS, S_IFREG | 0444 },
-	{ "clone", FS_CLONE, S_IFREG | 0444 },
+	FS_CALL_CHILDREN
 };
 
 static const struct fs_child chain_children[] = {
 	{ "doc", FS_DOC, S_IFREG | 0444 },
-	{ "call", FS_CALL, S_IFREG | 0666 },
-	{ "result", FS_RESULT, S_IFREG | 0444 },
-	{ "result.json", FS_RESULT_JSON, S_IFREG | 0444 },
-	{ "error", FS_ERROR, S_IFREG | 0444 },
-	{ "status", FS_STATUS, S_IFREG | 0444 },
-	{ "clone", FS_CLONE, S_IFREG | 0444 },
+	FS_CALL_CHILDREN
 };
 
 static const struct fs_child job_children[] = {

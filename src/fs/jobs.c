@@ -101,45 +101,28 @@ int fs_job_open(struct fs *fs, struct fs_handle *h)
 	return h->blob ? 0 : -ENOMEM;
 }
 
-void fs_job_file_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		      size_t size, off_t off)
+void fs_stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		    size_t size, off_t off)
 {
 	struct tx_job *job = h->job;
+	char *buf = malloc(size ? size : 1);
+	bool eof = false;
+	size_t n;
 
-	switch (h->kind) {
-	case FS_STATUS:
-		fs_status_read(fs, req, h, size, off);
-		break;
-	case FS_RESULT:
-	case FS_RESULT_JSON:
-	case FS_ERROR:
-		fs_outcome_read(fs, req, h, size, off);
-		break;
-	case FS_STREAM: {
-		char *buf = malloc(size ? size : 1);
-		bool eof = false;
-		size_t n;
-
-		if (!buf) {
-			fuse_reply_err(req, ENOMEM);
-			break;
-		}
-		n = tx_job_stream_read(job, (uint64_t)off, buf, size, &eof);
-		pthread_mutex_lock(&h->lock);
-		h->pos = (uint64_t)off + n;	/* where poll() looks */
-		pthread_mutex_unlock(&h->lock);
-		if (!n && !eof)
-			fs_wait_defer(fs, req, h, job, FS_WAIT_STREAM,
-				      FS_STREAM, size, off, false);
-		else
-			fuse_reply_buf(req, buf, n);
-		free(buf);
-		break;
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
 	}
-	default:
-		fs_reply_blob(req, h->blob, size, off);
-		break;
-	}
+	n = tx_job_stream_read(job, (uint64_t)off, buf, size, &eof);
+	pthread_mutex_lock(&h->lock);
+	h->pos = (uint64_t)off + n;	/* where poll() looks */
+	pthread_mutex_unlock(&h->lock);
+	if (!n && !eof)
+		fs_wait_defer(fs, req, h, job, FS_WAIT_STREAM, FS_STREAM, size,
+			      off, false);
+	else
+		fuse_reply_buf(req, buf, n);
+	free(buf);
 }
 
 void fs_cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,

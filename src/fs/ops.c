@@ -93,6 +93,20 @@ static int child_of(struct fs *fs, const struct fs_node *p, const char *name,
 	}
 }
 
+/*
+ * Copies the node behind ino and checks it still stands for something.
+ * The copy is empty when the lookup fails, so the caller releases it
+ * with fs_node_copy_free whatever the result.
+ */
+static int node_get_valid(struct fs *fs, fuse_ino_t ino, struct fs_node *n)
+{
+	int rc = fs_node_get(fs, ino, n);
+
+	if (!rc)
+		rc = fs_node_valid(fs, n);
+	return rc;
+}
+
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = req_fs(req);
@@ -106,12 +120,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, ENAMETOOLONG);
 		return;
 	}
-	rc = fs_node_get(fs, parent, &p);
-	if (rc) {
-		fuse_reply_err(req, -rc);
-		return;
-	}
-	rc = fs_node_valid(fs, &p);
+	rc = node_get_valid(fs, parent, &p);
 	if (!rc)
 		rc = child_of(fs, &p, name, &n.kind, &key);
 	if (rc)
@@ -154,27 +163,31 @@ static void op_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
+/* Answers a getattr or setattr: n's attributes, or the error rc of an
+ * earlier step. */
+static void reply_node_attr(fuse_req_t req, struct fs *fs,
+			    const struct fs_node *n, int rc)
+{
+	struct stat st;
+
+	if (!rc)
+		rc = node_attr(fs, n, &st);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, fs_node_ttl(n));
+}
+
 static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	struct fs *fs = req_fs(req);
 	struct fs_node n;
-	struct stat st;
 	int rc;
 
 	(void)fi;
-	rc = fs_node_get(fs, ino, &n);
-	if (rc) {
-		fuse_reply_err(req, -rc);
-		return;
-	}
-	rc = fs_node_valid(fs, &n);
-	if (!rc)
-		rc = node_attr(fs, &n, &st);
-	if (rc)
-		fuse_reply_err(req, -rc);
-	else
-		fuse_reply_attr(req, &st, fs_node_ttl(&n));
+	rc = node_get_valid(fs, ino, &n);
+	reply_node_attr(req, fs, &n, rc);
 	fs_node_copy_free(&n);
 }
 
@@ -185,25 +198,14 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 {
 	struct fs *fs = req_fs(req);
 	struct fs_node n;
-	struct stat st;
 	int rc;
 
 	(void)attr;
 	(void)fi;
-	rc = fs_node_get(fs, ino, &n);
-	if (rc) {
-		fuse_reply_err(req, -rc);
-		return;
-	}
-	rc = fs_node_valid(fs, &n);
+	rc = node_get_valid(fs, ino, &n);
 	if (!rc && !kind_writable(n.kind))
 		rc = (to_set & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
-	if (!rc)
-		rc = node_attr(fs, &n, &st);
-	if (rc)
-		fuse_reply_err(req, -rc);
-	else
-		fuse_reply_attr(req, &st, fs_node_ttl(&n));
+	reply_node_attr(req, fs, &n, rc);
 	fs_node_copy_free(&n);
 }
 
@@ -416,13 +418,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_handle *h = NULL;
 	struct fs_node n;
 	int acc = fi->flags & O_ACCMODE;
-	int rc = fs_node_get(fs, ino, &n);
+	int rc = node_get_valid(fs, ino, &n);
 
-	if (rc) {
-		fuse_reply_err(req, -rc);
-		return;
-	}
-	rc = fs_node_valid(fs, &n);
 	if (!rc && fs_kind_is_dir(n.kind))
 		rc = -EISDIR;
 	if (!rc && acc != O_RDONLY && !kind_writable(n.kind))
@@ -490,7 +487,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fs_clone_read(fs, req, h, size, off);
 		break;
 	case FS_STREAM:
-		fs_job_file_read(fs, req, h, size, off);
+		fs_stream_read(fs, req, h, size, off);
 		break;
 	case FS_SEARCH_TX:
 		fs_search_tx_read(fs, req, h, size);

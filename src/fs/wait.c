@@ -161,6 +161,19 @@ static void wait_unref(struct fs_wait *w)
 	free(w);
 }
 
+/* Takes w off fs->waits (fs->waits_lock held); the list's reference
+ * passes to the caller. */
+static void wait_unlink_locked(struct fs *fs, struct fs_wait *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		fs->waits = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	w->listed = false;
+}
+
 static void wait_unlist(struct fs_wait *w)
 {
 	struct fs *fs = w->fs;
@@ -168,15 +181,8 @@ static void wait_unlist(struct fs_wait *w)
 
 	pthread_mutex_lock(&fs->waits_lock);
 	was = w->listed;
-	if (was) {
-		if (w->prev)
-			w->prev->next = w->next;
-		else
-			fs->waits = w->next;
-		if (w->next)
-			w->next->prev = w->prev;
-		w->listed = false;
-	}
+	if (was)
+		wait_unlink_locked(fs, w);
 	pthread_mutex_unlock(&fs->waits_lock);
 	if (was)
 		wait_unref(w);	/* the list's reference */
@@ -373,13 +379,7 @@ static void *timer_main(void *arg)
 				break;
 		if (w) {
 			/* Take it off the list; its reference is ours now. */
-			if (w->prev)
-				w->prev->next = w->next;
-			else
-				fs->waits = w->next;
-			if (w->next)
-				w->next->prev = w->prev;
-			w->listed = false;
+			wait_unlink_locked(fs, w);
 			due = w;
 		}
 		if (due) {

@@ -150,3 +150,22 @@ mcp_unmount_check() {
 	fi
 	[ "$rc" -eq 0 ] || fail "daemon exited with status $rc: $(tail -5 "$3")"
 }
+
+# need_mcp_servers: installs the pinned npm MCP servers (or skips) and
+# sets M to the folder they are in.
+need_mcp_servers() {
+	"$top/tests/mcp/setup.sh" || skip "cannot install the pinned MCP servers (node/npm)"
+	M=$top/tests/mcp/node_modules/@modelcontextprotocol
+}
+
+# mcp_npm_servers FILES MEMORY: the config entries, each line ending in a
+# comma, of server-everything (stdio), server-filesystem serving FILES and
+# server-memory keeping its graph in MEMORY.  Call need_mcp_servers first.
+mcp_npm_servers() {
+	cat <<JSON
+  "everything": {"command": "node", "args": ["$M/server-everything/dist/index.js", "stdio"]},
+  "files": {"command": "node", "args": ["$M/server-filesystem/dist/index.js", "$1"]},
+  "memory": {"command": "node", "args": ["$M/server-memory/dist/index.js"],
+             "env": {"MEMORY_FILE_PATH": "$2"}},
+JSON
+}

@@ -2,16 +2,12 @@
 # MCP servers through the toolexec command (no mount): the pinned npm
 # servers over stdio, and a fake server for errors and timeouts.
 . "$(dirname "$0")/lib.sh"
-"$top/tests/mcp/setup.sh" || skip "cannot install the pinned MCP servers (node/npm)"
-M=$top/tests/mcp/node_modules/@modelcontextprotocol
+need_mcp_servers
 mkdir -p "$TMP/cfg" "$TMP/files"
 echo "hello from a file" > "$TMP/files/a.txt"
 cat > "$TMP/cfg/servers.json" <<JSON
 {"mcpServers": {
-  "everything": {"command": "node", "args": ["$M/server-everything/dist/index.js", "stdio"]},
-  "files": {"command": "node", "args": ["$M/server-filesystem/dist/index.js", "$TMP/files"]},
-  "memory": {"command": "node", "args": ["$M/server-memory/dist/index.js"],
-             "env": {"MEMORY_FILE_PATH": "$TMP/memory.jsonl"}},
+$(mcp_npm_servers "$TMP/files" "$TMP/memory.jsonl")
   "fake": {"command": "python3", "args": ["$top/tests/mcp/fake_server.py"],
            "timeout_ms": 1500}
 }}

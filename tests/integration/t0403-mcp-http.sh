@@ -2,8 +2,7 @@
 # server-everything in its Streamable HTTP mode, configured by "url":
 # sessions, JSON and SSE replies, progress, and DELETE at the end.
 . "$(dirname "$0")/lib.sh"
-"$top/tests/mcp/setup.sh" || skip "cannot install the pinned MCP servers (node/npm)"
-M=$top/tests/mcp/node_modules/@modelcontextprotocol
+need_mcp_servers
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 PORT=$port node "$M/server-everything/dist/index.js" streamableHttp >"$TMP/server.log" 2>&1 &
 srv=$!

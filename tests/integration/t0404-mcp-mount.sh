@@ -6,17 +6,13 @@
 # a server that keeps crashing is marked failed with its stderr.
 . "$(dirname "$0")/lib.sh"
 [ -e /dev/fuse ] && command -v fusermount3 >/dev/null || skip "no FUSE on this machine"
-"$top/tests/mcp/setup.sh" || skip "cannot install the pinned MCP servers (node/npm)"
-M=$top/tests/mcp/node_modules/@modelcontextprotocol
+need_mcp_servers
 F=$top/tests/mcp/fake_server.py
 mkdir -p "$TMP/cfg" "$TMP/files" "$TMP/mnt"
 echo "file content" > "$TMP/files/a.txt"
 cat > "$TMP/cfg/servers.json" <<JSON
 {"mcpServers": {
-  "everything": {"command": "node", "args": ["$M/server-everything/dist/index.js", "stdio"]},
-  "files": {"command": "node", "args": ["$M/server-filesystem/dist/index.js", "$TMP/files"]},
-  "memory": {"command": "node", "args": ["$M/server-memory/dist/index.js"],
-             "env": {"MEMORY_FILE_PATH": "$TMP/memory.jsonl"}},
+$(mcp_npm_servers "$TMP/files" "$TMP/memory.jsonl")
   "fake": {"command": "python3", "args": ["$F"], "timeout_ms": 2000},
   "crashy": {"command": "python3", "args": ["$F", "crash-call"]},
   "wrapped": {"command": "$top/tests/mcp/wrap_server.sh", "timeout_ms": 20000}
@@ -97,13 +93,14 @@ for _ in $(seq 50); do [ -d "$T/fake/fresh_tool" ] && break; sleep 0.1; done
 echo '{}' > "$T/fake/fresh_tool/call"
 assert_eq "hello from fresh_tool" "$(cat "$T/fake/fresh_tool/result")" "new tool call"
 
-# Killing the server mid-call: EIO within a second; the next call works.
-pid=$(sed -n 's/^mcp fake: ready (stdio, pid \([0-9]*\),.*/\1/p' "$TMP/mnt/.ctl/status")
-[ -n "$pid" ] || fail "no pid for fake in .ctl/status"
-python3 - "$T/fake/sleep/call" "$pid" <<'PY' || fail "kill mid-call"
+# kill_mid_call CALL PID SECONDS LIMIT: starts a sleep of SECONDS through
+# CALL, kills PID half a second in, and fails unless the read gets EIO
+# within LIMIT seconds of the start.
+kill_mid_call() {
+	python3 - "$@" <<'PY'
 import errno, os, signal, sys, threading, time
 fd = os.open(sys.argv[1], os.O_RDWR)
-os.write(fd, b'{"seconds":30}')
+os.write(fd, b'{"seconds":%d}' % int(sys.argv[3]))
 t = threading.Timer(0.5, lambda: os.kill(int(sys.argv[2]), signal.SIGKILL))
 t.start()
 start = time.monotonic()
@@ -113,9 +110,15 @@ try:
 except OSError as e:
     if e.errno != errno.EIO:
         sys.exit("expected EIO, got %s" % errno.errorcode[e.errno])
-    if time.monotonic() - start > 1.5:
+    if time.monotonic() - start > float(sys.argv[4]):
         sys.exit("EIO came %.1f s after the kill" % (time.monotonic() - start - 0.5))
 PY
+}
+
+# Killing the server mid-call: EIO within a second; the next call works.
+pid=$(sed -n 's/^mcp fake: ready (stdio, pid \([0-9]*\),.*/\1/p' "$TMP/mnt/.ctl/status")
+[ -n "$pid" ] || fail "no pid for fake in .ctl/status"
+kill_mid_call "$T/fake/sleep/call" "$pid" 30 1.5 || fail "kill mid-call"
 out=$(cat "$TMP/mnt/jobs/"*/error 2>/dev/null | grep -c "killed by signal 9" || true)
 [ "$out" -ge 1 ] || fail "no job says the server was killed"
 echo '{"message":"again"}' > "$T/fake/echo/call"
@@ -125,22 +128,7 @@ assert_eq "echo: again" "$(cat "$T/fake/echo/result")" "call after the crash"
 # keeps its stdout open (npx -> node): the whole group is ended.
 pid=$(sed -n 's/^mcp wrapped: ready (stdio, pid \([0-9]*\),.*/\1/p' "$TMP/mnt/.ctl/status")
 [ -n "$pid" ] || fail "no pid for wrapped in .ctl/status"
-python3 - "$T/wrapped/sleep/call" "$pid" <<'PY' || fail "kill of the leader mid-call"
-import errno, os, signal, sys, threading, time
-fd = os.open(sys.argv[1], os.O_RDWR)
-os.write(fd, b'{"seconds":15}')
-t = threading.Timer(0.5, lambda: os.kill(int(sys.argv[2]), signal.SIGKILL))
-t.start()
-start = time.monotonic()
-try:
-    os.read(fd, 4096)
-    sys.exit("read succeeded")
-except OSError as e:
-    if e.errno != errno.EIO:
-        sys.exit("expected EIO, got %s" % errno.errorcode[e.errno])
-    if time.monotonic() - start > 1.6:
-        sys.exit("EIO came %.1f s after the kill" % (time.monotonic() - start - 0.5))
-PY
+kill_mid_call "$T/wrapped/sleep/call" "$pid" 15 1.6 || fail "kill of the leader mid-call"
 echo '{"message":"back"}' > "$T/wrapped/echo/call"
 assert_eq "echo: back" "$(cat "$T/wrapped/echo/result")" "wrapped call after the crash"
 

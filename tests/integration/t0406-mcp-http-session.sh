@@ -5,8 +5,7 @@
 # still succeeds.
 . "$(dirname "$0")/lib.sh"
 [ -e /dev/fuse ] && command -v fusermount3 >/dev/null || skip "no FUSE on this machine"
-"$top/tests/mcp/setup.sh" || skip "cannot install the pinned MCP servers (node/npm)"
-M=$top/tests/mcp/node_modules/@modelcontextprotocol
+need_mcp_servers
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 srv=""
 start_server() {
