@@ -20,7 +20,13 @@
 #ifndef TX_FS_I_H
 #define TX_FS_I_H
 
-#define FUSE_USE_VERSION 34
+/*
+ * 3.12 at least: below it, fuse_session_loop_mt() takes the old
+ * fuse_loop_config_v1 struct, and handing it a config made by
+ * fuse_loop_cfg_create() reads max_idle_threads as 0, so libfuse creates
+ * a thread for every request and ends it after the reply.
+ */
+#define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 
 #include <pthread.h>

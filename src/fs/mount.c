@@ -153,9 +153,10 @@ int tx_fs_main(const struct tx_fs_options *o)
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
 		goto out_engine;
-	/* Deferred replies hold no thread, so a few threads go far; keep
-	 * some idle for bursts of concurrent callers. */
-	fuse_loop_cfg_set_idle_threads(cfg, 16);
+	/* Deferred replies hold no thread, so a few threads go far.  Idle
+	 * workers are never ended (libfuse's default, and its advice):
+	 * creating a thread per request cost more than the rest of a call
+	 * (see FUSE_USE_VERSION in fs_i.h). */
 	fuse_loop_cfg_set_max_threads(cfg, 64);
 	/* A signal ends the loop with its number: a clean unmount too. */
 	ret = fuse_session_loop_mt(se, cfg) < 0 ? 1 : 0;
