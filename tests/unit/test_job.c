@@ -189,6 +189,10 @@ static void test_timeout(void **state)
 	assert_true(tx_now_ns() - t0 < 2000000000u);
 	assert_int_equal(tx_job_state(job), TX_JOB_TIMEOUT);
 	assert_int_equal(tx_job_errno(job), ETIMEDOUT);
+	/* The backend is told right after the job turns final (and its
+	 * waiters wake), on the timer thread: give it a moment. */
+	for (int i = 0; i < 100 && test_cancels(tb) == 0; i++)
+		usleep(10000);
 	assert_int_equal(test_cancels(tb), 1);
 	tx_job_unref(job);
 	tx_engine_free(e);
