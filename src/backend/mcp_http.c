@@ -66,6 +66,8 @@ struct http_conn {
 	char version[32];	/* MCP-Protocol-Version, "" before ready */
 	bool stopping;
 	bool want_get;
+	bool get_settled;	/* the first GET stream answered (or failed) */
+	pthread_cond_t get_cond;	/* get_settled changed */
 	/* I/O thread only: */
 	struct http_req *active;
 	struct http_req *delayed;	/* resumptions waiting for "retry" */
@@ -108,6 +110,15 @@ static void on_event(void *ctx, const char *data, size_t len)
 		r->answered = true;
 }
 
+/* The standalone GET stream answered, or will not: wake http_ready. */
+static void get_settle(struct http_conn *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->get_settled = true;
+	pthread_cond_broadcast(&c->get_cond);
+	pthread_mutex_unlock(&c->mu);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
 	struct http_req *r = ctx;
@@ -120,6 +131,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 		r->content_type[0] = '\0';
 		return len;
 	}
+	if (r->is_get && !r->resume && (len == 2 || len == 1) && p[len - 1] == '\n')
+		get_settle(r->c);	/* the headers ended: the stream is open */
 	v = memchr(p, ':', len);
 	if (!v)
 		return len;
@@ -318,6 +331,8 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		}
 	}
 	if (r->is_get) {
+		if (!r->resume)
+			get_settle(c);
 		c->get_active = false;
 		if (r->sse.last_id[0])
 			memcpy(c->last_event_id, r->sse.last_id,
@@ -580,12 +595,25 @@ static void http_abort(struct tx_mcp_conn *base, int64_t id)
 static void http_ready(struct tx_mcp_conn *base, const char *version)
 {
 	struct http_conn *c = (struct http_conn *)base;
+	struct timespec until;
 
 	pthread_mutex_lock(&c->mu);
 	snprintf(c->version, sizeof(c->version), "%s", version);
 	c->want_get = true;
-	pthread_mutex_unlock(&c->mu);
 	curl_multi_wakeup(c->multi);
+	/*
+	 * Let the standalone GET stream open before any request: a server
+	 * may answer a POST's interrupted stream on whatever GET arrives
+	 * next, and a GET racing the first calls would be taken for the
+	 * resumption (whose Last-Event-ID and retry delay it lacks).
+	 * Bounded: a server that never answers the GET does not hold us up.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 1;
+	while (!c->get_settled && !c->stopping &&
+	       pthread_cond_timedwait(&c->get_cond, &c->mu, &until) == 0)
+		;
+	pthread_mutex_unlock(&c->mu);
 }
 
 static void http_stop(struct tx_mcp_conn *base)
@@ -594,6 +622,7 @@ static void http_stop(struct tx_mcp_conn *base)
 
 	pthread_mutex_lock(&c->mu);
 	c->stopping = true;
+	pthread_cond_broadcast(&c->get_cond);
 	pthread_mutex_unlock(&c->mu);
 	if (c->thread_started) {
 		curl_multi_wakeup(c->multi);
@@ -619,6 +648,7 @@ static void http_free(struct tx_mcp_conn *base)
 	free(c->aborts);
 	free(c->url);
 	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->get_cond);
 	free(c);
 }
 
@@ -672,6 +702,14 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	c->base.name = spec->name;
 	c->headers = spec->headers;
 	pthread_mutex_init(&c->mu, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&c->get_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	c->url = strdup(spec->url);
 	c->multi = curl_multi_init();
 	if (!c->url || !c->multi) {
