@@ -8,6 +8,11 @@ libseccomp-dev libcmocka-dev libpcre2-dev libstemmer-dev \
 libcurl4-openssl-dev json-schema-test-suite sqlite3 python3 procps psmisc git"
 
 missing=""
+# Node.js and npm run the MCP test servers; the machines we test on
+# bring Node 20, so Debian's packages are only the fallback.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	APT_PKGS="$APT_PKGS nodejs npm"
+fi
 for p in $APT_PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
