@@ -31,8 +31,13 @@ static void usage(FILE *out)
 		"  -f, --foreground  stay in the foreground\n"
 		"  -d, --debug       print every FUSE request (implies -f)\n"
 		"  -o OPTS           mount options, comma-separated: FUSE options\n"
-		"                    (allow_other, ...) and wait_max=SECONDS, the\n"
-		"                    longest a read waits for a call before EAGAIN\n"
+		"                    (allow_other, ...) and our own:\n"
+		"                    wait_max=SECONDS  the longest a read waits\n"
+		"                        for a call before EAGAIN (default 300)\n"
+		"                    job_keep_seconds=N  how long finished jobs\n"
+		"                        stay in jobs/ (default 600)\n"
+		"                    job_keep_max=N  how many finished jobs stay\n"
+		"                        (default 1000)\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     print the version\n"
 		"\n"
@@ -53,32 +58,45 @@ static int opt_append(char *list, size_t cap, const char *opt, size_t len)
 	return 0;
 }
 
-/* Takes our own options (wait_max=) out of a -o list; the rest is
- * passed to libfuse. */
-static int parse_o(const char *arg, char *fuse_opts, unsigned *wait_max)
+/* Our own numeric -o options, NAME=N with 1 <= N <= max. */
+struct own_opt {
+	const char *name;
+	unsigned long max;
+	unsigned *out;
+};
+
+/* Takes our own options (wait_max=, job_keep_seconds=, job_keep_max=)
+ * out of a -o list; the rest is passed to libfuse. */
+static int parse_o(const char *arg, char *fuse_opts,
+		   const struct own_opt *own)
 {
 	const char *p = arg;
 
 	while (*p) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const struct own_opt *k;
 
-		if (len > 9 && !strncmp(p, "wait_max=", 9)) {
+		for (k = own; k->name; k++) {
+			size_t n = strlen(k->name);
 			char num[16];
 			char *stop;
 			unsigned long v;
 
-			if (len - 9 >= sizeof(num))
+			if (len <= n + 1 || strncmp(p, k->name, n) || p[n] != '=')
+				continue;
+			if (len - n - 1 >= sizeof(num))
 				return -1;
-			memcpy(num, p + 9, len - 9);
-			num[len - 9] = '\0';
+			memcpy(num, p + n + 1, len - n - 1);
+			num[len - n - 1] = '\0';
 			v = strtoul(num, &stop, 10);
-			if (*stop || !v || v > 86400)
+			if (*stop || !v || v > k->max)
 				return -1;
-			*wait_max = (unsigned)v;
-		} else if (len && opt_append(fuse_opts, OPTS_MAX, p, len)) {
-			return -1;
+			*k->out = (unsigned)v;
+			break;
 		}
+		if (!k->name && len && opt_append(fuse_opts, OPTS_MAX, p, len))
+			return -1;
 		p += len;
 		if (*p == ',')
 			p++;
@@ -97,6 +115,12 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tx_fs_options o = { .argv0 = argv[0] };
+	const struct own_opt own[] = {
+		{ "wait_max", 86400, &o.wait_max },
+		{ "job_keep_seconds", 30u * 86400, &o.job_keep_seconds },
+		{ "job_keep_max", 1000000, &o.job_keep_max },
+		{ NULL, 0, NULL },
+	};
 	char fuse_opts[OPTS_MAX] = "";
 	int c;
 
@@ -112,7 +136,7 @@ int main(int argc, char **argv)
 			o.debug = true;
 			break;
 		case 'o':
-			if (parse_o(optarg, fuse_opts, &o.wait_max)) {
+			if (parse_o(optarg, fuse_opts, own)) {
 				fprintf(stderr, "toolexecfs: bad -o %s\n", optarg);
 				return 2;
 			}

@@ -14,6 +14,8 @@ struct tx_fs_options {
 	bool foreground;	/* -f: stay in the foreground */
 	bool debug;		/* -d: libfuse's request trace, implies -f */
 	unsigned wait_max;	/* seconds a read may stay deferred; 0: default */
+	unsigned job_keep_seconds;	/* finished jobs kept; 0: default */
+	unsigned job_keep_max;		/* finished jobs kept; 0: default */
 };
 
 /*
