@@ -67,7 +67,7 @@ PROGRAMS += $(BUILD)/toolexecfs
 endif
 
 .PHONY: all check unit integration schema-suite run stop install clean \
-	format setup bench deps
+	format setup bench deps coverage
 all: $(PROGRAMS)
 
 deps setup:
@@ -142,6 +142,13 @@ run: setup
 
 stop:
 	$(Q)fusermount3 -u "$(MNT)" 2>/dev/null || true
+
+# Line coverage of src/ per folder (gcov build in build-cov, then gcovr).
+coverage: setup
+	$(Q)find build-cov -name '*.gcda' -delete 2>/dev/null || true
+	$(Q)$(MAKE) --no-print-directory BUILD=build-cov OPT='-O0 -g --coverage' \
+		LDFLAGS=--coverage all $(TOOLS_SRC:tests/tools/%.c=build-cov/tests/tools/%) unit integration
+	$(Q)BUILD=build-cov ./scripts/coverage.sh
 
 bench: setup bench-build
 	$(Q)BUILD=$(abspath $(BUILD)) ./scripts/bench.sh
