@@ -217,16 +217,19 @@ struct tx_job *tx_engine_job_new(struct tx_engine *engine,
  * Starts a NEW job with complete argument text.  Arguments are parsed
  * and validated first: on failure the job ends in state ERROR with the
  * reason as its error (so `error` explains) and -EINVAL is returned.
- * -EALREADY when the job was started before.  A call may complete before
- * this returns (built-in tools do).
+ * -EALREADY when the job was started (or ended) before; the first start
+ * wins, valid or not, and a loser changes nothing.  A call may complete
+ * before this returns (built-in tools do).
  */
 int tx_job_start(struct tx_job *job, const char *args_json, size_t len);
 
 /*
  * Ends a NEW job without running it: state ERROR, errno err, message
- * msg.  Used when arguments were refused while being written.
+ * msg.  Used when arguments were refused while being written.  Returns
+ * 0, or -EALREADY (and changes nothing) when the job was started or
+ * ended first: a refused write never ends a call that is running.
  */
-void tx_job_reject(struct tx_job *job, int err, const char *msg);
+int tx_job_reject(struct tx_job *job, int err, const char *msg);
 
 /* Convenience: new + start.  Returns a reference or NULL (errno). */
 struct tx_job *tx_engine_call(struct tx_engine *engine, const char *tool_id,

@@ -674,15 +674,22 @@ static void job_render_locked(struct tx_job *job)
 		job->error_text = strdup("");
 }
 
-bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
-		   struct tx_result *r, const char *code, const char *path,
-		   const char *message)
+/*
+ * Makes the job final; with only_new, only a job nobody started yet.  The
+ * test and the change are one critical section: a refusal racing a
+ * start (two writers on one cloned job) either ends the job before the
+ * start sees it, or loses without touching the running call.
+ */
+static bool job_finish(struct tx_job *job, bool only_new,
+		       enum tx_job_state state, int err, struct tx_result *r,
+		       const char *code, const char *path, const char *message)
 {
 	char why[1024];
 	double dur;
 
 	pthread_mutex_lock(&job->lock);
-	if (tx_job_state_final(job->state)) {
+	if (tx_job_state_final(job->state) ||
+	    (only_new && job->state != TX_JOB_NEW)) {
 		pthread_mutex_unlock(&job->lock);
 		tx_result_free(r);
 		return false;
@@ -727,6 +734,19 @@ bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
 	return true;
 }
 
+bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
+		   struct tx_result *r, const char *code, const char *path,
+		   const char *message)
+{
+	return job_finish(job, false, state, err, r, code, path, message);
+}
+
+bool tx_job_finish_new(struct tx_job *job, enum tx_job_state state, int err,
+		       const char *code, const char *message)
+{
+	return job_finish(job, true, state, err, NULL, code, NULL, message);
+}
+
 void tx_job_complete(struct tx_job *job, struct tx_result *r)
 {
 	if (!r) {
@@ -753,9 +773,12 @@ void tx_job_fail(struct tx_job *job, int err, const char *code,
 	tx_job_finish(job, st, err, NULL, code, NULL, msg);
 }
 
-void tx_job_reject(struct tx_job *job, int err, const char *msg)
+int tx_job_reject(struct tx_job *job, int err, const char *msg)
 {
-	tx_job_finish(job, TX_JOB_ERROR, err,  NULL,
-		      err == EFBIG ? "arguments_too_large" : "invalid_arguments",
-		      NULL, msg);
+	if (!tx_job_finish_new(job, TX_JOB_ERROR, err,
+			       err == EFBIG ? "arguments_too_large"
+					    : "invalid_arguments",
+			       msg))
+		return -EALREADY;
+	return 0;
 }

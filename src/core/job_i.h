@@ -92,6 +92,13 @@ bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
 		   struct tx_result *r, const char *code, const char *path,
 		   const char *message);
 
+/*
+ * The same for a job still NEW only (a refusal, an expired clone):
+ * false, and nothing changes, once the job was started or is final.
+ */
+bool tx_job_finish_new(struct tx_job *job, enum tx_job_state state, int err,
+		       const char *code, const char *message);
+
 /* The result's parts, for chains.  job.c */
 struct json_object *tx_result_structured(struct tx_result *r);
 

@@ -535,18 +535,16 @@ int tx_job_start(struct tx_job *job, const char *args_json, size_t len)
 	int rc;
 
 	if (len > TX_ARGS_MAX) {
-		tx_job_reject(job, EFBIG, "arguments are larger than the limit");
-		return -EFBIG;
+		rc = tx_job_reject(job, EFBIG, "arguments are larger than the limit");
+		return rc ? rc : -EFBIG;
 	}
 	args = tx_json_parse(args_json, len, TX_JSON_DEPTH_MAX, err, sizeof(err));
 	if (err[0] || (rc = check_parsed(e, tool, args, err, sizeof(err)))) {
 		json_object_put(args);
-		pthread_mutex_lock(&job->lock);
-		rc = job->state == TX_JOB_NEW ? -EINVAL : -EALREADY;
-		pthread_mutex_unlock(&job->lock);
-		if (rc == -EINVAL)
-			tx_job_reject(job, EINVAL, err);
-		return rc;
+		/* Checked and ended in one step: a valid start on another
+		 * thread may have won since this one began. */
+		rc = tx_job_reject(job, EINVAL, err);
+		return rc ? rc : -EINVAL;
 	}
 	text = strndup(args_json, len);
 	pthread_mutex_lock(&job->lock);

@@ -131,11 +131,93 @@ static void test_reject(void **state)
 	struct tx_job *job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
 
 	(void)state;
-	tx_job_reject(job, EFBIG, "too big");
+	assert_int_equal(tx_job_reject(job, EFBIG, "too big"), 0);
 	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
 	assert_int_equal(tx_job_errno(job), EFBIG);
 	assert_non_null(strstr(tx_job_error_text(job, NULL), "too big"));
 	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+/*
+ * A refused write that arrives after a valid start must leave the running
+ * job alone: the start won, the refusal is the loser (EALREADY).
+ */
+static void test_reject_running(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:hang", "{}");
+
+	(void)state;
+	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+	assert_int_equal(tx_job_reject(job, EINVAL, "bad arguments"), -EALREADY);
+	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+	assert_int_equal(tx_job_start(job, "{\"n\":\"x\"}", 9), -EALREADY);
+	assert_int_equal(tx_job_start(job, "{", 1), -EALREADY);
+	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+	/* The outcome is the backend's, not the loser's. */
+	tx_job_complete(job, tx_result_new());
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_string_equal(tx_job_error_text(job, NULL), "");
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+struct racer {
+	struct tx_job *job;
+	pthread_barrier_t *go;
+	const char *args;
+	int rc;
+};
+
+static void *racer_main(void *p)
+{
+	struct racer *r = p;
+
+	pthread_barrier_wait(r->go);
+	r->rc = tx_job_start(r->job, r->args, strlen(r->args));
+	return NULL;
+}
+
+/*
+ * A valid start and a bad one race on the same cloned job, many times:
+ * exactly one wins, and the job's outcome is the winner's.
+ */
+static void test_start_race(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	pthread_barrier_t go;
+	char err[256];
+
+	(void)state;
+	pthread_barrier_init(&go, NULL, 2);
+	for (int i = 0; i < 2000; i++) {
+		struct tx_job *job = tx_engine_job_new(e, "test:hang", NULL,
+						       err, sizeof(err));
+		struct racer good = { job, &go, "{\"n\":1}", 1 };
+		struct racer bad = { job, &go, "{\"n\":\"x\"}", 1 };
+		pthread_t a, b;
+
+		assert_non_null(job);
+		pthread_create(&a, NULL, racer_main, &good);
+		pthread_create(&b, NULL, racer_main, &bad);
+		pthread_join(a, NULL);
+		pthread_join(b, NULL);
+		if (good.rc == 0) {
+			assert_int_equal(bad.rc, -EALREADY);
+			assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+			assert_int_equal(tx_job_cancel(job), 0);
+		} else {
+			assert_int_equal(good.rc, -EALREADY);
+			assert_int_equal(bad.rc, -EINVAL);
+			assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+			assert_int_equal(tx_job_errno(job), EINVAL);
+		}
+		tx_job_unref(job);
+	}
+	pthread_barrier_destroy(&go);
 	tx_engine_free(e);
 }
 
@@ -430,6 +512,8 @@ int main(void)
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_invalid_args),
 		cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_reject_running),
+		cmocka_unit_test(test_start_race),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_cancel_new),
 		cmocka_unit_test(test_timeout),
