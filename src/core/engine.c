@@ -51,8 +51,9 @@ static void index_tool(struct tx_engine *e, const struct tx_tool *t)
 		tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
 }
 
-static void on_tools_changed(void *ctx, const struct tx_toolset *old,
-			     const struct tx_toolset *cur)
+/* Before the new set is published (registry.h says why). */
+static void index_tools(void *ctx, const struct tx_toolset *old,
+			const struct tx_toolset *cur)
 {
 	struct tx_engine *e = ctx;
 
@@ -68,7 +69,12 @@ static void on_tools_changed(void *ctx, const struct tx_toolset *old,
 		if (!tx_toolset_find(cur, t->id))
 			tx_search_index_remove(e->search, t->id);
 	}
-	tx_runner_tools_removed(e, old, cur);
+}
+
+static void on_tools_changed(void *ctx, const struct tx_toolset *old,
+			     const struct tx_toolset *cur)
+{
+	tx_runner_tools_removed(ctx, old, cur);
 }
 
 /* ------------------------------------------------------------------ */
@@ -470,6 +476,7 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 	e->chain_tool = tx_chain_tool_new(e->chain);
 	if (!e->chain_tool)
 		goto out_nomem;
+	tx_registry_listen_before(e->registry, index_tools, e);
 	tx_registry_listen(e->registry, on_tools_changed, e);
 	if (add_builtins(e))
 		goto out_nomem;
