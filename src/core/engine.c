@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,6 +586,9 @@ char *tx_engine_status_text(struct tx_engine *e)
 	tx_buf_printf(&b, "version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
 		      TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
 		      tx_toolset_count(set), njobs, running);
+	/* Grows with every change of the tool set: a script that edits the
+	 * configuration waits for it to move before its next call. */
+	tx_buf_printf(&b, "generation %" PRIu64 "\n", tx_toolset_generation(set));
 	tx_toolset_unref(set);
 	tx_buf_printf(&b, "config %s\n", e->config_dir ? e->config_dir
 							: "(embedded default)");
