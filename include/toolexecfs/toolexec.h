@@ -47,6 +47,10 @@ struct tx_engine_options {
 	bool watch;		/* follow config_dir with inotify */
 	unsigned job_keep_seconds;	/* finished jobs kept; 0: 600 */
 	unsigned job_keep_max;		/* finished jobs kept; 0: 1000 */
+	/* A job nobody started (a clone) expires after this many seconds:
+	 * it ends as cancelled, code "expired", and leaves the table.
+	 * 0: 600. */
+	unsigned job_new_seconds;
 	bool log_stderr;	/* also print log lines on stderr */
 	/* Wait at start-up for lazy MCP servers' tool lists too (a one-shot
 	 * command needs them; a mount does not wait). */

@@ -38,6 +38,9 @@ static void usage(FILE *out)
 		"                        stay in jobs/ (default 600)\n"
 		"                    job_keep_max=N  how many finished jobs stay\n"
 		"                        (default 1000)\n"
+		"                    job_new_seconds=N  how long a cloned job\n"
+		"                        nobody started waits before it expires\n"
+		"                        (default 600)\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     print the version\n"
 		"\n"
@@ -65,8 +68,8 @@ struct own_opt {
 	unsigned *out;
 };
 
-/* Takes our own options (wait_max=, job_keep_seconds=, job_keep_max=)
- * out of a -o list; the rest is passed to libfuse. */
+/* Takes our own options (wait_max=, job_keep_seconds=, job_keep_max=,
+ * job_new_seconds=, ...) out of a -o list; the rest is passed to libfuse. */
 static int parse_o(const char *arg, char *fuse_opts,
 		   const struct own_opt *own)
 {
@@ -119,6 +122,7 @@ int main(int argc, char **argv)
 		{ "wait_max", 86400, &o.wait_max },
 		{ "job_keep_seconds", 30u * 86400, &o.job_keep_seconds },
 		{ "job_keep_max", 1000000, &o.job_keep_max },
+		{ "job_new_seconds", 30u * 86400, &o.job_new_seconds },
 		{ NULL, 0, NULL },
 	};
 	char fuse_opts[OPTS_MAX] = "";

@@ -573,15 +573,10 @@ char *tx_engine_log_text(struct tx_engine *e)
 char *tx_engine_status_text(struct tx_engine *e)
 {
 	struct tx_toolset *set = tx_engine_tools(e);
-	size_t running = 0, njobs;
+	size_t running, njobs;
 	struct tx_buf b;
 
-	pthread_mutex_lock(&e->jobs_lock);
-	njobs = e->njobs;
-	for (size_t i = 0; i < e->njobs; i++)
-		if (!tx_job_is_final(e->jobs[i]))
-			running++;
-	pthread_mutex_unlock(&e->jobs_lock);
+	tx_runner_job_counts(e, &njobs, &running);
 	tx_buf_init(&b, 0);
 	tx_buf_printf(&b, "version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
 		      TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
@@ -642,6 +637,10 @@ char *tx_engine_config_text(struct tx_engine *e)
 			       json_object_new_int(e->opts.job_keep_max
 							   ? (int)e->opts.job_keep_max
 							   : 1000));
+	json_object_object_add(settings, "job_new_seconds",
+			       json_object_new_int(e->opts.job_new_seconds
+							   ? (int)e->opts.job_new_seconds
+							   : 600));
 	json_object_object_add(root, "settings", settings);
 	pthread_mutex_lock(&e->config_lock);
 	for (size_t i = 0; i < e->nfiles; i++) {

@@ -131,6 +131,7 @@ struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
 	job->state = TX_JOB_NEW;
 	job->heap_idx = SIZE_MAX;
 	clock_gettime(CLOCK_REALTIME, &job->created);
+	job->created_ns = tx_now_ns();
 	tx_buf_init(&job->stream, TX_STREAM_MAX);
 	return job;
 }
@@ -695,6 +696,7 @@ static bool job_finish(struct tx_job *job, bool only_new,
 		return false;
 	}
 	clock_gettime(CLOCK_REALTIME, &job->finished);
+	job->finished_ns = tx_now_ns();
 	if (r && r->is_error) {
 		state = TX_JOB_ERROR;
 		code = "tool_error";

@@ -11,9 +11,17 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/engine_i.h"
 #include "core/job.h"
 
 struct tx_engine;
+
+/* Which collection list a listed job is on (jobtab.c). */
+enum job_queue {
+	JOB_Q_NONE,	/* running, or not listed */
+	JOB_Q_FRESH,	/* NEW: expires after job_new_seconds */
+	JOB_Q_FINAL,	/* final: kept by job_keep_seconds/job_keep_max */
+};
 
 struct job_listener {
 	uint64_t id;
@@ -44,6 +52,14 @@ struct tx_job {
 	uint64_t start_ns;		/* CLOCK_MONOTONIC at start */
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC; 0: none */
 	size_t heap_idx;		/* engine timer heap; SIZE_MAX: out */
+	uint64_t created_ns;		/* CLOCK_MONOTONIC */
+	uint64_t finished_ns;		/* CLOCK_MONOTONIC; set when final */
+
+	/* The engine's job table (engine jobs_lock). */
+	bool listed;
+	struct job_link by_age;		/* every listed job, oldest first */
+	struct job_link in_queue;	/* on the list `queue` names */
+	enum job_queue queue;
 
 	/* The outcome: set once under lock when the job turns final. */
 	int err;

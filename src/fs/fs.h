@@ -16,6 +16,7 @@ struct tx_fs_options {
 	unsigned wait_max;	/* seconds a read may stay deferred; 0: default */
 	unsigned job_keep_seconds;	/* finished jobs kept; 0: default */
 	unsigned job_keep_max;		/* finished jobs kept; 0: default */
+	unsigned job_new_seconds;	/* unstarted jobs expire; 0: default */
 };
 
 /*
