@@ -51,6 +51,13 @@ struct tx_engine_options {
 	 * it ends as cancelled, code "expired", and leaves the table.
 	 * 0: 600. */
 	unsigned job_new_seconds;
+	/* The audit log (docs/audit.md): one JSON line per finished call
+	 * appended to this file, which is renamed to PATH.1 when the next
+	 * line would take it past audit_log_max bytes (0: 16 MiB; at least
+	 * 4096).  NULL: no audit log.  tx_engine_new fails when the file
+	 * cannot be opened for appending. */
+	const char *audit_log;
+	size_t audit_log_max;
 	bool log_stderr;	/* also print log lines on stderr */
 	/* Wait at start-up for lazy MCP servers' tool lists too (a one-shot
 	 * command needs them; a mount does not wait). */

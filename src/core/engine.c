@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/audit.h"
 #include "core/backend.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -467,6 +468,11 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 		snprintf(err, errlen, "cannot start the timer thread");
 		goto out_free;
 	}
+	e->opts.audit_log = NULL;	/* borrowed: the log keeps its own */
+	if (opts && opts->audit_log &&
+	    !(e->audit = tx_audit_open(opts->audit_log, opts->audit_log_max,
+				       err, errlen)))
+		goto out_free;
 	e->registry = tx_registry_new();
 	e->search = tx_search_index_new();
 	e->builtin = tx_builtin_backend_new();
@@ -540,6 +546,7 @@ void tx_engine_free(struct tx_engine *e)
 		file_release(&e->files[i]);
 	free(e->files);
 	free(e->config_dir);
+	tx_audit_close(e->audit);	/* after every job has ended */
 	pthread_mutex_destroy(&e->config_lock);
 	free(e);
 }
@@ -584,6 +591,12 @@ char *tx_engine_status_text(struct tx_engine *e)
 	/* Grows with every change of the tool set: a script that edits the
 	 * configuration waits for it to move before its next call. */
 	tx_buf_printf(&b, "generation %" PRIu64 "\n", tx_toolset_generation(set));
+	if (e->audit) {
+		unsigned long long lines, lost;
+
+		tx_audit_counts(e->audit, &lines, &lost);
+		tx_buf_printf(&b, "audit_lines %llu\naudit_lost %llu\n", lines, lost);
+	}
 	tx_toolset_unref(set);
 	tx_buf_printf(&b, "config %s\n", e->config_dir ? e->config_dir
 							: "(embedded default)");

@@ -12,6 +12,7 @@
 #include "toolexecfs/toolexec.h"
 
 struct json_object;
+struct tx_audit;
 struct tx_backend;
 struct tx_config_file;
 struct tx_config_watch;
@@ -87,6 +88,7 @@ struct tx_engine {
 	struct engine_server *servers;		/* config_lock */
 	size_t nservers;			/* config_lock */
 	struct tx_config_watch *watch;
+	struct tx_audit *audit;			/* NULL: none */
 
 	pthread_mutex_t jobs_lock;
 	struct tx_jobtab jobs;			/* jobs_lock */

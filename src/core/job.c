@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/engine_i.h"
 #include "core/jsonu.h"
 #include "core/log.h"
@@ -124,8 +125,10 @@ struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
 	job->num = num;
 	snprintf(job->id, sizeof(job->id), "%" PRIu64, num);
 	job->tool = tool ? tx_tool_ref(tool) : NULL;
-	if (caller)
+	if (caller) {
 		job->caller = *caller;
+		job->has_caller = true;
+	}
 	pthread_mutex_init(&job->lock, NULL);
 	pthread_cond_init(&job->cond, NULL);
 	job->state = TX_JOB_NEW;
@@ -523,6 +526,14 @@ static uint64_t digest(const char *s)
 	return h;
 }
 
+bool tx_job_args_digest(const struct tx_job *job, char *buf, size_t len)
+{
+	if (!job->args_text)
+		return false;
+	snprintf(buf, len, "fnv1a64:%016" PRIx64, digest(job->args_text));
+	return true;
+}
+
 /* The text `result` shows: text blocks, else structured content as JSON,
  * else a line per other block pointing to result.json. */
 static char *result_text(struct tx_result *r, size_t *len)
@@ -629,11 +640,10 @@ static void job_render_locked(struct tx_job *job)
 	env = json_object_new_object();
 	json_object_object_add(env, "job", json_object_new_string(job->id));
 	json_object_object_add(env, "tool", json_object_new_string(job->tool_id));
-	snprintf(digest_text, sizeof(digest_text), "fnv1a64:%016" PRIx64,
-		 digest(job->args_text));
 	json_object_object_add(env, "arguments_digest",
-			       job->args_text ? json_object_new_string(digest_text)
-					      : NULL);
+			       tx_job_args_digest(job, digest_text, sizeof(digest_text))
+				       ? json_object_new_string(digest_text)
+				       : NULL);
 	json_object_object_add(env, "status",
 			       json_object_new_string(tx_job_state_name(state)));
 	json_object_object_add(env, "isError",
@@ -712,6 +722,10 @@ static bool job_finish(struct tx_job *job, bool only_new,
 	job->code = strdup(code ? code : "error");
 	job->path = path ? strdup(path) : NULL;
 	job->message = message ? strdup(message) : NULL;
+	/* Recorded before anyone can see the outcome: whoever reads a
+	 * result can find its call in the audit log. */
+	if (job->engine && job->engine->audit)
+		tx_audit_job(job->engine->audit, job, state);
 	__atomic_store_n(&job->state, state, __ATOMIC_RELEASE);
 	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
 	if (job->started.tv_sec || state != TX_JOB_CANCELLED) {

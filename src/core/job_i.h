@@ -38,6 +38,7 @@ struct tx_job {
 	char *tool_id;
 	const struct tx_tool *tool;	/* a reference */
 	struct tx_caller caller;
+	bool has_caller;		/* false: made with no caller */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;		/* final state, listener done */
@@ -114,6 +115,10 @@ bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
  */
 bool tx_job_finish_new(struct tx_job *job, enum tx_job_state state, int err,
 		       const char *code, const char *message);
+
+/* "fnv1a64:HEX" of the argument text into buf; false while there is
+ * none (the job never got arguments).  job.c */
+bool tx_job_args_digest(const struct tx_job *job, char *buf, size_t len);
 
 /* The result's parts, for chains.  job.c */
 struct json_object *tx_result_structured(struct tx_result *r);

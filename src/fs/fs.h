@@ -17,6 +17,8 @@ struct tx_fs_options {
 	unsigned job_keep_seconds;	/* finished jobs kept; 0: default */
 	unsigned job_keep_max;		/* finished jobs kept; 0: default */
 	unsigned job_new_seconds;	/* unstarted jobs expire; 0: default */
+	const char *audit_log;		/* absolute path, or NULL: none */
+	size_t audit_log_max;		/* bytes per file; 0: default */
 };
 
 /*
