@@ -7,13 +7,29 @@
 mount_default -o job_new_seconds=1
 cd "$MNT" || fail cd
 assert_contains "$(cat .ctl/config)" '"job_new_seconds": 1' "effective setting"
-idle=$(cat tools/builtin/echo/clone)
 busy=$(cat tools/builtin/sleep/clone)
 echo '{"seconds": 60}' > jobs/$busy/call
-python3 - "jobs/$idle" > "$TMP/reader.out" <<'PY' &
+# The reader clones the job itself and is waiting on its result right
+# after (should the job expire before the reader got to open it on a
+# very slow machine, it clones again).  It writes the job ID once it
+# waits.
+python3 - "$MNT" "$TMP/idle" > "$TMP/reader.out" <<'PY' &
 import errno, os, sys
-err = open(sys.argv[1] + "/error", "rb")   # opened now: outlives the job
-fd = os.open(sys.argv[1] + "/result", os.O_RDONLY)
+mnt, idfile = sys.argv[1], sys.argv[2]
+for attempt in range(10):
+    jid = open(mnt + "/tools/builtin/echo/clone").read().strip()
+    try:
+        err = open(mnt + "/jobs/" + jid + "/error", "rb")   # outlives the job
+        fd = os.open(mnt + "/jobs/" + jid + "/result", os.O_RDONLY)
+        break
+    except OSError as e:
+        if e.errno != errno.ENOENT:
+            raise
+else:
+    sys.exit("every clone expired before it could be opened")
+with open(idfile + ".tmp", "w") as f:
+    f.write(jid)
+os.rename(idfile + ".tmp", idfile)
 try:
     os.read(fd, 4096)
     print("OK")
@@ -22,6 +38,12 @@ except OSError as e:
 print(err.read().decode().strip())
 PY
 reader=$!
+for _i in $(seq 1 600); do
+	[ -s "$TMP/idle" ] && break
+	kill -0 $reader 2>/dev/null || break
+	sleep 0.05
+done
+idle=$(cat "$TMP/idle") || fail "the reader did not start waiting"
 for _i in $(seq 1 600); do
 	[ -e jobs/$idle ] || break
 	sleep 0.05
