@@ -47,6 +47,17 @@ struct tx_engine_options {
 	bool watch;		/* follow config_dir with inotify */
 	unsigned job_keep_seconds;	/* finished jobs kept; 0: 600 */
 	unsigned job_keep_max;		/* finished jobs kept; 0: 1000 */
+	/* A job nobody started (a clone) expires after this many seconds:
+	 * it ends as cancelled, code "expired", and leaves the table.
+	 * 0: 600. */
+	unsigned job_new_seconds;
+	/* The audit log (docs/audit.md): one JSON line per finished call
+	 * appended to this file, which is renamed to PATH.1 when the next
+	 * line would take it past audit_log_max bytes (0: 16 MiB; at least
+	 * 4096).  NULL: no audit log.  tx_engine_new fails when the file
+	 * cannot be opened for appending. */
+	const char *audit_log;
+	size_t audit_log_max;
 	bool log_stderr;	/* also print log lines on stderr */
 	/* Wait at start-up for lazy MCP servers' tool lists too (a one-shot
 	 * command needs them; a mount does not wait). */
@@ -217,16 +228,19 @@ struct tx_job *tx_engine_job_new(struct tx_engine *engine,
  * Starts a NEW job with complete argument text.  Arguments are parsed
  * and validated first: on failure the job ends in state ERROR with the
  * reason as its error (so `error` explains) and -EINVAL is returned.
- * -EALREADY when the job was started before.  A call may complete before
- * this returns (built-in tools do).
+ * -EALREADY when the job was started (or ended) before; the first start
+ * wins, valid or not, and a loser changes nothing.  A call may complete
+ * before this returns (built-in tools do).
  */
 int tx_job_start(struct tx_job *job, const char *args_json, size_t len);
 
 /*
  * Ends a NEW job without running it: state ERROR, errno err, message
- * msg.  Used when arguments were refused while being written.
+ * msg.  Used when arguments were refused while being written.  Returns
+ * 0, or -EALREADY (and changes nothing) when the job was started or
+ * ended first: a refused write never ends a call that is running.
  */
-void tx_job_reject(struct tx_job *job, int err, const char *msg);
+int tx_job_reject(struct tx_job *job, int err, const char *msg);
 
 /* Convenience: new + start.  Returns a reference or NULL (errno). */
 struct tx_job *tx_engine_call(struct tx_engine *engine, const char *tool_id,

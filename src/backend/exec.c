@@ -76,19 +76,81 @@ static char *describe(const struct tx_exec_spec *spec)
 	return tx_buf_detach(&b, NULL);
 }
 
+/* A string as "LEN:BYTES;", NULL as "-;": unambiguous without escaping. */
+static int spec_str(struct tx_buf *b, const char *s)
+{
+	if (!s)
+		return tx_buf_adds(b, "-;");
+	return tx_buf_printf(b, "%zu:%s;", strlen(s), s);
+}
+
+static int spec_strv(struct tx_buf *b, const char *key, char *const *v)
+{
+	size_t n = 0;
+	int rc;
+
+	while (v && v[n])
+		n++;
+	rc = tx_buf_printf(b, "%s=%s%zu[", key, v ? "" : "-", n);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = spec_str(b, v[i]);
+	return rc ? rc : tx_buf_adds(b, "]\n");
+}
+
+/*
+ * The canonical text of a spec, the tool's backend_spec (tool.h): every
+ * field of struct tx_exec_spec, in a fixed order.  A field added to the
+ * struct must be added here, or a reload that edits only that field
+ * would keep the old tool.  NULL when out of memory.
+ */
+static char *spec_text(const struct tx_exec_spec *spec)
+{
+	struct tx_buf b;
+	int rc;
+
+	tx_buf_init(&b, 0);
+	rc = spec_strv(&b, "argv", spec->argv);
+	if (!rc)
+		rc = tx_buf_printf(&b, "argc=%zu\nstdin=%d\n", spec->argc,
+				   (int)spec->stdin_mode);
+	if (!rc)
+		rc = tx_buf_adds(&b, "stdin_arg=");
+	if (!rc)
+		rc = spec_str(&b, spec->stdin_arg);
+	if (!rc)
+		rc = spec_strv(&b, "\nenv", spec->env);
+	if (!rc)
+		rc = tx_buf_printf(&b, "inherit_env=%d\ncwd=",
+				   spec->inherit_env ? 1 : 0);
+	if (!rc)
+		rc = spec_str(&b, spec->cwd);
+	if (!rc)
+		rc = tx_buf_printf(&b, "\ntimeout_ms=%u\nmax_output=%zu\n"
+				   "max_stderr=%zu\nkill_grace_ms=%u\n",
+				   spec->timeout_ms, spec->max_output,
+				   spec->max_stderr, spec->kill_grace_ms);
+	if (rc) {
+		tx_buf_release(&b);
+		return NULL;
+	}
+	return tx_buf_detach(&b, NULL);
+}
+
 struct tx_tool *tx_exec_tool_new(struct tx_backend *be,
 				 const struct tx_tool_spec *spec,
 				 const char *origin, char *err, size_t errlen)
 {
 	struct tx_tool_def def = { 0 };
 	struct tx_tool *tool;
-	char *where;
+	char *where, *canon;
 
 	def.backend_data = tx_exec_spec_dup(&spec->exec);
 	where = describe(&spec->exec);
-	if (!def.backend_data || !where) {
+	canon = spec_text(&spec->exec);
+	if (!def.backend_data || !where || !canon) {
 		tx_exec_spec_free(def.backend_data);
 		free(where);
+		free(canon);
 		snprintf(err, errlen, "out of memory");
 		errno = ENOMEM;
 		return NULL;
@@ -106,8 +168,10 @@ struct tx_tool *tx_exec_tool_new(struct tx_backend *be,
 	def.where = where;
 	def.backend = be;
 	def.backend_data_free = spec_free;
+	def.backend_spec = canon;
 	tool = tx_tool_new(&def, err, errlen);
 	free(where);
+	free(canon);
 	return tool;
 }
 

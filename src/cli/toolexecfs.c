@@ -8,10 +8,13 @@
  * unmount cleanly and end every child process.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs/fs.h"
 #include "toolexecfs/toolexec.h"
@@ -38,6 +41,15 @@ static void usage(FILE *out)
 		"                        stay in jobs/ (default 600)\n"
 		"                    job_keep_max=N  how many finished jobs stay\n"
 		"                        (default 1000)\n"
+		"                    job_new_seconds=N  how long a cloned job\n"
+		"                        nobody started waits before it expires\n"
+		"                        (default 600)\n"
+		"                    audit_log=PATH  append one JSON line per\n"
+		"                        finished call to PATH (off by default;\n"
+		"                        not inside the mount)\n"
+		"                    audit_log_max=BYTES  rotate PATH to PATH.1\n"
+		"                        when the next line would pass BYTES\n"
+		"                        (default 16777216, at least 4096)\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     print the version\n"
 		"\n"
@@ -58,15 +70,18 @@ static int opt_append(char *list, size_t cap, const char *opt, size_t len)
 	return 0;
 }
 
-/* Our own numeric -o options, NAME=N with 1 <= N <= max. */
+/* Our own -o options: NAME=N with 1 <= N <= max, or, with str set,
+ * NAME=TEXT (at most PATH_MAX - 1 bytes, copied into str). */
 struct own_opt {
 	const char *name;
 	unsigned long max;
 	unsigned *out;
+	char *str;
 };
 
-/* Takes our own options (wait_max=, job_keep_seconds=, job_keep_max=)
- * out of a -o list; the rest is passed to libfuse. */
+/* Takes our own options (wait_max=, job_keep_seconds=, job_keep_max=,
+ * job_new_seconds=, audit_log=, ...) out of a -o list; the rest is
+ * passed to libfuse. */
 static int parse_o(const char *arg, char *fuse_opts,
 		   const struct own_opt *own)
 {
@@ -85,6 +100,13 @@ static int parse_o(const char *arg, char *fuse_opts,
 
 			if (len <= n + 1 || strncmp(p, k->name, n) || p[n] != '=')
 				continue;
+			if (k->str) {
+				if (len - n - 1 >= PATH_MAX)
+					return -1;
+				memcpy(k->str, p + n + 1, len - n - 1);
+				k->str[len - n - 1] = '\0';
+				break;
+			}
 			if (len - n - 1 >= sizeof(num))
 				return -1;
 			memcpy(num, p + n + 1, len - n - 1);
@@ -104,6 +126,53 @@ static int parse_o(const char *arg, char *fuse_opts,
 	return 0;
 }
 
+/*
+ * Makes the audit log's path absolute (the daemon leaves the working
+ * directory) and checks it now, while someone reads stderr: it must be
+ * writable, and not inside the mount, where the daemon's own writes
+ * would wait on the daemon.  0, or -1 after printing why.
+ */
+static int audit_check(char *path, size_t cap, const char *mountpoint)
+{
+	char abs[PATH_MAX], dir[PATH_MAX], mnt[PATH_MAX], *slash;
+	int fd;
+
+	if (path[0] != '/') {
+		if (!getcwd(dir, sizeof(dir)) ||
+		    (size_t)snprintf(abs, sizeof(abs), "%s/%s", dir, path) >=
+			    sizeof(abs)) {
+			fprintf(stderr, "toolexecfs: audit_log: path too long\n");
+			return -1;
+		}
+		snprintf(path, cap, "%s", abs);
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (realpath(dir, abs) && realpath(mountpoint, mnt)) {
+		size_t n = strlen(mnt);
+
+		if (!strncmp(abs, mnt, n) && (abs[n] == '\0' || abs[n] == '/' ||
+					      !strcmp(mnt, "/"))) {
+			fprintf(stderr, "toolexecfs: audit_log %s: cannot be "
+				"inside the mount\n", path);
+			return -1;
+		}
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+		  0600);
+	if (fd < 0) {
+		fprintf(stderr, "toolexecfs: audit_log %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -115,11 +184,16 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tx_fs_options o = { .argv0 = argv[0] };
+	static char audit_path[PATH_MAX];
+	unsigned audit_max = 0;
 	const struct own_opt own[] = {
-		{ "wait_max", 86400, &o.wait_max },
-		{ "job_keep_seconds", 30u * 86400, &o.job_keep_seconds },
-		{ "job_keep_max", 1000000, &o.job_keep_max },
-		{ NULL, 0, NULL },
+		{ "wait_max", 86400, &o.wait_max, NULL },
+		{ "job_keep_seconds", 30u * 86400, &o.job_keep_seconds, NULL },
+		{ "job_keep_max", 1000000, &o.job_keep_max, NULL },
+		{ "job_new_seconds", 30u * 86400, &o.job_new_seconds, NULL },
+		{ "audit_log_max", 4294967295ul, &audit_max, NULL },
+		{ "audit_log", 0, NULL, audit_path },
+		{ NULL, 0, NULL, NULL },
 	};
 	char fuse_opts[OPTS_MAX] = "";
 	int c;
@@ -158,5 +232,11 @@ int main(int argc, char **argv)
 	}
 	o.mountpoint = argv[optind];
 	o.fuse_opts = fuse_opts[0] ? fuse_opts : NULL;
+	o.audit_log_max = audit_max;
+	if (audit_path[0]) {
+		if (audit_check(audit_path, sizeof(audit_path), o.mountpoint))
+			return 1;
+		o.audit_log = audit_path;
+	}
 	return tx_fs_main(&o);
 }

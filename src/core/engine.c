@@ -8,12 +8,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/audit.h"
 #include "core/backend.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -51,8 +53,9 @@ static void index_tool(struct tx_engine *e, const struct tx_tool *t)
 		tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
 }
 
-static void on_tools_changed(void *ctx, const struct tx_toolset *old,
-			     const struct tx_toolset *cur)
+/* Before the new set is published (registry.h says why). */
+static void index_tools(void *ctx, const struct tx_toolset *old,
+			const struct tx_toolset *cur)
 {
 	struct tx_engine *e = ctx;
 
@@ -68,7 +71,12 @@ static void on_tools_changed(void *ctx, const struct tx_toolset *old,
 		if (!tx_toolset_find(cur, t->id))
 			tx_search_index_remove(e->search, t->id);
 	}
-	tx_runner_tools_removed(e, old, cur);
+}
+
+static void on_tools_changed(void *ctx, const struct tx_toolset *old,
+			     const struct tx_toolset *cur)
+{
+	tx_runner_tools_removed(ctx, old, cur);
 }
 
 /* ------------------------------------------------------------------ */
@@ -460,6 +468,11 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 		snprintf(err, errlen, "cannot start the timer thread");
 		goto out_free;
 	}
+	e->opts.audit_log = NULL;	/* borrowed: the log keeps its own */
+	if (opts && opts->audit_log &&
+	    !(e->audit = tx_audit_open(opts->audit_log, opts->audit_log_max,
+				       err, errlen)))
+		goto out_free;
 	e->registry = tx_registry_new();
 	e->search = tx_search_index_new();
 	e->builtin = tx_builtin_backend_new();
@@ -470,6 +483,7 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 	e->chain_tool = tx_chain_tool_new(e->chain);
 	if (!e->chain_tool)
 		goto out_nomem;
+	tx_registry_listen_before(e->registry, index_tools, e);
 	tx_registry_listen(e->registry, on_tools_changed, e);
 	if (add_builtins(e))
 		goto out_nomem;
@@ -532,6 +546,7 @@ void tx_engine_free(struct tx_engine *e)
 		file_release(&e->files[i]);
 	free(e->files);
 	free(e->config_dir);
+	tx_audit_close(e->audit);	/* after every job has ended */
 	pthread_mutex_destroy(&e->config_lock);
 	free(e);
 }
@@ -565,19 +580,23 @@ char *tx_engine_log_text(struct tx_engine *e)
 char *tx_engine_status_text(struct tx_engine *e)
 {
 	struct tx_toolset *set = tx_engine_tools(e);
-	size_t running = 0, njobs;
+	size_t running, njobs;
 	struct tx_buf b;
 
-	pthread_mutex_lock(&e->jobs_lock);
-	njobs = e->njobs;
-	for (size_t i = 0; i < e->njobs; i++)
-		if (!tx_job_is_final(e->jobs[i]))
-			running++;
-	pthread_mutex_unlock(&e->jobs_lock);
+	tx_runner_job_counts(e, &njobs, &running);
 	tx_buf_init(&b, 0);
 	tx_buf_printf(&b, "version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
 		      TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
 		      tx_toolset_count(set), njobs, running);
+	/* Grows with every change of the tool set: a script that edits the
+	 * configuration waits for it to move before its next call. */
+	tx_buf_printf(&b, "generation %" PRIu64 "\n", tx_toolset_generation(set));
+	if (e->audit) {
+		unsigned long long lines, lost;
+
+		tx_audit_counts(e->audit, &lines, &lost);
+		tx_buf_printf(&b, "audit_lines %llu\naudit_lost %llu\n", lines, lost);
+	}
 	tx_toolset_unref(set);
 	tx_buf_printf(&b, "config %s\n", e->config_dir ? e->config_dir
 							: "(embedded default)");
@@ -631,6 +650,10 @@ char *tx_engine_config_text(struct tx_engine *e)
 			       json_object_new_int(e->opts.job_keep_max
 							   ? (int)e->opts.job_keep_max
 							   : 1000));
+	json_object_object_add(settings, "job_new_seconds",
+			       json_object_new_int(e->opts.job_new_seconds
+							   ? (int)e->opts.job_new_seconds
+							   : 600));
 	json_object_object_add(root, "settings", settings);
 	pthread_mutex_lock(&e->config_lock);
 	for (size_t i = 0; i < e->nfiles; i++) {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/engine_i.h"
 #include "core/jsonu.h"
 #include "core/log.h"
@@ -124,13 +125,16 @@ struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
 	job->num = num;
 	snprintf(job->id, sizeof(job->id), "%" PRIu64, num);
 	job->tool = tool ? tx_tool_ref(tool) : NULL;
-	if (caller)
+	if (caller) {
 		job->caller = *caller;
+		job->has_caller = true;
+	}
 	pthread_mutex_init(&job->lock, NULL);
 	pthread_cond_init(&job->cond, NULL);
 	job->state = TX_JOB_NEW;
 	job->heap_idx = SIZE_MAX;
 	clock_gettime(CLOCK_REALTIME, &job->created);
+	job->created_ns = tx_now_ns();
 	tx_buf_init(&job->stream, TX_STREAM_MAX);
 	return job;
 }
@@ -522,6 +526,14 @@ static uint64_t digest(const char *s)
 	return h;
 }
 
+bool tx_job_args_digest(const struct tx_job *job, char *buf, size_t len)
+{
+	if (!job->args_text)
+		return false;
+	snprintf(buf, len, "fnv1a64:%016" PRIx64, digest(job->args_text));
+	return true;
+}
+
 /* The text `result` shows: text blocks, else structured content as JSON,
  * else a line per other block pointing to result.json. */
 static char *result_text(struct tx_result *r, size_t *len)
@@ -628,11 +640,10 @@ static void job_render_locked(struct tx_job *job)
 	env = json_object_new_object();
 	json_object_object_add(env, "job", json_object_new_string(job->id));
 	json_object_object_add(env, "tool", json_object_new_string(job->tool_id));
-	snprintf(digest_text, sizeof(digest_text), "fnv1a64:%016" PRIx64,
-		 digest(job->args_text));
 	json_object_object_add(env, "arguments_digest",
-			       job->args_text ? json_object_new_string(digest_text)
-					      : NULL);
+			       tx_job_args_digest(job, digest_text, sizeof(digest_text))
+				       ? json_object_new_string(digest_text)
+				       : NULL);
 	json_object_object_add(env, "status",
 			       json_object_new_string(tx_job_state_name(state)));
 	json_object_object_add(env, "isError",
@@ -674,20 +685,28 @@ static void job_render_locked(struct tx_job *job)
 		job->error_text = strdup("");
 }
 
-bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
-		   struct tx_result *r, const char *code, const char *path,
-		   const char *message)
+/*
+ * Makes the job final; with only_new, only a job nobody started yet.  The
+ * test and the change are one critical section: a refusal racing a
+ * start (two writers on one cloned job) either ends the job before the
+ * start sees it, or loses without touching the running call.
+ */
+static bool job_finish(struct tx_job *job, bool only_new,
+		       enum tx_job_state state, int err, struct tx_result *r,
+		       const char *code, const char *path, const char *message)
 {
 	char why[1024];
 	double dur;
 
 	pthread_mutex_lock(&job->lock);
-	if (tx_job_state_final(job->state)) {
+	if (tx_job_state_final(job->state) ||
+	    (only_new && job->state != TX_JOB_NEW)) {
 		pthread_mutex_unlock(&job->lock);
 		tx_result_free(r);
 		return false;
 	}
 	clock_gettime(CLOCK_REALTIME, &job->finished);
+	job->finished_ns = tx_now_ns();
 	if (r && r->is_error) {
 		state = TX_JOB_ERROR;
 		code = "tool_error";
@@ -703,6 +722,10 @@ bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
 	job->code = strdup(code ? code : "error");
 	job->path = path ? strdup(path) : NULL;
 	job->message = message ? strdup(message) : NULL;
+	/* Recorded before anyone can see the outcome: whoever reads a
+	 * result can find its call in the audit log. */
+	if (job->engine && job->engine->audit)
+		tx_audit_job(job->engine->audit, job, state);
 	__atomic_store_n(&job->state, state, __ATOMIC_RELEASE);
 	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
 	if (job->started.tv_sec || state != TX_JOB_CANCELLED) {
@@ -725,6 +748,19 @@ bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
 		       job->tool_id, tx_job_state_name(state),
 		       code ? code : "error", message ? message : "");
 	return true;
+}
+
+bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
+		   struct tx_result *r, const char *code, const char *path,
+		   const char *message)
+{
+	return job_finish(job, false, state, err, r, code, path, message);
+}
+
+bool tx_job_finish_new(struct tx_job *job, enum tx_job_state state, int err,
+		       const char *code, const char *message)
+{
+	return job_finish(job, true, state, err, NULL, code, NULL, message);
 }
 
 void tx_job_complete(struct tx_job *job, struct tx_result *r)
@@ -753,9 +789,12 @@ void tx_job_fail(struct tx_job *job, int err, const char *code,
 	tx_job_finish(job, st, err, NULL, code, NULL, msg);
 }
 
-void tx_job_reject(struct tx_job *job, int err, const char *msg)
+int tx_job_reject(struct tx_job *job, int err, const char *msg)
 {
-	tx_job_finish(job, TX_JOB_ERROR, err,  NULL,
-		      err == EFBIG ? "arguments_too_large" : "invalid_arguments",
-		      NULL, msg);
+	if (!tx_job_finish_new(job, TX_JOB_ERROR, err,
+			       err == EFBIG ? "arguments_too_large"
+					    : "invalid_arguments",
+			       msg))
+		return -EALREADY;
+	return 0;
 }

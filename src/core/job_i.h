@@ -11,9 +11,17 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/engine_i.h"
 #include "core/job.h"
 
 struct tx_engine;
+
+/* Which collection list a listed job is on (jobtab.c). */
+enum job_queue {
+	JOB_Q_NONE,	/* running, or not listed */
+	JOB_Q_FRESH,	/* NEW: expires after job_new_seconds */
+	JOB_Q_FINAL,	/* final: kept by job_keep_seconds/job_keep_max */
+};
 
 struct job_listener {
 	uint64_t id;
@@ -30,6 +38,7 @@ struct tx_job {
 	char *tool_id;
 	const struct tx_tool *tool;	/* a reference */
 	struct tx_caller caller;
+	bool has_caller;		/* false: made with no caller */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;		/* final state, listener done */
@@ -44,6 +53,14 @@ struct tx_job {
 	uint64_t start_ns;		/* CLOCK_MONOTONIC at start */
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC; 0: none */
 	size_t heap_idx;		/* engine timer heap; SIZE_MAX: out */
+	uint64_t created_ns;		/* CLOCK_MONOTONIC */
+	uint64_t finished_ns;		/* CLOCK_MONOTONIC; set when final */
+
+	/* The engine's job table (engine jobs_lock). */
+	bool listed;
+	struct job_link by_age;		/* every listed job, oldest first */
+	struct job_link in_queue;	/* on the list `queue` names */
+	enum job_queue queue;
 
 	/* The outcome: set once under lock when the job turns final. */
 	int err;
@@ -91,6 +108,17 @@ struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
 bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
 		   struct tx_result *r, const char *code, const char *path,
 		   const char *message);
+
+/*
+ * The same for a job still NEW only (a refusal, an expired clone):
+ * false, and nothing changes, once the job was started or is final.
+ */
+bool tx_job_finish_new(struct tx_job *job, enum tx_job_state state, int err,
+		       const char *code, const char *message);
+
+/* "fnv1a64:HEX" of the argument text into buf; false while there is
+ * none (the job never got arguments).  job.c */
+bool tx_job_args_digest(const struct tx_job *job, char *buf, size_t len);
 
 /* The result's parts, for chains.  job.c */
 struct json_object *tx_result_structured(struct tx_result *r);

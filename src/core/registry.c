@@ -45,8 +45,10 @@ struct tx_registry {
 	pthread_mutex_t write_lock;
 	struct source *sources;		/* write_lock */
 	size_t nsources;		/* write_lock */
-	struct listener *listeners;	/* write_lock */
+	struct listener *listeners;	/* write_lock; after the swap */
 	size_t nlisteners;		/* write_lock */
+	struct listener *preparers;	/* write_lock; before the swap */
+	size_t npreparers;		/* write_lock */
 	uint64_t generation;		/* write_lock */
 };
 
@@ -149,6 +151,7 @@ void tx_registry_free(struct tx_registry *reg)
 		source_release(&reg->sources[i]);
 	free(reg->sources);
 	free(reg->listeners);
+	free(reg->preparers);
 	tx_toolset_unref(reg->cur);
 	pthread_rwlock_destroy(&reg->cur_lock);
 	pthread_mutex_destroy(&reg->write_lock);
@@ -247,6 +250,15 @@ int tx_registry_set_source(struct tx_registry *reg, const char *source,
 		return -ENOMEM;
 	}
 	reg->generation++;
+	/*
+	 * State derived from the tool set (the search index) is brought up
+	 * to date before the set is published, not after: a reader that
+	 * sees the new generation must find the index current, or it may
+	 * cache the old index's answer under the new generation.  reg->cur
+	 * is still the old set here and only this thread changes it.
+	 */
+	for (size_t i = 0; i < reg->npreparers; i++)
+		reg->preparers[i].fn(reg->preparers[i].ctx, reg->cur, set);
 	pthread_rwlock_wrlock(&reg->cur_lock);
 	old = reg->cur;
 	reg->cur = set;
@@ -261,24 +273,36 @@ int tx_registry_set_source(struct tx_registry *reg, const char *source,
 	return refused;
 }
 
-int tx_registry_listen(struct tx_registry *reg, tx_tools_changed_fn fn,
-		       void *ctx)
+static int listener_add(struct tx_registry *reg, struct listener **list,
+			size_t *n, tx_tools_changed_fn fn, void *ctx)
 {
 	struct listener *grown;
 	int rc = 0;
 
 	pthread_mutex_lock(&reg->write_lock);
-	grown = realloc(reg->listeners, (reg->nlisteners + 1) * sizeof(*grown));
+	grown = realloc(*list, (*n + 1) * sizeof(*grown));
 	if (grown) {
-		reg->listeners = grown;
-		reg->listeners[reg->nlisteners].fn = fn;
-		reg->listeners[reg->nlisteners].ctx = ctx;
-		reg->nlisteners++;
+		*list = grown;
+		grown[*n].fn = fn;
+		grown[*n].ctx = ctx;
+		(*n)++;
 	} else {
 		rc = -ENOMEM;
 	}
 	pthread_mutex_unlock(&reg->write_lock);
 	return rc;
+}
+
+int tx_registry_listen(struct tx_registry *reg, tx_tools_changed_fn fn,
+		       void *ctx)
+{
+	return listener_add(reg, &reg->listeners, &reg->nlisteners, fn, ctx);
+}
+
+int tx_registry_listen_before(struct tx_registry *reg, tx_tools_changed_fn fn,
+			      void *ctx)
+{
+	return listener_add(reg, &reg->preparers, &reg->npreparers, fn, ctx);
 }
 
 uint64_t tx_toolset_generation(const struct tx_toolset *set)

@@ -27,14 +27,23 @@ struct tx_toolset *tx_registry_snapshot(struct tx_registry *reg);
  * n == 0 removes the source).  A tool whose ID another source already
  * holds is left out and named in err ("ID already defined by SOURCE");
  * the rest apply.  Returns the number left out, or -errno.
- * Listeners run after the swap, before this returns.  Tools of the
- * source whose definition did not change keep their identity.
+ * Listeners added with tx_registry_listen_before run before the swap,
+ * the others after it, all before this returns.  Tools of the source
+ * whose definition did not change keep their identity.
  */
 int tx_registry_set_source(struct tx_registry *reg, const char *source,
 			   struct tx_tool *const *tools, size_t n, char *err,
 			   size_t errlen);
 
+/* fn(ctx, old, cur) after each swap, on the writer's thread. */
 int tx_registry_listen(struct tx_registry *reg, tx_tools_changed_fn fn,
 		       void *ctx);
+/*
+ * fn(ctx, old, next) before each swap, while readers still see old: for
+ * state that must be current by the time a reader sees next (the search
+ * index).  Writers are serialized, so fn sees every change in order.
+ */
+int tx_registry_listen_before(struct tx_registry *reg, tx_tools_changed_fn fn,
+			      void *ctx);
 
 #endif

@@ -164,6 +164,7 @@ int tx_runner_init(struct tx_engine *e)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&e->timer_cond, &ca);
 	pthread_condattr_destroy(&ca);
+	tx_jobtab_init(&e->jobs);
 	e->next_job = 1;
 	e->started_ns = tx_now_ns();
 	if (pthread_create(&e->timer, NULL, timer_main, e))
@@ -203,11 +204,12 @@ void tx_runner_release(struct tx_engine *e)
 		tx_job_unref(e->heap[i]);
 	}
 	free(e->heap);
-	for (size_t i = 0; i < e->njobs; i++) {
-		e->jobs[i]->engine = NULL;
-		tx_job_unref(e->jobs[i]);
+	for (struct tx_job *job; (job = tx_jobtab_next_by_age(&e->jobs, NULL));) {
+		tx_jobtab_del(&e->jobs, job);
+		job->engine = NULL;
+		tx_job_unref(job);
 	}
-	free(e->jobs);
+	tx_jobtab_release(&e->jobs);
 	for (size_t i = 0; i < e->nstats; i++)
 		free(e->stats[i].id);
 	free(e->stats);
@@ -249,6 +251,9 @@ void tx_runner_job_done(struct tx_engine *e, struct tx_job *job)
 	pthread_mutex_unlock(&e->timer_lock);
 	if (held)
 		tx_job_unref(held);
+	pthread_mutex_lock(&e->jobs_lock);
+	tx_jobtab_finished(&e->jobs, job);
+	pthread_mutex_unlock(&e->jobs_lock);
 	if (!job->start_ns)
 		return;
 	us = (tx_now_ns() - job->start_ns) / 1000;
@@ -299,65 +304,100 @@ char *tx_engine_stats_text(struct tx_engine *e)
 }
 
 /* ------------------------------------------------------------------ */
-/* The job table (jobs_lock)                                            */
+/* The job table (jobs_lock; jobtab.c)                                  */
 
-static size_t jobs_find(struct tx_engine *e, uint64_t num)
-{
-	size_t lo = 0, hi = e->njobs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (e->jobs[mid]->num == num)
-			return mid;
-		if (e->jobs[mid]->num < num)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return SIZE_MAX;
-}
+#define GC_BATCH 256
 
 static size_t keep_limit(const struct tx_engine *e)
 {
 	return e->opts.job_keep_max ? e->opts.job_keep_max : 1000;
 }
 
+static unsigned new_seconds(const struct tx_engine *e)
+{
+	return e->opts.job_new_seconds ? e->opts.job_new_seconds : 600;
+}
+
+/*
+ * One collection: finished jobs past the count limit (and, with ages,
+ * past job_keep_seconds) leave the table, oldest first; with ages, jobs
+ * nobody started within job_new_seconds expire.  Both lists are in age
+ * order, so each loop stops at the first job to keep: the work is what
+ * is removed, in batches so that jobs_lock is never held long.  Dropped
+ * references and expiries happen outside the lock (a job's last
+ * reference can end a tool, and ending a job runs its listeners).
+ */
+static void collect(struct tx_engine *e, bool ages)
+{
+	uint64_t keep_ns = (uint64_t)(e->opts.job_keep_seconds
+					      ? e->opts.job_keep_seconds
+					      : 600) * 1000000000u;
+	uint64_t new_ns = (uint64_t)new_seconds(e) * 1000000000u;
+	size_t keep_max = keep_limit(e), ndrop, nexp;
+	struct tx_job *drop[GC_BATCH], *expire[GC_BATCH];
+	char why[128];
+
+	snprintf(why, sizeof(why), "nobody started the job within %u s "
+		 "(job_new_seconds); it expired", new_seconds(e));
+	do {
+		uint64_t now = tx_now_ns();
+		struct tx_job *job;
+
+		ndrop = nexp = 0;
+		pthread_mutex_lock(&e->jobs_lock);
+		while (ndrop < GC_BATCH &&
+		       (job = tx_jobtab_first_queued(&e->jobs.final)) &&
+		       (e->jobs.final.n > keep_max ||
+			(ages && now - job->finished_ns > keep_ns))) {
+			e->jobs.visits++;
+			tx_jobtab_del(&e->jobs, job);
+			drop[ndrop++] = job;	/* the table's reference */
+		}
+		while (ages && nexp < GC_BATCH &&
+		       (job = tx_jobtab_first_queued(&e->jobs.fresh))) {
+			if (tx_job_state(job) == TX_JOB_NEW &&
+			    now - job->created_ns <= new_ns)
+				break;
+			e->jobs.visits++;
+			/* Off the list either way: started since, or tried
+			 * once below (a start may still win that race). */
+			tx_jobtab_started(&e->jobs, job);
+			if (tx_job_state(job) == TX_JOB_NEW)
+				expire[nexp++] = tx_job_ref(job);
+		}
+		pthread_mutex_unlock(&e->jobs_lock);
+		for (size_t i = 0; i < ndrop; i++)
+			tx_job_unref(drop[i]);
+		for (size_t i = 0; i < nexp; i++) {
+			bool listed = false;
+
+			job = expire[i];
+			/* Wakes whoever waits on its result, then it goes. */
+			if (tx_job_finish_new(job, TX_JOB_CANCELLED, ECANCELED,
+					      "expired", why)) {
+				pthread_mutex_lock(&e->jobs_lock);
+				listed = job->listed;
+				tx_jobtab_del(&e->jobs, job);
+				pthread_mutex_unlock(&e->jobs_lock);
+			}
+			if (listed)
+				tx_job_unref(job);	/* the table's */
+			tx_job_unref(job);
+		}
+	} while (ndrop == GC_BATCH || nexp == GC_BATCH);
+}
+
 void tx_runner_gc(struct tx_engine *e)
 {
-	unsigned keep_s = e->opts.job_keep_seconds ? e->opts.job_keep_seconds : 600;
-	size_t keep_max = keep_limit(e);
-	struct tx_job **drop = NULL;
-	size_t nfinal = 0, ndrop = 0, out = 0;
-	struct timespec now;
+	collect(e, true);
+}
 
-	clock_gettime(CLOCK_REALTIME, &now);
+void tx_runner_job_counts(struct tx_engine *e, size_t *jobs, size_t *active)
+{
 	pthread_mutex_lock(&e->jobs_lock);
-	for (size_t i = 0; i < e->njobs; i++)
-		if (tx_job_is_final(e->jobs[i]))
-			nfinal++;
-	drop = malloc((e->njobs ? e->njobs : 1) * sizeof(*drop));
-	if (!drop)
-		goto out_unlock;
-	/* Oldest first: drop what is too old, then the surplus. */
-	for (size_t i = 0; i < e->njobs; i++) {
-		struct tx_job *job = e->jobs[i];
-		bool final = tx_job_is_final(job);
-
-		if (final && (nfinal > keep_max ||
-			      now.tv_sec - job->finished.tv_sec > (time_t)keep_s)) {
-			drop[ndrop++] = job;
-			nfinal--;
-		} else {
-			e->jobs[out++] = job;
-		}
-	}
-	e->njobs = out;
-out_unlock:
+	*jobs = e->jobs.n;
+	*active = e->jobs.n - e->jobs.final.n;
 	pthread_mutex_unlock(&e->jobs_lock);
-	for (size_t i = 0; i < ndrop; i++)
-		tx_job_unref(drop[i]);
-	free(drop);
 }
 
 static const struct tx_tool *resolve(struct tx_engine *e, const char *tool_id)
@@ -390,24 +430,18 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 		return NULL;
 	}
 	pthread_mutex_lock(&e->jobs_lock);
-	if (e->njobs == e->jobs_cap) {
-		size_t cap = e->jobs_cap ? e->jobs_cap * 2 : 256;
-		struct tx_job **grown = realloc(e->jobs, cap * sizeof(*grown));
-
-		if (!grown)
-			goto out_unlock;
-		e->jobs = grown;
-		e->jobs_cap = cap;
-	}
 	job = tx_job_alloc(e, e->next_job, tool_id, tool, caller);
-	if (!job)
-		goto out_unlock;
-	e->next_job++;
-	e->jobs[e->njobs++] = tx_job_ref(job);
-	/* Amortized: a pass only once a quarter more than the limit is
-	 * kept; the timer thread applies the age limit every second. */
-	gc = e->njobs > keep_limit(e) + keep_limit(e) / 4 + 16;
-out_unlock:
+	if (job && tx_jobtab_add(&e->jobs, job)) {
+		tx_job_unref(job);	/* `tool` still holds the tool */
+		job = NULL;
+	}
+	if (job) {
+		e->next_job++;
+		tx_job_ref(job);	/* the table's */
+		/* The count limit at once (it costs what it removes); the
+		 * timer thread applies the age limits every second. */
+		gc = e->jobs.final.n > keep_limit(e);
+	}
 	pthread_mutex_unlock(&e->jobs_lock);
 	tx_tool_unref(tool);
 	if (!job) {
@@ -416,7 +450,7 @@ out_unlock:
 		return NULL;
 	}
 	if (gc)
-		tx_runner_gc(e);
+		collect(e, false);
 	return job;
 }
 
@@ -425,7 +459,6 @@ struct tx_job *tx_engine_job_get(struct tx_engine *e, const char *id)
 	struct tx_job *job = NULL;
 	char *end;
 	uint64_t num;
-	size_t i;
 
 	errno = 0;
 	num = strtoull(id, &end, 10);
@@ -434,9 +467,9 @@ struct tx_job *tx_engine_job_get(struct tx_engine *e, const char *id)
 		return NULL;
 	}
 	pthread_mutex_lock(&e->jobs_lock);
-	i = jobs_find(e, num);
-	if (i != SIZE_MAX)
-		job = tx_job_ref(e->jobs[i]);
+	job = tx_jobtab_find(&e->jobs, num);
+	if (job)
+		tx_job_ref(job);
 	pthread_mutex_unlock(&e->jobs_lock);
 	if (!job)
 		errno = ENOENT;
@@ -445,14 +478,16 @@ struct tx_job *tx_engine_job_get(struct tx_engine *e, const char *id)
 
 size_t tx_engine_job_ids(struct tx_engine *e, char ***ids)
 {
-	size_t n;
+	struct tx_job *job = NULL;
+	size_t n = 0;
 
 	pthread_mutex_lock(&e->jobs_lock);
-	*ids = calloc(e->njobs ? e->njobs : 1, sizeof(**ids));
-	for (n = 0; *ids && n < e->njobs; n++) {
-		(*ids)[n] = strdup(e->jobs[n]->id);
+	*ids = calloc(e->jobs.n ? e->jobs.n : 1, sizeof(**ids));
+	while (*ids && (job = tx_jobtab_next_by_age(&e->jobs, job))) {
+		(*ids)[n] = strdup(job->id);
 		if (!(*ids)[n])
 			break;
+		n++;
 	}
 	pthread_mutex_unlock(&e->jobs_lock);
 	return *ids ? n : 0;
@@ -468,20 +503,16 @@ void tx_strv_free(char **v, size_t n)
 int tx_engine_job_remove(struct tx_engine *e, const char *id)
 {
 	struct tx_job *job = tx_engine_job_get(e, id);
-	size_t i;
+	bool listed;
 
 	if (!job)
 		return -ENOENT;
 	tx_job_cancel(job);
 	pthread_mutex_lock(&e->jobs_lock);
-	i = jobs_find(e, job->num);
-	if (i != SIZE_MAX) {
-		memmove(&e->jobs[i], &e->jobs[i + 1],
-			(e->njobs - i - 1) * sizeof(*e->jobs));
-		e->njobs--;
-	}
+	listed = job->listed;
+	tx_jobtab_del(&e->jobs, job);
 	pthread_mutex_unlock(&e->jobs_lock);
-	if (i != SIZE_MAX)
+	if (listed)
 		tx_job_unref(job);	/* the table's reference */
 	tx_job_unref(job);
 	return 0;
@@ -535,18 +566,16 @@ int tx_job_start(struct tx_job *job, const char *args_json, size_t len)
 	int rc;
 
 	if (len > TX_ARGS_MAX) {
-		tx_job_reject(job, EFBIG, "arguments are larger than the limit");
-		return -EFBIG;
+		rc = tx_job_reject(job, EFBIG, "arguments are larger than the limit");
+		return rc ? rc : -EFBIG;
 	}
 	args = tx_json_parse(args_json, len, TX_JSON_DEPTH_MAX, err, sizeof(err));
 	if (err[0] || (rc = check_parsed(e, tool, args, err, sizeof(err)))) {
 		json_object_put(args);
-		pthread_mutex_lock(&job->lock);
-		rc = job->state == TX_JOB_NEW ? -EINVAL : -EALREADY;
-		pthread_mutex_unlock(&job->lock);
-		if (rc == -EINVAL)
-			tx_job_reject(job, EINVAL, err);
-		return rc;
+		/* Checked and ended in one step: a valid start on another
+		 * thread may have won since this one began. */
+		rc = tx_job_reject(job, EINVAL, err);
+		return rc ? rc : -EINVAL;
 	}
 	text = strndup(args_json, len);
 	pthread_mutex_lock(&job->lock);
@@ -564,6 +593,9 @@ int tx_job_start(struct tx_job *job, const char *args_json, size_t len)
 	job->start_ns = tx_now_ns();
 	job->deadline_ns = job->start_ns + (uint64_t)tool->timeout_ms * 1000000u;
 	pthread_mutex_unlock(&job->lock);
+	pthread_mutex_lock(&e->jobs_lock);
+	tx_jobtab_started(&e->jobs, job);	/* it no longer expires */
+	pthread_mutex_unlock(&e->jobs_lock);
 
 	pthread_mutex_lock(&e->timer_lock);
 	rc = heap_push(e, job);
@@ -609,14 +641,12 @@ void tx_runner_tools_removed(struct tx_engine *e,
 			     const struct tx_toolset *old,
 			     const struct tx_toolset *cur)
 {
-	struct tx_job **victims = NULL;
+	struct tx_job **victims = NULL, *job = NULL;
 	size_t n = 0;
 
 	pthread_mutex_lock(&e->jobs_lock);
-	victims = malloc((e->njobs ? e->njobs : 1) * sizeof(*victims));
-	for (size_t i = 0; victims && i < e->njobs; i++) {
-		struct tx_job *job = e->jobs[i];
-
+	victims = malloc((e->jobs.n ? e->jobs.n : 1) * sizeof(*victims));
+	while (victims && (job = tx_jobtab_next_by_age(&e->jobs, job))) {
 		if (!job->tool || job->tool == e->chain_tool ||
 		    tx_job_is_final(job) ||
 		    !tx_toolset_find(old, job->tool_id) ||

@@ -159,6 +159,7 @@ static void tool_destroy(struct tx_tool *t)
 	free(t->doc);
 	free(t->origin);
 	free(t->where);
+	free(t->backend_spec);
 	if (t->backend_data_free)
 		t->backend_data_free(t->backend_data);
 	if (t->backend)
@@ -215,6 +216,8 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 					: TX_TOOL_TIMEOUT_DEFAULT;
 	if (asprintf(&t->id, "%s:%s", def->ns, def->name) < 0)
 		t->id = NULL;
+	if (def->backend_spec && !(t->backend_spec = strdup(def->backend_spec)))
+		goto out_nomem;
 	if (!t->ns || !t->name || !t->ns_file || !t->name_file || !t->title ||
 	    !t->description || !t->origin || !t->where || !t->id)
 		goto out_nomem;
@@ -296,6 +299,10 @@ bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b)
 	    !str_eq(a->where, b->where) || !str_eq(a->origin, b->origin) ||
 	    a->timeout_ms != b->timeout_ms || a->ntags != b->ntags ||
 	    a->backend != b->backend)
+		return false;
+	/* Strict: a spec that appears or disappears is a change too. */
+	if (!a->backend_spec != !b->backend_spec ||
+	    (a->backend_spec && strcmp(a->backend_spec, b->backend_spec)))
 		return false;
 	for (size_t i = 0; i < a->ntags; i++)
 		if (!str_eq(a->tags[i], b->tags[i]))

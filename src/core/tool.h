@@ -36,6 +36,15 @@ struct tx_tool_def {
 	/* Ownership passes to the tool, even when tx_tool_new fails. */
 	void *backend_data;
 	void (*backend_data_free)(void *data);
+	/*
+	 * Canonical text of everything in backend_data that changes how a
+	 * call runs (an exec tool's argv, env, cwd, stdin, caps...); copied.
+	 * Two definitions are the same tool only when these texts are equal,
+	 * so a reload that edits only the backend's spec still produces a
+	 * new tool.  NULL when backend_data adds nothing to the fields above
+	 * (an MCP tool's name, a built-in's static table).
+	 */
+	const char *backend_spec;
 };
 
 #define TX_TOOL_TIMEOUT_DEFAULT 60000u
@@ -66,6 +75,7 @@ struct tx_tool {
 	struct tx_backend *backend;
 	void *backend_data;
 	void (*backend_data_free)(void *data);
+	char *backend_spec;			/* may be NULL */
 };
 
 /*
@@ -77,7 +87,8 @@ struct tx_tool {
 struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 			    size_t errlen);
 
-/* True when two tools have the same definition (reload detects no-ops). */
+/* True when two tools have the same definition, their backend's spec
+ * included (reload detects no-ops). */
 bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b);
 
 #endif

@@ -39,26 +39,25 @@ static const char *call_tool_id(const struct fs_handle *h)
 	return h->key;
 }
 
-/* Records a refused call so `error` and `result.json` can explain it. */
-static void call_reject(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-			int err, const char *msg)
+/* Records a refused call so `error` and `result.json` can explain it.
+ * -EALREADY when another writer started the cloned job first. */
+static int call_reject(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		       int err, const char *msg)
 {
 	struct tx_caller caller;
 	struct tx_job *job;
 	char why[ERR_MAX];
 
-	if (h->scope == FS_JOB) {
-		if (h->job && tx_job_state(h->job) == TX_JOB_NEW)
-			tx_job_reject(h->job, err, msg);
-		return;
-	}
+	if (h->scope == FS_JOB)
+		return h->job ? tx_job_reject(h->job, err, msg) : 0;
 	fs_caller(fs, req, &caller);
 	job = tx_engine_job_new(fs->engine, h->key, &caller, why, sizeof(why));
 	if (!job)
-		return;
+		return 0;
 	tx_job_reject(job, err, msg);
 	fs_latest_set(fs, h->key, &caller, tx_job_id(job));
 	tx_job_unref(job);
+	return 0;
 }
 
 /*
@@ -154,8 +153,8 @@ out_unlock:
 	pthread_mutex_unlock(&h->lock);
 	/* Outside the handle's lock: rejecting ends a job, which runs its
 	 * listeners, and those may take handle locks. */
-	if (reject)
-		call_reject(fs, req, h, -rc, err);
+	if (reject && call_reject(fs, req, h, -rc, err) == -EALREADY)
+		rc = -EALREADY;
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -174,9 +173,10 @@ static int call_take_args_unlock(struct fs *fs, fuse_req_t req,
 	if (!tx_argbuf_complete(h->ab)) {
 		h->failed = EINVAL;
 		pthread_mutex_unlock(&h->lock);
-		call_reject(fs, req, h, EINVAL,
-			    "incomplete JSON: the arguments ended before the "
-			    "object was closed");
+		if (call_reject(fs, req, h, EINVAL,
+				"incomplete JSON: the arguments ended before "
+				"the object was closed") == -EALREADY)
+			return EALREADY;
 		return EINVAL;
 	}
 	*ab = h->ab;

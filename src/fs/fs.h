@@ -16,6 +16,9 @@ struct tx_fs_options {
 	unsigned wait_max;	/* seconds a read may stay deferred; 0: default */
 	unsigned job_keep_seconds;	/* finished jobs kept; 0: default */
 	unsigned job_keep_max;		/* finished jobs kept; 0: default */
+	unsigned job_new_seconds;	/* unstarted jobs expire; 0: default */
+	const char *audit_log;		/* absolute path, or NULL: none */
+	size_t audit_log_max;		/* bytes per file; 0: default */
 };
 
 /*

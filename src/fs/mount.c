@@ -94,6 +94,9 @@ int tx_fs_main(const struct tx_fs_options *o)
 	memset(&fs, 0, sizeof(fs));
 	eo.job_keep_seconds = o->job_keep_seconds;
 	eo.job_keep_max = o->job_keep_max;
+	eo.job_new_seconds = o->job_new_seconds;
+	eo.audit_log = o->audit_log;
+	eo.audit_log_max = o->audit_log_max;
 	if (o->config_dir) {
 		/* Checked now: after daemonizing nobody would see why. */
 		d = opendir(o->config_dir);

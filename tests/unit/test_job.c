@@ -131,11 +131,93 @@ static void test_reject(void **state)
 	struct tx_job *job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
 
 	(void)state;
-	tx_job_reject(job, EFBIG, "too big");
+	assert_int_equal(tx_job_reject(job, EFBIG, "too big"), 0);
 	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
 	assert_int_equal(tx_job_errno(job), EFBIG);
 	assert_non_null(strstr(tx_job_error_text(job, NULL), "too big"));
 	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+/*
+ * A refused write that arrives after a valid start must leave the running
+ * job alone: the start won, the refusal is the loser (EALREADY).
+ */
+static void test_reject_running(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job = call(e, "test:hang", "{}");
+
+	(void)state;
+	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+	assert_int_equal(tx_job_reject(job, EINVAL, "bad arguments"), -EALREADY);
+	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+	assert_int_equal(tx_job_start(job, "{\"n\":\"x\"}", 9), -EALREADY);
+	assert_int_equal(tx_job_start(job, "{", 1), -EALREADY);
+	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+	/* The outcome is the backend's, not the loser's. */
+	tx_job_complete(job, tx_result_new());
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_string_equal(tx_job_error_text(job, NULL), "");
+	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+struct racer {
+	struct tx_job *job;
+	pthread_barrier_t *go;
+	const char *args;
+	int rc;
+};
+
+static void *racer_main(void *p)
+{
+	struct racer *r = p;
+
+	pthread_barrier_wait(r->go);
+	r->rc = tx_job_start(r->job, r->args, strlen(r->args));
+	return NULL;
+}
+
+/*
+ * A valid start and a bad one race on the same cloned job, many times:
+ * exactly one wins, and the job's outcome is the winner's.
+ */
+static void test_start_race(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	pthread_barrier_t go;
+	char err[256];
+
+	(void)state;
+	pthread_barrier_init(&go, NULL, 2);
+	for (int i = 0; i < 2000; i++) {
+		struct tx_job *job = tx_engine_job_new(e, "test:hang", NULL,
+						       err, sizeof(err));
+		struct racer good = { job, &go, "{\"n\":1}", 1 };
+		struct racer bad = { job, &go, "{\"n\":\"x\"}", 1 };
+		pthread_t a, b;
+
+		assert_non_null(job);
+		pthread_create(&a, NULL, racer_main, &good);
+		pthread_create(&b, NULL, racer_main, &bad);
+		pthread_join(a, NULL);
+		pthread_join(b, NULL);
+		if (good.rc == 0) {
+			assert_int_equal(bad.rc, -EALREADY);
+			assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
+			assert_int_equal(tx_job_cancel(job), 0);
+		} else {
+			assert_int_equal(good.rc, -EALREADY);
+			assert_int_equal(bad.rc, -EINVAL);
+			assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+			assert_int_equal(tx_job_errno(job), EINVAL);
+		}
+		tx_job_unref(job);
+	}
+	pthread_barrier_destroy(&go);
 	tx_engine_free(e);
 }
 
@@ -343,6 +425,169 @@ static void test_keep_policy(void **state)
 	tx_engine_free(e);
 }
 
+/* Runs n echo calls and returns the jobs collection looked at meanwhile. */
+static uint64_t visits_for_calls(struct tx_engine *e, int n)
+{
+	uint64_t before, after;
+	char err[256];
+
+	pthread_mutex_lock(&e->jobs_lock);
+	before = e->jobs.visits;
+	pthread_mutex_unlock(&e->jobs_lock);
+	for (int i = 0; i < n; i++) {
+		struct tx_job *job = tx_engine_call(e, "builtin:echo", "{}", NULL,
+						    err, sizeof(err));
+
+		assert_non_null(job);
+		assert_int_equal(tx_job_state(job), TX_JOB_OK);
+		tx_job_unref(job);
+	}
+	pthread_mutex_lock(&e->jobs_lock);
+	after = e->jobs.visits;
+	pthread_mutex_unlock(&e->jobs_lock);
+	return after - before;
+}
+
+/*
+ * 5000 clones nobody starts must not make later calls dearer: the table
+ * collects by looking at the jobs it removes only, so N calls cost the
+ * same number of visits before and after the clones (one finished job
+ * leaves per call once the keep limit is reached).  Before, every call
+ * past 1.25 x job_keep_max looked at every job in the table.
+ */
+static void test_abandoned_clones_cost(void **state)
+{
+	struct tx_engine_options opts = { .job_keep_max = 100 };
+	struct tx_engine *e;
+	uint64_t before, after;
+	size_t njobs, active;
+	char err[256];
+
+	(void)state;
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	visits_for_calls(e, 200);	/* reach the keep limit */
+	before = visits_for_calls(e, 1000);
+	for (int i = 0; i < 5000; i++) {
+		struct tx_job *job = tx_engine_job_new(e, "builtin:echo", NULL,
+						       err, sizeof(err));
+
+		assert_non_null(job);
+		tx_job_unref(job);
+	}
+	after = visits_for_calls(e, 1000);
+	/* One per call; the timer thread's own pass, once a second, may
+	 * take a call's turn. */
+	assert_in_range(before, 998, 1002);
+	assert_in_range(after, 998, 1002);
+	tx_runner_job_counts(e, &njobs, &active);
+	assert_int_equal(active, 5000);		/* the clones, still waiting */
+	/* The limit is applied when the next job is made: the last call's
+	 * job may be one over it. */
+	assert_in_range(njobs - active, 100, 101);
+	tx_engine_free(e);
+}
+
+static void on_final(struct tx_job *job, void *ctx)
+{
+	(void)job;
+	__atomic_store_n((int *)ctx, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A clone nobody starts expires after job_new_seconds: it ends as
+ * cancelled (code "expired"), its waiters wake, and it leaves jobs/.  A
+ * job that was started does not expire.
+ */
+static void test_new_job_expires(void **state)
+{
+	struct tx_engine_options opts = { .job_new_seconds = 1 };
+	struct tx_job *idle, *busy, *got;
+	struct tx_engine *e;
+	char err[256], id[24];
+	int woke = 0;
+
+	(void)state;
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	idle = tx_engine_job_new(e, "builtin:echo", NULL, err, sizeof(err));
+	busy = tx_engine_job_new(e, "builtin:sleep", NULL, err, sizeof(err));
+	assert_non_null(idle);
+	assert_non_null(busy);
+	snprintf(id, sizeof(id), "%s", tx_job_id(idle));
+	assert_true(tx_job_listen(idle, UINT64_MAX, on_final, &woke) > 0);
+	assert_int_equal(tx_job_start(busy, "{\"seconds\":30}", 14), 0);
+	/* The timer collects every second; allow it 30. */
+	for (int i = 0; i < 3000 && (got = tx_engine_job_get(e, id)); i++) {
+		tx_job_unref(got);
+		usleep(10000);
+	}
+	assert_null(tx_engine_job_get(e, id));
+	assert_int_equal(__atomic_load_n(&woke, __ATOMIC_SEQ_CST), 1);
+	assert_int_equal(tx_job_state(idle), TX_JOB_CANCELLED);
+	assert_int_equal(tx_job_errno(idle), ECANCELED);
+	assert_non_null(strstr(tx_job_error_text(idle, NULL), "expired"));
+	assert_non_null(strstr(tx_job_error_text(idle, NULL), "job_new_seconds"));
+	assert_int_equal(tx_job_start(idle, "{}", 2), -EALREADY);
+	/* The running job stays, though it is older than the limit too. */
+	got = tx_engine_job_get(e, tx_job_id(busy));
+	assert_ptr_equal(got, busy);
+	tx_job_unref(got);
+	assert_int_equal(tx_job_state(busy), TX_JOB_RUNNING);
+	tx_job_unref(idle);
+	tx_job_unref(busy);
+	tx_engine_free(e);
+}
+
+/* Lookups and listing stay right while jobs come and go in any order. */
+static void test_job_table_churn(void **state)
+{
+	enum { N = 3000 };
+	struct tx_engine_options opts = { .job_keep_max = 100000 };
+	struct tx_job *jobs[N];
+	bool gone[N] = { false };
+	struct tx_engine *e;
+	char err[256], **ids;
+	size_t n, k = 0;
+
+	(void)state;
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	for (int i = 0; i < N; i++) {
+		jobs[i] = tx_engine_job_new(e, "builtin:echo", NULL, err,
+					    sizeof(err));
+		assert_non_null(jobs[i]);
+		if (i % 3 == 0)
+			tx_job_start(jobs[i], "{}", 2);
+	}
+	srand(7);
+	for (int r = 0; r < N / 2; r++) {
+		int i = rand() % N;
+
+		if (!gone[i])
+			assert_int_equal(tx_engine_job_remove(e, tx_job_id(jobs[i])), 0);
+		gone[i] = true;
+	}
+	for (int i = 0; i < N; i++) {
+		struct tx_job *got = tx_engine_job_get(e, tx_job_id(jobs[i]));
+
+		assert_ptr_equal(got, gone[i] ? NULL : jobs[i]);
+		tx_job_unref(got);
+	}
+	n = tx_engine_job_ids(e, &ids);
+	for (int i = 0; i < N; i++)
+		if (!gone[i]) {
+			assert_true(k < n);
+			assert_string_equal(ids[k], tx_job_id(jobs[i]));
+			k++;
+		}
+	assert_int_equal(k, n);
+	tx_strv_free(ids, n);
+	for (int i = 0; i < N; i++)
+		tx_job_unref(jobs[i]);
+	tx_engine_free(e);
+}
+
 static void test_stats(void **state)
 {
 	struct test_backend *tb;
@@ -430,6 +675,8 @@ int main(void)
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_invalid_args),
 		cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_reject_running),
+		cmocka_unit_test(test_start_race),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_cancel_new),
 		cmocka_unit_test(test_timeout),
@@ -437,6 +684,9 @@ int main(void)
 		cmocka_unit_test(test_listeners_and_stream),
 		cmocka_unit_test(test_job_table),
 		cmocka_unit_test(test_keep_policy),
+		cmocka_unit_test(test_abandoned_clones_cost),
+		cmocka_unit_test(test_new_job_expires),
+		cmocka_unit_test(test_job_table_churn),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_tool_removed),
 		cmocka_unit_test(test_builtins),

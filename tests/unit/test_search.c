@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,8 +17,12 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "core/engine_i.h"
+#include "core/job_i.h"
+#include "core/registry.h"
 #include "core/search.h"
 #include "core/search_i.h"
+#include "core/tool.h"
 #include "core/tokenize_i.h"
 #include "toolexecfs/toolexec.h"
 
@@ -545,6 +550,82 @@ static void test_engine_reload(void **state)
 	rmdir(dir);
 }
 
+/*
+ * The index is current by the time a reader can see the tool set it
+ * belongs to: a reader that sees a new generation and queries at once
+ * finds the change (the FUSE layer caches results per generation, so
+ * an answer from the old index would stick until the next change).
+ * Many tools make the indexing take long enough for the reader to get
+ * in while it runs, if it ran after the swap.
+ */
+struct gen_watch {
+	struct tx_engine *e;
+	uint64_t gen0;
+	int seen;	/* -1: no new generation within the bound */
+};
+
+static void *watch_generation(void *p)
+{
+	struct gen_watch *w = p;
+	uint64_t until = tx_now_ns() + 30000000000ull;
+
+	w->seen = -1;
+	while (tx_now_ns() < until) {
+		struct tx_toolset *set = tx_engine_tools(w->e);
+		uint64_t g = tx_toolset_generation(set);
+
+		tx_toolset_unref(set);
+		if (g != w->gen0) {
+			w->seen = engine_hits(w->e, "zyzzyva", "many:zz_last");
+			break;
+		}
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void test_index_before_publish(void **state)
+{
+	enum { N = 3000 };
+	struct tx_engine_options opts = {0};
+	struct tx_tool **tools = calloc(N, sizeof(*tools));
+	struct gen_watch w = {0};
+	struct tx_toolset *set;
+	char err[256], name[32], desc[96];
+	pthread_t th;
+
+	(void)state;
+	assert_non_null(tools);
+	w.e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(w.e);
+	for (int i = 0; i < N; i++) {
+		struct tx_tool_def def = {0};
+
+		snprintf(name, sizeof(name), i == N - 1 ? "zz_last" : "t%04d", i);
+		snprintf(desc, sizeof(desc), i == N - 1
+		         ? "Counts every zyzzyva in the garden."
+		         : "Tool number %d reads lines of widget %d.", i, i % 97);
+		def.ns = "many";
+		def.name = name;
+		def.description = desc;
+		tools[i] = tx_tool_new(&def, err, sizeof(err));
+		assert_non_null(tools[i]);
+	}
+	set = tx_engine_tools(w.e);
+	w.gen0 = tx_toolset_generation(set);
+	tx_toolset_unref(set);
+	assert_int_equal(pthread_create(&th, NULL, watch_generation, &w), 0);
+	assert_int_equal(tx_registry_set_source(w.e->registry, "many", tools, N,
+	                                        err, sizeof(err)),
+	                 0);
+	pthread_join(th, NULL);
+	assert_int_equal(w.seen, 1);
+	for (int i = 0; i < N; i++)
+		tx_tool_unref(tools[i]);
+	free(tools);
+	tx_engine_free(w.e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +641,7 @@ int main(void)
 	        cmocka_unit_test(test_churn_equals_fresh),
 	        cmocka_unit_test(test_concurrent),
 	        cmocka_unit_test(test_engine_reload),
+	        cmocka_unit_test(test_index_before_publish),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
