@@ -221,6 +221,16 @@ struct fs {
 
 	/* Search results cache (search.c). */
 	struct fs_search_cache *search_cache;
+
+	/*
+	 * Live objects of this layer, shown in .ctl/stats.  Each holds a
+	 * job reference or a job listener, so a count that does not return
+	 * to zero once the files are closed and the readers answered is a
+	 * leak.
+	 */
+	atomic_long live_handles;	/* open files */
+	atomic_long live_waits;		/* deferred reads (struct fs_wait) */
+	atomic_long live_polls;		/* poll registrations on handles */
 };
 
 /* ---- inode.c ---- */
@@ -323,7 +333,8 @@ void fs_reply_blob(fuse_req_t req, struct fs_blob *b, size_t size, off_t off);
 /* poll() support: readiness of h now, registering ph for later. */
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	     struct fuse_pollhandle *ph);
-void fs_poll_drop(struct fs_handle *h);
+/* Drops h's poll registration, if any (release, unmount). */
+void fs_poll_drop(struct fs *fs, struct fs_handle *h);
 
 /* ---- call.c ---- */
 void fs_call_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -368,6 +379,9 @@ void fs_search_tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			const char *buf, size_t size);
 void fs_search_tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		       size_t size);
+
+/* The live counts above as text, for the end of .ctl/stats. */
+int fs_live_text(struct fs *fs, struct fs_text *t);
 
 /* ---- ctl.c ---- */
 int fs_ctl_blob(struct fs *fs, enum fs_kind kind, struct fs_blob **out);

@@ -356,6 +356,7 @@ static void handles_add(struct fs *fs, struct fs_handle *h)
 		fs->handles->prev = h;
 	fs->handles = h;
 	pthread_mutex_unlock(&fs->handles_lock);
+	atomic_fetch_add(&fs->live_handles, 1);
 }
 
 static void handles_del(struct fs *fs, struct fs_handle *h)
@@ -368,6 +369,7 @@ static void handles_del(struct fs *fs, struct fs_handle *h)
 	if (h->next)
 		h->next->prev = h->prev;
 	pthread_mutex_unlock(&fs->handles_lock);
+	atomic_fetch_sub(&fs->live_handles, 1);
 }
 
 static int handle_setup(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -541,7 +543,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino,
 	struct fs *fs = req_fs(req);
 
 	(void)ino;
-	fs_poll_drop(h);
+	fs_poll_drop(fs, h);
 	if (h->kind == FS_CALL)
 		fs_call_release(fs, h);
 	handles_del(fs, h);
@@ -696,7 +698,8 @@ void fs_handles_free_all(struct fs *fs)
 	pthread_mutex_unlock(&fs->handles_lock);
 	for (; h; h = next) {
 		next = h->next;
-		fs_poll_drop(h);
+		fs_poll_drop(fs, h);
 		handle_free(h);
+		atomic_fetch_sub(&fs->live_handles, 1);
 	}
 }

@@ -158,6 +158,7 @@ static void wait_unref(struct fs_wait *w)
 		return;
 	tx_job_unref(w->job);
 	pthread_mutex_destroy(&w->lock);
+	atomic_fetch_sub(&w->fs->live_waits, 1);
 	free(w);
 }
 
@@ -312,6 +313,7 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		return;
 	}
 	pthread_mutex_init(&w->lock, NULL);
+	atomic_fetch_add(&fs->live_waits, 1);
 	w->fs = fs;
 	/* setup + request + listener + bound list */
 	w->refs = 4;
@@ -474,7 +476,24 @@ static void poll_event(struct tx_job *job, void *ctx)
 	free(p);
 }
 
-void fs_poll_drop(struct fs_handle *h)
+/*
+ * Ends one registration taken off a handle.  When its listener already
+ * ran, the listener freed p itself.
+ */
+static void poll_release(struct fs *fs, struct fs_poll *p, struct tx_job *job,
+			 uint64_t lid)
+{
+	if (!p)
+		return;
+	if (tx_job_unlisten(job, lid)) {
+		fuse_pollhandle_destroy(p->ph);
+		free(p);
+	}
+	tx_job_unref(job);
+	atomic_fetch_sub(&fs->live_polls, 1);
+}
+
+void fs_poll_drop(struct fs *fs, struct fs_handle *h)
 {
 	struct fs_poll *p;
 	struct tx_job *job;
@@ -488,14 +507,7 @@ void fs_poll_drop(struct fs_handle *h)
 	h->poll_job = NULL;
 	h->poll_lid = 0;
 	pthread_mutex_unlock(&h->lock);
-	if (!p)
-		return;
-	/* When the listener already ran, it freed p itself. */
-	if (tx_job_unlisten(job, lid)) {
-		fuse_pollhandle_destroy(p->ph);
-		free(p);
-	}
-	tx_job_unref(job);
+	poll_release(fs, p, job, lid);
 }
 
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -505,8 +517,7 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	struct tx_job *job = NULL;
 	uint64_t off = UINT64_MAX;
 
-	(void)fs;
-	fs_poll_drop(h);
+	fs_poll_drop(fs, h);
 	pthread_mutex_lock(&h->lock);
 	if (h->job)
 		job = tx_job_ref(h->job);
@@ -518,7 +529,7 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		revents = POLLIN | POLLOUT;	/* searching never waits */
 	} else if (h->kind == FS_CALL) {
 		/* Writable until a call runs; readable once it ended. */
-		if (!job)
+		if (!job || tx_job_state(job) == TX_JOB_NEW)
 			revents = POLLOUT;
 		else if (tx_job_state_final(tx_job_state(job)))
 			revents = POLLIN | POLLOUT;
@@ -543,11 +554,28 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			lid = tx_job_listen(job, off, poll_event, p);
 		}
 		if (lid) {
+			struct fs_poll *old_p;
+			struct tx_job *old_job;
+			uint64_t old_lid;
+
+			/*
+			 * Two poll()s on one descriptor may both have got
+			 * here: the registration in place is replaced, and
+			 * dropped, not overwritten (that lost its job
+			 * reference and left its listener behind).  One
+			 * registration is enough: the kernel wakes every
+			 * poller of the file on one notification.
+			 */
+			atomic_fetch_add(&fs->live_polls, 1);
 			pthread_mutex_lock(&h->lock);
+			old_p = h->poll;
+			old_job = h->poll_job;
+			old_lid = h->poll_lid;
 			h->poll = p;
 			h->poll_lid = lid;
 			h->poll_job = tx_job_ref(job);
 			pthread_mutex_unlock(&h->lock);
+			poll_release(fs, old_p, old_job, old_lid);
 			ph = NULL;
 		} else {
 			free(p);
@@ -558,4 +586,16 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fuse_pollhandle_destroy(ph);
 	tx_job_unref(job);
 	fuse_reply_poll(req, revents);
+}
+
+int fs_live_text(struct fs *fs, struct fs_text *t)
+{
+	return fs_text_printf(t,
+			      "\nmount\tlive\n"
+			      "open_files\t%ld\n"
+			      "deferred_reads\t%ld\n"
+			      "poll_registrations\t%ld\n",
+			      atomic_load(&fs->live_handles),
+			      atomic_load(&fs->live_waits),
+			      atomic_load(&fs->live_polls));
 }
