@@ -279,18 +279,26 @@ static void wait_event(struct tx_job *job, void *ctx)
 	(void)job;
 	/*
 	 * A stream listener fires when the stream grows past our offset or
-	 * the job ends; anything else would be spurious, so re-arm.
+	 * the job ends; anything else would be spurious, so re-arm.  Only
+	 * while the request is unclaimed, and under w->lock: a timer or an
+	 * interrupt that claims it meanwhile reads w->lid under the same
+	 * lock, so it removes the listener we register here, or we see its
+	 * claim and register none.  Otherwise a listener, and the wait it
+	 * holds, would stay behind until the job's next event.
 	 */
 	if (w->what == FS_WAIT_STREAM && !stream_ready(w)) {
-		uint64_t lid = tx_job_listen(w->job, (uint64_t)w->off,
-					     wait_event, w);
+		uint64_t lid = 0;
 
-		if (lid) {
-			pthread_mutex_lock(&w->lock);
-			w->lid = lid;
-			pthread_mutex_unlock(&w->lock);
-			return;	/* the listener's reference carries over */
+		pthread_mutex_lock(&w->lock);
+		if (w->req) {
+			lid = tx_job_listen(w->job, (uint64_t)w->off,
+					    wait_event, w);
+			if (lid)
+				w->lid = lid;
 		}
+		pthread_mutex_unlock(&w->lock);
+		if (lid)
+			return;	/* the listener's reference carries over */
 	}
 	r = wait_claim(w, NULL);
 	if (r)
@@ -337,10 +345,15 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 
 	/* Before listening: once the listener may reply, req may be gone. */
 	fuse_req_interrupt_func(req, wait_interrupt, w);
+	/*
+	 * Listen with w->lock held, so w->lid is never older than the
+	 * listener: one that fires at once and re-arms (wait_event) waits
+	 * for the lock and stores its own ID after ours.
+	 */
+	pthread_mutex_lock(&w->lock);
 	lid = tx_job_listen(job, what == FS_WAIT_STREAM ? (uint64_t)off :
 							  UINT64_MAX,
 			    wait_event, w);
-	pthread_mutex_lock(&w->lock);
 	w->lid = lid;
 	w->armed = true;
 	intr = w->interrupted;
