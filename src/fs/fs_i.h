@@ -233,6 +233,17 @@ struct fs {
 	atomic_long live_polls;		/* poll registrations on handles */
 };
 
+/* ---- mount.c ---- */
+/*
+ * The life of a struct fs around its session: fs_start (fs->engine and
+ * fs->se set) starts the threads and tables, fs_stop answers every
+ * deferred reader and stops the threads (before the engine is freed),
+ * fs_release frees what is left (after).
+ */
+int fs_start(struct fs *fs);
+void fs_stop(struct fs *fs);
+void fs_release(struct fs *fs);
+
 /* ---- inode.c ---- */
 int fs_nodes_init(struct fs *fs);
 void fs_nodes_release(struct fs *fs);

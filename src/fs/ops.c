@@ -141,7 +141,13 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		goto out_free;
 	e.attr.st_ino = e.ino;
 	e.attr_timeout = e.entry_timeout = fs_node_ttl(&n);
-	fuse_reply_entry(req, &e);
+	/*
+	 * The lookup count is what the kernel will FORGET: an entry it
+	 * never received (the reply failed: the request was aborted) is one
+	 * it will never forget, so take that count back at once.
+	 */
+	if (fuse_reply_entry(req, &e))
+		fs_node_forget(fs, e.ino, 1);
 out_free:
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -284,8 +290,9 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	fi->fh = (uint64_t)(uintptr_t)l;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		/* The opendir was interrupted: no RELEASEDIR will come. */
+	if (fuse_reply_open(req, fi)) {
+		/* The kernel refused the reply (the opendir was interrupted,
+		 * the connection aborted): no RELEASEDIR will come. */
 		fs_dirlist_free(l);
 		free(l);
 	}
@@ -452,8 +459,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->noflush = !(n.kind == FS_CALL && acc == O_WRONLY);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	handles_add(fs, h);
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		/* Interrupted open: no RELEASE will come for it. */
+	if (fuse_reply_open(req, fi)) {
+		/* The kernel refused the reply (an interrupted open, an
+		 * aborted connection): no RELEASE will come for it. */
 		handles_del(fs, h);
 		handle_free(h);
 	}
