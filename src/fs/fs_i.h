@@ -272,7 +272,8 @@ struct fs_child {
 	mode_t mode;
 };
 const struct fs_child *fs_children(enum fs_kind dir, size_t *n);
-mode_t fs_kind_mode(enum fs_kind k);
+/* The mode of a node of kind k in a directory of kind scope. */
+mode_t fs_kind_mode(enum fs_kind k, enum fs_kind scope);
 double fs_node_ttl(const struct fs_node *n);
 
 /* A directory listing being built (readdir snapshot). */
@@ -364,8 +365,13 @@ void fs_call_release(struct fs *fs, struct fs_handle *h);
 /* ---- jobs.c ---- */
 int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir,
 		   const char *name, enum fs_kind *kind, char **key);
-int fs_jobs_list(struct fs *fs, const struct fs_node *dir,
+/* The jobs uid may see: its own, or every job for root. */
+int fs_jobs_list(struct fs *fs, uid_t uid, const struct fs_node *dir,
 		 struct fs_dirlist *l);
+/* Whether uid may see and touch job: its own, or root. */
+bool fs_may_touch_job(uid_t uid, const struct tx_job *job);
+/* 0 when the caller of req may touch job id; -EACCES; -ENOENT (gone). */
+int fs_job_access(struct fs *fs, fuse_req_t req, const char *id);
 void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off);
 int fs_job_open(struct fs *fs, struct fs_handle *h);
@@ -374,7 +380,8 @@ void fs_stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		    size_t size, off_t off);
 void fs_cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size);
-int fs_jobs_rmdir(struct fs *fs, const struct fs_node *dir, const char *name);
+int fs_jobs_rmdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		  const char *name);
 
 /* ---- search.c ---- */
 int fs_search_init(struct fs *fs);

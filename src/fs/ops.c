@@ -31,6 +31,29 @@ static bool kind_write_only(enum fs_kind k)
 	return k == FS_CANCEL || k == FS_CTL_RELOAD;
 }
 
+/* Files for the mount's owner and root only (see their modes). */
+static bool kind_owner_only(enum fs_kind k)
+{
+	return k == FS_CTL_LOG || k == FS_CTL_RELOAD;
+}
+
+/*
+ * Whether the caller of req may use node n at all: a job's directory
+ * and files are its owner's (and root's), .ctl/log and .ctl/reload the
+ * mount owner's (and root's).  Checked on every request that names the
+ * node, whatever the kernel cached: 0 or -EACCES (-ENOENT: job gone).
+ */
+static int node_access(struct fs *fs, fuse_req_t req, const struct fs_node *n)
+{
+	uid_t uid = fuse_req_ctx(req)->uid;
+
+	if (n->kind == FS_JOB || n->scope == FS_JOB)
+		return fs_job_access(fs, req, n->key);
+	if (kind_owner_only(n->kind) && uid != 0 && uid != geteuid())
+		return -EACCES;
+	return 0;
+}
+
 /*
  * Attributes of a node.  Static files have their real size (the kernel
  * caches their pages); dynamic files are 0 bytes long and served with
@@ -44,10 +67,19 @@ static int node_attr(struct fs *fs, const struct fs_node *n, struct stat *st)
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = n->ino;
-	st->st_mode = fs_kind_mode(n->kind);
+	st->st_mode = fs_kind_mode(n->kind, n->scope);
 	st->st_nlink = fs_kind_is_dir(n->kind) ? 2 : 1;
 	st->st_uid = geteuid();
 	st->st_gid = getegid();
+	if (n->kind == FS_JOB || n->scope == FS_JOB) {
+		/* A job's directory belongs to the user who made the job. */
+		struct tx_job *job = tx_engine_job_get(fs->engine, n->key);
+
+		if (!job)
+			return -ENOENT;
+		st->st_uid = tx_job_caller(job)->uid;
+		tx_job_unref(job);
+	}
 	st->st_blksize = 4096;
 	st->st_atim = st->st_mtim = st->st_ctim = fs_mount_time;
 	if (fs_kind_is_static(n->kind)) {
@@ -133,6 +165,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	memset(&e, 0, sizeof(e));
 	rc = fs_node_valid(fs, &n);
 	if (!rc)
+		rc = node_access(fs, req, &n);
+	if (!rc)
 		rc = node_attr(fs, &n, &e.attr);
 	if (!rc)
 		rc = fs_node_enter(fs, parent, name, n.kind, n.scope, key,
@@ -209,9 +243,43 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	(void)attr;
 	(void)fi;
 	rc = node_get_valid(fs, ino, &n);
+	if (!rc)
+		rc = node_access(fs, req, &n);
 	if (!rc && !kind_writable(n.kind))
 		rc = (to_set & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
 	reply_node_attr(req, fs, &n, rc);
+	fs_node_copy_free(&n);
+}
+
+/*
+ * access(2) when the mount has no default_permissions (with it, the
+ * kernel answers from the attributes and never asks): the same answer
+ * the modes give, so `test -w` agrees with what open() will do.
+ */
+static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct fs *fs = req_fs(req);
+	uid_t uid = fuse_req_ctx(req)->uid;
+	struct fs_node n;
+	struct stat st;
+	mode_t bits;
+	int rc;
+
+	rc = node_get_valid(fs, ino, &n);
+	if (!rc)
+		rc = node_access(fs, req, &n);
+	if (!rc)
+		rc = node_attr(fs, &n, &st);
+	if (!rc) {
+		bits = uid == st.st_uid ? (st.st_mode >> 6) & 7 : st.st_mode & 7;
+		if (uid == 0)	/* root: anything but running a file */
+			bits = 6 | ((st.st_mode & 0111) ? 1 : 0);
+		if (((mask & R_OK) && !(bits & 4)) ||
+		    ((mask & W_OK) && !(bits & 2)) ||
+		    ((mask & X_OK) && !(bits & 1)))
+			rc = -EACCES;
+	}
+	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&n);
 }
 
@@ -254,6 +322,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 	if (!rc)
 		rc = fs_node_valid(fs, &n);
 	if (!rc)
+		rc = node_access(fs, req, &n);
+	if (!rc)
 		rc = fs_dirlist_add(l, ".", S_IFDIR);
 	if (!rc)
 		rc = fs_dirlist_add(l, "..", S_IFDIR);
@@ -275,7 +345,9 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 		switch (n.kind) {
 		case FS_TOOLS:
 		case FS_NS: rc = fs_tools_list(fs, &n, l); break;
-		case FS_JOBS: rc = fs_jobs_list(fs, &n, l); break;
+		case FS_JOBS:
+			rc = fs_jobs_list(fs, fuse_req_ctx(req)->uid, &n, l);
+			break;
 		case FS_SEARCH:
 		case FS_QUERY: rc = fs_search_list(fs, &n, l); break;
 		default: break;
@@ -429,6 +501,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int acc = fi->flags & O_ACCMODE;
 	int rc = node_get_valid(fs, ino, &n);
 
+	if (!rc)
+		rc = node_access(fs, req, &n);
 	if (!rc && fs_kind_is_dir(n.kind))
 		rc = -EISDIR;
 	if (!rc && acc != O_RDONLY && !kind_writable(n.kind))
@@ -643,7 +717,7 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	 * accepted and changes nothing.
 	 */
 	if (!rc)
-		rc = p.kind == FS_JOB ? fs_node_valid(fs, &p) : -EPERM;
+		rc = p.kind == FS_JOB ? fs_job_access(fs, req, p.key) : -EPERM;
 	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&p);
 }
@@ -655,7 +729,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int rc = fs_node_get(fs, parent, &p);
 
 	if (!rc)
-		rc = fs_jobs_rmdir(fs, &p, name);
+		rc = fs_jobs_rmdir(fs, req, &p, name);
 	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&p);
 }
@@ -676,6 +750,7 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.forget_multi = op_forget_multi,
 	.getattr = op_getattr,
 	.setattr = op_setattr,
+	.access = op_access,
 	.readlink = op_readlink,
 	.mknod = op_mknod,
 	.mkdir = op_mkdir,
