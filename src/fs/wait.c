@@ -189,6 +189,34 @@ static void wait_unlist(struct fs_wait *w)
 		wait_unref(w);	/* the list's reference */
 }
 
+/*
+ * Puts an armed wait on fs->waits for the bound timer, unless it was
+ * answered already (then the list's reference goes).  Only armed waits
+ * are listed: the timer claims what it finds due, and a wait claimed
+ * before its listener was registered would keep that listener.
+ */
+static void wait_list(struct fs_wait *w)
+{
+	struct fs *fs = w->fs;
+	bool answered;
+
+	pthread_mutex_lock(&fs->waits_lock);
+	pthread_mutex_lock(&w->lock);
+	answered = !w->req;
+	pthread_mutex_unlock(&w->lock);
+	if (!answered) {
+		w->listed = true;
+		w->prev = NULL;
+		w->next = fs->waits;
+		if (fs->waits)
+			fs->waits->prev = w;
+		fs->waits = w;
+	}
+	pthread_mutex_unlock(&fs->waits_lock);
+	if (answered)
+		wait_unref(w);	/* the list's reference */
+}
+
 static fuse_req_t wait_claim(struct fs_wait *w, uint64_t *lid)
 {
 	fuse_req_t r;
@@ -335,14 +363,6 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	w->cancel_on_intr = cancel_on_intr;
 	w->deadline_ns = mono_ns() + wait_max * 1000000000ull;
 
-	pthread_mutex_lock(&fs->waits_lock);
-	w->listed = true;
-	w->next = fs->waits;
-	if (fs->waits)
-		fs->waits->prev = w;
-	fs->waits = w;
-	pthread_mutex_unlock(&fs->waits_lock);
-
 	/* Before listening: once the listener may reply, req may be gone. */
 	fuse_req_interrupt_func(req, wait_interrupt, w);
 	/*
@@ -364,6 +384,7 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fuse_req_t r;
 
 		wait_unref(w);	/* no listener */
+		wait_unref(w);	/* never on the bound list */
 		r = wait_claim(w, NULL);
 		if (r) {
 			bool ready = what == FS_WAIT_STREAM ?
@@ -373,8 +394,10 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 
 			wait_finish(w, r, ready ? 0 : ENOMEM, false);
 		}
-	} else if (intr) {
-		wait_stop(w, false);
+	} else {
+		wait_list(w);
+		if (intr)
+			wait_stop(w, false);
 	}
 	wait_unref(w);	/* setup */
 }
@@ -402,10 +425,10 @@ static void *timer_main(void *arg)
 			fuse_req_t r;
 
 			pthread_mutex_unlock(&fs->waits_lock);
+			/* Listed waits are armed (wait_list): lid is known. */
 			pthread_mutex_lock(&due->lock);
-			r = due->armed ? due->req : NULL;
-			if (r)
-				due->req = NULL;
+			r = due->req;
+			due->req = NULL;
 			lid = due->lid;
 			pthread_mutex_unlock(&due->lock);
 			if (r) {
