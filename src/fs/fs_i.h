@@ -274,7 +274,9 @@ struct fs_child {
 const struct fs_child *fs_children(enum fs_kind dir, size_t *n);
 /* The mode of a node of kind k in a directory of kind scope. */
 mode_t fs_kind_mode(enum fs_kind k, enum fs_kind scope);
+/* How long the kernel may keep n's name, and n's attributes. */
 double fs_node_ttl(const struct fs_node *n);
+double fs_node_attr_ttl(const struct fs_node *n);
 
 /* A directory listing being built (readdir snapshot). */
 struct fs_dirent {

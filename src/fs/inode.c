@@ -284,6 +284,18 @@ mode_t fs_kind_mode(enum fs_kind k, enum fs_kind scope)
 	return S_IFREG | 0444;
 }
 
+double fs_node_attr_ttl(const struct fs_node *n)
+{
+	/*
+	 * The kernel serves cached attributes to every user alike, and a
+	 * job's name its owner (docs/security.md): each stat of a job comes
+	 * here, where the caller is checked.
+	 */
+	if (n->kind == FS_JOB || n->scope == FS_JOB)
+		return 0.0;
+	return fs_node_ttl(n);
+}
+
 double fs_node_ttl(const struct fs_node *n)
 {
 	if (n->kind == FS_QUERY || n->kind == FS_HIT ||

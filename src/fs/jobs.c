@@ -9,8 +9,8 @@
  *
  * Other users' jobs are not listed, and looking one up, opening its
  * files or removing it answers EACCES; root sees every job.  The check
- * is made on every request that names a job (lookup, open, opendir,
- * rmdir, unlink, setattr, access), never on the kernel's cached entries
+ * is made on every request that names a job (lookup, getattr, open,
+ * opendir, rmdir, unlink, setattr, access), never on the kernel's cached entries
  * alone: a name one user looked up is cached for all.  The attributes
  * say the same (owner = the job's user, modes for the owner only), so a
  * mount with default_permissions has the kernel agree.

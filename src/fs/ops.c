@@ -174,7 +174,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (rc)
 		goto out_free;
 	e.attr.st_ino = e.ino;
-	e.attr_timeout = e.entry_timeout = fs_node_ttl(&n);
+	e.entry_timeout = fs_node_ttl(&n);
+	e.attr_timeout = fs_node_attr_ttl(&n);
 	/*
 	 * The lookup count is what the kernel will FORGET: an entry it
 	 * never received (the reply failed: the request was aborted) is one
@@ -215,7 +216,7 @@ static void reply_node_attr(fuse_req_t req, struct fs *fs,
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
-		fuse_reply_attr(req, &st, fs_node_ttl(n));
+		fuse_reply_attr(req, &st, fs_node_attr_ttl(n));
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino,
@@ -227,6 +228,9 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 
 	(void)fi;
 	rc = node_get_valid(fs, ino, &n);
+	/* Not even whose job it is: attributes name the owner. */
+	if (!rc)
+		rc = node_access(fs, req, &n);
 	reply_node_attr(req, fs, &n, rc);
 	fs_node_copy_free(&n);
 }
