@@ -198,7 +198,12 @@ void fs_call_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		call_reset_locked(h);
 	}
 	if (h->scope == FS_JOB && tx_job_state(h->job) != TX_JOB_NEW) {
+		/* Started by someone, or ended before anyone started it (its
+		 * tool removed, cancelled): the latter says why. */
 		rc = -EALREADY;
+		if (!tx_job_args_text(h->job) &&
+		    tx_job_state_final(tx_job_state(h->job)))
+			rc = -tx_job_errno(h->job);
 		goto out_unlock;
 	}
 	if (h->failed) {

@@ -25,6 +25,8 @@ waitfor() {
 # complete arguments written; the config file goes away; then each goes on.
 fifo_go=$TMP/go
 mkfifo "$fifo_go"
+# A cloned job of the tool, not started yet.
+c=$(cat tools/t/one/clone)
 python3 - tools/t/one/call "$fifo_go" > $TMP/tx.out 2>&1 <<'PY' &
 import errno, os, sys
 tx = os.open(sys.argv[1], os.O_RDWR)
@@ -65,7 +67,9 @@ for j in $jobs_before; do
 	case "$(cat jobs/$j/error)" in *removed*) n=$((n + 1)) ;; esac
 	assert_eq ENOENT "$(read_errno jobs/$j/result)" "result of job $j"
 done
-assert_eq 2 "$n" "jobs of the vanished tool whose error says it was removed"
+assert_eq 3 "$n" "jobs of the vanished tool whose error says it was removed"
+# Starting the cloned job now says why it cannot run.
+assert_eq ENOENT "$(write_errno jobs/$c/call '{}')" "start a job whose tool is gone"
 
 # The next call (another tool) works, in every way.
 exec 3<>tools/builtin/echo/call
