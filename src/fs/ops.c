@@ -39,16 +39,23 @@ static bool kind_owner_only(enum fs_kind k)
 
 /*
  * Whether the caller of req may use node n at all: a job's directory
- * and files are its owner's (and root's), .ctl/log and .ctl/reload the
- * mount owner's (and root's).  Checked on every request that names the
- * node, whatever the kernel cached: 0 or -EACCES (-ENOENT: job gone).
+ * and files are its owner's (and root's), not even to be looked at.
+ * Checked on every request that names the node, whatever the kernel
+ * cached: 0 or -EACCES (-ENOENT: the job is gone).
  */
 static int node_access(struct fs *fs, fuse_req_t req, const struct fs_node *n)
 {
-	uid_t uid = fuse_req_ctx(req)->uid;
-
 	if (n->kind == FS_JOB || n->scope == FS_JOB)
 		return fs_job_access(fs, req, n->key);
+	return 0;
+}
+
+/* Whether the caller of req may open n: .ctl/log and .ctl/reload are
+ * the mount owner's and root's (anyone may see that they exist). */
+static int node_may_open(fuse_req_t req, const struct fs_node *n)
+{
+	uid_t uid = fuse_req_ctx(req)->uid;
+
 	if (kind_owner_only(n->kind) && uid != 0 && uid != geteuid())
 		return -EACCES;
 	return 0;
@@ -507,6 +514,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	if (!rc)
 		rc = node_access(fs, req, &n);
+	if (!rc)
+		rc = node_may_open(req, &n);
 	if (!rc && fs_kind_is_dir(n.kind))
 		rc = -EISDIR;
 	if (!rc && acc != O_RDONLY && !kind_writable(n.kind))

@@ -92,7 +92,9 @@ run_case() { # MOUNT-OPTIONS
 	rm -r jobs/$r </dev/null || fail "$1: root cannot rm -r its job"
 
 	# The mount's log and reload are the owner's (here root's).
-	assert_contains "$(other "cat .ctl/log")" "Permission denied" "$1: .ctl/log"
+	assert_eq "cat: .ctl/log: Permission denied" "$(other "cat .ctl/log")" "$1: .ctl/log"
+	assert_eq "0 400" "$(other "stat -c '%u %a' .ctl/log")" "$1: .ctl/log is seen"
+	[ "$(otherrc "test -r .ctl/log")" != 0 ] || fail "$1: test -r .ctl/log"
 	assert_contains "$(other "echo > .ctl/reload")" "Permission denied" "$1: .ctl/reload"
 	assert_contains "$(other "cat .ctl/stats")" "builtin:echo" "$1: .ctl/stats"
 	echo > .ctl/reload || fail "$1: root's reload"
