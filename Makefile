@@ -108,6 +108,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtoolexec.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libtoolexec.a \
 		$(LIBS_TEST) $(LIBS_ENGINE)
 
+# The FUSE layer's tests link src/fs and libfuse (a session on custom I/O).
+$(BUILD)/tests/test_fuse%: tests/unit/test_fuse%.c $(FS_OBJ) $(BUILD)/libtoolexec.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CFLAGS_FS) $(ALL_LDFLAGS) -o $@ $< $(FS_OBJ) \
+		$(BUILD)/libtoolexec.a $(LIBS_TEST) $(LIBS_FS) $(LIBS_ENGINE)
+
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libtoolexec.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(dir $@)

@@ -142,10 +142,15 @@ static int run_call(struct tx_engine *e, const char *tool, const char *args,
 
 	job = tx_engine_job_new(e, tool, &who, err, sizeof(err));
 	if (!job) {
+		eno = errno;	/* before fprintf, which may change it */
 		fprintf(stderr, "toolexec: %s\n", err);
-		return errno == ENOENT ? EXIT_NO_TOOL : EXIT_TOOL_FAILED;
+		return eno == ENOENT ? EXIT_NO_TOOL : EXIT_TOOL_FAILED;
 	}
-	tx_job_start(job, args, strlen(args));
+	/* Out of memory leaves the job new: end it, or nothing would. */
+	if (tx_job_start(job, args, strlen(args)) == -ENOMEM &&
+	    tx_job_state(job) == TX_JOB_NEW)
+		tx_job_reject(job, ENOMEM, "out of memory: the call could not "
+			      "start");
 	wait_job(job);
 	eno = tx_job_errno(job);
 	if (json) {

@@ -21,6 +21,14 @@
  * against the input schema.  A refused write still leaves a trace: a job
  * is created and rejected with the reason, so `error` and `result.json`
  * explain it to the next reader.
+ *
+ * The job of a call on tools/NS/NAME/call (or chain/call) is created by
+ * the first write that brings arguments, not when the call starts: the
+ * job holds the tool, so a reload that removes the tool between the
+ * write and the start ends the job with "the tool was removed" (ENOENT
+ * for the reader, and `error` says so) instead of leaving the start with
+ * no tool to run.  A descriptor closed before its call started takes its
+ * job away with it.
  */
 #include "fs/fs_i.h"
 
@@ -47,16 +55,56 @@ static int call_reject(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	struct tx_caller caller;
 	struct tx_job *job;
 	char why[ERR_MAX];
+	int rc;
 
-	if (h->scope == FS_JOB)
-		return h->job ? tx_job_reject(h->job, err, msg) : 0;
+	pthread_mutex_lock(&h->lock);
+	job = h->job ? tx_job_ref(h->job) : NULL;
+	pthread_mutex_unlock(&h->lock);
+	if (h->scope == FS_JOB) {
+		rc = job ? tx_job_reject(job, err, msg) : 0;
+		tx_job_unref(job);
+		return rc;
+	}
 	fs_caller(fs, req, &caller);
-	job = tx_engine_job_new(fs->engine, h->key, &caller, why, sizeof(why));
 	if (!job)
-		return 0;
+		job = tx_engine_job_new(fs->engine, h->key, &caller, why,
+					sizeof(why));
+	if (!job)
+		return 0;	/* no tool (gone), or no memory: the errno says it */
+	/* A call file's own job: a refusal that comes too late to end it
+	 * leaves it alone; the write still fails with its own errno. */
 	tx_job_reject(job, err, msg);
 	fs_latest_set(fs, h->key, &caller, tx_job_id(job));
 	tx_job_unref(job);
+	return 0;
+}
+
+/*
+ * The job for the arguments being written to a tool's or the chain's
+ * call file: created by the first write that brings some (see the top of
+ * this file).  0, or -ENOENT (the tool is gone) / -ENOMEM.
+ */
+static int call_job_create(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	struct tx_caller caller;
+	struct tx_job *job;
+	char why[ERR_MAX];
+
+	fs_caller(fs, req, &caller);
+	job = tx_engine_job_new(fs->engine, h->key, &caller, why, sizeof(why));
+	if (!job)
+		return errno == ENOENT ? -ENOENT : -ENOMEM;
+	pthread_mutex_lock(&h->lock);
+	if (!h->job && !h->started) {
+		h->job = job;
+		job = NULL;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (job) {
+		/* Another write on the same descriptor made one first. */
+		tx_engine_job_remove(fs->engine, tx_job_id(job));
+		tx_job_unref(job);
+	}
 	return 0;
 }
 
@@ -71,22 +119,50 @@ static int call_start(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	struct tx_caller caller;
 	struct tx_job *job;
 	char why[ERR_MAX];
+	int rc;
 
 	*out = NULL;
 	fs_caller(fs, req, &caller);
-	if (h->scope == FS_JOB) {
-		job = tx_job_ref(h->job);
-	} else {
+	pthread_mutex_lock(&h->lock);
+	job = h->job ? tx_job_ref(h->job) : NULL;
+	pthread_mutex_unlock(&h->lock);
+	if (!job && h->scope != FS_JOB)
 		job = tx_engine_job_new(fs->engine, h->key, &caller, why,
 					sizeof(why));
-		if (!job)
-			return errno ? -errno : -ENOMEM;
-	}
+	if (!job)	/* the tool is gone, or no memory */
+		return errno == ENOENT ? -ENOENT : -ENOMEM;
 	/* Before starting: a builtin may finish before tx_job_start returns,
 	 * and the writer's next command must find the call. */
 	fs_latest_set(fs, tx_job_tool_id(job), &caller, tx_job_id(job));
 	*out = job;
-	return tx_job_start(job, text, len);
+	rc = tx_job_start(job, text, len);
+	if (rc == -ENOMEM && tx_job_state(job) == TX_JOB_NEW) {
+		/* Nothing would ever end a job left in state new: readers
+		 * would wait for it until their bound, again and again. */
+		tx_job_reject(job, ENOMEM, "out of memory: the call could not "
+			      "start");
+	}
+	return rc;
+}
+
+/*
+ * After call_start: the errno that a failed start stands for, or 0 when
+ * the job's own outcome answers.  EALREADY on a tool's call means that
+ * the job ended before it could start (its tool was removed, it was
+ * removed from jobs/): its outcome says why.  On jobs/ID/call it means
+ * that someone else started the job first.
+ */
+static int call_start_errno(const struct fs_handle *h, int rc,
+			    const struct tx_job *job)
+{
+	if (!job)
+		return rc ? -rc : EIO;
+	if (rc != -EALREADY)
+		return 0;
+	if (h->scope != FS_JOB && !tx_job_args_text(job) &&
+	    tx_job_state_final(tx_job_state(job)))
+		return 0;
+	return EALREADY;
 }
 
 static void call_reset_locked(struct fs_handle *h)
@@ -108,7 +184,7 @@ void fs_call_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 {
 	char err[ERR_MAX] = "";
 	int rc = 0;
-	bool reject = false;
+	bool reject = false, need_job = false;
 
 	pthread_mutex_lock(&h->lock);
 	if (h->started) {
@@ -125,7 +201,12 @@ void fs_call_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		call_reset_locked(h);
 	}
 	if (h->scope == FS_JOB && tx_job_state(h->job) != TX_JOB_NEW) {
+		/* Started by someone, or ended before anyone started it (its
+		 * tool removed, cancelled): the latter says why. */
 		rc = -EALREADY;
+		if (!tx_job_args_text(h->job) &&
+		    tx_job_state_final(tx_job_state(h->job)))
+			rc = -tx_job_errno(h->job);
 		goto out_unlock;
 	}
 	if (h->failed) {
@@ -149,12 +230,22 @@ void fs_call_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		if (!err[0])
 			snprintf(err, sizeof(err), "%s", strerror(-rc));
 	}
+	need_job = !rc && h->scope != FS_JOB && !h->job &&
+		   !tx_argbuf_empty(h->ab);
 out_unlock:
 	pthread_mutex_unlock(&h->lock);
 	/* Outside the handle's lock: rejecting ends a job, which runs its
 	 * listeners, and those may take handle locks. */
 	if (reject && call_reject(fs, req, h, -rc, err) == -EALREADY)
 		rc = -EALREADY;
+	if (need_job) {
+		rc = call_job_create(fs, req, h);
+		if (rc) {
+			pthread_mutex_lock(&h->lock);
+			h->failed = -rc;
+			pthread_mutex_unlock(&h->lock);
+		}
+	}
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -186,11 +277,31 @@ static int call_take_args_unlock(struct fs *fs, fuse_req_t req,
 	return 0;
 }
 
+/*
+ * Keeps the job call_start made or took as the handle's, and fails the
+ * handle when the start failed for a reason the job cannot tell.
+ * Returns that errno, 0 when the job's outcome answers.
+ */
+static int call_started(struct fs_handle *h, int rc, struct tx_job *job)
+{
+	int err = call_start_errno(h, rc, job);
+
+	pthread_mutex_lock(&h->lock);
+	if (h->scope != FS_JOB && job != h->job) {
+		tx_job_unref(h->job);
+		h->job = job ? tx_job_ref(job) : NULL;
+	}
+	if (err)
+		h->failed = err;
+	pthread_mutex_unlock(&h->lock);
+	return err;
+}
+
 int fs_call_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 {
 	struct tx_argbuf *ab = NULL;
 	struct tx_job *job = NULL;
-	int rc = 0;
+	int rc = 0, err;
 
 	if (h->accmode != O_WRONLY)
 		return 0;
@@ -206,15 +317,13 @@ int fs_call_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	rc = call_start(fs, req, h, tx_argbuf_text(ab), tx_argbuf_size(ab),
 			&job);
 	tx_argbuf_free(ab);
-	pthread_mutex_lock(&h->lock);
-	if (h->scope != FS_JOB) {
-		tx_job_unref(h->job);
-		h->job = job;
-		job = NULL;
-	}
-	pthread_mutex_unlock(&h->lock);
+	err = call_started(h, rc, job);
+	/* Bad arguments, or a job that ended before it could start: the
+	 * writer's close() says so. */
+	if (!err && rc && job)
+		err = tx_job_errno(job);
 	tx_job_unref(job);
-	return rc < 0 ? -rc : 0;
+	return err;
 }
 
 void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -232,7 +341,7 @@ void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		return;
 	}
 	if (h->started) {
-		job = tx_job_ref(h->job);
+		job = h->job ? tx_job_ref(h->job) : NULL;
 		pthread_mutex_unlock(&h->lock);
 		goto out_reply;
 	}
@@ -250,17 +359,10 @@ void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	rc = call_start(fs, req, h, tx_argbuf_text(ab), tx_argbuf_size(ab),
 			&job);
 	tx_argbuf_free(ab);
-	pthread_mutex_lock(&h->lock);
-	if (h->scope != FS_JOB) {
-		tx_job_unref(h->job);
-		h->job = tx_job_ref(job);
-	}
-	if (rc == -EALREADY)
-		h->failed = EALREADY;
-	pthread_mutex_unlock(&h->lock);
-	if (!job || rc == -EALREADY) {
+	rc = call_started(h, rc, job);
+	if (rc) {
 		tx_job_unref(job);
-		fuse_reply_err(req, rc ? -rc : EIO);
+		fuse_reply_err(req, rc);
 		return;
 	}
 out_reply:
@@ -278,15 +380,27 @@ out_reply:
 
 void fs_call_release(struct fs *fs, struct fs_handle *h)
 {
-	(void)fs;
+	struct tx_job *job = h->job;
+
+	if (h->scope == FS_JOB || !job)
+		return;
+	/*
+	 * Arguments written but never started (a transaction closed before
+	 * its read): the job was only a place holder for them, so it goes
+	 * without a trace, as if the writes had never happened.
+	 */
+	if (!h->started && tx_job_state(job) == TX_JOB_NEW) {
+		tx_engine_job_remove(fs->engine, tx_job_id(job));
+		return;
+	}
 	/*
 	 * A transaction owns its job: nobody can read its answer once the
 	 * descriptor is gone (a read that hit the wait bound, a killed
 	 * reader), so stop it.  Shell-style and cloned jobs live on.
 	 */
-	if (h->accmode == O_RDWR && h->scope != FS_JOB && h->started &&
-	    h->job && !tx_job_state_final(tx_job_state(h->job)))
-		tx_job_cancel(h->job);
+	if (h->accmode == O_RDWR && h->started &&
+	    !tx_job_state_final(tx_job_state(job)))
+		tx_job_cancel(job);
 }
 
 /* ------------------------------------------------------------------ */

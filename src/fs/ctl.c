@@ -75,6 +75,23 @@ const char fs_chain_doc_text[] =
 "previous step's result under `args.previous`.  `result` is the last\n"
 "step's result; `result.json` holds every step's envelope.\n";
 
+/* The engine's statistics, then the mount layer's live objects. */
+static int ctl_stats_blob(struct fs *fs, char *text, struct fs_blob **out)
+{
+	struct fs_text t = { 0 };
+	int rc = fs_text_add(&t, text, strlen(text));
+
+	free(text);
+	if (!rc)
+		rc = fs_live_text(fs, &t);
+	if (!rc)
+		*out = fs_blob_new(t.p, t.len);
+	fs_text_release(&t);
+	if (rc)
+		return rc;
+	return *out ? 0 : -ENOMEM;
+}
+
 int fs_ctl_blob(struct fs *fs, enum fs_kind kind, struct fs_blob **out)
 {
 	char *text = NULL;
@@ -93,6 +110,8 @@ int fs_ctl_blob(struct fs *fs, enum fs_kind kind, struct fs_blob **out)
 	}
 	if (!text)
 		return errno ? -errno : -ENOMEM;
+	if (kind == FS_CTL_STATS)
+		return ctl_stats_blob(fs, text, out);
 	*out = fs_blob_take(text, strlen(text));
 	return *out ? 0 : -ENOMEM;
 }

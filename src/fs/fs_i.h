@@ -221,7 +221,28 @@ struct fs {
 
 	/* Search results cache (search.c). */
 	struct fs_search_cache *search_cache;
+
+	/*
+	 * Live objects of this layer, shown in .ctl/stats.  Each holds a
+	 * job reference or a job listener, so a count that does not return
+	 * to zero once the files are closed and the readers answered is a
+	 * leak.
+	 */
+	atomic_long live_handles;	/* open files */
+	atomic_long live_waits;		/* deferred reads (struct fs_wait) */
+	atomic_long live_polls;		/* poll registrations on handles */
 };
+
+/* ---- mount.c ---- */
+/*
+ * The life of a struct fs around its session: fs_start (fs->engine and
+ * fs->se set) starts the threads and tables, fs_stop answers every
+ * deferred reader and stops the threads (before the engine is freed),
+ * fs_release frees what is left (after).
+ */
+int fs_start(struct fs *fs);
+void fs_stop(struct fs *fs);
+void fs_release(struct fs *fs);
 
 /* ---- inode.c ---- */
 int fs_nodes_init(struct fs *fs);
@@ -251,8 +272,11 @@ struct fs_child {
 	mode_t mode;
 };
 const struct fs_child *fs_children(enum fs_kind dir, size_t *n);
-mode_t fs_kind_mode(enum fs_kind k);
+/* The mode of a node of kind k in a directory of kind scope. */
+mode_t fs_kind_mode(enum fs_kind k, enum fs_kind scope);
+/* How long the kernel may keep n's name, and n's attributes. */
 double fs_node_ttl(const struct fs_node *n);
+double fs_node_attr_ttl(const struct fs_node *n);
 
 /* A directory listing being built (readdir snapshot). */
 struct fs_dirent {
@@ -323,7 +347,8 @@ void fs_reply_blob(fuse_req_t req, struct fs_blob *b, size_t size, off_t off);
 /* poll() support: readiness of h now, registering ph for later. */
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	     struct fuse_pollhandle *ph);
-void fs_poll_drop(struct fs_handle *h);
+/* Drops h's poll registration, if any (release, unmount). */
+void fs_poll_drop(struct fs *fs, struct fs_handle *h);
 
 /* ---- call.c ---- */
 void fs_call_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -342,8 +367,13 @@ void fs_call_release(struct fs *fs, struct fs_handle *h);
 /* ---- jobs.c ---- */
 int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir,
 		   const char *name, enum fs_kind *kind, char **key);
-int fs_jobs_list(struct fs *fs, const struct fs_node *dir,
+/* The jobs uid may see: its own, or every job for root. */
+int fs_jobs_list(struct fs *fs, uid_t uid, const struct fs_node *dir,
 		 struct fs_dirlist *l);
+/* Whether uid may see and touch job: its own, or root. */
+bool fs_may_touch_job(uid_t uid, const struct tx_job *job);
+/* 0 when the caller of req may touch job id; -EACCES; -ENOENT (gone). */
+int fs_job_access(struct fs *fs, fuse_req_t req, const char *id);
 void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off);
 int fs_job_open(struct fs *fs, struct fs_handle *h);
@@ -352,7 +382,8 @@ void fs_stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		    size_t size, off_t off);
 void fs_cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size);
-int fs_jobs_rmdir(struct fs *fs, const struct fs_node *dir, const char *name);
+int fs_jobs_rmdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		  const char *name);
 
 /* ---- search.c ---- */
 int fs_search_init(struct fs *fs);
@@ -368,6 +399,9 @@ void fs_search_tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			const char *buf, size_t size);
 void fs_search_tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		       size_t size);
+
+/* The live counts above as text, for the end of .ctl/stats. */
+int fs_live_text(struct fs *fs, struct fs_text *t);
 
 /* ---- ctl.c ---- */
 int fs_ctl_blob(struct fs *fs, enum fs_kind kind, struct fs_blob **out);

@@ -168,7 +168,8 @@ void fs_dirlist_free(struct fs_dirlist *l)
 static const struct fs_child root_children[] = {
 	{ "README", FS_README, S_IFREG | 0444 },
 	{ "tools", FS_TOOLS, S_IFDIR | 0555 },
-	{ "jobs", FS_JOBS, S_IFDIR | 0555 },
+	/* Everyone's jobs, each removable by its owner only (as /tmp). */
+	{ "jobs", FS_JOBS, S_IFDIR | 01777 },
 	{ "search", FS_SEARCH, S_IFDIR | 0555 },
 	{ "chain", FS_CHAIN, S_IFDIR | 0555 },
 	{ ".ctl", FS_CTL, S_IFDIR | 0555 },
@@ -197,16 +198,17 @@ static const struct fs_child chain_children[] = {
 	FS_CALL_CHILDREN
 };
 
+/* A job's files are its owner's only (docs/security.md). */
 static const struct fs_child job_children[] = {
-	{ "tool", FS_JTOOL, S_IFREG | 0444 },
-	{ "args", FS_JARGS, S_IFREG | 0444 },
-	{ "call", FS_CALL, S_IFREG | 0666 },
-	{ "status", FS_STATUS, S_IFREG | 0444 },
-	{ "result", FS_RESULT, S_IFREG | 0444 },
-	{ "result.json", FS_RESULT_JSON, S_IFREG | 0444 },
-	{ "error", FS_ERROR, S_IFREG | 0444 },
-	{ "stream", FS_STREAM, S_IFREG | 0444 },
-	{ "cancel", FS_CANCEL, S_IFREG | 0222 },
+	{ "tool", FS_JTOOL, S_IFREG | 0400 },
+	{ "args", FS_JARGS, S_IFREG | 0400 },
+	{ "call", FS_CALL, S_IFREG | 0600 },
+	{ "status", FS_STATUS, S_IFREG | 0400 },
+	{ "result", FS_RESULT, S_IFREG | 0400 },
+	{ "result.json", FS_RESULT_JSON, S_IFREG | 0400 },
+	{ "error", FS_ERROR, S_IFREG | 0400 },
+	{ "stream", FS_STREAM, S_IFREG | 0400 },
+	{ "cancel", FS_CANCEL, S_IFREG | 0200 },
 };
 
 static const struct fs_child ctl_children[] = {
@@ -214,8 +216,10 @@ static const struct fs_child ctl_children[] = {
 	{ "status", FS_CTL_STATUS, S_IFREG | 0444 },
 	{ "stats", FS_CTL_STATS, S_IFREG | 0444 },
 	{ "config", FS_CTL_CONFIG, S_IFREG | 0444 },
-	{ "log", FS_CTL_LOG, S_IFREG | 0444 },
-	{ "reload", FS_CTL_RELOAD, S_IFREG | 0222 },
+	/* The mount's owner's (and root's) only: the log tells of every
+	 * user's calls, and reloading acts on the owner's configuration. */
+	{ "log", FS_CTL_LOG, S_IFREG | 0400 },
+	{ "reload", FS_CTL_RELOAD, S_IFREG | 0200 },
 };
 
 static const struct fs_child search_children[] = {
@@ -243,18 +247,32 @@ const struct fs_child *fs_children(enum fs_kind dir, size_t *n)
 	}
 }
 
-mode_t fs_kind_mode(enum fs_kind k)
+mode_t fs_kind_mode(enum fs_kind k, enum fs_kind scope)
 {
 	static const enum fs_kind dirs[] = { FS_ROOT, FS_TOOL, FS_CHAIN,
 					     FS_JOB, FS_CTL, FS_SEARCH,
 					     FS_QUERY };
 
+	if (k == FS_JOBS)
+		return S_IFDIR | 01777;
+	if (k == FS_JOB)
+		return S_IFDIR | 0700;
 	if (fs_kind_is_dir(k))
 		return S_IFDIR | 0555;
 	if (k == FS_HIT)
 		return S_IFLNK | 0777;
 	if (k == FS_INDEX || k == FS_NS_INDEX)
 		return S_IFREG | 0444;
+	/* A kind that several directories hold (call, result, ...) has
+	 * the mode that its scope's directory gives it. */
+	if (scope == FS_JOB || scope == FS_TOOL || scope == FS_CHAIN) {
+		size_t n;
+		const struct fs_child *c = fs_children(scope, &n);
+
+		for (size_t i = 0; i < n; i++)
+			if (c[i].kind == k)
+				return c[i].mode;
+	}
 	for (size_t d = 0; d < N(dirs); d++) {
 		size_t n;
 		const struct fs_child *c = fs_children(dirs[d], &n);
@@ -264,6 +282,18 @@ mode_t fs_kind_mode(enum fs_kind k)
 				return c[i].mode;
 	}
 	return S_IFREG | 0444;
+}
+
+double fs_node_attr_ttl(const struct fs_node *n)
+{
+	/*
+	 * The kernel serves cached attributes to every user alike, and a
+	 * job's name its owner (docs/security.md): each stat of a job comes
+	 * here, where the caller is checked.
+	 */
+	if (n->kind == FS_JOB || n->scope == FS_JOB)
+		return 0.0;
+	return fs_node_ttl(n);
 }
 
 double fs_node_ttl(const struct fs_node *n)

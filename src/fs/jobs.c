@@ -3,8 +3,17 @@
  *
  * Reading `clone` creates a job in state "new" (no arguments yet) and
  * returns its ID and a newline; writing jobs/ID/call starts it.  The
- * job directory shows the engine's job as it is, so any process may
- * read it, watch its stream, cancel it, or remove it with `rm -r`.
+ * job directory shows the engine's job as it is, so any process of the
+ * user who made the job may read it, watch its stream, cancel it, or
+ * remove it with `rm -r`.
+ *
+ * Other users' jobs are not listed, and looking one up, opening its
+ * files or removing it answers EACCES; root sees every job.  The check
+ * is made on every request that names a job (lookup, getattr, open,
+ * opendir, rmdir, unlink, setattr, access), never on the kernel's cached entries
+ * alone: a name one user looked up is cached for all.  The attributes
+ * say the same (owner = the job's user, modes for the owner only), so a
+ * mount with default_permissions has the kernel agree.
  */
 #include "fs/fs_i.h"
 
@@ -12,6 +21,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+bool fs_may_touch_job(uid_t uid, const struct tx_job *job)
+{
+	return uid == 0 || tx_job_caller(job)->uid == uid;
+}
+
+int fs_job_access(struct fs *fs, fuse_req_t req, const char *id)
+{
+	struct tx_job *job = tx_engine_job_get(fs->engine, id);
+	int rc;
+
+	if (!job)
+		return -ENOENT;
+	rc = fs_may_touch_job(fuse_req_ctx(req)->uid, job) ? 0 : -EACCES;
+	tx_job_unref(job);
+	return rc;
+}
 
 int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir,
 		   const char *name, enum fs_kind *kind, char **key)
@@ -28,7 +54,7 @@ int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir,
 	return *key ? 0 : -ENOMEM;
 }
 
-int fs_jobs_list(struct fs *fs, const struct fs_node *dir,
+int fs_jobs_list(struct fs *fs, uid_t uid, const struct fs_node *dir,
 		 struct fs_dirlist *l)
 {
 	char **ids = NULL;
@@ -37,8 +63,14 @@ int fs_jobs_list(struct fs *fs, const struct fs_node *dir,
 
 	(void)dir;
 	n = tx_engine_job_ids(fs->engine, &ids);
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = fs_dirlist_add(l, ids[i], S_IFDIR);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct tx_job *job = tx_engine_job_get(fs->engine, ids[i]);
+
+		/* Gone since the list was taken, or someone else's. */
+		if (job && fs_may_touch_job(uid, job))
+			rc = fs_dirlist_add(l, ids[i], S_IFDIR);
+		tx_job_unref(job);
+	}
 	tx_strv_free(ids, n);
 	return rc;
 }
@@ -136,9 +168,13 @@ void fs_cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	fuse_reply_write(req, size);
 }
 
-int fs_jobs_rmdir(struct fs *fs, const struct fs_node *dir, const char *name)
+int fs_jobs_rmdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		  const char *name)
 {
+	int rc;
+
 	if (dir->kind != FS_JOBS)
 		return -EPERM;
-	return tx_engine_job_remove(fs->engine, name);
+	rc = fs_job_access(fs, req, name);
+	return rc ? rc : tx_engine_job_remove(fs->engine, name);
 }

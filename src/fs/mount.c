@@ -45,7 +45,7 @@ static unsigned kernel_wait_bound(void)
 	return bound > 10 ? bound - 5 : (bound > 1 ? bound - 1 : 1);
 }
 
-static int fs_setup(struct fs *fs)
+int fs_start(struct fs *fs)
 {
 	int rc;
 
@@ -64,13 +64,13 @@ static int fs_setup(struct fs *fs)
 	return rc;
 }
 
-static void fs_teardown(struct fs *fs)
+void fs_stop(struct fs *fs)
 {
 	fs_waits_stop(fs);
 	fs_notify_stop(fs);
 }
 
-static void fs_release_memory(struct fs *fs)
+void fs_release(struct fs *fs)
 {
 	fs_handles_free_all(fs);
 	fs_search_release(fs);
@@ -150,7 +150,7 @@ int tx_fs_main(const struct tx_fs_options *o)
 		fprintf(stderr, "toolexecfs: %s\n", err[0] ? err : strerror(errno));
 		goto out_unmount;
 	}
-	rc = fs_setup(&fs);
+	rc = fs_start(&fs);
 	if (rc) {
 		fprintf(stderr, "toolexecfs: cannot start: %s\n", strerror(-rc));
 		goto out_engine;
@@ -167,9 +167,9 @@ int tx_fs_main(const struct tx_fs_options *o)
 	ret = fuse_session_loop_mt(se, cfg) < 0 ? 1 : 0;
 	fuse_loop_cfg_destroy(cfg);
 out_engine:
-	fs_teardown(&fs);
+	fs_stop(&fs);
 	tx_engine_free(fs.engine);
-	fs_release_memory(&fs);
+	fs_release(&fs);
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

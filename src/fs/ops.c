@@ -31,6 +31,36 @@ static bool kind_write_only(enum fs_kind k)
 	return k == FS_CANCEL || k == FS_CTL_RELOAD;
 }
 
+/* Files for the mount's owner and root only (see their modes). */
+static bool kind_owner_only(enum fs_kind k)
+{
+	return k == FS_CTL_LOG || k == FS_CTL_RELOAD;
+}
+
+/*
+ * Whether the caller of req may use node n at all: a job's directory
+ * and files are its owner's (and root's), not even to be looked at.
+ * Checked on every request that names the node, whatever the kernel
+ * cached: 0 or -EACCES (-ENOENT: the job is gone).
+ */
+static int node_access(struct fs *fs, fuse_req_t req, const struct fs_node *n)
+{
+	if (n->kind == FS_JOB || n->scope == FS_JOB)
+		return fs_job_access(fs, req, n->key);
+	return 0;
+}
+
+/* Whether the caller of req may open n: .ctl/log and .ctl/reload are
+ * the mount owner's and root's (anyone may see that they exist). */
+static int node_may_open(fuse_req_t req, const struct fs_node *n)
+{
+	uid_t uid = fuse_req_ctx(req)->uid;
+
+	if (kind_owner_only(n->kind) && uid != 0 && uid != geteuid())
+		return -EACCES;
+	return 0;
+}
+
 /*
  * Attributes of a node.  Static files have their real size (the kernel
  * caches their pages); dynamic files are 0 bytes long and served with
@@ -44,10 +74,19 @@ static int node_attr(struct fs *fs, const struct fs_node *n, struct stat *st)
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = n->ino;
-	st->st_mode = fs_kind_mode(n->kind);
+	st->st_mode = fs_kind_mode(n->kind, n->scope);
 	st->st_nlink = fs_kind_is_dir(n->kind) ? 2 : 1;
 	st->st_uid = geteuid();
 	st->st_gid = getegid();
+	if (n->kind == FS_JOB || n->scope == FS_JOB) {
+		/* A job's directory belongs to the user who made the job. */
+		struct tx_job *job = tx_engine_job_get(fs->engine, n->key);
+
+		if (!job)
+			return -ENOENT;
+		st->st_uid = tx_job_caller(job)->uid;
+		tx_job_unref(job);
+	}
 	st->st_blksize = 4096;
 	st->st_atim = st->st_mtim = st->st_ctim = fs_mount_time;
 	if (fs_kind_is_static(n->kind)) {
@@ -133,6 +172,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	memset(&e, 0, sizeof(e));
 	rc = fs_node_valid(fs, &n);
 	if (!rc)
+		rc = node_access(fs, req, &n);
+	if (!rc)
 		rc = node_attr(fs, &n, &e.attr);
 	if (!rc)
 		rc = fs_node_enter(fs, parent, name, n.kind, n.scope, key,
@@ -140,8 +181,15 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (rc)
 		goto out_free;
 	e.attr.st_ino = e.ino;
-	e.attr_timeout = e.entry_timeout = fs_node_ttl(&n);
-	fuse_reply_entry(req, &e);
+	e.entry_timeout = fs_node_ttl(&n);
+	e.attr_timeout = fs_node_attr_ttl(&n);
+	/*
+	 * The lookup count is what the kernel will FORGET: an entry it
+	 * never received (the reply failed: the request was aborted) is one
+	 * it will never forget, so take that count back at once.
+	 */
+	if (fuse_reply_entry(req, &e))
+		fs_node_forget(fs, e.ino, 1);
 out_free:
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -175,7 +223,7 @@ static void reply_node_attr(fuse_req_t req, struct fs *fs,
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
-		fuse_reply_attr(req, &st, fs_node_ttl(n));
+		fuse_reply_attr(req, &st, fs_node_attr_ttl(n));
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino,
@@ -187,6 +235,9 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 
 	(void)fi;
 	rc = node_get_valid(fs, ino, &n);
+	/* Not even whose job it is: attributes name the owner. */
+	if (!rc)
+		rc = node_access(fs, req, &n);
 	reply_node_attr(req, fs, &n, rc);
 	fs_node_copy_free(&n);
 }
@@ -203,9 +254,43 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	(void)attr;
 	(void)fi;
 	rc = node_get_valid(fs, ino, &n);
+	if (!rc)
+		rc = node_access(fs, req, &n);
 	if (!rc && !kind_writable(n.kind))
 		rc = (to_set & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
 	reply_node_attr(req, fs, &n, rc);
+	fs_node_copy_free(&n);
+}
+
+/*
+ * access(2) when the mount has no default_permissions (with it, the
+ * kernel answers from the attributes and never asks): the same answer
+ * the modes give, so `test -w` agrees with what open() will do.
+ */
+static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct fs *fs = req_fs(req);
+	uid_t uid = fuse_req_ctx(req)->uid;
+	struct fs_node n;
+	struct stat st;
+	mode_t bits;
+	int rc;
+
+	rc = node_get_valid(fs, ino, &n);
+	if (!rc)
+		rc = node_access(fs, req, &n);
+	if (!rc)
+		rc = node_attr(fs, &n, &st);
+	if (!rc) {
+		bits = uid == st.st_uid ? (st.st_mode >> 6) & 7 : st.st_mode & 7;
+		if (uid == 0)	/* root: anything but running a file */
+			bits = 6 | ((st.st_mode & 0111) ? 1 : 0);
+		if (((mask & R_OK) && !(bits & 4)) ||
+		    ((mask & W_OK) && !(bits & 2)) ||
+		    ((mask & X_OK) && !(bits & 1)))
+			rc = -EACCES;
+	}
+	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&n);
 }
 
@@ -248,6 +333,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 	if (!rc)
 		rc = fs_node_valid(fs, &n);
 	if (!rc)
+		rc = node_access(fs, req, &n);
+	if (!rc)
 		rc = fs_dirlist_add(l, ".", S_IFDIR);
 	if (!rc)
 		rc = fs_dirlist_add(l, "..", S_IFDIR);
@@ -269,7 +356,9 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 		switch (n.kind) {
 		case FS_TOOLS:
 		case FS_NS: rc = fs_tools_list(fs, &n, l); break;
-		case FS_JOBS: rc = fs_jobs_list(fs, &n, l); break;
+		case FS_JOBS:
+			rc = fs_jobs_list(fs, fuse_req_ctx(req)->uid, &n, l);
+			break;
 		case FS_SEARCH:
 		case FS_QUERY: rc = fs_search_list(fs, &n, l); break;
 		default: break;
@@ -284,8 +373,9 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	fi->fh = (uint64_t)(uintptr_t)l;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		/* The opendir was interrupted: no RELEASEDIR will come. */
+	if (fuse_reply_open(req, fi)) {
+		/* The kernel refused the reply (the opendir was interrupted,
+		 * the connection aborted): no RELEASEDIR will come. */
 		fs_dirlist_free(l);
 		free(l);
 	}
@@ -356,6 +446,7 @@ static void handles_add(struct fs *fs, struct fs_handle *h)
 		fs->handles->prev = h;
 	fs->handles = h;
 	pthread_mutex_unlock(&fs->handles_lock);
+	atomic_fetch_add(&fs->live_handles, 1);
 }
 
 static void handles_del(struct fs *fs, struct fs_handle *h)
@@ -368,6 +459,7 @@ static void handles_del(struct fs *fs, struct fs_handle *h)
 	if (h->next)
 		h->next->prev = h->prev;
 	pthread_mutex_unlock(&fs->handles_lock);
+	atomic_fetch_sub(&fs->live_handles, 1);
 }
 
 static int handle_setup(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -420,6 +512,10 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int acc = fi->flags & O_ACCMODE;
 	int rc = node_get_valid(fs, ino, &n);
 
+	if (!rc)
+		rc = node_access(fs, req, &n);
+	if (!rc)
+		rc = node_may_open(req, &n);
 	if (!rc && fs_kind_is_dir(n.kind))
 		rc = -EISDIR;
 	if (!rc && acc != O_RDONLY && !kind_writable(n.kind))
@@ -450,8 +546,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->noflush = !(n.kind == FS_CALL && acc == O_WRONLY);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	handles_add(fs, h);
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		/* Interrupted open: no RELEASE will come for it. */
+	if (fuse_reply_open(req, fi)) {
+		/* The kernel refused the reply (an interrupted open, an
+		 * aborted connection): no RELEASE will come for it. */
 		handles_del(fs, h);
 		handle_free(h);
 	}
@@ -541,7 +638,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino,
 	struct fs *fs = req_fs(req);
 
 	(void)ino;
-	fs_poll_drop(h);
+	fs_poll_drop(fs, h);
 	if (h->kind == FS_CALL)
 		fs_call_release(fs, h);
 	handles_del(fs, h);
@@ -633,7 +730,7 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	 * accepted and changes nothing.
 	 */
 	if (!rc)
-		rc = p.kind == FS_JOB ? fs_node_valid(fs, &p) : -EPERM;
+		rc = p.kind == FS_JOB ? fs_job_access(fs, req, p.key) : -EPERM;
 	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&p);
 }
@@ -645,7 +742,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int rc = fs_node_get(fs, parent, &p);
 
 	if (!rc)
-		rc = fs_jobs_rmdir(fs, &p, name);
+		rc = fs_jobs_rmdir(fs, req, &p, name);
 	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&p);
 }
@@ -666,6 +763,7 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.forget_multi = op_forget_multi,
 	.getattr = op_getattr,
 	.setattr = op_setattr,
+	.access = op_access,
 	.readlink = op_readlink,
 	.mknod = op_mknod,
 	.mkdir = op_mkdir,
@@ -696,7 +794,8 @@ void fs_handles_free_all(struct fs *fs)
 	pthread_mutex_unlock(&fs->handles_lock);
 	for (; h; h = next) {
 		next = h->next;
-		fs_poll_drop(h);
+		fs_poll_drop(fs, h);
 		handle_free(h);
+		atomic_fetch_sub(&fs->live_handles, 1);
 	}
 }

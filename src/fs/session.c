@@ -16,6 +16,11 @@
  * The index remembers job IDs, not job references: it never keeps a job
  * alive past the engine's retention, and a forgotten job reads as "no
  * call" (ENODATA).  It is capped; the least recently set entries go.
+ *
+ * Every key holds the uid: a session is not a user (`sudo -u other cat
+ * result`, or `su`, keeps the terminal's session), and one user must
+ * never be shown another's result (docs/security.md).  A job found
+ * through the index is checked to be the reader's own all the same.
  */
 #include "fs/fs_i.h"
 
@@ -38,13 +43,16 @@ struct sid_slot {
 	uint64_t at_ns;
 };
 
-enum { BY_SID, BY_UID };
+/* The key of an entry: a session of a user, or (sid 0) the user. */
+struct latest_key {
+	uid_t uid;
+	pid_t sid;
+};
 
 struct latest {
 	struct latest *hnext;
 	struct latest *older, *newer;	/* LRU list, newest at head */
-	int by;
-	long who;
+	struct latest_key key;
 	char *tool;
 	char job[32];
 };
@@ -148,10 +156,10 @@ void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static size_t latest_hash(const char *tool, int by, long who)
+static size_t latest_hash(const char *tool, struct latest_key k)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)by ^
-		     ((uint64_t)who << 8);
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)k.uid ^
+		     ((uint64_t)(uint32_t)k.sid << 32);
 
 	for (; *tool; tool++)
 		h = (h ^ (unsigned char)*tool) * 1099511628211ull;
@@ -159,11 +167,12 @@ static size_t latest_hash(const char *tool, int by, long who)
 }
 
 static struct latest *latest_find_locked(struct fs_sessions *s,
-					 const char *tool, int by, long who)
+					 const char *tool, struct latest_key k)
 {
-	struct latest *e = s->buckets[latest_hash(tool, by, who)];
+	struct latest *e = s->buckets[latest_hash(tool, k)];
 
-	while (e && (e->by != by || e->who != who || strcmp(e->tool, tool)))
+	while (e && (e->key.uid != k.uid || e->key.sid != k.sid ||
+		     strcmp(e->tool, tool)))
 		e = e->hnext;
 	return e;
 }
@@ -199,7 +208,7 @@ static void evict_oldest_locked(struct fs_sessions *s)
 	if (!e)
 		return;
 	lru_unlink(s, e);
-	p = &s->buckets[latest_hash(e->tool, e->by, e->who)];
+	p = &s->buckets[latest_hash(e->tool, e->key)];
 	while (*p && *p != e)
 		p = &(*p)->hnext;
 	if (*p)
@@ -210,9 +219,9 @@ static void evict_oldest_locked(struct fs_sessions *s)
 }
 
 static void latest_put_locked(struct fs_sessions *s, const char *tool,
-			      int by, long who, const char *job_id)
+			      struct latest_key k, const char *job_id)
 {
-	struct latest *e = latest_find_locked(s, tool, by, who);
+	struct latest *e = latest_find_locked(s, tool, k);
 	size_t h;
 
 	if (!e) {
@@ -226,9 +235,8 @@ static void latest_put_locked(struct fs_sessions *s, const char *tool,
 			free(e);
 			return;
 		}
-		e->by = by;
-		e->who = who;
-		h = latest_hash(tool, by, who);
+		e->key = k;
+		h = latest_hash(tool, k);
 		e->hnext = s->buckets[h];
 		s->buckets[h] = e;
 		s->count++;
@@ -243,11 +251,12 @@ void fs_latest_set(struct fs *fs, const char *tool_id,
 		   const struct tx_caller *c, const char *job_id)
 {
 	struct fs_sessions *s = fs->sessions;
+	struct latest_key by_sid = { c->uid, c->sid }, by_uid = { c->uid, 0 };
 
 	pthread_mutex_lock(&s->lock);
 	if (c->sid > 0)
-		latest_put_locked(s, tool_id, BY_SID, (long)c->sid, job_id);
-	latest_put_locked(s, tool_id, BY_UID, (long)c->uid, job_id);
+		latest_put_locked(s, tool_id, by_sid, job_id);
+	latest_put_locked(s, tool_id, by_uid, job_id);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -255,16 +264,23 @@ struct tx_job *fs_latest_get(struct fs *fs, const char *tool_id,
 			     const struct tx_caller *c)
 {
 	struct fs_sessions *s = fs->sessions;
+	struct latest_key by_sid = { c->uid, c->sid }, by_uid = { c->uid, 0 };
 	struct latest *e = NULL;
-	char job[32] = "";
+	struct tx_job *job;
+	char id[32] = "";
 
 	pthread_mutex_lock(&s->lock);
 	if (c->sid > 0)
-		e = latest_find_locked(s, tool_id, BY_SID, (long)c->sid);
+		e = latest_find_locked(s, tool_id, by_sid);
 	if (!e)
-		e = latest_find_locked(s, tool_id, BY_UID, (long)c->uid);
+		e = latest_find_locked(s, tool_id, by_uid);
 	if (e)
-		memcpy(job, e->job, sizeof(job));
+		memcpy(id, e->job, sizeof(id));
 	pthread_mutex_unlock(&s->lock);
-	return job[0] ? tx_engine_job_get(fs->engine, job) : NULL;
+	job = id[0] ? tx_engine_job_get(fs->engine, id) : NULL;
+	if (job && tx_job_caller(job)->uid != c->uid) {
+		tx_job_unref(job);
+		job = NULL;
+	}
+	return job;
 }

@@ -158,6 +158,7 @@ static void wait_unref(struct fs_wait *w)
 		return;
 	tx_job_unref(w->job);
 	pthread_mutex_destroy(&w->lock);
+	atomic_fetch_sub(&w->fs->live_waits, 1);
 	free(w);
 }
 
@@ -185,6 +186,34 @@ static void wait_unlist(struct fs_wait *w)
 		wait_unlink_locked(fs, w);
 	pthread_mutex_unlock(&fs->waits_lock);
 	if (was)
+		wait_unref(w);	/* the list's reference */
+}
+
+/*
+ * Puts an armed wait on fs->waits for the bound timer, unless it was
+ * answered already (then the list's reference goes).  Only armed waits
+ * are listed: the timer claims what it finds due, and a wait claimed
+ * before its listener was registered would keep that listener.
+ */
+static void wait_list(struct fs_wait *w)
+{
+	struct fs *fs = w->fs;
+	bool answered;
+
+	pthread_mutex_lock(&fs->waits_lock);
+	pthread_mutex_lock(&w->lock);
+	answered = !w->req;
+	pthread_mutex_unlock(&w->lock);
+	if (!answered) {
+		w->listed = true;
+		w->prev = NULL;
+		w->next = fs->waits;
+		if (fs->waits)
+			fs->waits->prev = w;
+		fs->waits = w;
+	}
+	pthread_mutex_unlock(&fs->waits_lock);
+	if (answered)
 		wait_unref(w);	/* the list's reference */
 }
 
@@ -278,18 +307,26 @@ static void wait_event(struct tx_job *job, void *ctx)
 	(void)job;
 	/*
 	 * A stream listener fires when the stream grows past our offset or
-	 * the job ends; anything else would be spurious, so re-arm.
+	 * the job ends; anything else would be spurious, so re-arm.  Only
+	 * while the request is unclaimed, and under w->lock: a timer or an
+	 * interrupt that claims it meanwhile reads w->lid under the same
+	 * lock, so it removes the listener we register here, or we see its
+	 * claim and register none.  Otherwise a listener, and the wait it
+	 * holds, would stay behind until the job's next event.
 	 */
 	if (w->what == FS_WAIT_STREAM && !stream_ready(w)) {
-		uint64_t lid = tx_job_listen(w->job, (uint64_t)w->off,
-					     wait_event, w);
+		uint64_t lid = 0;
 
-		if (lid) {
-			pthread_mutex_lock(&w->lock);
-			w->lid = lid;
-			pthread_mutex_unlock(&w->lock);
-			return;	/* the listener's reference carries over */
+		pthread_mutex_lock(&w->lock);
+		if (w->req) {
+			lid = tx_job_listen(w->job, (uint64_t)w->off,
+					    wait_event, w);
+			if (lid)
+				w->lid = lid;
 		}
+		pthread_mutex_unlock(&w->lock);
+		if (lid)
+			return;	/* the listener's reference carries over */
 	}
 	r = wait_claim(w, NULL);
 	if (r)
@@ -312,6 +349,7 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		return;
 	}
 	pthread_mutex_init(&w->lock, NULL);
+	atomic_fetch_add(&fs->live_waits, 1);
 	w->fs = fs;
 	/* setup + request + listener + bound list */
 	w->refs = 4;
@@ -325,20 +363,17 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	w->cancel_on_intr = cancel_on_intr;
 	w->deadline_ns = mono_ns() + wait_max * 1000000000ull;
 
-	pthread_mutex_lock(&fs->waits_lock);
-	w->listed = true;
-	w->next = fs->waits;
-	if (fs->waits)
-		fs->waits->prev = w;
-	fs->waits = w;
-	pthread_mutex_unlock(&fs->waits_lock);
-
 	/* Before listening: once the listener may reply, req may be gone. */
 	fuse_req_interrupt_func(req, wait_interrupt, w);
+	/*
+	 * Listen with w->lock held, so w->lid is never older than the
+	 * listener: one that fires at once and re-arms (wait_event) waits
+	 * for the lock and stores its own ID after ours.
+	 */
+	pthread_mutex_lock(&w->lock);
 	lid = tx_job_listen(job, what == FS_WAIT_STREAM ? (uint64_t)off :
 							  UINT64_MAX,
 			    wait_event, w);
-	pthread_mutex_lock(&w->lock);
 	w->lid = lid;
 	w->armed = true;
 	intr = w->interrupted;
@@ -349,6 +384,7 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fuse_req_t r;
 
 		wait_unref(w);	/* no listener */
+		wait_unref(w);	/* never on the bound list */
 		r = wait_claim(w, NULL);
 		if (r) {
 			bool ready = what == FS_WAIT_STREAM ?
@@ -358,8 +394,10 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 
 			wait_finish(w, r, ready ? 0 : ENOMEM, false);
 		}
-	} else if (intr) {
-		wait_stop(w, false);
+	} else {
+		wait_list(w);
+		if (intr)
+			wait_stop(w, false);
 	}
 	wait_unref(w);	/* setup */
 }
@@ -387,10 +425,10 @@ static void *timer_main(void *arg)
 			fuse_req_t r;
 
 			pthread_mutex_unlock(&fs->waits_lock);
+			/* Listed waits are armed (wait_list): lid is known. */
 			pthread_mutex_lock(&due->lock);
-			r = due->armed ? due->req : NULL;
-			if (r)
-				due->req = NULL;
+			r = due->req;
+			due->req = NULL;
 			lid = due->lid;
 			pthread_mutex_unlock(&due->lock);
 			if (r) {
@@ -474,7 +512,24 @@ static void poll_event(struct tx_job *job, void *ctx)
 	free(p);
 }
 
-void fs_poll_drop(struct fs_handle *h)
+/*
+ * Ends one registration taken off a handle.  When its listener already
+ * ran, the listener freed p itself.
+ */
+static void poll_release(struct fs *fs, struct fs_poll *p, struct tx_job *job,
+			 uint64_t lid)
+{
+	if (!p)
+		return;
+	if (tx_job_unlisten(job, lid)) {
+		fuse_pollhandle_destroy(p->ph);
+		free(p);
+	}
+	tx_job_unref(job);
+	atomic_fetch_sub(&fs->live_polls, 1);
+}
+
+void fs_poll_drop(struct fs *fs, struct fs_handle *h)
 {
 	struct fs_poll *p;
 	struct tx_job *job;
@@ -488,14 +543,7 @@ void fs_poll_drop(struct fs_handle *h)
 	h->poll_job = NULL;
 	h->poll_lid = 0;
 	pthread_mutex_unlock(&h->lock);
-	if (!p)
-		return;
-	/* When the listener already ran, it freed p itself. */
-	if (tx_job_unlisten(job, lid)) {
-		fuse_pollhandle_destroy(p->ph);
-		free(p);
-	}
-	tx_job_unref(job);
+	poll_release(fs, p, job, lid);
 }
 
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -505,8 +553,7 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	struct tx_job *job = NULL;
 	uint64_t off = UINT64_MAX;
 
-	(void)fs;
-	fs_poll_drop(h);
+	fs_poll_drop(fs, h);
 	pthread_mutex_lock(&h->lock);
 	if (h->job)
 		job = tx_job_ref(h->job);
@@ -518,7 +565,7 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		revents = POLLIN | POLLOUT;	/* searching never waits */
 	} else if (h->kind == FS_CALL) {
 		/* Writable until a call runs; readable once it ended. */
-		if (!job)
+		if (!job || tx_job_state(job) == TX_JOB_NEW)
 			revents = POLLOUT;
 		else if (tx_job_state_final(tx_job_state(job)))
 			revents = POLLIN | POLLOUT;
@@ -543,11 +590,28 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			lid = tx_job_listen(job, off, poll_event, p);
 		}
 		if (lid) {
+			struct fs_poll *old_p;
+			struct tx_job *old_job;
+			uint64_t old_lid;
+
+			/*
+			 * Two poll()s on one descriptor may both have got
+			 * here: the registration in place is replaced, and
+			 * dropped, not overwritten (that lost its job
+			 * reference and left its listener behind).  One
+			 * registration is enough: the kernel wakes every
+			 * poller of the file on one notification.
+			 */
+			atomic_fetch_add(&fs->live_polls, 1);
 			pthread_mutex_lock(&h->lock);
+			old_p = h->poll;
+			old_job = h->poll_job;
+			old_lid = h->poll_lid;
 			h->poll = p;
 			h->poll_lid = lid;
 			h->poll_job = tx_job_ref(job);
 			pthread_mutex_unlock(&h->lock);
+			poll_release(fs, old_p, old_job, old_lid);
 			ph = NULL;
 		} else {
 			free(p);
@@ -558,4 +622,16 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fuse_pollhandle_destroy(ph);
 	tx_job_unref(job);
 	fuse_reply_poll(req, revents);
+}
+
+int fs_live_text(struct fs *fs, struct fs_text *t)
+{
+	return fs_text_printf(t,
+			      "\nmount\tlive\n"
+			      "open_files\t%ld\n"
+			      "deferred_reads\t%ld\n"
+			      "poll_registrations\t%ld\n",
+			      atomic_load(&fs->live_handles),
+			      atomic_load(&fs->live_waits),
+			      atomic_load(&fs->live_polls));
 }
