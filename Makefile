@@ -47,7 +47,7 @@ Q = @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-ENGINE_SRC = $(wildcard src/core/*.c src/backend/*.c src/sandbox/*.c)
+ENGINE_SRC = $(wildcard src/util/*.c src/schema/*.c src/search/*.c src/config/*.c src/engine/*.c src/backend/*.c src/sandbox/*.c)
 FS_SRC = $(wildcard src/fs/*.c)
 ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_config.o
 FS_OBJ = $(FS_SRC:%.c=$(BUILD)/%.o)

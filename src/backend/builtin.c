@@ -17,12 +17,12 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "core/backend.h"
-#include "core/buf.h"
-#include "core/job.h"
-#include "core/jsonu.h"
-#include "core/log.h"
-#include "core/tool.h"
+#include "engine/backend.h"
+#include "util/buf.h"
+#include "engine/job.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+#include "engine/tool.h"
 
 #define SLEEP_TIMEOUT_MS 10000u
 

@@ -21,13 +21,13 @@
 #include <unistd.h>
 
 #include "backend/exec_i.h"
-#include "core/buf.h"
-#include "core/config.h"
-#include "core/config_i.h"
-#include "core/job.h"
-#include "core/jsonu.h"
-#include "core/log.h"
-#include "core/tool.h"
+#include "util/buf.h"
+#include "config/config.h"
+#include "config/config_i.h"
+#include "engine/job.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+#include "engine/tool.h"
 
 extern char **environ;
 

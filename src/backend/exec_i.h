@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/backend.h"
+#include "engine/backend.h"
 
 struct tx_job;
 

@@ -25,10 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/buf.h"
-#include "core/job.h"
-#include "core/jsonu.h"
-#include "core/log.h"
+#include "util/buf.h"
+#include "engine/job.h"
+#include "util/jsonu.h"
+#include "util/log.h"
 
 #define READ_CHUNK 65536
 /* After the program ended, how long processes that left its group may

@@ -29,13 +29,13 @@
 #include <string.h>
 
 #include "backend/mcp_backend_i.h"
-#include "core/backend.h"
-#include "core/config.h"
-#include "core/job.h"
-#include "core/jsonu.h"
-#include "core/log.h"
-#include "core/registry.h"
-#include "core/tool.h"
+#include "engine/backend.h"
+#include "config/config.h"
+#include "engine/job.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+#include "engine/registry.h"
+#include "engine/tool.h"
 
 static struct mcp_backend *be_of(struct tx_backend *b);
 static void mcp_cancel(struct tx_backend *b, struct tx_job *job);

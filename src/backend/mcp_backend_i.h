@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "backend/mcp_i.h"
-#include "core/backend.h"
+#include "engine/backend.h"
 
 struct tx_job;
 struct tx_registry;

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/config.h"
-#include "core/log.h"
+#include "config/config.h"
+#include "util/log.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
 #define DELETE_TIMEOUT_MS 2000L

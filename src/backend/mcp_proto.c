@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/job.h"
-#include "core/jsonu.h"
+#include "engine/job.h"
+#include "util/jsonu.h"
 #include "toolexecfs/toolexec.h"
 
 /* Newest first: what we accept in the server's initialize answer. */

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
-#include "core/job.h"
-#include "core/jsonu.h"
-#include "core/log.h"
-#include "core/registry.h"
-#include "core/tool.h"
+#include "config/config.h"
+#include "engine/job.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+#include "engine/registry.h"
+#include "engine/tool.h"
 
 /* ---- pending table (be->mu) -------------------------------------- */
 

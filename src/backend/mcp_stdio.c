@@ -25,8 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/config.h"
-#include "core/log.h"
+#include "config/config.h"
+#include "util/log.h"
 
 extern char **environ;
 

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
-#include "core/job.h"
-#include "core/jsonu.h"
-#include "core/log.h"
-#include "core/registry.h"
-#include "core/tool.h"
+#include "config/config.h"
+#include "engine/job.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+#include "engine/registry.h"
+#include "engine/tool.h"
 
 const char *tx_mcp_str_field(struct json_object *o, const char *key)
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/buf.h"
+#include "util/buf.h"
 #include "toolexecfs/toolexec.h"
 
 enum {

@@ -19,8 +19,8 @@
 
 #include <json-c/json.h>
 
-#include "core/buf.h"
-#include "core/jsonu.h"
+#include "util/buf.h"
+#include "util/jsonu.h"
 #include "toolexecfs/toolexec.h"
 
 #define SEARCH_DEFAULT_HITS 10

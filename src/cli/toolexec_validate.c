@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/jsonu.h"
-#include "core/schema.h"
+#include "util/jsonu.h"
+#include "schema/schema.h"
 
 #define MAX_DOC_BYTES (64u << 20)
 #define MAX_DOC_DEPTH 1000

@@ -1,0 +1,378 @@
+/*
+ * chain.c - chains (DESIGN 2.6): steps run in order, each a job of its
+ * own, stopping at the first failure unless the step says otherwise.
+ *
+ * A chain is a job of the pseudo tool "chain", run by a small backend
+ * with one thread per running chain; cancelling the chain cancels the
+ * step that is running.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/backend.h"
+#include "engine/doc.h"
+#include "engine/engine_i.h"
+#include "engine/job_i.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+#include "schema/schema.h"
+#include "engine/tool.h"
+
+#define CHAIN_STEPS_MAX 64
+#define CHAIN_TIMEOUT_MS (60u * 60 * 1000)
+
+static const char chain_schema[] =
+	"{\"type\":\"object\",\"required\":[\"steps\"],"
+	"\"additionalProperties\":false,\"properties\":{\"steps\":{"
+	"\"type\":\"array\",\"minItems\":1,\"maxItems\":64,"
+	"\"description\":\"The steps, run in order.\",\"items\":{"
+	"\"type\":\"object\",\"required\":[\"tool\"],"
+	"\"additionalProperties\":false,\"properties\":{"
+	"\"tool\":{\"type\":\"string\",\"description\":\"Tool ID, NAMESPACE:NAME.\"},"
+	"\"args\":{\"type\":\"object\",\"description\":\"The step's arguments.\"},"
+	"\"use_previous\":{\"type\":\"boolean\",\"description\":"
+	"\"Add the previous step's result as args.previous (its structured "
+	"content, else its text).\"},"
+	"\"continue_on_error\":{\"type\":\"boolean\",\"description\":"
+	"\"Go on with the next step even if this one fails.\"}}}}}}";
+
+struct chain_run {
+	struct tx_job *job;
+	struct tx_job *current;		/* chain_backend.lock */
+};
+
+struct chain_backend {
+	struct tx_backend base;
+	struct tx_engine *engine;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	size_t running;			/* lock */
+	bool stopping;			/* lock */
+};
+
+static struct json_object *step_args(struct json_object *step,
+				     struct json_object *previous)
+{
+	struct json_object *args = NULL, *v, *use;
+
+	if (json_object_object_get_ex(step, "args", &v))
+		args = tx_json_copy(v);
+	else
+		args = json_object_new_object();
+	if (args && previous &&
+	    json_object_object_get_ex(step, "use_previous", &use) &&
+	    json_object_get_boolean(use))
+		json_object_object_add(args, "previous", tx_json_copy(previous));
+	return args;
+}
+
+/* What the next step sees as args.previous. */
+static struct json_object *step_previous(struct json_object *env,
+					 struct tx_job *sub)
+{
+	struct json_object *sc;
+	const char *text;
+	size_t len;
+
+	if (json_object_object_get_ex(env, "structuredContent", &sc))
+		return tx_json_copy(sc);
+	text = tx_job_result_text(sub, &len);
+	if (len && text[len - 1] == '\n')
+		len--;
+	return json_object_new_string_len(text ? text : "", (int)len);
+}
+
+static void *chain_main(void *arg)
+{
+	struct chain_run *run = arg;
+	struct tx_job *job = run->job;
+	struct chain_backend *cb = (struct chain_backend *)job->tool->backend;
+	struct json_object *steps, *envs = json_object_new_array();
+	struct json_object *previous = NULL;
+	struct tx_result *r = tx_result_new();
+	struct tx_buf last;
+	bool failed = false;
+	char err[1024];
+	size_t n;
+
+	tx_buf_init(&last, 0);
+	json_object_object_get_ex(tx_job_args(job), "steps", &steps);
+	n = json_object_array_length(steps);
+	for (size_t i = 0; i < n && !tx_job_is_final(job); i++) {
+		struct json_object *step = json_object_array_get_idx(steps, i);
+		struct json_object *tool, *args, *env, *coe;
+		struct tx_job *sub;
+		const char *text;
+		char *args_text;
+		size_t len;
+
+		json_object_object_get_ex(step, "tool", &tool);
+		args = step_args(step, previous);
+		args_text = args ? tx_json_compact(args) : NULL;
+		json_object_put(args);
+		sub = tx_engine_job_new(cb->engine, json_object_get_string(tool),
+					&job->caller, err, sizeof(err));
+		if (!sub || !args_text) {
+			tx_buf_printf(&last, "step %zu (%s): %s\n", i + 1,
+				      json_object_get_string(tool),
+				      sub ? "out of memory" : err);
+			free(args_text);
+			if (sub)
+				tx_job_unref(sub);
+			failed = true;
+			break;
+		}
+		pthread_mutex_lock(&cb->lock);
+		run->current = sub;
+		pthread_mutex_unlock(&cb->lock);
+		/* A cancel that came before `current` was set. */
+		if (tx_job_is_final(job))
+			tx_job_cancel(sub);
+		tx_job_start(sub, args_text, strlen(args_text));
+		free(args_text);
+		tx_job_wait(sub, -1);
+		pthread_mutex_lock(&cb->lock);
+		run->current = NULL;
+		pthread_mutex_unlock(&cb->lock);
+
+		text = tx_job_envelope_text(sub, &len);
+		env = tx_json_parse(text, len, 512, err, sizeof(err));
+		json_object_array_add(envs, env ? env : json_object_new_null());
+		json_object_put(previous);
+		previous = step_previous(env, sub);
+		tx_buf_release(&last);
+		if (tx_job_state(sub) == TX_JOB_OK) {
+			text = tx_job_result_text(sub, &len);
+			tx_buf_add(&last, text, len);
+		} else {
+			text = tx_job_error_text(sub, &len);
+			tx_buf_printf(&last, "step %zu (%s) %s: ", i + 1,
+				      json_object_get_string(tool),
+				      tx_job_state_name(tx_job_state(sub)));
+			tx_buf_add(&last, text, len);
+			if (!json_object_object_get_ex(step, "continue_on_error", &coe) ||
+			    !json_object_get_boolean(coe))
+				failed = true;
+		}
+		tx_job_unref(sub);
+		if (failed)
+			break;
+	}
+	json_object_put(previous);
+	if (r) {
+		struct json_object *sc = json_object_new_object();
+
+		json_object_object_add(sc, "steps", envs);
+		envs = NULL;
+		tx_result_set_structured(r, sc);
+		tx_result_add_text(r, last.data ? last.data : "", last.len);
+		tx_result_set_is_error(r, failed);
+		tx_job_complete(job, r);
+	} else {
+		tx_job_fail(job, ENOMEM, "backend_failed", "out of memory");
+	}
+	json_object_put(envs);
+	tx_buf_release(&last);
+
+	pthread_mutex_lock(&cb->lock);
+	tx_job_set_backend_data(job, NULL);
+	cb->running--;
+	pthread_cond_broadcast(&cb->idle);
+	pthread_mutex_unlock(&cb->lock);
+	tx_job_unref(job);
+	free(run);
+	return NULL;
+}
+
+static int chain_start(struct tx_backend *be, struct tx_job *job)
+{
+	struct chain_backend *cb = (struct chain_backend *)be;
+	struct chain_run *run = calloc(1, sizeof(*run));
+	pthread_attr_t attr;
+	pthread_t tid;
+	int rc;
+
+	if (!run)
+		return -ENOMEM;
+	run->job = tx_job_ref(job);
+	pthread_mutex_lock(&cb->lock);
+	if (cb->stopping) {
+		pthread_mutex_unlock(&cb->lock);
+		tx_job_unref(job);
+		free(run);
+		return -ESHUTDOWN;
+	}
+	cb->running++;
+	tx_job_set_backend_data(job, run);
+	pthread_mutex_unlock(&cb->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&tid, &attr, chain_main, run);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		pthread_mutex_lock(&cb->lock);
+		cb->running--;
+		tx_job_set_backend_data(job, NULL);
+		pthread_mutex_unlock(&cb->lock);
+		tx_job_unref(job);
+		free(run);
+		return -rc;
+	}
+	return 0;
+}
+
+static void chain_cancel(struct tx_backend *be, struct tx_job *job)
+{
+	struct chain_backend *cb = (struct chain_backend *)be;
+	struct tx_job *sub = NULL;
+	struct chain_run *run;
+
+	pthread_mutex_lock(&cb->lock);
+	run = tx_job_backend_data(job);
+	if (run && run->current)
+		sub = tx_job_ref(run->current);
+	pthread_mutex_unlock(&cb->lock);
+	if (sub) {
+		tx_job_cancel(sub);
+		tx_job_unref(sub);
+	}
+}
+
+static void chain_shutdown(struct tx_backend *be)
+{
+	struct chain_backend *cb = (struct chain_backend *)be;
+
+	pthread_mutex_lock(&cb->lock);
+	cb->stopping = true;
+	while (cb->running)
+		pthread_cond_wait(&cb->idle, &cb->lock);
+	pthread_mutex_unlock(&cb->lock);
+}
+
+static void chain_destroy(struct tx_backend *be)
+{
+	struct chain_backend *cb = (struct chain_backend *)be;
+
+	pthread_mutex_destroy(&cb->lock);
+	pthread_cond_destroy(&cb->idle);
+	free(cb);
+}
+
+static const struct tx_backend_ops chain_ops = {
+	.kind = "chain",
+	.start = chain_start,
+	.cancel = chain_cancel,
+	.shutdown = chain_shutdown,
+	.destroy = chain_destroy,
+};
+
+struct tx_backend *tx_chain_backend_new(struct tx_engine *e)
+{
+	struct chain_backend *cb = calloc(1, sizeof(*cb));
+
+	if (!cb)
+		return NULL;
+	tx_backend_init(&cb->base, &chain_ops);
+	cb->engine = e;
+	pthread_mutex_init(&cb->lock, NULL);
+	pthread_cond_init(&cb->idle, NULL);
+	return &cb->base;
+}
+
+const struct tx_tool *tx_chain_tool_new(struct tx_backend *be)
+{
+	struct json_object *schema;
+	struct tx_tool_def def = { 0 };
+	struct tx_tool *t;
+	char err[512];
+
+	schema = tx_json_parse(chain_schema, sizeof(chain_schema) - 1, 32, err,
+			       sizeof(err));
+	if (!schema) {
+		tx_log(TX_LOG_ERROR, "chain schema: %s", err);
+		return NULL;
+	}
+	def.ns = "chain";
+	def.name = "run";
+	def.title = "Run tools one after another";
+	def.description =
+		"Runs the steps in order, each as a job of its own, and stops at "
+		"the first failure unless the step sets continue_on_error. With "
+		"use_previous a step receives the previous step's result under "
+		"args.previous. `result` shows the last step's result; "
+		"`result.json` holds every step's envelope under "
+		"structuredContent.steps.";
+	def.input_schema = schema;
+	def.timeout_ms = CHAIN_TIMEOUT_MS;
+	def.origin = "builtin";
+	def.where = "inside the engine: each step runs on its own tool's backend";
+	def.backend = be;
+	t = tx_tool_new(&def, err, sizeof(err));
+	json_object_put(schema);
+	if (!t) {
+		tx_log(TX_LOG_ERROR, "chain tool: %s", err);
+		return NULL;
+	}
+	/* The chain is addressed as "chain", not NAMESPACE:NAME. */
+	free(t->id);
+	t->id = strdup(TX_CHAIN_ID);
+	free(t->doc);
+	t->doc = t->id ? tx_doc_render(t) : NULL;
+	if (!t->id || !t->doc) {
+		tx_tool_unref(t);
+		return NULL;
+	}
+	return t;
+}
+
+int tx_chain_check(struct tx_engine *e, struct json_object *args, char *err,
+		   size_t errlen)
+{
+	struct json_object *steps;
+	struct tx_toolset *set;
+	int rc = 0;
+
+	if (!json_object_object_get_ex(args, "steps", &steps))
+		return 0;
+	set = tx_engine_tools(e);
+	for (size_t i = 0; i < json_object_array_length(steps) && !rc; i++) {
+		struct json_object *step = json_object_array_get_idx(steps, i);
+		struct json_object *tool, *a, *use;
+		const struct tx_tool *t;
+		char why[1024];
+
+		json_object_object_get_ex(step, "tool", &tool);
+		t = tx_toolset_find(set, json_object_get_string(tool));
+		if (!t) {
+			snprintf(err, errlen, "/steps/%zu/tool: no tool \"%s\"", i,
+				 json_object_get_string(tool));
+			rc = -EINVAL;
+			break;
+		}
+		/* With use_previous, args.previous arrives at run time. */
+		if (json_object_object_get_ex(step, "use_previous", &use) &&
+		    json_object_get_boolean(use))
+			continue;
+		if (!json_object_object_get_ex(step, "args", &a))
+			a = NULL;
+		if (a && tx_schema_validate(t->input_validator, a, why, sizeof(why))) {
+			snprintf(err, errlen, "/steps/%zu/args: %s", i, why);
+			rc = -EINVAL;
+		} else if (!a) {
+			struct json_object *empty = json_object_new_object();
+
+			if (tx_schema_validate(t->input_validator, empty, why,
+					       sizeof(why))) {
+				snprintf(err, errlen, "/steps/%zu/args: %s", i, why);
+				rc = -EINVAL;
+			}
+			json_object_put(empty);
+		}
+	}
+	tx_toolset_unref(set);
+	return rc;
+}

@@ -1,0 +1,693 @@
+/*
+ * engine.c - the engine's life cycle and its configuration.
+ *
+ * Every configuration file is one registry source ("file:NAME"), so a
+ * change of one file swaps only that file's tools; a file that fails to
+ * parse keeps its last good plan.  MCP servers are keyed by name across
+ * all files; a reload restarts only servers whose definition changed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine/audit.h"
+#include "engine/backend.h"
+#include "util/buf.h"
+#include "config/config.h"
+#include "config/embedded.h"
+#include "engine/engine_i.h"
+#include "engine/job_i.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+#include "engine/registry.h"
+#include "search/search.h"
+#include "engine/tool.h"
+#include "backend/builtin.h"
+#include "backend/exec.h"
+#include "backend/mcp.h"
+
+#define FILES_MAX 1024
+
+/* ------------------------------------------------------------------ */
+/* Keeping the search index in step with the tool set                   */
+
+static void index_tool(struct tx_engine *e, const struct tx_tool *t)
+{
+	struct tx_search_doc doc = {
+		.id = t->id,
+		.ns = t->ns,
+		.name = t->name,
+		.title = t->title,
+		.description = t->description,
+		.tags = (const char *const *)t->tags,
+		.ntags = t->ntags,
+		.input_schema = t->input_schema,
+	};
+
+	if (tx_search_index_put(e->search, &doc))
+		tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
+}
+
+/* Before the new set is published (registry.h says why). */
+static void index_tools(void *ctx, const struct tx_toolset *old,
+			const struct tx_toolset *cur)
+{
+	struct tx_engine *e = ctx;
+
+	for (size_t i = 0; i < tx_toolset_count(cur); i++) {
+		const struct tx_tool *t = tx_toolset_at(cur, i);
+
+		if (tx_toolset_find(old, t->id) != t)
+			index_tool(e, t);
+	}
+	for (size_t i = 0; i < tx_toolset_count(old); i++) {
+		const struct tx_tool *t = tx_toolset_at(old, i);
+
+		if (!tx_toolset_find(cur, t->id))
+			tx_search_index_remove(e->search, t->id);
+	}
+}
+
+static void on_tools_changed(void *ctx, const struct tx_toolset *old,
+			     const struct tx_toolset *cur)
+{
+	tx_runner_tools_removed(ctx, old, cur);
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration files                                                  */
+
+static struct engine_file *file_get(struct tx_engine *e, const char *name,
+				    bool create)
+{
+	struct engine_file *grown;
+
+	for (size_t i = 0; i < e->nfiles; i++)
+		if (!strcmp(e->files[i].name, name))
+			return &e->files[i];
+	if (!create || e->nfiles >= FILES_MAX)
+		return NULL;
+	grown = realloc(e->files, (e->nfiles + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	e->files = grown;
+	memset(&grown[e->nfiles], 0, sizeof(*grown));
+	grown[e->nfiles].name = strdup(name);
+	if (!grown[e->nfiles].name)
+		return NULL;
+	return &e->files[e->nfiles++];
+}
+
+static void file_release(struct engine_file *f)
+{
+	free(f->name);
+	free(f->path);
+	tx_config_file_free(f->plan);
+	free(f->error);
+}
+
+/* Registers the exec tools of a file's current plan. */
+static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
+{
+	struct tx_tool **tools = NULL;
+	char source[512], err[1024];
+	size_t n = 0;
+	int rc;
+
+	snprintf(source, sizeof(source), "file:%s", f->name);
+	if (f->plan && f->plan->ntools)
+		tools = calloc(f->plan->ntools, sizeof(*tools));
+	for (size_t i = 0; tools && i < f->plan->ntools; i++) {
+		struct tx_tool *t = tx_exec_tool_new(e->exec, &f->plan->tools[i],
+						     f->name, err, sizeof(err));
+
+		if (t)
+			tools[n++] = t;
+		else
+			tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
+	}
+	rc = tx_registry_set_source(e->registry, source, tools, n, err,
+				    sizeof(err));
+	if (rc > 0)
+		tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
+	else if (rc < 0)
+		tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s", f->name,
+		       strerror(-rc));
+	for (size_t i = 0; i < n; i++)
+		tx_tool_unref(tools[i]);
+	free(tools);
+}
+
+static void server_stop(struct tx_engine *e, struct engine_server *s)
+{
+	char source[512];
+
+	/* Tools first, so that no new call reaches a dying server. */
+	snprintf(source, sizeof(source), "mcp:%s", s->name);
+	tx_registry_set_source(e->registry, source, NULL, 0, NULL, 0);
+	if (s->backend) {
+		if (s->backend->ops->shutdown)
+			s->backend->ops->shutdown(s->backend);
+		tx_backend_unref(s->backend);
+	}
+	tx_mcp_spec_free(s->spec);
+	free(s->name);
+	free(s->file);
+}
+
+/*
+ * Brings the running MCP servers in line with the plans of all files:
+ * stops servers that went away or changed, starts new ones (all in the
+ * background, in parallel), then waits until each has listed its tools.
+ */
+static void servers_sync(struct tx_engine *e)
+{
+	struct engine_server *want = NULL;
+	size_t nwant = 0, cap = 0;
+	bool *started;
+
+	for (size_t i = 0; i < e->nfiles; i++) {
+		struct tx_config_file *p = e->files[i].plan;
+
+		for (size_t j = 0; p && j < p->nservers; j++) {
+			bool dup = false;
+
+			for (size_t k = 0; k < nwant; k++)
+				if (!strcmp(want[k].name, p->servers[j].name))
+					dup = true;
+			if (dup) {
+				tx_log(TX_LOG_ERROR,
+				       "%s: MCP server \"%s\" is already defined in another file; ignored",
+				       e->files[i].name, p->servers[j].name);
+				continue;
+			}
+			if (nwant == cap) {
+				struct engine_server *g;
+
+				cap = cap ? cap * 2 : 8;
+				g = realloc(want, cap * sizeof(*g));
+				if (!g)
+					goto out_free;
+				want = g;
+			}
+			want[nwant++] = (struct engine_server){
+				.name = p->servers[j].name,
+				.file = e->files[i].name,
+				.spec = &p->servers[j],
+			};
+		}
+	}
+	/* Stop what is gone or changed. */
+	for (size_t i = 0; i < e->nservers;) {
+		bool keep = false;
+
+		for (size_t k = 0; k < nwant; k++)
+			if (!strcmp(want[k].name, e->servers[i].name) &&
+			    tx_mcp_spec_equal(want[k].spec, e->servers[i].spec)) {
+				keep = true;
+				want[k].spec = NULL;	/* already running */
+			}
+		if (keep) {
+			i++;
+			continue;
+		}
+		tx_log(TX_LOG_INFO, "mcp: stopping server %s", e->servers[i].name);
+		server_stop(e, &e->servers[i]);
+		e->servers[i] = e->servers[--e->nservers];
+	}
+	started = calloc(nwant ? nwant : 1, sizeof(*started));
+	for (size_t k = 0; started && k < nwant; k++) {
+		struct engine_server *grown, s = { 0 };
+		char err[1024];
+
+		if (!want[k].spec)
+			continue;
+		s.name = strdup(want[k].name);
+		s.file = strdup(want[k].file);
+		s.spec = tx_mcp_spec_dup(want[k].spec);
+		grown = realloc(e->servers, (e->nservers + 1) * sizeof(*grown));
+		if (!s.name || !s.file || !s.spec || !grown) {
+			free(s.name);
+			free(s.file);
+			tx_mcp_spec_free(s.spec);
+			if (grown)
+				e->servers = grown;
+			continue;
+		}
+		e->servers = grown;
+		s.backend = tx_mcp_backend_new(s.spec, e->registry, err, sizeof(err));
+		if (!s.backend)
+			tx_log(TX_LOG_ERROR, "%s: MCP server %s: %s", s.file,
+			       s.name, err);
+		else
+			tx_log(TX_LOG_INFO, "mcp: starting server %s", s.name);
+		e->servers[e->nservers++] = s;
+		started[k] = true;
+	}
+	for (size_t i = 0; started && i < e->nservers; i++) {
+		struct engine_server *s = &e->servers[i];
+		int rc;
+
+		if (!s->backend || (s->spec->lazy && !e->opts.wait_lazy))
+			continue;
+		rc = tx_mcp_backend_wait_ready(s->backend,
+					       (int)s->spec->startup_timeout_ms);
+		if (rc)
+			tx_log(TX_LOG_WARN, "mcp: server %s is not ready: %s",
+			       s->name, strerror(-rc));
+	}
+	free(started);
+out_free:
+	free(want);
+}
+
+/* Parses one file into f: keeps the last good plan on error. */
+static bool file_load(struct engine_file *f, const char *buf, size_t len)
+{
+	struct tx_config_file *plan = NULL;
+	char err[2048];
+	int rc;
+
+	if (buf)
+		rc = tx_config_parse_buffer(f->name, buf, len, &plan, err,
+					    sizeof(err));
+	else
+		rc = tx_config_parse_file(f->path, &plan, err, sizeof(err));
+	free(f->error);
+	f->error = NULL;
+	if (rc) {
+		f->error = strdup(err);
+		if (f->plan)
+			tx_log(TX_LOG_ERROR, "%s; keeping the last good version", err);
+		else
+			tx_log(TX_LOG_ERROR, "%s", err);
+		return false;
+	}
+	tx_config_file_free(f->plan);
+	f->plan = plan;
+	return true;
+}
+
+static bool json_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && name[0] != '.' && !strcmp(name + n - 5, ".json");
+}
+
+/* Re-reads one file of the directory (added, changed or removed). */
+static void reload_file(struct tx_engine *e, const char *name)
+{
+	struct engine_file *f;
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", e->config_dir, name);
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		f = file_get(e, name, false);
+		if (!f)
+			return;
+		tx_log(TX_LOG_INFO, "config: %s removed", name);
+		tx_config_file_free(f->plan);
+		f->plan = NULL;
+		file_apply_tools(e, f);
+		file_release(f);
+		*f = e->files[--e->nfiles];
+		return;
+	}
+	f = file_get(e, name, true);
+	if (!f)
+		return;
+	if (!f->path)
+		f->path = strdup(path);
+	if (f->path && file_load(f, NULL, 0)) {
+		tx_log(TX_LOG_INFO, "config: %s loaded", name);
+		file_apply_tools(e, f);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tx_engine_reload(struct tx_engine *e)
+{
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	DIR *d;
+
+	if (!e->config_dir)
+		return 0;
+	d = opendir(e->config_dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && n < FILES_MAX) {
+		char **grown;
+
+		if (!json_name(de->d_name))
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown)
+			break;
+		names = grown;
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	pthread_mutex_lock(&e->config_lock);
+	/* Files that disappeared since the last look. */
+	for (size_t i = 0; i < e->nfiles;) {
+		bool present = false;
+
+		for (size_t k = 0; k < n && !present; k++)
+			present = !strcmp(names[k], e->files[i].name);
+		if (present) {
+			i++;
+			continue;
+		}
+		reload_file(e, e->files[i].name);
+	}
+	for (size_t k = 0; k < n; k++)
+		reload_file(e, names[k]);
+	servers_sync(e);
+	pthread_mutex_unlock(&e->config_lock);
+	tx_strv_free(names, n);
+	return 0;
+}
+
+static void on_config_changed(void *ctx, const char *path)
+{
+	struct tx_engine *e = ctx;
+	const char *name = strrchr(path, '/');
+
+	name = name ? name + 1 : path;
+	if (!json_name(name))
+		return;
+	pthread_mutex_lock(&e->config_lock);
+	reload_file(e, name);
+	servers_sync(e);
+	pthread_mutex_unlock(&e->config_lock);
+}
+
+static void load_embedded(struct tx_engine *e)
+{
+	pthread_mutex_lock(&e->config_lock);
+	for (const struct tx_embedded_file *ef = tx_default_config; ef->name; ef++) {
+		struct engine_file *f = file_get(e, ef->name, true);
+
+		if (f && file_load(f, ef->data, ef->len))
+			file_apply_tools(e, f);
+	}
+	servers_sync(e);
+	pthread_mutex_unlock(&e->config_lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                           */
+
+static int add_builtins(struct tx_engine *e)
+{
+	struct tx_tool **tools = NULL;
+	char err[512];
+	size_t n = 0;
+	int rc;
+
+	rc = tx_builtin_tools(e->builtin, &tools, &n);
+	if (rc)
+		return rc;
+	rc = tx_registry_set_source(e->registry, "builtin", tools, n, err,
+				    sizeof(err));
+	for (size_t i = 0; i < n; i++)
+		tx_tool_unref(tools[i]);
+	free(tools);
+	return rc < 0 ? rc : 0;
+}
+
+struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
+				char *err, size_t errlen)
+{
+	struct tx_engine *e = calloc(1, sizeof(*e));
+	struct stat st;
+	int rc;
+
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (opts)
+		e->opts = *opts;
+	e->opts.config_dir = NULL;
+	pthread_mutex_init(&e->config_lock, NULL);
+	if (opts && opts->log_stderr)
+		tx_log_set_stderr(true, TX_LOG_INFO);
+	if (opts && opts->config_dir) {
+		if (stat(opts->config_dir, &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: %s", opts->config_dir,
+				 errno ? strerror(errno) : "not a directory");
+			free(e);
+			errno = ENOENT;
+			return NULL;
+		}
+		e->config_dir = realpath(opts->config_dir, NULL);
+		if (!e->config_dir)
+			goto out_nomem;
+	}
+	rc = tx_runner_init(e);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the timer thread");
+		goto out_free;
+	}
+	e->opts.audit_log = NULL;	/* borrowed: the log keeps its own */
+	if (opts && opts->audit_log &&
+	    !(e->audit = tx_audit_open(opts->audit_log, opts->audit_log_max,
+				       err, errlen)))
+		goto out_free;
+	e->registry = tx_registry_new();
+	e->search = tx_search_index_new();
+	e->builtin = tx_builtin_backend_new();
+	e->exec = tx_exec_backend_new();
+	e->chain = tx_chain_backend_new(e);
+	if (!e->registry || !e->search || !e->builtin || !e->exec || !e->chain)
+		goto out_nomem;
+	e->chain_tool = tx_chain_tool_new(e->chain);
+	if (!e->chain_tool)
+		goto out_nomem;
+	tx_registry_listen_before(e->registry, index_tools, e);
+	tx_registry_listen(e->registry, on_tools_changed, e);
+	if (add_builtins(e))
+		goto out_nomem;
+	if (e->config_dir) {
+		tx_engine_reload(e);
+		if (opts->watch) {
+			e->watch = tx_config_watch_new(e->config_dir,
+						       on_config_changed, e,
+						       err, errlen);
+			if (!e->watch)
+				tx_log(TX_LOG_WARN, "config: not watching %s: %s",
+				       e->config_dir, err);
+		}
+	} else {
+		load_embedded(e);
+	}
+	err[0] = '\0';
+	return e;
+
+out_nomem:
+	snprintf(err, errlen, "out of memory");
+out_free:
+	tx_engine_free(e);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void tx_engine_free(struct tx_engine *e)
+{
+	if (!e)
+		return;
+	tx_config_watch_free(e->watch);
+	e->watch = NULL;
+	tx_runner_stop(e);
+	pthread_mutex_lock(&e->config_lock);
+	for (size_t i = 0; i < e->nservers; i++)
+		server_stop(e, &e->servers[i]);
+	free(e->servers);
+	e->nservers = 0;
+	pthread_mutex_unlock(&e->config_lock);
+	/* Every child of every backend ends here, before memory goes. */
+	if (e->exec && e->exec->ops->shutdown)
+		e->exec->ops->shutdown(e->exec);
+	if (e->chain && e->chain->ops->shutdown)
+		e->chain->ops->shutdown(e->chain);
+	if (e->builtin && e->builtin->ops->shutdown)
+		e->builtin->ops->shutdown(e->builtin);
+	tx_runner_release(e);
+	if (e->chain_tool)
+		tx_tool_unref(e->chain_tool);
+	tx_registry_free(e->registry);
+	tx_search_index_free(e->search);
+	if (e->chain)
+		tx_backend_unref(e->chain);
+	if (e->exec)
+		tx_backend_unref(e->exec);
+	if (e->builtin)
+		tx_backend_unref(e->builtin);
+	for (size_t i = 0; i < e->nfiles; i++)
+		file_release(&e->files[i]);
+	free(e->files);
+	free(e->config_dir);
+	tx_audit_close(e->audit);	/* after every job has ended */
+	pthread_mutex_destroy(&e->config_lock);
+	free(e);
+}
+
+struct tx_toolset *tx_engine_tools(struct tx_engine *e)
+{
+	return tx_registry_snapshot(e->registry);
+}
+
+int tx_engine_watch_tools(struct tx_engine *e, tx_tools_changed_fn fn,
+			  void *ctx)
+{
+	return tx_registry_listen(e->registry, fn, ctx);
+}
+
+int tx_engine_search(struct tx_engine *e, const char *query, size_t k,
+		     struct tx_search_hit **hits)
+{
+	return tx_search_index_query(e->search, query, k, hits);
+}
+
+/* ------------------------------------------------------------------ */
+/* Introspection                                                        */
+
+char *tx_engine_log_text(struct tx_engine *e)
+{
+	(void)e;
+	return tx_log_text();
+}
+
+char *tx_engine_status_text(struct tx_engine *e)
+{
+	struct tx_toolset *set = tx_engine_tools(e);
+	size_t running, njobs;
+	struct tx_buf b;
+
+	tx_runner_job_counts(e, &njobs, &running);
+	tx_buf_init(&b, 0);
+	tx_buf_printf(&b, "version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
+		      TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
+		      tx_toolset_count(set), njobs, running);
+	/* Grows with every change of the tool set: a script that edits the
+	 * configuration waits for it to move before its next call. */
+	tx_buf_printf(&b, "generation %" PRIu64 "\n", tx_toolset_generation(set));
+	if (e->audit) {
+		unsigned long long lines, lost;
+
+		tx_audit_counts(e->audit, &lines, &lost);
+		tx_buf_printf(&b, "audit_lines %llu\naudit_lost %llu\n", lines, lost);
+	}
+	tx_toolset_unref(set);
+	tx_buf_printf(&b, "config %s\n", e->config_dir ? e->config_dir
+							: "(embedded default)");
+	pthread_mutex_lock(&e->config_lock);
+	for (size_t i = 0; i < e->nfiles; i++) {
+		struct engine_file *f = &e->files[i];
+
+		if (f->error)
+			tx_buf_printf(&b, "file %s error%s: %s\n", f->name,
+				      f->plan ? " (last good version in use)" : "",
+				      f->error);
+		else
+			tx_buf_printf(&b, "file %s ok\n", f->name);
+	}
+	for (size_t i = 0; i < e->nservers; i++) {
+		struct engine_server *s = &e->servers[i];
+		char *st = NULL;
+
+		if (s->backend && s->backend->ops->status)
+			st = s->backend->ops->status(s->backend);
+		if (st) {
+			tx_buf_adds(&b, st);
+			free(st);
+		} else {
+			tx_buf_printf(&b, "server %s %s\n", s->name,
+				      s->backend ? "configured" : "failed to start");
+		}
+	}
+	pthread_mutex_unlock(&e->config_lock);
+	return tx_buf_detach(&b, NULL);
+}
+
+char *tx_engine_config_text(struct tx_engine *e)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *files = json_object_new_array();
+	struct json_object *settings = json_object_new_object();
+	struct tx_toolset *set = tx_engine_tools(e);
+	char *text;
+
+	json_object_object_add(root, "config_dir",
+			       e->config_dir ? json_object_new_string(e->config_dir)
+					     : NULL);
+	json_object_object_add(settings, "watch",
+			       json_object_new_boolean(e->watch != NULL));
+	json_object_object_add(settings, "job_keep_seconds",
+			       json_object_new_int(e->opts.job_keep_seconds
+							   ? (int)e->opts.job_keep_seconds
+							   : 600));
+	json_object_object_add(settings, "job_keep_max",
+			       json_object_new_int(e->opts.job_keep_max
+							   ? (int)e->opts.job_keep_max
+							   : 1000));
+	json_object_object_add(settings, "job_new_seconds",
+			       json_object_new_int(e->opts.job_new_seconds
+							   ? (int)e->opts.job_new_seconds
+							   : 600));
+	json_object_object_add(root, "settings", settings);
+	pthread_mutex_lock(&e->config_lock);
+	for (size_t i = 0; i < e->nfiles; i++) {
+		struct engine_file *f = &e->files[i];
+		struct json_object *fo = json_object_new_object();
+		struct json_object *tools = json_object_new_array();
+		struct json_object *servers = json_object_new_array();
+
+		json_object_object_add(fo, "name", json_object_new_string(f->name));
+		json_object_object_add(fo, "status",
+				       json_object_new_string(f->error ? "error" : "ok"));
+		if (f->error)
+			json_object_object_add(fo, "error",
+					       json_object_new_string(f->error));
+		for (size_t k = 0; f->plan && k < f->plan->ntools; k++) {
+			char id[2048];
+
+			snprintf(id, sizeof(id), "%s:%s", f->plan->tools[k].ns,
+				 f->plan->tools[k].name);
+			json_object_array_add(tools, json_object_new_string(id));
+		}
+		for (size_t k = 0; f->plan && k < f->plan->nservers; k++)
+			json_object_array_add(servers,
+					      json_object_new_string(f->plan->servers[k].name));
+		json_object_object_add(fo, "tools", tools);
+		json_object_object_add(fo, "mcpServers", servers);
+		json_object_array_add(files, fo);
+	}
+	pthread_mutex_unlock(&e->config_lock);
+	json_object_object_add(root, "files", files);
+	json_object_object_add(root, "tool_count",
+			       json_object_new_int((int)tx_toolset_count(set)));
+	tx_toolset_unref(set);
+	text = tx_json_pretty(root);
+	json_object_put(root);
+	return text;
+}

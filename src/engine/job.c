@@ -1,0 +1,800 @@
+/*
+ * job.c - one struct per call: state, result, stream and listeners.
+ *
+ * A job's outcome is written exactly once, under its lock, when it turns
+ * final; after that the texts never change, so the many readers of a
+ * finished job (result, result.json, error, every waiting reader) read
+ * them without locking.  Listeners are one-shot and run outside the
+ * lock, so a listener may read the job freely.
+ */
+#include "engine/job_i.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/audit.h"
+#include "engine/engine_i.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+#include "schema/schema.h"
+#include "engine/tool.h"
+
+#define ERROR_TEXT_MAX 8192
+
+struct tx_result {
+	bool is_error;
+	struct json_object *content;	/* array of content blocks */
+	struct json_object *structured;	/* may be NULL */
+};
+
+uint64_t tx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------ */
+/* Results                                                              */
+
+struct tx_result *tx_result_new(void)
+{
+	struct tx_result *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->content = json_object_new_array();
+	if (!r->content) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void tx_result_free(struct tx_result *r)
+{
+	if (!r)
+		return;
+	json_object_put(r->content);
+	json_object_put(r->structured);
+	free(r);
+}
+
+void tx_result_set_is_error(struct tx_result *r, bool is_error)
+{
+	r->is_error = is_error;
+}
+
+int tx_result_add_block(struct tx_result *r, struct json_object *block)
+{
+	if (!block)
+		return -ENOMEM;
+	if (json_object_array_add(r->content, block)) {
+		json_object_put(block);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int tx_result_add_text(struct tx_result *r, const char *text, size_t len)
+{
+	struct json_object *b = json_object_new_object();
+
+	if (!b)
+		return -ENOMEM;
+	json_object_object_add(b, "type", json_object_new_string("text"));
+	json_object_object_add(b, "text", json_object_new_string_len(text, (int)len));
+	return tx_result_add_block(r, b);
+}
+
+void tx_result_set_structured(struct tx_result *r, struct json_object *v)
+{
+	json_object_put(r->structured);
+	r->structured = v;
+}
+
+struct json_object *tx_result_structured(struct tx_result *r)
+{
+	return r->structured;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                           */
+
+struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
+			    const char *tool_id, const struct tx_tool *tool,
+			    const struct tx_caller *caller)
+{
+	struct tx_job *job = calloc(1, sizeof(*job));
+
+	if (!job)
+		return NULL;
+	job->tool_id = strdup(tool_id);
+	if (!job->tool_id) {
+		free(job);
+		return NULL;
+	}
+	atomic_init(&job->refs, 1);
+	job->engine = engine;
+	job->num = num;
+	snprintf(job->id, sizeof(job->id), "%" PRIu64, num);
+	job->tool = tool ? tx_tool_ref(tool) : NULL;
+	if (caller) {
+		job->caller = *caller;
+		job->has_caller = true;
+	}
+	pthread_mutex_init(&job->lock, NULL);
+	pthread_cond_init(&job->cond, NULL);
+	job->state = TX_JOB_NEW;
+	job->heap_idx = SIZE_MAX;
+	clock_gettime(CLOCK_REALTIME, &job->created);
+	job->created_ns = tx_now_ns();
+	tx_buf_init(&job->stream, TX_STREAM_MAX);
+	return job;
+}
+
+struct tx_job *tx_job_ref(struct tx_job *job)
+{
+	atomic_fetch_add(&job->refs, 1);
+	return job;
+}
+
+void tx_job_unref(struct tx_job *job)
+{
+	if (!job || atomic_fetch_sub(&job->refs, 1) != 1)
+		return;
+	if (job->tool)
+		tx_tool_unref(job->tool);
+	json_object_put(job->args);
+	free(job->args_text);
+	free(job->tool_id);
+	tx_result_free(job->result);
+	free(job->code);
+	free(job->path);
+	free(job->message);
+	free(job->result_text);
+	free(job->envelope_text);
+	free(job->error_text);
+	tx_buf_release(&job->stream);
+	free(job->listeners);
+	free(job->firing);
+	pthread_mutex_destroy(&job->lock);
+	pthread_cond_destroy(&job->cond);
+	free(job);
+}
+
+/* ------------------------------------------------------------------ */
+/* Readers                                                              */
+
+static const char *const state_names[] = {
+	[TX_JOB_NEW] = "new",		[TX_JOB_QUEUED] = "queued",
+	[TX_JOB_RUNNING] = "running",	[TX_JOB_OK] = "ok",
+	[TX_JOB_ERROR] = "error",	[TX_JOB_TIMEOUT] = "timeout",
+	[TX_JOB_CANCELLED] = "cancelled",
+};
+
+const char *tx_job_state_name(enum tx_job_state state)
+{
+	if ((unsigned)state < sizeof(state_names) / sizeof(state_names[0]))
+		return state_names[state];
+	return "unknown";
+}
+
+const char *tx_job_id(const struct tx_job *job) { return job->id; }
+const char *tx_job_tool_id(const struct tx_job *job) { return job->tool_id; }
+const struct tx_caller *tx_job_caller(const struct tx_job *job) { return &job->caller; }
+const struct tx_tool *tx_job_tool(const struct tx_job *job) { return job->tool; }
+struct json_object *tx_job_args(const struct tx_job *job) { return job->args; }
+
+/* Written under the lock with release stores, so a reader that only
+ * wants the state needs no lock (status never blocks, GC scans fast). */
+enum tx_job_state tx_job_state(const struct tx_job *job)
+{
+	return __atomic_load_n(&job->state, __ATOMIC_ACQUIRE);
+}
+
+bool tx_job_is_final(const struct tx_job *job)
+{
+	return tx_job_state_final(tx_job_state(job));
+}
+
+const char *tx_job_args_text(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	const char *t;
+
+	pthread_mutex_lock(&j->lock);
+	t = j->args_text;
+	pthread_mutex_unlock(&j->lock);
+	return t;
+}
+
+void tx_job_set_backend_data(struct tx_job *job, void *data)
+{
+	pthread_mutex_lock(&job->lock);
+	job->backend_data = data;
+	pthread_mutex_unlock(&job->lock);
+}
+
+void *tx_job_backend_data(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	void *d;
+
+	pthread_mutex_lock(&j->lock);
+	d = j->backend_data;
+	pthread_mutex_unlock(&j->lock);
+	return d;
+}
+
+int tx_job_errno(const struct tx_job *job)
+{
+	return tx_job_is_final(job) ? job->err : -EAGAIN;
+}
+
+static void job_render_locked(struct tx_job *job);
+
+/* Renders the texts of a final job once; false when not final. */
+static bool job_rendered(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	bool final;
+
+	pthread_mutex_lock(&j->lock);
+	final = tx_job_state_final(j->state);
+	if (final && !j->rendered)
+		job_render_locked(j);
+	pthread_mutex_unlock(&j->lock);
+	return final;
+}
+
+const char *tx_job_result_text(const struct tx_job *job, size_t *len)
+{
+	if (!job_rendered(job))
+		return NULL;
+	if (len)
+		*len = job->result_len;
+	return job->result_text;
+}
+
+const char *tx_job_envelope_text(const struct tx_job *job, size_t *len)
+{
+	if (!job_rendered(job))
+		return NULL;
+	if (len)
+		*len = job->envelope_len;
+	return job->envelope_text;
+}
+
+const char *tx_job_error_text(const struct tx_job *job, size_t *len)
+{
+	if (!job_rendered(job))
+		return NULL;
+	if (len)
+		*len = job->error_len;
+	return job->error_text;
+}
+
+/* ------------------------------------------------------------------ */
+/* Listeners and the stream                                             */
+
+/*
+ * Takes the listeners that are due out of the list (under lock) into
+ * *due; the caller runs them after unlocking, then calls listeners_done.
+ */
+static size_t listeners_take(struct tx_job *job, struct job_listener **due)
+{
+	bool final = tx_job_state_final(job->state);
+	size_t n = 0, keep = 0;
+	uint64_t *firing;
+
+	*due = NULL;
+	for (size_t i = 0; i < job->nlisteners; i++)
+		if (final || job->stream.len > job->listeners[i].stream_off)
+			n++;
+	if (!n)
+		return 0;
+	*due = malloc(n * sizeof(**due));
+	firing = realloc(job->firing, (job->nfiring + n) * sizeof(*firing));
+	if (!*due || !firing) {
+		/* Out of memory: leave them registered for the next event. */
+		free(*due);
+		*due = NULL;
+		if (firing)
+			job->firing = firing;
+		return 0;
+	}
+	job->firing = firing;
+	n = 0;
+	for (size_t i = 0; i < job->nlisteners; i++) {
+		struct job_listener *l = &job->listeners[i];
+
+		if (final || job->stream.len > l->stream_off) {
+			(*due)[n++] = *l;
+			job->firing[job->nfiring++] = l->id;
+		} else {
+			job->listeners[keep++] = *l;
+		}
+	}
+	job->nlisteners = keep;
+	return n;
+}
+
+static void listeners_run(struct tx_job *job, struct job_listener *due,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		due[i].fn(job, due[i].ctx);
+	pthread_mutex_lock(&job->lock);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < job->nfiring; k++)
+			if (job->firing[k] == due[i].id) {
+				job->firing[k] = job->firing[--job->nfiring];
+				break;
+			}
+	pthread_cond_broadcast(&job->cond);
+	pthread_mutex_unlock(&job->lock);
+	free(due);
+}
+
+uint64_t tx_job_listen(struct tx_job *job, uint64_t stream_off,
+		       tx_job_event_fn fn, void *ctx)
+{
+	struct job_listener *grown;
+	uint64_t id = 0;
+
+	pthread_mutex_lock(&job->lock);
+	if (tx_job_state_final(job->state) ||
+	    (stream_off != UINT64_MAX && job->stream.len > stream_off))
+		goto out_unlock;
+	grown = realloc(job->listeners, (job->nlisteners + 1) * sizeof(*grown));
+	if (!grown)
+		goto out_unlock;
+	job->listeners = grown;
+	id = ++job->next_listener;
+	grown[job->nlisteners++] = (struct job_listener){
+		.id = id, .stream_off = stream_off, .fn = fn, .ctx = ctx
+	};
+out_unlock:
+	pthread_mutex_unlock(&job->lock);
+	return id;
+}
+
+bool tx_job_unlisten(struct tx_job *job, uint64_t id)
+{
+	bool removed = false, running;
+
+	if (!id)
+		return false;
+	pthread_mutex_lock(&job->lock);
+	for (size_t i = 0; i < job->nlisteners; i++)
+		if (job->listeners[i].id == id) {
+			job->listeners[i] = job->listeners[--job->nlisteners];
+			removed = true;
+			break;
+		}
+	do {
+		running = false;
+		for (size_t k = 0; k < job->nfiring && !removed; k++)
+			if (job->firing[k] == id)
+				running = true;
+		if (running)
+			pthread_cond_wait(&job->cond, &job->lock);
+	} while (running);
+	pthread_mutex_unlock(&job->lock);
+	return removed;
+}
+
+static void stream_append_locked(struct tx_job *job, const char *buf,
+				 size_t len)
+{
+	static const char note[] = "\n[stream truncated: later output dropped]\n";
+
+	if (job->stream_full)
+		return;
+	if (tx_buf_add(&job->stream, buf, len) == 0)
+		return;
+	job->stream_full = true;
+	/* The buffer's cap leaves no room for the note: make some. */
+	job->stream.max += sizeof(note);
+	tx_buf_add(&job->stream, note, sizeof(note) - 1);
+}
+
+static void job_event(struct tx_job *job)
+{
+	struct job_listener *due;
+	size_t n = listeners_take(job, &due);
+
+	pthread_mutex_unlock(&job->lock);
+	if (n)
+		listeners_run(job, due, n);
+}
+
+void tx_job_output(struct tx_job *job, const char *buf, size_t len)
+{
+	if (!len)
+		return;
+	pthread_mutex_lock(&job->lock);
+	if (tx_job_state_final(job->state)) {
+		pthread_mutex_unlock(&job->lock);
+		return;
+	}
+	stream_append_locked(job, buf, len);
+	job_event(job);
+}
+
+void tx_job_progress(struct tx_job *job, double progress, double total,
+		     const char *message)
+{
+	char line[512];
+	int n;
+
+	if (total >= 0)
+		n = snprintf(line, sizeof(line), "progress %g/%g%s%s\n", progress,
+			     total, message ? " " : "", message ? message : "");
+	else
+		n = snprintf(line, sizeof(line), "progress %g%s%s\n", progress,
+			     message ? " " : "", message ? message : "");
+	if (n > 0)
+		tx_job_output(job, line, (size_t)n < sizeof(line) ? (size_t)n
+								 : sizeof(line) - 1);
+}
+
+size_t tx_job_stream_read(const struct tx_job *job, uint64_t off, char *buf,
+			  size_t len, bool *eof)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	size_t n = 0;
+
+	pthread_mutex_lock(&j->lock);
+	if (off < j->stream.len) {
+		n = j->stream.len - (size_t)off;
+		if (n > len)
+			n = len;
+		memcpy(buf, j->stream.data + off, n);
+	}
+	*eof = n == 0 && tx_job_state_final(j->state);
+	pthread_mutex_unlock(&j->lock);
+	return n;
+}
+
+int tx_job_wait(struct tx_job *job, int timeout_ms)
+{
+	struct timespec ts;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (timeout_ms > 0) {
+		ts.tv_sec += timeout_ms / 1000;
+		ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+	}
+	pthread_mutex_lock(&job->lock);
+	while (!tx_job_state_final(job->state) && rc == 0) {
+		if (timeout_ms < 0)
+			pthread_cond_wait(&job->cond, &job->lock);
+		else if (timeout_ms == 0 ||
+			 pthread_cond_timedwait(&job->cond, &job->lock, &ts))
+			rc = -ETIMEDOUT;
+	}
+	pthread_mutex_unlock(&job->lock);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Turning final                                                        */
+
+static double ts_ms(const struct timespec *a)
+{
+	return (double)a->tv_sec * 1000.0 + (double)a->tv_nsec / 1e6;
+}
+
+static void add_time(struct json_object *o, const char *key,
+		     const struct timespec *ts)
+{
+	char buf[64];
+	struct tm tm;
+
+	if (!ts->tv_sec) {
+		json_object_object_add(o, key, NULL);
+		return;
+	}
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03ldZ",
+		 ts->tv_nsec / 1000000);
+	json_object_object_add(o, key, json_object_new_string(buf));
+}
+
+static uint64_t digest(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+bool tx_job_args_digest(const struct tx_job *job, char *buf, size_t len)
+{
+	if (!job->args_text)
+		return false;
+	snprintf(buf, len, "fnv1a64:%016" PRIx64, digest(job->args_text));
+	return true;
+}
+
+/* The text `result` shows: text blocks, else structured content as JSON,
+ * else a line per other block pointing to result.json. */
+static char *result_text(struct tx_result *r, size_t *len)
+{
+	struct tx_buf b;
+	size_t n = r ? json_object_array_length(r->content) : 0;
+	bool any_text = false;
+
+	tx_buf_init(&b, 0);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *blk = json_object_array_get_idx(r->content, i);
+		struct json_object *type, *text;
+
+		if (json_object_object_get_ex(blk, "type", &type) &&
+		    !strcmp(json_object_get_string(type), "text") &&
+		    json_object_object_get_ex(blk, "text", &text)) {
+			if (any_text && b.len && b.data[b.len - 1] != '\n')
+				tx_buf_add(&b, "\n", 1);
+			tx_buf_add(&b, json_object_get_string(text),
+				   (size_t)json_object_get_string_len(text));
+			any_text = true;
+		}
+	}
+	if (!any_text && r && r->structured) {
+		const char *s = json_object_to_json_string_ext(
+			r->structured, JSON_C_TO_STRING_PRETTY |
+					       JSON_C_TO_STRING_SPACED |
+					       JSON_C_TO_STRING_NOSLASHESCAPE);
+
+		tx_buf_adds(&b, s);
+	} else if (!any_text) {
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *blk = json_object_array_get_idx(r->content, i);
+			struct json_object *type, *mime;
+
+			json_object_object_get_ex(blk, "type", &type);
+			tx_buf_printf(&b, "[%s", type ? json_object_get_string(type) : "content");
+			if (json_object_object_get_ex(blk, "mimeType", &mime))
+				tx_buf_printf(&b, " %s", json_object_get_string(mime));
+			tx_buf_printf(&b, ": see result.json, content[%zu]]\n", i);
+		}
+	}
+	/* A file a shell user cats should end its last line. */
+	if (b.len && b.data[b.len - 1] != '\n')
+		tx_buf_add(&b, "\n", 1);
+	return tx_buf_detach(&b, len);
+}
+
+static struct json_object *error_object(const char *code, const char *path,
+					const char *message)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "code", json_object_new_string(code));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	json_object_object_add(o, "path", path ? json_object_new_string(path) : NULL);
+	return o;
+}
+
+static void set_error_text(struct tx_job *job, const char *code,
+			   const char *message)
+{
+	struct tx_buf b;
+	size_t n = strlen(message);
+
+	tx_buf_init(&b, 0);
+	if (n > ERROR_TEXT_MAX)
+		n = ERROR_TEXT_MAX;
+	tx_buf_printf(&b, "%s: ", code);
+	tx_buf_add(&b, message, n);
+	if (!b.len || b.data[b.len - 1] != '\n')
+		tx_buf_add(&b, "\n", 1);
+	job->error_text = tx_buf_detach(&b, &job->error_len);
+}
+
+/* Validates structured content against the tool's output schema. */
+static bool output_ok(struct tx_job *job, struct tx_result *r, char *why,
+		      size_t whylen)
+{
+	const struct tx_tool *t = job->tool;
+
+	if (!t || !t->output_validator || !r || r->is_error)
+		return true;
+	if (!r->structured) {
+		snprintf(why, whylen, "the tool declares an output schema but "
+				      "returned no structured content");
+		return false;
+	}
+	return tx_schema_validate(t->output_validator, r->structured, why,
+				  whylen) == 0;
+}
+
+/* Builds result, result.json and error from the outcome.  Under lock. */
+static void job_render_locked(struct tx_job *job)
+{
+	struct tx_result *r = job->result;
+	struct json_object *env, *timings;
+	enum tx_job_state state = job->state;
+	char digest_text[64];
+	double dur;
+
+	job->rendered = true;
+	job->result_text = result_text(r, &job->result_len);
+	env = json_object_new_object();
+	json_object_object_add(env, "job", json_object_new_string(job->id));
+	json_object_object_add(env, "tool", json_object_new_string(job->tool_id));
+	json_object_object_add(env, "arguments_digest",
+			       tx_job_args_digest(job, digest_text, sizeof(digest_text))
+				       ? json_object_new_string(digest_text)
+				       : NULL);
+	json_object_object_add(env, "status",
+			       json_object_new_string(tx_job_state_name(state)));
+	json_object_object_add(env, "isError",
+			       json_object_new_boolean(state != TX_JOB_OK));
+	json_object_object_add(env, "content",
+			       r ? json_object_get(r->content) : json_object_new_array());
+	if (r && r->structured)
+		json_object_object_add(env, "structuredContent",
+				       json_object_get(r->structured));
+	timings = json_object_new_object();
+	add_time(timings, "created", &job->created);
+	add_time(timings, "started", &job->started);
+	add_time(timings, "finished", &job->finished);
+	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
+	json_object_object_add(timings, "duration_ms", json_object_new_double(dur));
+	json_object_object_add(env, "timings", timings);
+	if (state == TX_JOB_OK) {
+		json_object_object_add(env, "error", NULL);
+		job->error_text = strdup("");
+		job->error_len = 0;
+	} else if (r && r->is_error) {
+		json_object_object_add(env, "error",
+				       error_object(job->code, NULL, job->result_text));
+		set_error_text(job, job->code, job->result_text);
+	} else {
+		json_object_object_add(env, "error",
+				       error_object(job->code, job->path, job->message));
+		set_error_text(job, job->code, job->message);
+	}
+	job->envelope_text = tx_json_pretty(env);
+	job->envelope_len = job->envelope_text ? strlen(job->envelope_text) : 0;
+	json_object_put(env);
+	/* Out of memory: serve empty texts rather than NULL. */
+	if (!job->result_text)
+		job->result_text = strdup("");
+	if (!job->envelope_text)
+		job->envelope_text = strdup("");
+	if (!job->error_text)
+		job->error_text = strdup("");
+}
+
+/*
+ * Makes the job final; with only_new, only a job nobody started yet.  The
+ * test and the change are one critical section: a refusal racing a
+ * start (two writers on one cloned job) either ends the job before the
+ * start sees it, or loses without touching the running call.
+ */
+static bool job_finish(struct tx_job *job, bool only_new,
+		       enum tx_job_state state, int err, struct tx_result *r,
+		       const char *code, const char *path, const char *message)
+{
+	char why[1024];
+	double dur;
+
+	pthread_mutex_lock(&job->lock);
+	if (tx_job_state_final(job->state) ||
+	    (only_new && job->state != TX_JOB_NEW)) {
+		pthread_mutex_unlock(&job->lock);
+		tx_result_free(r);
+		return false;
+	}
+	clock_gettime(CLOCK_REALTIME, &job->finished);
+	job->finished_ns = tx_now_ns();
+	if (r && r->is_error) {
+		state = TX_JOB_ERROR;
+		code = "tool_error";
+		message = "the tool reported an error";
+	}
+	if (r && state == TX_JOB_OK && !output_ok(job, r, why, sizeof(why))) {
+		state = TX_JOB_ERROR;
+		code = "output_invalid";
+		message = why;
+	}
+	job->err = r ? 0 : err;
+	job->result = r;
+	job->code = strdup(code ? code : "error");
+	job->path = path ? strdup(path) : NULL;
+	job->message = message ? strdup(message) : NULL;
+	/* Recorded before anyone can see the outcome: whoever reads a
+	 * result can find its call in the audit log. */
+	if (job->engine && job->engine->audit)
+		tx_audit_job(job->engine->audit, job, state);
+	__atomic_store_n(&job->state, state, __ATOMIC_RELEASE);
+	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
+	if (job->started.tv_sec || state != TX_JOB_CANCELLED) {
+		char line[128];
+		int n = snprintf(line, sizeof(line), "-- %s (%.0f ms)\n",
+				 tx_job_state_name(state), dur);
+
+		job->stream.max += sizeof(line);	/* the last line always fits */
+		tx_buf_add(&job->stream, line, (size_t)n);
+	}
+	pthread_cond_broadcast(&job->cond);
+	job_event(job);		/* unlocks */
+	if (job->engine)
+		tx_runner_job_done(job->engine, job);
+	if (state == TX_JOB_OK)
+		tx_log(TX_LOG_INFO, "job %s %s ok (%.1f ms)", job->id,
+		       job->tool_id, dur);
+	else
+		tx_log(TX_LOG_INFO, "job %s %s %s: %s: %s", job->id,
+		       job->tool_id, tx_job_state_name(state),
+		       code ? code : "error", message ? message : "");
+	return true;
+}
+
+bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
+		   struct tx_result *r, const char *code, const char *path,
+		   const char *message)
+{
+	return job_finish(job, false, state, err, r, code, path, message);
+}
+
+bool tx_job_finish_new(struct tx_job *job, enum tx_job_state state, int err,
+		       const char *code, const char *message)
+{
+	return job_finish(job, true, state, err, NULL, code, NULL, message);
+}
+
+void tx_job_complete(struct tx_job *job, struct tx_result *r)
+{
+	if (!r) {
+		tx_job_fail(job, ENOMEM, "backend_failed", "out of memory");
+		return;
+	}
+	tx_job_finish(job, TX_JOB_OK, 0, r, "ok", NULL, NULL);
+}
+
+void tx_job_fail(struct tx_job *job, int err, const char *code,
+		 const char *fmt, ...)
+{
+	enum tx_job_state st = TX_JOB_ERROR;
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (err == ETIMEDOUT)
+		st = TX_JOB_TIMEOUT;
+	else if (err == ECANCELED)
+		st = TX_JOB_CANCELLED;
+	tx_job_finish(job, st, err, NULL, code, NULL, msg);
+}
+
+int tx_job_reject(struct tx_job *job, int err, const char *msg)
+{
+	if (!tx_job_finish_new(job, TX_JOB_ERROR, err,
+			       err == EFBIG ? "arguments_too_large"
+					    : "invalid_arguments",
+			       msg))
+		return -EALREADY;
+	return 0;
+}

@@ -1,0 +1,355 @@
+/*
+ * tool.c - building immutable, reference-counted tools, and the
+ * reversible file-name encoding of names.
+ */
+#include "engine/tool.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/backend.h"
+#include "engine/doc.h"
+#include "util/jsonu.h"
+#include "schema/schema.h"
+
+static atomic_uint_fast64_t tool_versions = 1;
+
+static uint64_t fnv1a64(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int tx_name_encode(const char *name, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char tmp[3 * TX_NAME_MAX + 4];
+	size_t n = 0, cut;
+	bool too_long = false;
+
+	for (size_t i = 0; name[i]; i++) {
+		unsigned char c = (unsigned char)name[i];
+		bool esc = c == '/' || c == '%' || (i == 0 && c == '.');
+
+		if (n + 3 >= sizeof(tmp)) {
+			too_long = true;
+			break;
+		}
+		if (esc) {
+			tmp[n++] = '%';
+			tmp[n++] = hex[c >> 4];
+			tmp[n++] = hex[c & 15];
+		} else {
+			tmp[n++] = (char)c;
+		}
+	}
+	if (!too_long && n <= TX_NAME_MAX) {
+		if (n + 1 > outlen)
+			return -ENAMETOOLONG;
+		memcpy(out, tmp, n);
+		out[n] = '\0';
+		return (int)n;
+	}
+	/* Too long for a file name: a prefix, then a hash of the whole. */
+	if (outlen < TX_NAME_MAX + 1)
+		return -ENAMETOOLONG;
+	cut = TX_NAME_MAX - 18;	/* room for "%~" and 16 hex digits */
+	/* Do not split a %XX escape or a UTF-8 sequence. */
+	while (cut > 0 && (((unsigned char)tmp[cut] & 0xc0) == 0x80 ||
+			   tmp[cut - 1] == '%' || (cut >= 2 && tmp[cut - 2] == '%')))
+		cut--;
+	memcpy(out, tmp, cut);
+	n = cut + (size_t)snprintf(out + cut, outlen - cut, "%%~%016" PRIx64,
+				   fnv1a64(name, strlen(name)));
+	return (int)n;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int tx_name_decode(const char *file, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; file[i]; i++) {
+		char c = file[i];
+
+		if (n + 1 >= outlen)
+			return -ENAMETOOLONG;
+		if (c == '%') {
+			int hi = hexval(file[i + 1]);
+			int lo = hi < 0 ? -1 : hexval(file[i + 2]);
+
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return -EINVAL;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+static bool name_ok(const char *s, bool is_ns, char *err, size_t errlen)
+{
+	const char *what = is_ns ? "namespace" : "name";
+
+	if (!s || !*s) {
+		snprintf(err, errlen, "the %s is empty", what);
+		return false;
+	}
+	if (!tx_utf8_valid(s, strlen(s))) {
+		snprintf(err, errlen, "the %s is not valid UTF-8", what);
+		return false;
+	}
+	if (is_ns && strchr(s, ':')) {
+		snprintf(err, errlen, "the namespace \"%s\" contains ':'", s);
+		return false;
+	}
+	if (strlen(s) > 1024) {
+		snprintf(err, errlen, "the %s is longer than 1024 bytes", what);
+		return false;
+	}
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20) {
+			snprintf(err, errlen, "the %s contains a control character",
+				 what);
+			return false;
+		}
+	return true;
+}
+
+static void tool_destroy(struct tx_tool *t)
+{
+	free(t->id);
+	free(t->ns);
+	free(t->name);
+	free(t->ns_file);
+	free(t->name_file);
+	free(t->title);
+	free(t->description);
+	for (size_t i = 0; i < t->ntags; i++)
+		free(t->tags[i]);
+	free(t->tags);
+	json_object_put(t->input_schema);
+	json_object_put(t->output_schema);
+	tx_schema_free(t->input_validator);
+	tx_schema_free(t->output_validator);
+	free(t->schema_text);
+	free(t->output_schema_text);
+	free(t->summary);
+	free(t->doc);
+	free(t->origin);
+	free(t->where);
+	free(t->backend_spec);
+	if (t->backend_data_free)
+		t->backend_data_free(t->backend_data);
+	if (t->backend)
+		tx_backend_unref(t->backend);
+	free(t);
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static char *encode_dup(const char *s)
+{
+	char buf[TX_NAME_MAX + 1];
+
+	if (tx_name_encode(s, buf, sizeof(buf)) < 0)
+		return NULL;
+	return strdup(buf);
+}
+
+struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
+			    size_t errlen)
+{
+	struct tx_tool *t;
+	char serr[512];
+
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		if (def->backend_data_free)
+			def->backend_data_free(def->backend_data);
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	atomic_init(&t->refs, 1);
+	t->backend_data = def->backend_data;
+	t->backend_data_free = def->backend_data_free;
+	if (def->backend)
+		t->backend = tx_backend_ref(def->backend);
+	if (!name_ok(def->ns, true, err, errlen) ||
+	    !name_ok(def->name, false, err, errlen))
+		goto out_inval;
+	t->version = atomic_fetch_add(&tool_versions, 1);
+	t->ns = strdup(def->ns);
+	t->name = strdup(def->name);
+	t->ns_file = encode_dup(def->ns);
+	t->name_file = encode_dup(def->name);
+	t->title = dup_or_empty(def->title);
+	t->description = dup_or_empty(def->description);
+	t->origin = dup_or_empty(def->origin);
+	t->where = dup_or_empty(def->where);
+	t->timeout_ms = def->timeout_ms ? def->timeout_ms
+					: TX_TOOL_TIMEOUT_DEFAULT;
+	if (asprintf(&t->id, "%s:%s", def->ns, def->name) < 0)
+		t->id = NULL;
+	if (def->backend_spec && !(t->backend_spec = strdup(def->backend_spec)))
+		goto out_nomem;
+	if (!t->ns || !t->name || !t->ns_file || !t->name_file || !t->title ||
+	    !t->description || !t->origin || !t->where || !t->id)
+		goto out_nomem;
+	if (def->ntags) {
+		t->tags = calloc(def->ntags, sizeof(*t->tags));
+		if (!t->tags)
+			goto out_nomem;
+		for (size_t i = 0; i < def->ntags; i++) {
+			t->tags[i] = strdup(def->tags[i]);
+			if (!t->tags[i])
+				goto out_nomem;
+			t->ntags++;
+		}
+	}
+	if (def->input_schema) {
+		t->input_schema = tx_json_copy(def->input_schema);
+	} else {
+		t->input_schema = json_object_new_object();
+		if (t->input_schema)
+			json_object_object_add(t->input_schema, "type",
+					       json_object_new_string("object"));
+	}
+	if (!t->input_schema)
+		goto out_nomem;
+	if (def->output_schema) {
+		t->output_schema = tx_json_copy(def->output_schema);
+		if (!t->output_schema)
+			goto out_nomem;
+	}
+	t->input_validator = tx_schema_compile(t->input_schema, NULL, serr,
+					       sizeof(serr));
+	if (!t->input_validator) {
+		snprintf(err, errlen, "%s: unusable input schema: %s", t->id,
+			 serr);
+		goto out_inval;
+	}
+	if (t->output_schema) {
+		t->output_validator = tx_schema_compile(t->output_schema, NULL,
+							serr, sizeof(serr));
+		if (!t->output_validator) {
+			snprintf(err, errlen, "%s: unusable output schema: %s",
+				 t->id, serr);
+			goto out_inval;
+		}
+		t->output_schema_text = tx_json_pretty(t->output_schema);
+		if (!t->output_schema_text)
+			goto out_nomem;
+	}
+	/* Printed once, now, while no other thread can see the objects. */
+	t->schema_text = tx_json_pretty(t->input_schema);
+	t->summary = tx_doc_summary(t);
+	t->doc = t->summary ? tx_doc_render(t) : NULL;
+	if (!t->schema_text || !t->summary || !t->doc)
+		goto out_nomem;
+	return t;
+
+out_nomem:
+	snprintf(err, errlen, "out of memory");
+	tool_destroy(t);
+	errno = ENOMEM;
+	return NULL;
+out_inval:
+	tool_destroy(t);
+	errno = EINVAL;
+	return NULL;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b)
+{
+	if (!str_eq(a->id, b->id) || !str_eq(a->title, b->title) ||
+	    !str_eq(a->description, b->description) ||
+	    !str_eq(a->schema_text, b->schema_text) ||
+	    !str_eq(a->output_schema_text, b->output_schema_text) ||
+	    !str_eq(a->where, b->where) || !str_eq(a->origin, b->origin) ||
+	    a->timeout_ms != b->timeout_ms || a->ntags != b->ntags ||
+	    a->backend != b->backend)
+		return false;
+	/* Strict: a spec that appears or disappears is a change too. */
+	if (!a->backend_spec != !b->backend_spec ||
+	    (a->backend_spec && strcmp(a->backend_spec, b->backend_spec)))
+		return false;
+	for (size_t i = 0; i < a->ntags; i++)
+		if (!str_eq(a->tags[i], b->tags[i]))
+			return false;
+	return true;
+}
+
+const struct tx_tool *tx_tool_ref(const struct tx_tool *tool)
+{
+	struct tx_tool *t = (struct tx_tool *)tool;
+
+	atomic_fetch_add(&t->refs, 1);
+	return tool;
+}
+
+void tx_tool_unref(const struct tx_tool *tool)
+{
+	struct tx_tool *t = (struct tx_tool *)tool;
+
+	if (t && atomic_fetch_sub(&t->refs, 1) == 1)
+		tool_destroy(t);
+}
+
+const char *tx_tool_id(const struct tx_tool *t) { return t->id; }
+const char *tx_tool_namespace(const struct tx_tool *t) { return t->ns; }
+const char *tx_tool_name(const struct tx_tool *t) { return t->name; }
+const char *tx_tool_namespace_file(const struct tx_tool *t) { return t->ns_file; }
+const char *tx_tool_name_file(const struct tx_tool *t) { return t->name_file; }
+const char *tx_tool_title(const struct tx_tool *t) { return t->title; }
+const char *tx_tool_description(const struct tx_tool *t) { return t->description; }
+size_t tx_tool_tag_count(const struct tx_tool *t) { return t->ntags; }
+const char *tx_tool_summary(const struct tx_tool *t) { return t->summary; }
+const char *tx_tool_doc(const struct tx_tool *t) { return t->doc; }
+const char *tx_tool_schema_text(const struct tx_tool *t) { return t->schema_text; }
+uint64_t tx_tool_version(const struct tx_tool *t) { return t->version; }
+
+const char *tx_tool_tag(const struct tx_tool *t, size_t i)
+{
+	return i < t->ntags ? t->tags[i] : NULL;
+}
+
+const char *tx_tool_output_schema_text(const struct tx_tool *t)
+{
+	return t->output_schema_text;
+}
+
+const char *tx_tool_backend_kind(const struct tx_tool *t)
+{
+	return t->backend ? t->backend->ops->kind : "none";
+}

@@ -1,0 +1,330 @@
+/*
+ * jsonu.c - strict JSON parsing and printing on top of json-c.
+ */
+#include "util/jsonu.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+
+#include <pthread.h>
+
+/*
+ * A tokener allocates its parse stack (depth entries) up front; that
+ * large allocation on every call showed up as the main cost of a small
+ * call, so each thread keeps one tokener per common depth and resets it.
+ */
+static pthread_key_t tok_key;
+static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
+
+static void tok_free(void *p)
+{
+	json_tokener_free(p);
+}
+
+static void tok_key_init(void)
+{
+	pthread_key_create(&tok_key, tok_free);
+}
+
+static struct json_tokener *tok_get(int max_depth)
+{
+	struct json_tokener *tok;
+
+	if (max_depth != 64)
+		return json_tokener_new_ex(max_depth);
+	pthread_once(&tok_once, tok_key_init);
+	tok = pthread_getspecific(tok_key);
+	if (tok) {
+		pthread_setspecific(tok_key, NULL);
+		json_tokener_reset(tok);
+		return tok;
+	}
+	return json_tokener_new_ex(max_depth);
+}
+
+static void tok_put(struct json_tokener *tok, int max_depth)
+{
+	if (max_depth == 64 && !pthread_getspecific(tok_key)) {
+		pthread_setspecific(tok_key, tok);
+		return;
+	}
+	json_tokener_free(tok);
+}
+
+bool tx_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t n;
+		unsigned cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) <= n)
+			return false;
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* Overlong forms, surrogates and past U+10FFFF. */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+static bool only_space(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			return false;
+	return true;
+}
+
+/*
+ * json-c's strict mode still takes single-quoted strings, NaN, Infinity
+ * and raw control characters inside strings.  This pass refuses them
+ * before the tokenizer sees the text: outside strings only structural
+ * characters, number characters and the three literals may appear.
+ */
+static int json_lex_check(const char *buf, size_t len, char *err,
+			  size_t errlen)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '"') {
+			for (i++; i < len && buf[i] != '"'; i++) {
+				if ((unsigned char)buf[i] < 0x20) {
+					snprintf(err, errlen,
+						 "invalid JSON at byte %zu: control character in a string",
+						 i);
+					return -EINVAL;
+				}
+				if (buf[i] == '\\')
+					i++;
+			}
+			i++;
+			continue;
+		}
+		if (c == 't' || c == 'f' || c == 'n') {
+			static const char *const lits[] = { "true", "false",
+							    "null" };
+			size_t n = 0;
+
+			for (unsigned k = 0; k < 3 && !n; k++) {
+				size_t l = strlen(lits[k]);
+
+				if (len - i >= l && !memcmp(buf + i, lits[k], l))
+					n = l;
+			}
+			if (!n)
+				goto out_bad;
+			i += n;
+			continue;
+		}
+		if (strchr("{}[],: \t\r\n0123456789-+.eE", c) && c)
+			i++;
+		else
+			goto out_bad;
+	}
+	return 0;
+out_bad:
+	snprintf(err, errlen, "invalid JSON at byte %zu: unexpected character", i);
+	return -EINVAL;
+}
+
+struct json_object *tx_json_parse(const char *buf, size_t len, int max_depth,
+				  char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *obj = NULL;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	err[0] = '\0';
+	if (memchr(buf, '\0', len)) {
+		snprintf(err, errlen, "a NUL byte is not allowed in JSON text");
+		return NULL;
+	}
+	if (!tx_utf8_valid(buf, len)) {
+		snprintf(err, errlen, "the text is not valid UTF-8");
+		return NULL;
+	}
+	if (only_space(buf, len)) {
+		snprintf(err, errlen, "empty document");
+		return NULL;
+	}
+	if (json_lex_check(buf, len, err, errlen))
+		return NULL;
+	tok = tok_get(max_depth);
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (jerr == json_tokener_continue) {
+		/* A bare number at the very end needs a delimiter to finish. */
+		obj = json_tokener_parse_ex(tok, " ", 1);
+		jerr = json_tokener_get_error(tok);
+		end = len;
+	} else {
+		end = json_tokener_get_parse_end(tok);
+	}
+	if (jerr == json_tokener_continue) {
+		snprintf(err, errlen, "unexpected end of JSON text");
+		goto out_fail;
+	}
+	if (jerr != json_tokener_success) {
+		snprintf(err, errlen, "invalid JSON at byte %zu: %s",
+			 json_tokener_get_parse_end(tok),
+			 json_tokener_error_desc(jerr));
+		goto out_fail;
+	}
+	if (end < len && !only_space(buf + end, len - end)) {
+		snprintf(err, errlen, "unexpected text after the JSON value at byte %zu",
+			 end);
+		goto out_fail;
+	}
+	tok_put(tok, max_depth);
+	return obj;
+
+out_fail:
+	json_object_put(obj);
+	tok_put(tok, max_depth);
+	if (!err[0])
+		snprintf(err, errlen, "invalid JSON");
+	return NULL;
+}
+
+struct json_object *tx_json_parse_file(const char *path, size_t max_bytes,
+				       int max_depth, char *err,
+				       size_t errlen)
+{
+	struct json_object *obj = NULL;
+	struct tx_buf b;
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	tx_buf_init(&b, max_bytes);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "cannot read: %s", strerror(errno));
+			goto out_close;
+		}
+		if (n == 0)
+			break;
+		if (tx_buf_add(&b, chunk, (size_t)n)) {
+			snprintf(err, errlen, "file is larger than %zu bytes",
+				 max_bytes);
+			goto out_close;
+		}
+	}
+	obj = tx_json_parse(b.data ? b.data : "", b.len, max_depth, err,
+			    errlen);
+out_close:
+	close(fd);
+	tx_buf_release(&b);
+	return obj;
+}
+
+static char *json_text(struct json_object *o, int flags)
+{
+	const char *s;
+	struct tx_buf b;
+
+	s = json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s)
+		return NULL;
+	tx_buf_init(&b, 0);
+	if (tx_buf_adds(&b, s))
+		goto out_fail;
+	if ((flags & JSON_C_TO_STRING_PRETTY) && tx_buf_add(&b, "\n", 1))
+		goto out_fail;
+	return tx_buf_detach(&b, NULL);
+out_fail:
+	tx_buf_release(&b);
+	return NULL;
+}
+
+char *tx_json_pretty(struct json_object *o)
+{
+	return json_text(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+}
+
+char *tx_json_compact(struct json_object *o)
+{
+	return json_text(o, JSON_C_TO_STRING_PLAIN);
+}
+
+const char *tx_json_type_name(struct json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "boolean";
+	case json_type_double:
+		return "number";
+	case json_type_int:
+		return "integer";
+	case json_type_object:
+		return "object";
+	case json_type_array:
+		return "array";
+	case json_type_string:
+		return "string";
+	}
+	return "unknown";
+}
+
+struct json_object *tx_json_copy(const struct json_object *o)
+{
+	struct json_object *dst = NULL;
+
+	if (!o)
+		return NULL;
+	if (json_object_deep_copy((struct json_object *)o, &dst, NULL) < 0)
+		return NULL;
+	return dst;
+}
