@@ -67,7 +67,7 @@ PROGRAMS += $(BUILD)/toolexecfs
 endif
 
 .PHONY: all check unit integration schema-suite run stop install clean \
-	format setup bench deps coverage
+	format format-check check-banned setup bench deps coverage
 all: $(PROGRAMS)
 
 deps setup:
@@ -165,8 +165,18 @@ install: all
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	-install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ 2>/dev/null
 
+FORMAT_SRC = $(shell git ls-files 'src/*.[ch]' 'include/*.h' 'tests/*.[ch]' 'bench/*.[ch]' 2>/dev/null)
+
 format:
-	clang-format -i $$(find src include tests bench -name '*.[ch]')
+	clang-format -i $(FORMAT_SRC)
+
+# Fails when a file is not as `make format` would leave it.
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format: clean"
+
+# system, popen, sprintf, strcpy, strcat, gets, strtok appear nowhere.
+check-banned:
+	$(Q)./scripts/check-banned.sh
 
 clean:
 	rm -rf $(BUILD) build-*

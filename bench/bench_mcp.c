@@ -346,8 +346,9 @@ static int measure_floor(const char *anchors, bool api312, double *lat,
 	if (api312)
 		cc[k++] = "-Dfuse_session_loop_mt_32=fuse_session_loop_mt_312";
 	cc[k++] = src;
-	for (char *tok = strtok(flags, " \n"); tok && k < 60;
-	     tok = strtok(NULL, " \n"))
+	char *save = NULL;
+	for (char *tok = strtok_r(flags, " \n", &save); tok && k < 60;
+	     tok = strtok_r(NULL, " \n", &save))
 		cc[k++] = tok;
 	cc[k++] = "-o";
 	cc[k++] = bin;

@@ -716,7 +716,7 @@ int tx_config_parse_file(const char *path, struct tx_config_file **out,
 	else if (slash)
 		*slash = '\0';
 	else
-		strcpy(dir, ".");
+		snprintf(dir, strlen(dir) + 1, ".");
 	/* Absolute, so that a daemon that changed directory still finds
 	 * what the file names relative to itself. */
 	abs = realpath(dir, NULL);

@@ -508,7 +508,7 @@ static int scan(struct sx_cc *cc, struct json_object *o,
 		uri = sx_cc_keep(cc, malloc(bl + strlen(a) + 2));
 		if (!uri)
 			return -ENOMEM;
-		sprintf(uri, "%s#%s", scope->base, a);
+		snprintf(uri, bl + strlen(a) + 2, "%s#%s", scope->base, a);
 		if (add_res(cc, uri, strlen(uri), o, scope) < 0)
 			return -ENOMEM;
 	}

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/config.h"
-#include "core/jsonu.h"
+#include "config/config.h"
+#include "util/jsonu.h"
 
 #ifndef TOP_SRCDIR
 #define TOP_SRCDIR "."
@@ -514,7 +514,7 @@ static void test_too_big_and_too_deep(void **state)
 			 -EINVAL);
 	assert_non_null(strstr(err, "big.json: $: file is"));
 
-	o = (size_t)sprintf(doc, "{\"comment\":\"x\",\"tools\":");
+	o = (size_t)snprintf(doc, len + 1, "{\"comment\":\"x\",\"tools\":");
 	for (size_t i = 0; i < depth; i++)
 		doc[o++] = '[';
 	for (size_t i = 0; i < depth; i++)

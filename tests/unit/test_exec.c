@@ -356,13 +356,13 @@ static void test_arguments_stay_inert(void **state)
 		char *q = args;
 
 		snprintf(text, sizeof(text), evil[i], dir);
-		q += sprintf(q, "{\"text\":\"");
+		q += snprintf(q, sizeof(args), "{\"text\":\"");
 		for (const char *p = text; *p; p++) {
 			if (*p == '"' || *p == '\\')
 				*q++ = '\\';
 			*q++ = *p;
 		}
-		strcpy(q, "\"}");
+		memcpy(q, "\"}", 3);
 		job = call("t:echo", args);
 		assert_int_equal(tx_job_state(job), TX_JOB_OK);
 		snprintf(want, sizeof(want), "%s\n", text);

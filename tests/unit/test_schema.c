@@ -20,7 +20,7 @@
 
 #include <json-c/json.h>
 
-#include "core/schema.h"
+#include "schema/schema.h"
 
 #include "../tools/fs_server_schemas.h"
 
@@ -314,23 +314,23 @@ static void test_exponential_fanout(void **state)
 	char buf[8192], *p = buf;
 	struct tx_schema *s;
 	char err[512];
-	double t0;
 	int i;
 
 	(void)state;
 	/* d_i = allOf [d_{i-1}, d_{i-1}]: 2^40 evaluations unless capped. */
-	p += sprintf(p, "{\"$defs\":{\"d0\":{\"type\":\"string\"}");
+	p += snprintf(p, buf + sizeof(buf) - p,
+		      "{\"$defs\":{\"d0\":{\"type\":\"string\"}");
 	for (i = 1; i <= 40; i++)
-		p += sprintf(p,
+		p += snprintf(p, buf + sizeof(buf) - p,
 		             ",\"d%d\":{\"allOf\":[{\"$ref\":\"#/$defs/d%d\"},"
 		             "{\"$ref\":\"#/$defs/d%d\"}]}",
 		             i, i - 1, i - 1);
-	sprintf(p, "},\"$ref\":\"#/$defs/d40\"}");
+	snprintf(p, buf + sizeof(buf) - p, "},\"$ref\":\"#/$defs/d40\"}");
 	s = compile(buf);
-	t0 = now();
+	/* Uncapped, this would never finish: the step cap's own error
+	 * says the cap, not the clock, ended it. */
 	assert_int_equal(check(s, "\"x\"", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "steps"));
-	assert_true(now() - t0 < 10.0);
 	tx_schema_free(s);
 }
 
@@ -338,9 +338,9 @@ static void test_huge_enum(void **state)
 {
 	struct json_object *schema = json_object_new_object();
 	struct json_object *e = json_object_new_array();
-	struct tx_schema *s;
+	struct tx_schema *s, *small;
 	char err[512], name[32];
-	double t0;
+	double t0, t_small, t_huge;
 	int i;
 
 	(void)state;
@@ -353,13 +353,27 @@ static void test_huge_enum(void **state)
 	s = tx_schema_compile(schema, NULL, err, sizeof(err));
 	assert_non_null(s);
 	json_object_put(schema); /* the compiled form owns its copies */
+	/* Hashed, not scanned: a look-up among 100001 values costs about
+	 * what it costs among one, measured in the same run (a scan would
+	 * be thousands of times slower; the bound leaves room for a busy
+	 * machine). */
+	small = compile("{\"enum\":[\"value-99999\",7]}");
 	t0 = now();
-	for (i = 0; i < 1000; i++) {
+	for (i = 0; i < 2000; i++) {
+		assert_int_equal(check(small, "\"value-99999\"", err,
+				       sizeof(err)), 0);
+		assert_int_equal(check(small, "7.0", err, sizeof(err)), 0);
+	}
+	t_small = now() - t0;
+	t0 = now();
+	for (i = 0; i < 2000; i++) {
 		assert_int_equal(check(s, "\"value-99999\"", err, sizeof(err)),
 		                 0);
 		assert_int_equal(check(s, "7.0", err, sizeof(err)), 0);
 	}
-	assert_true(now() - t0 < 2.0); /* hashed, not scanned */
+	t_huge = now() - t0;
+	tx_schema_free(small);
+	assert_true(t_huge < 50 * t_small + 0.05);
 	assert_int_equal(check(s, "\"value-100000\"", err, sizeof(err)),
 	                 -EINVAL);
 	assert_non_null(strstr(err, "(100001 values)"));
@@ -375,7 +389,6 @@ static void test_catastrophic_regex(void **state)
 	char schema[256], err[512];
 	char *inst;
 	size_t i;
-	double t0;
 
 	(void)state;
 	inst = malloc(5000 + 4);
@@ -388,10 +401,9 @@ static void test_catastrophic_regex(void **state)
 		snprintf(schema, sizeof(schema), "{\"pattern\":\"%s\"}",
 		         patterns[i]);
 		s = compile(schema);
-		t0 = now();
-		/* Either no match or the match limit: rejected, quickly. */
+		/* Either no match or the match limit: rejected.  Without
+		 * the limit these backtrack for ever and the test hangs. */
 		assert_int_equal(check(s, inst, err, sizeof(err)), -EINVAL);
-		assert_true(now() - t0 < 2.0);
 		tx_schema_free(s);
 	}
 	/* The limit is a failure even under "not", never a pass. */
@@ -399,9 +411,7 @@ static void test_catastrophic_regex(void **state)
 		struct tx_schema *s = compile(
 		        "{\"not\":{\"pattern\":\"^(\\\\w+\\\\s?)*$\"}}");
 
-		t0 = now();
 		assert_int_equal(check(s, inst, err, sizeof(err)), -EINVAL);
-		assert_true(now() - t0 < 2.0);
 		tx_schema_free(s);
 	}
 	free(inst);
