@@ -14,7 +14,7 @@
  * tests/sandbox/:
  * - ioctl(TIOCSTI) compared on 64 bits lets TIOCSTI | 1 << 32 through,
  *   and the kernel truncates the command to 32 bits (CVE-2019-10063):
- *   the rule compares the low 32 bits only (SCMP_A1_32).
+ *   the rule masks the command to its low 32 bits.
  * - With every capability dropped, unshare(CLONE_NEWUSER) still works,
  *   and a new user namespace gives back every capability inside it:
  *   unshare is refused, clone is refused when it asks for any namespace,
@@ -136,6 +136,29 @@ static const unsigned long ns_flags[] = {
 	CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
 };
 
+/*
+ * The ioctl commands hardened allows (everything else: ENOSYS).  No
+ * TIOCSTI, TIOCLINUX or any terminal-injecting command; no device
+ * ioctls beyond asking a descriptor about itself.
+ */
+static const unsigned long ioctl_ok[] = {
+	0x5401,		/* TCGETS: isatty() */
+	0x5402, 0x5403, 0x5404,	/* TCSETS, TCSETSW, TCSETSF */
+	0x540F, 0x5410,	/* TIOCGPGRP, TIOCSPGRP */
+	0x5413, 0x5414,	/* TIOCGWINSZ, TIOCSWINSZ */
+	0x541B,		/* FIONREAD */
+	0x5421,		/* FIONBIO */
+	0x5450, 0x5451,	/* FIONCLEX, FIOCLEX */
+	0x5452,		/* FIOASYNC */
+	0x5460,		/* FIOQSIZE */
+	0x802c542a,	/* TCGETS2 */
+	0x8905,		/* SIOCATMARK */
+	0x8910, 0x8912, 0x8913, 0x8915, 0x8921, 0x8927, 0x8933,
+			/* SIOCGIFNAME, CONF, FLAGS, ADDR, MTU, HWADDR, INDEX */
+	0x80086601,	/* FS_IOC_GETFLAGS */
+	0x40049409,	/* FICLONE (cp tries it) */
+};
+
 /* Personality flags that weaken the address space (ASLR off, page 0,
  * executable data); the top bit keeps the query 0xffffffff apart. */
 static const unsigned int bad_persona[] = {
@@ -189,18 +212,11 @@ static int add_arg_rules(scmp_filter_ctx ctx, bool allow_list, char *err,
 		rc = rule(ctx, SCMP_ACT_ALLOW, "clone", 1, c, err, errlen);
 		if (rc < 0)
 			return rc;
-		/* ioctl: allowed except the two commands; libseccomp needs
-		 * the complement spelt out as ranges of the low 32 bits. */
-		c[0] = SCMP_A1_32(SCMP_CMP_LT, TIOCSTI);
-		rc = rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, c, err, errlen);
-		if (rc < 0)
-			return rc;
-		c[0] = SCMP_A1_32(SCMP_CMP_GT, TIOCLINUX);
-		rc = rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, c, err, errlen);
-		if (rc < 0)
-			return rc;
-		for (unsigned long cmd = TIOCSTI + 1; cmd < TIOCLINUX; cmd++) {
-			c[0] = SCMP_A1_32(SCMP_CMP_EQ, cmd);
+		/* ioctl: the commands that interpreters and the usual tools
+		 * ask, compared on all 64 bits (any high bit set: refused). */
+		for (size_t i = 0; i < sizeof(ioctl_ok) / sizeof(ioctl_ok[0]);
+		     i++) {
+			c[0] = SCMP_A1_64(SCMP_CMP_EQ, ioctl_ok[i]);
 			rc = rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, c, err,
 				  errlen);
 			if (rc < 0)
@@ -235,17 +251,22 @@ static int add_arg_rules(scmp_filter_ctx ctx, bool allow_list, char *err,
 		if (rc < 0)
 			return rc;
 	}
-	c[0] = SCMP_A1_32(SCMP_CMP_EQ, TIOCSTI);
+	/* The kernel reads the command as 32 bits: compare the low 32
+	 * only.  (libseccomp 2.5.4's SCMP_A1_32 still tests the high word
+	 * against 0 on x86_64: measured, TIOCSTI | 1 << 32 went through.) */
+	c[0] = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
 	rc = rule(ctx, deny, "ioctl", 1, c, err, errlen);
 	if (rc < 0)
 		return rc;
-	c[0] = SCMP_A1_32(SCMP_CMP_EQ, TIOCLINUX);
+	c[0] = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
 	rc = rule(ctx, deny, "ioctl", 1, c, err, errlen);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < sizeof(bad_persona) / sizeof(bad_persona[0]);
 	     i++) {
-		c[0] = SCMP_A0_32(SCMP_CMP_MASKED_EQ,
+		/* personality(2) takes an unsigned int: the high word is
+		 * ignored by the kernel, so by the rule too. */
+		c[0] = SCMP_A0_64(SCMP_CMP_MASKED_EQ,
 				  bad_persona[i] | 0x80000000u,
 				  bad_persona[i]);
 		rc = rule(ctx, deny, "personality", 1, c, err, errlen);

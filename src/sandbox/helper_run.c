@@ -482,10 +482,13 @@ static void pump(struct sup *u, struct stream *st, bool readable)
 			return;
 		}
 		if (st->bytes + (uint64_t)n > st->cap) {
+			/* Kill first and keep our read end open: a writer
+			 * that got EPIPE could still run a step (and say so)
+			 * before the kill lands; one blocked on a full pipe
+			 * cannot. */
 			n = (ssize_t)(st->cap - st->bytes);
 			st->over = true;
 			st->eof = true;
-			close_fd(&st->in);
 			kill_tree(u);
 		}
 		st->bytes += (uint64_t)n;
@@ -642,6 +645,8 @@ static void supervise(struct sup *u)
 	}
 	if (u->s->mode == TX_SANDBOX_DEV)
 		kill_descendants(getpid());
+	close_fd(&u->out.in);
+	close_fd(&u->err.in);
 }
 
 /* ------------------------------------------------------------------ */
