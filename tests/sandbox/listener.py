@@ -31,5 +31,5 @@ while True:
             udp.sendto(data, addr)
         else:
             c, _ = s.accept()
-            log.write("connect %s\n" % s.getsockname())
+            log.write("connect %r\n" % (s.getsockname(),))
             c.close()
