@@ -882,11 +882,14 @@ void hrun(const struct hspec *s, struct hreport *rep, char *err, size_t len)
 	}
 	supervise(u);
 	fill_report(u, rep);
-	if (u->child_err_len && !u->have_script_status)
+	/* A set-up step or execve failed: the script never ran. */
+	if (u->child_err_len &&
+	    (!u->have_script_status || (WIFEXITED(u->script_status) &&
+					WEXITSTATUS(u->script_status) == 127))) {
 		snprintf(err, len, "%s", u->child_err);
-	else if (u->child_err_len && WIFEXITED(u->script_status) &&
-		 WEXITSTATUS(u->script_status) == 127)
-		snprintf(err, len, "%s", u->child_err);
+		rep->exit_code = -1;
+		rep->signal = 0;
+	}
 	if (cg.version) {
 		bool mem = false, pids = false;
 

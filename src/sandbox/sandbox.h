@@ -205,7 +205,8 @@ struct tx_sandbox_run;
  * the pidfd of the helper and the read ends of the script's stdout and
  * stderr (see the accessors).  Thread-safe (each call its own run).
  * Returns 0, or -errno with err set (-ENOEXEC: unknown language,
- * -EINVAL: bad options, -ENOENT: no helper).
+ * -EINVAL: bad options, -EPERM: the profile is not enabled, -ENOENT: no
+ * helper).
  */
 int tx_sandbox_start(const struct tx_sandbox_run_opts *o,
 		     struct tx_sandbox_run **out, char *err, size_t errlen);
@@ -277,6 +278,16 @@ const char *tx_sandbox_limit_name(unsigned bit);
  * Returns the descriptor or -errno.
  */
 int tx_sandbox_work_new(uint64_t size, uid_t uid, gid_t gid);
+
+/*
+ * Opens path (relative) in a run's /work, as the daemon must when it
+ * hands the files back: the script made them, so a symlink there may
+ * point anywhere on the host.  No symlink may leave the tree, no magic
+ * link, no other mount (openat2 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS
+ * | RESOLVE_NO_XDEV).  flags as for open(2), O_CLOEXEC added.  Returns
+ * a descriptor or -errno (-EXDEV for a way out).
+ */
+int tx_sandbox_work_open(int work_fd, const char *path, int flags);
 
 /*
  * A uid (and the gid of the same number) of the range reserved for

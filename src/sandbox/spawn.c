@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <linux/openat2.h>
 
 #include "core/jsonu.h"
 #include "sandbox/helper_i.h"
@@ -135,6 +136,21 @@ int tx_sandbox_work_new(uint64_t size, uid_t uid, gid_t gid)
 	rc = mfd < 0 ? -errno : mfd;
 	close(fs);
 	return rc;
+}
+
+int tx_sandbox_work_open(int work_fd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
+	};
+	int fd;
+
+	if (flags & O_CREAT)
+		how.mode = 0644;
+	fd = (int)syscall(SYS_openat2, work_fd, path, &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
 }
 
 /* ------------------------------------------------------------------ */
@@ -298,6 +314,10 @@ static int check_opts(const struct tx_sandbox_run_opts *o, char *err,
 	if (!p) {
 		snprintf(err, errlen, "no profile");
 		return -EINVAL;
+	}
+	if (!p->enabled) {
+		snprintf(err, errlen, "profile %s is not enabled", p->name);
+		return -EPERM;
 	}
 	if (!script_name_ok(o->script_name)) {
 		snprintf(err, errlen, "bad script name");

@@ -6,7 +6,8 @@
  *
  *   sandbox_run [-p PROFILE] [-C PROFILES_JSON] [-w DIR | -T]
  *               [-u UID -g GID] [-b SRC:DST[:rw]]... [-e NAME=VALUE]...
- *               [-r RESULT_FILE] [-s WORK_FILE] [-q] SCRIPT [ARG...]
+ *               [-r RESULT_FILE] [-s WORK_FILE] [-q] [-K|-X]
+ *               SCRIPT [ARG...]
  *
  * -T gives the run a private tmpfs /work (the default for standard and
  * hardened), -w a host directory; -s prints a file the script left in
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 	const char *env[16];
 	size_t nbinds = 0, nenv = 0;
 	bool tmpfs_work = false, quiet = false, uid_given = false;
+	int cancel = 0;	/* 1 gently, 2 hard, -1 done */
 	struct tx_sandbox_profiles *ps;
 	const struct tx_sandbox_profile *p;
 	struct tx_sandbox_run_opts o;
@@ -95,7 +97,7 @@ int main(int argc, char **argv)
 	bool out_open = true, err_open = true;
 	FILE *rf;
 
-	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:q")) != -1) {
+	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKX")) != -1) {
 		switch (opt) {
 		case 'p': pname = optarg; break;
 		case 'C': pjson = optarg; break;
@@ -106,6 +108,8 @@ int main(int argc, char **argv)
 		case 'r': result_path = optarg; break;
 		case 's': show = optarg; break;
 		case 'q': quiet = true; break;
+		case 'K': cancel = 1; break;
+		case 'X': cancel = 2; break;
 		case 'e':
 			if (nenv < 16)
 				env[nenv++] = optarg;
@@ -202,8 +206,13 @@ int main(int argc, char **argv)
 
 		if (poll(pf, 2, -1) < 0 && errno != EINTR)
 			break;
-		if (pf[0].revents)
+		if (pf[0].revents) {
 			copy(pf[0].fd, 1, quiet, &out_open);
+			if (cancel > 0) {
+				tx_sandbox_run_cancel(run, cancel == 2);
+				cancel = -1;
+			}
+		}
 		if (pf[1].revents)
 			copy(pf[1].fd, 2, quiet, &err_open);
 	}
@@ -235,12 +244,12 @@ int main(int argc, char **argv)
 	if (rf != stderr)
 		fclose(rf);
 	if (show && work_fd >= 0) {
-		int fd = openat(work_fd, show, O_RDONLY | O_CLOEXEC);
+		int fd = tx_sandbox_work_open(work_fd, show, O_RDONLY);
 		char buf[4096];
 		ssize_t n;
 
 		if (fd < 0) {
-			printf("show %s: %s\n", show, strerror(errno));
+			printf("show %s: %s\n", show, strerror(-fd));
 		} else {
 			while ((n = read(fd, buf, sizeof(buf))) > 0)
 				fwrite(buf, 1, (size_t)n, stdout);

@@ -11,8 +11,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -353,6 +355,51 @@ static void test_start_checks(void **state)
 	tx_sandbox_profiles_free(ps);
 }
 
+/* Handing /work back: a symlink the script left must not lead out. */
+static void test_work_open(void **state)
+{
+	char dir[] = "/tmp/test_sandbox.XXXXXX", path[128];
+	int d, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	d = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(d >= 0);
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ok", 2), 2);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	snprintf(path, sizeof(path), "%s/up", dir);
+	assert_int_equal(symlink("../../etc/passwd", path), 0);
+	snprintf(path, sizeof(path), "%s/in", dir);
+	assert_int_equal(symlink("report.txt", path), 0);
+
+	fd = tx_sandbox_work_open(d, "report.txt", O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = tx_sandbox_work_open(d, "in", O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(tx_sandbox_work_open(d, "out", O_RDONLY), -EXDEV);
+	assert_int_equal(tx_sandbox_work_open(d, "up", O_RDONLY), -EXDEV);
+	assert_int_equal(tx_sandbox_work_open(d, "../etc/passwd", O_RDONLY),
+			 -EXDEV);
+	assert_int_equal(tx_sandbox_work_open(d, "/etc/passwd", O_RDONLY),
+			 -EXDEV);
+	close(d);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/up", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_limit_names(void **state)
 {
 	(void)state;
@@ -375,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_uid_range),
 		cmocka_unit_test(test_start_checks),
+		cmocka_unit_test(test_work_open),
 		cmocka_unit_test(test_limit_names),
 	};
 
