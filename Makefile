@@ -94,10 +94,18 @@ $(BUILD)/toolexecfs: $(BUILD)/src/cli/toolexecfs.o $(FS_OBJ) $(BUILD)/libtoolexe
 
 $(BUILD)/src/fs/%.o $(BUILD)/src/cli/toolexecfs.o: ALL_CFLAGS += $(CFLAGS_FS)
 
-# Links json-c only: no libseccomp (it loads the daemon's exported BPF).
+# Links json-c only, statically where the archive exists (one library
+# less to load on every run); no libseccomp (it loads the daemon's
+# exported BPF).
+JSONC_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir json-c 2>/dev/null)
+ifneq ($(wildcard $(JSONC_LIBDIR)/libjson-c.a),)
+HELPER_LIBS = -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs json-c) -Wl,-Bdynamic
+else
+HELPER_LIBS = $(shell $(PKG_CONFIG) --libs json-c)
+endif
 $(BUILD)/toolexec-sandbox: $(HELPER_OBJ)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs json-c)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HELPER_LIBS)
 
 $(BUILD)/tests/sandbox/%: tests/sandbox/%.c $(BUILD)/libtoolexec.a
 	$(call say,LINK,$@)

@@ -339,6 +339,50 @@ static int mount_tmpfs(const char *dst, unsigned long flags, const char *mode,
 	return 0;
 }
 
+/*
+ * Small files are copied into the new root rather than bound: a copy is
+ * a few system calls, a bind several mount operations now and an
+ * unmount when the namespace ends, each taking the kernel's namespace
+ * lock.  The root is read-only in the end either way.
+ */
+#define COPY_MAX (256 * 1024)
+
+static int copy_small(int dfd, const char *name, const char *src, char *err,
+		      size_t len)
+{
+	char dst[PATH_MAX], buf[16384];
+	int in, out, rc = 0;
+
+	in = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (in < 0)
+		return herr(err, len, errno, "opening %s", src);
+	snprintf(dst, sizeof(dst), NEWROOT "%s", src);
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		close(in);
+		return herr(err, len, errno, "creating %s", dst);
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				rc = herr(err, len, errno, "reading %s", src);
+			break;
+		}
+		if (write(out, buf, (size_t)n) != n) {
+			rc = herr(err, len, errno ? errno : ENOSPC,
+				  "copying %s", src);
+			break;
+		}
+	}
+	close(in);
+	close(out);
+	return rc;
+}
+
 /* What of /oldroot/ROOT is copied as a symlink or bound read-only. */
 static int system_entry(int oldroot, const char *dir, const char *name,
 			bool missing_ok, char *err, size_t len)
@@ -372,6 +416,12 @@ static int system_entry(int oldroot, const char *dir, const char *name,
 			return herr(err, len, errno, "symlink %s", dst);
 		return 0;
 	}
+	if (S_ISREG(st.st_mode) && st.st_size <= COPY_MAX) {
+		int rc = copy_small(dfd, name, src, err, len);
+
+		close(dfd);
+		return rc;
+	}
 	close(dfd);
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return 0;
@@ -398,15 +448,17 @@ static int write_new(const char *path, const char *text, mode_t mode)
 	return 0;
 }
 
-/* The part of /etc interpreters read; never shadow, never the host's
- * users or hosts (those are written fresh). */
+/* The part of /etc that interpreters and the usual tools read; never
+ * shadow, never the host's users or hosts (those are written fresh).
+ * Small files are copied; of the directories only alternatives (the
+ * targets of /usr/bin/awk and friends) is bound: every bind is mount
+ * work on each start and each end of a run.  No TLS trust store: there
+ * is no network to use it on. */
 static const char *const etc_names[] = {
-	"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives",
-	"localtime", "timezone", "nsswitch.conf", "protocols", "services",
-	"mime.types", "perl", "ssl", "ca-certificates", "os-release",
+	"ld.so.cache", "ld.so.conf", "alternatives", "localtime", "timezone",
+	"nsswitch.conf", "protocols", "services", "mime.types", "os-release",
 	"debian_version", "inputrc", "gai.conf", "host.conf", "magic",
 	"bash.bashrc", "profile", "environment", "locale.alias",
-	"python3", "python3.11", "python3.12", "python3.13",
 	NULL,
 };
 
@@ -483,7 +535,7 @@ static int setup_dev(int oldroot, const struct hspec *s, char *err,
 static int setup_proc(char *err, size_t len)
 {
 	static const char *const ro[] = { "sys", "sysrq-trigger", "irq", "bus",
-					  "fs", NULL };
+					  NULL };
 	char p[64];
 
 	if (mkdir(NEWROOT "/proc", 0555) < 0)
@@ -554,6 +606,7 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	static const char *const sys[] = { "usr", "bin", "sbin", "lib",
 					   "lib32", "lib64", "libx32", NULL };
 	int oldroot = -1, rc;
+	struct stat st;
 
 	rc = hns_check(h, err, len);
 	if (rc < 0)
@@ -568,8 +621,11 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	if (chdir("/tmp") < 0 || mkdir("newroot", 0755) < 0 ||
 	    mkdir("oldroot", 0755) < 0)
 		return herr(err, len, errno, "preparing the new root");
-	rc = mount_tmpfs("newroot", MS_NOSUID | MS_NODEV, "0755", 8u << 20,
-			 err, len);
+	/* The root holds directories, small /etc files and the script. */
+	if (fstat(s->script_fd, &st) < 0)
+		return herr(err, len, errno, "the script");
+	rc = mount_tmpfs("newroot", MS_NOSUID | MS_NODEV, "0755",
+			 (8u << 20) + (uint64_t)st.st_size, err, len);
 	if (rc < 0)
 		return rc;
 	if (syscall(SYS_pivot_root, ".", "oldroot") < 0)
