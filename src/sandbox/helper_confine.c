@@ -108,7 +108,7 @@ static int ll_rule(int ruleset, const char *path, uint64_t access,
 
 /*
  * The script may read and execute the system, read /proc, use the
- * device nodes, and change only /work, /tmp, /dev/shm and the writable
+ * device nodes, and change only /work, /tmp and the writable
  * binds.  No TCP bind or connect at all (ABI 4), no abstract Unix
  * socket or signal out of its own domain (ABI 6).
  */
@@ -156,8 +156,6 @@ int hconf_landlock(const struct hspec *s, int abi, char *err, size_t len)
 		rc = ll_rule(rs, "/work", rw, handled, err, len);
 	if (!rc)
 		rc = ll_rule(rs, "/tmp", rw, handled, err, len);
-	if (!rc)
-		rc = ll_rule(rs, "/dev/shm", rw, handled, err, len);
 	for (size_t i = 0; !rc && i < s->nbinds; i++)
 		rc = ll_rule(rs, s->binds[i].dst,
 			     s->binds[i].rw ? rw : ro, handled, err, len);

@@ -492,8 +492,7 @@ static int setup_etc(int oldroot, const struct hspec *s, char *err,
 	return 0;
 }
 
-static int setup_dev(int oldroot, const struct hspec *s, char *err,
-		     size_t len)
+static int setup_dev(int oldroot, char *err, size_t len)
 {
 	static const char *const nodes[] = { "null", "zero", "full", "random",
 					     "urandom", NULL };
@@ -504,14 +503,13 @@ static int setup_dev(int oldroot, const struct hspec *s, char *err,
 	char src[64], dst[PATH_MAX];
 	int rc;
 
+	/* A directory of the root, not a file system of its own: every
+	 * superblock is work at the start and the end of each run.  Device
+	 * nodes cannot be made in a user namespace; the host's are bound
+	 * one by one (no tty, no ptmx: nothing to type into), each keeping
+	 * its own mount flags. */
 	if (mkdir(NEWROOT "/dev", 0755) < 0)
 		return herr(err, len, errno, "mkdir /dev");
-	rc = mount_tmpfs(NEWROOT "/dev", MS_NOSUID | MS_NOEXEC, "0755", 65536,
-			 err, len);
-	if (rc < 0)
-		return rc;
-	/* Device nodes cannot be made in a user namespace; the host's are
-	 * bound one by one (no tty, no ptmx: nothing to type into). */
 	for (size_t i = 0; nodes[i]; i++) {
 		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
 		rc = bind_host(oldroot, src, src,
@@ -525,11 +523,10 @@ static int setup_dev(int oldroot, const struct hspec *s, char *err,
 		if (symlink(links[i][0], dst) < 0)
 			return herr(err, len, errno, "symlink %s", dst);
 	}
-	if (mkdir(NEWROOT "/dev/shm", 01777) < 0)
-		return herr(err, len, errno, "mkdir /dev/shm");
-	return mount_tmpfs(NEWROOT "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			   "1777", s->tmp_size ? s->tmp_size : (64u << 20),
-			   err, len);
+	/* POSIX shared memory and semaphores live in the private /tmp. */
+	if (symlink("/tmp", NEWROOT "/dev/shm") < 0)
+		return herr(err, len, errno, "symlink /dev/shm");
+	return 0;
 }
 
 static int setup_proc(char *err, size_t len)
@@ -614,20 +611,20 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return herr(err, len, errno, "making / private");
-	rc = mount_tmpfs("/tmp", MS_NOSUID | MS_NODEV, "0755", 1 << 20, err,
-			 len);
+	/* One tmpfs holds the new root (directories, small /etc files, the
+	 * script) and, beside it, the mount point of the host's tree. */
+	if (fstat(s->script_fd, &st) < 0)
+		return herr(err, len, errno, "the script");
+	rc = mount_tmpfs("/tmp", MS_NOSUID | MS_NODEV, "0755",
+			 (8u << 20) + (uint64_t)st.st_size, err, len);
 	if (rc < 0)
 		return rc;
 	if (chdir("/tmp") < 0 || mkdir("newroot", 0755) < 0 ||
 	    mkdir("oldroot", 0755) < 0)
 		return herr(err, len, errno, "preparing the new root");
-	/* The root holds directories, small /etc files and the script. */
-	if (fstat(s->script_fd, &st) < 0)
-		return herr(err, len, errno, "the script");
-	rc = mount_tmpfs("newroot", MS_NOSUID | MS_NODEV, "0755",
-			 (8u << 20) + (uint64_t)st.st_size, err, len);
-	if (rc < 0)
-		return rc;
+	/* A mount point of its own, for the last pivot_root. */
+	if (mount("newroot", "newroot", NULL, MS_BIND | MS_REC, NULL) < 0)
+		return herr(err, len, errno, "binding the new root");
 	if (syscall(SYS_pivot_root, ".", "oldroot") < 0)
 		return herr(err, len, errno, "pivot_root into the base");
 	if (chdir("/") < 0)
@@ -644,7 +641,7 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	rc = setup_etc(oldroot, s, err, len);
 	if (rc < 0)
 		goto out;
-	rc = setup_dev(oldroot, s, err, len);
+	rc = setup_dev(oldroot, err, len);
 	if (rc < 0)
 		goto out;
 	rc = setup_proc(err, len);
@@ -690,7 +687,7 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 		goto out;
 	}
 	{
-		/* Only /work, /tmp and /dev/shm stay writable. */
+		/* Only /work and /tmp stay writable. */
 		struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
 
 		if (mount_setattr(AT_FDCWD, NEWROOT, 0, &ma, sizeof(ma)) < 0 &&
