@@ -348,9 +348,16 @@ static void test_start_checks(void **state)
 	o.nbinds = 0;
 	o.helper = "/nonexistent/toolexec-sandbox";
 	start_fails(&o, -ENOENT, "sandbox helper");
+	/* dev is off unless enabled; enabled, it has no mount namespace. */
 	o.profile = tx_sandbox_profiles_get(ps, "dev");
 	o.work_dir = NULL;
 	o.work_fd = 0;
+	start_fails(&o, -EPERM, "profile dev is not enabled");
+	tx_sandbox_profiles_free(ps);
+	ps = tx_sandbox_profiles_parse_text("{\"dev\": {\"enabled\": true}}",
+					    26, err, sizeof(err));
+	assert_non_null(ps);
+	o.profile = tx_sandbox_profiles_get(ps, "dev");
 	start_fails(&o, -EINVAL, "dev runs have no mount namespace");
 	tx_sandbox_profiles_free(ps);
 }
