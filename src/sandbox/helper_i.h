@@ -18,6 +18,13 @@
  *
  * It writes nothing to 1 and 2 itself: those are the script's streams.
  *
+ * Signals to the helper: SIGTERM (or SIGINT, SIGHUP) stops the run
+ * gently: SIGTERM to the script's process group, SIGKILL to the whole
+ * tree after kill_grace_ms; SIGUSR1 kills the tree at once.  Either way
+ * the report follows, with "cancelled": true.  SIGKILL to the helper
+ * also ends the tree (PID 1 has it as its parent-death signal), but
+ * then there is no report.
+ *
  * The description (unknown keys are an error; * marks the optional):
  *
  *   {"version": 1,
