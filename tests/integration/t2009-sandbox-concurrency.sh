@@ -4,6 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$top/tests/sandbox/lib.sh"
 
+# Generous time: twenty runs share two cores with whatever else runs.
+echo '{"standard": {"timeout_ms": 120000}}' > "$TMP/p.json"
 cat > "$TMP/job.sh" <<'S'
 echo "$1" > /work/mine
 echo "$1" > /tmp/mine
@@ -12,7 +14,7 @@ cat /work/mine /tmp/mine
 S
 pids=""
 for i in $(seq 1 20); do
-	"$RUN" -p standard -r "$TMP/res.$i" "$TMP/job.sh" "nonce-$i" >"$TMP/out.$i" 2>"$TMP/err.$i" &
+	"$RUN" -p standard -C "$TMP/p.json" -r "$TMP/res.$i" "$TMP/job.sh" "nonce-$i" >"$TMP/out.$i" 2>"$TMP/err.$i" &
 	pids="$pids $!"
 done
 for p in $pids; do
@@ -41,13 +43,13 @@ ls /work /tmp /dev/shm | tr '\n' ' '; echo
 ps -e -o pid= | wc -l
 grep -rls "secret""-a" /work /tmp /dev/shm /run /etc /root 2>/dev/null | head -3
 S
-"$RUN" -p standard -r "$TMP/res.a" -w "$TMP/wa" -u 1879048000 -g 1879048000 \
+"$RUN" -p standard -C "$TMP/p.json" -r "$TMP/res.a" -w "$TMP/wa" -u 1879048000 -g 1879048000 \
 	"$TMP/a.sh" >"$TMP/out.a" 2>&1 &
 apid=$!
 at_exit "kill $apid"
 for _i in $(seq 1 300); do grep -q started "$TMP/out.a" && break; sleep 0.1; done
 grep -q started "$TMP/out.a" || fail "run a did not start"
-run_sb standard "$TMP/b.sh" || fail "b"
+run_sb standard "$TMP/b.sh" -C "$TMP/p.json" || fail "b"
 assert_eq "/dev/shm:  /tmp:  /work: " "$(sed -n 1p "$TMP/out")" "b sees no file of a"
 [ "$(sed -n 2p "$TMP/out")" -le 5 ] || fail "b sees other processes: $(cat "$TMP/out")"
 assert_eq "" "$(sed -n '3,$p' "$TMP/out")" "b found a's secret"
