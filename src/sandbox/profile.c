@@ -385,7 +385,6 @@ static int resolve(struct tx_sandbox_profiles *ps, struct json_object *cfg,
 	if (o && json_object_object_get_ex(o, "base", &b)) {
 		const char *base;
 		const struct tx_sandbox_profile *bp;
-		bool enabled;
 
 		if (!json_object_is_type(b, json_type_string)) {
 			snprintf(err, errlen,
@@ -413,12 +412,12 @@ static int resolve(struct tx_sandbox_profiles *ps, struct json_object *cfg,
 			if (rc < 0)
 				return rc;
 			bp = tx_sandbox_profiles_get(ps, base);
-			/* A derived profile is on unless it says so. */
-			enabled = true;
 			rc = profile_copy(p, bp);
 			if (rc < 0)
 				return rc;
-			p->enabled = enabled;
+			/* A derived profile is on unless it says so, even
+			 * when its base (dev) is off. */
+			p->enabled = true;
 		}
 	} else if (bi < 0) {
 		snprintf(err, errlen,

@@ -270,7 +270,7 @@ static struct json_object *describe(const struct tx_sandbox_run_opts *o,
 	env_set(env, "PATH=/usr/local/bin:/usr/bin:/bin");
 	env_set(env, home);
 	env_set(env, "LANG=C.UTF-8");
-	env_set(env, dev ? "TMPDIR=/tmp" : "TMPDIR=/tmp");
+	env_set(env, "TMPDIR=/tmp");
 	for (size_t i = 0; i < p->nenv; i++)
 		env_set(env, p->env[i]);
 	for (size_t i = 0; i < o->nenv; i++) {
