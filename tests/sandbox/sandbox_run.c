@@ -21,6 +21,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +78,109 @@ static void copy(int from, int to, bool quiet, bool *open)
 	}
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void drain(struct tx_sandbox_run *run)
+{
+	bool o = true, e = true;
+
+	while (o || e) {
+		struct pollfd pf[2] = {
+			{ .fd = o ? tx_sandbox_run_stdout(run) : -1,
+			  .events = POLLIN },
+			{ .fd = e ? tx_sandbox_run_stderr(run) : -1,
+			  .events = POLLIN },
+		};
+
+		if (poll(pf, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pf[0].revents)
+			copy(pf[0].fd, 1, true, &o);
+		if (pf[1].revents)
+			copy(pf[1].fd, 2, true, &e);
+	}
+}
+
+extern char **environ;
+
+/* -n: N runs, one line of figures.  plain: cmd is a command to spawn. */
+static int bench(int n, bool plain, char **cmd, struct tx_sandbox_run_opts *o,
+		 bool tmpfs_work)
+{
+	uint64_t *t = calloc((size_t)n, sizeof(*t)), sum = 0, c0;
+	posix_spawn_file_actions_t fa;
+	char err[1024];
+
+	if (!t)
+		return 2;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	/* The first call compiles the program: timed on its own. */
+	c0 = now_us();
+	if (!plain && o->profile->kind != TX_SANDBOX_DEV &&
+	    tx_sandbox_filter_fd(o->profile->kind, err, sizeof(err)) < 0)
+		return 2;
+	c0 = now_us() - c0;
+	for (int i = 0; i < n; i++) {
+		uint64_t s = now_us();
+		struct tx_sandbox_result res;
+		struct tx_sandbox_run *run;
+		int st;
+		pid_t pid;
+
+		if (plain) {
+			if (posix_spawn(&pid, cmd[0], &fa, NULL, cmd, environ) ||
+			    waitpid(pid, &st, 0) != pid || st != 0) {
+				fprintf(stderr, "%s failed\n", cmd[0]);
+				return 2;
+			}
+		} else {
+			if (tmpfs_work) {
+				o->work_fd = tx_sandbox_work_new(
+					o->profile->work_size, o->uid, o->gid);
+				if (o->work_fd < 0)
+					return 2;
+			}
+			if (tx_sandbox_start(o, &run, err, sizeof(err)) < 0) {
+				fprintf(stderr, "start: %s\n", err);
+				return 2;
+			}
+			drain(run);
+			if (tx_sandbox_run_wait(run, &res) < 0 ||
+			    res.exit_code != 0) {
+				fprintf(stderr, "run failed: %d %s\n",
+					res.exit_code, res.error);
+				return 2;
+			}
+			tx_sandbox_run_free(run);
+			if (tmpfs_work)
+				close(o->work_fd);
+		}
+		t[i] = now_us() - s;
+		sum += t[i];
+	}
+	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+	printf("%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", t[n / 2],
+	       t[(n * 9) / 10], sum / (uint64_t)n, c0);
+	free(t);
+	posix_spawn_file_actions_destroy(&fa);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *pname = "standard", *pjson = NULL, *work = NULL;
@@ -84,6 +190,8 @@ int main(int argc, char **argv)
 	size_t nbinds = 0, nenv = 0;
 	bool tmpfs_work = false, quiet = false, uid_given = false;
 	int cancel = 0;	/* 1 gently, 2 hard, -1 done */
+	int repeat = 0;
+	bool plain = false;
 	struct tx_sandbox_profiles *ps;
 	const struct tx_sandbox_profile *p;
 	struct tx_sandbox_run_opts o;
@@ -97,7 +205,7 @@ int main(int argc, char **argv)
 	bool out_open = true, err_open = true;
 	FILE *rf;
 
-	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKX")) != -1) {
+	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKXn:P")) != -1) {
 		switch (opt) {
 		case 'p': pname = optarg; break;
 		case 'C': pjson = optarg; break;
@@ -109,6 +217,8 @@ int main(int argc, char **argv)
 		case 's': show = optarg; break;
 		case 'q': quiet = true; break;
 		case 'K': cancel = 1; break;
+		case 'n': repeat = atoi(optarg); break;
+		case 'P': plain = true; break;
 		case 'X': cancel = 2; break;
 		case 'e':
 			if (nenv < 16)
@@ -136,6 +246,10 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return 2;
+	if (plain)
+		return repeat > 0 ? bench(repeat, true, argv + optind, NULL,
+					  false)
+				  : 2;
 	if (pjson) {
 		pj = slurp(pjson, &pjlen);
 		if (!pj) {
@@ -191,6 +305,8 @@ int main(int argc, char **argv)
 	o.env = env;
 	o.nenv = nenv;
 	o.helper = getenv("TOOLEXEC_SANDBOX_HELPER");
+	if (repeat > 0)
+		return bench(repeat, false, NULL, &o, tmpfs_work);
 	rc = tx_sandbox_start(&o, &run, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "start: %s\n", err);
