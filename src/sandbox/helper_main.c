@@ -484,6 +484,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	memset(&rep, 0, sizeof(rep));
+	memset(&spec, 0, sizeof(spec));
 	rep.exit_code = -1;
 	/* Anything the spawner leaked past our protocol's descriptors. */
 	if (syscall(SYS_close_range, HELPER_FD_FIRST_FREE, ~0u, 0) < 0) {
@@ -523,9 +524,12 @@ int main(int argc, char **argv)
 		goto out_report;
 	}
 	json_tokener_free(tok);
-	if (parse_spec(o, &spec, err, sizeof(err)) < 0)
-		goto out_report;
-	hrun(&spec, &rep, err, sizeof(err));
+	if (parse_spec(o, &spec, err, sizeof(err)) == 0)
+		hrun(&spec, &rep, err, sizeof(err));
+	/* The arrays only; their strings belong to the document. */
+	free(spec.argv);
+	free(spec.env);
+	free(spec.binds);
 out_report:
 	write_report(&rep, err);
 	json_object_put(o);

@@ -267,11 +267,13 @@ int main(int argc, char **argv)
 	p = tx_sandbox_profiles_get(ps, pname);
 	if (!p) {
 		fprintf(stderr, "no profile %s\n", pname);
+		tx_sandbox_profiles_free(ps);
 		return 2;
 	}
 	script = slurp(argv[optind], &slen);
 	if (!script) {
 		perror(argv[optind]);
+		tx_sandbox_profiles_free(ps);
 		return 2;
 	}
 	if (p->kind != TX_SANDBOX_DEV && !uid_given) {
@@ -310,6 +312,11 @@ int main(int argc, char **argv)
 	rc = tx_sandbox_start(&o, &run, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "start: %s\n", err);
+		if (work_fd >= 0)
+			close(work_fd);
+		tx_sandbox_profiles_free(ps);
+		free(script);
+		free(pj);
 		return 2;
 	}
 	while (out_open || err_open) {
