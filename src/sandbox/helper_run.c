@@ -498,6 +498,13 @@ static void pump(struct sup *u, struct stream *st, bool readable)
 	}
 }
 
+/* Nothing more will come from this stream, and nothing is left to pass
+ * on (or there is no one to pass it to). */
+static bool stream_done(const struct stream *st)
+{
+	return st->eof && (st->len == st->off || st->out < 0);
+}
+
 static void on_child_exit(struct sup *u)
 {
 	int st;
@@ -576,8 +583,8 @@ static void supervise(struct sup *u)
 		uint64_t now = now_ms(), next = u->deadline;
 		int timeout;
 
-		if (u->exited && u->out.eof && u->err.eof && u->errp < 0 &&
-		    u->statp < 0)
+		if (u->exited && stream_done(&u->out) &&
+		    stream_done(&u->err) && u->errp < 0 && u->statp < 0)
 			break;
 		if (u->exited && now >= u->drain_until)
 			break;
@@ -586,12 +593,15 @@ static void supervise(struct sup *u)
 		/* The daemon's end of the report: POLLERR when it is gone. */
 		pf[n].fd = HELPER_FD_REPORT;
 		pf[n++].events = 0;
-		if (!u->out.eof) {
+		/* A stream with bytes still to pass on waits for its reader,
+		 * even once its end is known (the cap was reached): the
+		 * bytes up to the cap are delivered. */
+		if (!stream_done(&u->out)) {
 			i_out = n;
 			pf[n].fd = u->out.len ? u->out.out : u->out.in;
 			pf[n++].events = u->out.len ? POLLOUT : POLLIN;
 		}
-		if (!u->err.eof) {
+		if (!stream_done(&u->err)) {
 			i_err = n;
 			pf[n].fd = u->err.len ? u->err.out : u->err.in;
 			pf[n++].events = u->err.len ? POLLOUT : POLLIN;

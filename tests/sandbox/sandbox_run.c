@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	size_t nbinds = 0, nenv = 0;
 	bool tmpfs_work = false, quiet = false, uid_given = false;
 	int cancel = 0;	/* 1 gently, 2 hard, -1 done */
-	int repeat = 0;
+	int repeat = 0, pipe_size = 0;
 	bool plain = false;
 	struct tx_sandbox_profiles *ps;
 	const struct tx_sandbox_profile *p;
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	bool out_open = true, err_open = true;
 	FILE *rf;
 
-	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKXn:P")) != -1) {
+	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKXn:PZ:")) != -1) {
 		switch (opt) {
 		case 'p': pname = optarg; break;
 		case 'C': pjson = optarg; break;
@@ -219,6 +219,7 @@ int main(int argc, char **argv)
 		case 'K': cancel = 1; break;
 		case 'n': repeat = atoi(optarg); break;
 		case 'P': plain = true; break;
+		case 'Z': pipe_size = atoi(optarg); break;
 		case 'X': cancel = 2; break;
 		case 'e':
 			if (nenv < 16)
@@ -319,6 +320,9 @@ int main(int argc, char **argv)
 		free(pj);
 		return 2;
 	}
+	if (pipe_size > 0 &&
+	    fcntl(tx_sandbox_run_stdout(run), F_SETPIPE_SZ, pipe_size) < 0)
+		perror("F_SETPIPE_SZ");
 	while (out_open || err_open) {
 		struct pollfd pf[2] = {
 			{ .fd = out_open ? tx_sandbox_run_stdout(run) : -1,
