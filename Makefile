@@ -47,7 +47,12 @@ Q = @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-ENGINE_SRC = $(wildcard src/util/*.c src/schema/*.c src/search/*.c src/config/*.c src/engine/*.c src/backend/*.c src/sandbox/*.c)
+# The sandbox helper is its own single-threaded program, not engine code.
+HELPER_SRC = $(wildcard src/sandbox/helper*.c)
+HELPER_OBJ = $(HELPER_SRC:%.c=$(BUILD)/%.o)
+SANDBOX_TOOLS = $(BUILD)/tests/sandbox/sandbox_run
+ENGINE_SRC = $(filter-out $(HELPER_SRC),$(wildcard src/util/*.c src/schema/*.c \
+	src/search/*.c src/config/*.c src/engine/*.c src/backend/*.c src/sandbox/*.c))
 FS_SRC = $(wildcard src/fs/*.c)
 ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_config.o
 FS_OBJ = $(FS_SRC:%.c=$(BUILD)/%.o)
@@ -64,6 +69,9 @@ DEFAULT_JSON = $(sort $(wildcard mountpoint-examples/default/*.json))
 PROGRAMS = $(BUILD)/toolexec
 ifneq ($(FS_SRC),)
 PROGRAMS += $(BUILD)/toolexecfs
+endif
+ifneq ($(HELPER_SRC),)
+PROGRAMS += $(BUILD)/toolexec-sandbox
 endif
 
 .PHONY: all check unit integration schema-suite run stop install clean \
@@ -86,6 +94,25 @@ $(BUILD)/toolexecfs: $(BUILD)/src/cli/toolexecfs.o $(FS_OBJ) $(BUILD)/libtoolexe
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FS) $(LIBS_ENGINE)
 
 $(BUILD)/src/fs/%.o $(BUILD)/src/cli/toolexecfs.o: ALL_CFLAGS += $(CFLAGS_FS)
+
+# Links json-c only, statically where the archive exists (one library
+# less to load on every run); no libseccomp (it loads the daemon's
+# exported BPF).
+JSONC_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir json-c 2>/dev/null)
+ifneq ($(wildcard $(JSONC_LIBDIR)/libjson-c.a),)
+HELPER_LIBS = -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs json-c) -Wl,-Bdynamic
+else
+HELPER_LIBS = $(shell $(PKG_CONFIG) --libs json-c)
+endif
+$(BUILD)/toolexec-sandbox: $(HELPER_OBJ)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HELPER_LIBS)
+
+$(BUILD)/tests/sandbox/%: tests/sandbox/%.c $(BUILD)/libtoolexec.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libtoolexec.a \
+		$(LIBS_ENGINE)
 
 $(BUILD)/%.o: %.c
 	$(call say,CC,$<)
@@ -127,7 +154,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libtoolexec.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libtoolexec.a \
 		$(LIBS_ENGINE) -lsqlite3
 
-bench-build: $(BENCH_BIN) $(PROGRAMS)
+bench-build: $(BENCH_BIN) $(PROGRAMS) $(SANDBOX_TOOLS)
 
 # The official JSON-Schema-Test-Suite (draft7) through the validator.
 schema-suite: $(BUILD)/tests/tools/schema_suite
@@ -136,7 +163,7 @@ schema-suite: $(BUILD)/tests/tools/schema_suite
 unit: $(UNIT_BIN)
 	$(Q)./tests/run-unit.sh $(UNIT_BIN)
 
-integration: $(PROGRAMS) $(TOOLS_BIN)
+integration: $(PROGRAMS) $(TOOLS_BIN) $(SANDBOX_TOOLS)
 	$(Q)BUILD=$(abspath $(BUILD)) ./tests/run-integration.sh
 
 check: setup
