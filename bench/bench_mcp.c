@@ -317,14 +317,12 @@ static double direct_parallel_ms(const char *anchors)
 
 /*
  * Compiles ../shared/anchors/fuse_floor.c (never copied), mounts it and
- * times its echo file with the same loop as ours.  With api312 it is
- * built with fuse_session_loop_mt_32 resolved to the 3.12 entry point:
- * as given, the anchor hands a fuse_loop_cfg_create() config to the
- * pre-3.12 entry point, which reads max_idle_threads as 0 and creates a
- * thread for every request; the 3.12 build is the floor without that.
+ * times its echo file with the same loop as ours.  The anchor builds
+ * against libfuse's 3.12 loop API, so its workers are reused: this is the
+ * true floor of a FUSE round trip.
  */
-static int measure_floor(const char *anchors, bool api312, double *lat,
-			 size_t n, size_t warm)
+static int measure_floor(const char *anchors, double *lat, size_t n,
+			 size_t warm)
 {
 	char src[PATH_MAX * 2], bin[PATH_MAX + 32], mnt[PATH_MAX + 32];
 	char file[PATH_MAX * 2], flags[4096], out[4096], calls[32];
@@ -340,11 +338,9 @@ static int measure_floor(const char *anchors, bool api312, double *lat,
 	}
 	snprintf(calls, sizeof(calls), "%zu", n);
 	snprintf(src, sizeof(src), "%s/fuse_floor.c", anchors);
-	snprintf(bin, sizeof(bin), "%s/fuse_floor%s", tmp, api312 ? "312" : "");
+	snprintf(bin, sizeof(bin), "%s/fuse_floor", tmp);
 	cc[k++] = "cc";
 	cc[k++] = "-O2";
-	if (api312)
-		cc[k++] = "-Dfuse_session_loop_mt_32=fuse_session_loop_mt_312";
 	cc[k++] = src;
 	char *save = NULL;
 	for (char *tok = strtok_r(flags, " \n", &save); tok && k < 60;
@@ -357,7 +353,7 @@ static int measure_floor(const char *anchors, bool api312, double *lat,
 		fprintf(stderr, "bench_mcp: cannot compile %s\n", src);
 		return 1;
 	}
-	snprintf(mnt, sizeof(mnt), "%s/floor%s", tmp, api312 ? "312" : "");
+	snprintf(mnt, sizeof(mnt), "%s/floor", tmp);
 	mkdir(mnt, 0700);
 	{
 		char *fa[] = { bin, "mount", mnt, NULL };
@@ -369,7 +365,7 @@ static int measure_floor(const char *anchors, bool api312, double *lat,
 		    time_rpc(file, "{\"x\":1}\n", lat, n, warm)) {
 			rc = 1;
 		} else if (!run(rpc, out, sizeof(out))) {
-			printf("%s%s", api312 ? "(3.12 API) " : "", out);
+			printf("%s", out);
 		}
 		unmount(mnt, d);
 	}
@@ -382,9 +378,9 @@ int main(int argc, char **argv)
 	char anchors[PATH_MAX + 32];
 	char mnt[PATH_MAX + 32], cfg[PATH_MAX + 32], file[PATH_MAX * 2];
 	char out[4096], calls[32], ev[PATH_MAX * 2];
-	double *ours, *floor_lat, *floor312_lat, direct_med = -1, direct_start = -1;
+	double *ours, *floor_lat, direct_med = -1, direct_start = -1;
 	double *builtin, *engine, builtin_med = -1, engine_med = -1;
-	double ours_med, floor_med, floor312_med;
+	double ours_med, floor_med;
 	pid_t d;
 	int opt;
 
@@ -424,17 +420,14 @@ int main(int argc, char **argv)
 	}
 	ours = calloc(n, sizeof(double));
 	floor_lat = calloc(n, sizeof(double));
-	floor312_lat = calloc(n, sizeof(double));
 	builtin = calloc(n, sizeof(double));
 	engine = calloc(n, sizeof(double));
-	if (!ours || !floor_lat || !floor312_lat || !builtin || !engine)
+	if (!ours || !floor_lat || !builtin || !engine)
 		return 1;
 	snprintf(calls, sizeof(calls), "%zu", n);
 
-	/* 1. The floor: fuse_floor compiled and mounted in this run, as
-	 * given and for the 3.12 loop API (see measure_floor). */
-	if (measure_floor(anchors, false, floor_lat, n, warm) ||
-	    measure_floor(anchors, true, floor312_lat, n, warm))
+	/* 1. The floor: fuse_floor compiled and mounted in this run. */
+	if (measure_floor(anchors, floor_lat, n, warm))
 		return 1;
 
 	/* 2. Ours: the transaction way on server-everything's echo. */
@@ -512,10 +505,8 @@ int main(int argc, char **argv)
 
 	ours_med = pct(ours, n, 50);
 	floor_med = pct(floor_lat, n, 50);
-	floor312_med = pct(floor312_lat, n, 50);
 	printf("\none echo call, %zu calls after %zu warm-up, medians:\n", n, warm);
 	printf("  floor  (fuse_floor rpc)        %8.1f us\n", floor_med);
-	printf("  floor  (fuse_floor, 3.12 API)  %8.1f us\n", floor312_med);
 	printf("  direct (mcp_direct.py, stdio)  %8.1f us\n", direct_med);
 	printf("  ours   (mount, transaction)    %8.1f us   p90 %.1f us\n",
 	       ours_med, pct(ours, n, 90));
@@ -528,9 +519,6 @@ int main(int argc, char **argv)
 	printf("  ours / (direct + floor)        %8.2f   (target <= 1.10: %s)\n",
 	       ours_med / (direct_med + floor_med),
 	       ours_med <= (direct_med + floor_med) * 1.1 ? "met" : "MISSED");
-	printf("  ours / (direct + floor 3.12)   %8.2f   (target <= 1.10: %s)\n",
-	       ours_med / (direct_med + floor312_med),
-	       ours_med <= (direct_med + floor312_med) * 1.1 ? "met" : "MISSED");
 
 	/* 4. Start-up: each server alone, then all three at once. */
 	if (runs) {
@@ -578,7 +566,6 @@ int main(int argc, char **argv)
 	}
 	free(ours);
 	free(floor_lat);
-	free(floor312_lat);
 	free(builtin);
 	free(engine);
 	return 0;
