@@ -11,7 +11,7 @@
  * anyway), validating the parsed instance, and validating an invalid one
  * (the error path, with its message).  Ratios are validate / parse.
  */
-#include "core/schema.h"
+#include "schema/schema.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

@@ -13,7 +13,7 @@
  * counts, every failure, and closes with
  * "schema-suite: N passed, M failed".  Exit 1 when M > 0.
  */
-#include "core/schema.h"
+#include "schema/schema.h"
 
 #include <dirent.h>
 #include <json-c/json.h>

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
-#include "core/search.h"
-#include "core/search_i.h"
+#include "util/buf.h"
+#include "search/search.h"
+#include "search/search_i.h"
 
 struct corpus_tool {
 	char *id, *ns, *name, *title, *description;

@@ -21,8 +21,8 @@
 
 #include "search_corpus.h"
 
-#include "core/jsonu.h"
-#include "core/tool.h"
+#include "util/jsonu.h"
+#include "engine/tool.h"
 #include "toolexecfs/toolexec.h"
 
 #define K       10

@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/audit.h"
-#include "core/jsonu.h"
+#include "engine/audit.h"
+#include "util/jsonu.h"
 #include "toolexecfs/toolexec.h"
 
 static char dir[64], path[128], rotated[128];

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/config.h"
-#include "core/jsonu.h"
+#include "config/config.h"
+#include "util/jsonu.h"
 
 #ifndef TOP_SRCDIR
 #define TOP_SRCDIR "."

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "backend/mcp_i.h"
-#include "core/job.h"
-#include "core/jsonu.h"
+#include "engine/job.h"
+#include "util/jsonu.h"
 
 /* Collects what a splitter emits, joined by '|'. */
 struct sink {

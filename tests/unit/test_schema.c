@@ -20,7 +20,7 @@
 
 #include <json-c/json.h>
 
-#include "core/schema.h"
+#include "schema/schema.h"
 
 #include "../tools/fs_server_schemas.h"
 

@@ -17,13 +17,13 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "core/engine_i.h"
-#include "core/job_i.h"
-#include "core/registry.h"
-#include "core/search.h"
-#include "core/search_i.h"
-#include "core/tool.h"
-#include "core/tokenize_i.h"
+#include "engine/engine_i.h"
+#include "engine/job_i.h"
+#include "engine/registry.h"
+#include "search/search.h"
+#include "search/search_i.h"
+#include "engine/tool.h"
+#include "search/tokenize_i.h"
 #include "toolexecfs/toolexec.h"
 
 /* ---------------------------------------------------------------- */

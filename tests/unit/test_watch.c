@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/config.h"
+#include "config/config.h"
 #include "toolexecfs/toolexec.h"
 
 /* "Within a second", with some room for a loaded test machine. */

@@ -17,13 +17,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/backend.h"
-#include "core/engine_i.h"
-#include "core/job.h"
-#include "core/job_i.h"
-#include "core/jsonu.h"
-#include "core/registry.h"
-#include "core/tool.h"
+#include "engine/backend.h"
+#include "engine/engine_i.h"
+#include "engine/job.h"
+#include "engine/job_i.h"
+#include "util/jsonu.h"
+#include "engine/registry.h"
+#include "engine/tool.h"
 #include "toolexecfs/toolexec.h"
 
 /*
