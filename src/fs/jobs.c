@@ -261,8 +261,13 @@ static void cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 /* ------------------------------------------------------------------ */
 /* The kinds                                                            */
 
-/* What every kind of jobs/ID/ shares: the job's owner and root only;
- * no attribute caching, since the kernel would show them to anyone. */
+/*
+ * What every kind of jobs/ID/ shares: the job's owner and root only.
+ * Attributes are never cached: the kernel serves cached attributes to
+ * every user alike, and they name the job's owner (docs/security.md), so
+ * each stat comes here, where the caller is checked.  Names live
+ * FS_TTL_JOBS: jobs expire without a notification.
+ */
 #define JOB_NODE                                                         \
 	.scope = FS_JOB, .entry_ttl = FS_TTL_JOBS, .attr_ttl = 0.0,      \
 	.valid = job_valid, .access = job_access, .getattr = job_getattr
