@@ -125,6 +125,16 @@ const char *tx_tool_doc(const struct tx_tool *tool);
 const char *tx_tool_schema_text(const struct tx_tool *tool);
 /* NULL when the tool declares no output schema. */
 const char *tx_tool_output_schema_text(const struct tx_tool *tool);
+
+/*
+ * The tool index both faces show (tools/INDEX, `toolexec list`): one line
+ * "ID<TAB>SUMMARY" per tool of set, in ID order; only the tools of the
+ * namespace whose file name is ns_file, unless it is NULL.  Returns
+ * malloc'd text ("" when empty; the caller frees) and its length in *len,
+ * or NULL with errno ENOMEM.
+ */
+char *tx_toolset_index_text(const struct tx_toolset *set, const char *ns_file,
+			    size_t *len);
 /* "builtin", "exec", "mcp", ... */
 const char *tx_tool_backend_kind(const struct tx_tool *tool);
 /* Unique per definition: changes whenever the tool's definition does. */
@@ -334,6 +344,33 @@ struct tx_search_hit {
 int tx_engine_search(struct tx_engine *engine, const char *query, size_t k,
 		     struct tx_search_hit **hits);
 void tx_search_hits_free(struct tx_search_hit *hits, size_t n);
+
+/*
+ * A search rendered once for both faces: the mount's search/QUERY/results
+ * and results.json are its text and its JSON, and `toolexec search
+ * [--json]` prints the same bytes (docs/search.md).  Its hits are tools
+ * of one tool set, whose generation it records; a hit of a tool that set
+ * does not hold yet is left out.  Returns NULL with errno (E2BIG: the
+ * query is too long; ENOMEM).  Immutable once made: any thread may read
+ * it.  Free with tx_search_result_free().
+ */
+struct tx_search_result;
+struct tx_search_result *tx_engine_search_result(struct tx_engine *engine,
+						 const char *query, size_t k);
+void tx_search_result_free(struct tx_search_result *r);
+uint64_t tx_search_result_generation(const struct tx_search_result *r);
+size_t tx_search_result_count(const struct tx_search_result *r);
+/* The tool of the hit ranked i + 1; borrowed from r. */
+const struct tx_tool *tx_search_result_tool(const struct tx_search_result *r,
+					    size_t i);
+/* "RANK<TAB>SCORE<TAB>ID<TAB>SUMMARY\n" per hit, best first.  Borrowed,
+ * NUL-terminated; *len gets its length. */
+const char *tx_search_result_text(const struct tx_search_result *r,
+				  size_t *len);
+/* {"query", "hits": [{"rank", "score", "id", "summary", "path"}]},
+ * pretty-printed, ending in a newline.  Borrowed, NUL-terminated. */
+const char *tx_search_result_json(const struct tx_search_result *r,
+				  size_t *len);
 
 /* ------------------------------------------------------------------ */
 /* Introspection (.ctl)                                                 */

@@ -85,17 +85,20 @@ static char *read_stdin(void)
 	return tx_buf_detach(&b, NULL);
 }
 
+/* The same text as tools/INDEX in the mount. */
 static int cmd_list(struct tx_engine *e)
 {
 	struct tx_toolset *set = tx_engine_tools(e);
+	size_t len = 0;
+	char *text = set ? tx_toolset_index_text(set, NULL, &len) : NULL;
+	int rc = text && fwrite(text, 1, len, stdout) == len ? 0 : 1;
 
-	for (size_t i = 0; i < tx_toolset_count(set); i++) {
-		const struct tx_tool *t = tx_toolset_at(set, i);
-
-		printf("%s\t%s", tx_tool_id(t), tx_tool_summary(t));
-	}
-	tx_toolset_unref(set);
-	return 0;
+	if (!text)
+		fprintf(stderr, "toolexec: %s\n", strerror(ENOMEM));
+	free(text);
+	if (set)
+		tx_toolset_unref(set);
+	return rc;
 }
 
 static int cmd_doc(struct tx_engine *e, int argc, char **argv, bool schema)

@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,12 +328,13 @@ int fs_call_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 }
 
 void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		  size_t size)
+		  size_t size, off_t off)
 {
 	struct tx_argbuf *ab = NULL;
 	struct tx_job *job = NULL;
 	int rc;
 
+	(void)off;	/* a transaction: from h->pos (top of this file) */
 	pthread_mutex_lock(&h->lock);
 	if (h->failed) {
 		rc = h->failed;
@@ -369,11 +371,10 @@ out_reply:
 	if (!job) {
 		fuse_reply_err(req, ENODATA);
 	} else if (tx_job_state_final(tx_job_state(job))) {
-		fs_reply_job(req, h, job, FS_WAIT_TX, FS_RESULT, size, 0);
+		fs_reply_job(req, h, job, FS_WAIT_TX, size, 0);
 	} else {
 		/* Ctrl-C on this read cancels the call. */
-		fs_wait_defer(fs, req, h, job, FS_WAIT_TX, FS_RESULT, size, 0,
-			      true);
+		fs_wait_defer(fs, req, h, job, FS_WAIT_TX, size, 0, true);
 	}
 	tx_job_unref(job);
 }
@@ -428,11 +429,11 @@ void fs_outcome_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	if (!job) {
 		fuse_reply_err(req, ENODATA);
 	} else if (tx_job_state_final(tx_job_state(job))) {
-		fs_reply_job(req, h, job, FS_WAIT_OUTCOME, h->kind, size, off);
+		fs_reply_job(req, h, job, h->ops->which, size, off);
 	} else {
 		/* Interrupting a result reader only stops its wait. */
-		fs_wait_defer(fs, req, h, job, FS_WAIT_OUTCOME, h->kind, size,
-			      off, false);
+		fs_wait_defer(fs, req, h, job, h->ops->which, size, off,
+			      false);
 	}
 }
 
@@ -468,4 +469,30 @@ void fs_status_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	}
 	fs_reply_blob(req, b, size, off);
 	fs_blob_unref(b);
+}
+
+/* ------------------------------------------------------------------ */
+/* poll()                                                               */
+
+/* call: writable until a call runs; readable once it ended. */
+unsigned fs_call_poll(struct tx_job *job, uint64_t pos, uint64_t *off)
+{
+	(void)pos;
+	(void)off;
+	if (!job || tx_job_state(job) == TX_JOB_NEW)
+		return POLLOUT;
+	if (tx_job_state_final(tx_job_state(job)))
+		return POLLIN | POLLOUT;
+	return 0;
+}
+
+/* result, result.json, error: readable once the job ended (or when
+ * there is none: the read answers ENODATA at once). */
+unsigned fs_outcome_poll(struct tx_job *job, uint64_t pos, uint64_t *off)
+{
+	(void)pos;
+	(void)off;
+	if (!job || tx_job_state_final(tx_job_state(job)))
+		return POLLIN;
+	return 0;
 }

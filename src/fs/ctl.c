@@ -1,12 +1,21 @@
 /*
- * ctl.c - .ctl/ (the engine's introspection as files), the README at the
- * top of the mount and chain/doc.
+ * ctl.c - .ctl/ (the engine's introspection as files) and the README at
+ * the top of the mount.
  */
 #include "fs/fs_i.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The texts of .ctl/, the `which` of their rows. */
+enum ctl_file {
+	FS_CTL_VERSION,
+	FS_CTL_STATUS,
+	FS_CTL_STATS,
+	FS_CTL_CONFIG,
+	FS_CTL_LOG,
+};
 
 const char fs_readme_text[] =
 "toolexecfs: every tool is a directory\n"
@@ -59,40 +68,26 @@ const char fs_readme_text[] =
 "config (the effective configuration), log; write .ctl/reload to\n"
 "re-read the configuration.\n";
 
-const char fs_chain_doc_text[] =
-"# chain\n"
-"\n"
-"Runs tools one after another.  Write the steps to `chain/call` in any\n"
-"of the three calling ways (shell style, transaction, `chain/clone`):\n"
-"\n"
-"    {\"steps\": [\n"
-"      {\"tool\": \"builtin:echo\", \"args\": {\"text\": \"one\"}},\n"
-"      {\"tool\": \"builtin:echo\", \"args\": {}, \"use_previous\": true}\n"
-"    ]}\n"
-"\n"
-"Steps run in order and the chain stops at the first failure unless\n"
-"a step says otherwise.  With `use_previous` a step receives the\n"
-"previous step's result under `args.previous`.  `result` is the last\n"
-"step's result; `result.json` holds every step's envelope.\n";
-
 /* The engine's statistics, then the mount layer's live objects. */
 static int ctl_stats_blob(struct fs *fs, char *text, struct fs_blob **out)
 {
-	struct fs_text t = { 0 };
-	int rc = fs_text_add(&t, text, strlen(text));
+	struct tx_buf t;
+	int rc;
 
+	tx_buf_init(&t, FS_TEXT_MAX);
+	rc = tx_buf_adds(&t, text);
 	free(text);
 	if (!rc)
 		rc = fs_live_text(fs, &t);
-	if (!rc)
-		*out = fs_blob_new(t.p, t.len);
-	fs_text_release(&t);
-	if (rc)
+	if (rc) {
+		tx_buf_release(&t);
 		return rc;
+	}
+	*out = fs_blob_from_buf(&t);
 	return *out ? 0 : -ENOMEM;
 }
 
-int fs_ctl_blob(struct fs *fs, enum fs_kind kind, struct fs_blob **out)
+static int fs_ctl_blob(struct fs *fs, enum ctl_file kind, struct fs_blob **out)
 {
 	char *text = NULL;
 
@@ -128,3 +123,83 @@ void fs_ctl_reload_write(struct fs *fs, fuse_req_t req, size_t size)
 	else
 		fuse_reply_write(req, size);
 }
+
+/* ------------------------------------------------------------------ */
+/* The kinds                                                            */
+
+static int ctl_text(struct fs *fs, const struct fs_node *n,
+		    struct fs_blob **out)
+{
+	return fs_ctl_blob(fs, n->ops->which, out);
+}
+
+static void ctl_reload_write(struct fs *fs, fuse_req_t req,
+			     struct fs_handle *h, const char *buf, size_t size)
+{
+	(void)h;
+	(void)buf;	/* what is written does not matter */
+	fs_ctl_reload_write(fs, req, size);
+}
+
+#define CTL_TTL .entry_ttl = FS_TTL_STATIC, .attr_ttl = FS_TTL_STATIC
+
+/* A text of the engine, taken at open. */
+#define CTL_TEXT(what)                                                   	.mode = S_IFREG | 0444, .which = (what), CTL_TTL,                	.text = ctl_text, .read = fs_read_text
+
+static const struct fs_node_ops version_ops = { CTL_TEXT(FS_CTL_VERSION) };
+static const struct fs_node_ops status_ops = { CTL_TEXT(FS_CTL_STATUS) };
+static const struct fs_node_ops stats_ops = { CTL_TEXT(FS_CTL_STATS) };
+static const struct fs_node_ops config_ops = { CTL_TEXT(FS_CTL_CONFIG) };
+
+/* The mount's owner's (and root's) only: the log tells of every user's
+ * calls, and reloading acts on the owner's configuration. */
+static const struct fs_node_ops log_ops = {
+	.mode = S_IFREG | 0400,
+	.flags = FS_OWNER_ONLY,
+	.which = FS_CTL_LOG,
+	CTL_TTL,
+	.text = ctl_text,
+	.read = fs_read_text,
+};
+
+static const struct fs_node_ops reload_ops = {
+	.mode = S_IFREG | 0200,
+	.flags = FS_OWNER_ONLY,
+	CTL_TTL,
+	.write = ctl_reload_write,
+};
+
+static const struct fs_child ctl_children[] = {
+	{ "version", &version_ops, 0, NULL },
+	{ "status", &status_ops, 0, NULL },
+	{ "stats", &stats_ops, 0, NULL },
+	{ "config", &config_ops, 0, NULL },
+	{ "log", &log_ops, 0, NULL },
+	{ "reload", &reload_ops, 0, NULL },
+};
+
+/* .ctl/ */
+const struct fs_node_ops fs_ctl_ops = {
+	.mode = S_IFDIR | 0555,
+	CTL_TTL,
+	.children = ctl_children,
+	.nchildren = sizeof(ctl_children) / sizeof(ctl_children[0]),
+};
+
+static int readme_text(struct fs *fs, const struct fs_node *n,
+		       struct fs_blob **out)
+{
+	(void)fs;
+	(void)n;
+	*out = fs_blob_new(fs_readme_text, strlen(fs_readme_text));
+	return *out ? 0 : -ENOMEM;
+}
+
+/* README */
+const struct fs_node_ops fs_readme_ops = {
+	.mode = S_IFREG | 0444,
+	.flags = FS_CACHED,	/* never changes */
+	CTL_TTL,
+	.text = readme_text,
+	.read = fs_read_text,
+};

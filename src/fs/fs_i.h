@@ -3,18 +3,24 @@
  *
  * src/fs translates the low-level FUSE protocol into calls on the engine
  * facade (toolexecfs/toolexec.h) and nothing else.  The virtual tree is
- * an inode table (inode.c) whose nodes carry a kind and a key (a tool ID,
- * a job ID, a query); every request is dispatched on the node's kind.
+ * an inode table (inode.c) whose nodes carry an operations table, one per
+ * kind of node (struct fs_node_ops, as the kernel has file_operations),
+ * and a key (a tool ID, a job ID, a query).  ops.c answers every request
+ * through the node's table; each subtree is one file that defines its
+ * kinds, and one row of the root's table (root.c) mounts it.
  *
- *   inode.c   the node table, attributes, the fixed children of a dir
- *   wait.c    deferred replies, the wait bound, poll
- *   session.c pid -> session cache, "latest call" index (shell style)
- *   tools.c   tools/, INDEX files, static texts, invalidation on change
- *   call.c    the call file: the three calling ways, outcome files
+ *   ops.c     the fuse_lowlevel_ops: look up, check, call the node's table
+ *   inode.c   the node table, blobs, directory listings
+ *   root.c    the root directory: one row per subtree
+ *   tools.c   tools/: namespaces, tools, INDEX files, static texts
+ *   chain.c   chain/: the chain pseudo tool and its doc
  *   jobs.c    jobs/ and clone
  *   search.c  search/
- *   ctl.c     .ctl/, README, chain/doc
- *   ops.c     the fuse_lowlevel_ops table
+ *   ctl.c     .ctl/ and the README
+ *   call.c    the call file: the three calling ways, outcome files
+ *   wait.c    deferred replies, the wait bound, poll
+ *   notify.c  kernel cache invalidation when the tool set changes
+ *   session.c pid -> session cache, "latest call" index (shell style)
  *   mount.c   mount, serve, unmount (tx_fs_main)
  */
 #ifndef TX_FS_I_H
@@ -38,6 +44,7 @@
 
 #include "fs/fs.h"
 #include "toolexecfs/toolexec.h"
+#include "util/buf.h"
 
 /* How long the kernel may cache names and attributes, in seconds. */
 #define FS_TTL_STATIC 60.0	/* invalidated by notify when tools change */
@@ -47,63 +54,152 @@
 #define FS_SEARCH_K_DEFAULT 10
 #define FS_SEARCH_K_MAX 1000
 #define FS_QUERY_MAX (64 * 1024)	/* bytes written to search/query */
+#define FS_TEXT_MAX (64u << 20)		/* texts this layer composes */
 #define FS_WAIT_MAX_DEFAULT 300		/* seconds a read may stay deferred */
 
-enum fs_kind {
-	/* directories */
-	FS_ROOT,
-	FS_TOOLS,
-	FS_NS,
+struct fs;
+struct fs_node;
+struct fs_handle;
+struct fs_blob;
+struct fs_dirlist;
+struct fs_change;
+
+/*
+ * What the key of a call file's node names, for call.c: a tool
+ * (tools/NS/NAME/, and chain/, the pseudo tool TX_CHAIN_ID), where the
+ * call file makes its job, or a job made before by `clone` (jobs/ID/),
+ * which the call file only starts.
+ */
+enum fs_scope {
 	FS_TOOL,
-	FS_JOBS,
 	FS_JOB,
-	FS_SEARCH,
-	FS_QUERY,
-	FS_CHAIN,
-	FS_CTL,
-	/* files */
-	FS_README,
-	FS_INDEX,	/* tools/INDEX */
-	FS_NS_INDEX,	/* tools/NS/INDEX */
-	FS_SUMMARY,
-	FS_DOC,
-	FS_SCHEMA,
-	FS_OSCHEMA,
-	FS_CALL,
-	FS_RESULT,
-	FS_RESULT_JSON,
-	FS_ERROR,
-	FS_STATUS,
-	FS_CLONE,
-	FS_JTOOL,
-	FS_JARGS,
-	FS_STREAM,
-	FS_CANCEL,
-	FS_SEARCH_TX,	/* search/query */
-	FS_HIT,		/* search/QUERY/NN-ID symlink */
-	FS_RESULTS,
-	FS_RESULTS_JSON,
-	FS_CTL_VERSION,
-	FS_CTL_STATUS,
-	FS_CTL_STATS,
-	FS_CTL_CONFIG,
-	FS_CTL_LOG,
-	FS_CTL_RELOAD,
-	FS_KIND_COUNT
 };
 
-static inline bool fs_kind_is_dir(enum fs_kind k)
-{
-	return k <= FS_CTL;
-}
+/* Flags of a kind of node. */
+enum {
+	/*
+	 * A text fixed per tool definition (README, INDEX, summary, doc,
+	 * schemas): getattr shows its real size and the kernel keeps its
+	 * pages; every other file is 0 bytes long and served with direct_io,
+	 * so its size is never guessed.  Needs a `text` op; the subtree
+	 * must invalidate it when it changes (`changed`).
+	 */
+	FS_CACHED = 1u << 0,
+	/* A transaction reads its answer from byte 0 whatever the offset:
+	 * opened O_RDWR, it is not seekable. */
+	FS_TRANSACTION = 1u << 1,
+	/* Opened by the mount's owner and root only (anyone may see that it
+	 * exists): .ctl/log tells of every user's calls, and .ctl/reload
+	 * acts on the owner's configuration. */
+	FS_OWNER_ONLY = 1u << 2,
+};
 
-/* Files whose text is fixed per tool definition: kernel-cacheable. */
-static inline bool fs_kind_is_static(enum fs_kind k)
-{
-	return k == FS_README || k == FS_INDEX || k == FS_NS_INDEX ||
-	       k == FS_SUMMARY || k == FS_DOC || k == FS_SCHEMA ||
-	       k == FS_OSCHEMA;
-}
+/*
+ * The operations of one kind of node.  ops.c handles what every kind
+ * shares (the node lookup, the checks in order, the reply, the open
+ * file's life) and calls these for what differs; a NULL entry has the
+ * default its comment gives.  Handlers follow the layer's conventions:
+ * functions returning int give 0 or -errno, void ones reply to req
+ * themselves (exactly once, possibly later: wait.c).
+ */
+struct fs_node_ops {
+	/* S_IFDIR, S_IFREG or S_IFLNK and the permission bits.  The bits
+	 * say what the ops allow: a file opens for reading when it has
+	 * `read`, for writing when it has `write` (t1151 checks). */
+	mode_t mode;
+	unsigned flags;		/* FS_CACHED, FS_TRANSACTION, FS_OWNER_ONLY */
+	enum fs_scope scope;	/* call files: what the key names */
+	int which;		/* which of several texts a shared function
+				   serves (the function says what it means) */
+	double entry_ttl;	/* seconds the kernel may keep the name */
+	double attr_ttl;	/* ... and the attributes; 0 by default */
+
+	/* ---- every node ---- */
+	/* 0, or -ENOENT when the object the key names (a tool, namespace,
+	 * job) is gone.  NULL: always there. */
+	int (*valid)(struct fs *fs, const struct fs_node *n);
+	/* Whether the caller of req may use n at all, checked on every
+	 * request that names n whatever the kernel cached: 0 or -EACCES
+	 * (-ENOENT: gone).  NULL: anyone. */
+	int (*access)(struct fs *fs, fuse_req_t req, const struct fs_node *n);
+	/* Adjusts the attributes ops.c filled in from the row (owner,
+	 * size).  NULL: nothing to adjust. */
+	int (*getattr)(struct fs *fs, const struct fs_node *n, struct stat *st);
+
+	/* ---- directories ---- */
+	const struct fs_child *children;	/* fixed entries, listing order */
+	size_t nchildren;
+	/* An entry beyond the fixed ones: its kind and key (malloc'd, or
+	 * NULL), or -ENOENT.  NULL: only the fixed entries exist. */
+	int (*lookup)(struct fs *fs, const struct fs_node *dir,
+		      const char *name, const struct fs_node_ops **ops,
+		      char **key);
+	/* Every entry but "." and "..", in order.  NULL: the fixed ones
+	 * (fs_list_children). */
+	int (*readdir)(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		       struct fs_dirlist *l);
+	/* Removing an entry of dir.  NULL: EPERM. */
+	int (*unlink)(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		      const char *name);
+	int (*rmdir)(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		     const char *name);
+
+	/* ---- symbolic links ---- */
+	int (*readlink)(struct fs *fs, const struct fs_node *n, char **target);
+
+	/* ---- files ---- */
+	/* The text reads serve, taken once at open (h->blob); with
+	 * FS_CACHED also the size getattr shows.  NULL: none. */
+	int (*text)(struct fs *fs, const struct fs_node *n,
+		    struct fs_blob **out);
+	/* More setting up of a new open file, after `text`.  NULL: none. */
+	int (*open)(struct fs *fs, fuse_req_t req, struct fs_handle *h);
+	/* NULL: not readable (an open for reading fails EACCES). */
+	void (*read)(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		     size_t size, off_t off);
+	/* NULL: not writable (an open for writing fails EACCES, setattr
+	 * EACCES or EPERM). */
+	void (*write)(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		      const char *buf, size_t size);
+	/* FLUSH, asked for only on write-only opens of a kind that has it
+	 * (sparing the round trip elsewhere keeps a transaction cheap).
+	 * Returns the errno close() reports, positive as FUSE replies take
+	 * it; 0 for none. */
+	int (*flush)(struct fs *fs, fuse_req_t req, struct fs_handle *h);
+	/* Before the open file is freed.  NULL: nothing to do. */
+	void (*release)(struct fs *fs, struct fs_handle *h);
+	/*
+	 * poll(): POLLIN/POLLOUT ready now, for an open file that holds job
+	 * (a reference, or NULL) and has read up to pos; 0 when not ready,
+	 * then wait.c wakes the poller when job's stream grows past *off
+	 * (UINT64_MAX on entry: when the job ends).  NULL: POLLIN, reading
+	 * never blocks.
+	 */
+	unsigned (*poll)(struct tx_job *job, uint64_t pos, uint64_t *off);
+
+	/* ---- tool set changes ---- */
+	/* Queues the kernel notifications that n needs (notify.c), for a
+	 * node the kernel knows.  NULL: none. */
+	void (*changed)(struct fs_change *c, const struct fs_node *n);
+};
+
+/* A fixed entry of a directory kind. */
+struct fs_child {
+	const char *name;
+	const struct fs_node_ops *ops;
+	unsigned flags;		/* FS_CHILD_* */
+	/* The key of the entry when its directory has none (chain/ is the
+	 * pseudo tool TX_CHAIN_ID); NULL: the directory's key. */
+	const char *key;
+};
+
+enum {
+	/* Part of the fixed skeleton made at mount, never freed (under a
+	 * root entry; root entries always are). */
+	FS_CHILD_PIN = 1u << 0,
+	/* Listed only where its `valid` says it exists (output_schema). */
+	FS_CHILD_MAYBE = 1u << 1,
+};
 
 /*
  * A node of the virtual tree.  All fields but nlookup are immutable after
@@ -112,8 +208,7 @@ static inline bool fs_kind_is_static(enum fs_kind k)
 struct fs_node {
 	fuse_ino_t ino;
 	fuse_ino_t parent;
-	enum fs_kind kind;
-	enum fs_kind scope;	/* FS_TOOL, FS_CHAIN or FS_JOB for call files */
+	const struct fs_node_ops *ops;	/* its kind */
 	bool pinned;		/* part of the fixed skeleton, never freed */
 	uint64_t nlookup;	/* kernel references (lookup count) */
 	char *name;
@@ -134,17 +229,9 @@ struct fs_blob *fs_blob_new(const char *data, size_t len);
 struct fs_blob *fs_blob_take(char *data, size_t len);
 struct fs_blob *fs_blob_ref(struct fs_blob *b);
 void fs_blob_unref(struct fs_blob *b);
-
-/* A growable text with a cap; -ENOMEM / -EFBIG past it. */
-struct fs_text {
-	char *p;
-	size_t len, cap, max;
-};
-int fs_text_add(struct fs_text *t, const char *s, size_t len);
-int fs_text_printf(struct fs_text *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-int fs_text_json_string(struct fs_text *t, const char *s);
-void fs_text_release(struct fs_text *t);
+/* The text of b (as tx_buf_detach leaves it: "" when empty) as a blob;
+ * b is released.  NULL if out of memory. */
+struct fs_blob *fs_blob_from_buf(struct tx_buf *b);
 
 /* A queued kernel notification (tools changed). */
 struct fs_notify {
@@ -159,15 +246,15 @@ struct fs_poll;
 /* Per open file (fi->fh).  Fields after `lock` are under it. */
 struct fs_handle {
 	fuse_ino_t ino;
-	enum fs_kind kind;
-	enum fs_kind scope;
+	const struct fs_node_ops *ops;	/* the node's kind */
+	enum fs_scope scope;	/* ops->scope, for call.c */
 	char *key;		/* copy of the node's key */
 	int accmode;		/* O_RDONLY, O_WRONLY or O_RDWR */
 	pthread_mutex_t lock;
 	struct fs_blob *blob;	/* snapshot text served by read */
 	struct tx_job *job;	/* the job this handle reads or runs */
 	struct tx_argbuf *ab;	/* call files: arguments as written */
-	struct fs_text query;	/* search/query: the query as written */
+	struct tx_buf query;	/* search/query: the query as written */
 	int failed;		/* errno of a refused write; 0 if none */
 	bool checked;		/* complete arguments passed the schema */
 	bool started;		/* the handle's call was started */
@@ -191,10 +278,9 @@ struct fs {
 	fuse_ino_t next_ino;		/* nodes_lock */
 	size_t nnodes;			/* nodes_lock */
 
-	/* Fixed skeleton inodes. */
-	fuse_ino_t ino_tools, ino_jobs, ino_search, ino_chain, ino_ctl;
+	fuse_ino_t ino_tools;		/* tools/, where the tests start */
 
-	/* Kernel notifications, sent by their own thread (tools.c). */
+	/* Kernel notifications, sent by their own thread (notify.c). */
 	pthread_mutex_t notify_lock;
 	pthread_cond_t notify_cond;
 	struct fs_notify *notify_head;	/* notify_lock */
@@ -253,7 +339,7 @@ int fs_node_get(struct fs *fs, fuse_ino_t ino, struct fs_node *copy);
 void fs_node_copy_free(struct fs_node *copy);
 /* Finds or creates the child and counts one kernel reference on it. */
 int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
-		  enum fs_kind kind, enum fs_kind scope, const char *key,
+		  const struct fs_node_ops *ops, const char *key,
 		  fuse_ino_t *ino);
 void fs_node_forget(struct fs *fs, fuse_ino_t ino, uint64_t n);
 /* The inode of an existing child, 0 if the kernel has none. */
@@ -264,19 +350,6 @@ void fs_nodes_foreach(struct fs *fs,
 		      void (*fn)(struct fs *fs, const struct fs_node *n,
 				 void *ctx),
 		      void *ctx);
-
-/* The fixed children of directory kinds: name, kind, mode. */
-struct fs_child {
-	const char *name;
-	enum fs_kind kind;
-	mode_t mode;
-};
-const struct fs_child *fs_children(enum fs_kind dir, size_t *n);
-/* The mode of a node of kind k in a directory of kind scope. */
-mode_t fs_kind_mode(enum fs_kind k, enum fs_kind scope);
-/* How long the kernel may keep n's name, and n's attributes. */
-double fs_node_ttl(const struct fs_node *n);
-double fs_node_attr_ttl(const struct fs_node *n);
 
 /* A directory listing being built (readdir snapshot). */
 struct fs_dirent {
@@ -290,22 +363,50 @@ struct fs_dirlist {
 int fs_dirlist_add(struct fs_dirlist *l, const char *name, mode_t type);
 void fs_dirlist_free(struct fs_dirlist *l);
 
-/* ---- tools.c ---- */
-/* 0, or -ENOENT when the node's object (tool, namespace, job) is gone. */
+/* ---- ops.c ---- */
+extern const struct fuse_lowlevel_ops fs_ops;
+void fs_handles_free_all(struct fs *fs);
+/* 0, or what n's `valid` says. */
 int fs_node_valid(struct fs *fs, const struct fs_node *n);
-/* Content of a static file (README, INDEX, summary, doc, schemas). */
-int fs_static_blob(struct fs *fs, const struct fs_node *n,
-		   struct fs_blob **out);
-int fs_tools_lookup(struct fs *fs, const struct fs_node *dir,
-		    const char *name, enum fs_kind *kind, char **key);
-int fs_tools_list(struct fs *fs, const struct fs_node *dir,
-		  struct fs_dirlist *l);
+/* Lists dir's fixed entries (the default readdir). */
+int fs_list_children(struct fs *fs, const struct fs_node *dir,
+		     struct fs_dirlist *l);
+/* Reads h->blob, the text taken at open (the usual `read`). */
+void fs_read_text(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		  size_t size, off_t off);
+
+/* ---- root.c ---- */
+extern const struct fs_node_ops fs_root_ops;
+
+/* ---- tools.c ---- */
+extern const struct fs_node_ops fs_tools_ops;	/* tools/ */
+/* The files one calls through in a directory whose key names a tool:
+ * tools/NS/NAME/ and chain/. */
+extern const struct fs_node_ops fs_tool_call_ops, fs_tool_result_ops,
+	fs_tool_result_json_ops, fs_tool_error_ops, fs_tool_status_ops,
+	fs_tool_clone_ops;
+
+/* ---- chain.c ---- */
+extern const struct fs_node_ops fs_chain_ops;	/* chain/ */
+
+/* ---- notify.c ---- */
 int fs_notify_start(struct fs *fs);
 void fs_notify_stop(struct fs *fs);
 /* Waits (bounded) until queued notifications were sent. */
 void fs_notify_drain(struct fs *fs, int timeout_ms);
+/* The engine's tool set listener: asks every node the kernel knows what
+ * it needs (its kind's `changed`), then sends that from its thread. */
 void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 		      const struct tx_toolset *cur);
+/* A change of the tool set being looked at. */
+struct fs_change {
+	const struct tx_toolset *old;	/* NULL at the first set */
+	const struct tx_toolset *cur;
+	struct fs_notify *head, **tail;
+	size_t count;
+};
+/* Queues inval_inode(ino) when name is NULL, else inval_entry. */
+void fs_change_queue(struct fs_change *c, fuse_ino_t ino, const char *name);
 
 /* ---- session.c ---- */
 int fs_sessions_init(struct fs *fs);
@@ -323,10 +424,13 @@ struct tx_job *fs_latest_get(struct fs *fs, const char *tool_id,
 int fs_waits_start(struct fs *fs);
 /* Replies EINTR to every deferred request and stops the timer. */
 void fs_waits_stop(struct fs *fs);
+/* What a read of a job replies. */
 enum fs_wait_what {
-	FS_WAIT_TX,	/* transaction: result text from h->pos */
-	FS_WAIT_OUTCOME,/* result, result.json or error at an offset */
-	FS_WAIT_STREAM,	/* the job's stream at an offset */
+	FS_WAIT_TX,		/* transaction: result text from h->pos */
+	FS_WAIT_RESULT,		/* result at an offset */
+	FS_WAIT_RESULT_JSON,	/* result.json at an offset */
+	FS_WAIT_ERROR,		/* error at an offset */
+	FS_WAIT_STREAM,		/* the job's stream at an offset */
 };
 /*
  * Defers req until job is final (or its stream grows past off for
@@ -335,82 +439,58 @@ enum fs_wait_what {
  * the job and replies its outcome.  Bounded by fs->wait_max (EAGAIN).
  */
 void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		   struct tx_job *job, enum fs_wait_what what,
-		   enum fs_kind kind, size_t size, off_t off,
-		   bool cancel_on_intr);
+		   struct tx_job *job, enum fs_wait_what what, size_t size,
+		   off_t off, bool cancel_on_intr);
 /* Replies to a read from a job that holds (final, or stream data). */
 void fs_reply_job(fuse_req_t req, struct fs_handle *h, struct tx_job *job,
-		  enum fs_wait_what what, enum fs_kind kind, size_t size,
-		  off_t off);
+		  enum fs_wait_what what, size_t size, off_t off);
 /* Replies size bytes of b from off; b stays referenced for the reply. */
 void fs_reply_blob(fuse_req_t req, struct fs_blob *b, size_t size, off_t off);
-/* poll() support: readiness of h now, registering ph for later. */
+/* poll() support: readiness of h now (its kind's `poll`), registering ph
+ * for later. */
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	     struct fuse_pollhandle *ph);
 /* Drops h's poll registration, if any (release, unmount). */
 void fs_poll_drop(struct fs *fs, struct fs_handle *h);
+/* The live counts of struct fs as text, for the end of .ctl/stats. */
+int fs_live_text(struct fs *fs, struct tx_buf *t);
 
-/* ---- call.c ---- */
+/* ---- call.c: the operations of the files one calls through ---- */
 void fs_call_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   const char *buf, size_t size);
 int fs_call_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h);
 void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		  size_t size);
+		  size_t size, off_t off);
+unsigned fs_call_poll(struct tx_job *job, uint64_t pos, uint64_t *off);
 /* Resolves the job an outcome file of a tool or chain dir shows. */
 int fs_outcome_open(struct fs *fs, fuse_req_t req, struct fs_handle *h);
+/* result, result.json, error: the row's `which` is an fs_wait_what. */
 void fs_outcome_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size, off_t off);
+unsigned fs_outcome_poll(struct tx_job *job, uint64_t pos, uint64_t *off);
 void fs_status_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		    size_t size, off_t off);
 void fs_call_release(struct fs *fs, struct fs_handle *h);
 
 /* ---- jobs.c ---- */
-int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir,
-		   const char *name, enum fs_kind *kind, char **key);
-/* The jobs uid may see: its own, or every job for root. */
-int fs_jobs_list(struct fs *fs, uid_t uid, const struct fs_node *dir,
-		 struct fs_dirlist *l);
+extern const struct fs_node_ops fs_jobs_ops;	/* jobs/ */
 /* Whether uid may see and touch job: its own, or root. */
 bool fs_may_touch_job(uid_t uid, const struct tx_job *job);
 /* 0 when the caller of req may touch job id; -EACCES; -ENOENT (gone). */
 int fs_job_access(struct fs *fs, fuse_req_t req, const char *id);
+/* Reads `clone` (tools/NS/NAME/ and chain/): one new job per open. */
 void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off);
-int fs_job_open(struct fs *fs, struct fs_handle *h);
-/* Reads jobs/ID/stream; a read with nothing new yet waits for more. */
-void fs_stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		    size_t size, off_t off);
-void fs_cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		     size_t size);
-int fs_jobs_rmdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
-		  const char *name);
 
 /* ---- search.c ---- */
+extern const struct fs_node_ops fs_search_ops;	/* search/ */
 int fs_search_init(struct fs *fs);
 void fs_search_release(struct fs *fs);
-int fs_search_lookup(struct fs *fs, const struct fs_node *dir,
-		     const char *name, enum fs_kind *kind, char **key);
-int fs_search_list(struct fs *fs, const struct fs_node *dir,
-		   struct fs_dirlist *l);
-int fs_search_blob(struct fs *fs, const struct fs_node *n,
-		   struct fs_blob **out);
-int fs_search_readlink(struct fs *fs, const struct fs_node *n, char **target);
-void fs_search_tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-			const char *buf, size_t size);
-void fs_search_tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		       size_t size);
-
-/* The live counts above as text, for the end of .ctl/stats. */
-int fs_live_text(struct fs *fs, struct fs_text *t);
 
 /* ---- ctl.c ---- */
-int fs_ctl_blob(struct fs *fs, enum fs_kind kind, struct fs_blob **out);
+extern const struct fs_node_ops fs_ctl_ops;	/* .ctl/ */
+extern const struct fs_node_ops fs_readme_ops;	/* README */
 void fs_ctl_reload_write(struct fs *fs, fuse_req_t req, size_t size);
 extern const char fs_readme_text[];
-extern const char fs_chain_doc_text[];
-
-/* ---- ops.c ---- */
-extern const struct fuse_lowlevel_ops fs_ops;
-void fs_handles_free_all(struct fs *fs);
 
 #endif

@@ -12,7 +12,6 @@
 #include "fs/fs_i.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,7 @@
 #define FS_BUCKETS 16384	/* power of two */
 
 /* ------------------------------------------------------------------ */
-/* Blobs and texts                                                      */
+/* Blobs and listings                                                   */
 
 struct fs_blob *fs_blob_new(const char *data, size_t len)
 {
@@ -57,82 +56,12 @@ void fs_blob_unref(struct fs_blob *b)
 		free(b);
 }
 
-int fs_text_add(struct fs_text *t, const char *s, size_t len)
+struct fs_blob *fs_blob_from_buf(struct tx_buf *b)
 {
-	size_t max = t->max ? t->max : (64u << 20);
+	size_t len;
+	char *p = tx_buf_detach(b, &len);
 
-	if (len > max || t->len + len > max)
-		return -EFBIG;
-	if (t->len + len + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 256;
-		char *p;
-
-		while (cap < t->len + len + 1)
-			cap *= 2;
-		p = realloc(t->p, cap);
-		if (!p)
-			return -ENOMEM;
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, len);
-	t->len += len;
-	t->p[t->len] = '\0';
-	return 0;
-}
-
-int fs_text_printf(struct fs_text *t, const char *fmt, ...)
-{
-	char small[512], *big = NULL;
-	va_list ap;
-	int n, rc;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	if ((size_t)n < sizeof(small))
-		return fs_text_add(t, small, (size_t)n);
-	big = malloc((size_t)n + 1);
-	if (!big)
-		return -ENOMEM;
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	rc = fs_text_add(t, big, (size_t)n);
-	free(big);
-	return rc;
-}
-
-/* A JSON string literal; bytes >= 0x80 pass through (the engine's texts
- * are UTF-8 already). */
-int fs_text_json_string(struct fs_text *t, const char *s)
-{
-	int rc = fs_text_add(t, "\"", 1);
-
-	for (; rc == 0 && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			rc = fs_text_printf(t, "\\%c", c);
-		else if (c == '\n')
-			rc = fs_text_add(t, "\\n", 2);
-		else if (c == '\t')
-			rc = fs_text_add(t, "\\t", 2);
-		else if (c < 0x20)
-			rc = fs_text_printf(t, "\\u%04x", c);
-		else
-			rc = fs_text_add(t, (const char *)&c, 1);
-	}
-	return rc ? rc : fs_text_add(t, "\"", 1);
-}
-
-void fs_text_release(struct fs_text *t)
-{
-	free(t->p);
-	t->p = NULL;
-	t->len = t->cap = 0;
+	return p ? fs_blob_take(p, len) : NULL;
 }
 
 int fs_dirlist_add(struct fs_dirlist *l, const char *name, mode_t type)
@@ -160,150 +89,6 @@ void fs_dirlist_free(struct fs_dirlist *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* The fixed children of each directory kind                           */
-
-static const struct fs_child root_children[] = {
-	{ "README", FS_README, S_IFREG | 0444 },
-	{ "tools", FS_TOOLS, S_IFDIR | 0555 },
-	/* Everyone's jobs, each removable by its owner only (as /tmp). */
-	{ "jobs", FS_JOBS, S_IFDIR | 01777 },
-	{ "search", FS_SEARCH, S_IFDIR | 0555 },
-	{ "chain", FS_CHAIN, S_IFDIR | 0555 },
-	{ ".ctl", FS_CTL, S_IFDIR | 0555 },
-};
-
-/* The files of every directory one calls through: a tool's and the
- * chain's, in the order readdir lists them. */
-#define FS_CALL_CHILDREN                                                 \
-	{ "call", FS_CALL, S_IFREG | 0666 },                             \
-	{ "result", FS_RESULT, S_IFREG | 0444 },                         \
-	{ "result.json", FS_RESULT_JSON, S_IFREG | 0444 },               \
-	{ "error", FS_ERROR, S_IFREG | 0444 },                           \
-	{ "status", FS_STATUS, S_IFREG | 0444 },                         \
-	{ "clone", FS_CLONE, S_IFREG | 0444 },
-
-static const struct fs_child tool_children[] = {
-	{ "summary", FS_SUMMARY, S_IFREG | 0444 },
-	{ "doc", FS_DOC, S_IFREG | 0444 },
-	{ "schema", FS_SCHEMA, S_IFREG | 0444 },
-	{ "output_schema", FS_OSCHEMA, S_IFREG | 0444 },
-	FS_CALL_CHILDREN
-};
-
-static const struct fs_child chain_children[] = {
-	{ "doc", FS_DOC, S_IFREG | 0444 },
-	FS_CALL_CHILDREN
-};
-
-/* A job's files are its owner's only (docs/security.md). */
-static const struct fs_child job_children[] = {
-	{ "tool", FS_JTOOL, S_IFREG | 0400 },
-	{ "args", FS_JARGS, S_IFREG | 0400 },
-	{ "call", FS_CALL, S_IFREG | 0600 },
-	{ "status", FS_STATUS, S_IFREG | 0400 },
-	{ "result", FS_RESULT, S_IFREG | 0400 },
-	{ "result.json", FS_RESULT_JSON, S_IFREG | 0400 },
-	{ "error", FS_ERROR, S_IFREG | 0400 },
-	{ "stream", FS_STREAM, S_IFREG | 0400 },
-	{ "cancel", FS_CANCEL, S_IFREG | 0200 },
-};
-
-static const struct fs_child ctl_children[] = {
-	{ "version", FS_CTL_VERSION, S_IFREG | 0444 },
-	{ "status", FS_CTL_STATUS, S_IFREG | 0444 },
-	{ "stats", FS_CTL_STATS, S_IFREG | 0444 },
-	{ "config", FS_CTL_CONFIG, S_IFREG | 0444 },
-	/* The mount's owner's (and root's) only: the log tells of every
-	 * user's calls, and reloading acts on the owner's configuration. */
-	{ "log", FS_CTL_LOG, S_IFREG | 0400 },
-	{ "reload", FS_CTL_RELOAD, S_IFREG | 0200 },
-};
-
-static const struct fs_child search_children[] = {
-	{ "query", FS_SEARCH_TX, S_IFREG | 0666 },
-};
-
-static const struct fs_child query_children[] = {
-	{ "results", FS_RESULTS, S_IFREG | 0444 },
-	{ "results.json", FS_RESULTS_JSON, S_IFREG | 0444 },
-};
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-const struct fs_child *fs_children(enum fs_kind dir, size_t *n)
-{
-	switch (dir) {
-	case FS_ROOT: *n = N(root_children); return root_children;
-	case FS_TOOL: *n = N(tool_children); return tool_children;
-	case FS_CHAIN: *n = N(chain_children); return chain_children;
-	case FS_JOB: *n = N(job_children); return job_children;
-	case FS_CTL: *n = N(ctl_children); return ctl_children;
-	case FS_SEARCH: *n = N(search_children); return search_children;
-	case FS_QUERY: *n = N(query_children); return query_children;
-	default: *n = 0; return NULL;
-	}
-}
-
-mode_t fs_kind_mode(enum fs_kind k, enum fs_kind scope)
-{
-	static const enum fs_kind dirs[] = { FS_ROOT, FS_TOOL, FS_CHAIN,
-					     FS_JOB, FS_CTL, FS_SEARCH,
-					     FS_QUERY };
-
-	if (k == FS_JOBS)
-		return S_IFDIR | 01777;
-	if (k == FS_JOB)
-		return S_IFDIR | 0700;
-	if (fs_kind_is_dir(k))
-		return S_IFDIR | 0555;
-	if (k == FS_HIT)
-		return S_IFLNK | 0777;
-	if (k == FS_INDEX || k == FS_NS_INDEX)
-		return S_IFREG | 0444;
-	/* A kind that several directories hold (call, result, ...) has
-	 * the mode that its scope's directory gives it. */
-	if (scope == FS_JOB || scope == FS_TOOL || scope == FS_CHAIN) {
-		size_t n;
-		const struct fs_child *c = fs_children(scope, &n);
-
-		for (size_t i = 0; i < n; i++)
-			if (c[i].kind == k)
-				return c[i].mode;
-	}
-	for (size_t d = 0; d < N(dirs); d++) {
-		size_t n;
-		const struct fs_child *c = fs_children(dirs[d], &n);
-
-		for (size_t i = 0; i < n; i++)
-			if (c[i].kind == k)
-				return c[i].mode;
-	}
-	return S_IFREG | 0444;
-}
-
-double fs_node_attr_ttl(const struct fs_node *n)
-{
-	/*
-	 * The kernel serves cached attributes to every user alike, and a
-	 * job's name its owner (docs/security.md): each stat of a job comes
-	 * here, where the caller is checked.
-	 */
-	if (n->kind == FS_JOB || n->scope == FS_JOB)
-		return 0.0;
-	return fs_node_ttl(n);
-}
-
-double fs_node_ttl(const struct fs_node *n)
-{
-	if (n->kind == FS_QUERY || n->kind == FS_HIT ||
-	    n->kind == FS_RESULTS || n->kind == FS_RESULTS_JSON)
-		return FS_TTL_SEARCH;
-	if (n->kind == FS_JOB || n->scope == FS_JOB)
-		return FS_TTL_JOBS;
-	return FS_TTL_STATIC;
 }
 
 /* ------------------------------------------------------------------ */
@@ -351,7 +136,7 @@ static void node_free(struct fs_node *n)
 
 static struct fs_node *insert_locked(struct fs *fs, fuse_ino_t ino,
 				     fuse_ino_t parent, const char *name,
-				     enum fs_kind kind, enum fs_kind scope,
+				     const struct fs_node_ops *ops,
 				     const char *key)
 {
 	struct fs_node *n = calloc(1, sizeof(*n));
@@ -367,8 +152,7 @@ static struct fs_node *insert_locked(struct fs *fs, fuse_ino_t ino,
 	}
 	n->ino = ino ? ino : fs->next_ino++;
 	n->parent = parent;
-	n->kind = kind;
-	n->scope = scope;
+	n->ops = ops;
 	hi = hash_ino(n->ino);
 	hn = hash_name(parent, name);
 	n->ino_next = fs->by_ino[hi];
@@ -396,11 +180,10 @@ static void unlink_locked(struct fs *fs, struct fs_node *n)
 }
 
 /* Pins a skeleton node: a fixed directory or file under one. */
-static fuse_ino_t pin(struct fs *fs, fuse_ino_t parent, const char *name,
-		      enum fs_kind kind, enum fs_kind scope, const char *key)
+static fuse_ino_t pin(struct fs *fs, fuse_ino_t parent,
+		      const struct fs_child *c, const char *key)
 {
-	struct fs_node *n = insert_locked(fs, 0, parent, name, kind, scope,
-					  key);
+	struct fs_node *n = insert_locked(fs, 0, parent, c->name, c->ops, key);
 
 	if (!n)
 		return 0;
@@ -408,11 +191,15 @@ static fuse_ino_t pin(struct fs *fs, fuse_ino_t parent, const char *name,
 	return n->ino;
 }
 
+/*
+ * The skeleton: the root, its entries (one per subtree, root.c) and the
+ * entries below them flagged FS_CHILD_PIN.  Nodes are made by lookups
+ * everywhere else.
+ */
 int fs_nodes_init(struct fs *fs)
 {
+	const struct fs_child *c = fs_root_ops.children;
 	struct fs_node *root;
-	size_t n;
-	const struct fs_child *c;
 
 	pthread_mutex_init(&fs->nodes_lock, NULL);
 	fs->nbuckets = FS_BUCKETS;
@@ -421,31 +208,23 @@ int fs_nodes_init(struct fs *fs)
 	if (!fs->by_ino || !fs->by_name)
 		return -ENOMEM;
 	fs->next_ino = FUSE_ROOT_ID + 1;
-	root = insert_locked(fs, FUSE_ROOT_ID, 0, "", FS_ROOT, FS_ROOT, NULL);
+	root = insert_locked(fs, FUSE_ROOT_ID, 0, "", &fs_root_ops, NULL);
 	if (!root)
 		return -ENOMEM;
 	root->pinned = true;
-	c = fs_children(FS_ROOT, &n);
-	for (size_t i = 0; i < n; i++) {
-		/* chain/ is the pseudo tool TX_CHAIN_ID: its files carry
-		 * that key as a tool directory's carry the tool's ID. */
-		fuse_ino_t ino = pin(fs, FUSE_ROOT_ID, c[i].name, c[i].kind,
-				     c[i].kind,
-				     c[i].kind == FS_CHAIN ? TX_CHAIN_ID : NULL);
+	for (size_t i = 0; i < fs_root_ops.nchildren; i++) {
+		const struct fs_child *g = c[i].ops->children;
+		fuse_ino_t ino = pin(fs, FUSE_ROOT_ID, &c[i], c[i].key);
 
 		if (!ino)
 			return -ENOMEM;
-		switch (c[i].kind) {
-		case FS_TOOLS: fs->ino_tools = ino; break;
-		case FS_JOBS: fs->ino_jobs = ino; break;
-		case FS_SEARCH: fs->ino_search = ino; break;
-		case FS_CHAIN: fs->ino_chain = ino; break;
-		case FS_CTL: fs->ino_ctl = ino; break;
-		default: break;
-		}
+		if (c[i].ops == &fs_tools_ops)
+			fs->ino_tools = ino;
+		for (size_t j = 0; j < c[i].ops->nchildren; j++)
+			if ((g[j].flags & FS_CHILD_PIN) &&
+			    !pin(fs, ino, &g[j], g[j].key ? g[j].key : c[i].key))
+				return -ENOMEM;
 	}
-	if (!pin(fs, fs->ino_tools, "INDEX", FS_INDEX, FS_TOOLS, NULL))
-		return -ENOMEM;
 	return 0;
 }
 
@@ -500,7 +279,7 @@ void fs_node_copy_free(struct fs_node *copy)
 }
 
 int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
-		  enum fs_kind kind, enum fs_kind scope, const char *key,
+		  const struct fs_node_ops *ops, const char *key,
 		  fuse_ino_t *ino)
 {
 	struct fs_node *n;
@@ -513,7 +292,7 @@ int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
 	 * after a restart cannot happen, but a tool may come back with a
 	 * new definition under the same file name): the key decides.
 	 */
-	if (n && !n->pinned && (n->kind != kind ||
+	if (n && !n->pinned && (n->ops != ops ||
 				(key && (!n->key || strcmp(n->key, key))))) {
 		/* Detach the stale node from its name; the kernel still
 		 * holds its inode until FORGET. */
@@ -529,7 +308,7 @@ int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
 		n = NULL;
 	}
 	if (!n)
-		n = insert_locked(fs, 0, parent, name, kind, scope, key);
+		n = insert_locked(fs, 0, parent, name, ops, key);
 	if (!n) {
 		rc = -ENOMEM;
 		goto out_unlock;

@@ -18,9 +18,12 @@
 #include "fs/fs_i.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const struct fs_node_ops job_ops;
 
 bool fs_may_touch_job(uid_t uid, const struct tx_job *job)
 {
@@ -39,8 +42,12 @@ int fs_job_access(struct fs *fs, fuse_req_t req, const char *id)
 	return rc;
 }
 
-int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir,
-		   const char *name, enum fs_kind *kind, char **key)
+/* ------------------------------------------------------------------ */
+/* jobs/                                                                */
+
+static int jobs_lookup(struct fs *fs, const struct fs_node *dir,
+		       const char *name, const struct fs_node_ops **ops,
+		       char **key)
 {
 	struct tx_job *job;
 
@@ -49,14 +56,16 @@ int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir,
 	if (!job)
 		return -ENOENT;
 	tx_job_unref(job);
-	*kind = FS_JOB;
+	*ops = &job_ops;
 	*key = strdup(name);
 	return *key ? 0 : -ENOMEM;
 }
 
-int fs_jobs_list(struct fs *fs, uid_t uid, const struct fs_node *dir,
-		 struct fs_dirlist *l)
+/* The jobs the caller may see: its own, or every job for root. */
+static int jobs_readdir(struct fs *fs, fuse_req_t req,
+			const struct fs_node *dir, struct fs_dirlist *l)
 {
+	uid_t uid = fuse_req_ctx(req)->uid;
 	char **ids = NULL;
 	size_t n;
 	int rc = 0;
@@ -112,29 +121,94 @@ void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	fs_blob_unref(b);
 }
 
-int fs_job_open(struct fs *fs, struct fs_handle *h)
+/* rm -r jobs/ID */
+static int jobs_rmdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		      const char *name)
 {
-	const char *text;
-	char *s = NULL;
+	int rc;
 
-	h->job = tx_engine_job_get(fs->engine, h->key);
-	if (!h->job)
+	(void)dir;
+	rc = fs_job_access(fs, req, name);
+	return rc ? rc : tx_engine_job_remove(fs->engine, name);
+}
+
+/* ------------------------------------------------------------------ */
+/* jobs/ID/: every kind here shares these                               */
+
+static int job_valid(struct fs *fs, const struct fs_node *n)
+{
+	struct tx_job *job = tx_engine_job_get(fs->engine, n->key);
+
+	tx_job_unref(job);
+	return job ? 0 : -ENOENT;
+}
+
+static int job_access(struct fs *fs, fuse_req_t req, const struct fs_node *n)
+{
+	return fs_job_access(fs, req, n->key);
+}
+
+/* A job's directory and files belong to the user who made the job. */
+static int job_getattr(struct fs *fs, const struct fs_node *n, struct stat *st)
+{
+	struct tx_job *job = tx_engine_job_get(fs->engine, n->key);
+
+	if (!job)
 		return -ENOENT;
-	if (h->kind == FS_JTOOL) {
-		if (asprintf(&s, "%s\n", tx_job_tool_id(h->job)) < 0)
-			return -ENOMEM;
-		h->blob = fs_blob_take(s, strlen(s));
-	} else if (h->kind == FS_JARGS) {
-		text = tx_job_args_text(h->job);
-		h->blob = fs_blob_new(text ? text : "", text ? strlen(text) : 0);
-	} else {
-		return 0;
-	}
+	st->st_uid = tx_job_caller(job)->uid;
+	tx_job_unref(job);
+	return 0;
+}
+
+/*
+ * `rm -r jobs/ID` unlinks every file before the rmdir that removes the
+ * job; the files are views of the job, so unlinking one is accepted (by
+ * whoever may touch the job) and changes nothing.
+ */
+static int job_unlink(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		      const char *name)
+{
+	(void)name;
+	return fs_job_access(fs, req, dir->key);
+}
+
+static int job_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	(void)req;
+	h->job = tx_engine_job_get(fs->engine, h->key);
+	return h->job ? 0 : -ENOENT;
+}
+
+/* jobs/ID/tool: the tool's ID and a newline. */
+static int job_tool_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	char *s = NULL;
+	int rc = job_open(fs, req, h);
+
+	if (rc)
+		return rc;
+	if (asprintf(&s, "%s\n", tx_job_tool_id(h->job)) < 0)
+		return -ENOMEM;
+	h->blob = fs_blob_take(s, strlen(s));
 	return h->blob ? 0 : -ENOMEM;
 }
 
-void fs_stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		    size_t size, off_t off)
+/* jobs/ID/args: the arguments as given, empty while the job is new. */
+static int job_args_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	const char *text;
+	int rc = job_open(fs, req, h);
+
+	if (rc)
+		return rc;
+	text = tx_job_args_text(h->job);
+	h->blob = fs_blob_new(text ? text : "", text ? strlen(text) : 0);
+	return h->blob ? 0 : -ENOMEM;
+}
+
+/* Reads jobs/ID/stream; a read with nothing new yet waits for more. */
+static void stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+			size_t size, off_t off)
 {
 	struct tx_job *job = h->job;
 	char *buf = malloc(size ? size : 1);
@@ -150,17 +224,33 @@ void fs_stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	h->pos = (uint64_t)off + n;	/* where poll() looks */
 	pthread_mutex_unlock(&h->lock);
 	if (!n && !eof)
-		fs_wait_defer(fs, req, h, job, FS_WAIT_STREAM, FS_STREAM, size,
-			      off, false);
+		fs_wait_defer(fs, req, h, job, FS_WAIT_STREAM, size, off,
+			      false);
 	else
 		fuse_reply_buf(req, buf, n);
 	free(buf);
 }
 
-void fs_cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		     size_t size)
+/* Readable when the stream has bytes past the reader's position, or
+ * ended. */
+static unsigned stream_poll(struct tx_job *job, uint64_t pos, uint64_t *off)
+{
+	char c;
+	bool eof = false;
+
+	if (!job)
+		return POLLIN;
+	*off = pos;
+	if (tx_job_stream_read(job, pos, &c, 1, &eof) || eof)
+		return POLLIN;
+	return 0;
+}
+
+static void cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+			 const char *buf, size_t size)
 {
 	(void)fs;
+	(void)buf;	/* any write cancels */
 	/* Cancelling a finished job is not an error: it is not running,
 	 * which is what the writer asked for.  `status` tells the rest. */
 	if (h->job)
@@ -168,13 +258,114 @@ void fs_cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	fuse_reply_write(req, size);
 }
 
-int fs_jobs_rmdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
-		  const char *name)
-{
-	int rc;
+/* ------------------------------------------------------------------ */
+/* The kinds                                                            */
 
-	if (dir->kind != FS_JOBS)
-		return -EPERM;
-	rc = fs_job_access(fs, req, name);
-	return rc ? rc : tx_engine_job_remove(fs->engine, name);
-}
+/*
+ * What every kind of jobs/ID/ shares: the job's owner and root only.
+ * Attributes are never cached: the kernel serves cached attributes to
+ * every user alike, and they name the job's owner (docs/security.md), so
+ * each stat comes here, where the caller is checked.  Names live
+ * FS_TTL_JOBS: jobs expire without a notification.
+ */
+#define JOB_NODE                                                         \
+	.scope = FS_JOB, .entry_ttl = FS_TTL_JOBS, .attr_ttl = 0.0,      \
+	.valid = job_valid, .access = job_access, .getattr = job_getattr
+
+/*
+ * tool and args are read from the text taken at open; like the outcome
+ * files they report readable to poll() only once the job ended, though
+ * reading them never waits.
+ */
+static const struct fs_node_ops job_tool_ops = {
+	.mode = S_IFREG | 0400,
+	JOB_NODE,
+	.open = job_tool_open,
+	.read = fs_read_text,
+	.poll = fs_outcome_poll,
+};
+
+static const struct fs_node_ops job_args_ops = {
+	.mode = S_IFREG | 0400,
+	JOB_NODE,
+	.open = job_args_open,
+	.read = fs_read_text,
+	.poll = fs_outcome_poll,
+};
+
+/* The call file of a job made by clone: call.c, which only starts it. */
+static const struct fs_node_ops job_call_ops = {
+	.mode = S_IFREG | 0600,
+	.flags = FS_TRANSACTION,
+	JOB_NODE,
+	.open = job_open,
+	.read = fs_call_read,
+	.write = fs_call_write,
+	.flush = fs_call_flush,
+	.release = fs_call_release,
+	.poll = fs_call_poll,
+};
+
+static const struct fs_node_ops job_status_ops = {
+	.mode = S_IFREG | 0400,
+	JOB_NODE,
+	.open = job_open,
+	.read = fs_status_read,
+};
+
+#define JOB_OUTCOME(what)                                                \
+	.mode = S_IFREG | 0400, .which = (what), JOB_NODE,               \
+	.open = job_open, .read = fs_outcome_read, .poll = fs_outcome_poll
+
+static const struct fs_node_ops job_result_ops = { JOB_OUTCOME(FS_WAIT_RESULT) };
+static const struct fs_node_ops job_result_json_ops = {
+	JOB_OUTCOME(FS_WAIT_RESULT_JSON)
+};
+static const struct fs_node_ops job_error_ops = { JOB_OUTCOME(FS_WAIT_ERROR) };
+
+static const struct fs_node_ops job_stream_ops = {
+	.mode = S_IFREG | 0400,
+	JOB_NODE,
+	.open = job_open,
+	.read = stream_read,
+	.poll = stream_poll,
+};
+
+static const struct fs_node_ops job_cancel_ops = {
+	.mode = S_IFREG | 0200,
+	JOB_NODE,
+	.open = job_open,
+	.write = cancel_write,
+};
+
+/* In the order readdir lists them. */
+static const struct fs_child job_children[] = {
+	{ "tool", &job_tool_ops, 0, NULL },
+	{ "args", &job_args_ops, 0, NULL },
+	{ "call", &job_call_ops, 0, NULL },
+	{ "status", &job_status_ops, 0, NULL },
+	{ "result", &job_result_ops, 0, NULL },
+	{ "result.json", &job_result_json_ops, 0, NULL },
+	{ "error", &job_error_ops, 0, NULL },
+	{ "stream", &job_stream_ops, 0, NULL },
+	{ "cancel", &job_cancel_ops, 0, NULL },
+};
+
+/* jobs/ID/ */
+static const struct fs_node_ops job_ops = {
+	.mode = S_IFDIR | 0700,
+	JOB_NODE,
+	.children = job_children,
+	.nchildren = sizeof(job_children) / sizeof(job_children[0]),
+	.unlink = job_unlink,
+};
+
+/* jobs/: everyone's jobs, each removable by its owner only (as /tmp). */
+const struct fs_node_ops fs_jobs_ops = {
+	.mode = S_IFDIR | 01777,
+	.entry_ttl = FS_TTL_STATIC,
+	.attr_ttl = FS_TTL_STATIC,
+	.lookup = jobs_lookup,
+	.readdir = jobs_readdir,
+	.rmdir = jobs_rmdir,
+};

@@ -1,7 +1,11 @@
 /*
- * ops.c - the low-level FUSE operations: look a node up, dispatch on its
- * kind, reply.  Handlers never block on a job: a read that must wait is
- * deferred (wait.c) and its thread goes back to the kernel at once.
+ * ops.c - the low-level FUSE operations: look a node up, make the checks
+ * every kind shares, call the node's operations table (struct
+ * fs_node_ops), reply.  What a kind does is in its subtree's file; what
+ * is the same for every kind (the order of the checks, the attributes,
+ * the life of an open file) is here.  Handlers never block on a job: a
+ * read that must wait is deferred (wait.c) and its thread goes back to
+ * the kernel at once.
  */
 #include "fs/fs_i.h"
 
@@ -20,23 +24,6 @@ static struct fs *req_fs(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-static bool kind_writable(enum fs_kind k)
-{
-	return k == FS_CALL || k == FS_CANCEL || k == FS_CTL_RELOAD ||
-	       k == FS_SEARCH_TX;
-}
-
-static bool kind_write_only(enum fs_kind k)
-{
-	return k == FS_CANCEL || k == FS_CTL_RELOAD;
-}
-
-/* Files for the mount's owner and root only (see their modes). */
-static bool kind_owner_only(enum fs_kind k)
-{
-	return k == FS_CTL_LOG || k == FS_CTL_RELOAD;
-}
-
 /*
  * Whether the caller of req may use node n at all: a job's directory
  * and files are its owner's (and root's), not even to be looked at.
@@ -45,91 +32,84 @@ static bool kind_owner_only(enum fs_kind k)
  */
 static int node_access(struct fs *fs, fuse_req_t req, const struct fs_node *n)
 {
-	if (n->kind == FS_JOB || n->scope == FS_JOB)
-		return fs_job_access(fs, req, n->key);
-	return 0;
+	return n->ops->access ? n->ops->access(fs, req, n) : 0;
 }
 
-/* Whether the caller of req may open n: .ctl/log and .ctl/reload are
- * the mount owner's and root's (anyone may see that they exist). */
+/* Whether the caller of req may open n: FS_OWNER_ONLY files are the
+ * mount owner's and root's (anyone may see that they exist). */
 static int node_may_open(fuse_req_t req, const struct fs_node *n)
 {
 	uid_t uid = fuse_req_ctx(req)->uid;
 
-	if (kind_owner_only(n->kind) && uid != 0 && uid != geteuid())
+	if ((n->ops->flags & FS_OWNER_ONLY) && uid != 0 && uid != geteuid())
 		return -EACCES;
 	return 0;
 }
 
+int fs_node_valid(struct fs *fs, const struct fs_node *n)
+{
+	return n->ops->valid ? n->ops->valid(fs, n) : 0;
+}
+
 /*
- * Attributes of a node.  Static files have their real size (the kernel
- * caches their pages); dynamic files are 0 bytes long and served with
- * direct_io, so their size is never guessed.
+ * Attributes of a node: what its row says, then what its kind adjusts
+ * (a job's owner, a link's length).  FS_CACHED files have their real
+ * size (the kernel caches their pages); other files are 0 bytes long and
+ * served with direct_io, so their size is never guessed.
  */
 static int node_attr(struct fs *fs, const struct fs_node *n, struct stat *st)
 {
+	const struct fs_node_ops *ops = n->ops;
 	struct fs_blob *b = NULL;
-	char *target = NULL;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = n->ino;
-	st->st_mode = fs_kind_mode(n->kind, n->scope);
-	st->st_nlink = fs_kind_is_dir(n->kind) ? 2 : 1;
+	st->st_mode = ops->mode;
+	st->st_nlink = S_ISDIR(ops->mode) ? 2 : 1;
 	st->st_uid = geteuid();
 	st->st_gid = getegid();
-	if (n->kind == FS_JOB || n->scope == FS_JOB) {
-		/* A job's directory belongs to the user who made the job. */
-		struct tx_job *job = tx_engine_job_get(fs->engine, n->key);
-
-		if (!job)
-			return -ENOENT;
-		st->st_uid = tx_job_caller(job)->uid;
-		tx_job_unref(job);
-	}
 	st->st_blksize = 4096;
 	st->st_atim = st->st_mtim = st->st_ctim = fs_mount_time;
-	if (fs_kind_is_static(n->kind)) {
-		rc = fs_static_blob(fs, n, &b);
+	if (ops->flags & FS_CACHED) {
+		rc = ops->text(fs, n, &b);
 		if (rc)
 			return rc;
 		st->st_size = (off_t)b->len;
 		fs_blob_unref(b);
-	} else if (n->kind == FS_HIT) {
-		rc = fs_search_readlink(fs, n, &target);
+	}
+	if (ops->getattr) {
+		rc = ops->getattr(fs, n, st);
 		if (rc)
 			return rc;
-		st->st_size = (off_t)strlen(target);
-		free(target);
 	}
 	st->st_blocks = (st->st_size + 511) / 512;
 	return 0;
 }
 
-static int child_of(struct fs *fs, const struct fs_node *p, const char *name,
-		    enum fs_kind *kind, char **key)
+static const struct fs_child *fixed_child(const struct fs_node_ops *dir,
+					  const char *name)
 {
-	size_t nfixed;
-	const struct fs_child *fixed = fs_children(p->kind, &nfixed);
+	for (size_t i = 0; i < dir->nchildren; i++)
+		if (!strcmp(dir->children[i].name, name))
+			return &dir->children[i];
+	return NULL;
+}
 
-	for (size_t i = 0; i < nfixed; i++)
-		if (!strcmp(fixed[i].name, name)) {
-			*kind = fixed[i].kind;
-			*key = p->key ? strdup(p->key) : NULL;
-			return p->key && !*key ? -ENOMEM : 0;
-		}
-	switch (p->kind) {
-	case FS_TOOLS:
-	case FS_NS:
-		return fs_tools_lookup(fs, p, name, kind, key);
-	case FS_JOBS:
-		return fs_jobs_lookup(fs, p, name, kind, key);
-	case FS_SEARCH:
-	case FS_QUERY:
-		return fs_search_lookup(fs, p, name, kind, key);
-	default:
-		return -ENOENT;
-	}
+/* The kind and key of p's entry name: a fixed one, else p's lookup. */
+static int child_of(struct fs *fs, const struct fs_node *p, const char *name,
+		    const struct fs_node_ops **ops, char **key)
+{
+	const struct fs_child *c = fixed_child(p->ops, name);
+	const char *k;
+
+	if (!c)
+		return p->ops->lookup ? p->ops->lookup(fs, p, name, ops, key) :
+					-ENOENT;
+	*ops = c->ops;
+	k = c->key ? c->key : p->key;
+	*key = k ? strdup(k) : NULL;
+	return k && !*key ? -ENOMEM : 0;
 }
 
 /*
@@ -161,11 +141,9 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	rc = node_get_valid(fs, parent, &p);
 	if (!rc)
-		rc = child_of(fs, &p, name, &n.kind, &key);
+		rc = child_of(fs, &p, name, &n.ops, &key);
 	if (rc)
 		goto out_free;
-	/* The kind of the directory that gives the key its meaning. */
-	n.scope = (p.kind == FS_ROOT) ? n.kind : p.kind;
 	n.parent = parent;
 	n.name = (char *)name;
 	n.key = key;
@@ -176,13 +154,12 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (!rc)
 		rc = node_attr(fs, &n, &e.attr);
 	if (!rc)
-		rc = fs_node_enter(fs, parent, name, n.kind, n.scope, key,
-				   &e.ino);
+		rc = fs_node_enter(fs, parent, name, n.ops, key, &e.ino);
 	if (rc)
 		goto out_free;
 	e.attr.st_ino = e.ino;
-	e.entry_timeout = fs_node_ttl(&n);
-	e.attr_timeout = fs_node_attr_ttl(&n);
+	e.entry_timeout = n.ops->entry_ttl;
+	e.attr_timeout = n.ops->attr_ttl;
 	/*
 	 * The lookup count is what the kernel will FORGET: an entry it
 	 * never received (the reply failed: the request was aborted) is one
@@ -223,7 +200,7 @@ static void reply_node_attr(fuse_req_t req, struct fs *fs,
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
-		fuse_reply_attr(req, &st, fs_node_attr_ttl(n));
+		fuse_reply_attr(req, &st, n->ops->attr_ttl);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino,
@@ -243,7 +220,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 }
 
 /* `>` truncates and `touch` sets times: accepted (and ignored) on the
- * files one writes; everything else is read-only. */
+ * files one writes (a kind with `write`); everything else is read-only. */
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		       int to_set, struct fuse_file_info *fi)
 {
@@ -256,7 +233,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	rc = node_get_valid(fs, ino, &n);
 	if (!rc)
 		rc = node_access(fs, req, &n);
-	if (!rc && !kind_writable(n.kind))
+	if (!rc && !n.ops->write)
 		rc = (to_set & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
 	reply_node_attr(req, fs, &n, rc);
 	fs_node_copy_free(&n);
@@ -302,8 +279,8 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	int rc = fs_node_get(fs, ino, &n);
 
 	if (!rc)
-		rc = n.kind == FS_HIT ? fs_search_readlink(fs, &n, &target) :
-					-EINVAL;
+		rc = n.ops->readlink ? n.ops->readlink(fs, &n, &target) :
+				       -EINVAL;
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -315,20 +292,41 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 /* ------------------------------------------------------------------ */
 /* Directories                                                          */
 
+int fs_list_children(struct fs *fs, const struct fs_node *dir,
+		     struct fs_dirlist *l)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < dir->ops->nchildren && !rc; i++) {
+		const struct fs_child *c = &dir->ops->children[i];
+
+		if (c->flags & FS_CHILD_MAYBE) {
+			struct fs_node e = *dir;
+
+			e.ops = c->ops;
+			e.name = (char *)c->name;
+			if (c->key)
+				e.key = (char *)c->key;
+			if (fs_node_valid(fs, &e))
+				continue;	/* not there for this key */
+		}
+		rc = fs_dirlist_add(l, c->name, c->ops->mode & S_IFMT);
+	}
+	return rc;
+}
+
 static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	struct fs *fs = req_fs(req);
 	struct fs_dirlist *l = calloc(1, sizeof(*l));
-	const struct fs_child *fixed;
 	struct fs_node n;
-	size_t nfixed;
 	int rc = l ? 0 : -ENOMEM;
 
 	memset(&n, 0, sizeof(n));
 	if (!rc)
 		rc = fs_node_get(fs, ino, &n);
-	if (!rc && !fs_kind_is_dir(n.kind))
+	if (!rc && !S_ISDIR(n.ops->mode))
 		rc = -ENOTDIR;
 	if (!rc)
 		rc = fs_node_valid(fs, &n);
@@ -338,32 +336,9 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 		rc = fs_dirlist_add(l, ".", S_IFDIR);
 	if (!rc)
 		rc = fs_dirlist_add(l, "..", S_IFDIR);
-	fixed = fs_children(n.kind, &nfixed);
-	for (size_t i = 0; i < nfixed && !rc; i++) {
-		if (fixed[i].kind == FS_OSCHEMA) {
-			struct fs_node c = n;
-
-			c.kind = FS_OSCHEMA;
-			c.scope = FS_TOOL;
-			if (fs_node_valid(fs, &c))
-				continue;	/* no output schema declared */
-		}
-		if (n.kind == FS_SEARCH || n.kind == FS_QUERY)
-			continue;	/* listed by fs_search_list */
-		rc = fs_dirlist_add(l, fixed[i].name, fixed[i].mode & S_IFMT);
-	}
-	if (!rc) {
-		switch (n.kind) {
-		case FS_TOOLS:
-		case FS_NS: rc = fs_tools_list(fs, &n, l); break;
-		case FS_JOBS:
-			rc = fs_jobs_list(fs, fuse_req_ctx(req)->uid, &n, l);
-			break;
-		case FS_SEARCH:
-		case FS_QUERY: rc = fs_search_list(fs, &n, l); break;
-		default: break;
-		}
-	}
+	if (!rc)
+		rc = n.ops->readdir ? n.ops->readdir(fs, req, &n, l) :
+				      fs_list_children(fs, &n, l);
 	fs_node_copy_free(&n);
 	if (rc) {
 		if (l)
@@ -431,7 +406,7 @@ static void handle_free(struct fs_handle *h)
 	tx_job_unref(h->job);
 	tx_argbuf_free(h->ab);
 	fs_blob_unref(h->blob);
-	fs_text_release(&h->query);
+	tx_buf_release(&h->query);
 	free(h->key);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
@@ -465,43 +440,23 @@ static void handles_del(struct fs *fs, struct fs_handle *h)
 static int handle_setup(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			const struct fs_node *n, struct fuse_file_info *fi)
 {
+	const struct fs_node_ops *ops = n->ops;
+	int rc = 0;
+
 	fi->direct_io = 1;
-	if (fs_kind_is_static(n->kind)) {
+	if (ops->flags & FS_CACHED) {
 		fi->direct_io = 0;
 		fi->keep_cache = 1;
-		return fs_static_blob(fs, n, &h->blob);
 	}
-	switch (n->kind) {
-	case FS_CTL_VERSION:
-	case FS_CTL_STATUS:
-	case FS_CTL_STATS:
-	case FS_CTL_CONFIG:
-	case FS_CTL_LOG:
-		return fs_ctl_blob(fs, n->kind, &h->blob);
-	case FS_RESULTS:
-	case FS_RESULTS_JSON:
-		return fs_search_blob(fs, n, &h->blob);
-	case FS_CALL:
-	case FS_SEARCH_TX:
-		/* A transaction reads its answer from byte 0 whatever the
-		 * offset; seeking means nothing on it. */
-		if (h->accmode == O_RDWR)
-			fi->nonseekable = 1;
-		return n->scope == FS_JOB ? fs_job_open(fs, h) : 0;
-	case FS_RESULT:
-	case FS_RESULT_JSON:
-	case FS_ERROR:
-	case FS_STATUS:
-		return n->scope == FS_JOB ? fs_job_open(fs, h) :
-					    fs_outcome_open(fs, req, h);
-	case FS_JTOOL:
-	case FS_JARGS:
-	case FS_STREAM:
-	case FS_CANCEL:
-		return fs_job_open(fs, h);
-	default:
-		return 0;
-	}
+	/* A transaction reads its answer from byte 0 whatever the offset;
+	 * seeking means nothing on it. */
+	if ((ops->flags & FS_TRANSACTION) && h->accmode == O_RDWR)
+		fi->nonseekable = 1;
+	if (ops->text)
+		rc = ops->text(fs, n, &h->blob);
+	if (!rc && ops->open)
+		rc = ops->open(fs, req, h);
+	return rc;
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -516,11 +471,11 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		rc = node_access(fs, req, &n);
 	if (!rc)
 		rc = node_may_open(req, &n);
-	if (!rc && fs_kind_is_dir(n.kind))
+	if (!rc && S_ISDIR(n.ops->mode))
 		rc = -EISDIR;
-	if (!rc && acc != O_RDONLY && !kind_writable(n.kind))
+	if (!rc && acc != O_RDONLY && !n.ops->write)
 		rc = -EACCES;
-	if (!rc && acc != O_WRONLY && kind_write_only(n.kind))
+	if (!rc && acc != O_WRONLY && !n.ops->read)
 		rc = -EACCES;
 	if (!rc && !(h = calloc(1, sizeof(*h))))
 		rc = -ENOMEM;
@@ -528,8 +483,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		goto out_free;
 	pthread_mutex_init(&h->lock, NULL);
 	h->ino = ino;
-	h->kind = n.kind;
-	h->scope = n.scope;
+	h->ops = n.ops;
+	h->scope = n.ops->scope;
 	h->accmode = acc;
 	if (n.key && !(h->key = strdup(n.key))) {
 		rc = -ENOMEM;
@@ -539,11 +494,11 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (rc)
 		goto out_free;
 	/*
-	 * Only a write-only `call` needs FLUSH (shell style starts there);
-	 * sparing the round trip everywhere else keeps a transaction as
-	 * cheap as the floor.
+	 * Only a write-only open of a kind with `flush` needs FLUSH (a
+	 * shell-style `call` starts there); sparing the round trip
+	 * everywhere else keeps a transaction as cheap as the floor.
 	 */
-	fi->noflush = !(n.kind == FS_CALL && acc == O_WRONLY);
+	fi->noflush = !(n.ops->flush && acc == O_WRONLY);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	handles_add(fs, h);
 	if (fuse_reply_open(req, fi)) {
@@ -565,61 +520,28 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	struct fs *fs = req_fs(req);
 
 	(void)ino;
-	switch (h->kind) {
-	case FS_CALL:
-		fs_call_read(fs, req, h, size);
-		break;
-	case FS_RESULT:
-	case FS_RESULT_JSON:
-	case FS_ERROR:
-		fs_outcome_read(fs, req, h, size, off);
-		break;
-	case FS_STATUS:
-		fs_status_read(fs, req, h, size, off);
-		break;
-	case FS_CLONE:
-		fs_clone_read(fs, req, h, size, off);
-		break;
-	case FS_STREAM:
-		fs_stream_read(fs, req, h, size, off);
-		break;
-	case FS_SEARCH_TX:
-		fs_search_tx_read(fs, req, h, size);
-		break;
-	default:
-		fs_reply_blob(req, h->blob, size, off);
-		break;
-	}
+	/* Never NULL here: open refused reading. */
+	h->ops->read(req_fs(req), req, h, size, off);
+}
+
+void fs_read_text(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		  size_t size, off_t off)
+{
+	(void)fs;
+	fs_reply_blob(req, h->blob, size, off);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	struct fs *fs = req_fs(req);
 
 	(void)ino;
-	(void)off;
-	switch (h->kind) {
-	case FS_CALL:
-		fs_call_write(fs, req, h, buf, size);
-		break;
-	case FS_CANCEL:
-		fs_cancel_write(fs, req, h, size);
-		break;
-	case FS_CTL_RELOAD:
-		fs_ctl_reload_write(fs, req, size);
-		break;
-	case FS_SEARCH_TX:
-		fs_search_tx_write(fs, req, h, buf, size);
-		break;
-	default:
-		fuse_reply_err(req, EACCES);
-		break;
-	}
+	(void)off;	/* every writable file takes writes in order */
+	/* Never NULL here: open refused writing. */
+	h->ops->write(req_fs(req), req, h, buf, size);
 }
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -627,8 +549,8 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 
 	(void)ino;
-	fuse_reply_err(req, h->kind == FS_CALL ?
-				    fs_call_flush(req_fs(req), req, h) : 0);
+	fuse_reply_err(req, h->ops->flush ?
+				    h->ops->flush(req_fs(req), req, h) : 0);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino,
@@ -639,8 +561,8 @@ static void op_release(fuse_req_t req, fuse_ino_t ino,
 
 	(void)ino;
 	fs_poll_drop(fs, h);
-	if (h->kind == FS_CALL)
-		fs_call_release(fs, h);
+	if (h->ops->release)
+		h->ops->release(fs, h);
 	handles_del(fs, h);
 	handle_free(h);
 	fuse_reply_err(req, 0);
@@ -723,14 +645,8 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fs_node p;
 	int rc = fs_node_get(fs, parent, &p);
 
-	(void)name;
-	/*
-	 * `rm -r jobs/ID` unlinks every file before the rmdir that removes
-	 * the job; the files are views of the job, so unlinking one is
-	 * accepted and changes nothing.
-	 */
 	if (!rc)
-		rc = p.kind == FS_JOB ? fs_job_access(fs, req, p.key) : -EPERM;
+		rc = p.ops->unlink ? p.ops->unlink(fs, req, &p, name) : -EPERM;
 	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&p);
 }
@@ -742,7 +658,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int rc = fs_node_get(fs, parent, &p);
 
 	if (!rc)
-		rc = fs_jobs_rmdir(fs, req, &p, name);
+		rc = p.ops->rmdir ? p.ops->rmdir(fs, req, &p, name) : -EPERM;
 	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&p);
 }

@@ -8,6 +8,10 @@
  * 1000): `ls 'search/read a file +50'`.  search/query is the same as a
  * transaction, for queries longer than a file name.
  *
+ * `results` and `results.json` are the engine's rendering of the search
+ * (tx_engine_search_result), the same bytes `toolexec search [--json]`
+ * prints for the same query.
+ *
  * One `ls -l` looks every entry up, so results are cached per query and
  * tool-set generation; a change of the tool set makes every cached
  * result stale at once, and the search subtree has no kernel caching.
@@ -16,9 +20,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Nothing here is cached by the kernel but the names search/ and
+ * search/query. */
+#define SEARCH_TTL .entry_ttl = FS_TTL_SEARCH, .attr_ttl = FS_TTL_SEARCH
 
 #define CACHE_SLOTS 32
 
@@ -116,15 +125,14 @@ static size_t parse_query(const char *in, char *q, size_t qlen)
 	return k;
 }
 
-static int build(struct fs *fs, const char *name, uint64_t gen,
-		 const struct tx_toolset *set, struct sresult **out)
+static int build(struct fs *fs, const char *name, struct sresult **out)
 {
-	struct fs_text text = { 0 }, json = { 0 };
-	struct tx_search_hit *hits = NULL;
+	struct tx_search_result *res;
 	struct sresult *r;
+	const char *text;
+	size_t k, n, len;
 	char *q;
-	size_t k;
-	int n, width = 2, rc = 0;
+	int width = 2, rc = 0;
 
 	*out = NULL;
 	q = malloc(strlen(name) + 1);
@@ -135,38 +143,29 @@ static int build(struct fs *fs, const char *name, uint64_t gen,
 		return -ENOMEM;
 	}
 	atomic_init(&r->refs, 1);
-	r->gen = gen;
 	k = parse_query(name, q, strlen(name) + 1);
-	n = tx_engine_search(fs->engine, q, k, &hits);
+	res = tx_engine_search_result(fs->engine, q, k);
 	free(q);
-	if (n < 0) {
-		rc = n;
-		n = 0;
+	if (!res) {
+		rc = errno ? -errno : -ENOMEM;
 		goto out_free;
 	}
+	r->gen = tx_search_result_generation(res);
+	n = tx_search_result_count(res);
 	r->name = strdup(name);
-	r->hits = calloc((size_t)n + 1, sizeof(*r->hits));
+	r->hits = calloc(n + 1, sizeof(*r->hits));
 	if (!r->name || !r->hits) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
-	for (int m = n; m >= 100; m /= 10)
+	for (size_t m = n; m >= 100; m /= 10)
 		width++;
-	rc = fs_text_add(&json, "[", 1);
-	for (int i = 0; i < n && !rc; i++) {
-		const struct tx_tool *t = tx_toolset_find(set, hits[i].id);
-		char enc[TX_NAME_MAX + 1], sum[1024] = "";
-		size_t sl;
+	for (size_t i = 0; i < n; i++) {
+		const struct tx_tool *t = tx_search_result_tool(res, i);
+		char enc[TX_NAME_MAX + 1];
 
-		/* A hit from a set newer than ours: skip rather than link to
-		 * a directory that does not exist (yet) for this reader. */
-		if (!t || tx_name_encode(hits[i].id, enc, sizeof(enc)) < 0)
-			continue;
-		snprintf(sum, sizeof(sum), "%s", tx_tool_summary(t));
-		sl = strlen(sum);
-		while (sl && sum[sl - 1] == '\n')
-			sum[--sl] = '\0';
-		if (asprintf(&r->hits[r->n].link, "%0*zu-%s", width, r->n + 1,
+		if (tx_name_encode(tx_tool_id(t), enc, sizeof(enc)) < 0 ||
+		    asprintf(&r->hits[r->n].link, "%0*zu-%s", width, i + 1,
 			     enc) < 0 ||
 		    asprintf(&r->hits[r->n].target, "../../tools/%s/%s",
 			     tx_tool_namespace_file(t),
@@ -175,41 +174,17 @@ static int build(struct fs *fs, const char *name, uint64_t gen,
 			break;
 		}
 		r->n++;
-		rc = fs_text_printf(&text, "%zu\t%.4f\t%s\t%s\n", r->n,
-				    hits[i].score, hits[i].id, sum);
-		if (!rc)
-			rc = fs_text_printf(&json,
-					    "%s\n  {\"rank\": %zu, \"score\": "
-					    "%.6f, \"id\": ",
-					    r->n > 1 ? "," : "", r->n,
-					    hits[i].score);
-		if (!rc)
-			rc = fs_text_json_string(&json, hits[i].id);
-		if (!rc)
-			rc = fs_text_add(&json, ", \"summary\": ", 13);
-		if (!rc)
-			rc = fs_text_json_string(&json, sum);
-		if (!rc)
-			rc = fs_text_add(&json, ", \"path\": ", 10);
-		if (!rc)
-			rc = fs_text_json_string(&json,
-						 r->hits[r->n - 1].target + 6);
-		if (!rc)
-			rc = fs_text_add(&json, "}", 1);
 	}
-	if (!rc)
-		rc = fs_text_add(&json, r->n ? "\n]\n" : "]\n",
-				 r->n ? 3 : 2);
 	if (!rc) {
-		r->text = fs_blob_new(text.p ? text.p : "", text.len);
-		r->json = fs_blob_new(json.p, json.len);
+		text = tx_search_result_text(res, &len);
+		r->text = fs_blob_new(text, len);
+		text = tx_search_result_json(res, &len);
+		r->json = fs_blob_new(text, len);
 		if (!r->text || !r->json)
 			rc = -ENOMEM;
 	}
 out_free:
-	tx_search_hits_free(hits, (size_t)n);
-	fs_text_release(&text);
-	fs_text_release(&json);
+	tx_search_result_free(res);
 	if (rc) {
 		sresult_unref(r);
 		return rc;
@@ -243,8 +218,8 @@ static int results_get(struct fs *fs, const char *name, struct sresult **out)
 		*out = r;
 		return 0;
 	}
-	rc = build(fs, name, gen, set, &r);
 	tx_toolset_unref(set);
+	rc = build(fs, name, &r);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&c->lock);
@@ -257,24 +232,36 @@ static int results_get(struct fs *fs, const char *name, struct sresult **out)
 	return 0;
 }
 
-int fs_search_lookup(struct fs *fs, const struct fs_node *dir,
-		     const char *name, enum fs_kind *kind, char **key)
+/* ------------------------------------------------------------------ */
+/* The kinds' operations                                                */
+
+static const struct fs_node_ops query_ops, hit_ops;
+
+/* search/QUERY: every name is a query. */
+static int search_lookup(struct fs *fs, const struct fs_node *dir,
+			 const char *name, const struct fs_node_ops **ops,
+			 char **key)
+{
+	(void)fs;
+	(void)dir;
+	*ops = &query_ops;
+	*key = strdup(name);
+	return *key ? 0 : -ENOMEM;
+}
+
+/* search/QUERY/NN-ID: a hit of the query; the key is the query. */
+static int query_lookup(struct fs *fs, const struct fs_node *dir,
+			const char *name, const struct fs_node_ops **ops,
+			char **key)
 {
 	struct sresult *r;
 	int rc = -ENOENT;
 
-	if (dir->kind == FS_SEARCH) {
-		*kind = FS_QUERY;
-		*key = strdup(name);
-		return *key ? 0 : -ENOMEM;
-	}
-	if (dir->kind != FS_QUERY)
-		return -ENOENT;
 	if (results_get(fs, dir->key, &r))
 		return -ENOENT;
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->hits[i].link, name)) {
-			*kind = FS_HIT;
+			*ops = &hit_ops;
 			*key = strdup(dir->key);
 			rc = *key ? 0 : -ENOMEM;
 			break;
@@ -283,41 +270,52 @@ int fs_search_lookup(struct fs *fs, const struct fs_node *dir,
 	return rc;
 }
 
-int fs_search_list(struct fs *fs, const struct fs_node *dir,
-		   struct fs_dirlist *l)
+/* The hits best first, then results and results.json. */
+static int query_readdir(struct fs *fs, fuse_req_t req,
+			 const struct fs_node *dir, struct fs_dirlist *l)
 {
 	struct sresult *r;
 	int rc;
 
-	if (dir->kind != FS_QUERY)
-		return fs_dirlist_add(l, "query", S_IFREG);
+	(void)req;
 	rc = results_get(fs, dir->key, &r);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < r->n && !rc; i++)
 		rc = fs_dirlist_add(l, r->hits[i].link, S_IFLNK);
 	if (!rc)
-		rc = fs_dirlist_add(l, "results", S_IFREG);
-	if (!rc)
-		rc = fs_dirlist_add(l, "results.json", S_IFREG);
+		rc = fs_list_children(fs, dir, l);
 	sresult_unref(r);
 	return rc;
 }
 
-int fs_search_blob(struct fs *fs, const struct fs_node *n,
-		   struct fs_blob **out)
+static int results_text(struct fs *fs, const struct fs_node *n,
+			struct fs_blob **out)
 {
 	struct sresult *r;
 	int rc = results_get(fs, n->key, &r);
 
 	if (rc)
 		return rc;
-	*out = fs_blob_ref(n->kind == FS_RESULTS_JSON ? r->json : r->text);
+	*out = fs_blob_ref(r->text);
 	sresult_unref(r);
 	return 0;
 }
 
-int fs_search_readlink(struct fs *fs, const struct fs_node *n, char **target)
+static int results_json(struct fs *fs, const struct fs_node *n,
+			struct fs_blob **out)
+{
+	struct sresult *r;
+	int rc = results_get(fs, n->key, &r);
+
+	if (rc)
+		return rc;
+	*out = fs_blob_ref(r->json);
+	sresult_unref(r);
+	return 0;
+}
+
+static int hit_readlink(struct fs *fs, const struct fs_node *n, char **target)
 {
 	struct sresult *r;
 	int rc = results_get(fs, n->key, &r);
@@ -335,23 +333,44 @@ int fs_search_readlink(struct fs *fs, const struct fs_node *n, char **target)
 	return rc;
 }
 
-void fs_search_tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-			const char *buf, size_t size)
+/* A link's size is the length of its target. */
+static int hit_getattr(struct fs *fs, const struct fs_node *n, struct stat *st)
+{
+	char *target = NULL;
+	int rc = hit_readlink(fs, n, &target);
+
+	if (rc)
+		return rc;
+	st->st_size = (off_t)strlen(target);
+	free(target);
+	return 0;
+}
+
+static int tx_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	(void)fs;
+	(void)req;
+	tx_buf_init(&h->query, FS_QUERY_MAX);
+	return 0;
+}
+
+/* search/query: the query, in as many writes as it takes. */
+static void tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		     const char *buf, size_t size)
 {
 	int rc;
 
 	(void)fs;
 	pthread_mutex_lock(&h->lock);
 	if (h->started) {	/* a new query on the same descriptor */
-		fs_text_release(&h->query);
+		tx_buf_release(&h->query);
 		fs_blob_unref(h->blob);
 		h->blob = NULL;
 		h->started = false;
 		h->pos = 0;
 	}
-	h->query.max = FS_QUERY_MAX;
 	rc = memchr(buf, '\0', size) ? -EINVAL :
-				       fs_text_add(&h->query, buf, size);
+				       tx_buf_add(&h->query, buf, size);
 	pthread_mutex_unlock(&h->lock);
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -359,18 +378,21 @@ void fs_search_tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fuse_reply_write(req, size);
 }
 
-void fs_search_tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		       size_t size)
+/* search/query: the `results` of the query written, from byte 0
+ * whatever the offset (a transaction). */
+static void tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		    size_t size, off_t off)
 {
 	struct sresult *r = NULL;
 	struct fs_blob *b;
 	size_t start;
 	int rc = 0;
 
+	(void)off;
 	pthread_mutex_lock(&h->lock);
 	if (!h->started) {
 		h->started = true;
-		rc = results_get(fs, h->query.p ? h->query.p : "", &r);
+		rc = results_get(fs, h->query.data ? h->query.data : "", &r);
 		if (!rc) {
 			h->blob = fs_blob_ref(r->text);
 			sresult_unref(r);
@@ -388,3 +410,77 @@ void fs_search_tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	fs_reply_blob(req, b, size, (off_t)start);
 	fs_blob_unref(b);
 }
+
+/* Searching never waits. */
+static unsigned tx_poll(struct tx_job *job, uint64_t pos, uint64_t *off)
+{
+	(void)job;
+	(void)pos;
+	(void)off;
+	return POLLIN | POLLOUT;
+}
+
+/* ------------------------------------------------------------------ */
+/* The kinds                                                            */
+
+static const struct fs_node_ops results_ops = {
+	.mode = S_IFREG | 0444,
+	SEARCH_TTL,
+	.text = results_text,
+	.read = fs_read_text,
+};
+
+static const struct fs_node_ops results_json_ops = {
+	.mode = S_IFREG | 0444,
+	SEARCH_TTL,
+	.text = results_json,
+	.read = fs_read_text,
+};
+
+static const struct fs_node_ops hit_ops = {
+	.mode = S_IFLNK | 0777,
+	SEARCH_TTL,
+	.getattr = hit_getattr,
+	.readlink = hit_readlink,
+};
+
+static const struct fs_child query_children[] = {
+	{ "results", &results_ops, 0, NULL },
+	{ "results.json", &results_json_ops, 0, NULL },
+};
+
+/* search/QUERY/ */
+static const struct fs_node_ops query_ops = {
+	.mode = S_IFDIR | 0555,
+	SEARCH_TTL,
+	.children = query_children,
+	.nchildren = sizeof(query_children) / sizeof(query_children[0]),
+	.lookup = query_lookup,
+	.readdir = query_readdir,
+};
+
+/* search/query */
+static const struct fs_node_ops tx_ops = {
+	.mode = S_IFREG | 0666,
+	.flags = FS_TRANSACTION,
+	.entry_ttl = FS_TTL_STATIC,
+	.attr_ttl = FS_TTL_STATIC,
+	.open = tx_open,
+	.read = tx_read,
+	.write = tx_write,
+	.poll = tx_poll,
+};
+
+static const struct fs_child search_children[] = {
+	{ "query", &tx_ops, 0, NULL },
+};
+
+/* search/ */
+const struct fs_node_ops fs_search_ops = {
+	.mode = S_IFDIR | 0555,
+	.entry_ttl = FS_TTL_STATIC,
+	.attr_ttl = FS_TTL_STATIC,
+	.children = search_children,
+	.nchildren = sizeof(search_children) / sizeof(search_children[0]),
+	.lookup = search_lookup,
+};

@@ -1,18 +1,13 @@
 /*
  * tools.c - tools/: namespaces, tool directories, the INDEX files and the
- * static texts; and keeping the kernel's caches honest when the tool set
- * changes.
+ * static texts of a tool, and the files one calls a tool through.
  *
- * Static files (summary, doc, schema, output_schema, the INDEX files) are
- * served with keep_cache and long attribute/entry timeouts: most reads
- * never reach us.  That is only correct because every change of the tool
- * set is pushed to the kernel: fs_tools_changed() compares the old and
- * new sets for every node the kernel knows and queues
- * notify_inval_inode (the text changed) or notify_inval_entry (the tool
- * or namespace is gone).  The notifications are sent from a thread of
- * their own: the change may happen inside a FUSE request (a write to
- * .ctl/reload), and inval_entry from a request handler can deadlock on
- * the directory lock the kernel holds for that request.
+ * Every kind here stands for something of the current tool set, named
+ * by the node's key (a namespace file name, a tool ID): `valid` checks
+ * it is still there on every request, and `changed` tells the kernel
+ * what to forget when the set changes (notify.c), since the static texts
+ * are cached by the kernel (FS_CACHED).  The call files are call.c's;
+ * chain/ uses the same rows (chain.c).
  */
 #include "fs/fs_i.h"
 
@@ -20,8 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The kernel may keep every name and attribute here until notify.c
+ * says otherwise. */
+#define TOOLS_TTL .entry_ttl = FS_TTL_STATIC, .attr_ttl = FS_TTL_STATIC
+
+static const struct fs_node_ops ns_ops, ns_index_ops, tool_ops;
+
 /* ------------------------------------------------------------------ */
-/* Lookups and listings                                                 */
+/* Is the key's object still there?                                     */
 
 static bool ns_exists(const struct tx_toolset *set, const char *ns_file)
 {
@@ -34,36 +35,100 @@ static bool ns_exists(const struct tx_toolset *set, const char *ns_file)
 	return false;
 }
 
-int fs_node_valid(struct fs *fs, const struct fs_node *n)
+/* tools/NS/ and tools/NS/INDEX. */
+static int ns_valid(struct fs *fs, const struct fs_node *n)
 {
-	struct tx_toolset *set;
-	const struct tx_tool *t;
-	struct tx_job *job;
-	int rc = 0;
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	int rc = set && ns_exists(set, n->key) ? 0 : -ENOENT;
 
-	if (n->kind == FS_NS || n->kind == FS_NS_INDEX) {
-		set = tx_engine_tools(fs->engine);
-		if (!set || !ns_exists(set, n->key))
-			rc = -ENOENT;
-		tx_toolset_unref(set);
-	} else if (n->kind == FS_TOOL || n->scope == FS_TOOL) {
-		set = tx_engine_tools(fs->engine);
-		t = set ? tx_toolset_find(set, n->key) : NULL;
-		if (!t || (n->kind == FS_OSCHEMA &&
-			   !tx_tool_output_schema_text(t)))
-			rc = -ENOENT;
-		tx_toolset_unref(set);
-	} else if (n->kind == FS_JOB || n->scope == FS_JOB) {
-		job = tx_engine_job_get(fs->engine, n->key);
-		if (!job)
-			rc = -ENOENT;
-		tx_job_unref(job);
-	}
+	tx_toolset_unref(set);
 	return rc;
 }
 
-int fs_tools_lookup(struct fs *fs, const struct fs_node *dir,
-		    const char *name, enum fs_kind *kind, char **key)
+/*
+ * A tool's directory and files.  chain/ holds the same call files with
+ * the key TX_CHAIN_ID, the pseudo tool the engine always has.
+ */
+static int tool_valid(struct fs *fs, const struct fs_node *n)
+{
+	struct tx_toolset *set;
+	int rc;
+
+	if (!strcmp(n->key, TX_CHAIN_ID))
+		return 0;
+	set = tx_engine_tools(fs->engine);
+	rc = set && tx_toolset_find(set, n->key) ? 0 : -ENOENT;
+	tx_toolset_unref(set);
+	return rc;
+}
+
+/* output_schema exists only for a tool that declares one. */
+static int oschema_valid(struct fs *fs, const struct fs_node *n)
+{
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	const struct tx_tool *t = set ? tx_toolset_find(set, n->key) : NULL;
+	int rc = t && tx_tool_output_schema_text(t) ? 0 : -ENOENT;
+
+	tx_toolset_unref(set);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookups and listings                                                 */
+
+static int tools_lookup(struct fs *fs, const struct fs_node *dir,
+			const char *name, const struct fs_node_ops **ops,
+			char **key)
+{
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	int rc = -ENOENT;
+
+	(void)dir;
+	if (!set)
+		return -ENOMEM;
+	if (ns_exists(set, name)) {
+		*ops = &ns_ops;
+		*key = strdup(name);
+		rc = *key ? 0 : -ENOMEM;
+	}
+	tx_toolset_unref(set);
+	return rc;
+}
+
+/* INDEX, then every namespace once. */
+static int tools_readdir(struct fs *fs, fuse_req_t req,
+			 const struct fs_node *dir, struct fs_dirlist *l)
+{
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	const char *last = NULL;
+	size_t n;
+	int rc;
+
+	(void)req;
+	if (!set)
+		return -ENOMEM;
+	n = tx_toolset_count(set);
+	rc = fs_list_children(fs, dir, l);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *ns = tx_tool_namespace_file(tx_toolset_at(set, i));
+		bool seen = false;
+
+		/* Sorted by ID keeps a namespace contiguous. */
+		if (last && !strcmp(last, ns))
+			continue;
+		for (size_t k = 0; k < l->n && !seen; k++)
+			seen = !strcmp(l->v[k].name, ns);
+		last = ns;
+		if (!seen)
+			rc = fs_dirlist_add(l, ns, S_IFDIR);
+	}
+	tx_toolset_unref(set);
+	return rc;
+}
+
+static int ns_lookup(struct fs *fs, const struct fs_node *dir,
+		     const char *name, const struct fs_node_ops **ops,
+		     char **key)
 {
 	struct tx_toolset *set = tx_engine_tools(fs->engine);
 	const struct tx_tool *t;
@@ -71,68 +136,36 @@ int fs_tools_lookup(struct fs *fs, const struct fs_node *dir,
 
 	if (!set)
 		return -ENOMEM;
-	if (dir->kind == FS_TOOLS) {
-		if (!strcmp(name, "INDEX")) {
-			*kind = FS_INDEX;
-			*key = NULL;
-			rc = 0;
-		} else if (ns_exists(set, name)) {
-			*kind = FS_NS;
-			*key = strdup(name);
-			rc = *key ? 0 : -ENOMEM;
-		}
-	} else if (dir->kind == FS_NS) {
-		if (!strcmp(name, "INDEX")) {
-			if (ns_exists(set, dir->key)) {
-				*kind = FS_NS_INDEX;
-				*key = strdup(dir->key);
-				rc = *key ? 0 : -ENOMEM;
-			}
-		} else {
-			t = tx_toolset_find_file(set, dir->key, name);
-			if (t) {
-				*kind = FS_TOOL;
-				*key = strdup(tx_tool_id(t));
-				rc = *key ? 0 : -ENOMEM;
-			}
-		}
+	t = tx_toolset_find_file(set, dir->key, name);
+	if (t) {
+		*ops = &tool_ops;
+		*key = strdup(tx_tool_id(t));
+		rc = *key ? 0 : -ENOMEM;
 	}
 	tx_toolset_unref(set);
 	return rc;
 }
 
-int fs_tools_list(struct fs *fs, const struct fs_node *dir,
-		  struct fs_dirlist *l)
+/* INDEX, then the namespace's tools. */
+static int ns_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		      struct fs_dirlist *l)
 {
 	struct tx_toolset *set = tx_engine_tools(fs->engine);
-	const char *last = NULL;
 	size_t n;
-	int rc = 0;
+	int rc;
 
+	(void)req;
 	if (!set)
 		return -ENOMEM;
 	n = tx_toolset_count(set);
-	rc = fs_dirlist_add(l, "INDEX", S_IFREG);
-	if (dir->kind == FS_NS && !ns_exists(set, dir->key))
+	rc = fs_list_children(fs, dir, l);
+	if (!ns_exists(set, dir->key))
 		rc = -ENOENT;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct tx_tool *t = tx_toolset_at(set, i);
-		const char *ns = tx_tool_namespace_file(t);
 
-		if (dir->kind == FS_TOOLS) {
-			/* Sorted by ID keeps a namespace contiguous. */
-			if (last && !strcmp(last, ns))
-				continue;
-			bool seen = false;
-
-			for (size_t k = 0; k < l->n && !seen; k++)
-				seen = !strcmp(l->v[k].name, ns);
-			last = ns;
-			if (!seen)
-				rc = fs_dirlist_add(l, ns, S_IFDIR);
-		} else if (!strcmp(ns, dir->key)) {
+		if (!strcmp(tx_tool_namespace_file(t), dir->key))
 			rc = fs_dirlist_add(l, tx_tool_name_file(t), S_IFDIR);
-		}
 	}
 	tx_toolset_unref(set);
 	return rc;
@@ -141,204 +174,108 @@ int fs_tools_list(struct fs *fs, const struct fs_node *dir,
 /* ------------------------------------------------------------------ */
 /* Static texts                                                         */
 
-static int index_text(const struct tx_toolset *set, const char *ns_file,
-		      struct fs_text *t)
+/* The engine's index of the tools of ns_file (NULL: all), as a blob. */
+static int index_blob(const struct tx_toolset *set, const char *ns_file,
+		      struct fs_blob **out)
 {
-	size_t n = tx_toolset_count(set);
-	int rc = 0;
+	size_t len;
+	char *text = tx_toolset_index_text(set, ns_file, &len);
 
-	for (size_t i = 0; i < n && !rc; i++) {
-		const struct tx_tool *tool = tx_toolset_at(set, i);
-		const char *sum = tx_tool_summary(tool);
-		size_t len = strlen(sum);
+	if (!text)
+		return -ENOMEM;
+	*out = fs_blob_take(text, len);
+	return *out ? 0 : -ENOMEM;
+}
 
-		if (ns_file && strcmp(tx_tool_namespace_file(tool), ns_file))
-			continue;
-		rc = fs_text_printf(t, "%s\t%s", tx_tool_id(tool), sum);
-		if (!rc && (!len || sum[len - 1] != '\n'))
-			rc = fs_text_add(t, "\n", 1);
-	}
+/* tools/INDEX: every tool ID with its summary (as `toolexec list`). */
+static int tools_index_text(struct fs *fs, const struct fs_node *n,
+			    struct fs_blob **out)
+{
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	int rc;
+
+	(void)n;
+	if (!set)
+		return -ENOMEM;
+	rc = index_blob(set, NULL, out);
+	tx_toolset_unref(set);
 	return rc;
 }
 
-int fs_static_blob(struct fs *fs, const struct fs_node *n,
-		   struct fs_blob **out)
+/* tools/NS/INDEX: the namespace's lines of tools/INDEX. */
+static int ns_index_text(struct fs *fs, const struct fs_node *n,
+			 struct fs_blob **out)
 {
-	struct tx_toolset *set = NULL;
-	const struct tx_tool *tool;
-	struct fs_text t = { 0 };
-	const char *s = NULL;
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	int rc;
+
+	if (!set)
+		return -ENOMEM;
+	rc = ns_exists(set, n->key) ? index_blob(set, n->key, out) : -ENOENT;
+	tx_toolset_unref(set);
+	return rc;
+}
+
+/* One text of the tool n names, which the tool rendered when built. */
+static int tool_text(struct fs *fs, const struct fs_node *n,
+		     const char *(*get)(const struct tx_tool *),
+		     struct fs_blob **out)
+{
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	const struct tx_tool *t;
+	const char *s;
 	int rc = 0;
 
 	*out = NULL;
-	if (n->kind == FS_README) {
-		s = fs_readme_text;
-	} else if (n->kind == FS_DOC && n->scope == FS_CHAIN) {
-		s = fs_chain_doc_text;
-	} else {
-		set = tx_engine_tools(fs->engine);
-		if (!set)
-			return -ENOMEM;
-		if (n->kind == FS_INDEX || n->kind == FS_NS_INDEX) {
-			if (n->kind == FS_NS_INDEX && !ns_exists(set, n->key)) {
-				rc = -ENOENT;
-				goto out_unref;
-			}
-			rc = index_text(set, n->kind == FS_NS_INDEX ? n->key :
-								      NULL,
-					&t);
-			if (!rc)
-				*out = fs_blob_new(t.p ? t.p : "", t.len);
-			fs_text_release(&t);
-			goto out_unref;
-		}
-		tool = tx_toolset_find(set, n->key);
-		if (!tool) {
-			rc = -ENOENT;
-			goto out_unref;
-		}
-		switch (n->kind) {
-		case FS_SUMMARY: s = tx_tool_summary(tool); break;
-		case FS_DOC: s = tx_tool_doc(tool); break;
-		case FS_SCHEMA: s = tx_tool_schema_text(tool); break;
-		case FS_OSCHEMA: s = tx_tool_output_schema_text(tool); break;
-		default: break;
-		}
-		if (!s) {
-			rc = -ENOENT;
-			goto out_unref;
-		}
-	}
-	*out = fs_blob_new(s, strlen(s));
-out_unref:
-	tx_toolset_unref(set);
-	if (!rc && !*out)
+	if (!set)
+		return -ENOMEM;
+	t = tx_toolset_find(set, n->key);
+	s = t ? get(t) : NULL;
+	if (!s)
+		rc = -ENOENT;
+	else if (!(*out = fs_blob_new(s, strlen(s))))
 		rc = -ENOMEM;
+	tx_toolset_unref(set);
 	return rc;
 }
 
+static int summary_text(struct fs *fs, const struct fs_node *n,
+			struct fs_blob **out)
+{
+	return tool_text(fs, n, tx_tool_summary, out);
+}
+
+static int doc_text(struct fs *fs, const struct fs_node *n,
+		    struct fs_blob **out)
+{
+	return tool_text(fs, n, tx_tool_doc, out);
+}
+
+static int schema_text(struct fs *fs, const struct fs_node *n,
+		       struct fs_blob **out)
+{
+	return tool_text(fs, n, tx_tool_schema_text, out);
+}
+
+static int oschema_text(struct fs *fs, const struct fs_node *n,
+			struct fs_blob **out)
+{
+	return tool_text(fs, n, tx_tool_output_schema_text, out);
+}
+
 /* ------------------------------------------------------------------ */
-/* Invalidation                                                         */
+/* What the kernel must forget when the tool set changes               */
 
-static void *notify_main(void *arg)
+/* The INDEX files list every tool: any change may change them. */
+static void index_changed(struct fs_change *c, const struct fs_node *n)
 {
-	struct fs *fs = arg;
-
-	pthread_mutex_lock(&fs->notify_lock);
-	for (;;) {
-		struct fs_notify *q;
-
-		while (!fs->notify_head && !fs->notify_stop)
-			pthread_cond_wait(&fs->notify_cond, &fs->notify_lock);
-		if (fs->notify_stop)
-			break;
-		q = fs->notify_head;
-		fs->notify_head = NULL;
-		fs->notify_tail = &fs->notify_head;
-		pthread_mutex_unlock(&fs->notify_lock);
-		while (q) {
-			struct fs_notify *next = q->next;
-
-			/* ENOENT: the kernel had already dropped it. */
-			if (q->name)
-				fuse_lowlevel_notify_inval_entry(
-					fs->se, q->ino, q->name,
-					strlen(q->name));
-			else
-				fuse_lowlevel_notify_inval_inode(fs->se,
-								 q->ino, 0, 0);
-			free(q->name);
-			free(q);
-			pthread_mutex_lock(&fs->notify_lock);
-			fs->notify_done++;
-			pthread_cond_broadcast(&fs->notify_cond);
-			pthread_mutex_unlock(&fs->notify_lock);
-			q = next;
-		}
-		pthread_mutex_lock(&fs->notify_lock);
-	}
-	pthread_mutex_unlock(&fs->notify_lock);
-	return NULL;
+	fs_change_queue(c, n->ino, NULL);
 }
 
-int fs_notify_start(struct fs *fs)
+static void ns_changed(struct fs_change *c, const struct fs_node *n)
 {
-	int rc;
-
-	pthread_mutex_init(&fs->notify_lock, NULL);
-	pthread_cond_init(&fs->notify_cond, NULL);
-	fs->notify_tail = &fs->notify_head;
-	rc = pthread_create(&fs->notify_thread, NULL, notify_main, fs);
-	if (rc)
-		return -rc;
-	fs->notify_running = true;
-	return 0;
-}
-
-void fs_notify_stop(struct fs *fs)
-{
-	struct fs_notify *q, *next;
-
-	if (!fs->notify_running)
-		return;
-	pthread_mutex_lock(&fs->notify_lock);
-	fs->notify_stop = true;
-	pthread_cond_broadcast(&fs->notify_cond);
-	pthread_mutex_unlock(&fs->notify_lock);
-	pthread_join(fs->notify_thread, NULL);
-	fs->notify_running = false;
-	for (q = fs->notify_head; q; q = next) {
-		next = q->next;
-		free(q->name);
-		free(q);
-	}
-	pthread_cond_destroy(&fs->notify_cond);
-	pthread_mutex_destroy(&fs->notify_lock);
-}
-
-void fs_notify_drain(struct fs *fs, int timeout_ms)
-{
-	struct timespec ts;
-	uint64_t target;
-
-	if (!fs->notify_running)
-		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&fs->notify_lock);
-	target = fs->notify_queued;
-	while (fs->notify_done < target && !fs->notify_stop)
-		if (pthread_cond_timedwait(&fs->notify_cond, &fs->notify_lock,
-					   &ts))
-			break;
-	pthread_mutex_unlock(&fs->notify_lock);
-}
-
-struct change_ctx {
-	const struct tx_toolset *old, *cur;
-	struct fs_notify *head, **tail;
-	size_t count;
-};
-
-static void queue(struct change_ctx *c, fuse_ino_t ino, const char *name)
-{
-	struct fs_notify *q = calloc(1, sizeof(*q));
-
-	if (!q)
-		return;
-	q->ino = ino;
-	if (name && !(q->name = strdup(name))) {
-		free(q);
-		return;
-	}
-	*c->tail = q;
-	c->tail = &q->next;
-	c->count++;
+	if (n->parent && !ns_exists(c->cur, n->key))
+		fs_change_queue(c, n->parent, n->name);
 }
 
 static bool text_differs(const char *a, const char *b)
@@ -348,69 +285,174 @@ static bool text_differs(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
-/* Runs with the node table locked: look at one node the kernel knows. */
-static void change_node(struct fs *fs, const struct fs_node *n, void *arg)
+static bool tool_redefined(const struct fs_change *c, const char *id)
 {
-	struct change_ctx *c = arg;
+	const struct tx_tool *was = c->old ? tx_toolset_find(c->old, id) : NULL;
+	const struct tx_tool *now = tx_toolset_find(c->cur, id);
+
+	return now && (!was || tx_tool_version(was) != tx_tool_version(now));
+}
+
+static void tool_changed(struct fs_change *c, const struct fs_node *n)
+{
 	const struct tx_tool *was, *now;
 
-	(void)fs;
-	switch (n->kind) {
-	case FS_INDEX:
-	case FS_NS_INDEX:
-		queue(c, n->ino, NULL);
-		break;
-	case FS_NS:
-		if (n->parent && !ns_exists(c->cur, n->key))
-			queue(c, n->parent, n->name);
-		break;
-	case FS_TOOL:
-		was = c->old ? tx_toolset_find(c->old, n->key) : NULL;
-		now = tx_toolset_find(c->cur, n->key);
-		if (!now) {
-			if (n->parent)
-				queue(c, n->parent, n->name);
-		} else if (!was || tx_tool_version(was) != tx_tool_version(now)) {
-			/* The directory's static files are invalidated below;
-			 * output_schema may have come or gone. */
-			if (text_differs(was ? tx_tool_output_schema_text(was) :
-					       NULL,
-					 tx_tool_output_schema_text(now)))
-				queue(c, n->ino, "output_schema");
-		}
-		break;
-	case FS_SUMMARY:
-	case FS_DOC:
-	case FS_SCHEMA:
-	case FS_OSCHEMA:
-		if (n->scope != FS_TOOL)
-			break;
-		was = c->old ? tx_toolset_find(c->old, n->key) : NULL;
-		now = tx_toolset_find(c->cur, n->key);
-		if (now && (!was || tx_tool_version(was) != tx_tool_version(now)))
-			queue(c, n->ino, NULL);
-		break;
-	default:
-		break;
+	was = c->old ? tx_toolset_find(c->old, n->key) : NULL;
+	now = tx_toolset_find(c->cur, n->key);
+	if (!now) {
+		if (n->parent)
+			fs_change_queue(c, n->parent, n->name);
+	} else if (tool_redefined(c, n->key)) {
+		/* The directory's static files are invalidated by their own
+		 * `changed`; output_schema may have come or gone. */
+		if (text_differs(was ? tx_tool_output_schema_text(was) : NULL,
+				 tx_tool_output_schema_text(now)))
+			fs_change_queue(c, n->ino, "output_schema");
 	}
 }
 
-void fs_tools_changed(void *ctx, const struct tx_toolset *old,
-		      const struct tx_toolset *cur)
+/* summary, doc, schema, output_schema. */
+static void text_changed(struct fs_change *c, const struct fs_node *n)
 {
-	struct fs *fs = ctx;
-	struct change_ctx c = { .old = old, .cur = cur };
-
-	c.tail = &c.head;
-	if (!fs->notify_running || !cur)
-		return;
-	fs_nodes_foreach(fs, change_node, &c);
-	if (!c.head)
-		return;
-	pthread_mutex_lock(&fs->notify_lock);
-	*fs->notify_tail = c.head;
-	fs->notify_tail = c.tail;
-	fs->notify_queued += c.count;
-	pthread_cond_broadcast(&fs->notify_cond);
-	pthread_mutex_unlock(&fs->notify_lock);
+	if (tool_redefined(c, n->key))
+		fs_change_queue(c, n->ino, NULL);
 }
+
+/* ------------------------------------------------------------------ */
+/* The kinds                                                            */
+
+static const struct fs_node_ops tools_index_ops = {
+	.mode = S_IFREG | 0444,
+	.flags = FS_CACHED,
+	TOOLS_TTL,
+	.text = tools_index_text,
+	.read = fs_read_text,
+	.changed = index_changed,
+};
+
+static const struct fs_child tools_children[] = {
+	{ "INDEX", &tools_index_ops, FS_CHILD_PIN, NULL },
+};
+
+/* tools/ */
+const struct fs_node_ops fs_tools_ops = {
+	.mode = S_IFDIR | 0555,
+	TOOLS_TTL,
+	.children = tools_children,
+	.nchildren = sizeof(tools_children) / sizeof(tools_children[0]),
+	.lookup = tools_lookup,
+	.readdir = tools_readdir,
+};
+
+static const struct fs_child ns_children[] = {
+	{ "INDEX", &ns_index_ops, 0, NULL },
+};
+
+/* tools/NS/ */
+static const struct fs_node_ops ns_ops = {
+	.mode = S_IFDIR | 0555,
+	TOOLS_TTL,
+	.valid = ns_valid,
+	.children = ns_children,
+	.nchildren = sizeof(ns_children) / sizeof(ns_children[0]),
+	.lookup = ns_lookup,
+	.readdir = ns_readdir,
+	.changed = ns_changed,
+};
+
+static const struct fs_node_ops ns_index_ops = {
+	.mode = S_IFREG | 0444,
+	.flags = FS_CACHED,
+	TOOLS_TTL,
+	.valid = ns_valid,
+	.text = ns_index_text,
+	.read = fs_read_text,
+	.changed = index_changed,
+};
+
+/* A static text of a tool. */
+#define TOOL_TEXT(text_fn)                                               \
+	.mode = S_IFREG | 0444, .flags = FS_CACHED, TOOLS_TTL,           \
+	.valid = tool_valid, .text = (text_fn), .read = fs_read_text,    \
+	.changed = text_changed
+
+static const struct fs_node_ops summary_ops = { TOOL_TEXT(summary_text) };
+static const struct fs_node_ops doc_ops = { TOOL_TEXT(doc_text) };
+static const struct fs_node_ops schema_ops = { TOOL_TEXT(schema_text) };
+static const struct fs_node_ops oschema_ops = {
+	.mode = S_IFREG | 0444,
+	.flags = FS_CACHED,
+	TOOLS_TTL,
+	.valid = oschema_valid,
+	.text = oschema_text,
+	.read = fs_read_text,
+	.changed = text_changed,
+};
+
+/* The files one calls a tool through: call.c. */
+const struct fs_node_ops fs_tool_call_ops = {
+	.mode = S_IFREG | 0666,
+	.flags = FS_TRANSACTION,
+	.scope = FS_TOOL,
+	TOOLS_TTL,
+	.valid = tool_valid,
+	.read = fs_call_read,
+	.write = fs_call_write,
+	.flush = fs_call_flush,
+	.release = fs_call_release,
+	.poll = fs_call_poll,
+};
+
+/* result, result.json and error: the outcome of the caller's latest
+ * call (session.c). */
+#define TOOL_OUTCOME(what)                                               \
+	.mode = S_IFREG | 0444, .scope = FS_TOOL, .which = (what),       \
+	TOOLS_TTL, .valid = tool_valid, .open = fs_outcome_open,         \
+	.read = fs_outcome_read, .poll = fs_outcome_poll
+
+const struct fs_node_ops fs_tool_result_ops = { TOOL_OUTCOME(FS_WAIT_RESULT) };
+const struct fs_node_ops fs_tool_result_json_ops = {
+	TOOL_OUTCOME(FS_WAIT_RESULT_JSON)
+};
+const struct fs_node_ops fs_tool_error_ops = { TOOL_OUTCOME(FS_WAIT_ERROR) };
+
+const struct fs_node_ops fs_tool_status_ops = {
+	.mode = S_IFREG | 0444,
+	.scope = FS_TOOL,
+	TOOLS_TTL,
+	.valid = tool_valid,
+	.open = fs_outcome_open,
+	.read = fs_status_read,
+};
+
+const struct fs_node_ops fs_tool_clone_ops = {
+	.mode = S_IFREG | 0444,
+	.scope = FS_TOOL,
+	TOOLS_TTL,
+	.valid = tool_valid,
+	.read = fs_clone_read,
+};
+
+/* In the order readdir lists them. */
+static const struct fs_child tool_children[] = {
+	{ "summary", &summary_ops, 0, NULL },
+	{ "doc", &doc_ops, 0, NULL },
+	{ "schema", &schema_ops, 0, NULL },
+	{ "output_schema", &oschema_ops, FS_CHILD_MAYBE, NULL },
+	{ "call", &fs_tool_call_ops, 0, NULL },
+	{ "result", &fs_tool_result_ops, 0, NULL },
+	{ "result.json", &fs_tool_result_json_ops, 0, NULL },
+	{ "error", &fs_tool_error_ops, 0, NULL },
+	{ "status", &fs_tool_status_ops, 0, NULL },
+	{ "clone", &fs_tool_clone_ops, 0, NULL },
+};
+
+/* tools/NS/NAME/ */
+static const struct fs_node_ops tool_ops = {
+	.mode = S_IFDIR | 0555,
+	TOOLS_TTL,
+	.valid = tool_valid,
+	.children = tool_children,
+	.nchildren = sizeof(tool_children) / sizeof(tool_children[0]),
+	.changed = tool_changed,
+};

@@ -44,7 +44,6 @@ struct fs_wait {
 	struct fs_handle *h;	/* valid while req is unclaimed */
 	struct tx_job *job;	/* reference */
 	enum fs_wait_what what;
-	enum fs_kind kind;
 	size_t size;
 	off_t off;
 	bool cancel_on_intr;
@@ -97,8 +96,7 @@ static void reply_slice(fuse_req_t req, const char *text, size_t len,
 }
 
 void fs_reply_job(fuse_req_t req, struct fs_handle *h, struct tx_job *job,
-		  enum fs_wait_what what, enum fs_kind kind, size_t size,
-		  off_t off)
+		  enum fs_wait_what what, size_t size, off_t off)
 {
 	const char *text = NULL;
 	size_t len = 0, start = off < 0 ? 0 : (size_t)off;
@@ -120,13 +118,13 @@ void fs_reply_job(fuse_req_t req, struct fs_handle *h, struct tx_job *job,
 		goto out_unref;
 	}
 	err = tx_job_errno(job);
-	if (what == FS_WAIT_TX || kind == FS_RESULT) {
+	if (what == FS_WAIT_TX || what == FS_WAIT_RESULT) {
 		if (err) {
 			fuse_reply_err(req, err);
 			goto out_unref;
 		}
 		text = tx_job_result_text(job, &len);
-	} else if (kind == FS_RESULT_JSON) {
+	} else if (what == FS_WAIT_RESULT_JSON) {
 		text = tx_job_envelope_text(job, &len);
 	} else {
 		text = tx_job_error_text(job, &len);
@@ -243,8 +241,7 @@ static void wait_finish(struct fs_wait *w, fuse_req_t r, int err, bool in_intr)
 	if (err)
 		fuse_reply_err(r, err);
 	else
-		fs_reply_job(r, w->h, w->job, w->what, w->kind, w->size,
-			     w->off);
+		fs_reply_job(r, w->h, w->job, w->what, w->size, w->off);
 	wait_unref(w);	/* the request's reference */
 }
 
@@ -335,9 +332,8 @@ static void wait_event(struct tx_job *job, void *ctx)
 }
 
 void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		   struct tx_job *job, enum fs_wait_what what,
-		   enum fs_kind kind, size_t size, off_t off,
-		   bool cancel_on_intr)
+		   struct tx_job *job, enum fs_wait_what what, size_t size,
+		   off_t off, bool cancel_on_intr)
 {
 	struct fs_wait *w = calloc(1, sizeof(*w));
 	uint64_t lid, wait_max = fs->wait_max ? fs->wait_max :
@@ -357,7 +353,6 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	w->h = h;
 	w->job = tx_job_ref(job);
 	w->what = what;
-	w->kind = kind;
 	w->size = size;
 	w->off = off;
 	w->cancel_on_intr = cancel_on_intr;
@@ -549,37 +544,19 @@ void fs_poll_drop(struct fs *fs, struct fs_handle *h)
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	     struct fuse_pollhandle *ph)
 {
-	unsigned revents = 0;
+	unsigned revents = POLLIN;	/* a kind without `poll` never blocks */
 	struct tx_job *job = NULL;
-	uint64_t off = UINT64_MAX;
+	uint64_t pos, off = UINT64_MAX;
 
 	fs_poll_drop(fs, h);
 	pthread_mutex_lock(&h->lock);
 	if (h->job)
 		job = tx_job_ref(h->job);
-	if (h->kind == FS_STREAM)
-		off = h->pos;
+	pos = h->pos;
 	pthread_mutex_unlock(&h->lock);
 
-	if (h->kind == FS_SEARCH_TX) {
-		revents = POLLIN | POLLOUT;	/* searching never waits */
-	} else if (h->kind == FS_CALL) {
-		/* Writable until a call runs; readable once it ended. */
-		if (!job || tx_job_state(job) == TX_JOB_NEW)
-			revents = POLLOUT;
-		else if (tx_job_state_final(tx_job_state(job)))
-			revents = POLLIN | POLLOUT;
-	} else if (!job || h->kind == FS_STATUS || h->kind == FS_CANCEL) {
-		revents = POLLIN;	/* never blocks */
-	} else if (h->kind == FS_STREAM) {
-		char c;
-		bool eof = false;
-
-		if (tx_job_stream_read(job, off, &c, 1, &eof) || eof)
-			revents = POLLIN;
-	} else if (tx_job_state_final(tx_job_state(job))) {
-		revents = POLLIN;
-	}
+	if (h->ops->poll)
+		revents = h->ops->poll(job, pos, &off);
 
 	if (!revents && job && ph) {
 		struct fs_poll *p = malloc(sizeof(*p));
@@ -624,9 +601,9 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	fuse_reply_poll(req, revents);
 }
 
-int fs_live_text(struct fs *fs, struct fs_text *t)
+int fs_live_text(struct fs *fs, struct tx_buf *t)
 {
-	return fs_text_printf(t,
+	return tx_buf_printf(t,
 			      "\nmount\tlive\n"
 			      "open_files\t%ld\n"
 			      "deferred_reads\t%ld\n"

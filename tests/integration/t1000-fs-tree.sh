@@ -93,7 +93,7 @@ ls 'search/echo the arguments' | grep -q '^01-builtin:echo$' || fail "search hit
 assert_eq "../../tools/builtin/echo" "$(readlink 'search/echo the arguments/01-builtin:echo')" "hit target"
 [ -f 'search/echo the arguments/01-builtin:echo/summary' ] || fail "hit link does not resolve"
 assert_contains "$(cat 'search/echo the arguments/results')" "builtin:echo" "results"
-python3 -c "import json; r=json.load(open('search/echo the arguments/results.json')); assert r[0]['id']=='builtin:echo', r" || fail "results.json"
+python3 -c "import json; r=json.load(open('search/echo the arguments/results.json')); assert r['hits'][0]['id']=='builtin:echo', r" || fail "results.json"
 assert_eq 2 "$(ls 'search/time +2' | grep -c -- '-')" "+N hits"
 q='search/text file date time list random json'
 assert_eq 10 "$(ls "$q" | grep -c -- '-')" "default hit count"

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Every file's mode says what open() allows: over the whole tree (a tool
+# and the chain, a job, a query, .ctl), a file opens for reading exactly
+# when its owner's read bit is set, and for writing exactly when the
+# write bit is.  Each kind of node declares its mode and its operations
+# in one row (src/fs); a row whose two disagree fails here.  Opening
+# without reading or writing starts nothing.
+. "$(dirname "$0")/lib.sh"
+mount_default
+cd "$MNT" || fail "cd $MNT"
+n=$(cat tools/builtin/echo/clone) || fail "clone"
+ls 'search/echo the arguments' >/dev/null || fail "search"
+python3 - "$MNT" "jobs/$n" <<'PY' || fail "modes and open() disagree"
+import errno, os, stat, sys
+root, job = sys.argv[1], sys.argv[2]
+# search/QUERY/ is not listed in search/: walk one by its name too.
+tops = [root, os.path.join(root, "search", "echo the arguments")]
+seen, bad = set(), []
+for top in tops:
+    for d, dirs, files in os.walk(top):
+        for f in files:
+            p = os.path.join(d, f)
+            st = os.lstat(p)
+            if not stat.S_ISREG(st.st_mode) or p in seen:
+                continue
+            seen.add(p)
+            for flag, bit in ((os.O_RDONLY, stat.S_IRUSR),
+                              (os.O_WRONLY, stat.S_IWUSR)):
+                try:
+                    os.close(os.open(p, flag))
+                    opened = True
+                except OSError as e:
+                    if e.errno != errno.EACCES:
+                        raise
+                    opened = False
+                if opened != bool(st.st_mode & bit):
+                    bad.append((os.path.relpath(p, root), oct(st.st_mode), flag))
+rel = {os.path.relpath(p, root) for p in seen}
+for must in ("README", "tools/INDEX", "tools/builtin/INDEX",
+             "tools/builtin/echo/call", "tools/builtin/echo/doc",
+             "chain/call", "chain/doc", job + "/cancel", job + "/stream",
+             "search/query", "search/echo the arguments/results.json",
+             ".ctl/reload", ".ctl/log", ".ctl/stats"):
+    assert must in rel, ("not walked", must)
+assert not bad, bad
+print(len(seen), "files")
+PY
+# Nothing was started or reloaded by the opens.
+assert_eq new "$(cat jobs/$n/status)" "the cloned job"
+assert_eq ENODATA "$(read_errno tools/builtin/echo/result)" "no call made"
+cd /
+unmount_fs
+echo ok
