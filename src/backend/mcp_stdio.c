@@ -2,11 +2,12 @@
  * mcp_stdio.c - the stdio transport: the server is a child process
  * that reads messages on stdin and writes them on stdout, one per line.
  *
- * The child runs in its own process group (so SIGTERM/SIGKILL reach
- * whatever it starts, e.g. npx -> node), is started with posix_spawnp
- * (no shell, no allocation between fork and exec), and gets only the
- * three pipe ends: every descriptor of ours is O_CLOEXEC.  One reader
- * thread polls stdout, stderr and a wake-up eventfd.
+ * The child starts through the spawn module (core/spawn.h): no shell,
+ * its own process group (so SIGTERM/SIGKILL reach whatever it starts,
+ * e.g. npx -> node), only the three pipe ends, default signals, the
+ * parent-death signal, and only a safe environment unless the
+ * configuration says inherit_env.  One reader thread polls stdout,
+ * stderr and a wake-up eventfd.
  */
 #include "backend/mcp_i.h"
 
@@ -15,7 +16,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +27,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
-
-extern char **environ;
+#include "core/spawn.h"
 
 /* After stdout ends, how long stderr may still deliver a crash message. */
 #define DRAIN_MS 300
@@ -398,39 +397,15 @@ static const struct tx_mcp_conn_ops stdio_ops = {
 	.describe = stdio_describe,
 };
 
-/* environ with spec->env applied ("KEY=VALUE" replaces KEY).  The
- * strings are borrowed; only the array is malloc'd. */
-static char **build_env(char *const *over)
-{
-	size_t n = 0, m = 0, k = 0;
-	char **env;
-
-	for (char **e = environ; e && *e; e++)
-		n++;
-	for (char *const *o = over; o && *o; o++)
-		m++;
-	env = calloc(n + m + 1, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (char **e = environ; e && *e; e++) {
-		const char *eq = strchr(*e, '=');
-		size_t klen = eq ? (size_t)(eq - *e) : strlen(*e);
-		bool replaced = false;
-
-		for (char *const *o = over; o && *o; o++) {
-			if (!strncmp(*o, *e, klen) && (*o)[klen] == '=') {
-				replaced = true;
-				break;
-			}
-		}
-		if (!replaced)
-			env[k++] = *e;
-	}
-	for (char *const *o = over; o && *o; o++)
-		env[k++] = *o;
-	env[k] = NULL;
-	return env;
-}
+/*
+ * What a stdio server gets of the daemon's environment unless its
+ * configuration says inherit_env: the variables the official MCP SDKs
+ * pass (DEFAULT_INHERITED_ENV_VARS on POSIX), so tokens, keys and agent
+ * sockets stay behind.  The server's own "env" goes on top.
+ */
+static const char *const safe_vars[] = {
+	"HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", NULL,
+};
 
 struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 				      const struct tx_mcp_conn_cbs *cbs,
@@ -438,12 +413,10 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 {
 	struct stdio_conn *c = NULL;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	bool fa_init = false, attr_init = false;
-	char **argv = NULL, **env = NULL;
+	struct tx_spawn sp = { .flags = TX_SPAWN_DETACHED };
+	struct tx_spawn_error se;
+	char **argv = NULL, **env = NULL, *path = NULL;
 	size_t argc = 0;
-	sigset_t none, dfl;
 	int rc;
 
 	if (!spec->command || !spec->command[0]) {
@@ -471,12 +444,21 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 	for (char *const *a = spec->args; a && *a; a++)
 		argc++;
 	argv = calloc(argc + 2, sizeof(*argv));
-	env = build_env(spec->env);
+	env = tx_spawn_env(safe_vars, spec->inherit_env, spec->env);
 	if (!argv || !env)
 		goto out_nomem;
 	argv[0] = spec->command;
 	for (size_t i = 0; i < argc; i++)
 		argv[i + 1] = spec->args[i];
+	/* Looked up in the PATH the server gets, before anything starts. */
+	rc = -tx_spawn_find(spec->command, tx_spawn_env_get(env, "PATH"),
+			    &path);
+	if (rc) {
+		snprintf(err, errlen, "cannot run \"%s\": %s", spec->command,
+			 rc == ENOENT ? "command not found in PATH"
+				      : strerror(rc));
+		goto out_fail;
+	}
 
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
 	    pipe2(errp, O_CLOEXEC)) {
@@ -494,41 +476,26 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 	 * costs a bounded wait, not a stuck thread. */
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 
-	if ((rc = posix_spawn_file_actions_init(&fa)))
-		goto out_spawn_err;
-	fa_init = true;
-	if ((rc = posix_spawnattr_init(&attr)))
-		goto out_spawn_err;
-	attr_init = true;
-	if ((rc = posix_spawn_file_actions_adddup2(&fa, in[0], 0)) ||
-	    (rc = posix_spawn_file_actions_adddup2(&fa, out[1], 1)) ||
-	    (rc = posix_spawn_file_actions_adddup2(&fa, errp[1], 2)))
-		goto out_spawn_err;
-	if (spec->cwd &&
-	    (rc = posix_spawn_file_actions_addchdir_np(&fa, spec->cwd)))
-		goto out_spawn_err;
-	/* Own process group; signals back to their defaults (the daemon
-	 * may ignore SIGPIPE or block signals in this thread). */
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGTERM);
-	sigaddset(&dfl, SIGHUP);
-	sigaddset(&dfl, SIGCHLD);
-	if ((rc = posix_spawnattr_setpgroup(&attr, 0)) ||
-	    (rc = posix_spawnattr_setsigmask(&attr, &none)) ||
-	    (rc = posix_spawnattr_setsigdefault(&attr, &dfl)) ||
-	    (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-							  POSIX_SPAWN_SETSIGMASK |
-							  POSIX_SPAWN_SETSIGDEF)))
-		goto out_spawn_err;
-	rc = posix_spawnp(&c->pid, spec->command, &fa, &attr, argv, env);
+	/* Detached: the server outlives the thread that starts it (the
+	 * manager restarts servers; a call may start a lazy one). */
+	sp.path = path;
+	sp.argv = argv;
+	sp.envp = env;
+	sp.cwd = spec->cwd;
+	sp.fd[0] = in[0];
+	sp.fd[1] = out[1];
+	sp.fd[2] = errp[1];
+	rc = -tx_spawn_start(&sp, &c->pid, &se);
 	if (rc) {
 		c->pid = -1;
-		snprintf(err, errlen, "cannot run \"%s\"%s%s: %s", spec->command,
-			 spec->cwd ? " in " : "", spec->cwd ? spec->cwd : "",
-			 strerror(rc));
+		if (se.stage == TX_SPAWN_CHDIR)
+			snprintf(err, errlen, "%s \"%s\": %s",
+				 tx_spawn_stage_text(se.stage), spec->cwd,
+				 strerror(rc));
+		else
+			snprintf(err, errlen, "%s \"%s\": %s",
+				 tx_spawn_stage_text(se.stage), spec->command,
+				 strerror(rc));
 		goto out_fail;
 	}
 	close_fd(&in[0]);
@@ -554,30 +521,23 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 		goto out_fail;
 	}
 	c->thread_started = true;
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
 	free(argv);
-	free(env);
+	free(path);
+	tx_spawn_env_free(env);
 	return &c->base;
 
-out_spawn_err:
-	snprintf(err, errlen, "posix_spawn set-up: %s", strerror(rc));
-	goto out_fail;
 out_nomem:
 	rc = ENOMEM;
 	snprintf(err, errlen, "out of memory");
 out_fail:
-	if (fa_init)
-		posix_spawn_file_actions_destroy(&fa);
-	if (attr_init)
-		posix_spawnattr_destroy(&attr);
 	for (int i = 0; i < 2; i++) {
 		close_fd(&in[i]);
 		close_fd(&out[i]);
 		close_fd(&errp[i]);
 	}
 	free(argv);
-	free(env);
+	free(path);
+	tx_spawn_env_free(env);
 	stdio_free(c ? &c->base : NULL);
 	errno = rc;
 	return NULL;
