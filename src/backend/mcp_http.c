@@ -119,6 +119,23 @@ static void get_settle(struct http_conn *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* What the server chose (an event id, a session id) goes back in a
+ * header of ours: no control character may end it early or start a
+ * header of its own.  (The SSE parser already splits lines at CR and
+ * LF; this is the last line of defence.) */
+static bool header_bytes_ok(const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool header_value_ok(const char *v)
+{
+	return header_bytes_ok(v, strlen(v));
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
 	struct http_req *r = ctx;
@@ -151,7 +168,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 		memcpy(r->content_type, v, vlen);
 		r->content_type[vlen] = '\0';
 	} else if (!strncasecmp(p, "mcp-session-id:", 15) && vlen &&
-		   vlen < sizeof(r->c->session)) {
+		   vlen < sizeof(r->c->session) && header_bytes_ok(v, vlen)) {
 		pthread_mutex_lock(&r->c->mu);
 		memcpy(r->c->session, v, vlen);
 		r->c->session[vlen] = '\0';
@@ -211,7 +228,7 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 		const char *from = r->resume ? r->resume_from : c->last_event_id;
 
 		h = curl_slist_append(h, "Accept: text/event-stream");
-		if (from[0]) {
+		if (from[0] && header_value_ok(from)) {
 			snprintf(line, sizeof(line), "Last-Event-ID: %s", from);
 			h = curl_slist_append(h, line);
 		}

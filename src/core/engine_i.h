@@ -34,6 +34,10 @@ struct engine_server {
 	struct tx_backend *backend;
 };
 
+/* A server removed by a reload, whose process is still ending on a
+ * thread of its own (engine.c: no reload waits for a server). */
+struct engine_retiring;
+
 struct tool_stats {
 	char *id;
 	uint64_t calls;
@@ -57,6 +61,8 @@ struct tx_engine {
 	size_t nfiles;				/* config_lock */
 	struct engine_server *servers;		/* config_lock */
 	size_t nservers;			/* config_lock */
+	pthread_mutex_t retire_lock;
+	struct engine_retiring *retiring;	/* retire_lock */
 	struct tx_config_watch *watch;
 
 	pthread_mutex_t jobs_lock;
