@@ -24,6 +24,15 @@
 
 #define CONNECT_TIMEOUT_MS 10000L
 #define DELETE_TIMEOUT_MS 2000L
+/* A request that receives nothing at all (no header, no event, not even
+ * a comment) for longer than any answer of this server may take, plus
+ * this, is dropped: the server is gone or stuck, and the transfer would
+ * otherwise hang until the connection ends. */
+#define IDLE_GRACE_MS 5000u
+/* The standalone GET stream may stay silent for a long time (nothing to
+ * announce); after this long it is reopened, which also notices a
+ * connection that died without a word. */
+#define GET_IDLE_S 300L
 #define GET_RETRY_MS 1000u
 #define ERROR_EXCERPT 200
 
@@ -55,6 +64,7 @@ struct http_conn {
 	struct tx_mcp_conn base;
 	char *url;
 	char *const *headers;	/* borrowed from the backend's spec */
+	long idle_s;		/* CURLOPT_LOW_SPEED_TIME of requests */
 	CURLM *multi;
 	pthread_t thread;
 	bool thread_started;
@@ -244,6 +254,12 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	/* Below 1 byte/s for that long: CURLE_OPERATION_TIMEDOUT. */
+	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME,
+			 r->is_get && !r->resume && c->idle_s < GET_IDLE_S
+				 ? GET_IDLE_S
+				 : c->idle_s);
 	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -718,6 +734,15 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	c->base.cbs = *cbs;
 	c->base.name = spec->name;
 	c->headers = spec->headers;
+	{
+		unsigned longest = spec->timeout_ms > spec->startup_timeout_ms
+					   ? spec->timeout_ms
+					   : spec->startup_timeout_ms;
+
+		if (!longest)
+			longest = 60000;
+		c->idle_s = (long)((longest + IDLE_GRACE_MS + 999) / 1000);
+	}
 	pthread_mutex_init(&c->mu, NULL);
 	{
 		pthread_condattr_t ca;

@@ -317,6 +317,10 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 	if (!p->done)
 		tx_mcp_pend_take(be, p->id);
 	pthread_mutex_unlock(&be->mu);
+	/* Nobody waits for this answer any more: end its transfer (HTTP),
+	 * which would otherwise stay open until the connection ends. */
+	if (!rc && !p->done && r->c->ops->abort)
+		r->c->ops->abort(r->c, p->id);
 
 	if (rc) {
 		snprintf(err, errlen, "%s: cannot send: %s", method, strerror(-rc));
