@@ -445,8 +445,10 @@ static const char *state_word(const struct mcp_backend *be)
 {
 	switch (be->state) {
 	case ST_IDLE:
-		return be->lazy_listed ? "idle (lazy: starts at the next call)"
-				       : "not started";
+		if (be->lazy_listed)
+			return "idle (lazy: starts at the next call)";
+		/* Created, and its manager about to connect. */
+		return be->want_connect ? "starting" : "not started";
 	case ST_CONNECTING:
 		return "starting";
 	case ST_READY:
