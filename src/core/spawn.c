@@ -105,7 +105,9 @@ CHILD_FN static int child_main(void *arg)
 {
 	struct child_args *a = arg;
 	const struct tx_spawn *s = a->s;
-	struct sigaction sa;
+	/* The kernel's struct sigaction, all zero: SIG_DFL, no flags, an
+	 * empty mask, whatever the architecture's field order. */
+	unsigned long ksa[8];
 	sigset_t none;
 	int tmp[3];
 	int rc;
@@ -113,16 +115,15 @@ CHILD_FN static int child_main(void *arg)
 	/*
 	 * Every disposition back to the default.  Handlers would not
 	 * survive execve anyway, but until then they would run on our
-	 * memory, and an ignored SIGPIPE or SIGCHLD would survive it.
-	 * glibc refuses to touch its two internal signals (EINVAL): they
-	 * are only ever sent to threads of ours by thread ID, the child
-	 * is none of them, and execve resets their handlers.
+	 * memory, and an ignored signal (SIGPIPE, SIGCHLD, or one the
+	 * engine itself inherited ignored) would survive it.  The raw
+	 * system call, because glibc's sigaction refuses its two
+	 * internal signals, and those may be inherited ignored too.
 	 */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
+	memset(ksa, 0, sizeof(ksa));
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
+			syscall(SYS_rt_sigaction, sig, ksa, NULL, KSIGSET_SIZE);
 
 	/* A group of its own: one kill(-pid) reaches all it starts. */
 	if (setpgid(0, 0) < 0)
