@@ -77,7 +77,12 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 /* Cancels every job, stops every backend and child process, frees. */
 void tx_engine_free(struct tx_engine *engine);
 
-/* Re-reads the configuration directory now (the watcher does this too). */
+/*
+ * Re-reads the configuration directory now (the watcher does this too).
+ * Never waits for an MCP server: new ones start in the background and
+ * removed ones end in the background; tx_engine_status_text() shows
+ * them "starting" and "stopping" meanwhile.
+ */
 int tx_engine_reload(struct tx_engine *engine);
 
 /* ------------------------------------------------------------------ */

@@ -1,13 +1,14 @@
 /*
- * exec_run.c - one exec call on its own thread: fork/exec the program
- * in a process group of its own, feed its input, read its output with
- * caps, end the whole group on cancel, and turn what happened into the
- * job's result.
+ * exec_run.c - one exec call on its own thread: start the program
+ * through the spawn module (core/spawn.h: a process group of its own,
+ * only descriptors 0-2, default signals, the parent-death signal), feed
+ * its input, read its output with caps, end the whole group on cancel,
+ * and turn what happened into the job's result.
  *
- * The thread that forks is the one that waits for the child, for two
- * reasons: PR_SET_PDEATHSIG fires when the *thread* that forked ends
- * (so a child forked from a short-lived engine thread would be killed
- * early), and the reaping stays in one place.
+ * The thread that starts the child is the one that waits for it, for
+ * two reasons: PR_SET_PDEATHSIG fires when the *thread* that started it
+ * ends (so a child started from a short-lived engine thread would be
+ * killed early), and the reaping stays in one place.
  */
 #include "backend/exec_i.h"
 
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,6 +29,7 @@
 #include "engine/job.h"
 #include "util/jsonu.h"
 #include "util/log.h"
+#include "util/spawn.h"
 
 #define READ_CHUNK 65536
 /* After the program ended, how long processes that left its group may
@@ -37,12 +38,6 @@
 /* The engine times calls out; this backstop only covers an engine that
  * did not (and never fires first). */
 #define BACKSTOP_EXTRA_MS 1000
-
-/* What the child reports through the exec pipe when it cannot exec. */
-struct spawn_err {
-	int stage;	/* 0: chdir, 1: exec, 2: set-up */
-	int err;
-};
 
 static uint64_t now_ms(void)
 {
@@ -79,67 +74,6 @@ void tx_exec_call_free(struct exec_call *call)
 	if (call->wake_fd >= 0)
 		close(call->wake_fd);
 	free(call);
-}
-
-/* ------------------------------------------------------------------ */
-/* The child                                                            */
-
-static void child_fail(int fd, int stage)
-{
-	struct spawn_err se = { stage, errno };
-	ssize_t r = write(fd, &se, sizeof(se));
-
-	(void)r;
-	_exit(127);
-}
-
-/*
- * Runs in the child between fork and exec: only async-signal-safe calls.
- * in/out/err become 0/1/2; every other descriptor is closed (they are
- * O_CLOEXEC already, but a library may have opened one without it).
- */
-static void child(struct exec_call *call, pid_t parent, int in, int out,
-		  int err, int report)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int a, b, c;
-
-	setpgid(0, 0);
-	/* If the engine dies, so does the program (its own children are
-	 * ended by the group kill in every orderly path). */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	/* Handlers do not survive exec, but ignored signals and the mask
-	 * do: give the program the defaults it expects (SIGPIPE!). */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (int s = 1; s < NSIG; s++)
-		sigaction(s, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	/* Move everything above 2 first so no dup2 clobbers a source. */
-	if (report < 3)
-		report = fcntl(report, F_DUPFD_CLOEXEC, 3);
-	a = fcntl(in, F_DUPFD_CLOEXEC, 3);
-	b = fcntl(out, F_DUPFD_CLOEXEC, 3);
-	c = fcntl(err, F_DUPFD_CLOEXEC, 3);
-	if (report < 0 || a < 0 || b < 0 || c < 0 || dup2(a, 0) < 0 ||
-	    dup2(b, 1) < 0 || dup2(c, 2) < 0)
-		child_fail(report, 2);
-	if (dup2(report, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
-		child_fail(report, 2);
-	report = 3;
-	if (syscall(SYS_close_range, 4u, ~0u, 0u) < 0) {
-		for (int fd = 4; fd < 65536; fd++)
-			close(fd);
-	}
-	if (call->cwd && chdir(call->cwd) < 0)
-		child_fail(report, 0);
-	execve(call->path, call->argv, call->envp);
-	child_fail(report, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -493,15 +427,13 @@ static void complete(struct run *r, int status)
 	tx_job_complete(job, res);
 }
 
-static void spawn_failed(struct exec_call *call, const struct spawn_err *se)
+static void spawn_failed(struct exec_call *call,
+			 const struct tx_spawn_error *se)
 {
-	const char *what = se->stage == 0   ? "cannot change to directory"
-			   : se->stage == 1 ? "cannot run"
-					    : "cannot set up";
-	const char *obj = se->stage == 0 ? call->cwd : call->path;
+	const char *obj = se->stage == TX_SPAWN_CHDIR ? call->cwd : call->path;
 
-	tx_job_fail(call->job, EIO, "exec_failed", "%s \"%s\": %s", what, obj,
-		    strerror(se->err));
+	tx_job_fail(call->job, EIO, "exec_failed", "%s \"%s\": %s",
+		    tx_spawn_stage_text(se->stage), obj, strerror(se->err));
 }
 
 static void run_call(struct exec_call *call)
@@ -509,10 +441,14 @@ static void run_call(struct exec_call *call)
 	struct run r = { .call = call, .pidfd = -1, .in_fd = -1,
 			 .out_fd = -1, .err_fd = -1 };
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int rep[2] = { -1, -1 }, status = 0;
-	struct spawn_err se;
-	pid_t parent = getpid();
-	ssize_t n;
+	int status = 0, rc;
+	struct tx_spawn_error se;
+	struct tx_spawn sp = {
+		.path = call->path,
+		.argv = call->argv,
+		.envp = call->envp,
+		.cwd = call->cwd,
+	};
 
 	tx_buf_init(&r.out, call->max_output + 1);
 	tx_buf_init(&r.err, call->max_stderr + 1);
@@ -522,36 +458,22 @@ static void run_call(struct exec_call *call)
 			    "the call was stopped before it started");
 		return;
 	}
-	if ((call->input ? pipe2(in, O_CLOEXEC)
-			 : (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) ||
-	    pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
-	    pipe2(rep, O_CLOEXEC)) {
+	if ((call->input && pipe2(in, O_CLOEXEC)) || pipe2(out, O_CLOEXEC) ||
+	    pipe2(err, O_CLOEXEC)) {
 		tx_job_fail(call->job, EIO, "exec_failed",
 			    "cannot create pipes: %s", strerror(errno));
 		goto out_close;
 	}
-	r.pid = fork();
-	if (r.pid < 0) {
-		tx_job_fail(call->job, EIO, "exec_failed", "cannot fork: %s",
-			    strerror(errno));
-		goto out_close;
-	}
-	if (r.pid == 0)
-		child(call, parent, in[0], out[1], err[1], rep[1]);
-	/* Also here: the group exists before the first kill(-pid) even if
-	 * the child has not run yet. */
-	setpgid(r.pid, r.pid);
+	/* No input: the spawn module gives the child /dev/null.  This
+	 * thread waits for the child, so the child may die with it. */
+	sp.fd[0] = in[0];
+	sp.fd[1] = out[1];
+	sp.fd[2] = err[1];
+	rc = tx_spawn_start(&sp, &r.pid, &se);
 	close_fd(&in[0]);
 	close_fd(&out[1]);
 	close_fd(&err[1]);
-	close_fd(&rep[1]);
-	do
-		n = read(rep[0], &se, sizeof(se));
-	while (n < 0 && errno == EINTR);
-	close_fd(&rep[0]);
-	if (n == (ssize_t)sizeof(se)) {
-		while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (rc) {
 		spawn_failed(call, &se);
 		goto out_close;
 	}
@@ -589,7 +511,6 @@ out_close:
 		close_fd(&in[i]);
 		close_fd(&out[i]);
 		close_fd(&err[i]);
-		close_fd(&rep[i]);
 	}
 	tx_buf_release(&r.out);
 	tx_buf_release(&r.err);

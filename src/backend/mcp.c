@@ -389,7 +389,6 @@ static void mcp_shutdown(struct tx_backend *b)
 	struct mcp_backend *be = from_handle(b);
 	struct mcp_pending *list = NULL;
 	struct mcp_conn_ref *r;
-	char err[256];
 
 	pthread_mutex_lock(&be->mu);
 	if (be->shut) {
@@ -403,7 +402,7 @@ static void mcp_shutdown(struct tx_backend *b)
 	if (be->manager_started)
 		pthread_join(be->manager, NULL);
 
-	tx_registry_set_source(be->reg, be->source, NULL, 0, err, sizeof(err));
+	tx_mcp_backend_retire(b);
 
 	pthread_mutex_lock(&be->mu);
 	be->state = ST_STOPPED;
@@ -432,6 +431,7 @@ static void mcp_core_destroy(struct tx_backend *b)
 
 	tx_mcp_spec_free(be->spec);
 	pthread_mutex_destroy(&be->mu);
+	pthread_mutex_destroy(&be->pub_mu);
 	pthread_cond_destroy(&be->cond);
 	free(be);
 }
@@ -445,8 +445,10 @@ static const char *state_word(const struct mcp_backend *be)
 {
 	switch (be->state) {
 	case ST_IDLE:
-		return be->lazy_listed ? "idle (lazy: starts at the next call)"
-				       : "not started";
+		if (be->lazy_listed)
+			return "idle (lazy: starts at the next call)";
+		/* Created, and its manager about to connect. */
+		return be->want_connect ? "starting" : "not started";
 	case ST_CONNECTING:
 		return "starting";
 	case ST_READY:
@@ -560,6 +562,7 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 			 "MCP server \"%s\" over stdio (%.300s)", spec->name,
 			 spec->command);
 	pthread_mutex_init(&be->mu, NULL);
+	pthread_mutex_init(&be->pub_mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&be->cond, &ca);
@@ -573,6 +576,7 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 		snprintf(err, errlen, "thread: %s", strerror(rc));
 		tx_mcp_spec_free(be->spec);
 		pthread_mutex_destroy(&be->mu);
+		pthread_mutex_destroy(&be->pub_mu);
 		pthread_cond_destroy(&be->cond);
 		free(be);
 		errno = rc;
@@ -580,6 +584,26 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	}
 	be->manager_started = true;
 	return &be->handle;
+}
+
+void tx_mcp_backend_retire(struct tx_backend *b)
+{
+	struct mcp_backend *be = be_of(b);
+	char err[256];
+
+	/* Stop the manager's work (a listing in flight wakes up and
+	 * fails) before the tools go, so that none come back. */
+	pthread_mutex_lock(&be->mu);
+	be->stopping = true;
+	pthread_cond_broadcast(&be->cond);
+	pthread_mutex_unlock(&be->mu);
+	pthread_mutex_lock(&be->pub_mu);
+	if (!be->retired) {
+		be->retired = true;
+		tx_registry_set_source(be->reg, be->source, NULL, 0, err,
+				       sizeof(err));
+	}
+	pthread_mutex_unlock(&be->pub_mu);
 }
 
 int tx_mcp_backend_wait_ready(struct tx_backend *b, int timeout_ms)

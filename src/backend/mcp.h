@@ -32,4 +32,14 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
  */
 int tx_mcp_backend_wait_ready(struct tx_backend *be, int timeout_ms);
 
+/*
+ * The first, quick half of a shutdown: removes the server's tools from
+ * the registry and keeps it from publishing any again (a tools/list in
+ * flight is dropped), without waiting for the server.  So a reload can
+ * start a successor of the same name at once and leave the slow half
+ * (ops->shutdown: the process's exit) to another thread, whose end can
+ * no longer touch the successor's tools.  Idempotent; any thread.
+ */
+void tx_mcp_backend_retire(struct tx_backend *be);
+
 #endif

@@ -79,6 +79,10 @@ struct mcp_backend {
 	pthread_t manager;
 	bool manager_started;
 	bool shut;		/* shutdown ran (handle only) */
+	/* Serializes publishing the tools with retiring: once retired, the
+	 * registry source may belong to a successor of the same name. */
+	pthread_mutex_t pub_mu;
+	bool retired;		/* pub_mu */
 
 	/* be->mu: */
 	enum mcp_state state;
@@ -185,7 +189,8 @@ bool tx_mcp_awaiting(void *ctx, int64_t id);
 
 /* A string member of o, or NULL. */
 const char *tx_mcp_str_field(struct json_object *o, const char *key);
-/* Lists every page and publishes the tools.  0 or -errno (err). */
+/* Lists every page and publishes the tools (unless the backend is
+ * retired: -ECANCELED).  0 or -errno (err). */
 int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r,
 		      char *err, size_t errlen);
 

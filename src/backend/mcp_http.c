@@ -24,6 +24,15 @@
 
 #define CONNECT_TIMEOUT_MS 10000L
 #define DELETE_TIMEOUT_MS 2000L
+/* A request that receives nothing at all (no header, no event, not even
+ * a comment) for longer than any answer of this server may take, plus
+ * this, is dropped: the server is gone or stuck, and the transfer would
+ * otherwise hang until the connection ends. */
+#define IDLE_GRACE_MS 5000u
+/* The standalone GET stream may stay silent for a long time (nothing to
+ * announce); after this long it is reopened, which also notices a
+ * connection that died without a word. */
+#define GET_IDLE_S 300L
 #define GET_RETRY_MS 1000u
 #define ERROR_EXCERPT 200
 
@@ -55,6 +64,7 @@ struct http_conn {
 	struct tx_mcp_conn base;
 	char *url;
 	char *const *headers;	/* borrowed from the backend's spec */
+	long idle_s;		/* CURLOPT_LOW_SPEED_TIME of requests */
 	CURLM *multi;
 	pthread_t thread;
 	bool thread_started;
@@ -119,6 +129,23 @@ static void get_settle(struct http_conn *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* What the server chose (an event id, a session id) goes back in a
+ * header of ours: no control character may end it early or start a
+ * header of its own.  (The SSE parser already splits lines at CR and
+ * LF; this is the last line of defence.) */
+static bool header_bytes_ok(const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool header_value_ok(const char *v)
+{
+	return header_bytes_ok(v, strlen(v));
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
 	struct http_req *r = ctx;
@@ -151,7 +178,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 		memcpy(r->content_type, v, vlen);
 		r->content_type[vlen] = '\0';
 	} else if (!strncasecmp(p, "mcp-session-id:", 15) && vlen &&
-		   vlen < sizeof(r->c->session)) {
+		   vlen < sizeof(r->c->session) && header_bytes_ok(v, vlen)) {
 		pthread_mutex_lock(&r->c->mu);
 		memcpy(r->c->session, v, vlen);
 		r->c->session[vlen] = '\0';
@@ -211,7 +238,7 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 		const char *from = r->resume ? r->resume_from : c->last_event_id;
 
 		h = curl_slist_append(h, "Accept: text/event-stream");
-		if (from[0]) {
+		if (from[0] && header_value_ok(from)) {
 			snprintf(line, sizeof(line), "Last-Event-ID: %s", from);
 			h = curl_slist_append(h, line);
 		}
@@ -227,6 +254,12 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	/* Below 1 byte/s for that long: CURLE_OPERATION_TIMEDOUT. */
+	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME,
+			 r->is_get && !r->resume && c->idle_s < GET_IDLE_S
+				 ? GET_IDLE_S
+				 : c->idle_s);
 	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -701,6 +734,15 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	c->base.cbs = *cbs;
 	c->base.name = spec->name;
 	c->headers = spec->headers;
+	{
+		unsigned longest = spec->timeout_ms > spec->startup_timeout_ms
+					   ? spec->timeout_ms
+					   : spec->startup_timeout_ms;
+
+		if (!longest)
+			longest = 60000;
+		c->idle_s = (long)((longest + IDLE_GRACE_MS + 999) / 1000);
+	}
 	pthread_mutex_init(&c->mu, NULL);
 	{
 		pthread_condattr_t ca;

@@ -26,6 +26,8 @@ struct tx_result;
 #define TX_MCP_LINE_MAX (16u * 1024 * 1024)	/* one message */
 #define TX_MCP_STDERR_LINE_MAX 2048u		/* one stderr line kept */
 #define TX_MCP_JSON_DEPTH 128			/* nesting of a message */
+/* Bytes waiting to be written to a stdio server that reads slowly. */
+#define TX_MCP_SEND_QUEUE_MAX (16u * 1024 * 1024)
 
 /* The protocol version we ask for, and those we accept in answer. */
 #define TX_MCP_PROTOCOL_VERSION "2025-11-25"
@@ -56,16 +58,21 @@ int tx_mcp_lines_feed(struct tx_mcp_lines *l, const char *p, size_t n,
 		      tx_mcp_line_fn fn, void *ctx);
 
 /*
- * A Server-Sent Events parser (WHATWG rules): "data:" lines joined by
- * '\n', dispatched at a blank line when the event type is empty or
- * "message".  Not thread-safe.
+ * A Server-Sent Events parser (WHATWG rules): lines end with CRLF, LF or
+ * a lone CR (also when the CR and the LF come in different feeds);
+ * "data:" lines are joined by '\n' and dispatched at a blank line when
+ * the event type is empty or "message"; an "id:" becomes last_id only
+ * when its event is dispatched (an event cut off by the end of the
+ * stream must be sent again on resumption).  Not thread-safe.
  */
 struct tx_mcp_sse {
-	struct tx_mcp_lines lines;
+	struct tx_mcp_lines lines;	/* only its buffer and cap */
 	struct tx_buf data;
 	char event[64];
-	char last_id[256];
+	char id[256];		/* the last "id:" seen */
+	char last_id[256];	/* the id as of the last dispatch */
 	long retry_ms;		/* -1 until the server sets one */
+	bool after_cr;		/* a CR ended the last line: skip one LF */
 	bool has_data;
 	int error;		/* data outgrew its cap during a feed */
 	tx_mcp_line_fn fn;	/* gets each event's data */
@@ -179,10 +186,14 @@ struct tx_mcp_conn_cbs {
 
 struct tx_mcp_conn_ops {
 	/*
-	 * Sends one message.  id >= 0 for a request we expect an answer
-	 * to (HTTP uses it for request_failed), -1 otherwise.  Writes are
-	 * serialized; thread-safe.  0 or -errno (the connection is
-	 * unusable: closed() follows or has happened).
+	 * Sends one message; never waits for the server (the caller may be
+	 * a FUSE worker): what cannot go out at once is queued.  id >= 0
+	 * for a request we expect an answer to (HTTP uses it for
+	 * request_failed), -1 otherwise.  Writes are serialized;
+	 * thread-safe.  0, -ENOBUFS when the queue is over its cap (this
+	 * message is dropped, the connection stays usable), or another
+	 * -errno (the connection is unusable: closed() follows or has
+	 * happened).
 	 */
 	int (*send)(struct tx_mcp_conn *c, const char *text, size_t len,
 		    int64_t id);

@@ -140,6 +140,7 @@ static void sse_line(void *ctx, const char *line, size_t len)
 	size_t vlen;
 
 	if (len == 0) {
+		memcpy(s->last_id, s->id, sizeof(s->last_id));
 		if (s->has_data && (!s->event[0] || !strcmp(s->event, "message")))
 			s->fn(s->ctx, s->data.data ? s->data.data : "",
 			      s->data.len);
@@ -173,8 +174,11 @@ static void sse_line(void *ctx, const char *line, size_t len)
 	} else if (flen == 5 && !memcmp(line, "event", 5)) {
 		copy_field(s->event, sizeof(s->event), v, vlen);
 	} else if (flen == 2 && !memcmp(line, "id", 2)) {
+		/* No CR or LF can be in a line; NUL is refused as the
+		 * standard says.  The value becomes a request header
+		 * (Last-Event-ID), so nothing may break it. */
 		if (!memchr(v, '\0', vlen))
-			copy_field(s->last_id, sizeof(s->last_id), v, vlen);
+			copy_field(s->id, sizeof(s->id), v, vlen);
 	} else if (flen == 5 && !memcmp(line, "retry", 5)) {
 		long ms = 0;
 		size_t i;
@@ -188,12 +192,70 @@ static void sse_line(void *ctx, const char *line, size_t len)
 	/* Other fields are ignored, as the SSE standard says. */
 }
 
+/* The first CR or LF in p[0..n), or NULL. */
+static const char *find_eol(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\n' || p[i] == '\r')
+			return p + i;
+	return NULL;
+}
+
+/* Splits into lines at CRLF, LF or CR (the SSE standard allows all
+ * three; a CR-only stream has no LF at all), with lines's cap. */
+static int sse_split(struct tx_mcp_sse *s, const char *p, size_t n)
+{
+	struct tx_buf *b = &s->lines.buf;
+
+	while (n) {
+		const char *eol;
+		size_t take;
+
+		if (s->after_cr) {
+			/* A CR ended the previous line; an LF right after
+			 * it, in this feed or the next, belongs to it. */
+			s->after_cr = false;
+			if (*p == '\n') {
+				p++;
+				n--;
+				continue;
+			}
+		}
+		eol = find_eol(p, n);
+		take = eol ? (size_t)(eol - p) : n;
+		if (b->len + take > s->lines.max) {
+			/* We no longer know where the next line starts. */
+			tx_buf_release(b);
+			return -EFBIG;
+		}
+		if (!eol)
+			return tx_buf_add(b, p, take);
+		if (b->len) {
+			int rc = tx_buf_add(b, p, take);
+
+			if (rc) {
+				tx_buf_release(b);
+				return rc;
+			}
+			sse_line(s, b->data, b->len);
+			b->len = 0;
+			b->data[0] = '\0';
+		} else {
+			sse_line(s, p, take);
+		}
+		s->after_cr = *eol == '\r';
+		p += take + 1;
+		n -= take + 1;
+	}
+	return 0;
+}
+
 int tx_mcp_sse_feed(struct tx_mcp_sse *s, const char *p, size_t n)
 {
 	int rc;
 
 	s->error = 0;
-	rc = tx_mcp_lines_feed(&s->lines, p, n, sse_line, s);
+	rc = sse_split(s, p, n);
 	if (!rc && s->error) {
 		rc = s->error;
 		tx_buf_release(&s->data);

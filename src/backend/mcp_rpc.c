@@ -207,9 +207,10 @@ void tx_mcp_send_all(struct mcp_backend *be, struct mcp_outgoing *o)
 					       strlen(o->text), o->id);
 
 		if (rc) {
-			/* stdio: the transport ended the process and the
-			 * reader's closed() fails every call on it.  HTTP:
-			 * only when stopping.  Fail this one if still ours. */
+			/* stdio: the queue is full (the connection lives on),
+			 * or the transport ended the process and the reader's
+			 * closed() fails every call on it.  HTTP: only when
+			 * stopping.  Fail this one if still ours. */
 			struct mcp_pending *p;
 
 			pthread_mutex_lock(&be->mu);
@@ -217,7 +218,14 @@ void tx_mcp_send_all(struct mcp_backend *be, struct mcp_outgoing *o)
 			if (p && p->sent)
 				be->inflight--;
 			pthread_mutex_unlock(&be->mu);
-			if (p && p->job)
+			if (p && p->job && rc == -ENOBUFS)
+				tx_job_fail(p->job, EIO, "backend_failed",
+					    "MCP server %s is not reading its "
+					    "input: %u MiB already wait to be "
+					    "sent to it",
+					    be->spec->name,
+					    TX_MCP_SEND_QUEUE_MAX >> 20);
+			else if (p && p->job)
 				tx_job_fail(p->job, EIO, "backend_failed",
 					    "cannot send to MCP server %s: %s",
 					    be->spec->name, strerror(-rc));
@@ -309,6 +317,10 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 	if (!p->done)
 		tx_mcp_pend_take(be, p->id);
 	pthread_mutex_unlock(&be->mu);
+	/* Nobody waits for this answer any more: end its transfer (HTTP),
+	 * which would otherwise stay open until the connection ends. */
+	if (!rc && !p->done && r->c->ops->abort)
+		r->c->ops->abort(r->c, p->id);
 
 	if (rc) {
 		snprintf(err, errlen, "%s: cannot send: %s", method, strerror(-rc));

@@ -2,11 +2,19 @@
  * mcp_stdio.c - the stdio transport: the server is a child process
  * that reads messages on stdin and writes them on stdout, one per line.
  *
- * The child runs in its own process group (so SIGTERM/SIGKILL reach
- * whatever it starts, e.g. npx -> node), is started with posix_spawnp
- * (no shell, no allocation between fork and exec), and gets only the
- * three pipe ends: every descriptor of ours is O_CLOEXEC.  One reader
- * thread polls stdout, stderr and a wake-up eventfd.
+ * The child starts through the spawn module (core/spawn.h): no shell,
+ * its own process group (so SIGTERM/SIGKILL reach whatever it starts,
+ * e.g. npx -> node), only the three pipe ends, default signals, the
+ * parent-death signal, and only a safe environment unless the
+ * configuration says inherit_env.  One I/O thread polls stdout,
+ * stderr, the server's stdin (while messages wait to be written) and a
+ * wake-up eventfd.
+ *
+ * Sending never blocks the caller, who may be a FUSE worker thread (a
+ * call starts in a read, a flush or a cancel): send() writes what the
+ * pipe takes at once and queues the rest, and the I/O thread writes the
+ * queue as the server reads.  The queue has a cap; a server that takes
+ * nothing for longer than a call may last is reset.
  */
 #include "backend/mcp_i.h"
 
@@ -15,45 +23,48 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "config/config.h"
+#include "engine/tool.h"
 #include "util/log.h"
-
-extern char **environ;
+#include "util/spawn.h"
 
 /* After stdout ends, how long stderr may still deliver a crash message. */
 #define DRAIN_MS 300
 /* Grace after closing stdin, and after SIGTERM. */
 #define CLOSE_GRACE_MS 500
 #define TERM_GRACE_MS 1000
-#define WRITE_TIMEOUT_MAX_MS 10000u
+/* A server that reads none of its input for its call timeout plus this
+ * is reset: by then every call waiting on it has timed out. */
+#define STALL_GRACE_MS 5000u
 
 struct stdio_conn {
 	struct tx_mcp_conn base;
 	pid_t pid;
 	int in_fd;		/* server's stdin; -1 once closed (write_mu) */
+	struct tx_buf outq;	/* write_mu: bytes waiting for the server */
+	size_t outq_off;	/* write_mu: how many of them are written */
+	uint64_t stall_since;	/* write_mu: last progress while queued */
+	unsigned stall_ms;	/* no progress for this long: reset */
 	int out_fd;		/* reader thread only */
 	int err_fd;		/* reader thread only */
 	int wake_fd;		/* eventfd: stop() wakes the reader */
 	int pid_fd;		/* pidfd of the server; -1 on old kernels */
 	pthread_t thread;
 	bool thread_started;
-	pthread_mutex_t write_mu;	/* in_fd and the bytes written to it */
+	pthread_mutex_t write_mu;	/* in_fd and the queue */
 	pthread_mutex_t mu;		/* reaped, status */
 	bool reaped;
 	int status;
 	atomic_bool stopping;
 	atomic_bool stopped;
-	unsigned write_timeout_ms;
 	struct tx_mcp_lines lines;	/* reader thread only */
 	char errline[TX_MCP_STDERR_LINE_MAX + 4];
 	size_t errlen;
@@ -169,35 +180,138 @@ static void stderr_feed(struct stdio_conn *c, const char *p, size_t n)
 	}
 }
 
+/* Ends the server's input for good (write_mu held): the stream is
+ * beyond repair.  Ending the group makes the reader report closed(). */
+static void input_broken(struct stdio_conn *c)
+{
+	close_fd(&c->in_fd);
+	tx_buf_release(&c->outq);
+	c->outq_off = 0;
+	c->stall_since = 0;
+	kill(-c->pid, SIGKILL);
+}
+
+static size_t queued(const struct stdio_conn *c)
+{
+	return c->outq.len - c->outq_off;
+}
+
+/* Writes what the pipe takes of the queue (write_mu held).  SIGPIPE is
+ * blocked in the calling thread. */
+static int flush_queue(struct stdio_conn *c)
+{
+	while (queued(c) && c->in_fd >= 0) {
+		ssize_t n = write(c->in_fd, c->outq.data + c->outq_off,
+				  queued(c));
+
+		if (n > 0) {
+			c->outq_off += (size_t)n;
+			c->stall_since = tx_mcp_now_ms();
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		/* EPIPE: the server closed its stdin or died. */
+		input_broken(c);
+		return -EPIPE;
+	}
+	if (!queued(c)) {
+		c->outq.len = c->outq_off = 0;
+		c->stall_since = 0;
+	}
+	return 0;
+}
+
+/* The I/O thread's side of sending: write more of the queue, or reset a
+ * server that has read nothing for too long.  Returns the poll timeout
+ * the queue needs (-1: none) and whether to wait for POLLOUT. */
+static int pump_input(struct stdio_conn *c, bool *want_out)
+{
+	int timeout = -1;
+
+	*want_out = false;
+	pthread_mutex_lock(&c->write_mu);
+	if (flush_queue(c) == -EPIPE) {
+		struct timespec zero = { 0, 0 };
+		sigset_t pipe_set;
+
+		sigemptyset(&pipe_set);
+		sigaddset(&pipe_set, SIGPIPE);
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	if (queued(c) && c->in_fd >= 0) {
+		uint64_t now = tx_mcp_now_ms();
+
+		if (now - c->stall_since >= c->stall_ms) {
+			tx_log(TX_LOG_ERROR, "mcp %s: server read none of its "
+			       "input for %u ms (%zu bytes wait); restarting it",
+			       c->base.name, c->stall_ms, queued(c));
+			input_broken(c);
+		} else {
+			*want_out = true;
+			timeout = (int)(c->stall_since + c->stall_ms - now);
+		}
+	}
+	pthread_mutex_unlock(&c->write_mu);
+	return timeout;
+}
+
 static void *reader_main(void *arg)
 {
 	struct stdio_conn *c = arg;
 	char buf[65536];
 	char reason[256] = "";
 	uint64_t out_end = 0;
+	sigset_t pipe_set;
 
+	/* Writing to a server that died raises SIGPIPE in this thread;
+	 * keep it blocked here (flush_queue swallows a pending one). */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
 	for (;;) {
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[5] = {
 			{ .fd = c->out_fd, .events = POLLIN },
 			{ .fd = c->err_fd, .events = POLLIN },
 			{ .fd = c->wake_fd, .events = POLLIN },
 			{ .fd = c->pid_fd, .events = POLLIN },
+			{ .fd = -1, .events = POLLOUT },
 		};
-		int timeout = -1;
+		bool want_out;
+		int timeout = pump_input(c, &want_out);
 		int rc;
 
+		if (want_out) {
+			/* Only this thread and send() (under write_mu) touch
+			 * in_fd; a stale number only wakes us once more. */
+			pthread_mutex_lock(&c->write_mu);
+			pfd[4].fd = c->in_fd;
+			pthread_mutex_unlock(&c->write_mu);
+		}
 		if (c->out_fd < 0) {
 			uint64_t now = tx_mcp_now_ms();
+			int left;
 
 			if (c->err_fd < 0 || now >= out_end + DRAIN_MS)
 				break;
-			timeout = (int)(out_end + DRAIN_MS - now);
+			left = (int)(out_end + DRAIN_MS - now);
+			if (timeout < 0 || left < timeout)
+				timeout = left;
 		}
-		rc = poll(pfd, 4, timeout);
+		rc = poll(pfd, 5, timeout);
 		if (rc < 0 && errno != EINTR)
 			break;
 		if (atomic_load(&c->stopping))
 			break;
+		if (pfd[2].revents) {
+			uint64_t v;
+
+			if (read(c->wake_fd, &v, sizeof(v)) < 0) {
+				/* EAGAIN: drained already. */
+			}
+		}
 		if (pfd[3].revents) {
 			/* The server itself exited, but something it started
 			 * may still hold its stdout open (npx -> node): end
@@ -257,19 +371,21 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Never waits for the server: writes what the pipe takes now and queues
+ * the rest for the I/O thread.  -ENOBUFS when the queue would pass
+ * TX_MCP_SEND_QUEUE_MAX (nothing of the message is sent: the stream
+ * stays whole), -EPIPE when the server's input is closed.
+ */
 static int stdio_send(struct tx_mcp_conn *base, const char *text, size_t len,
 		      int64_t id)
 {
 	struct stdio_conn *c = (struct stdio_conn *)base;
-	struct iovec iov[2] = {
-		{ (void *)text, len },
-		{ (void *)"\n", 1 },
-	};
-	size_t left = len + 1;
-	uint64_t end = tx_mcp_now_ms() + c->write_timeout_ms;
 	sigset_t pipe_set, old;
+	uint64_t one = 1;
+	size_t before;
+	bool was_empty;
 	int rc = 0;
-	bool partial = false;
 
 	(void)id;
 	/* A server that died makes write() raise SIGPIPE; block it in this
@@ -279,56 +395,39 @@ static int stdio_send(struct tx_mcp_conn *base, const char *text, size_t len,
 	sigaddset(&pipe_set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 	pthread_mutex_lock(&c->write_mu);
-	while (left) {
-		ssize_t n;
-
-		if (c->in_fd < 0) {
-			rc = -EPIPE;
-			break;
-		}
-		n = writev(c->in_fd, iov, 2);
-		if (n > 0) {
-			size_t k = (size_t)n;
-
-			left -= k;
-			partial = left > 0;
-			for (int i = 0; i < 2 && k; i++) {
-				size_t t = k < iov[i].iov_len ? k : iov[i].iov_len;
-
-				iov[i].iov_base = (char *)iov[i].iov_base + t;
-				iov[i].iov_len -= t;
-				k -= t;
-			}
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { .fd = c->in_fd, .events = POLLOUT };
-			uint64_t now = tx_mcp_now_ms();
-
-			if (now >= end) {
-				rc = -ETIMEDOUT;
-				break;
-			}
-			poll(&pfd, 1, (int)(end - now));
-			continue;
-		}
-		rc = -errno;
-		break;
+	if (c->in_fd < 0) {
+		rc = -EPIPE;
+		goto out_unlock;
 	}
-	if (rc == -EPIPE || rc == -ETIMEDOUT || partial) {
-		/* Half a message on the pipe, or a server that stopped
-		 * reading: the stream is beyond repair.  Ending the group
-		 * makes the reader report closed(). */
-		if (rc == -ETIMEDOUT)
-			tx_log(TX_LOG_ERROR, "mcp %s: server stopped reading its "
-			       "input; restarting it", c->base.name);
-		close_fd(&c->in_fd);
-		kill(-c->pid, SIGKILL);
-		if (!rc)
-			rc = -EIO;
+	if (len + 1 > TX_MCP_SEND_QUEUE_MAX - queued(c)) {
+		rc = -ENOBUFS;
+		goto out_unlock;
 	}
+	was_empty = !queued(c);
+	if (c->outq_off) {
+		/* Keep the queue's unsent bytes at its start. */
+		memmove(c->outq.data, c->outq.data + c->outq_off, queued(c));
+		c->outq.len -= c->outq_off;
+		c->outq_off = 0;
+	}
+	before = c->outq.len;
+	if (tx_buf_add(&c->outq, text, len) ||
+	    tx_buf_add(&c->outq, "\n", 1)) {
+		/* Out of memory: take back what this message added. */
+		c->outq.len = before;
+		rc = -ENOMEM;
+		goto out_unlock;
+	}
+	if (was_empty) {
+		c->stall_since = tx_mcp_now_ms();
+		rc = flush_queue(c);
+	}
+	/* What the pipe did not take, the I/O thread writes. */
+	if (!rc && queued(c) &&
+	    write(c->wake_fd, &one, sizeof(one)) < 0) {
+		/* Cannot fail on an eventfd below its maximum. */
+	}
+out_unlock:
 	pthread_mutex_unlock(&c->write_mu);
 	if (rc == -EPIPE) {
 		struct timespec zero = { 0, 0 };
@@ -352,9 +451,12 @@ static void stdio_stop(struct tx_mcp_conn *base)
 	}
 	if (c->thread_started)
 		pthread_join(c->thread, NULL);
-	/* Closing stdin is how stdio servers are asked to leave. */
+	/* Closing stdin is how stdio servers are asked to leave; what
+	 * still waited to be written is dropped. */
 	pthread_mutex_lock(&c->write_mu);
 	close_fd(&c->in_fd);
+	tx_buf_release(&c->outq);
+	c->outq_off = 0;
 	pthread_mutex_unlock(&c->write_mu);
 	if (!reap(c, CLOSE_GRACE_MS)) {
 		kill(-c->pid, SIGTERM);
@@ -377,6 +479,7 @@ static void stdio_free(struct tx_mcp_conn *base)
 	close_fd(&c->wake_fd);
 	close_fd(&c->pid_fd);
 	tx_mcp_lines_release(&c->lines);
+	tx_buf_release(&c->outq);
 	pthread_mutex_destroy(&c->write_mu);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -398,39 +501,15 @@ static const struct tx_mcp_conn_ops stdio_ops = {
 	.describe = stdio_describe,
 };
 
-/* environ with spec->env applied ("KEY=VALUE" replaces KEY).  The
- * strings are borrowed; only the array is malloc'd. */
-static char **build_env(char *const *over)
-{
-	size_t n = 0, m = 0, k = 0;
-	char **env;
-
-	for (char **e = environ; e && *e; e++)
-		n++;
-	for (char *const *o = over; o && *o; o++)
-		m++;
-	env = calloc(n + m + 1, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (char **e = environ; e && *e; e++) {
-		const char *eq = strchr(*e, '=');
-		size_t klen = eq ? (size_t)(eq - *e) : strlen(*e);
-		bool replaced = false;
-
-		for (char *const *o = over; o && *o; o++) {
-			if (!strncmp(*o, *e, klen) && (*o)[klen] == '=') {
-				replaced = true;
-				break;
-			}
-		}
-		if (!replaced)
-			env[k++] = *e;
-	}
-	for (char *const *o = over; o && *o; o++)
-		env[k++] = *o;
-	env[k] = NULL;
-	return env;
-}
+/*
+ * What a stdio server gets of the daemon's environment unless its
+ * configuration says inherit_env: the variables the official MCP SDKs
+ * pass (DEFAULT_INHERITED_ENV_VARS on POSIX), so tokens, keys and agent
+ * sockets stay behind.  The server's own "env" goes on top.
+ */
+static const char *const safe_vars[] = {
+	"HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", NULL,
+};
 
 struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 				      const struct tx_mcp_conn_cbs *cbs,
@@ -438,12 +517,10 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 {
 	struct stdio_conn *c = NULL;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	bool fa_init = false, attr_init = false;
-	char **argv = NULL, **env = NULL;
+	struct tx_spawn sp = { .flags = TX_SPAWN_DETACHED };
+	struct tx_spawn_error se;
+	char **argv = NULL, **env = NULL, *path = NULL;
 	size_t argc = 0;
-	sigset_t none, dfl;
 	int rc;
 
 	if (!spec->command || !spec->command[0]) {
@@ -459,11 +536,10 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 	c->base.name = spec->name;
 	c->pid = -1;
 	c->in_fd = c->out_fd = c->err_fd = c->wake_fd = c->pid_fd = -1;
-	c->write_timeout_ms = spec->timeout_ms < WRITE_TIMEOUT_MAX_MS
-				      ? spec->timeout_ms
-				      : WRITE_TIMEOUT_MAX_MS;
-	if (!c->write_timeout_ms)
-		c->write_timeout_ms = WRITE_TIMEOUT_MAX_MS;
+	c->stall_ms = (spec->timeout_ms ? spec->timeout_ms
+					: TX_TOOL_TIMEOUT_DEFAULT) +
+		      STALL_GRACE_MS;
+	tx_buf_init(&c->outq, TX_MCP_SEND_QUEUE_MAX);
 	pthread_mutex_init(&c->write_mu, NULL);
 	pthread_mutex_init(&c->mu, NULL);
 	tx_mcp_lines_init(&c->lines, TX_MCP_LINE_MAX);
@@ -471,12 +547,21 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 	for (char *const *a = spec->args; a && *a; a++)
 		argc++;
 	argv = calloc(argc + 2, sizeof(*argv));
-	env = build_env(spec->env);
+	env = tx_spawn_env(safe_vars, spec->inherit_env, spec->env);
 	if (!argv || !env)
 		goto out_nomem;
 	argv[0] = spec->command;
 	for (size_t i = 0; i < argc; i++)
 		argv[i + 1] = spec->args[i];
+	/* Looked up in the PATH the server gets, before anything starts. */
+	rc = -tx_spawn_find(spec->command, tx_spawn_env_get(env, "PATH"),
+			    &path);
+	if (rc) {
+		snprintf(err, errlen, "cannot run \"%s\": %s", spec->command,
+			 rc == ENOENT ? "command not found in PATH"
+				      : strerror(rc));
+		goto out_fail;
+	}
 
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
 	    pipe2(errp, O_CLOEXEC)) {
@@ -490,45 +575,30 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 		snprintf(err, errlen, "eventfd: %s", strerror(rc));
 		goto out_fail;
 	}
-	/* Our end of stdin is non-blocking so a server that stops reading
-	 * costs a bounded wait, not a stuck thread. */
+	/* Our end of stdin is non-blocking: a server that stops reading
+	 * makes the queue grow, never a thread wait. */
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 
-	if ((rc = posix_spawn_file_actions_init(&fa)))
-		goto out_spawn_err;
-	fa_init = true;
-	if ((rc = posix_spawnattr_init(&attr)))
-		goto out_spawn_err;
-	attr_init = true;
-	if ((rc = posix_spawn_file_actions_adddup2(&fa, in[0], 0)) ||
-	    (rc = posix_spawn_file_actions_adddup2(&fa, out[1], 1)) ||
-	    (rc = posix_spawn_file_actions_adddup2(&fa, errp[1], 2)))
-		goto out_spawn_err;
-	if (spec->cwd &&
-	    (rc = posix_spawn_file_actions_addchdir_np(&fa, spec->cwd)))
-		goto out_spawn_err;
-	/* Own process group; signals back to their defaults (the daemon
-	 * may ignore SIGPIPE or block signals in this thread). */
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGTERM);
-	sigaddset(&dfl, SIGHUP);
-	sigaddset(&dfl, SIGCHLD);
-	if ((rc = posix_spawnattr_setpgroup(&attr, 0)) ||
-	    (rc = posix_spawnattr_setsigmask(&attr, &none)) ||
-	    (rc = posix_spawnattr_setsigdefault(&attr, &dfl)) ||
-	    (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-							  POSIX_SPAWN_SETSIGMASK |
-							  POSIX_SPAWN_SETSIGDEF)))
-		goto out_spawn_err;
-	rc = posix_spawnp(&c->pid, spec->command, &fa, &attr, argv, env);
+	/* Detached: the server outlives the thread that starts it (the
+	 * manager restarts servers; a call may start a lazy one). */
+	sp.path = path;
+	sp.argv = argv;
+	sp.envp = env;
+	sp.cwd = spec->cwd;
+	sp.fd[0] = in[0];
+	sp.fd[1] = out[1];
+	sp.fd[2] = errp[1];
+	rc = -tx_spawn_start(&sp, &c->pid, &se);
 	if (rc) {
 		c->pid = -1;
-		snprintf(err, errlen, "cannot run \"%s\"%s%s: %s", spec->command,
-			 spec->cwd ? " in " : "", spec->cwd ? spec->cwd : "",
-			 strerror(rc));
+		if (se.stage == TX_SPAWN_CHDIR)
+			snprintf(err, errlen, "%s \"%s\": %s",
+				 tx_spawn_stage_text(se.stage), spec->cwd,
+				 strerror(rc));
+		else
+			snprintf(err, errlen, "%s \"%s\": %s",
+				 tx_spawn_stage_text(se.stage), spec->command,
+				 strerror(rc));
 		goto out_fail;
 	}
 	close_fd(&in[0]);
@@ -554,30 +624,23 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 		goto out_fail;
 	}
 	c->thread_started = true;
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
 	free(argv);
-	free(env);
+	free(path);
+	tx_spawn_env_free(env);
 	return &c->base;
 
-out_spawn_err:
-	snprintf(err, errlen, "posix_spawn set-up: %s", strerror(rc));
-	goto out_fail;
 out_nomem:
 	rc = ENOMEM;
 	snprintf(err, errlen, "out of memory");
 out_fail:
-	if (fa_init)
-		posix_spawn_file_actions_destroy(&fa);
-	if (attr_init)
-		posix_spawnattr_destroy(&attr);
 	for (int i = 0; i < 2; i++) {
 		close_fd(&in[i]);
 		close_fd(&out[i]);
 		close_fd(&errp[i]);
 	}
 	free(argv);
-	free(env);
+	free(path);
+	tx_spawn_env_free(env);
 	stdio_free(c ? &c->base : NULL);
 	errno = rc;
 	return NULL;

@@ -177,9 +177,17 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 			tools[k++] = tools[i];
 		}
 		n = k;
-		rc = tx_registry_set_source(be->reg, be->source,
-					    (struct tx_tool *const *)tools, n,
-					    regerr, sizeof(regerr));
+		pthread_mutex_lock(&be->pub_mu);
+		if (be->retired) {
+			snprintf(regerr, sizeof(regerr), "the server was "
+				 "removed from the configuration");
+			rc = -ECANCELED;
+		} else {
+			rc = tx_registry_set_source(be->reg, be->source,
+						    (struct tx_tool *const *)tools,
+						    n, regerr, sizeof(regerr));
+		}
+		pthread_mutex_unlock(&be->pub_mu);
 		if (rc > 0)
 			tx_log(TX_LOG_WARN, "mcp %s: %s", be->spec->name, regerr);
 		if (rc >= 0) {

@@ -56,6 +56,7 @@ struct tx_mcp_spec {
 	char *command;		/* stdio; NULL for HTTP */
 	char **args;		/* NULL-terminated; may be NULL */
 	char **env;		/* "KEY=VALUE", NULL-terminated; may be NULL */
+	bool inherit_env;	/* stdio: the daemon's whole environment */
 	char *cwd;
 	char *url;		/* HTTP; NULL for stdio */
 	char **headers;		/* "Name: value", NULL-terminated; may be NULL */

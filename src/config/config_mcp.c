@@ -4,7 +4,8 @@
  * the MCP spec copy/compare helpers.
  *
  *   "mcpServers": {
- *     "NAME": { "command": "...", "args": [...], "env": {...}, "cwd": "..." },
+ *     "NAME": { "command": "...", "args": [...], "env": {...}, "cwd": "...",
+ *               "inherit_env": false },
  *     "NAME": { "url": "https://...", "headers": {...} }
  *   }
  *
@@ -33,7 +34,7 @@ static const char *const server_keys[] = {
 	"timeout_ms",	      "startup_timeout_ms", "max_concurrency",
 	"lazy",		      "type",	       "disabled",
 	"serverUrl",	      "httpUrl",	       "comment",
-	NULL,
+	"inherit_env",	      NULL,
 };
 
 /* Used by other clients (Claude, Cursor, Cline, Roo, Gemini, VS Code):
@@ -89,6 +90,7 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	d->startup_timeout_ms = spec->startup_timeout_ms;
 	d->max_concurrency = spec->max_concurrency;
 	d->lazy = spec->lazy;
+	d->inherit_env = spec->inherit_env;
 	if (dup_str(&d->name, spec->name) ||
 	    dup_str(&d->command, spec->command) ||
 	    dup_strv(&d->args, spec->args) || dup_strv(&d->env, spec->env) ||
@@ -114,7 +116,8 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a,
 		return a == b;
 	return str_eq(a->name, b->name) && str_eq(a->command, b->command) &&
 	       tx_cfg_strv_equal(a->args, b->args) &&
-	       tx_cfg_strv_equal(a->env, b->env) && str_eq(a->cwd, b->cwd) &&
+	       tx_cfg_strv_equal(a->env, b->env) &&
+	       a->inherit_env == b->inherit_env && str_eq(a->cwd, b->cwd) &&
 	       str_eq(a->url, b->url) &&
 	       tx_cfg_strv_equal(a->headers, b->headers) &&
 	       a->timeout_ms == b->timeout_ms &&
@@ -248,6 +251,7 @@ static int parse_server(struct tx_cfg *c, const char *name,
 	    (rc = tx_cfg_get_strv(c, o, "args", false, MCP_ARGS_MAX, &s->args,
 				  NULL)) ||
 	    (rc = tx_cfg_get_pairs(c, o, "env", "=", NULL, &s->env)) ||
+	    (rc = tx_cfg_get_bool(c, o, "inherit_env", &s->inherit_env)) ||
 	    (rc = tx_cfg_get_string(c, o, "cwd", false, true, &s->cwd)) ||
 	    (rc = parse_url_key(c, o, s)) ||
 	    (rc = tx_cfg_get_pairs(c, o, "headers", ": ", header_name_ok,
@@ -267,6 +271,9 @@ static int parse_server(struct tx_cfg *c, const char *name,
 	if (s->url && (s->args || s->env || s->cwd))
 		return tx_cfg_error(c, "\"args\", \"env\" and \"cwd\" apply "
 				       "to local servers (\"command\") only");
+	if (s->url && s->inherit_env)
+		return tx_cfg_error(c, "\"inherit_env\" applies to local "
+				       "servers (\"command\") only");
 	if (s->command && s->headers)
 		return tx_cfg_error(c, "\"headers\" apply to remote servers "
 				       "(\"url\") only");

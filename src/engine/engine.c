@@ -5,11 +5,22 @@
  * change of one file swaps only that file's tools; a file that fails to
  * parse keeps its last good plan.  MCP servers are keyed by name across
  * all files; a reload restarts only servers whose definition changed.
+ *
+ * A reload never waits on a server.  It runs on a FUSE worker thread
+ * (.ctl/reload) or the watcher's, under config_lock, which .ctl/status
+ * needs too: a server that takes its startup_timeout_ms to answer
+ * initialize, or seconds to exit, must hold up neither.  So new servers
+ * start in the background (their tools appear when listed; status says
+ * "starting"), and removed ones lose their tools at once while their
+ * processes end on a thread of their own (status says "stopping").
+ * Only the first load, before the mount appears, waits for servers.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,17 +154,95 @@ static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
 	free(tools);
 }
 
-static void server_stop(struct tx_engine *e, struct engine_server *s)
-{
-	char source[512];
+/* ------------------------------------------------------------------ */
+/* Servers that are stopping                                            */
 
-	/* Tools first, so that no new call reaches a dying server. */
-	snprintf(source, sizeof(source), "mcp:%s", s->name);
-	tx_registry_set_source(e->registry, source, NULL, 0, NULL, 0);
+struct engine_retiring {
+	struct engine_retiring *next;	/* retire_lock */
+	char *name;
+	struct tx_backend *backend;	/* the thread's until it ends */
+	pthread_t thread;
+	atomic_bool done;
+};
+
+static void *retire_main(void *arg)
+{
+	struct engine_retiring *r = arg;
+
+	if (r->backend->ops->shutdown)
+		r->backend->ops->shutdown(r->backend);
+	tx_backend_unref(r->backend);
+	atomic_store(&r->done, true);
+	return NULL;
+}
+
+/* Joins the threads of servers that have stopped; every one when all. */
+static void retire_reap(struct tx_engine *e, bool all)
+{
+	for (;;) {
+		struct engine_retiring *r = NULL;
+
+		pthread_mutex_lock(&e->retire_lock);
+		for (struct engine_retiring **pp = &e->retiring; *pp;
+		     pp = &(*pp)->next) {
+			if (all || atomic_load(&(*pp)->done)) {
+				r = *pp;
+				*pp = r->next;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&e->retire_lock);
+		if (!r)
+			return;
+		pthread_join(r->thread, NULL);
+		free(r->name);
+		free(r);
+	}
+}
+
+/* Hands a retired backend to a thread that shuts it down.  0, or -errno
+ * (then the caller shuts it down itself). */
+static int retire_async(struct tx_engine *e, const char *name,
+			struct tx_backend *b)
+{
+	struct engine_retiring *r;
+
+	retire_reap(e, false);
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->name = strdup(name))) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->backend = b;
+	atomic_init(&r->done, false);
+	if (pthread_create(&r->thread, NULL, retire_main, r)) {
+		free(r->name);
+		free(r);
+		return -EAGAIN;
+	}
+	pthread_mutex_lock(&e->retire_lock);
+	r->next = e->retiring;
+	e->retiring = r;
+	pthread_mutex_unlock(&e->retire_lock);
+	return 0;
+}
+
+/*
+ * Stops a server.  Its tools leave the tool set at once, so that no new
+ * call reaches a dying server and a successor of the same name may
+ * publish; the process may take seconds to end (stdin closed, SIGTERM,
+ * SIGKILL), which happens here only when wait, else on a thread.
+ */
+static void server_stop(struct tx_engine *e, struct engine_server *s,
+			bool wait)
+{
 	if (s->backend) {
-		if (s->backend->ops->shutdown)
-			s->backend->ops->shutdown(s->backend);
-		tx_backend_unref(s->backend);
+		tx_mcp_backend_retire(s->backend);
+		if (wait || retire_async(e, s->name, s->backend)) {
+			if (s->backend->ops->shutdown)
+				s->backend->ops->shutdown(s->backend);
+			tx_backend_unref(s->backend);
+		}
 	}
 	tx_mcp_spec_free(s->spec);
 	free(s->name);
@@ -163,9 +252,10 @@ static void server_stop(struct tx_engine *e, struct engine_server *s)
 /*
  * Brings the running MCP servers in line with the plans of all files:
  * stops servers that went away or changed, starts new ones (all in the
- * background, in parallel), then waits until each has listed its tools.
+ * background, in parallel), then, only when wait, waits until each has
+ * listed its tools.
  */
-static void servers_sync(struct tx_engine *e)
+static void servers_sync(struct tx_engine *e, bool wait)
 {
 	struct engine_server *want = NULL;
 	size_t nwant = 0, cap = 0;
@@ -217,7 +307,7 @@ static void servers_sync(struct tx_engine *e)
 			continue;
 		}
 		tx_log(TX_LOG_INFO, "mcp: stopping server %s", e->servers[i].name);
-		server_stop(e, &e->servers[i]);
+		server_stop(e, &e->servers[i], false);
 		e->servers[i] = e->servers[--e->nservers];
 	}
 	started = calloc(nwant ? nwant : 1, sizeof(*started));
@@ -249,7 +339,7 @@ static void servers_sync(struct tx_engine *e)
 		e->servers[e->nservers++] = s;
 		started[k] = true;
 	}
-	for (size_t i = 0; started && i < e->nservers; i++) {
+	for (size_t i = 0; wait && started && i < e->nservers; i++) {
 		struct engine_server *s = &e->servers[i];
 		int rc;
 
@@ -336,7 +426,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int tx_engine_reload(struct tx_engine *e)
+/* Re-reads the directory; waits for new servers only when wait. */
+static int reload_dir(struct tx_engine *e, bool wait)
 {
 	struct dirent *de;
 	char **names = NULL;
@@ -379,10 +470,15 @@ int tx_engine_reload(struct tx_engine *e)
 	}
 	for (size_t k = 0; k < n; k++)
 		reload_file(e, names[k]);
-	servers_sync(e);
+	servers_sync(e, wait);
 	pthread_mutex_unlock(&e->config_lock);
 	tx_strv_free(names, n);
 	return 0;
+}
+
+int tx_engine_reload(struct tx_engine *e)
+{
+	return reload_dir(e, false);
 }
 
 static void on_config_changed(void *ctx, const char *path)
@@ -395,7 +491,7 @@ static void on_config_changed(void *ctx, const char *path)
 		return;
 	pthread_mutex_lock(&e->config_lock);
 	reload_file(e, name);
-	servers_sync(e);
+	servers_sync(e, false);
 	pthread_mutex_unlock(&e->config_lock);
 }
 
@@ -408,7 +504,7 @@ static void load_embedded(struct tx_engine *e)
 		if (f && file_load(f, ef->data, ef->len))
 			file_apply_tools(e, f);
 	}
-	servers_sync(e);
+	servers_sync(e, true);
 	pthread_mutex_unlock(&e->config_lock);
 }
 
@@ -449,12 +545,15 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 		e->opts = *opts;
 	e->opts.config_dir = NULL;
 	pthread_mutex_init(&e->config_lock, NULL);
+	pthread_mutex_init(&e->retire_lock, NULL);
 	if (opts && opts->log_stderr)
 		tx_log_set_stderr(true, TX_LOG_INFO);
 	if (opts && opts->config_dir) {
 		if (stat(opts->config_dir, &st) || !S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "%s: %s", opts->config_dir,
 				 errno ? strerror(errno) : "not a directory");
+			pthread_mutex_destroy(&e->config_lock);
+			pthread_mutex_destroy(&e->retire_lock);
 			free(e);
 			errno = ENOENT;
 			return NULL;
@@ -488,7 +587,8 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 	if (add_builtins(e))
 		goto out_nomem;
 	if (e->config_dir) {
-		tx_engine_reload(e);
+		/* The first load waits: the mount appears complete. */
+		reload_dir(e, true);
 		if (opts->watch) {
 			e->watch = tx_config_watch_new(e->config_dir,
 						       on_config_changed, e,
@@ -519,11 +619,13 @@ void tx_engine_free(struct tx_engine *e)
 	e->watch = NULL;
 	tx_runner_stop(e);
 	pthread_mutex_lock(&e->config_lock);
+	/* In parallel: each server may take seconds to end. */
 	for (size_t i = 0; i < e->nservers; i++)
-		server_stop(e, &e->servers[i]);
+		server_stop(e, &e->servers[i], false);
 	free(e->servers);
 	e->nservers = 0;
 	pthread_mutex_unlock(&e->config_lock);
+	retire_reap(e, true);
 	/* Every child of every backend ends here, before memory goes. */
 	if (e->exec && e->exec->ops->shutdown)
 		e->exec->ops->shutdown(e->exec);
@@ -548,6 +650,7 @@ void tx_engine_free(struct tx_engine *e)
 	free(e->config_dir);
 	tx_audit_close(e->audit);	/* after every job has ended */
 	pthread_mutex_destroy(&e->config_lock);
+	pthread_mutex_destroy(&e->retire_lock);
 	free(e);
 }
 
@@ -626,6 +729,12 @@ char *tx_engine_status_text(struct tx_engine *e)
 		}
 	}
 	pthread_mutex_unlock(&e->config_lock);
+	pthread_mutex_lock(&e->retire_lock);
+	for (struct engine_retiring *r = e->retiring; r; r = r->next)
+		if (!atomic_load(&r->done))
+			tx_buf_printf(&b, "mcp %s: stopping (no longer in the "
+				      "configuration)\n", r->name);
+	pthread_mutex_unlock(&e->retire_lock);
 	return tx_buf_detach(&b, NULL);
 }
 

@@ -64,6 +64,10 @@ struct tx_jobtab {
 	uint64_t visits;		/* jobs collection looked at (tests) */
 };
 
+/* A server removed by a reload, whose process is still ending on a
+ * thread of its own (engine.c: no reload waits for a server). */
+struct engine_retiring;
+
 struct tool_stats {
 	char *id;
 	uint64_t calls;
@@ -87,6 +91,8 @@ struct tx_engine {
 	size_t nfiles;				/* config_lock */
 	struct engine_server *servers;		/* config_lock */
 	size_t nservers;			/* config_lock */
+	pthread_mutex_t retire_lock;
+	struct engine_retiring *retiring;	/* retire_lock */
 	struct tx_config_watch *watch;
 	struct tx_audit *audit;			/* NULL: none */
 

@@ -42,7 +42,7 @@ assert_contains "$("$TOOLEXEC" -c "$TMP/mcp" status)" \
 # ---- git-tools.json ----
 command -v git >/dev/null || skip "git is not installed"
 mkdir -p "$TMP/cfg"
-cp "$ex/git-tools.json" "$TMP/cfg/"
+cp "$ex/git-tools.json" "$ex/git-readonly.sh" "$TMP/cfg/"
 tx() { "$TOOLEXEC" -c "$TMP/cfg" "$@"; }
 assert_contains "$(tx status)" "file git-tools.json ok" "git-tools.json parses"
 list=$(tx list) || fail "list"

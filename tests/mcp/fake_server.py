@@ -17,7 +17,14 @@ MODE (default "ok"):
   oldversion  answers initialize with protocol version 2024-11-05.
   badversion  answers initialize with protocol version 1999-01-01.
   crash-call  like ok, but exits at its first tools/call (every time).
+  deaf        like ok until its tools are listed, then never reads its
+              stdin again (the pipe fills up) but stays alive.
 --state FILE: appends one line per start (the tests count restarts).
+--init-delay SECONDS: waits that long before answering initialize.
+--ignore-eof: stays alive when stdin ends (only a signal ends it).
+
+The tool "report" answers with what the process inherited: its open
+descriptors and its environment, as JSON.
 """
 import json
 import os
@@ -26,12 +33,22 @@ import threading
 import time
 
 mode = "ok"
+init_delay = 0.0
+ignore_eof = False
 args = sys.argv[1:]
 if args and not args[0].startswith("--"):
     mode = args.pop(0)
-if len(args) >= 2 and args[0] == "--state":
-    with open(args[1], "a") as f:
-        f.write("start %d\n" % os.getpid())
+while args:
+    opt = args.pop(0)
+    if opt == "--state":
+        with open(args.pop(0), "a") as f:
+            f.write("start %d\n" % os.getpid())
+    elif opt == "--init-delay":
+        init_delay = float(args.pop(0))
+    elif opt == "--ignore-eof":
+        ignore_eof = True
+    else:
+        sys.exit("fake_server.py: unknown option " + opt)
 
 out_lock = threading.Lock()
 extra_tools = []
@@ -87,6 +104,8 @@ def tools():
          "inputSchema": {"type": "object"}},
         {"name": "big", "description": "Answer with a huge line",
          "inputSchema": {"type": "object"}},
+        {"name": "report", "description": "What the process inherited",
+         "inputSchema": {"type": "object"}},
         {"name": "structured", "description": "Structured content only",
          "inputSchema": {"type": "object"},
          "outputSchema": {"type": "object", "properties": {
@@ -118,6 +137,19 @@ def text_result(text, is_error=False):
     if is_error:
         r["isError"] = True
     return r
+
+
+def open_fds():
+    """Descriptors open in this process (fstat opens none itself); the
+    one the caller reads /proc/self/environ with is closed again."""
+    fds = []
+    for fd in range(0, 4096):
+        try:
+            os.fstat(fd)
+            fds.append(fd)
+        except OSError:
+            pass
+    return fds
 
 
 def call(rid, params):
@@ -169,6 +201,14 @@ def call(rid, params):
         return
     elif name == "structured":
         res = {"content": [], "structuredContent": {"n": 42}}
+    elif name == "report":
+        # /proc/self/environ: what we were started with, before the
+        # interpreter added anything (Python sets LC_CTYPE itself).
+        with open("/proc/self/environ", "rb") as f:
+            env = dict(kv.decode().split("=", 1)
+                       for kv in f.read().split(b"\0") if b"=" in kv)
+        res = text_result(json.dumps({"fds": open_fds(), "env": env},
+                                     sort_keys=True))
     elif name in extra_tools:
         res = text_result("hello from %s" % name)
     else:
@@ -204,6 +244,8 @@ def main():
         if method == "initialize":
             if mode == "hang":
                 continue
+            if init_delay:
+                time.sleep(init_delay)
             version = {"oldversion": "2024-11-05",
                        "badversion": "1999-01-01"}.get(mode, "2025-11-25")
             send({"jsonrpc": "2.0", "id": rid, "result": {
@@ -219,6 +261,9 @@ def main():
             if start + 4 < len(all_tools):
                 result["nextCursor"] = str(start + 4)
             send({"jsonrpc": "2.0", "id": rid, "result": result})
+            if mode == "deaf" and "nextCursor" not in result:
+                while True:  # alive, but reading nothing more
+                    time.sleep(3600)
         elif method == "tools/call":
             threading.Thread(target=call, args=(rid, msg.get("params") or {}),
                              daemon=True).start()
@@ -231,3 +276,5 @@ def main():
 
 if __name__ == "__main__":
     main()
+    while ignore_eof:
+        time.sleep(3600)

@@ -542,6 +542,47 @@ static void test_small_error_buffer(void **state)
 	assert_int_equal(parse("{\"tool\":[]}", &cf, NULL, 0), -EINVAL);
 }
 
+/* MCP stdio servers' "inherit_env": parsed, copied, compared (a change
+ * restarts the server), and refused for a remote server. */
+static void test_mcp_inherit_env(void **state)
+{
+	static const char doc[] =
+		"{\"mcpServers\":{"
+		"\"a\":{\"command\":\"srv\",\"inherit_env\":true},"
+		"\"b\":{\"command\":\"srv\"}}}";
+	struct tx_config_file *cf = NULL;
+	struct tx_mcp_spec *a, *b, *d;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(doc, &cf, err, sizeof(err)), 0);
+	assert_int_equal(cf->nservers, 2);
+	a = !strcmp(cf->servers[0].name, "a") ? &cf->servers[0] : &cf->servers[1];
+	b = a == &cf->servers[0] ? &cf->servers[1] : &cf->servers[0];
+	assert_true(a->inherit_env);
+	assert_false(b->inherit_env);
+	d = tx_mcp_spec_dup(a);
+	assert_non_null(d);
+	assert_true(d->inherit_env);
+	assert_true(tx_mcp_spec_equal(a, d));
+	d->inherit_env = false;
+	assert_false(tx_mcp_spec_equal(a, d));
+	tx_mcp_spec_free(d);
+	tx_config_file_free(cf);
+
+	cf = NULL;
+	assert_int_equal(parse("{\"mcpServers\":{\"r\":{\"url\":"
+			       "\"http://x/mcp\",\"inherit_env\":true}}}",
+			       &cf, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "$.mcpServers.r: \"inherit_env\" applies "
+				    "to local servers"));
+	assert_null(cf);
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"inherit_env\":\"yes\"}}}",
+			       &cf, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "inherit_env"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_bad_utf8),
 		cmocka_unit_test(test_too_big_and_too_deep),
 		cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_mcp_inherit_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -317,6 +317,109 @@ static void test_result_mapping(void **state)
 	json_object_put(o);
 }
 
+/* Feeds a string without its terminating NUL. */
+static int feed(struct tx_mcp_sse *sse, const char *text)
+{
+	return tx_mcp_sse_feed(sse, text, strlen(text));
+}
+
+/* Lines may end with a lone CR (the SSE standard allows CRLF, LF and
+ * CR): a CR-only stream has events too. */
+static void test_sse_cr_line_endings(void **state)
+{
+	struct tx_mcp_sse sse;
+	struct sink s = { "", 0 };
+	static const char stream[] =
+		"id: 1\rdata: a\r\r"
+		"data: b\rdata: c\r\r"
+		": comment\revent: other\rdata: skipped\r\r"
+		"data: d\r\n\r\n"		/* CRLF still works */
+		"data: e\n\n";		/* and LF */
+
+	(void)state;
+	tx_mcp_sse_init(&sse, 1024, collect, &s);
+	assert_int_equal(0, tx_mcp_sse_feed(&sse, stream, sizeof(stream) - 1));
+	assert_string_equal("a|b\nc|d|e", s.text);
+	assert_string_equal("1", sse.last_id);
+	tx_mcp_sse_release(&sse);
+
+	/* The same, one byte per feed. */
+	memset(&s, 0, sizeof(s));
+	tx_mcp_sse_init(&sse, 1024, collect, &s);
+	for (size_t i = 0; i < sizeof(stream) - 1; i++)
+		assert_int_equal(0, tx_mcp_sse_feed(&sse, stream + i, 1));
+	assert_string_equal("a|b\nc|d|e", s.text);
+	tx_mcp_sse_release(&sse);
+}
+
+/* A CRLF whose CR ends one feed and whose LF starts the next is one
+ * line end, not two (which would dispatch an event in the middle). */
+static void test_sse_crlf_across_feeds(void **state)
+{
+	struct tx_mcp_sse sse;
+	struct sink s = { "", 0 };
+
+	(void)state;
+	tx_mcp_sse_init(&sse, 1024, collect, &s);
+	assert_int_equal(0, feed(&sse, "data: x\r"));
+	assert_int_equal(0, s.count);
+	assert_int_equal(0, feed(&sse, "\ndata: y\r"));
+	assert_int_equal(0, s.count);
+	assert_int_equal(0, feed(&sse, "\n\r"));
+	assert_int_equal(1, s.count);
+	assert_string_equal("x\ny", s.text);
+	/* A CR at the end of a feed followed by something else: the CR
+	 * alone ended the line (here: the blank line of an event). */
+	assert_int_equal(0, feed(&sse, "data: z\r"));
+	assert_int_equal(0, feed(&sse, "\r"));
+	assert_int_equal(2, s.count);
+	assert_int_equal(0, feed(&sse, "data: w\r\n"));
+	assert_int_equal(0, feed(&sse, "\r"));
+	assert_int_equal(0, feed(&sse, "\n"));
+	assert_string_equal("x\ny|z|w", s.text);
+	tx_mcp_sse_release(&sse);
+}
+
+/* A bare CR inside an "id:" line ends it: nothing after it reaches the
+ * id, which goes back to the server as the Last-Event-ID header. */
+static void test_sse_id_with_bare_cr(void **state)
+{
+	struct tx_mcp_sse sse;
+	struct sink s = { "", 0 };
+	static const char stream[] =
+		"id: abc\rX-Injected: 1\ndata: z\n\n";
+
+	(void)state;
+	tx_mcp_sse_init(&sse, 1024, collect, &s);
+	assert_int_equal(0, tx_mcp_sse_feed(&sse, stream, sizeof(stream) - 1));
+	assert_string_equal("z", s.text);
+	assert_string_equal("abc", sse.last_id);
+	assert_null(strpbrk(sse.last_id, "\r\n"));
+	/* An id with a NUL is ignored, as the standard says. */
+	assert_int_equal(0, tx_mcp_sse_feed(&sse, "id: a\0b\ndata: y\n\n", 17));
+	assert_string_equal("abc", sse.last_id);
+	tx_mcp_sse_release(&sse);
+}
+
+/* The id counts once its event is dispatched: an event that the end of
+ * the stream cut off must come again when the stream is resumed. */
+static void test_sse_id_at_dispatch(void **state)
+{
+	struct tx_mcp_sse sse;
+	struct sink s = { "", 0 };
+
+	(void)state;
+	tx_mcp_sse_init(&sse, 1024, collect, &s);
+	assert_int_equal(0, feed(&sse, "id: 5\ndata: a\n\n"));
+	assert_string_equal("5", sse.last_id);
+	assert_int_equal(0, feed(&sse, "id: 6\ndata: cut"));
+	assert_string_equal("5", sse.last_id);
+	assert_int_equal(0, feed(&sse, "\n\n"));
+	assert_string_equal("6", sse.last_id);
+	assert_string_equal("a|cut", s.text);
+	tx_mcp_sse_release(&sse);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +433,10 @@ int main(void)
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_tool_check),
 		cmocka_unit_test(test_result_mapping),
+		cmocka_unit_test(test_sse_cr_line_endings),
+		cmocka_unit_test(test_sse_crlf_across_feeds),
+		cmocka_unit_test(test_sse_id_with_bare_cr),
+		cmocka_unit_test(test_sse_id_at_dispatch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
