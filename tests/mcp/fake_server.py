@@ -18,6 +18,10 @@ MODE (default "ok"):
   badversion  answers initialize with protocol version 1999-01-01.
   crash-call  like ok, but exits at its first tools/call (every time).
 --state FILE: appends one line per start (the tests count restarts).
+--log FILE: appends "call NAME ID" when a tools/call arrives, "done NAME
+            ID" once it is answered, "cancelled ID" for each
+            notifications/cancelled: the tests wait for these lines
+            instead of guessing how long the server takes.
 """
 import json
 import os
@@ -29,9 +33,18 @@ mode = "ok"
 args = sys.argv[1:]
 if args and not args[0].startswith("--"):
     mode = args.pop(0)
-if len(args) >= 2 and args[0] == "--state":
-    with open(args[1], "a") as f:
+options = dict(zip(args[::2], args[1::2]))
+if "--state" in options:
+    with open(options["--state"], "a") as f:
         f.write("start %d\n" % os.getpid())
+log_lock = threading.Lock()
+
+
+def log(line):
+    if "--log" in options:
+        with log_lock, open(options["--log"], "a") as f:
+            f.write(line + "\n")
+
 
 out_lock = threading.Lock()
 extra_tools = []
@@ -39,7 +52,16 @@ next_id = [1000]
 waiting = {}  # our request id -> [event, reply]
 
 
+current = threading.local()   # the tools/call this thread answers
+
+
 def send(msg):
+    # "done" is logged before the answer leaves: once the client has it,
+    # the log says so (a client may start its next call at once).
+    rid = getattr(current, "rid", None)
+    if rid is not None and msg.get("id") == rid and "method" not in msg:
+        log("done %s %s" % (current.name, rid))
+        current.rid = None
     data = json.dumps(msg, separators=(",", ":")) + "\n"
     with out_lock:
         sys.stdout.write(data)
@@ -122,6 +144,13 @@ def text_result(text, is_error=False):
 
 def call(rid, params):
     name = params.get("name")
+    log("call %s %s" % (name, rid))
+    current.rid, current.name = rid, name
+    answer(rid, params)
+
+
+def answer(rid, params):
+    name = params.get("name")
     a = params.get("arguments") or {}
     token = (params.get("_meta") or {}).get("progressToken")
     if mode == "crash-call":
@@ -196,6 +225,9 @@ def main():
         msg = json.loads(line)
         method = msg.get("method")
         rid = msg.get("id")
+        if method == "notifications/cancelled":
+            log("cancelled %s" % (msg.get("params") or {}).get("requestId"))
+            continue
         if method is None:
             if rid in waiting:
                 waiting[rid][1] = msg
