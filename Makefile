@@ -2,6 +2,7 @@
 #
 #   make            build build/toolexecfs and build/toolexec
 #   make check      install what is missing, build, run every test
+#   make check-stress  every test with all cores busy, 5 times (STRESS_RUNS=N)
 #   make run        mount the embedded default at ./mnt (MNT= overrides)
 #   make SANITIZE=address,undefined check
 #   make V=1        show the commands
@@ -66,8 +67,8 @@ ifneq ($(FS_SRC),)
 PROGRAMS += $(BUILD)/toolexecfs
 endif
 
-.PHONY: all check unit integration schema-suite run stop install clean \
-	format setup bench deps
+.PHONY: all check check-stress unit integration schema-suite run stop \
+	install clean format setup bench deps
 all: $(PROGRAMS)
 
 deps setup:
@@ -135,6 +136,10 @@ integration: $(PROGRAMS) $(TOOLS_BIN)
 check: setup
 	$(Q)$(MAKE) --no-print-directory all $(TOOLS_BIN) unit
 	$(Q)$(MAKE) --no-print-directory integration
+
+check-stress: setup
+	$(Q)$(MAKE) --no-print-directory all $(TOOLS_BIN) $(UNIT_BIN)
+	$(Q)BUILD=$(abspath $(BUILD)) ./scripts/check-stress.sh $(UNIT_BIN)
 
 run: setup
 	$(Q)$(MAKE) --no-print-directory all
