@@ -31,7 +31,8 @@ if [ -z "${PYTHON:-}" ]; then
 	fi
 fi
 export PYTHON
-python3() { "$PYTHON" "$@"; }
+# (command: PYTHON=python3 means the python3 on PATH, not this function)
+python3() { command "$PYTHON" "$@"; }
 export -f python3
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

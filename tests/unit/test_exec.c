@@ -30,6 +30,7 @@
 
 static char dir[64];
 static struct tx_engine *engine;
+static int idle_threads;	/* this process's threads, engine idle */
 
 /* The tools the tests call.  Each carries every key an exec tool needs:
  * input_schema, command, stdin and timeout_ms.  Only t:sh_short has a
@@ -89,6 +90,8 @@ static const char tools_json[] =
 	" \"cwd\":\"/nonexistent/dir\"}"
 	"]}";
 
+static int count_entries(const char *path);
+
 static int setup(void **state)
 {
 	struct tx_engine_options opts = { 0 };
@@ -111,6 +114,7 @@ static int setup(void **state)
 		fprintf(stderr, "engine: %s\n", err);
 		return -1;
 	}
+	idle_threads = count_entries("/proc/self/task");
 	return 0;
 }
 
@@ -585,25 +589,60 @@ static int count_entries(const char *path)
 	return n;
 }
 
+#define MAX_TASKS 256
+
+/* The thread IDs of this process; returns how many (at most max). */
+static size_t task_ids(pid_t *ids, size_t max)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && n < max)
+			ids[n++] = (pid_t)atoi(de->d_name);
+	closedir(d);
+	return n;
+}
+
+/* Every thread of the process is one of base[0..n): any thread started
+ * since has ended. */
+static bool only_threads_of(const pid_t *base, size_t n)
+{
+	pid_t now[MAX_TASKS];
+	size_t k = task_ids(now, MAX_TASKS);
+
+	for (size_t i = 0; i < k; i++) {
+		bool known = false;
+
+		for (size_t j = 0; j < n && !known; j++)
+			known = now[i] == base[j];
+		if (!known)
+			return false;
+	}
+	return true;
+}
+
 /*
- * Waits until every call thread of e has ended (the thread count is
- * back to tasks), makes one more call and waits for its thread too.
- * Then each earlier call has been joined, its descriptors closed, and
- * only the last call's bookkeeping stays until the next start: the
- * same state, whatever ran before.
+ * Waits until every call thread started since base was taken has ended,
+ * makes one more call and waits for its thread too.  Then each earlier
+ * call has been joined, its descriptors closed, and only the last
+ * call's bookkeeping stays until the next start: the same state,
+ * whatever ran before.
  */
-static void quiesce(struct tx_engine *e, int tasks)
+static void quiesce(struct tx_engine *e, const pid_t *base, size_t n)
 {
 	char err[256];
 	struct tx_job *job;
 
-	assert_eventually(count_entries("/proc/self/task") == tasks);
+	assert_eventually(only_threads_of(base, n));
 	job = tx_engine_call(e, "t:echo", "{\"text\":\"q\"}", NULL, err,
 			     sizeof(err));
 	assert_non_null(job);
 	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 	tx_job_unref(job);
-	assert_eventually(count_entries("/proc/self/task") == tasks);
+	assert_eventually(only_threads_of(base, n));
 }
 
 /* Calls of every kind leave no descriptor open behind them. */
@@ -619,24 +658,29 @@ static void test_no_fd_leaks(void **state)
 		{ "t:sh", "{\"script\":\"yes\"}" },
 	};
 	struct tx_engine_options opts = { .config_dir = dir };
+	pid_t base[MAX_TASKS];
 	char err[512];
 	struct tx_engine *e;
-	int before, tasks;
+	size_t nbase;
+	int before;
 
 	(void)state;
-	/* An engine of its own, so its threads are the only ones. */
+	/* The call threads of earlier tests have ended (they may still
+	 * have been closing their descriptors), then an engine of its own:
+	 * the threads there are now are all that run when it is idle. */
+	assert_eventually(count_entries("/proc/self/task") == idle_threads);
 	e = tx_engine_new(&opts, err, sizeof(err));
 	assert_non_null(e);
-	tasks = count_entries("/proc/self/task");
+	nbase = task_ids(base, MAX_TASKS);
 	/* One round first, so lazily opened descriptors are counted. */
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		tx_job_unref(call_in(e, calls[i][0], calls[i][1]));
-	quiesce(e, tasks);
+	quiesce(e, base, nbase);
 	before = count_entries("/proc/self/fd");
 	for (int round = 0; round < 3; round++)
 		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 			tx_job_unref(call_in(e, calls[i][0], calls[i][1]));
-	quiesce(e, tasks);
+	quiesce(e, base, nbase);
 	assert_int_equal(count_entries("/proc/self/fd"), before);
 	tx_engine_free(e);
 }
