@@ -12,6 +12,7 @@ _at_exit=""
 at_exit() { _at_exit="$1; $_at_exit"; }
 _cleanup() {
 	rc=$?
+	cd / # a test that failed inside the mount would keep it busy
 	eval "$_at_exit" >/dev/null 2>&1 || true
 	rm -rf "$TMP"
 	exit $rc

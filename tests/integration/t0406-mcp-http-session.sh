@@ -9,6 +9,9 @@ need_mcp_servers
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 srv=""
 start_server() {
+	# Emptied here, not by the server's redirection: the wait below must
+	# not see the line of the server before.
+	: > "$TMP/server.log"
 	PORT=$port node "$M/server-everything/dist/index.js" streamableHttp >"$TMP/server.log" 2>&1 &
 	srv=$!
 	(wait_until grep -q "listening" "$TMP/server.log") ||
