@@ -12,7 +12,8 @@
  * or namespace is gone).  The notifications are sent from a thread of
  * their own: the change may happen inside a FUSE request (a write to
  * .ctl/reload), and inval_entry from a request handler can deadlock on
- * the directory lock the kernel holds for that request.
+ * the directory lock the kernel holds for that request.  Once a second
+ * that thread also drops the entries of jobs/ID whose job is gone.
  */
 #include "fs/fs_i.h"
 
@@ -220,18 +221,33 @@ out_unref:
 /* ------------------------------------------------------------------ */
 /* Invalidation                                                         */
 
+static void jobs_gone(struct fs *fs);
+
 static void *notify_main(void *arg)
 {
 	struct fs *fs = arg;
+	struct timespec sweep;	/* when to look for gone jobs next */
 
+	clock_gettime(CLOCK_REALTIME, &sweep);
+	sweep.tv_sec++;
 	pthread_mutex_lock(&fs->notify_lock);
 	for (;;) {
 		struct fs_notify *q;
 
-		while (!fs->notify_head && !fs->notify_stop)
-			pthread_cond_wait(&fs->notify_cond, &fs->notify_lock);
+		while (!fs->notify_head && !fs->notify_stop &&
+		       !pthread_cond_timedwait(&fs->notify_cond,
+					       &fs->notify_lock, &sweep))
+			;
 		if (fs->notify_stop)
 			break;
+		if (!fs->notify_head) {	/* a second went by */
+			pthread_mutex_unlock(&fs->notify_lock);
+			jobs_gone(fs);
+			clock_gettime(CLOCK_REALTIME, &sweep);
+			sweep.tv_sec++;
+			pthread_mutex_lock(&fs->notify_lock);
+			continue;
+		}
 		q = fs->notify_head;
 		fs->notify_head = NULL;
 		fs->notify_tail = &fs->notify_head;
@@ -395,6 +411,42 @@ static void change_node(struct fs *fs, const struct fs_node *n, void *arg)
 	}
 }
 
+/* Hands what c queued to the notify thread. */
+static void enqueue(struct fs *fs, struct change_ctx *c)
+{
+	if (!c->head)
+		return;
+	pthread_mutex_lock(&fs->notify_lock);
+	*fs->notify_tail = c->head;
+	fs->notify_tail = c->tail;
+	fs->notify_queued += c->count;
+	pthread_cond_broadcast(&fs->notify_cond);
+	pthread_mutex_unlock(&fs->notify_lock);
+}
+
+/* Runs with the node table locked: a jobs/ID whose job is gone. */
+static void gone_job(struct fs *fs, const struct fs_node *n, void *arg)
+{
+	if (n->kind == FS_JOB && n->parent == fs->ino_jobs &&
+	    fs_node_valid(fs, n) == -ENOENT)
+		queue(arg, n->parent, n->name);
+}
+
+/*
+ * The kernel keeps the entries of jobs/ID it looked up (and so we keep
+ * their nodes) until memory runs short, long after the job was removed
+ * (keep policy, rm -r): every clone would cost memory for good.  Drop
+ * the entries of jobs that are gone; the kernel then forgets them.
+ */
+static void jobs_gone(struct fs *fs)
+{
+	struct change_ctx c = { 0 };
+
+	c.tail = &c.head;
+	fs_nodes_foreach(fs, gone_job, &c);
+	enqueue(fs, &c);
+}
+
 void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 		      const struct tx_toolset *cur)
 {
@@ -405,12 +457,5 @@ void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 	if (!fs->notify_running || !cur)
 		return;
 	fs_nodes_foreach(fs, change_node, &c);
-	if (!c.head)
-		return;
-	pthread_mutex_lock(&fs->notify_lock);
-	*fs->notify_tail = c.head;
-	fs->notify_tail = c.tail;
-	fs->notify_queued += c.count;
-	pthread_cond_broadcast(&fs->notify_cond);
-	pthread_mutex_unlock(&fs->notify_lock);
+	enqueue(fs, &c);
 }
