@@ -257,6 +257,7 @@ measure() {
 start=$SECONDS
 next_reload=$RELOAD_SECONDS
 next_kill=$KILL_SECONDS
+next_trace=60
 reloads=0
 kills=0
 killed=""
@@ -268,6 +269,10 @@ while [ $((SECONDS - start)) -lt "$SOAK_SECONDS" ]; do
 		measure first
 		measured=1
 		echo "soak: after ${now} s: RSS ${first_rss} kB, ${first_fds} descriptors"
+	fi
+	if [ "$now" -ge "$next_trace" ]; then	# a trace, clients running
+		echo "soak: at ${now} s: RSS $(rss_kb) kB, $(fd_count) descriptors (running)"
+		next_trace=$((next_trace + 60))
 	fi
 	if [ "$now" -ge "$next_reload" ]; then
 		gen=$((gen + 1))
