@@ -2,6 +2,7 @@
 #
 #   make            build build/toolexecfs and build/toolexec
 #   make check      install what is missing, build, run every test
+#   make check-stress  every test with all cores busy, 5 times (STRESS_RUNS=N)
 #   make run        mount the embedded default at ./mnt (MNT= overrides)
 #   make SANITIZE=address,undefined check
 #   make V=1        show the commands
@@ -74,8 +75,8 @@ ifneq ($(HELPER_SRC),)
 PROGRAMS += $(BUILD)/toolexec-sandbox
 endif
 
-.PHONY: all check unit integration schema-suite run stop install clean \
-	format format-check check-banned setup bench deps coverage
+.PHONY: all check check-stress unit integration schema-suite run stop \
+	install clean format format-check check-banned setup bench deps coverage
 all: $(PROGRAMS)
 
 deps setup:
@@ -169,6 +170,10 @@ integration: $(PROGRAMS) $(TOOLS_BIN) $(SANDBOX_TOOLS)
 check: setup
 	$(Q)$(MAKE) --no-print-directory all $(TOOLS_BIN) unit
 	$(Q)$(MAKE) --no-print-directory integration
+
+check-stress: setup
+	$(Q)$(MAKE) --no-print-directory all $(TOOLS_BIN) $(UNIT_BIN)
+	$(Q)BUILD=$(abspath $(BUILD)) ./scripts/check-stress.sh $(UNIT_BIN)
 
 run: setup
 	$(Q)$(MAKE) --no-print-directory all

@@ -14,14 +14,21 @@ failed=""
 logdir=${TMPDIR:-/tmp}/toolexecfs-tests.$$
 mkdir -p "$logdir"
 only=${T:-}
+# Stopped, it stops the running test (timeout passes the signal on: the
+# test's traps unmount).
+cur=""
+trap '[ -n "$cur" ] && kill -TERM "$cur" 2>/dev/null; exit 143' TERM INT HUP
 for t in "$here"/integration/t[0-9]*.sh; do
 	name=$(basename "$t" .sh)
 	if [ -n "$only" ] && ! printf '%s' "$name" | grep -q "$only"; then
 		continue
 	fi
 	start=$(date +%s)
-	timeout -k 10 600 bash "$t" >"$logdir/$name.log" 2>&1
+	timeout -k 10 600 bash "$t" >"$logdir/$name.log" 2>&1 &
+	cur=$!
+	wait "$cur"
 	rc=$?
+	cur=""
 	secs=$(( $(date +%s) - start ))
 	if [ "$rc" -eq 0 ]; then
 		pass=$((pass + 1))

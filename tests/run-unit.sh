@@ -1,13 +1,16 @@
 #!/bin/sh
 # Runs each cmocka test binary given; prints one closing line
-# "unit: N passed, M failed" counting binaries' test cases.
+# "unit: N passed, M failed" counting binaries' test cases.  A binary
+# still running after 10 minutes has hung: it is killed and fails.
 set -u
 pass=0
 fail=0
 failed_bins=""
 for t in "$@"; do
-	out=$("$t" 2>&1)
+	out=$(timeout -k 10 600 "$t" 2>&1)
 	rc=$?
+	[ "$rc" -eq 124 ] && out="$out
+[  ERROR   ] $(basename "$t") hung: killed after 600 s"
 	printf '%s\n' "$out" | grep -E '^\[  (FAILED|PASSED)  \]|^\[  ERROR   \]|runtime error|Sanitizer' || true
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')

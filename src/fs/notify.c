@@ -11,26 +11,43 @@
  * The notifications are sent from a thread of their own: the change may
  * happen inside a FUSE request (a write to .ctl/reload), and inval_entry
  * from a request handler can deadlock on the directory lock the kernel
- * holds for that request.
+ * holds for that request.  Once a second that thread also drops the
+ * entries of nodes whose object is gone (jobs/ID of a removed job).
  */
 #include "fs/fs_i.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+static void nodes_gone(struct fs *fs);
+
 static void *notify_main(void *arg)
 {
 	struct fs *fs = arg;
+	struct timespec sweep;	/* when to look for gone nodes next */
 
+	clock_gettime(CLOCK_REALTIME, &sweep);
+	sweep.tv_sec++;
 	pthread_mutex_lock(&fs->notify_lock);
 	for (;;) {
 		struct fs_notify *q;
 
-		while (!fs->notify_head && !fs->notify_stop)
-			pthread_cond_wait(&fs->notify_cond, &fs->notify_lock);
+		while (!fs->notify_head && !fs->notify_stop &&
+		       !pthread_cond_timedwait(&fs->notify_cond,
+					       &fs->notify_lock, &sweep))
+			;
 		if (fs->notify_stop)
 			break;
+		if (!fs->notify_head) {	/* a second went by */
+			pthread_mutex_unlock(&fs->notify_lock);
+			nodes_gone(fs);
+			clock_gettime(CLOCK_REALTIME, &sweep);
+			sweep.tv_sec++;
+			pthread_mutex_lock(&fs->notify_lock);
+			continue;
+		}
 		q = fs->notify_head;
 		fs->notify_head = NULL;
 		fs->notify_tail = &fs->notify_head;
@@ -142,6 +159,19 @@ static void change_node(struct fs *fs, const struct fs_node *n, void *arg)
 		n->ops->changed(arg, n);
 }
 
+/* Hands what c queued to the notify thread. */
+static void enqueue(struct fs *fs, struct fs_change *c)
+{
+	if (!c->head)
+		return;
+	pthread_mutex_lock(&fs->notify_lock);
+	*fs->notify_tail = c->head;
+	fs->notify_tail = c->tail;
+	fs->notify_queued += c->count;
+	pthread_cond_broadcast(&fs->notify_cond);
+	pthread_mutex_unlock(&fs->notify_lock);
+}
+
 void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 		      const struct tx_toolset *cur)
 {
@@ -152,12 +182,28 @@ void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 	if (!fs->notify_running || !cur)
 		return;
 	fs_nodes_foreach(fs, change_node, &c);
-	if (!c.head)
-		return;
-	pthread_mutex_lock(&fs->notify_lock);
-	*fs->notify_tail = c.head;
-	fs->notify_tail = c.tail;
-	fs->notify_queued += c.count;
-	pthread_cond_broadcast(&fs->notify_cond);
-	pthread_mutex_unlock(&fs->notify_lock);
+	enqueue(fs, &c);
+}
+
+/* Runs with the node table locked: a node whose object is gone. */
+static void gone_node(struct fs *fs, const struct fs_node *n, void *arg)
+{
+	if (!n->pinned && n->ops->valid && n->ops->valid(fs, n) == -ENOENT)
+		fs_change_queue(arg, n->parent, n->name);
+}
+
+/*
+ * The kernel keeps the entries it looked up (and so we keep their
+ * nodes) until memory runs short, long after their object went away: a
+ * job removed by the keep policy or `rm -r` would cost memory for good,
+ * one node per clone.  Dropping the entries of gone objects lets the
+ * kernel forget them, and us their nodes.
+ */
+static void nodes_gone(struct fs *fs)
+{
+	struct fs_change c = { 0 };
+
+	c.tail = &c.head;
+	fs_nodes_foreach(fs, gone_node, &c);
+	enqueue(fs, &c);
 }

@@ -12,12 +12,29 @@ _at_exit=""
 at_exit() { _at_exit="$1; $_at_exit"; }
 _cleanup() {
 	rc=$?
+	cd / # a test that failed inside the mount would keep it busy
 	eval "$_at_exit" >/dev/null 2>&1 || true
 	rm -rf "$TMP"
 	exit $rc
 }
 trap _cleanup EXIT
 trap 'exit 130' INT TERM
+
+# PYTHON: the interpreter the tests run, also named in the MCP server
+# configurations they write.  /usr/bin/python3 when there is one:
+# python3 on PATH may be a version manager's shim that takes a second or
+# more to start.  The tests pass either way (PYTHON=python3 to check).
+if [ -z "${PYTHON:-}" ]; then
+	if [ -x /usr/bin/python3 ]; then
+		PYTHON=/usr/bin/python3
+	else
+		PYTHON=python3
+	fi
+fi
+export PYTHON
+# (command: PYTHON=python3 means the python3 on PATH, not this function)
+python3() { command "$PYTHON" "$@"; }
+export -f python3
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skip: $*"; exit 77; }
@@ -35,6 +52,64 @@ assert_contains() {
 # expect_fail CMD...: the command must exit non-zero.
 expect_fail() {
 	if "$@"; then fail "expected failure: $*"; fi
+}
+
+# ---- Waiting for another process ----
+# Never a sleep that stands for "the other side is ready": wait for what
+# shows it (a file, a line, a status, a process blocked in its read),
+# with a generous bound, so that a loaded machine is only slower.
+WAIT_SECS=${WAIT_SECS:-30}
+# wait_until [-t SECONDS] CMD...: runs CMD (output discarded) until it
+# succeeds; fails the test after SECONDS (default $WAIT_SECS).
+wait_until() {
+	local secs=$WAIT_SECS end
+	if [ "$1" = -t ]; then
+		secs=$2
+		shift 2
+	fi
+	end=$((SECONDS + secs))
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -le "$end" ] || fail "waited ${secs} s in vain for: $*"
+		sleep 0.02
+	done
+}
+# not CMD...: true when CMD fails (for wait_until).
+not() { ! "$@"; }
+# gone PID: the process has ended (or is a zombie waiting to be reaped).
+gone() {
+	! kill -0 "$1" 2>/dev/null ||
+		[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)" = Z ]
+}
+# The number of read(2) on this machine, to recognise a blocked read in
+# /proc/PID/syscall ("" where unknown: the wchan test alone decides).
+case "$(uname -m)" in
+x86_64) _read_nr=0 ;;
+aarch64 | riscv64 | loongarch64) _read_nr=63 ;;
+i?86 | arm*) _read_nr=3 ;;
+*) _read_nr="" ;;
+esac
+# fuse_reading PID: PID, or a process below it, is blocked in read(2) on
+# a FUSE file (the kernel waits for the daemon's answer).
+fuse_reading() {
+	local c
+	if [ "$(cat "/proc/$1/wchan" 2>/dev/null)" = request_wait_answer ] &&
+		{ [ -z "$_read_nr" ] ||
+			[ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = "$_read_nr" ]; }; then
+		return 0
+	fi
+	for c in $(pgrep -P "$1" 2>/dev/null); do
+		fuse_reading "$c" && return 0
+	done
+	return 1
+}
+# sigint_caught PID PROGRAM: PID runs PROGRAM (it has been exec'd) and
+# has its handler for SIGINT in place: it is ready for Ctrl-C.
+sigint_caught() {
+	local m
+	[ "$(readlink -f "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f "$2")" ] ||
+		return 1
+	m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$m" ] && [ $((0x$m & 2)) -ne 0 ]
 }
 
 # ---- Mount helpers (the filesystem tests, t1*.sh) ----
@@ -71,7 +146,8 @@ mount_fs() {
 	"$TOOLEXECFS" -f "$@" "$MNT" >>"$FS_LOG" 2>&1 &
 	FS_PID=$!
 	at_exit "_fs_kill"
-	for _i in $(seq 1 200); do
+	_end=$((SECONDS + WAIT_SECS))
+	while [ "$SECONDS" -le "$_end" ]; do
 		if mountpoint -q "$MNT" && [ -e "$MNT/README" ]; then
 			return 0
 		fi
@@ -82,7 +158,7 @@ mount_fs() {
 		fi
 		sleep 0.05
 	done
-	fail "the mount did not appear within 10 s"
+	fail "the mount did not appear within $WAIT_SECS s"
 }
 mount_default() { mount_fs "$@"; }
 mount_config() { _dir=$1; shift; mount_fs -c "$_dir" "$@"; }

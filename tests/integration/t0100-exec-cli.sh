@@ -127,9 +127,9 @@ if tx call demo:slow '{}' 2>"$TMP/slow.err"; then
 fi
 [ $(( $(date +%s) - start )) -lt 10 ] || fail "the timeout did not stop the call"
 assert_contains "$(cat "$TMP/slow.err")" "time" "timeout message"
-# (a duration no other program uses, so the check sees only ours)
-sleep 0.3
-if pgrep -f "sleep 37.0123" >/dev/null; then
+# (a duration no other program uses, so the check sees only ours; the
+# killed processes may take a moment to go)
+if ! (wait_until not pgrep -f "sleep 37.0123"); then
 	ps -eo pid,ppid,pgid,stat,args | grep "sleep 37.0123" | grep -v grep >&2
 	fail "a timed-out call left processes behind"
 fi

@@ -13,21 +13,27 @@ echo "file content" > "$TMP/files/a.txt"
 cat > "$TMP/cfg/servers.json" <<JSON
 {"mcpServers": {
 $(mcp_npm_servers "$TMP/files" "$TMP/memory.jsonl")
-  "fake": {"command": "python3", "args": ["$F"], "timeout_ms": 2000},
-  "crashy": {"command": "python3", "args": ["$F", "crash-call"]},
-  "wrapped": {"command": "$top/tests/mcp/wrap_server.sh", "timeout_ms": 20000}
+  "fake": {"command": "$PYTHON", "args": ["$F", "ok", "--log", "$TMP/fake.log"], "timeout_ms": 20000},
+  "short": {"command": "$PYTHON", "args": ["$F"], "timeout_ms": 2000},
+  "crashy": {"command": "$PYTHON", "args": ["$F", "crash-call"]},
+  "wrapped": {"command": "$top/tests/mcp/wrap_server.sh", "args": ["ok", "--log", "$TMP/wrapped.log"],
+              "timeout_ms": 20000}
 }}
 JSON
 "$TOOLEXECFS" -f -c "$TMP/cfg" "$TMP/mnt" >"$TMP/daemon.log" 2>&1 &
 daemon=$!
 at_exit "fusermount3 -u '$TMP/mnt'; kill $daemon; wait $daemon"
-for _ in $(seq 300); do
-	[ -e "$TMP/mnt/tools/fake/echo/call" ] && [ -e "$TMP/mnt/tools/everything/echo/call" ] &&
-		[ -e "$TMP/mnt/tools/wrapped/echo/call" ] && break
+up() {
 	kill -0 $daemon 2>/dev/null || fail "daemon died: $(cat "$TMP/daemon.log")"
-	sleep 0.1
-done
+	[ -e "$TMP/mnt/tools/fake/echo/call" ] && [ -e "$TMP/mnt/tools/everything/echo/call" ] &&
+		[ -e "$TMP/mnt/tools/wrapped/echo/call" ] && [ -e "$TMP/mnt/tools/short/sleep/call" ]
+}
+wait_until -t 60 up
 T=$TMP/mnt/tools
+# calls LOG: how many tools/call the fake server of LOG has received.
+calls() { grep -c '^call ' "$1" 2>/dev/null; }
+# call_arrived LOG N: the server has received more than N calls.
+call_arrived() { [ "$(calls "$1")" -gt "$2" ]; }
 [ -d "$T/everything/echo" ] || fail "everything:echo missing: $(ls "$T")"
 
 # Docs and schemas.
@@ -62,17 +68,20 @@ assert_contains "$stream" "progress 1/4" "first progress line"
 assert_contains "$stream" "progress 4/4" "last progress line"
 assert_contains "$(cat "$TMP/mnt/jobs/$n/result")" "Long running operation completed" "long-running result"
 
-# Cancel.
+# Cancel, once the call has reached the server: the server is told.
 n=$(cat "$T/fake/sleep/clone")
+before=$(calls "$TMP/fake.log")
 echo '{"seconds":30}' > "$TMP/mnt/jobs/$n/call"
-sleep 0.3
+wait_until call_arrived "$TMP/fake.log" "$before"
+id=$(sed -n 's/^call sleep //p' "$TMP/fake.log" | tail -n 1)
 echo > "$TMP/mnt/jobs/$n/cancel"
 assert_eq "cancelled" "$(cat "$TMP/mnt/jobs/$n/status")" "cancelled status"
 out=$(cat "$TMP/mnt/jobs/$n/result" 2>&1) && fail "result of a cancelled job readable"
 assert_contains "$out" "Operation canceled" "ECANCELED"
+wait_until grep -qx "cancelled $id" "$TMP/fake.log"
 
-# Timeout (fake's timeout_ms is 2 s): ETIMEDOUT on the transaction read.
-out=$(python3 - "$T/fake/sleep/call" <<'PY'
+# Timeout (short's timeout_ms is 2 s): ETIMEDOUT on the transaction read.
+out=$(python3 - "$T/short/sleep/call" <<'PY'
 import errno, os, sys
 fd = os.open(sys.argv[1], os.O_RDWR)
 os.write(fd, b'{"seconds":30}')
@@ -88,37 +97,54 @@ assert_eq "ETIMEDOUT" "$out" "timeout errno"
 # list_changed: a new tool appears in the tree at once.
 echo '{"name":"fresh_tool"}' > "$T/fake/add_tool/call"
 assert_eq "added fresh_tool" "$(cat "$T/fake/add_tool/result")" "add_tool"
-for _ in $(seq 50); do [ -d "$T/fake/fresh_tool" ] && break; sleep 0.1; done
-[ -d "$T/fake/fresh_tool" ] || fail "list_changed did not add fresh_tool"
+(wait_until test -d "$T/fake/fresh_tool") || fail "list_changed did not add fresh_tool"
 echo '{}' > "$T/fake/fresh_tool/call"
 assert_eq "hello from fresh_tool" "$(cat "$T/fake/fresh_tool/result")" "new tool call"
 
-# kill_mid_call CALL PID SECONDS LIMIT: starts a sleep of SECONDS through
-# CALL, kills PID half a second in, and fails unless the read gets EIO
-# within LIMIT seconds of the start.
+# kill_mid_call CALL PID LOG: starts a 30 s sleep through CALL, kills
+# PID once the server has the call (its LOG says so), and fails unless
+# the read gets EIO, within 5 s of the kill (within a second on a quiet
+# machine; far less than the call would take, or its 20 s timeout).
 kill_mid_call() {
 	python3 - "$@" <<'PY'
 import errno, os, signal, sys, threading, time
-fd = os.open(sys.argv[1], os.O_RDWR)
-os.write(fd, b'{"seconds":%d}' % int(sys.argv[3]))
-t = threading.Timer(0.5, lambda: os.kill(int(sys.argv[2]), signal.SIGKILL))
-t.start()
-start = time.monotonic()
+call, pid, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def calls():
+    try:
+        return sum(l.startswith("call ") for l in open(log))
+    except OSError:
+        return 0
+before = calls()
+killed = []
+def kill_once_there():
+    deadline = time.monotonic() + 30
+    while calls() == before:
+        if time.monotonic() > deadline:
+            print("the call never reached the server", flush=True)
+            os._exit(3)
+        time.sleep(0.01)
+    killed.append(time.monotonic())
+    os.kill(pid, signal.SIGKILL)
+fd = os.open(call, os.O_RDWR)
+os.write(fd, b'{"seconds":30}')
+threading.Thread(target=kill_once_there, daemon=True).start()
 try:
     os.read(fd, 4096)
     sys.exit("read succeeded")
 except OSError as e:
     if e.errno != errno.EIO:
         sys.exit("expected EIO, got %s" % errno.errorcode[e.errno])
-    if time.monotonic() - start > float(sys.argv[4]):
-        sys.exit("EIO came %.1f s after the kill" % (time.monotonic() - start - 0.5))
+    if not killed:
+        sys.exit("EIO before the kill")
+    if time.monotonic() - killed[0] > 5:
+        sys.exit("EIO came %.1f s after the kill" % (time.monotonic() - killed[0]))
 PY
 }
 
-# Killing the server mid-call: EIO within a second; the next call works.
+# Killing the server mid-call: EIO at once; the next call works.
 pid=$(sed -n 's/^mcp fake: ready (stdio, pid \([0-9]*\),.*/\1/p' "$TMP/mnt/.ctl/status")
 [ -n "$pid" ] || fail "no pid for fake in .ctl/status"
-kill_mid_call "$T/fake/sleep/call" "$pid" 30 1.5 || fail "kill mid-call"
+kill_mid_call "$T/fake/sleep/call" "$pid" "$TMP/fake.log" || fail "kill mid-call"
 out=$(cat "$TMP/mnt/jobs/"*/error 2>/dev/null | grep -c "killed by signal 9" || true)
 [ "$out" -ge 1 ] || fail "no job says the server was killed"
 echo '{"message":"again"}' > "$T/fake/echo/call"
@@ -128,15 +154,19 @@ assert_eq "echo: again" "$(cat "$T/fake/echo/result")" "call after the crash"
 # keeps its stdout open (npx -> node): the whole group is ended.
 pid=$(sed -n 's/^mcp wrapped: ready (stdio, pid \([0-9]*\),.*/\1/p' "$TMP/mnt/.ctl/status")
 [ -n "$pid" ] || fail "no pid for wrapped in .ctl/status"
-kill_mid_call "$T/wrapped/sleep/call" "$pid" 15 1.6 || fail "kill of the leader mid-call"
+kill_mid_call "$T/wrapped/sleep/call" "$pid" "$TMP/wrapped.log" || fail "kill of the leader mid-call"
 echo '{"message":"back"}' > "$T/wrapped/echo/call"
 assert_eq "echo: back" "$(cat "$T/wrapped/echo/result")" "wrapped call after the crash"
 
 # A server that crashes at every call: failed, with its stderr lines.
-for _ in 1 2 3; do
+# Each call goes to a new start of it: after a crash the next call waits
+# until the restart delay is over (.ctl/status no longer says "after").
+crashy_state() { grep '^mcp crashy: ' "$TMP/mnt/.ctl/status"; }
+restart_due() { crashy_state | grep -q 'restarts on the next call)'; }
+for i in 1 2 3; do
 	echo '{"message":"x"}' > "$T/crashy/echo/call"
 	cat "$T/crashy/echo/result" >/dev/null 2>&1 && fail "crashy answered"
-	sleep 0.8
+	[ $i -lt 3 ] && wait_until restart_due
 done
 status=$(cat "$TMP/mnt/.ctl/status")
 assert_contains "$status" "mcp crashy: failed" "crash loop marked failed"

@@ -9,13 +9,13 @@ need_mcp_servers
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 srv=""
 start_server() {
+	# Emptied here, not by the server's redirection: the wait below must
+	# not see the line of the server before.
+	: > "$TMP/server.log"
 	PORT=$port node "$M/server-everything/dist/index.js" streamableHttp >"$TMP/server.log" 2>&1 &
 	srv=$!
-	for _ in $(seq 100); do
-		grep -q "listening" "$TMP/server.log" && return 0
-		sleep 0.1
-	done
-	fail "HTTP server did not start: $(cat "$TMP/server.log")"
+	(wait_until grep -q "listening" "$TMP/server.log") ||
+		fail "HTTP server did not start: $(cat "$TMP/server.log")"
 }
 start_server
 at_exit 'kill $srv'
@@ -26,7 +26,7 @@ JSON
 "$TOOLEXECFS" -f -c "$TMP/cfg" "$TMP/mnt" >"$TMP/daemon.log" 2>&1 &
 daemon=$!
 at_exit "fusermount3 -u '$TMP/mnt'; kill $daemon; wait $daemon"
-for _ in $(seq 300); do [ -e "$TMP/mnt/tools/web/echo/call" ] && break; sleep 0.1; done
+wait_until -t 60 test -e "$TMP/mnt/tools/web/echo/call"
 T=$TMP/mnt/tools/web
 echo '{"message":"one"}' > "$T/echo/call"
 assert_eq "Echo: one" "$(cat "$T/echo/result")" "first call"

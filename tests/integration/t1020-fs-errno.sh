@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 cfg=$TMP/cfg
 mkdir -p "$cfg"
-cat > "$cfg/t.json" <<'JSON'
+cat > "$cfg/t.json" <<JSON
 {"tools": [
  {"namespace": "t", "name": "slow", "description": "Sleeps past its timeout.",
   "input_schema": {"type": "object"}, "stdin": "none", "command": ["sleep", "10"], "timeout_ms": 300},
@@ -16,9 +16,9 @@ cat > "$cfg/t.json" <<'JSON'
   "input_schema": {"type": "object", "properties": {"n": {"type": "integer"}},
                    "required": ["n"], "additionalProperties": false},
   "stdin": "none", "command": ["echo", "{n}"], "timeout_ms": 5000},
- {"namespace": "t", "name": "count", "description": "Counts to three, slowly.",
+ {"namespace": "t", "name": "count", "description": "Counts to three, the rest once told to go on.",
   "input_schema": {"type": "object"},
-  "stdin": "none", "command": ["sh", "-c", "for i in 1 2 3; do echo line$i; sleep 0.2; done"], "timeout_ms": 5000}
+  "stdin": "none", "command": ["sh", "-c", "echo line1; while [ ! -e \\"\$1\\" ]; do sleep 0.01; done; echo line2; echo line3", "sh", "$TMP/go"], "timeout_ms": 60000}
 ]}
 JSON
 mount_config "$cfg" -o wait_max=2
@@ -104,28 +104,33 @@ except OSError as e: print(errno.errorcode[e.errno])')" "EEXIST search mkdir"
 n=$(cat $T/strict/clone)
 echo '{"n": 1}' > jobs/$n/call
 assert_eq EALREADY "$(write_errno jobs/$n/call '{"n": 2}')" "EALREADY"
-# EAGAIN: a wait longer than wait_max (2 s here).
-echo '{"seconds": 4}' > tools/builtin/sleep/call
+# EAGAIN: a wait longer than wait_max (2 s here); once the call has
+# ended (status says so), the same read answers.
+echo '{"seconds": 6}' > tools/builtin/sleep/call
 assert_eq EAGAIN "$(read_errno tools/builtin/sleep/result)" "EAGAIN"
-assert_contains "$(cat tools/builtin/sleep/result)" "slept" "read again after EAGAIN"
+wait_until grep -qx ok tools/builtin/sleep/status
+assert_eq "slept 6 s" "$(cat tools/builtin/sleep/result)" "read again after EAGAIN"
 # ENOENT: a job that does not exist.
 assert_eq ENOENT "$(read_errno jobs/999999/status)" "ENOENT job"
 
-# jobs/ID/stream: lines as they come, EOF when the job ends.
+# jobs/ID/stream: lines as they come, EOF when the job ends.  The tool
+# prints its second line only after the reader got the first one.
 n=$(cat $T/count/clone)
 echo '{}' > jobs/$n/call
-python3 - jobs/$n/stream <<'PY' || fail "stream"
-import os, sys, time
+python3 - jobs/$n/stream "$TMP/go" <<'PY' || fail "stream"
+import os, sys
 fd = os.open(sys.argv[1], os.O_RDONLY)
-t0 = time.time(); seen = []; data = b""
+first = os.read(fd, 4096)
+assert first == b"line1\n", ("first read of the stream", first)
+open(sys.argv[2], "w").close()      # go on
+data = b""
 while True:
     b = os.read(fd, 4096)
     if not b:
         break
     data += b
-    seen.append(round(time.time() - t0, 2))
-assert b"line1" in data and b"line3" in data, data
-assert len(seen) >= 2, ("stream came in one piece", seen)
+assert (data.startswith(b"line2\nline3\n-- ok (") and data.endswith(b" ms)\n")
+        and data.count(b"\n") == 3), ("rest of the stream", data)
 os.close(fd)
 PY
 assert_eq ok "$(cat jobs/$n/status)" "count ok"

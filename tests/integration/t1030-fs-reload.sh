@@ -11,20 +11,13 @@ tool() { # NAME DESCRIPTION COMMAND-JSON
 echo "{\"tools\": [$(tool a 'Version one of a.' '["echo","a"]'), $(tool slow 'Sleeps.' '["sleep","10"]')]}" > "$cfg/t.json"
 mount_config "$cfg"
 cd "$MNT" || fail cd
-# waitfor CMD...: retry up to 5 s (the watcher reacts within milliseconds).
-waitfor() {
-	for _i in $(seq 1 100); do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.05
-	done
-	fail "timed out waiting for: $*"
-}
 # Cache the static files in the kernel first.
 assert_contains "$(cat tools/t/a/doc)" "Version one" "doc v1"
 assert_contains "$(cat tools/t/INDEX)" "Version one" "INDEX v1"
 size1=$(stat -c %s tools/t/a/doc)
 
 # Callers waiting on t:slow: a transaction, a shell-style reader, a job.
+# The tool goes away only once both readers are blocked in their read.
 ( python3 -c "
 import errno, os
 fd = os.open('tools/t/slow/call', os.O_RDWR); os.write(fd, b'{}')
@@ -36,23 +29,24 @@ echo '{}' > tools/t/slow/call
 shpid=$!
 n=$(cat tools/t/slow/clone)
 echo '{}' > jobs/$n/call
-sleep 0.3
+assert_eq running "$(cat jobs/$n/status)" "job before the reload"
+wait_until fuse_reading $txpid
+wait_until fuse_reading $shpid
 
 # Change a, remove slow, add b (through the watcher, no reload call).
 echo "{\"tools\": [$(tool a 'Version two of a, now longer.' '["echo","a2"]'), $(tool b 'The new one.' '["echo","b"]')]}" > "$cfg/t.json.tmp"
 mv "$cfg/t.json.tmp" "$cfg/t.json"
-waitfor test -d tools/t/b
-waitfor grep -q "Version two" tools/t/a/doc
+wait_until test -d tools/t/b
+wait_until grep -q "Version two" tools/t/a/doc
 [ "$(stat -c %s tools/t/a/doc)" -ne "$size1" ] || fail "doc size not invalidated"
 assert_contains "$(cat tools/t/INDEX)" "Version two" "INDEX v2"
 assert_contains "$(cat tools/INDEX)" "t:b" "tools/INDEX has b"
-waitfor test ! -e tools/t/slow
+wait_until test ! -e tools/t/slow
 assert_eq ENOENT "$(read_errno tools/t/slow/doc)" "vanished tool doc"
 ls tools/t | grep -qx slow && fail "slow still listed"
 # The waiting callers got an answer (the engine fails their jobs).
 for p in $txpid $shpid; do
-	for _i in $(seq 1 100); do kill -0 $p 2>/dev/null || break; sleep 0.05; done
-	kill -0 $p 2>/dev/null && fail "a caller still waits on a removed tool"
+	wait_until gone $p
 done
 assert_eq ENOENT "$(cat $TMP/tx.out)" "transaction on a removed tool"
 assert_eq ENOENT "$(cat $TMP/shell.out)" "shell reader on a removed tool"
@@ -66,14 +60,14 @@ assert_eq a2 "$(cat tools/t/a/result)" "changed tool"
 # A whole namespace going away, through .ctl/reload.
 echo '{"tools": []}' > "$cfg/t.json"
 echo > .ctl/reload
-waitfor test ! -e tools/t
+wait_until test ! -e tools/t
 assert_eq ENOENT "$(read_errno tools/t/INDEX)" "namespace INDEX gone"
 ls 'search/new one' | grep -q 't:b' && fail "search still finds a removed tool"
 # A bad file keeps the last good plan and says so.
 echo "{\"tools\": [$(tool c 'Comes back.' '["echo","c"]')]}" > "$cfg/t.json"
-waitfor test -d tools/t/c
+wait_until test -d tools/t/c
 echo '{ broken' > "$cfg/t.json"
-sleep 0.5
+wait_until grep -q "t.json: .*keeping the last good version" .ctl/log
 [ -d tools/t/c ] || fail "a bad config file removed the last good tools"
 
 cd /

@@ -20,11 +20,8 @@ for sig in TERM INT; do
 	echo '{}' > "$MNT/tools/t/long/call"
 	n=$(cat "$MNT/tools/t/long/clone")
 	echo '{}' > "$MNT/jobs/$n/call"
-	for _i in $(seq 1 50); do
-		[ "$(children_sleeping $FS_PID)" -ge 2 ] && break
-		sleep 0.1
-	done
-	[ "$(children_sleeping $FS_PID)" -ge 2 ] || fail "the calls did not start"
+	two_sleeping() { [ "$(children_sleeping $FS_PID)" -ge 2 ]; }
+	(wait_until two_sleeping) || fail "the calls did not start"
 	kids=$(ps -o pid= --ppid "$FS_PID")
 	kill -$sig "$FS_PID"
 	rc=0
@@ -54,10 +51,7 @@ rmnt=$TMP/runmnt
 MNT=$rmnt BUILD=$BUILD "$top/scripts/run.sh" > "$TMP/run.out" 2>&1 &
 rpid=$!
 at_exit "fusermount3 -u -z '$rmnt' 2>/dev/null; kill $rpid 2>/dev/null"
-for _i in $(seq 1 100); do
-	grep -q "Try" "$TMP/run.out" && break
-	sleep 0.1
-done
+wait_until grep -q "Try" "$TMP/run.out"
 assert_contains "$(cat "$TMP/run.out")" "cat $rmnt/tools/INDEX" "tour"
 # The three commands of the tour work as printed.
 cmds=$(grep -E '^  (cat|echo|ls) ' "$TMP/run.out")

@@ -15,11 +15,8 @@ for i in 1 2 3 4 5 6 7 8; do
 	cat "$E/result" >/dev/null || fail "result $i"
 done
 # The keep policy runs at least once a second.
-for _ in $(seq 1 30); do
-	n=$(ls "$MNT/jobs" | wc -l)
-	[ "$n" -le 3 ] && break
-	sleep 0.1
-done
+at_most_3() { [ "$(ls "$MNT/jobs" | wc -l)" -le 3 ]; }
+wait_until at_most_3
 assert_eq 3 "$(ls "$MNT/jobs" | wc -l)" "jobs kept"
 # The newest stay.
 assert_contains "$(cat "$MNT/jobs/8/args")" '"i":8'

@@ -22,6 +22,10 @@ MODE (default "ok"):
 --state FILE: appends one line per start (the tests count restarts).
 --init-delay SECONDS: waits that long before answering initialize.
 --ignore-eof: stays alive when stdin ends (only a signal ends it).
+--log FILE: appends "call NAME ID" when a tools/call arrives, "done NAME
+            ID" once it is answered, "cancelled ID" for each
+            notifications/cancelled: the tests wait for these lines
+            instead of guessing how long the server takes.
 
 The tool "report" answers with what the process inherited: its open
 descriptors and its environment, as JSON.
@@ -38,6 +42,7 @@ ignore_eof = False
 args = sys.argv[1:]
 if args and not args[0].startswith("--"):
     mode = args.pop(0)
+log_file = None
 while args:
     opt = args.pop(0)
     if opt == "--state":
@@ -47,8 +52,18 @@ while args:
         init_delay = float(args.pop(0))
     elif opt == "--ignore-eof":
         ignore_eof = True
+    elif opt == "--log":
+        log_file = args.pop(0)
     else:
         sys.exit("fake_server.py: unknown option " + opt)
+log_lock = threading.Lock()
+
+
+def log(line):
+    if log_file:
+        with log_lock, open(log_file, "a") as f:
+            f.write(line + "\n")
+
 
 out_lock = threading.Lock()
 extra_tools = []
@@ -56,7 +71,16 @@ next_id = [1000]
 waiting = {}  # our request id -> [event, reply]
 
 
+current = threading.local()   # the tools/call this thread answers
+
+
 def send(msg):
+    # "done" is logged before the answer leaves: once the client has it,
+    # the log says so (a client may start its next call at once).
+    rid = getattr(current, "rid", None)
+    if rid is not None and msg.get("id") == rid and "method" not in msg:
+        log("done %s %s" % (current.name, rid))
+        current.rid = None
     data = json.dumps(msg, separators=(",", ":")) + "\n"
     with out_lock:
         sys.stdout.write(data)
@@ -154,6 +178,13 @@ def open_fds():
 
 def call(rid, params):
     name = params.get("name")
+    log("call %s %s" % (name, rid))
+    current.rid, current.name = rid, name
+    answer(rid, params)
+
+
+def answer(rid, params):
+    name = params.get("name")
     a = params.get("arguments") or {}
     token = (params.get("_meta") or {}).get("progressToken")
     if mode == "crash-call":
@@ -236,6 +267,9 @@ def main():
         msg = json.loads(line)
         method = msg.get("method")
         rid = msg.get("id")
+        if method == "notifications/cancelled":
+            log("cancelled %s" % (msg.get("params") or {}).get("requestId"))
+            continue
         if method is None:
             if rid in waiting:
                 waiting[rid][1] = msg

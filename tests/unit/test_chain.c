@@ -14,7 +14,7 @@ static struct tx_job *chain(struct tx_engine *e, const char *steps)
 
 	if (!job)
 		fail_msg("chain: %s", err);
-	assert_int_equal(tx_job_wait(job, 5000), 0);
+	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 	return job;
 }
 
@@ -105,6 +105,24 @@ static void test_chain_checked_up_front(void **state)
 	tx_engine_free(e);
 }
 
+/* True when a job of tool id runs in e (a chain's step, say). */
+static bool tool_running(struct tx_engine *e, const char *id)
+{
+	char **ids;
+	size_t n = tx_engine_job_ids(e, &ids);
+	bool found = false;
+
+	for (size_t i = 0; i < n && !found; i++) {
+		struct tx_job *j = tx_engine_job_get(e, ids[i]);
+
+		found = j && !strcmp(tx_job_tool_id(j), id) &&
+			tx_job_state(j) == TX_JOB_RUNNING;
+		tx_job_unref(j);
+	}
+	tx_strv_free(ids, n);
+	return found;
+}
+
 static void test_chain_cancel(void **state)
 {
 	struct test_backend *tb;
@@ -119,7 +137,8 @@ static void test_chain_cancel(void **state)
 			     "{\"tool\":\"test:ok\"}]}",
 			     NULL, err, sizeof(err));
 	assert_non_null(job);
-	usleep(100000);
+	/* Cancelled while its second step runs. */
+	assert_eventually(tool_running(e, "builtin:sleep"));
 	assert_int_equal(tx_job_cancel(job), 0);
 	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
 	tx_job_unref(job);

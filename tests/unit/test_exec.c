@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testlib.h"
 #include "toolexecfs/toolexec.h"
 
 #ifndef TOP_SRCDIR
@@ -29,9 +30,12 @@
 
 static char dir[64];
 static struct tx_engine *engine;
+static int idle_threads;	/* this process's threads, engine idle */
 
 /* The tools the tests call.  Each carries every key an exec tool needs:
- * input_schema, command, stdin and timeout_ms. */
+ * input_schema, command, stdin and timeout_ms.  Only t:sh_short has a
+ * timeout a test waits for; the others have timeouts no call reaches,
+ * even on a slow machine. */
 #define NOARGS "\"input_schema\":{\"type\":\"object\"},"
 static const char tools_json[] =
 	"{\"tools\":["
@@ -39,46 +43,54 @@ static const char tools_json[] =
 	" \"input_schema\":{\"type\":\"object\",\"properties\":{"
 	"  \"text\":{\"type\":\"string\"}}},"
 	" \"command\":[\"echo\",\"{text}\"],\"stdin\":\"none\","
-	" \"timeout_ms\":5000},"
+	" \"timeout_ms\":60000},"
 	"{\"namespace\":\"t\",\"name\":\"args\",\"description\":\"printf args\","
 	" \"input_schema\":{\"type\":\"object\",\"properties\":{"
 	"  \"a\":{},\"b\":{},\"c\":{},\"d\":{\"default\":\"dflt\"},"
 	"  \"n\":{\"default\":7}}},"
 	" \"command\":[\"printf\",\"[%s]\",\"{a}\",\"{b}\",\"{c}\",\"{d}\","
-	"  \"{n}\"],\"stdin\":\"none\",\"timeout_ms\":5000},"
+	"  \"{n}\"],\"stdin\":\"none\",\"timeout_ms\":60000},"
 	"{\"namespace\":\"t\",\"name\":\"sh\",\"description\":\"a script\","
 	" \"input_schema\":{\"type\":\"object\",\"properties\":{"
 	"  \"script\":{\"type\":\"string\"},\"x\":{\"type\":\"string\"}},"
 	"  \"required\":[\"script\"]},"
 	" \"command\":[\"sh\",\"-c\",\"{script}\",\"sh\",\"{x}\"],"
-	" \"stdin\":\"none\",\"timeout_ms\":800,\"kill_grace_ms\":300,"
+	" \"stdin\":\"none\",\"timeout_ms\":60000,\"kill_grace_ms\":300,"
 	" \"max_output_bytes\":1000,\"max_stderr_bytes\":100},"
+	"{\"namespace\":\"t\",\"name\":\"sh_short\",\"description\":\"x\","
+	" \"input_schema\":{\"type\":\"object\",\"properties\":{"
+	"  \"script\":{\"type\":\"string\"},\"x\":{\"type\":\"string\"}},"
+	"  \"required\":[\"script\"]},"
+	" \"command\":[\"sh\",\"-c\",\"{script}\",\"sh\",\"{x}\"],"
+	" \"stdin\":\"none\",\"timeout_ms\":800,\"kill_grace_ms\":300},"
 	"{\"namespace\":\"t\",\"name\":\"cat_json\",\"description\":\"cat\","
 	" \"input_schema\":{\"type\":\"object\"},"
-	" \"command\":[\"cat\"],\"stdin\":\"json\",\"timeout_ms\":5000},"
+	" \"command\":[\"cat\"],\"stdin\":\"json\",\"timeout_ms\":60000},"
 	"{\"namespace\":\"t\",\"name\":\"cat_text\",\"description\":\"cat\","
 	" \"input_schema\":{\"type\":\"object\",\"properties\":{"
 	"  \"text\":{\"type\":\"string\"}}},"
-	" \"command\":[\"cat\"],\"stdin\":\"{text}\",\"timeout_ms\":5000},"
+	" \"command\":[\"cat\"],\"stdin\":\"{text}\",\"timeout_ms\":60000},"
 	"{\"namespace\":\"t\",\"name\":\"env\",\"description\":\"env\"," NOARGS
-	" \"command\":[\"env\"],\"stdin\":\"none\",\"timeout_ms\":5000,"
+	" \"command\":[\"env\"],\"stdin\":\"none\",\"timeout_ms\":60000,"
 	" \"env\":{\"MINE\":\"yes\"},\"cwd\":\"/\"},"
 	"{\"namespace\":\"t\",\"name\":\"env_all\",\"description\":\"env\"," NOARGS
-	" \"command\":[\"env\"],\"stdin\":\"none\",\"timeout_ms\":5000,"
+	" \"command\":[\"env\"],\"stdin\":\"none\",\"timeout_ms\":60000,"
 	" \"inherit_env\":true},"
 	"{\"namespace\":\"t\",\"name\":\"pwd\",\"description\":\"pwd\"," NOARGS
-	" \"command\":[\"pwd\"],\"stdin\":\"none\",\"timeout_ms\":5000,"
+	" \"command\":[\"pwd\"],\"stdin\":\"none\",\"timeout_ms\":60000,"
 	" \"cwd\":\"/tmp\"},"
 	"{\"namespace\":\"t\",\"name\":\"missing\",\"description\":\"x\"," NOARGS
 	" \"command\":[\"no-such-program-tx\"],\"stdin\":\"none\","
-	" \"timeout_ms\":5000},"
+	" \"timeout_ms\":60000},"
 	"{\"namespace\":\"t\",\"name\":\"missing_path\",\"description\":\"x\","
 	NOARGS " \"command\":[\"/nonexistent/prog\"],\"stdin\":\"none\","
-	" \"timeout_ms\":5000},"
+	" \"timeout_ms\":60000},"
 	"{\"namespace\":\"t\",\"name\":\"bad_cwd\",\"description\":\"x\"," NOARGS
-	" \"command\":[\"true\"],\"stdin\":\"none\",\"timeout_ms\":5000,"
+	" \"command\":[\"true\"],\"stdin\":\"none\",\"timeout_ms\":60000,"
 	" \"cwd\":\"/nonexistent/dir\"}"
 	"]}";
+
+static int count_entries(const char *path);
 
 static int setup(void **state)
 {
@@ -102,6 +114,7 @@ static int setup(void **state)
 		fprintf(stderr, "engine: %s\n", err);
 		return -1;
 	}
+	idle_threads = count_entries("/proc/self/task");
 	return 0;
 }
 
@@ -129,16 +142,22 @@ static int teardown(void **state)
 }
 
 /* Calls and waits; returns the job (unref it). */
-static struct tx_job *call(const char *id, const char *args)
+static struct tx_job *call_in(struct tx_engine *e, const char *id,
+			      const char *args)
 {
 	char err[512] = "";
-	struct tx_job *job = tx_engine_call(engine, id, args, NULL, err,
+	struct tx_job *job = tx_engine_call(e, id, args, NULL, err,
 					    sizeof(err));
 
 	if (!job)
 		fail_msg("call %s: %s", id, err);
-	assert_int_equal(tx_job_wait(job, 10000), 0);
+	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 	return job;
+}
+
+static struct tx_job *call(const char *id, const char *args)
+{
+	return call_in(engine, id, args);
 }
 
 /* `result` text; the engine ends it with a newline when the tool's
@@ -151,33 +170,82 @@ static const char *result(struct tx_job *job)
 	return r ? r : "";
 }
 
-/* The pid is gone or a zombie (reaped or about to be by its parent). */
-static bool pid_gone(pid_t pid)
+/* The state letter of pid ('R', 'S', 'Z'...) and its parent, from
+ * /proc; 0 when there is no such process. */
+static char proc_state(pid_t pid, pid_t *ppid)
 {
 	char path[64], buf[512];
+	char state = 0;
 	FILE *f;
 	char *p;
+	int pp = 0;
 
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return true;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
-		return true;
+		return 0;
 	p = fgets(buf, sizeof(buf), f);
 	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p && (p[2] == 'Z' || p[2] == 'X');
+	p = p ? strrchr(buf, ')') : NULL;	/* the name may hold spaces */
+	if (!p || sscanf(p + 1, " %c %d", &state, &pp) != 2)
+		return 0;
+	if (ppid)
+		*ppid = pp;
+	return state;
 }
 
-static bool wait_gone(pid_t pid, int ms)
+/*
+ * A child of ours has been reaped: no such process any more.  A zombie
+ * still exists (kill(pid, 0) succeeds on it) until its parent, the
+ * engine, collects it with waitpid.
+ */
+static bool reaped(pid_t pid)
 {
-	for (int i = 0; i < ms / 20; i++) {
-		if (pid_gone(pid))
-			return true;
-		usleep(20000);
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+/* A process the program started (a grandchild of ours) has ended: gone,
+ * or a zombie that its new parent (init), not the engine, collects. */
+static bool ended(pid_t pid)
+{
+	pid_t ppid = 0;
+	char st = proc_state(pid, &ppid);
+
+	return st == 0 || ((st == 'Z' || st == 'X') && ppid != getpid());
+}
+
+/* No child of this process is a zombie: every one that ended was
+ * collected. */
+static bool no_zombie_children(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	bool none = true;
+
+	if (!d)
+		return false;
+	while (none && (de = readdir(d))) {
+		pid_t ppid = 0;
+		char st;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		st = proc_state((pid_t)atoi(de->d_name), &ppid);
+		none = !(ppid == getpid() && (st == 'Z' || st == 'X'));
 	}
-	return pid_gone(pid);
+	closedir(d);
+	return none;
+}
+
+/* pids[0..n-2] were started by the program, pids[n-1] is the program
+ * itself (the engine's child): all ended, the program reaped, and no
+ * zombie of ours left behind. */
+static void assert_all_gone(const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		assert_eventually(ended(pids[i]));
+	assert_eventually(reaped(pids[n - 1]));
+	assert_eventually(no_zombie_children());
 }
 
 static size_t read_pids(const char *file, pid_t *pids, size_t max)
@@ -274,13 +342,12 @@ static void test_timeout_kills_group(void **state)
 		 "sh -c 'trap \\\"\\\" TERM; sleep 100' & echo $! >> \\\"$1\\\"; "
 		 "echo $$ >> \\\"$1\\\"; wait\",\"x\":\"%s\"}",
 		 pidfile);
-	job = call("t:sh", args);
+	job = call("t:sh_short", args);
 	assert_int_equal(tx_job_state(job), TX_JOB_TIMEOUT);
 	assert_int_equal(tx_job_errno(job), ETIMEDOUT);
 	n = read_pids(pidfile, pids, 4);
 	assert_int_equal(n, 3);
-	for (size_t i = 0; i < n; i++)
-		assert_true(wait_gone(pids[i], 3000));
+	assert_all_gone(pids, n);
 	tx_job_unref(job);
 }
 
@@ -299,15 +366,10 @@ static void test_cancel(void **state)
 		 pidfile);
 	job = tx_engine_call(engine, "t:sh", args, NULL, err, sizeof(err));
 	assert_non_null(job);
-	for (int i = 0; i < 200 && n < 2; i++) {
-		usleep(10000);
-		n = read_pids(pidfile, pids, 4);
-	}
-	assert_int_equal(n, 2);
+	assert_eventually((n = read_pids(pidfile, pids, 4)) == 2);
 	assert_int_equal(tx_job_cancel(job), 0);
 	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
-	for (size_t i = 0; i < n; i++)
-		assert_true(wait_gone(pids[i], 3000));
+	assert_all_gone(pids, n);
 	tx_job_unref(job);
 }
 
@@ -458,26 +520,34 @@ static void test_exec_failures(void **state)
 
 static void test_streaming_and_utf8(void **state)
 {
-	char err[256], buf[256];
+	char err[256], buf[256], go[128], args[512];
 	struct tx_job *job;
 	bool eof = false;
 	size_t n = 0;
+	FILE *f;
 
 	(void)state;
-	job = tx_engine_call(engine, "t:sh",
-			     "{\"script\":\"echo first; sleep 0.5; echo second\"}",
-			     NULL, err, sizeof(err));
+	/* The program prints "second" only once the test has seen "first"
+	 * in the stream and says go. */
+	snprintf(go, sizeof(go), "%s/go", dir);
+	snprintf(args, sizeof(args),
+		 "{\"script\":\"echo first; while [ ! -e \\\"$1\\\" ]; do "
+		 "sleep 0.01; done; echo second\",\"x\":\"%s\"}", go);
+	job = tx_engine_call(engine, "t:sh", args, NULL, err, sizeof(err));
 	assert_non_null(job);
-	for (int i = 0; i < 40 && n == 0; i++) {
-		usleep(10000);
-		n = tx_job_stream_read(job, 0, buf, sizeof(buf) - 1, &eof);
-	}
-	assert_true(n >= 6);
+	assert_eventually((n = tx_job_stream_read(job, 0, buf, sizeof(buf) - 1,
+						  &eof)) > 0);
+	assert_int_equal(n, 6);
 	assert_memory_equal(buf, "first\n", 6);
+	assert_false(eof);
 	assert_false(tx_job_state_final(tx_job_state(job)));
-	assert_int_equal(tx_job_wait(job, 5000), 0);
+	f = fopen(go, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 	assert_string_equal(result(job), "first\nsecond\n");
 	tx_job_unref(job);
+	unlink(go);
 
 	/* Bytes that are not UTF-8 become U+FFFD. */
 	job = call("t:sh", "{\"script\":\"printf 'a\\\\377b'\"}");
@@ -499,16 +569,16 @@ static void test_concurrent_calls(void **state)
 		assert_non_null(jobs[i]);
 	}
 	for (int i = 0; i < 24; i++) {
-		assert_int_equal(tx_job_wait(jobs[i], 20000), 0);
+		assert_int_equal(tx_job_wait(jobs[i], TEST_WAIT_MS), 0);
 		snprintf(want, sizeof(want), "call %d\n", i);
 		assert_string_equal(result(jobs[i]), want);
 		tx_job_unref(jobs[i]);
 	}
 }
 
-static int count_fds(void)
+static int count_entries(const char *path)
 {
-	DIR *d = opendir("/proc/self/fd");
+	DIR *d = opendir(path);
 	int n = 0;
 
 	if (!d)
@@ -517,6 +587,62 @@ static int count_fds(void)
 		n++;
 	closedir(d);
 	return n;
+}
+
+#define MAX_TASKS 256
+
+/* The thread IDs of this process; returns how many (at most max). */
+static size_t task_ids(pid_t *ids, size_t max)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && n < max)
+			ids[n++] = (pid_t)atoi(de->d_name);
+	closedir(d);
+	return n;
+}
+
+/* Every thread of the process is one of base[0..n): any thread started
+ * since has ended. */
+static bool only_threads_of(const pid_t *base, size_t n)
+{
+	pid_t now[MAX_TASKS];
+	size_t k = task_ids(now, MAX_TASKS);
+
+	for (size_t i = 0; i < k; i++) {
+		bool known = false;
+
+		for (size_t j = 0; j < n && !known; j++)
+			known = now[i] == base[j];
+		if (!known)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Waits until every call thread started since base was taken has ended,
+ * makes one more call and waits for its thread too.  Then each earlier
+ * call has been joined, its descriptors closed, and only the last
+ * call's bookkeeping stays until the next start: the same state,
+ * whatever ran before.
+ */
+static void quiesce(struct tx_engine *e, const pid_t *base, size_t n)
+{
+	char err[256];
+	struct tx_job *job;
+
+	assert_eventually(only_threads_of(base, n));
+	job = tx_engine_call(e, "t:echo", "{\"text\":\"q\"}", NULL, err,
+			     sizeof(err));
+	assert_non_null(job);
+	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
+	tx_job_unref(job);
+	assert_eventually(only_threads_of(base, n));
 }
 
 /* Calls of every kind leave no descriptor open behind them. */
@@ -531,19 +657,32 @@ static void test_no_fd_leaks(void **state)
 		{ "t:sh", "{\"script\":\"exit 2\"}" },
 		{ "t:sh", "{\"script\":\"yes\"}" },
 	};
+	struct tx_engine_options opts = { .config_dir = dir };
+	pid_t base[MAX_TASKS];
+	char err[512];
+	struct tx_engine *e;
+	size_t nbase;
 	int before;
 
 	(void)state;
+	/* The call threads of earlier tests have ended (they may still
+	 * have been closing their descriptors), then an engine of its own:
+	 * the threads there are now are all that run when it is idle. */
+	assert_eventually(count_entries("/proc/self/task") == idle_threads);
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	nbase = task_ids(base, MAX_TASKS);
 	/* One round first, so lazily opened descriptors are counted. */
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		tx_job_unref(call(calls[i][0], calls[i][1]));
-	usleep(100 * 1000);
-	before = count_fds();
+		tx_job_unref(call_in(e, calls[i][0], calls[i][1]));
+	quiesce(e, base, nbase);
+	before = count_entries("/proc/self/fd");
 	for (int round = 0; round < 3; round++)
 		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-			tx_job_unref(call(calls[i][0], calls[i][1]));
-	usleep(100 * 1000);
-	assert_int_equal(count_fds(), before);
+			tx_job_unref(call_in(e, calls[i][0], calls[i][1]));
+	quiesce(e, base, nbase);
+	assert_int_equal(count_entries("/proc/self/fd"), before);
+	tx_engine_free(e);
 }
 
 /* Freeing the engine ends the calls in flight and their children. */
@@ -565,15 +704,10 @@ static void test_engine_free_ends_children(void **state)
 		 pidfile);
 	job = tx_engine_call(e, "t:sh", args, NULL, err, sizeof(err));
 	assert_non_null(job);
-	for (int i = 0; i < 200 && n < 2; i++) {
-		usleep(10000);
-		n = read_pids(pidfile, pids, 4);
-	}
-	assert_int_equal(n, 2);
+	assert_eventually((n = read_pids(pidfile, pids, 4)) == 2);
 	tx_job_unref(job);
 	tx_engine_free(e);
-	for (size_t i = 0; i < n; i++)
-		assert_true(wait_gone(pids[i], 3000));
+	assert_all_gone(pids, n);
 }
 
 /* Every shipped example tool runs and says something sensible. */
@@ -623,7 +757,7 @@ static void test_default_examples(void **state)
 				     sizeof(err));
 		if (!job)
 			fail_msg("%s: %s", cases[i].id, err);
-		assert_int_equal(tx_job_wait(job, 10000), 0);
+		assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 		r = tx_job_result_text(job, NULL);
 		if (tx_job_state(job) != TX_JOB_OK || !r ||
 		    !strstr(r, cases[i].expect))
@@ -643,7 +777,7 @@ static void test_default_examples(void **state)
 			NULL, err, sizeof(err));
 
 		assert_non_null(job);
-		assert_int_equal(tx_job_wait(job, 10000), 0);
+		assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 		assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
 		assert_non_null(strstr(tx_job_result_text(job, NULL),
 				       "--version"));

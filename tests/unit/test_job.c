@@ -25,7 +25,7 @@ static void test_ok(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(tx_job_wait(job, 1000), 0);
+	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 	assert_int_equal(tx_job_state(job), TX_JOB_OK);
 	assert_int_equal(tx_job_errno(job), 0);
 	assert_string_equal(tx_job_result_text(job, &len), "ok\n");
@@ -263,25 +263,24 @@ static void test_timeout(void **state)
 {
 	struct test_backend *tb;
 	struct tx_engine *e = test_engine(&tb);
-	struct tx_job *job = call(e, "test:hang", "{}");
 	uint64_t t0 = tx_now_ns();
+	struct tx_job *job = call(e, "test:expire", "{}");
 
 	(void)state;
-	assert_int_equal(tx_job_wait(job, 5000), 0);
-	assert_true(tx_now_ns() - t0 < 2000000000u);
+	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
+	assert_true(tx_now_ns() - t0 >= 200 * 1000000ull);	/* not early */
 	assert_int_equal(tx_job_state(job), TX_JOB_TIMEOUT);
 	assert_int_equal(tx_job_errno(job), ETIMEDOUT);
 	/* The backend is told right after the job turns final (and its
-	 * waiters wake), on the timer thread: give it a moment. */
-	for (int i = 0; i < 100 && test_cancels(tb) == 0; i++)
-		usleep(10000);
-	assert_int_equal(test_cancels(tb), 1);
+	 * waiters wake), on the timer thread. */
+	assert_eventually(test_cancels(tb) == 1);
 	tx_job_unref(job);
 	tx_engine_free(e);
 }
 
 struct waiter_arg {
 	struct tx_job *job;
+	_Atomic pid_t tid;
 	int rc;
 };
 
@@ -289,7 +288,8 @@ static void *waiter(void *p)
 {
 	struct waiter_arg *w = p;
 
-	w->rc = tx_job_wait(w->job, 5000);
+	atomic_store(&w->tid, gettid());
+	w->rc = tx_job_wait(w->job, TEST_WAIT_MS);
 	return NULL;
 }
 
@@ -305,9 +305,15 @@ static void test_concurrent_waiters(void **state)
 	for (int i = 0; i < 16; i++) {
 		w[i].job = job;
 		w[i].rc = -1;
+		atomic_store(&w[i].tid, 0);
 		pthread_create(&th[i], NULL, waiter, &w[i]);
 	}
-	usleep(20000);
+	/* Every waiter is asleep in its wait before the cancel wakes them
+	 * all (the job lock is free then: nobody else runs). */
+	for (int i = 0; i < 16; i++)
+		assert_eventually(atomic_load(&w[i].tid) != 0 &&
+				  test_thread_waits(atomic_load(&w[i].tid)));
+	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
 	tx_job_cancel(job);
 	for (int i = 0; i < 16; i++) {
 		pthread_join(th[i], NULL);
@@ -652,7 +658,7 @@ static void test_builtins(void **state)
 	assert_int_equal(strlen(tx_job_result_text(job, NULL)), 3 * 37);
 	tx_job_unref(job);
 	job = call(e, "builtin:sleep", "{\"seconds\":0.05}");
-	assert_int_equal(tx_job_wait(job, 2000), 0);
+	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 	assert_int_equal(tx_job_state(job), TX_JOB_OK);
 	tx_job_unref(job);
 	job = call(e, "builtin:sleep", "{\"seconds\":5}");

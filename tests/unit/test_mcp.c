@@ -17,6 +17,7 @@
 #include "backend/mcp_i.h"
 #include "engine/job.h"
 #include "util/jsonu.h"
+#include "testlib.h"
 
 /* Collects what a splitter emits, joined by '|'. */
 struct sink {
@@ -283,37 +284,171 @@ static void test_tool_check(void **state)
 	}
 }
 
+/*
+ * A tools/call result as the client maps it (tx_mcp_result_from) and
+ * completes a job with it: the job's result.json envelope, parsed, and
+ * its result and error texts.
+ */
+struct mapped {
+	struct tx_engine *e;
+	struct tx_job *job;
+	struct json_object *env;
+	const char *result;
+	const char *error;
+};
+
+static void map_result(struct mapped *m, const char *result_json)
+{
+	struct test_backend *tb;
+	struct json_object *o = js(result_json);
+	struct tx_result *r;
+	char err[256] = "";
+	const char *env;
+
+	m->e = test_engine(&tb);
+	m->job = tx_engine_call(m->e, "test:hang", "{}", NULL, err, sizeof(err));
+	assert_non_null(m->job);
+	r = tx_mcp_result_from(o, err, sizeof(err));
+	if (!r)
+		fail_msg("not mapped: %s: %s", result_json, err);
+	json_object_put(o);
+	tx_job_complete(m->job, r);
+	assert_true(tx_job_state_final(tx_job_state(m->job)));
+	env = tx_job_envelope_text(m->job, NULL);
+	m->env = tx_json_parse(env, strlen(env), 64, err, sizeof(err));
+	assert_non_null(m->env);
+	m->result = tx_job_result_text(m->job, NULL);
+	m->error = tx_job_error_text(m->job, NULL);
+}
+
+static void map_release(struct mapped *m)
+{
+	json_object_put(m->env);
+	tx_job_unref(m->job);
+	tx_engine_free(m->e);
+}
+
+/* The envelope's member key equals the JSON text want exactly (NULL:
+ * the member is absent; "null": present and null). */
+static void assert_member(struct json_object *env, const char *key,
+			  const char *want)
+{
+	struct json_object *v = NULL;
+	bool has = json_object_object_get_ex(env, key, &v);
+
+	if (!want) {
+		if (has)
+			fail_msg("\"%s\" should be absent, is %s", key,
+				 json_object_to_json_string(v));
+		return;
+	}
+	if (!has)
+		fail_msg("\"%s\" is missing", key);
+	if (!strcmp(want, "null")) {	/* json-c's null is NULL */
+		if (v)
+			fail_msg("\"%s\": expected null, got %s", key,
+				 json_object_to_json_string(v));
+		return;
+	}
+	{
+		struct json_object *w = js(want);
+
+		if (!json_object_equal(v, w))
+			fail_msg("\"%s\": expected %s, got %s", key, want,
+				 json_object_to_json_string(v));
+		json_object_put(w);
+	}
+}
+
+#define TEXT_A "{\"type\":\"text\",\"text\":\"a\"}"
+#define IMAGE "{\"type\":\"image\",\"data\":\"iVBORw0KGgo=\"," \
+	      "\"mimeType\":\"image/png\"}"
+
 static void test_result_mapping(void **state)
 {
-	struct json_object *o;
-	struct tx_result *r;
+	struct mapped m;
 	char err[256];
+	struct json_object *o;
 
 	(void)state;
-	o = js("{\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
-	       "{\"type\":\"image\",\"data\":\"AAAA\",\"mimeType\":\"image/png\"}],"
-	       "\"structuredContent\":{\"n\":1},\"isError\":true}");
-	r = tx_mcp_result_from(o, err, sizeof(err));
-	assert_non_null(r);
-	tx_result_free(r);
-	json_object_put(o);
+	/* isError: the content is delivered, the job is an error. */
+	map_result(&m, "{\"content\":[" TEXT_A "," IMAGE "],"
+		       "\"structuredContent\":{\"n\":1},\"isError\":true}");
+	assert_int_equal(tx_job_state(m.job), TX_JOB_ERROR);
+	assert_int_equal(tx_job_errno(m.job), 0);
+	assert_member(m.env, "status", "\"error\"");
+	assert_member(m.env, "isError", "true");
+	assert_member(m.env, "content", "[" TEXT_A "," IMAGE "]");
+	assert_member(m.env, "structuredContent", "{\"n\":1}");
+	assert_member(m.env, "error", "{\"code\":\"tool_error\","
+				      "\"message\":\"a\\n\",\"path\":null}");
+	assert_string_equal(m.result, "a\n");
+	assert_string_equal(m.error, "tool_error: a\n");
+	map_release(&m);
 
-	o = js("{}");	/* no content at all: an empty result */
-	r = tx_mcp_result_from(o, err, sizeof(err));
-	assert_non_null(r);
-	tx_result_free(r);
-	json_object_put(o);
+	/* isError false: the same content is a success. */
+	map_result(&m, "{\"content\":[" TEXT_A "," IMAGE "],"
+		       "\"structuredContent\":{\"n\":1},\"isError\":false}");
+	assert_int_equal(tx_job_state(m.job), TX_JOB_OK);
+	assert_member(m.env, "status", "\"ok\"");
+	assert_member(m.env, "isError", "false");
+	assert_member(m.env, "content", "[" TEXT_A "," IMAGE "]");
+	assert_member(m.env, "structuredContent", "{\"n\":1}");
+	assert_member(m.env, "error", "null");
+	assert_string_equal(m.result, "a\n");
+	assert_string_equal(m.error, "");
+	map_release(&m);
 
+	/* An image alone: kept whole in result.json, pointed to from
+	 * result; no structuredContent appears from nowhere. */
+	map_result(&m, "{\"content\":[" IMAGE "]}");
+	assert_int_equal(tx_job_state(m.job), TX_JOB_OK);
+	assert_member(m.env, "isError", "false");
+	assert_member(m.env, "content", "[" IMAGE "]");
+	assert_member(m.env, "structuredContent", NULL);
+	assert_string_equal(m.result,
+			    "[image image/png: see result.json, content[0]]\n");
+	map_release(&m);
+
+	/* Structured content without text: result shows it as JSON. */
+	map_result(&m, "{\"content\":[],\"structuredContent\":"
+		       "{\"n\":42,\"list\":[1,\"x\"]}}");
+	assert_int_equal(tx_job_state(m.job), TX_JOB_OK);
+	assert_member(m.env, "content", "[]");
+	assert_member(m.env, "structuredContent",
+		      "{\"n\":42,\"list\":[1,\"x\"]}");
+	o = js(m.result);
+	if (!json_object_equal(o, json_object_object_get(m.env,
+							   "structuredContent")))
+		fail_msg("result is not the structured content: %s", m.result);
+	json_object_put(o);
+	assert_true(m.result[strlen(m.result) - 1] == '\n');
+	map_release(&m);
+
+	/* No content at all: an empty success. */
+	map_result(&m, "{}");
+	assert_int_equal(tx_job_state(m.job), TX_JOB_OK);
+	assert_member(m.env, "isError", "false");
+	assert_member(m.env, "content", "[]");
+	assert_member(m.env, "structuredContent", NULL);
+	assert_string_equal(m.result, "");
+	map_release(&m);
+
+	/* Results that are not results. */
 	o = js("{\"content\":\"text\"}");
 	assert_null(tx_mcp_result_from(o, err, sizeof(err)));
 	assert_int_equal(EINVAL, errno);
+	assert_string_equal(err, "\"content\" is not an array");
 	json_object_put(o);
 	o = js("{\"content\":[{\"text\":\"no type\"}]}");
 	assert_null(tx_mcp_result_from(o, err, sizeof(err)));
-	assert_non_null(strstr(err, "content[0]"));
+	assert_int_equal(EINVAL, errno);
+	assert_string_equal(err, "content[0] is not a content block");
 	json_object_put(o);
 	o = js("[1]");
 	assert_null(tx_mcp_result_from(o, err, sizeof(err)));
+	assert_int_equal(EINVAL, errno);
+	assert_string_equal(err, "the call's result is not an object");
 	json_object_put(o);
 }
 

@@ -9,7 +9,10 @@
 #include <json-c/json.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +30,51 @@
 #include "toolexecfs/toolexec.h"
 
 /*
+ * How long a test waits for something another thread or process does
+ * (a job that ends, a child that is reaped, a file the watcher reports):
+ * far more than any of it takes, so a loaded machine is only slower.
+ * Tests poll for the event; they never sleep in its place.
+ */
+#define TEST_WAIT_MS 30000
+
+/* Polls cond every 5 ms for up to TEST_WAIT_MS, then asserts it. */
+#define assert_eventually(cond)                                            \
+	do {                                                               \
+		uint64_t t0_ = tx_now_ns();                                \
+		while (!(cond) &&                                          \
+		       tx_now_ns() - t0_ < TEST_WAIT_MS * 1000000ull)      \
+			usleep(5000);                                      \
+		assert_true(cond);                                         \
+	} while (0)
+
+/* True when thread tid of this process sleeps in a futex wait (a
+ * condition variable, a lock): a thread the test started has reached
+ * the wait it is there for. */
+static inline bool test_thread_waits(pid_t tid)
+{
+	char path[64], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strncmp(buf, "futex", 5);
+}
+
+/*
  * The "test" backend's tools, by name:
  *   ok      completes at once with the text "ok"
  *   fail    completes at once with isError and the text "it failed"
  *   crash   fails with EIO
- *   hang    never completes by itself (cancel or timeout ends it);
- *           timeout 200 ms
+ *   hang    never completes by itself (cancel or timeout ends it)
  *   stream  writes "a\n" to the stream, then hangs
+ *   expire  hangs like "hang", with a timeout of 200 ms
+ * Every tool but "expire" has a 60 s timeout, far longer than any test
+ * waits, so that no timer ends a job while a slow machine runs a test.
  */
 struct test_backend {
 	struct tx_backend base;
@@ -133,24 +174,25 @@ static inline struct tx_tool *test_tool(struct tx_backend *be, const char *ns,
 static inline struct tx_engine *test_engine(struct test_backend **out)
 {
 	static const char *const names[] = { "ok", "fail", "crash", "hang",
-					     "stream" };
+					     "stream", "expire" };
+	enum { NTOOLS = sizeof(names) / sizeof(names[0]) };
 	struct tx_engine_options opts = { 0 };
 	struct test_backend *tb = test_backend_new();
-	struct tx_tool *tools[5];
+	struct tx_tool *tools[NTOOLS];
 	struct tx_engine *e;
 	char err[512];
 
 	e = tx_engine_new(&opts, err, sizeof(err));
 	assert_non_null(e);
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < NTOOLS; i++)
 		tools[i] = test_tool(&tb->base, "test", names[i],
 				     "{\"type\":\"object\",\"properties\":{"
 				     "\"n\":{\"type\":\"integer\"}}}",
-				     200);
-	assert_int_equal(tx_registry_set_source(e->registry, "test", tools, 5,
-						err, sizeof(err)),
+				     strcmp(names[i], "expire") ? 60000 : 200);
+	assert_int_equal(tx_registry_set_source(e->registry, "test", tools,
+						NTOOLS, err, sizeof(err)),
 			 0);
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < NTOOLS; i++)
 		tx_tool_unref(tools[i]);
 	*out = tb;
 	tx_backend_unref(&tb->base);	/* the tools hold it */
