@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "engine/job.h"
 #include "util/jsonu.h"
 #include "util/log.h"
@@ -43,14 +44,6 @@ struct spawn_err {
 	int stage;	/* 0: chdir, 1: exec, 2: set-up */
 	int err;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void tx_exec_call_stop(struct exec_call *call)
 {
@@ -194,7 +187,7 @@ static void begin_stop(struct run *r, bool hard)
 		group_kill(r, SIGKILL);
 	} else if (!r->stopping) {
 		group_kill(r, SIGTERM);
-		r->kill_at = now_ms() + r->call->kill_grace_ms;
+		r->kill_at = tx_mono_ms() + r->call->kill_grace_ms;
 	}
 	r->stopping = true;
 }
@@ -272,7 +265,7 @@ static void child_exited(struct run *r)
 	/* The call is over: what the program left running in its group
 	 * goes with it. */
 	group_kill(r, SIGKILL);
-	r->drain_until = now_ms() + DRAIN_MS;
+	r->drain_until = tx_mono_ms() + DRAIN_MS;
 }
 
 static void io_loop(struct run *r)
@@ -284,11 +277,11 @@ static void io_loop(struct run *r)
 		begin_stop(r, true);
 		return;
 	}
-	r->backstop = now_ms() + call->timeout_ms + BACKSTOP_EXTRA_MS;
+	r->backstop = tx_mono_ms() + call->timeout_ms + BACKSTOP_EXTRA_MS;
 	for (;;) {
 		struct pollfd p[5];
 		int np = 0, ip = -1, op = -1, ep = -1, wp, pp = -1, timeout;
-		uint64_t now = now_ms(), next = UINT64_MAX;
+		uint64_t now = tx_mono_ms(), next = UINT64_MAX;
 
 		if (r->out_fd < 0 && r->err_fd < 0 && r->exited)
 			break;

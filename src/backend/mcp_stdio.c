@@ -81,7 +81,7 @@ static void sleep_ms(unsigned ms)
  */
 static bool reap(struct stdio_conn *c, unsigned wait_ms)
 {
-	uint64_t end = tx_mcp_now_ms() + wait_ms;
+	uint64_t end = tx_mono_ms() + wait_ms;
 	bool done;
 
 	pthread_mutex_lock(&c->mu);
@@ -105,7 +105,7 @@ static bool reap(struct stdio_conn *c, unsigned wait_ms)
 			c->reaped = true;
 			break;
 		}
-		if (tx_mcp_now_ms() >= end)
+		if (tx_mono_ms() >= end)
 			break;
 		sleep_ms(10);
 	}
@@ -187,7 +187,7 @@ static void *reader_main(void *arg)
 		int rc;
 
 		if (c->out_fd < 0) {
-			uint64_t now = tx_mcp_now_ms();
+			uint64_t now = tx_mono_ms();
 
 			if (c->err_fd < 0 || now >= out_end + DRAIN_MS)
 				break;
@@ -223,11 +223,11 @@ static void *reader_main(void *arg)
 						 "bytes", TX_MCP_LINE_MAX);
 					kill(-c->pid, SIGKILL);
 					close_fd(&c->out_fd);
-					out_end = tx_mcp_now_ms();
+					out_end = tx_mono_ms();
 				}
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 				close_fd(&c->out_fd);
-				out_end = tx_mcp_now_ms();
+				out_end = tx_mono_ms();
 			}
 		}
 		if (pfd[1].revents) {
@@ -266,7 +266,7 @@ static int stdio_send(struct tx_mcp_conn *base, const char *text, size_t len,
 		{ (void *)"\n", 1 },
 	};
 	size_t left = len + 1;
-	uint64_t end = tx_mcp_now_ms() + c->write_timeout_ms;
+	uint64_t end = tx_mono_ms() + c->write_timeout_ms;
 	sigset_t pipe_set, old;
 	int rc = 0;
 	bool partial = false;
@@ -305,7 +305,7 @@ static int stdio_send(struct tx_mcp_conn *base, const char *text, size_t len,
 			continue;
 		if (n < 0 && errno == EAGAIN) {
 			struct pollfd pfd = { .fd = c->in_fd, .events = POLLOUT };
-			uint64_t now = tx_mcp_now_ms();
+			uint64_t now = tx_mono_ms();
 
 			if (now >= end) {
 				rc = -ETIMEDOUT;

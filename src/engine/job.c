@@ -19,6 +19,7 @@
 
 #include "engine/audit.h"
 #include "engine/engine_i.h"
+#include "util/clock.h"
 #include "util/jsonu.h"
 #include "util/log.h"
 #include "schema/schema.h"
@@ -31,14 +32,6 @@ struct tx_result {
 	struct json_object *content;	/* array of content blocks */
 	struct json_object *structured;	/* may be NULL */
 };
-
-uint64_t tx_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ */
 /* Results                                                              */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "engine/engine_i.h"
 #include "engine/job.h"
 
@@ -87,9 +88,6 @@ struct tx_job {
 	uint64_t *firing;		/* lock: IDs whose fn is running */
 	size_t nfiring;			/* lock */
 };
-
-/* A nanosecond reading of CLOCK_MONOTONIC. */
-uint64_t tx_now_ns(void);
 
 /*
  * Allocates a NEW job holding a reference on tool (may be NULL for

@@ -143,8 +143,7 @@ static void *timer_main(void *arg)
 		if (e->nheap && e->heap[0]->deadline_ns < wake)
 			wake = e->heap[0]->deadline_ns;
 		/* The condvar runs on CLOCK_MONOTONIC (see tx_runner_init). */
-		ts.tv_sec = (time_t)(wake / 1000000000u);
-		ts.tv_nsec = (long)(wake % 1000000000u);
+		ts = tx_mono_timespec(wake);
 		e->timer_wake_ns = wake;
 		pthread_cond_timedwait(&e->timer_cond, &e->timer_lock, &ts);
 		e->timer_wake_ns = 0;
@@ -155,15 +154,10 @@ static void *timer_main(void *arg)
 
 int tx_runner_init(struct tx_engine *e)
 {
-	pthread_condattr_t ca;
-
 	pthread_mutex_init(&e->jobs_lock, NULL);
 	pthread_mutex_init(&e->timer_lock, NULL);
 	pthread_mutex_init(&e->stats_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&e->timer_cond, &ca);
-	pthread_condattr_destroy(&ca);
+	tx_cond_init_monotonic(&e->timer_cond);
 	tx_jobtab_init(&e->jobs);
 	e->next_job = 1;
 	e->started_ns = tx_now_ns();
