@@ -503,3 +503,9 @@ int tx_builtin_tools(struct tx_backend *be, struct tx_tool ***tools, size_t *n)
 	*n = count;
 	return 0;
 }
+
+const struct tx_backend_kind tx_builtin_kind = {
+	.kind = "builtin",
+	.backend_new = tx_builtin_backend_new,
+	.tools = tx_builtin_tools,
+};

@@ -693,3 +693,9 @@ struct tx_backend *tx_exec_backend_new(void)
 	pthread_mutex_init(&be->lock, NULL);
 	return &be->base;
 }
+
+const struct tx_backend_kind tx_exec_kind = {
+	.kind = "exec",
+	.backend_new = tx_exec_backend_new,
+	.tool_new = tx_exec_tool_new,
+};

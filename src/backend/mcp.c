@@ -595,3 +595,9 @@ int tx_mcp_backend_wait_ready(struct tx_backend *b, int timeout_ms)
 	pthread_mutex_unlock(&be->mu);
 	return rc;
 }
+
+const struct tx_backend_kind tx_mcp_kind = {
+	.kind = "mcp",
+	.server_new = tx_mcp_backend_new,
+	.server_wait_ready = tx_mcp_backend_wait_ready,
+};

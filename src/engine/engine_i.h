@@ -14,6 +14,7 @@
 struct json_object;
 struct tx_audit;
 struct tx_backend;
+struct tx_backend_kind;
 struct tx_config_file;
 struct tx_config_watch;
 struct tx_registry;
@@ -26,6 +27,12 @@ struct engine_file {
 	char *path;			/* NULL for embedded files */
 	struct tx_config_file *plan;	/* last good parse; may be NULL */
 	char *error;			/* last error, or NULL */
+};
+
+/* The one backend of a kind that has one for the engine's life. */
+struct engine_backend {
+	const struct tx_backend_kind *kind;
+	struct tx_backend *backend;
 };
 
 /* One MCP server, running. */
@@ -77,8 +84,8 @@ struct tx_engine {
 	char *config_dir;			/* NULL: embedded */
 	struct tx_registry *registry;
 	struct tx_search_index *search;
-	struct tx_backend *builtin;
-	struct tx_backend *exec;
+	struct engine_backend *backends;	/* by kind, in the table's order */
+	size_t nbackends;
 	struct tx_backend *chain;
 	const struct tx_tool *chain_tool;
 
