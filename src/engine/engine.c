@@ -9,6 +9,8 @@
  * The engine knows no backend: it asks the table of kinds
  * (engine/backend.h) for the kind a tool spec or a server names.
  */
+#include "engine/engine_i.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -21,9 +23,9 @@
 #include "engine/audit.h"
 #include "engine/backend.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "config/config.h"
 #include "config/embedded.h"
-#include "engine/engine_i.h"
 #include "engine/job_i.h"
 #include "util/jsonu.h"
 #include "util/log.h"
@@ -665,7 +667,7 @@ char *tx_engine_status_text(struct tx_engine *e)
 	size_t running, njobs;
 	struct tx_buf b;
 
-	tx_runner_job_counts(e, &njobs, &running);
+	tx_jobs_count(e, &njobs, &running);
 	tx_buf_init(&b, 0);
 	tx_buf_printf(&b, "version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
 		      TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
