@@ -245,9 +245,10 @@ struct tx_job *tx_engine_job_new(struct tx_engine *engine,
 int tx_job_start(struct tx_job *job, const char *args_json, size_t len);
 /*
  * The same with the complete arguments of ab, which it takes (ab is
- * empty afterwards): the object ab parsed is handed on, never parsed
- * again, and validated only when tx_engine_check_argbuf did not check it
- * against the job's very tool (a reload replaced the tool in between).
+ * spent afterwards: free it).  The object ab parsed is handed on, never
+ * parsed again, and validated only when tx_engine_check_argbuf did not
+ * check it against the job's very tool (a reload replaced the tool in
+ * between).
  */
 int tx_job_start_argbuf(struct tx_job *job, struct tx_argbuf *ab);
 
