@@ -50,7 +50,8 @@ endif
 
 # The sandbox helper is its own single-threaded program, not engine code.
 HELPER_SRC = $(wildcard src/sandbox/helper*.c)
-HELPER_OBJ = $(HELPER_SRC:%.c=$(BUILD)/%.o)
+# It shares only the monotonic clock with the engine.
+HELPER_OBJ = $(HELPER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/util/clock.o
 SANDBOX_TOOLS = $(BUILD)/tests/sandbox/sandbox_run
 ENGINE_SRC = $(filter-out $(HELPER_SRC),$(wildcard src/util/*.c src/schema/*.c \
 	src/search/*.c src/config/*.c src/engine/*.c src/backend/*.c src/sandbox/*.c))

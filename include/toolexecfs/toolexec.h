@@ -174,6 +174,8 @@ int tx_name_decode(const char *file, char *out, size_t outlen);
 /*
  * An incremental parser for call arguments: a JSON object, fed in as
  * many pieces as the caller writes.  Not thread-safe: one per writer.
+ * The object it parses is the call's only parse: tx_engine_check_argbuf
+ * checks it in place and tx_job_start_argbuf hands it to the job.
  */
 struct tx_argbuf *tx_argbuf_new(void);
 void tx_argbuf_free(struct tx_argbuf *ab);
@@ -201,6 +203,14 @@ const char *tx_argbuf_text(const struct tx_argbuf *ab);
  */
 int tx_engine_check_args(struct tx_engine *engine, const char *tool_id,
 			 const char *args_json, char *err, size_t errlen);
+/*
+ * The same for the object a complete argument buffer parsed, without
+ * parsing it again.  The check is remembered in ab: a start with ab on a
+ * job of the same tool does not validate again.  -EINVAL when ab holds
+ * no complete object.
+ */
+int tx_engine_check_argbuf(struct tx_engine *engine, const char *tool_id,
+			   struct tx_argbuf *ab, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Jobs                                                                 */
@@ -248,6 +258,14 @@ struct tx_job *tx_engine_job_new(struct tx_engine *engine,
  * before this returns (built-in tools do).
  */
 int tx_job_start(struct tx_job *job, const char *args_json, size_t len);
+/*
+ * The same with the complete arguments of ab, which it takes (ab is
+ * spent afterwards: free it).  The object ab parsed is handed on, never
+ * parsed again, and validated only when tx_engine_check_argbuf did not
+ * check it against the job's very tool (a reload replaced the tool in
+ * between).
+ */
+int tx_job_start_argbuf(struct tx_job *job, struct tx_argbuf *ab);
 
 /*
  * Ends a NEW job without running it: state ERROR, errno err, message

@@ -19,6 +19,7 @@
 
 #include "engine/backend.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "engine/job.h"
 #include "util/jsonu.h"
 #include "util/log.h"
@@ -89,13 +90,7 @@ static void *sleep_main(void *arg_)
 	bool done = false;
 	char msg[64];
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)s->seconds;
-	until.tv_nsec += (long)((s->seconds - (double)(time_t)s->seconds) * 1e9);
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	until = tx_mono_after_ns((uint64_t)(s->seconds * 1e9));
 	pthread_mutex_lock(&bb->lock);
 	while (!bb->stopping && !tx_job_is_final(s->job) && !done)
 		done = pthread_cond_timedwait(&bb->wake, &bb->lock, &until) ==
@@ -452,16 +447,12 @@ static const struct tx_backend_ops builtin_ops = {
 struct tx_backend *tx_builtin_backend_new(void)
 {
 	struct builtin_backend *bb = calloc(1, sizeof(*bb));
-	pthread_condattr_t ca;
 
 	if (!bb)
 		return NULL;
 	tx_backend_init(&bb->base, &builtin_ops);
 	pthread_mutex_init(&bb->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&bb->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	tx_cond_init_monotonic(&bb->wake);
 	return &bb->base;
 }
 
@@ -512,3 +503,9 @@ int tx_builtin_tools(struct tx_backend *be, struct tx_tool ***tools, size_t *n)
 	*n = count;
 	return 0;
 }
+
+const struct tx_backend_kind tx_builtin_kind = {
+	.kind = "builtin",
+	.backend_new = tx_builtin_backend_new,
+	.tools = tx_builtin_tools,
+};

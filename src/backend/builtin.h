@@ -7,7 +7,11 @@
 #include <stddef.h>
 
 struct tx_backend;
+struct tx_backend_kind;
 struct tx_tool;
+
+/* The kind "builtin" (engine/backend.h): one backend, its own tools. */
+extern const struct tx_backend_kind tx_builtin_kind;
 
 /* The backend, with one reference.  NULL with errno. */
 struct tx_backend *tx_builtin_backend_new(void);

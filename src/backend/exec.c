@@ -7,6 +7,11 @@
  * to a thread of its own (exec_run.c) that runs the process.  There is
  * never a shell in between: a value such as "$(touch x)" or "; rm -rf ~"
  * reaches the program as the literal bytes it is.
+ *
+ * The command is compiled when the configuration is loaded (which
+ * elements are placeholders: the spec's params) and the schema's
+ * defaults are rendered when the tool is built (struct exec_tool), so a
+ * call only looks up its arguments.
  */
 #include "backend/exec.h"
 
@@ -21,13 +26,12 @@
 #include <unistd.h>
 
 #include "backend/exec_i.h"
-#include "util/buf.h"
 #include "config/config.h"
-#include "config/config_i.h"
 #include "engine/job.h"
+#include "engine/tool.h"
+#include "util/buf.h"
 #include "util/jsonu.h"
 #include "util/log.h"
-#include "engine/tool.h"
 
 extern char **environ;
 
@@ -46,9 +50,107 @@ static const char *const kept_vars[] = {
 /* ------------------------------------------------------------------ */
 /* Tools                                                                */
 
-static void spec_free(void *data)
+static void exec_tool_free(void *data)
 {
-	tx_exec_spec_free(data);
+	struct exec_tool *et = data;
+
+	if (!et)
+		return;
+	for (size_t i = 0; et->spec && i < et->spec->argc; i++)
+		free(et->defaults ? et->defaults[i].text : NULL);
+	free(et->defaults);
+	free(et->stdin_default.text);
+	tx_exec_spec_free(et->spec);
+	free(et);
+}
+
+/*
+ * The text of a value as a command line or an input carries it: strings
+ * as they are, everything else as compact JSON (numbers, true/false,
+ * objects, arrays).  Into *out (malloc'd, NUL-terminated; the length in
+ * *outlen).  0 or -ENOMEM.  v must be the caller's own (printing caches
+ * text inside a json-c object).
+ */
+static int value_text(struct json_object *v, char **out, size_t *outlen)
+{
+	const char *s;
+	size_t len;
+
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+	} else {
+		s = json_object_to_json_string_ext(
+			v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		len = s ? strlen(s) : 0;
+	}
+	if (!s)
+		return -ENOMEM;
+	*out = malloc(len + 1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, s, len);
+	(*out)[len] = '\0';
+	*outlen = len;
+	return 0;
+}
+
+/* The default of argument `name` in the input schema, rendered once. */
+static int default_text(struct json_object *props, const char *name,
+			struct exec_default *d)
+{
+	struct json_object *prop, *v = NULL, *copy;
+	int rc;
+
+	if (!props || !json_object_object_get_ex(props, name, &prop) ||
+	    !json_object_is_type(prop, json_type_object) ||
+	    !json_object_object_get_ex(prop, "default", &v) || !v)
+		return 0;
+	/* The schema is the spec's, read by other threads' tools: printed
+	 * from a copy (jsonu.h). */
+	copy = tx_json_copy(v);
+	if (!copy)
+		return -ENOMEM;
+	rc = value_text(copy, &d->text, &d->len);
+	json_object_put(copy);
+	return rc;
+}
+
+/* The spec and its defaults, as every call of the tool needs them. */
+static struct exec_tool *exec_tool_new(const struct tx_tool_spec *spec)
+{
+	struct exec_tool *et = calloc(1, sizeof(*et));
+	struct json_object *props = NULL;
+
+	if (!et)
+		return NULL;
+	et->spec = tx_exec_spec_dup(&spec->exec);
+	if (!et->spec)
+		goto out_free;
+	et->defaults = calloc(et->spec->argc ? et->spec->argc : 1,
+			      sizeof(*et->defaults));
+	if (!et->defaults)
+		goto out_free;
+	if (spec->input_schema)
+		json_object_object_get_ex(spec->input_schema, "properties",
+					  &props);
+	for (size_t i = 0; i < et->spec->argc; i++)
+		if (et->spec->params && et->spec->params[i] &&
+		    default_text(props, et->spec->params[i], &et->defaults[i]))
+			goto out_free;
+	if (et->spec->stdin_mode == TX_STDIN_ARG &&
+	    default_text(props, et->spec->stdin_arg, &et->stdin_default))
+		goto out_free;
+	return et;
+out_free:
+	exec_tool_free(et);
+	return NULL;
+}
+
+/* Is element i of the command a placeholder (compiled at load)? */
+static const char *param_of(const struct tx_exec_spec *spec, size_t i)
+{
+	return spec->params ? spec->params[i] : NULL;
 }
 
 /* "local command: ls -la -- {path}", shortened to one line. */
@@ -62,7 +164,7 @@ static char *describe(const struct tx_exec_spec *spec)
 		const char *a = spec->argv[i];
 		bool quote = !*a ||
 			     (strpbrk(a, " \t\n'\"\\$`;&|<>*?()[]{}~#") &&
-			      !tx_cfg_placeholder(a, NULL, NULL));
+			      !param_of(spec, i));
 
 		if (b.len + strlen(a) + 3 > WHERE_MAX) {
 			tx_buf_adds(&b, " ...");
@@ -144,11 +246,11 @@ struct tx_tool *tx_exec_tool_new(struct tx_backend *be,
 	struct tx_tool *tool;
 	char *where, *canon;
 
-	def.backend_data = tx_exec_spec_dup(&spec->exec);
+	def.backend_data = exec_tool_new(spec);
 	where = describe(&spec->exec);
 	canon = spec_text(&spec->exec);
 	if (!def.backend_data || !where || !canon) {
-		tx_exec_spec_free(def.backend_data);
+		exec_tool_free(def.backend_data);
 		free(where);
 		free(canon);
 		snprintf(err, errlen, "out of memory");
@@ -167,7 +269,7 @@ struct tx_tool *tx_exec_tool_new(struct tx_backend *be,
 	def.origin = origin;
 	def.where = where;
 	def.backend = be;
-	def.backend_data_free = spec_free;
+	def.backend_data_free = exec_tool_free;
 	def.backend_spec = canon;
 	tool = tx_tool_new(&def, err, errlen);
 	free(where);
@@ -179,97 +281,71 @@ struct tx_tool *tx_exec_tool_new(struct tx_backend *be,
 /* Arguments to text                                                    */
 
 /*
- * The text of one argument: strings as they are, everything else as
- * compact JSON (numbers, true/false, objects, arrays).  *out NULL when
- * the argument is absent (or null) and its schema has no default.
- * Returns 0, -EINVAL (a NUL byte: it would cut the C string), -ENOMEM.
+ * The text of one argument (value_text), or its default's when absent
+ * (or null).  *out NULL when there is neither.  Returns 0, -EINVAL (a
+ * NUL byte: it would cut the C string), -ENOMEM.
  */
-static int arg_text(struct json_object *args, struct json_object *props,
-		    const char *name, bool allow_nul, char **out,
-		    size_t *outlen)
+static int arg_text(struct json_object *args, const char *name,
+		    const struct exec_default *def, bool allow_nul,
+		    char **out, size_t *outlen)
 {
-	struct json_object *v = NULL, *prop, *copy = NULL;
-	const char *s;
-	size_t len;
-	int rc = 0;
+	struct json_object *v = NULL;
+	size_t len = 0;
+	int rc;
 
 	*out = NULL;
 	json_object_object_get_ex(args, name, &v);
-	if (!v && props && json_object_object_get_ex(props, name, &prop) &&
-	    json_object_is_type(prop, json_type_object) &&
-	    json_object_object_get_ex(prop, "default", &v) && v) {
-		/* The schema belongs to a tool shared across threads; its
-		 * objects are never printed in place (jsonu.h). */
-		copy = tx_json_copy(v);
-		if (!copy)
+	if (v) {
+		rc = value_text(v, out, &len);
+		if (rc)
+			return rc;
+	} else if (def->text) {
+		*out = malloc(def->len + 1);
+		if (!*out)
 			return -ENOMEM;
-		v = copy;
-	}
-	if (!v)
-		return 0;
-	if (json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-		len = (size_t)json_object_get_string_len(v);
+		memcpy(*out, def->text, def->len + 1);
+		len = def->len;
 	} else {
-		s = json_object_to_json_string_ext(
-			v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		len = s ? strlen(s) : 0;
+		return 0;
 	}
-	if (!s) {
-		rc = -ENOMEM;
-		goto out;
+	if (!allow_nul && memchr(*out, '\0', len)) {
+		free(*out);
+		*out = NULL;
+		return -EINVAL;
 	}
-	if (!allow_nul && memchr(s, '\0', len)) {
-		rc = -EINVAL;
-		goto out;
-	}
-	*out = malloc(len + 1);
-	if (!*out) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	memcpy(*out, s, len);
-	(*out)[len] = '\0';
 	if (outlen)
 		*outlen = len;
-out:
-	if (copy)
-		json_object_put(copy);
-	return rc;
+	return 0;
 }
 
 /* argv with placeholders replaced; an absent optional argument drops
  * its element. */
-static int build_argv(struct exec_call *call, const struct tx_exec_spec *spec,
-		      struct json_object *args, struct json_object *props,
-		      char *why, size_t whylen)
+static int build_argv(struct exec_call *call, const struct exec_tool *et,
+		      struct json_object *args, char *why, size_t whylen)
 {
+	const struct tx_exec_spec *spec = et->spec;
 	size_t n = 0;
 
 	call->argv = calloc(spec->argc + 1, sizeof(*call->argv));
 	if (!call->argv)
 		return -ENOMEM;
 	for (size_t i = 0; i < spec->argc; i++) {
-		const char *name;
-		size_t len;
-		char key[256];
+		const char *name = param_of(spec, i);
 		int rc;
 
-		if (!tx_cfg_placeholder(spec->argv[i], &name, &len) ||
-		    len >= sizeof(key)) {
+		if (!name) {
 			call->argv[n] = strdup(spec->argv[i]);
 			if (!call->argv[n++])
 				return -ENOMEM;
 			continue;
 		}
-		memcpy(key, name, len);
-		key[len] = '\0';
-		rc = arg_text(args, props, key, false, &call->argv[n], NULL);
+		rc = arg_text(args, name, &et->defaults[i], false,
+			      &call->argv[n], NULL);
 		if (rc == -EINVAL)
 			snprintf(why, whylen, "argument \"%s\" contains a NUL "
 					      "byte, which no command line can "
 					      "carry",
-				 key);
+				 name);
 		if (rc)
 			return rc;
 		if (call->argv[n])
@@ -399,10 +475,10 @@ static int resolve_program(struct exec_call *call, char *why, size_t whylen)
 	return -ENOENT;
 }
 
-static int build_input(struct exec_call *call, const struct tx_exec_spec *spec,
-		       struct tx_job *job, struct json_object *args,
-		       struct json_object *props)
+static int build_input(struct exec_call *call, const struct exec_tool *et,
+		       struct tx_job *job, struct json_object *args)
 {
+	const struct tx_exec_spec *spec = et->spec;
 	const char *text;
 
 	switch (spec->stdin_mode) {
@@ -415,7 +491,7 @@ static int build_input(struct exec_call *call, const struct tx_exec_spec *spec,
 		return call->input ? 0 : -ENOMEM;
 	case TX_STDIN_ARG:
 		/* Input is bytes: a NUL byte is fine there. */
-		return arg_text(args, props, spec->stdin_arg, true,
+		return arg_text(args, spec->stdin_arg, &et->stdin_default, true,
 				&call->input, &call->input_len);
 	case TX_STDIN_NONE:
 		break;
@@ -457,8 +533,9 @@ static int exec_start(struct tx_backend *base, struct tx_job *job)
 {
 	struct exec_backend *be = (struct exec_backend *)base;
 	const struct tx_tool *tool = tx_job_tool(job);
-	const struct tx_exec_spec *spec = tool ? tool->backend_data : NULL;
-	struct json_object *args = tx_job_args(job), *props = NULL;
+	const struct exec_tool *et = tool ? tool->backend_data : NULL;
+	const struct tx_exec_spec *spec = et ? et->spec : NULL;
+	struct json_object *args = tx_job_args(job);
 	struct exec_call *call;
 	char why[512] = "";
 	sigset_t all, old;
@@ -476,12 +553,9 @@ static int exec_start(struct tx_backend *base, struct tx_job *job)
 	call->max_stderr = spec->max_stderr;
 	call->timeout_ms = spec->timeout_ms;
 	call->kill_grace_ms = spec->kill_grace_ms;
-	if (tool->input_schema)
-		json_object_object_get_ex(tool->input_schema, "properties",
-					  &props);
-	if ((rc = build_argv(call, spec, args, props, why, sizeof(why))) ||
+	if ((rc = build_argv(call, et, args, why, sizeof(why))) ||
 	    (rc = build_env(call, spec)) ||
-	    (rc = build_input(call, spec, job, args, props)) ||
+	    (rc = build_input(call, et, job, args)) ||
 	    (rc = resolve_program(call, why, sizeof(why))))
 		goto out_refuse;
 	if (spec->cwd && !(call->cwd = strdup(spec->cwd))) {
@@ -619,3 +693,9 @@ struct tx_backend *tx_exec_backend_new(void)
 	pthread_mutex_init(&be->lock, NULL);
 	return &be->base;
 }
+
+const struct tx_backend_kind tx_exec_kind = {
+	.kind = "exec",
+	.backend_new = tx_exec_backend_new,
+	.tool_new = tx_exec_tool_new,
+};

@@ -9,8 +9,13 @@
 #include <stddef.h>
 
 struct tx_backend;
+struct tx_backend_kind;
 struct tx_tool;
 struct tx_tool_spec;
+
+/* The kind "exec" (engine/backend.h): one backend, the tools of the
+ * configuration files. */
+extern const struct tx_backend_kind tx_exec_kind;
 
 /* The backend, with one reference.  NULL with errno. */
 struct tx_backend *tx_exec_backend_new(void);

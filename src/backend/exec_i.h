@@ -14,7 +14,22 @@
 
 #include "engine/backend.h"
 
+struct tx_exec_spec;
 struct tx_job;
+
+/* A default from the input schema, as its text. */
+struct exec_default {
+	char *text;			/* NULL: the argument has none */
+	size_t len;
+};
+
+/* An exec tool's backend data: built once, with the tool, and only read
+ * by calls. */
+struct exec_tool {
+	struct tx_exec_spec *spec;	/* a copy; params compiled at load */
+	struct exec_default *defaults;	/* spec->argc entries */
+	struct exec_default stdin_default;	/* TX_STDIN_ARG */
+};
 
 struct exec_backend {
 	struct tx_backend base;

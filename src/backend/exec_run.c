@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "engine/job.h"
 #include "util/jsonu.h"
 #include "util/log.h"
@@ -39,13 +40,6 @@
  * did not (and never fires first). */
 #define BACKSTOP_EXTRA_MS 1000
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void tx_exec_call_stop(struct exec_call *call)
 {
@@ -128,7 +122,7 @@ static void begin_stop(struct run *r, bool hard)
 		group_kill(r, SIGKILL);
 	} else if (!r->stopping) {
 		group_kill(r, SIGTERM);
-		r->kill_at = now_ms() + r->call->kill_grace_ms;
+		r->kill_at = tx_mono_ms() + r->call->kill_grace_ms;
 	}
 	r->stopping = true;
 }
@@ -206,7 +200,7 @@ static void child_exited(struct run *r)
 	/* The call is over: what the program left running in its group
 	 * goes with it. */
 	group_kill(r, SIGKILL);
-	r->drain_until = now_ms() + DRAIN_MS;
+	r->drain_until = tx_mono_ms() + DRAIN_MS;
 }
 
 static void io_loop(struct run *r)
@@ -218,11 +212,11 @@ static void io_loop(struct run *r)
 		begin_stop(r, true);
 		return;
 	}
-	r->backstop = now_ms() + call->timeout_ms + BACKSTOP_EXTRA_MS;
+	r->backstop = tx_mono_ms() + call->timeout_ms + BACKSTOP_EXTRA_MS;
 	for (;;) {
 		struct pollfd p[5];
 		int np = 0, ip = -1, op = -1, ep = -1, wp, pp = -1, timeout;
-		uint64_t now = now_ms(), next = UINT64_MAX;
+		uint64_t now = tx_mono_ms(), next = UINT64_MAX;
 
 		if (r->out_fd < 0 && r->err_fd < 0 && r->exited)
 			break;

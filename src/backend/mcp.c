@@ -124,7 +124,7 @@ static void connect_server(struct mcp_backend *be)
 	}
 	r->c = c;
 	r->refs = 2;	/* be->conn's, and ours until the end */
-	r->started = tx_mcp_now_ms();
+	r->started = tx_mono_ms();
 	pthread_mutex_lock(&be->mu);
 	be->conn = r;
 	be->live_conns++;
@@ -205,7 +205,7 @@ static void *manager_main(void *arg)
 
 	pthread_mutex_lock(&be->mu);
 	while (!be->stopping) {
-		uint64_t now = tx_mcp_now_ms();
+		uint64_t now = tx_mono_ms();
 		uint64_t wait = 250;
 		struct mcp_pending *expired;
 		struct timespec ts;
@@ -267,12 +267,7 @@ static void *manager_main(void *arg)
 			tx_mcp_conn_put(be, r);
 			continue;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (long)wait * 1000000L;
-		while (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		ts = tx_mono_after_ns(wait * 1000000u);
 		pthread_cond_timedwait(&be->cond, &be->mu, &ts);
 	}
 	pthread_mutex_unlock(&be->mu);
@@ -318,8 +313,8 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 		return -EIO;
 	}
 	if (be->state == ST_DOWN && !be->conn &&
-	    tx_mcp_now_ms() < be->next_start_at) {
-		uint64_t left = be->next_start_at - tx_mcp_now_ms();
+	    tx_mono_ms() < be->next_start_at) {
+		uint64_t left = be->next_start_at - tx_mono_ms();
 		char last[sizeof(be->last_error)];
 		unsigned failures = be->failures;
 
@@ -478,7 +473,7 @@ static char *mcp_status(struct tx_backend *b)
 			      be->version, be->ntools, be->inflight,
 			      (unsigned long long)be->calls);
 	if (be->state == ST_DOWN) {
-		uint64_t now = tx_mcp_now_ms();
+		uint64_t now = tx_mono_ms();
 
 		tx_buf_printf(&out, " (%u failures in a row; restarts on the "
 			      "next call", be->failures);
@@ -507,6 +502,7 @@ static const struct tx_backend_ops handle_ops = {
 	.shutdown = mcp_shutdown,
 	.destroy = mcp_handle_destroy,
 	.status = mcp_status,
+	.retire = tx_mcp_backend_retire,
 };
 
 static const struct tx_backend_ops core_ops = {
@@ -528,7 +524,6 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 				      size_t errlen)
 {
 	struct mcp_backend *be;
-	pthread_condattr_t ca;
 	int rc;
 
 	if (!spec || !spec->name || (!spec->command == !spec->url)) {
@@ -563,10 +558,7 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 			 spec->command);
 	pthread_mutex_init(&be->mu, NULL);
 	pthread_mutex_init(&be->pub_mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&be->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	tx_cond_init_monotonic(&be->cond);
 	/* Lazy servers start too, in the background, because we need their
 	 * tool list; the mount does not wait for them, and the process is
 	 * stopped once listed until the first call. */
@@ -609,27 +601,28 @@ void tx_mcp_backend_retire(struct tx_backend *b)
 int tx_mcp_backend_wait_ready(struct tx_backend *b, int timeout_ms)
 {
 	struct mcp_backend *be = be_of(b);
-	uint64_t deadline = tx_mcp_now_ms() + (timeout_ms < 0 ? 0 : (unsigned)timeout_ms);
+	uint64_t deadline = tx_mono_ms() + (timeout_ms < 0 ? 0 : (unsigned)timeout_ms);
 	int rc;
 
 	if (be->spec->lazy)
 		return 0;
 	pthread_mutex_lock(&be->mu);
 	while (!be->first_done && !be->stopping) {
-		uint64_t now = tx_mcp_now_ms();
+		uint64_t now = tx_mono_ms();
 		struct timespec ts;
 
 		if (timeout_ms >= 0 && now >= deadline)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 100 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		ts = tx_mono_after_ns(100 * 1000000u);
 		pthread_cond_timedwait(&be->cond, &be->mu, &ts);
 	}
 	rc = be->first_done ? be->first_rc : -ETIMEDOUT;
 	pthread_mutex_unlock(&be->mu);
 	return rc;
 }
+
+const struct tx_backend_kind tx_mcp_kind = {
+	.kind = "mcp",
+	.server_new = tx_mcp_backend_new,
+	.server_wait_ready = tx_mcp_backend_wait_ready,
+};

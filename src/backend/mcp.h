@@ -11,8 +11,12 @@
 #include <stddef.h>
 
 struct tx_backend;
+struct tx_backend_kind;
 struct tx_registry;
 struct tx_mcp_spec;
+
+/* The kind "mcp" (engine/backend.h): a backend per configured server. */
+extern const struct tx_backend_kind tx_mcp_kind;
 
 /*
  * Creates the backend for one server (spec is copied) and, unless the

@@ -346,7 +346,7 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 				g->resumes = r->resumes + 1;
 				snprintf(g->resume_from, sizeof(g->resume_from),
 					 "%s", from);
-				g->start_at = tx_mcp_now_ms() +
+				g->start_at = tx_mono_ms() +
 					      (r->sse.retry_ms >= 0
 						       ? (uint64_t)r->sse.retry_ms
 						       : GET_RETRY_MS);
@@ -373,7 +373,7 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		/* 405: the server offers no GET stream; that is allowed. */
 		if (res == CURLE_OK && (status < 200 || status >= 300))
 			c->get_disabled = true;
-		c->get_retry_at = tx_mcp_now_ms() +
+		c->get_retry_at = tx_mono_ms() +
 				  (r->sse.retry_ms > 0 ? (uint64_t)r->sse.retry_ms
 						       : GET_RETRY_MS);
 		return;
@@ -538,7 +538,7 @@ static void *http_main(void *arg)
 		for (struct http_req **pp = &c->delayed; *pp;) {
 			struct http_req *d = *pp;
 
-			if (tx_mcp_now_ms() < d->start_at) {
+			if (tx_mono_ms() < d->start_at) {
 				pp = &d->next;
 				continue;
 			}
@@ -546,7 +546,7 @@ static void *http_main(void *arg)
 			start_req(c, d);
 		}
 		if (want_get && !c->get_active && !c->get_disabled &&
-		    tx_mcp_now_ms() >= c->get_retry_at) {
+		    tx_mono_ms() >= c->get_retry_at) {
 			struct http_req *g = req_new(c, NULL, 0, -1, true);
 
 			if (g) {
@@ -641,8 +641,7 @@ static void http_ready(struct tx_mcp_conn *base, const char *version)
 	 * resumption (whose Last-Event-ID and retry delay it lacks).
 	 * Bounded: a server that never answers the GET does not hold us up.
 	 */
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += 1;
+	until = tx_mono_after_ns(1000000000u);
 	while (!c->get_settled && !c->stopping &&
 	       pthread_cond_timedwait(&c->get_cond, &c->mu, &until) == 0)
 		;
@@ -744,14 +743,7 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 		c->idle_s = (long)((longest + IDLE_GRACE_MS + 999) / 1000);
 	}
 	pthread_mutex_init(&c->mu, NULL);
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&c->get_cond, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	tx_cond_init_monotonic(&c->get_cond);
 	c->url = strdup(spec->url);
 	c->multi = curl_multi_init();
 	if (!c->url || !c->multi) {

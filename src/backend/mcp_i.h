@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 
 struct json_object;
 struct tx_mcp_spec;
@@ -229,7 +230,5 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 				     const struct tx_mcp_conn_cbs *cbs,
 				     char *err, size_t errlen);
 
-/* Monotonic milliseconds. */
-uint64_t tx_mcp_now_ms(void);
 
 #endif

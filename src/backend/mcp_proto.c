@@ -35,14 +35,6 @@ const char *tx_mcp_versions_text(void)
 	return "2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05";
 }
 
-uint64_t tx_mcp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* ---- lines -------------------------------------------------------- */
 
 void tx_mcp_lines_init(struct tx_mcp_lines *l, size_t max)

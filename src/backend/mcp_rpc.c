@@ -153,7 +153,7 @@ void tx_mcp_note_failure(struct mcp_backend *be, const char *why,
 		: BACKOFF_FIRST_MS << (be->failures - 2 < 6 ? be->failures - 2 : 6);
 	if (delay > BACKOFF_MAX_MS)
 		delay = BACKOFF_MAX_MS;
-	be->next_start_at = tx_mcp_now_ms() + delay;
+	be->next_start_at = tx_mono_ms() + delay;
 	/* Cut long reasons on purpose: this is one status line. */
 	size_t n = strnlen(why, sizeof(be->last_error) - 1);
 
@@ -171,7 +171,7 @@ void tx_mcp_note_failure(struct mcp_backend *be, const char *why,
 struct mcp_outgoing *tx_mcp_pump(struct mcp_backend *be)
 {
 	struct mcp_outgoing *out = NULL, **tail = &out;
-	uint64_t now = tx_mcp_now_ms();
+	uint64_t now = tx_mono_ms();
 
 	while (be->qhead && be->state == ST_READY && be->conn &&
 	       (!be->spec->max_concurrency ||
@@ -279,7 +279,7 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 	struct mcp_pending *p = calloc(1, sizeof(*p));
 	char *text = NULL;
 	struct timespec ts;
-	uint64_t deadline = tx_mcp_now_ms() + timeout_ms;
+	uint64_t deadline = tx_mono_ms() + timeout_ms;
 	int rc;
 
 	if (!p) {
@@ -301,17 +301,11 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 
 	pthread_mutex_lock(&be->mu);
 	while (!rc && !p->done && !be->stopping) {
-		uint64_t now = tx_mcp_now_ms();
+		uint64_t now = tx_mono_ms();
 
 		if (now >= deadline)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += (time_t)((deadline - now) / 1000);
-		ts.tv_nsec += (long)((deadline - now) % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		ts = tx_mono_after_ns((deadline - now) * 1000000u);
 		pthread_cond_timedwait(&be->cond, &be->mu, &ts);
 	}
 	if (!p->done)
@@ -430,7 +424,7 @@ void tx_mcp_on_closed(void *ctx, struct tx_mcp_conn *c, const char *reason)
 	pthread_mutex_lock(&be->mu);
 	r = ref_of(be, c);
 	if (r) {
-		bool short_lived = tx_mcp_now_ms() - r->started < SHORT_LIFE_MS;
+		bool short_lived = tx_mono_ms() - r->started < SHORT_LIFE_MS;
 
 		tx_log(TX_LOG_ERROR, "mcp %s: %s", be->spec->name, reason);
 		tx_mcp_note_failure(be, reason, short_lived);

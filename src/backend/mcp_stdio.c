@@ -92,7 +92,7 @@ static void sleep_ms(unsigned ms)
  */
 static bool reap(struct stdio_conn *c, unsigned wait_ms)
 {
-	uint64_t end = tx_mcp_now_ms() + wait_ms;
+	uint64_t end = tx_mono_ms() + wait_ms;
 	bool done;
 
 	pthread_mutex_lock(&c->mu);
@@ -116,7 +116,7 @@ static bool reap(struct stdio_conn *c, unsigned wait_ms)
 			c->reaped = true;
 			break;
 		}
-		if (tx_mcp_now_ms() >= end)
+		if (tx_mono_ms() >= end)
 			break;
 		sleep_ms(10);
 	}
@@ -206,7 +206,7 @@ static int flush_queue(struct stdio_conn *c)
 
 		if (n > 0) {
 			c->outq_off += (size_t)n;
-			c->stall_since = tx_mcp_now_ms();
+			c->stall_since = tx_mono_ms();
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -242,7 +242,7 @@ static int pump_input(struct stdio_conn *c, bool *want_out)
 		sigtimedwait(&pipe_set, NULL, &zero);
 	}
 	if (queued(c) && c->in_fd >= 0) {
-		uint64_t now = tx_mcp_now_ms();
+		uint64_t now = tx_mono_ms();
 
 		if (now - c->stall_since >= c->stall_ms) {
 			tx_log(TX_LOG_ERROR, "mcp %s: server read none of its "
@@ -291,7 +291,7 @@ static void *reader_main(void *arg)
 			pthread_mutex_unlock(&c->write_mu);
 		}
 		if (c->out_fd < 0) {
-			uint64_t now = tx_mcp_now_ms();
+			uint64_t now = tx_mono_ms();
 			int left;
 
 			if (c->err_fd < 0 || now >= out_end + DRAIN_MS)
@@ -337,11 +337,11 @@ static void *reader_main(void *arg)
 						 "bytes", TX_MCP_LINE_MAX);
 					kill(-c->pid, SIGKILL);
 					close_fd(&c->out_fd);
-					out_end = tx_mcp_now_ms();
+					out_end = tx_mono_ms();
 				}
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 				close_fd(&c->out_fd);
-				out_end = tx_mcp_now_ms();
+				out_end = tx_mono_ms();
 			}
 		}
 		if (pfd[1].revents) {
@@ -419,7 +419,7 @@ static int stdio_send(struct tx_mcp_conn *base, const char *text, size_t len,
 		goto out_unlock;
 	}
 	if (was_empty) {
-		c->stall_since = tx_mcp_now_ms();
+		c->stall_since = tx_mono_ms();
 		rc = flush_queue(c);
 	}
 	/* What the pipe did not take, the I/O thread writes. */

@@ -2,6 +2,8 @@
  * toolexec.c - the engine without FUSE: list, doc, call, chain, search,
  * validate.  For scripts, tests, and machines without /dev/fuse.
  */
+#include "cli/cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -10,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "util/buf.h"
 #include "toolexecfs/toolexec.h"
 

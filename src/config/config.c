@@ -50,8 +50,16 @@ static const char *const tool_keys[] = {
 /* ------------------------------------------------------------------ */
 /* Specs: release, copy                                                 */
 
+static void params_free(char **params, size_t argc)
+{
+	for (size_t i = 0; params && i < argc; i++)
+		free(params[i]);
+	free(params);
+}
+
 static void exec_spec_release(struct tx_exec_spec *e)
 {
+	params_free(e->params, e->argc);
 	tx_cfg_strv_free(e->argv);
 	tx_cfg_strv_free(e->env);
 	free(e->cwd);
@@ -90,12 +98,23 @@ struct tx_exec_spec *tx_exec_spec_dup(const struct tx_exec_spec *spec)
 		return NULL;
 	*d = *spec;
 	d->argv = NULL;
+	d->params = NULL;
 	d->env = NULL;
 	d->cwd = NULL;
 	d->stdin_arg = NULL;
 	d->argv = tx_cfg_strv_dup(spec->argv);
 	if (spec->argv && !d->argv)
 		goto out_nomem;
+	if (spec->params) {
+		d->params = calloc(spec->argc ? spec->argc : 1,
+				   sizeof(*d->params));
+		if (!d->params)
+			goto out_nomem;
+		for (size_t i = 0; i < spec->argc; i++)
+			if (spec->params[i] &&
+			    !(d->params[i] = strdup(spec->params[i])))
+				goto out_nomem;
+	}
 	d->env = tx_cfg_strv_dup(spec->env);
 	if (spec->env && !d->env)
 		goto out_nomem;
@@ -202,13 +221,21 @@ out:
 	return rc;
 }
 
-/* Every "{NAME}" element must name a property of the input schema. */
-static int check_placeholders(struct tx_cfg *c, struct tx_tool_spec *t)
+/*
+ * Compiles the command: every "{NAME}" element must name a property of
+ * the input schema, and is recorded as standing for that argument.
+ */
+static int compile_command(struct tx_cfg *c, struct tx_tool_spec *t)
 {
 	struct json_object *props = NULL;
 	size_t mark = tx_cfg_push_key(c, "command");
 	int rc = 0;
 
+	t->exec.params = calloc(t->exec.argc, sizeof(*t->exec.params));
+	if (!t->exec.params) {
+		rc = tx_cfg_error(c, "out of memory");
+		goto out;
+	}
 	json_object_object_get_ex(t->input_schema, "properties", &props);
 	for (size_t i = 0; i < t->exec.argc && !rc; i++) {
 		const char *name;
@@ -234,9 +261,12 @@ static int check_placeholders(struct tx_cfg *c, struct tx_tool_spec *t)
 					"placeholder \"{%s}\" names no property "
 					"of input_schema",
 					key);
+			else if (!(t->exec.params[i] = strdup(key)))
+				rc = tx_cfg_error(c, "out of memory");
 		}
 		tx_cfg_pop(c, m);
 	}
+out:
 	tx_cfg_pop(c, mark);
 	return rc;
 }
@@ -291,6 +321,7 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 	if (rc)
 		return rc;
 
+	t->kind = "exec";
 	t->exec.timeout_ms = TX_TOOL_TIMEOUT_DEFAULT;
 	t->exec.max_output = EXEC_OUTPUT_DEFAULT;
 	t->exec.max_stderr = EXEC_STDERR_DEFAULT;
@@ -341,7 +372,7 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 					       : "must name at least the "
 						 "program to run");
 	}
-	if ((rc = check_placeholders(c, t)))
+	if ((rc = compile_command(c, t)))
 		return rc;
 	/* "dir/prog" is relative to the file; "prog" is looked up in PATH. */
 	if (strchr(t->exec.argv[0], '/') &&

@@ -27,6 +27,12 @@ enum tx_stdin_mode {
 struct tx_exec_spec {
 	char **argv;		/* argc elements + NULL; "{arg}" placeholders */
 	size_t argc;
+	/*
+	 * The command compiled when the file is loaded: argc entries, the
+	 * argument a "{NAME}" element stands for ("NAME"), NULL for an
+	 * element taken literally.  So a call never lexes the template.
+	 */
+	char **params;
 	enum tx_stdin_mode stdin_mode;
 	char *stdin_arg;	/* TX_STDIN_ARG: the argument's name */
 	unsigned timeout_ms;
@@ -39,6 +45,7 @@ struct tx_exec_spec {
 };
 
 struct tx_tool_spec {
+	const char *kind;	/* the backend kind that runs it: "exec" */
 	char *ns;
 	char *name;
 	char *title;		/* may be NULL */

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 
 #define DEBOUNCE_MS 150
@@ -59,14 +60,6 @@ struct tx_config_watch {
 	size_t nknown, known_cap;
 	bool overflow;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static bool is_config_name(const char *name)
 {
@@ -167,7 +160,7 @@ static void fire_due(struct tx_config_watch *w, uint64_t now)
 
 static bool read_events(struct tx_config_watch *w, char *buf)
 {
-	uint64_t now = now_ms();
+	uint64_t now = tx_mono_ms();
 	ssize_t n = read(w->ifd, buf, EVENT_BUF);
 
 	if (n <= 0)
@@ -211,7 +204,7 @@ static void *watch_thread(void *arg)
 			{ w->stop_fd, POLLIN, 0 },
 			{ watching ? w->ifd : -1, POLLIN, 0 },
 		};
-		uint64_t now = now_ms(), next = UINT64_MAX;
+		uint64_t now = tx_mono_ms(), next = UINT64_MAX;
 		int timeout = -1;
 
 		for (size_t i = 0; i < w->npending; i++)
@@ -225,7 +218,7 @@ static void *watch_thread(void *arg)
 			break;
 		if (watching && p[1].revents)
 			watching = read_events(w, buf);
-		fire_due(w, now_ms());
+		fire_due(w, tx_mono_ms());
 	}
 	free(buf);
 	return NULL;

@@ -7,17 +7,23 @@
  * json-c's tokener is incremental; around it sits a small lexical pass
  * that refuses what json-c's strict mode still accepts (single quotes,
  * NaN, control characters in strings) and checks UTF-8 as bytes arrive.
+ *
+ * The object the tokener builds is the call's one parse: it is kept,
+ * checked in place (tx_engine_check_argbuf) and handed to the job
+ * (tx_job_start_argbuf), never printed and parsed again.
  */
+#include "toolexecfs/toolexec.h"
+
 #include <errno.h>
-#include <stdarg.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/args.h"
 #include "util/buf.h"
 #include "util/jsonu.h"
-#include "toolexecfs/toolexec.h"
 
 enum ab_state {
 	AB_START,	/* only whitespace so far */
@@ -37,6 +43,7 @@ struct tx_argbuf {
 	bool escape;
 	const char *lit;	/* literal being matched, or NULL */
 	size_t lit_pos;
+	struct tx_args args;	/* DONE: the object, and what checked it */
 };
 
 struct tx_argbuf *tx_argbuf_new(void)
@@ -63,6 +70,7 @@ void tx_argbuf_free(struct tx_argbuf *ab)
 	tx_buf_release(&ab->text);
 	if (ab->tok)
 		json_tokener_free(ab->tok);
+	tx_args_release(&ab->args);
 	free(ab);
 }
 
@@ -205,7 +213,8 @@ int tx_argbuf_feed(struct tx_argbuf *ab, const char *buf, size_t len,
 					: json_tokener_error_desc(jerr));
 			goto out_err;
 		}
-		json_object_put(obj);
+		tx_json_parse_counted();
+		ab->args.obj = obj;
 		ab->state = AB_DONE;
 		for (size_t i = json_tokener_get_parse_end(ab->tok); i < len; i++)
 			if (!is_space(buf[i])) {
@@ -241,4 +250,26 @@ size_t tx_argbuf_size(const struct tx_argbuf *ab)
 const char *tx_argbuf_text(const struct tx_argbuf *ab)
 {
 	return ab->text.data ? ab->text.data : "";
+}
+
+struct tx_args *tx_argbuf_args(struct tx_argbuf *ab)
+{
+	return ab->state == AB_DONE ? &ab->args : NULL;
+}
+
+int tx_argbuf_take(struct tx_argbuf *ab, struct tx_args *out)
+{
+	*out = (struct tx_args){ 0 };
+	if (ab->state != AB_DONE)
+		return -EINVAL;
+	*out = ab->args;
+	ab->args = (struct tx_args){ 0 };
+	out->text = tx_buf_detach(&ab->text, &out->len);
+	ab->state = AB_START;
+	ab->utf8_done = 0;
+	if (!out->text) {
+		tx_args_release(out);
+		return -ENOMEM;
+	}
+	return 0;
 }

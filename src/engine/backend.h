@@ -1,6 +1,7 @@
 /*
  * backend.h - the one small interface every backend implements
- * (builtin, exec, mcp, plug-ins).
+ * (builtin, exec, mcp, plug-ins), and the kinds through which the
+ * engine finds them.
  *
  * The engine sets a job RUNNING and calls ops->start().  The backend
  * then owes the job exactly one completion: tx_job_complete() or
@@ -14,6 +15,7 @@
 #define TX_BACKEND_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 struct tx_backend;
 struct tx_job;
@@ -45,6 +47,13 @@ struct tx_backend_ops {
 	 * ending in '\n'), or NULL.
 	 */
 	char *(*status)(struct tx_backend *be);
+	/*
+	 * Optional, for backends that publish their own tools (a server):
+	 * its tools leave the tool set now and it never publishes again,
+	 * although its process may take a while to end (shutdown).  Without
+	 * it, the engine removes the backend's tool source itself.
+	 */
+	void (*retire)(struct tx_backend *be);
 };
 
 struct tx_backend {
@@ -57,5 +66,65 @@ void tx_backend_init(struct tx_backend *be, const struct tx_backend_ops *ops);
 struct tx_backend *tx_backend_ref(struct tx_backend *be);
 /* Drops a reference; the last one calls shutdown (if any) and destroy. */
 void tx_backend_unref(struct tx_backend *be);
+
+/* ------------------------------------------------------------------ */
+/* Kinds: how the engine finds its backends                             */
+
+struct tx_mcp_spec;
+struct tx_registry;
+struct tx_tool;
+struct tx_tool_spec;
+
+/*
+ * A kind of backend, as the engine finds it by name.  The engine knows
+ * no backend: it asks the table of kinds (tx_backend_kinds) at start-up
+ * and whenever the configuration names a kind.  Every member but kind
+ * may be NULL; a kind fills in the ways it has of bringing tools.
+ */
+struct tx_backend_kind {
+	const char *kind;	/* "builtin", "exec", "mcp", ... */
+	/*
+	 * The kind's one backend for the engine's life (builtin, exec),
+	 * with one reference.  NULL with errno.  The engine shuts it down
+	 * and drops it when it goes.
+	 */
+	struct tx_backend *(*backend_new)(void);
+	/*
+	 * Tools the backend brings itself (builtin), registered as the
+	 * source named after the kind.  *tools is malloc'd, each tool one
+	 * reference of the caller's.  0 or -errno.
+	 */
+	int (*tools)(struct tx_backend *be, struct tx_tool ***tools,
+		     size_t *n);
+	/*
+	 * A tool of a configuration file whose spec names this kind
+	 * (exec), run by the kind's backend.  origin: the file.  NULL with
+	 * errno and err on a bad spec.
+	 */
+	struct tx_tool *(*tool_new)(struct tx_backend *be,
+				    const struct tx_tool_spec *spec,
+				    const char *origin, char *err,
+				    size_t errlen);
+	/*
+	 * A backend per configured server (mcp): it connects on its own
+	 * and publishes the server's tools into reg as source
+	 * "KIND:NAME".  NULL with errno and err.
+	 */
+	struct tx_backend *(*server_new)(const struct tx_mcp_spec *spec,
+					 struct tx_registry *reg, char *err,
+					 size_t errlen);
+	/* Waits until a server's first tool listing is in (or failed), at
+	 * most timeout_ms.  0 or -errno. */
+	int (*server_wait_ready)(struct tx_backend *be, int timeout_ms);
+};
+
+/*
+ * The kinds linked into this program, NULL-terminated, in the order the
+ * engine starts them.  Defined outside the engine, by the list of
+ * backends (adding a backend is a file of its own and a row there).
+ */
+const struct tx_backend_kind *const *tx_backend_kinds(void);
+/* The kind named kind, or NULL. */
+const struct tx_backend_kind *tx_backend_kind_find(const char *kind);
 
 #endif

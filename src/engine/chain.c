@@ -5,7 +5,14 @@
  * A chain is a job of the pseudo tool "chain", run by a small backend
  * with one thread per running chain; cancelling the chain cancels the
  * step that is running.
+ *
+ * Steps pass objects, never text: a step's arguments go to its job as
+ * the object they are (validated when the chain was checked, unless
+ * they take use_previous), and its outcome comes back as an envelope
+ * object, not as result.json to parse again.
  */
+#include "engine/engine_i.h"
+
 #include <errno.h>
 #include <json-c/json.h>
 #include <pthread.h>
@@ -13,14 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/args.h"
 #include "engine/backend.h"
 #include "engine/doc.h"
-#include "engine/engine_i.h"
 #include "engine/job_i.h"
+#include "engine/tool.h"
+#include "schema/schema.h"
 #include "util/jsonu.h"
 #include "util/log.h"
-#include "schema/schema.h"
-#include "engine/tool.h"
 
 #define CHAIN_STEPS_MAX 64
 #define CHAIN_TIMEOUT_MS (60u * 60 * 1000)
@@ -91,6 +98,8 @@ static void *chain_main(void *arg)
 	struct chain_run *run = arg;
 	struct tx_job *job = run->job;
 	struct chain_backend *cb = (struct chain_backend *)job->tool->backend;
+	/* Set before the job started; only read from here on. */
+	const struct tx_args *checked = &job->args;
 	struct json_object *steps, *envs = json_object_new_array();
 	struct json_object *previous = NULL;
 	struct tx_result *r = tx_result_new();
@@ -104,23 +113,24 @@ static void *chain_main(void *arg)
 	n = json_object_array_length(steps);
 	for (size_t i = 0; i < n && !tx_job_is_final(job); i++) {
 		struct json_object *step = json_object_array_get_idx(steps, i);
-		struct json_object *tool, *args, *env, *coe;
+		struct json_object *tool, *env, *coe;
+		struct tx_args sa = { 0 };
 		struct tx_job *sub;
 		const char *text;
-		char *args_text;
 		size_t len;
 
 		json_object_object_get_ex(step, "tool", &tool);
-		args = step_args(step, previous);
-		args_text = args ? tx_json_compact(args) : NULL;
-		json_object_put(args);
+		sa.obj = step_args(step, previous);
+		/* The chain's check validated these very arguments. */
+		if (i < checked->nsteps && checked->steps[i])
+			sa.checked = tx_tool_ref(checked->steps[i]);
 		sub = tx_engine_job_new(cb->engine, json_object_get_string(tool),
 					&job->caller, err, sizeof(err));
-		if (!sub || !args_text) {
+		if (!sub || !sa.obj) {
 			tx_buf_printf(&last, "step %zu (%s): %s\n", i + 1,
 				      json_object_get_string(tool),
 				      sub ? "out of memory" : err);
-			free(args_text);
+			tx_args_release(&sa);
 			if (sub)
 				tx_job_unref(sub);
 			failed = true;
@@ -132,15 +142,15 @@ static void *chain_main(void *arg)
 		/* A cancel that came before `current` was set. */
 		if (tx_job_is_final(job))
 			tx_job_cancel(sub);
-		tx_job_start(sub, args_text, strlen(args_text));
-		free(args_text);
+		if (tx_runner_start(sub, &sa) == -ENOMEM)
+			tx_job_reject(sub, ENOMEM, "out of memory: the step "
+				      "could not start");
 		tx_job_wait(sub, -1);
 		pthread_mutex_lock(&cb->lock);
 		run->current = NULL;
 		pthread_mutex_unlock(&cb->lock);
 
-		text = tx_job_envelope_text(sub, &len);
-		env = tx_json_parse(text, len, 512, err, sizeof(err));
+		env = tx_job_envelope_object(sub);
 		json_object_array_add(envs, env ? env : json_object_new_null());
 		json_object_put(previous);
 		previous = step_previous(env, sub);
@@ -329,19 +339,27 @@ const struct tx_tool *tx_chain_tool_new(struct tx_backend *be)
 	return t;
 }
 
-int tx_chain_check(struct tx_engine *e, struct json_object *args, char *err,
+int tx_chain_check(struct tx_engine *e, struct tx_args *a, char *err,
 		   size_t errlen)
 {
 	struct json_object *steps;
 	struct tx_toolset *set;
+	size_t n;
 	int rc = 0;
 
-	if (!json_object_object_get_ex(args, "steps", &steps))
+	if (!json_object_object_get_ex(a->obj, "steps", &steps))
 		return 0;
+	n = json_object_array_length(steps);
+	a->steps = calloc(n ? n : 1, sizeof(*a->steps));
+	if (!a->steps) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	a->nsteps = n;
 	set = tx_engine_tools(e);
-	for (size_t i = 0; i < json_object_array_length(steps) && !rc; i++) {
+	for (size_t i = 0; i < n && !rc; i++) {
 		struct json_object *step = json_object_array_get_idx(steps, i);
-		struct json_object *tool, *a, *use;
+		struct json_object *tool, *args, *use;
 		const struct tx_tool *t;
 		char why[1024];
 
@@ -353,25 +371,27 @@ int tx_chain_check(struct tx_engine *e, struct json_object *args, char *err,
 			rc = -EINVAL;
 			break;
 		}
-		/* With use_previous, args.previous arrives at run time. */
+		/* With use_previous, args.previous arrives at run time: the
+		 * step is validated when it starts. */
 		if (json_object_object_get_ex(step, "use_previous", &use) &&
 		    json_object_get_boolean(use))
 			continue;
-		if (!json_object_object_get_ex(step, "args", &a))
-			a = NULL;
-		if (a && tx_schema_validate(t->input_validator, a, why, sizeof(why))) {
-			snprintf(err, errlen, "/steps/%zu/args: %s", i, why);
-			rc = -EINVAL;
-		} else if (!a) {
+		if (json_object_object_get_ex(step, "args", &args)) {
+			if (tx_schema_validate(t->input_validator, args, why,
+					       sizeof(why)))
+				rc = -EINVAL;
+		} else {
 			struct json_object *empty = json_object_new_object();
 
 			if (tx_schema_validate(t->input_validator, empty, why,
-					       sizeof(why))) {
-				snprintf(err, errlen, "/steps/%zu/args: %s", i, why);
+					       sizeof(why)))
 				rc = -EINVAL;
-			}
 			json_object_put(empty);
 		}
+		if (rc)
+			snprintf(err, errlen, "/steps/%zu/args: %s", i, why);
+		else
+			a->steps[i] = tx_tool_ref(t);
 	}
 	tx_toolset_unref(set);
 	return rc;

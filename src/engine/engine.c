@@ -14,7 +14,12 @@
  * "starting"), and removed ones lose their tools at once while their
  * processes end on a thread of their own (status says "stopping").
  * Only the first load, before the mount appears, waits for servers.
+ *
+ * The engine knows no backend: it asks the table of kinds
+ * (engine/backend.h) for the kind a tool spec or a server names.
  */
+#include "engine/engine_i.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -29,20 +34,20 @@
 #include "engine/audit.h"
 #include "engine/backend.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "config/config.h"
 #include "config/embedded.h"
-#include "engine/engine_i.h"
 #include "engine/job_i.h"
 #include "util/jsonu.h"
 #include "util/log.h"
 #include "engine/registry.h"
 #include "search/search.h"
 #include "engine/tool.h"
-#include "backend/builtin.h"
-#include "backend/exec.h"
-#include "backend/mcp.h"
 
 #define FILES_MAX 1024
+
+/* The kind that runs the servers of "mcpServers". */
+#define SERVER_KIND "mcp"
 
 /* ------------------------------------------------------------------ */
 /* Keeping the search index in step with the tool set                   */
@@ -91,6 +96,88 @@ static void on_tools_changed(void *ctx, const struct tx_toolset *old,
 }
 
 /* ------------------------------------------------------------------ */
+/* Backends, by kind                                                    */
+
+/* The engine's backend of a kind, NULL when the kind has none. */
+static struct engine_backend *backend_of(struct tx_engine *e,
+					 const char *kind)
+{
+	for (size_t i = 0; i < e->nbackends; i++)
+		if (!strcmp(e->backends[i].kind->kind, kind))
+			return &e->backends[i];
+	return NULL;
+}
+
+/* One backend for each kind that has one for the engine's life. */
+static int backends_start(struct tx_engine *e)
+{
+	const struct tx_backend_kind *const *kinds = tx_backend_kinds();
+	size_t n = 0;
+
+	while (kinds[n])
+		n++;
+	e->backends = calloc(n ? n : 1, sizeof(*e->backends));
+	if (!e->backends)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct tx_backend *be;
+
+		if (!kinds[i]->backend_new)
+			continue;
+		be = kinds[i]->backend_new();
+		if (!be)
+			return -ENOMEM;
+		e->backends[e->nbackends++] = (struct engine_backend){
+			.kind = kinds[i], .backend = be,
+		};
+	}
+	return 0;
+}
+
+/* Every child of every backend ends here, before memory goes. */
+static void backends_shutdown(struct tx_engine *e)
+{
+	for (size_t i = 0; i < e->nbackends; i++)
+		if (e->backends[i].backend->ops->shutdown)
+			e->backends[i].backend->ops->shutdown(e->backends[i].backend);
+}
+
+static void backends_release(struct tx_engine *e)
+{
+	for (size_t i = 0; i < e->nbackends; i++)
+		tx_backend_unref(e->backends[i].backend);
+	free(e->backends);
+	e->backends = NULL;
+	e->nbackends = 0;
+}
+
+/* The tools backends bring themselves, each kind a source of its own. */
+static int backends_add_tools(struct tx_engine *e)
+{
+	for (size_t i = 0; i < e->nbackends; i++) {
+		const struct tx_backend_kind *k = e->backends[i].kind;
+		struct tx_tool **tools = NULL;
+		char err[512];
+		size_t n = 0;
+		int rc;
+
+		if (!k->tools)
+			continue;
+		rc = k->tools(e->backends[i].backend, &tools, &n);
+		if (rc)
+			return rc;
+		rc = tx_registry_set_source(e->registry, k->kind, tools, n, err,
+					    sizeof(err));
+		for (size_t j = 0; j < n; j++)
+			tx_tool_unref(tools[j]);
+		free(tools);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Configuration files                                                  */
 
 static struct engine_file *file_get(struct tx_engine *e, const char *name,
@@ -122,7 +209,24 @@ static void file_release(struct engine_file *f)
 	free(f->error);
 }
 
-/* Registers the exec tools of a file's current plan. */
+/* A tool of a file, built by the backend of the kind its spec names. */
+static struct tx_tool *file_tool_new(struct tx_engine *e,
+				     const struct tx_tool_spec *spec,
+				     const char *file, char *err,
+				     size_t errlen)
+{
+	struct engine_backend *b = backend_of(e, spec->kind);
+
+	if (!b || !b->kind->tool_new) {
+		snprintf(err, errlen, "%s:%s: no backend of kind \"%s\" runs "
+			 "configured tools", spec->ns, spec->name, spec->kind);
+		errno = ENOENT;
+		return NULL;
+	}
+	return b->kind->tool_new(b->backend, spec, file, err, errlen);
+}
+
+/* Registers the tools of a file's current plan. */
 static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
 {
 	struct tx_tool **tools = NULL;
@@ -134,8 +238,8 @@ static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
 	if (f->plan && f->plan->ntools)
 		tools = calloc(f->plan->ntools, sizeof(*tools));
 	for (size_t i = 0; tools && i < f->plan->ntools; i++) {
-		struct tx_tool *t = tx_exec_tool_new(e->exec, &f->plan->tools[i],
-						     f->name, err, sizeof(err));
+		struct tx_tool *t = file_tool_new(e, &f->plan->tools[i], f->name,
+						  err, sizeof(err));
 
 		if (t)
 			tools[n++] = t;
@@ -236,8 +340,18 @@ static int retire_async(struct tx_engine *e, const char *name,
 static void server_stop(struct tx_engine *e, struct engine_server *s,
 			bool wait)
 {
+	char source[512];
+
+	/* Tools first, so that no new call reaches a dying server: a
+	 * backend that publishes its own tools retires them itself (and
+	 * never publishes again, so a successor of the same name is safe). */
+	if (s->backend && s->backend->ops->retire) {
+		s->backend->ops->retire(s->backend);
+	} else {
+		snprintf(source, sizeof(source), "%s:%s", SERVER_KIND, s->name);
+		tx_registry_set_source(e->registry, source, NULL, 0, NULL, 0);
+	}
 	if (s->backend) {
-		tx_mcp_backend_retire(s->backend);
 		if (wait || retire_async(e, s->name, s->backend)) {
 			if (s->backend->ops->shutdown)
 				s->backend->ops->shutdown(s->backend);
@@ -257,6 +371,7 @@ static void server_stop(struct tx_engine *e, struct engine_server *s,
  */
 static void servers_sync(struct tx_engine *e, bool wait)
 {
+	const struct tx_backend_kind *kind = tx_backend_kind_find(SERVER_KIND);
 	struct engine_server *want = NULL;
 	size_t nwant = 0, cap = 0;
 	bool *started;
@@ -330,7 +445,12 @@ static void servers_sync(struct tx_engine *e, bool wait)
 			continue;
 		}
 		e->servers = grown;
-		s.backend = tx_mcp_backend_new(s.spec, e->registry, err, sizeof(err));
+		if (kind && kind->server_new)
+			s.backend = kind->server_new(s.spec, e->registry, err,
+						     sizeof(err));
+		else
+			snprintf(err, sizeof(err), "no backend of kind \"%s\" "
+				 "runs servers", SERVER_KIND);
 		if (!s.backend)
 			tx_log(TX_LOG_ERROR, "%s: MCP server %s: %s", s.file,
 			       s.name, err);
@@ -343,10 +463,11 @@ static void servers_sync(struct tx_engine *e, bool wait)
 		struct engine_server *s = &e->servers[i];
 		int rc;
 
-		if (!s->backend || (s->spec->lazy && !e->opts.wait_lazy))
+		if (!s->backend || !kind->server_wait_ready ||
+		    (s->spec->lazy && !e->opts.wait_lazy))
 			continue;
-		rc = tx_mcp_backend_wait_ready(s->backend,
-					       (int)s->spec->startup_timeout_ms);
+		rc = kind->server_wait_ready(s->backend,
+					     (int)s->spec->startup_timeout_ms);
 		if (rc)
 			tx_log(TX_LOG_WARN, "mcp: server %s is not ready: %s",
 			       s->name, strerror(-rc));
@@ -511,24 +632,6 @@ static void load_embedded(struct tx_engine *e)
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                           */
 
-static int add_builtins(struct tx_engine *e)
-{
-	struct tx_tool **tools = NULL;
-	char err[512];
-	size_t n = 0;
-	int rc;
-
-	rc = tx_builtin_tools(e->builtin, &tools, &n);
-	if (rc)
-		return rc;
-	rc = tx_registry_set_source(e->registry, "builtin", tools, n, err,
-				    sizeof(err));
-	for (size_t i = 0; i < n; i++)
-		tx_tool_unref(tools[i]);
-	free(tools);
-	return rc < 0 ? rc : 0;
-}
-
 struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 				char *err, size_t errlen)
 {
@@ -574,17 +677,15 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 		goto out_free;
 	e->registry = tx_registry_new();
 	e->search = tx_search_index_new();
-	e->builtin = tx_builtin_backend_new();
-	e->exec = tx_exec_backend_new();
 	e->chain = tx_chain_backend_new(e);
-	if (!e->registry || !e->search || !e->builtin || !e->exec || !e->chain)
+	if (!e->registry || !e->search || !e->chain || backends_start(e))
 		goto out_nomem;
 	e->chain_tool = tx_chain_tool_new(e->chain);
 	if (!e->chain_tool)
 		goto out_nomem;
 	tx_registry_listen_before(e->registry, index_tools, e);
 	tx_registry_listen(e->registry, on_tools_changed, e);
-	if (add_builtins(e))
+	if (backends_add_tools(e))
 		goto out_nomem;
 	if (e->config_dir) {
 		/* The first load waits: the mount appears complete. */
@@ -627,12 +728,9 @@ void tx_engine_free(struct tx_engine *e)
 	pthread_mutex_unlock(&e->config_lock);
 	retire_reap(e, true);
 	/* Every child of every backend ends here, before memory goes. */
-	if (e->exec && e->exec->ops->shutdown)
-		e->exec->ops->shutdown(e->exec);
+	backends_shutdown(e);
 	if (e->chain && e->chain->ops->shutdown)
 		e->chain->ops->shutdown(e->chain);
-	if (e->builtin && e->builtin->ops->shutdown)
-		e->builtin->ops->shutdown(e->builtin);
 	tx_runner_release(e);
 	if (e->chain_tool)
 		tx_tool_unref(e->chain_tool);
@@ -640,10 +738,7 @@ void tx_engine_free(struct tx_engine *e)
 	tx_search_index_free(e->search);
 	if (e->chain)
 		tx_backend_unref(e->chain);
-	if (e->exec)
-		tx_backend_unref(e->exec);
-	if (e->builtin)
-		tx_backend_unref(e->builtin);
+	backends_release(e);
 	for (size_t i = 0; i < e->nfiles; i++)
 		file_release(&e->files[i]);
 	free(e->files);
@@ -686,7 +781,7 @@ char *tx_engine_status_text(struct tx_engine *e)
 	size_t running, njobs;
 	struct tx_buf b;
 
-	tx_runner_job_counts(e, &njobs, &running);
+	tx_jobs_count(e, &njobs, &running);
 	tx_buf_init(&b, 0);
 	tx_buf_printf(&b, "version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
 		      TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,

@@ -1,6 +1,8 @@
 /*
- * engine_i.h - the engine struct, shared by engine.c (life cycle,
- * configuration), runner.c (calls, timer, stats) and chain.c.
+ * engine_i.h - the engine struct and the engine's private interfaces,
+ * shared by engine.c (life cycle, configuration), runner.c (starting,
+ * cancelling), jobs.c and jobtab.c (the job table), timer.c (timeouts),
+ * stats.c, args.c (checking arguments) and chain.c.
  */
 #ifndef TX_ENGINE_I_H
 #define TX_ENGINE_I_H
@@ -12,8 +14,10 @@
 #include "toolexecfs/toolexec.h"
 
 struct json_object;
+struct tx_args;
 struct tx_audit;
 struct tx_backend;
+struct tx_backend_kind;
 struct tx_config_file;
 struct tx_config_watch;
 struct tx_registry;
@@ -26,6 +30,12 @@ struct engine_file {
 	char *path;			/* NULL for embedded files */
 	struct tx_config_file *plan;	/* last good parse; may be NULL */
 	char *error;			/* last error, or NULL */
+};
+
+/* The one backend of a kind that has one for the engine's life. */
+struct engine_backend {
+	const struct tx_backend_kind *kind;
+	struct tx_backend *backend;
 };
 
 /* One MCP server, running. */
@@ -81,8 +91,8 @@ struct tx_engine {
 	char *config_dir;			/* NULL: embedded */
 	struct tx_registry *registry;
 	struct tx_search_index *search;
-	struct tx_backend *builtin;
-	struct tx_backend *exec;
+	struct engine_backend *backends;	/* by kind, in the table's order */
+	size_t nbackends;
 	struct tx_backend *chain;
 	const struct tx_tool *chain_tool;
 
@@ -136,17 +146,54 @@ struct tx_job *tx_jobtab_first_queued(struct job_list *l);
 struct tx_job *tx_jobtab_next_by_age(struct tx_jobtab *t,
 				     struct tx_job *job);
 
+/* jobs.c: the engine's side of the job table (jobs_lock) */
+/* Drops finished jobs past the keep limits and expires NEW jobs older
+ * than job_new_seconds.  Costs what it removes. */
+void tx_jobs_collect(struct tx_engine *e);
+/* Jobs listed, and of those the ones not final. */
+void tx_jobs_count(struct tx_engine *e, size_t *jobs, size_t *active);
+/* Unlists and drops every job (the engine is going). */
+void tx_jobs_release(struct tx_engine *e);
+
+/* timer.c: the timer heap and its thread (timer_lock) */
+int tx_timer_init(struct tx_engine *e);
+/* Stops and joins the timer thread. */
+void tx_timer_stop(struct tx_engine *e);
+void tx_timer_release(struct tx_engine *e);
+/* Puts a RUNNING job on the heap by its deadline.  0 or -ENOMEM. */
+int tx_timer_add(struct tx_engine *e, struct tx_job *job);
+/* Takes a job off the heap, if it is there. */
+void tx_timer_remove(struct tx_engine *e, struct tx_job *job);
+
+/* stats.c (stats_lock) */
+void tx_stats_init(struct tx_engine *e);
+void tx_stats_release(struct tx_engine *e);
+/* Counts a finished job that had started: calls, errors, latency. */
+void tx_stats_count(struct tx_engine *e, const struct tx_job *job);
+
 /* runner.c */
+/* What the runner does when a job ends (every job of the engine's). */
+struct tx_job_hooks;
+extern const struct tx_job_hooks tx_runner_hooks;
 int tx_runner_init(struct tx_engine *e);
 void tx_runner_stop(struct tx_engine *e);
 void tx_runner_release(struct tx_engine *e);
-/* A job turned final: take it off the timer, count it. */
-void tx_runner_job_done(struct tx_engine *e, struct tx_job *job);
-/* Drops finished jobs past the keep limits and expires NEW jobs older
- * than job_new_seconds.  Costs what it removes. */
-void tx_runner_gc(struct tx_engine *e);
-/* Jobs listed, and of those the ones not final. */
-void tx_runner_job_counts(struct tx_engine *e, size_t *jobs, size_t *active);
+/* The tool an ID names (TX_CHAIN_ID: the chain), a reference; NULL
+ * when there is none. */
+const struct tx_tool *tx_engine_find_tool(struct tx_engine *e,
+					  const char *tool_id);
+/*
+ * Starts a NEW job with parsed arguments, which it takes (*a is empty
+ * afterwards, whatever happens).  Validates them unless a->checked is
+ * the job's tool.  As tx_job_start otherwise.
+ */
+int tx_runner_start(struct tx_job *job, struct tx_args *a);
+/*
+ * Ends a job that is not final (cancel, timeout, a removed tool) and
+ * asks its backend to stop.  false when the job was final already.
+ */
+bool tx_runner_end(struct tx_job *job, enum tx_job_state state, int err,
+		   const char *code, const char *message);
 /* Fails the non-final jobs of tools that left the tool set. */
 void tx_runner_tools_removed(struct tx_engine *e,
 			     const struct tx_toolset *old,
@@ -155,7 +202,9 @@ void tx_runner_tools_removed(struct tx_engine *e,
 /* chain.c */
 struct tx_backend *tx_chain_backend_new(struct tx_engine *e);
 const struct tx_tool *tx_chain_tool_new(struct tx_backend *be);
-int tx_chain_check(struct tx_engine *e, struct json_object *args, char *err,
+/* Checks every step of a chain's arguments against its tool, and
+ * records the tools in a->steps.  0 or -EINVAL with err. */
+int tx_chain_check(struct tx_engine *e, struct tx_args *a, char *err,
 		   size_t errlen);
 
 #endif

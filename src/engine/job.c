@@ -1,6 +1,11 @@
 /*
  * job.c - one struct per call: state, result, stream and listeners.
  *
+ * Every change of a job's state is made here, under its lock: it is
+ * made (NEW), started (tx_job_begin: RUNNING, with its arguments and
+ * deadline), ended (job_finish: final, with its outcome).  The engine
+ * hears of the end through the job's hooks.
+ *
  * A job's outcome is written exactly once, under its lock, when it turns
  * final; after that the texts never change, so the many readers of a
  * finished job (result, result.json, error, every waiting reader) read
@@ -17,12 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/audit.h"
-#include "engine/engine_i.h"
+#include "engine/tool.h"
+#include "schema/schema.h"
+#include "util/clock.h"
 #include "util/jsonu.h"
 #include "util/log.h"
-#include "schema/schema.h"
-#include "engine/tool.h"
 
 #define ERROR_TEXT_MAX 8192
 
@@ -31,14 +35,6 @@ struct tx_result {
 	struct json_object *content;	/* array of content blocks */
 	struct json_object *structured;	/* may be NULL */
 };
-
-uint64_t tx_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ */
 /* Results                                                              */
@@ -99,15 +95,11 @@ void tx_result_set_structured(struct tx_result *r, struct json_object *v)
 	r->structured = v;
 }
 
-struct json_object *tx_result_structured(struct tx_result *r)
-{
-	return r->structured;
-}
-
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                           */
 
-struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
+struct tx_job *tx_job_alloc(struct tx_engine *engine,
+			    const struct tx_job_hooks *hooks, uint64_t num,
 			    const char *tool_id, const struct tx_tool *tool,
 			    const struct tx_caller *caller)
 {
@@ -122,6 +114,7 @@ struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
 	}
 	atomic_init(&job->refs, 1);
 	job->engine = engine;
+	job->hooks = hooks;
 	job->num = num;
 	snprintf(job->id, sizeof(job->id), "%" PRIu64, num);
 	job->tool = tool ? tx_tool_ref(tool) : NULL;
@@ -151,8 +144,7 @@ void tx_job_unref(struct tx_job *job)
 		return;
 	if (job->tool)
 		tx_tool_unref(job->tool);
-	json_object_put(job->args);
-	free(job->args_text);
+	tx_args_release(&job->args);
 	free(job->tool_id);
 	tx_result_free(job->result);
 	free(job->code);
@@ -190,7 +182,7 @@ const char *tx_job_id(const struct tx_job *job) { return job->id; }
 const char *tx_job_tool_id(const struct tx_job *job) { return job->tool_id; }
 const struct tx_caller *tx_job_caller(const struct tx_job *job) { return &job->caller; }
 const struct tx_tool *tx_job_tool(const struct tx_job *job) { return job->tool; }
-struct json_object *tx_job_args(const struct tx_job *job) { return job->args; }
+struct json_object *tx_job_args(const struct tx_job *job) { return job->args.obj; }
 
 /* Written under the lock with release stores, so a reader that only
  * wants the state needs no lock (status never blocks, GC scans fast). */
@@ -210,9 +202,44 @@ const char *tx_job_args_text(const struct tx_job *job)
 	const char *t;
 
 	pthread_mutex_lock(&j->lock);
-	t = j->args_text;
+	t = j->args.text;
 	pthread_mutex_unlock(&j->lock);
 	return t;
+}
+
+void tx_job_detach(struct tx_job *job)
+{
+	pthread_mutex_lock(&job->lock);
+	job->hooks = NULL;
+	pthread_mutex_unlock(&job->lock);
+}
+
+int tx_job_begin(struct tx_job *job, struct tx_args *a, unsigned timeout_ms)
+{
+	pthread_mutex_lock(&job->lock);
+	if (job->state != TX_JOB_NEW) {
+		pthread_mutex_unlock(&job->lock);
+		return -EALREADY;
+	}
+	job->args = *a;
+	*a = (struct tx_args){ 0 };
+	__atomic_store_n(&job->state, TX_JOB_RUNNING, __ATOMIC_RELEASE);
+	clock_gettime(CLOCK_REALTIME, &job->started);
+	job->start_ns = tx_now_ns();
+	job->deadline_ns = job->start_ns + (uint64_t)timeout_ms * 1000000u;
+	pthread_mutex_unlock(&job->lock);
+	return 0;
+}
+
+bool tx_job_cancel_due(struct tx_job *job)
+{
+	bool due;
+
+	pthread_mutex_lock(&job->lock);
+	due = !job->cancel_sent && job->started.tv_sec;
+	job->cancel_sent = true;
+	pthread_mutex_unlock(&job->lock);
+	return due;
 }
 
 void tx_job_set_backend_data(struct tx_job *job, void *data)
@@ -528,9 +555,9 @@ static uint64_t digest(const char *s)
 
 bool tx_job_args_digest(const struct tx_job *job, char *buf, size_t len)
 {
-	if (!job->args_text)
+	if (!job->args.text)
 		return false;
-	snprintf(buf, len, "fnv1a64:%016" PRIx64, digest(job->args_text));
+	snprintf(buf, len, "fnv1a64:%016" PRIx64, digest(job->args.text));
 	return true;
 }
 
@@ -626,8 +653,15 @@ static bool output_ok(struct tx_job *job, struct tx_result *r, char *why,
 				  whylen) == 0;
 }
 
-/* Builds result, result.json and error from the outcome.  Under lock. */
-static void job_render_locked(struct tx_job *job)
+/*
+ * The result.json envelope of a final job (DESIGN 2.4), under its lock.
+ * With copy, every part is a deep copy, so the object can go to another
+ * thread; without, it shares the result's content (for printing here).
+ * error_message: the text an isError result's error says (its `result`).
+ */
+static struct json_object *envelope_new_locked(const struct tx_job *job,
+					       bool copy,
+					       const char *error_message)
 {
 	struct tx_result *r = job->result;
 	struct json_object *env, *timings;
@@ -635,9 +669,9 @@ static void job_render_locked(struct tx_job *job)
 	char digest_text[64];
 	double dur;
 
-	job->rendered = true;
-	job->result_text = result_text(r, &job->result_len);
 	env = json_object_new_object();
+	if (!env)
+		return NULL;
 	json_object_object_add(env, "job", json_object_new_string(job->id));
 	json_object_object_add(env, "tool", json_object_new_string(job->tool_id));
 	json_object_object_add(env, "arguments_digest",
@@ -649,10 +683,13 @@ static void job_render_locked(struct tx_job *job)
 	json_object_object_add(env, "isError",
 			       json_object_new_boolean(state != TX_JOB_OK));
 	json_object_object_add(env, "content",
-			       r ? json_object_get(r->content) : json_object_new_array());
+			       !r ? json_object_new_array()
+			       : copy ? tx_json_copy(r->content)
+				      : json_object_get(r->content));
 	if (r && r->structured)
 		json_object_object_add(env, "structuredContent",
-				       json_object_get(r->structured));
+				       copy ? tx_json_copy(r->structured)
+					    : json_object_get(r->structured));
 	timings = json_object_new_object();
 	add_time(timings, "created", &job->created);
 	add_time(timings, "started", &job->started);
@@ -660,20 +697,35 @@ static void job_render_locked(struct tx_job *job)
 	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
 	json_object_object_add(timings, "duration_ms", json_object_new_double(dur));
 	json_object_object_add(env, "timings", timings);
-	if (state == TX_JOB_OK) {
+	if (state == TX_JOB_OK)
 		json_object_object_add(env, "error", NULL);
+	else if (r && r->is_error)
+		json_object_object_add(env, "error",
+				       error_object(job->code, NULL, error_message));
+	else
+		json_object_object_add(env, "error",
+				       error_object(job->code, job->path, job->message));
+	return env;
+}
+
+/* Builds result, result.json and error from the outcome.  Under lock. */
+static void job_render_locked(struct tx_job *job)
+{
+	struct tx_result *r = job->result;
+	struct json_object *env;
+
+	job->rendered = true;
+	job->result_text = result_text(r, &job->result_len);
+	if (job->state == TX_JOB_OK) {
 		job->error_text = strdup("");
 		job->error_len = 0;
 	} else if (r && r->is_error) {
-		json_object_object_add(env, "error",
-				       error_object(job->code, NULL, job->result_text));
 		set_error_text(job, job->code, job->result_text);
 	} else {
-		json_object_object_add(env, "error",
-				       error_object(job->code, job->path, job->message));
 		set_error_text(job, job->code, job->message);
 	}
-	job->envelope_text = tx_json_pretty(env);
+	env = envelope_new_locked(job, false, job->result_text);
+	job->envelope_text = env ? tx_json_pretty(env) : NULL;
 	job->envelope_len = job->envelope_text ? strlen(job->envelope_text) : 0;
 	json_object_put(env);
 	/* Out of memory: serve empty texts rather than NULL. */
@@ -683,6 +735,21 @@ static void job_render_locked(struct tx_job *job)
 		job->envelope_text = strdup("");
 	if (!job->error_text)
 		job->error_text = strdup("");
+}
+
+struct json_object *tx_job_envelope_object(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	struct json_object *env = NULL;
+
+	pthread_mutex_lock(&j->lock);
+	if (tx_job_state_final(j->state)) {
+		if (!j->rendered)
+			job_render_locked(j);
+		env = envelope_new_locked(j, true, j->result_text);
+	}
+	pthread_mutex_unlock(&j->lock);
+	return env;
 }
 
 /*
@@ -695,6 +762,7 @@ static bool job_finish(struct tx_job *job, bool only_new,
 		       enum tx_job_state state, int err, struct tx_result *r,
 		       const char *code, const char *path, const char *message)
 {
+	const struct tx_job_hooks *hooks;
 	char why[1024];
 	double dur;
 
@@ -722,10 +790,10 @@ static bool job_finish(struct tx_job *job, bool only_new,
 	job->code = strdup(code ? code : "error");
 	job->path = path ? strdup(path) : NULL;
 	job->message = message ? strdup(message) : NULL;
-	/* Recorded before anyone can see the outcome: whoever reads a
-	 * result can find its call in the audit log. */
-	if (job->engine && job->engine->audit)
-		tx_audit_job(job->engine->audit, job, state);
+	/* Heard before anyone can see the outcome (the audit line). */
+	hooks = job->hooks;
+	if (hooks && hooks->finishing)
+		hooks->finishing(job->engine, job, state);
 	__atomic_store_n(&job->state, state, __ATOMIC_RELEASE);
 	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
 	if (job->started.tv_sec || state != TX_JOB_CANCELLED) {
@@ -738,8 +806,8 @@ static bool job_finish(struct tx_job *job, bool only_new,
 	}
 	pthread_cond_broadcast(&job->cond);
 	job_event(job);		/* unlocks */
-	if (job->engine)
-		tx_runner_job_done(job->engine, job);
+	if (hooks && hooks->finished)
+		hooks->finished(job->engine, job);
 	if (state == TX_JOB_OK)
 		tx_log(TX_LOG_INFO, "job %s %s ok (%.1f ms)", job->id,
 		       job->tool_id, dur);

@@ -1,6 +1,11 @@
 /*
- * job_i.h - the job struct, shared by job.c (state, result, stream,
- * listeners), runner.c (start, timeouts, stats) and engine.c (the table).
+ * job_i.h - the job struct.  job.c owns it: every change of a job's
+ * state (NEW -> RUNNING -> final) and of what comes with it (arguments,
+ * times, outcome) happens there, under the job's lock.  The rest of the
+ * engine reads it and hears of the changes through hooks (struct
+ * tx_job_hooks): the runner takes a finished job off the timer, counts
+ * it and writes its audit line.  The job table's fields belong to
+ * jobtab.c (jobs_lock), heap_idx to timer.c (timer_lock).
  */
 #ifndef TX_JOB_I_H
 #define TX_JOB_I_H
@@ -10,11 +15,27 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "util/buf.h"
+#include "engine/args.h"
 #include "engine/engine_i.h"
 #include "engine/job.h"
+#include "util/buf.h"
+#include "util/clock.h"	/* the *_ns fields are tx_now_ns() readings */
 
 struct tx_engine;
+struct tx_job;
+
+/*
+ * What the engine hears of a job's transitions: job.c calls them, the
+ * runner provides them (runner.c).  Either may be NULL.
+ */
+struct tx_job_hooks {
+	/* Under the job's lock as it turns final, before anyone can see
+	 * the outcome: whoever reads a result can find its audit line. */
+	void (*finishing)(struct tx_engine *e, struct tx_job *job,
+			  enum tx_job_state state);
+	/* After it turned final and its listeners ran, outside its lock. */
+	void (*finished)(struct tx_engine *e, struct tx_job *job);
+};
 
 /* Which collection list a listed job is on (jobtab.c). */
 enum job_queue {
@@ -33,6 +54,7 @@ struct job_listener {
 struct tx_job {
 	atomic_int refs;
 	struct tx_engine *engine;	/* outlives every non-final job */
+	const struct tx_job_hooks *hooks;	/* lock; NULL once detached */
 	uint64_t num;
 	char id[24];
 	char *tool_id;
@@ -43,8 +65,7 @@ struct tx_job {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;		/* final state, listener done */
 	enum tx_job_state state;	/* lock */
-	struct json_object *args;	/* set once before RUNNING */
-	char *args_text;		/* set once before RUNNING */
+	struct tx_args args;		/* lock: set once, as it turns RUNNING */
 	void *backend_data;		/* lock */
 	bool cancel_sent;		/* lock */
 	struct timespec created;	/* CLOCK_REALTIME */
@@ -88,16 +109,32 @@ struct tx_job {
 	size_t nfiring;			/* lock */
 };
 
-/* A nanosecond reading of CLOCK_MONOTONIC. */
-uint64_t tx_now_ns(void);
-
 /*
  * Allocates a NEW job holding a reference on tool (may be NULL for
- * pseudo tools) with one reference for the caller.  job.c.
+ * pseudo tools) with one reference for the caller.  hooks (may be NULL)
+ * hear of its transitions with engine.  job.c.
  */
-struct tx_job *tx_job_alloc(struct tx_engine *engine, uint64_t num,
+struct tx_job *tx_job_alloc(struct tx_engine *engine,
+			    const struct tx_job_hooks *hooks, uint64_t num,
 			    const char *tool_id, const struct tx_tool *tool,
 			    const struct tx_caller *caller);
+
+/* The engine is going: the job calls no more hooks.  job.c */
+void tx_job_detach(struct tx_job *job);
+
+/*
+ * NEW -> RUNNING, in one step under the job's lock: the job takes the
+ * arguments (*a is empty afterwards) and records its start and its
+ * deadline, timeout_ms from now.  -EALREADY (and *a untouched) when the
+ * job is not NEW: the first start wins.  job.c.
+ */
+int tx_job_begin(struct tx_job *job, struct tx_args *a, unsigned timeout_ms);
+
+/*
+ * True exactly once, for a job that was started: its backend's cancel()
+ * is due (the job ended by cancel, timeout or tool removal).  job.c.
+ */
+bool tx_job_cancel_due(struct tx_job *job);
 
 /*
  * Makes a job final.  r may be NULL (a failure without content: err,
@@ -120,7 +157,12 @@ bool tx_job_finish_new(struct tx_job *job, enum tx_job_state state, int err,
  * none (the job never got arguments).  job.c */
 bool tx_job_args_digest(const struct tx_job *job, char *buf, size_t len);
 
-/* The result's parts, for chains.  job.c */
-struct json_object *tx_result_structured(struct tx_result *r);
+/*
+ * The result.json envelope of a final job as a new object of the
+ * caller's (deep copies: nothing is shared with the job), so that a
+ * chain hands its steps' outcomes on without printing and parsing them.
+ * NULL while the job is not final, or out of memory.  job.c
+ */
+struct json_object *tx_job_envelope_object(const struct tx_job *job);
 
 #endif

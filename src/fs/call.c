@@ -18,7 +18,9 @@
  *
  * Arguments are checked as they arrive: malformed JSON fails the write
  * that brought it, and the write that completes the object is checked
- * against the input schema.  A refused write still leaves a trace: a job
+ * against the input schema.  The object the argument buffer parsed is
+ * the one the job gets: checked once at that write, it is handed to the
+ * start as it is, never printed and parsed again.  A refused write still leaves a trace: a job
  * is created and rejected with the reason, so `error` and `result.json`
  * explain it to the next reader.
  *
@@ -115,7 +117,7 @@ static int call_job_create(struct fs *fs, fuse_req_t req, struct fs_handle *h)
  * state then says why).  0 or -errno.
  */
 static int call_start(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		      const char *text, size_t len, struct tx_job **out)
+		      struct tx_argbuf *ab, struct tx_job **out)
 {
 	struct tx_caller caller;
 	struct tx_job *job;
@@ -132,11 +134,11 @@ static int call_start(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 					sizeof(why));
 	if (!job)	/* the tool is gone, or no memory */
 		return errno == ENOENT ? -ENOENT : -ENOMEM;
-	/* Before starting: a builtin may finish before tx_job_start returns,
+	/* Before starting: a builtin may finish before the start returns,
 	 * and the writer's next command must find the call. */
 	fs_latest_set(fs, tx_job_tool_id(job), &caller, tx_job_id(job));
 	*out = job;
-	rc = tx_job_start(job, text, len);
+	rc = tx_job_start_argbuf(job, ab);
 	if (rc == -ENOMEM && tx_job_state(job) == TX_JOB_NEW) {
 		/* Nothing would ever end a job left in state new: readers
 		 * would wait for it until their bound, again and again. */
@@ -220,9 +222,8 @@ void fs_call_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	}
 	rc = tx_argbuf_feed(h->ab, buf, size, err, sizeof(err));
 	if (!rc && !h->checked && tx_argbuf_complete(h->ab)) {
-		rc = tx_engine_check_args(fs->engine, call_tool_id(h),
-					  tx_argbuf_text(h->ab), err,
-					  sizeof(err));
+		rc = tx_engine_check_argbuf(fs->engine, call_tool_id(h), h->ab,
+					    err, sizeof(err));
 		h->checked = rc == 0;
 	}
 	if (rc) {
@@ -315,8 +316,7 @@ int fs_call_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	if (rc)
 		return rc;
 
-	rc = call_start(fs, req, h, tx_argbuf_text(ab), tx_argbuf_size(ab),
-			&job);
+	rc = call_start(fs, req, h, ab, &job);
 	tx_argbuf_free(ab);
 	err = call_started(h, rc, job);
 	/* Bad arguments, or a job that ended before it could start: the
@@ -358,8 +358,7 @@ void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		return;
 	}
 
-	rc = call_start(fs, req, h, tx_argbuf_text(ab), tx_argbuf_size(ab),
-			&job);
+	rc = call_start(fs, req, h, ab, &job);
 	tx_argbuf_free(ab);
 	rc = call_started(h, rc, job);
 	if (rc) {

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
+
 #define SID_SLOTS 1024		/* direct-mapped pid cache */
 #define SID_TTL_NS (2ull * 1000000000ull)
 #define LATEST_BUCKETS 4096
@@ -64,14 +66,6 @@ struct fs_sessions {
 	struct latest *newest, *oldest;		/* lock */
 	size_t count;				/* lock */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int fs_sessions_init(struct fs *fs)
 {
@@ -130,7 +124,7 @@ void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct fs_sessions *s = fs->sessions;
 	struct sid_slot *slot;
-	uint64_t now = now_ns();
+	uint64_t now = tx_now_ns();
 	pid_t sid;
 
 	c->uid = ctx->uid;

@@ -33,6 +33,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
+
 struct fs_wait {
 	struct fs *fs;
 	pthread_mutex_t lock;
@@ -55,14 +57,6 @@ struct fs_wait {
 struct fs_poll {
 	struct fuse_pollhandle *ph;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ */
 /* Replies                                                              */
@@ -356,7 +350,7 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	w->size = size;
 	w->off = off;
 	w->cancel_on_intr = cancel_on_intr;
-	w->deadline_ns = mono_ns() + wait_max * 1000000000ull;
+	w->deadline_ns = tx_now_ns() + wait_max * 1000000000ull;
 
 	/* Before listening: once the listener may reply, req may be gone. */
 	fuse_req_interrupt_func(req, wait_interrupt, w);
@@ -404,7 +398,7 @@ static void *timer_main(void *arg)
 	pthread_mutex_lock(&fs->waits_lock);
 	while (!fs->waits_stop) {
 		struct timespec ts;
-		uint64_t now = mono_ns();
+		uint64_t now = tx_now_ns();
 		struct fs_wait *w, *due = NULL;
 
 		for (w = fs->waits; w; w = w->next)

@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
+
 #define STREAM_BUF 65536
 /* After the tree is gone, how long a writer that escaped our kill may
  * hold a pipe open before we stop reading (dev only, in practice). */
@@ -69,14 +71,6 @@ struct sup {
 	char child_err[512];
 	size_t child_err_len;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void close_fd(int *fd)
 {
@@ -441,7 +435,7 @@ static void stop_gently(struct sup *u)
 		kill(-u->child, SIGTERM);
 	else
 		kill(u->child, SIGTERM);
-	u->kill_at = now_ms() + u->s->kill_grace_ms;
+	u->kill_at = tx_mono_ms() + u->s->kill_grace_ms;
 	if (u->kill_at == 0)
 		u->kill_at = 1;
 }
@@ -521,7 +515,7 @@ static void on_child_exit(struct sup *u)
 		kill(-u->child, SIGKILL);
 		kill_descendants(getpid());
 	}
-	u->drain_until = now_ms() + DRAIN_MS;
+	u->drain_until = tx_mono_ms() + DRAIN_MS;
 }
 
 static void read_pipes(struct sup *u)
@@ -580,7 +574,7 @@ static void supervise(struct sup *u)
 	for (;;) {
 		struct pollfd pf[7];
 		int n = 0, i_out = -1, i_err = -1, i_errp = -1, i_stat = -1;
-		uint64_t now = now_ms(), next = u->deadline;
+		uint64_t now = tx_mono_ms(), next = u->deadline;
 		int timeout;
 
 		if (u->exited && stream_done(&u->out) &&
@@ -623,7 +617,7 @@ static void supervise(struct sup *u)
 		timeout = next > now ? (int)(next - now) : 0;
 		if (poll(pf, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			break;
-		now = now_ms();
+		now = tx_mono_ms();
 		if (!u->exited && now >= u->deadline) {
 			u->timed_out = true;
 			kill_tree(u);
@@ -708,7 +702,7 @@ static void fill_report(struct sup *u, struct hreport *rep)
 	int st = u->script_status;
 	uint64_t cpu;
 
-	rep->duration_ms = now_ms() - u->start;
+	rep->duration_ms = tx_mono_ms() - u->start;
 	rep->timed_out = u->timed_out;
 	rep->cancelled = u->cancelled;
 	rep->stdout_bytes = u->out.bytes;
@@ -825,7 +819,7 @@ void hrun(const struct hspec *s, struct hreport *rep, char *err, size_t len)
 	plan.out_w = outp[1];
 	plan.err_w = errs[1];
 	plan.errp_w = errp[1];
-	u->start = now_ms();
+	u->start = tx_mono_ms();
 	u->deadline = u->start + s->timeout_ms;
 
 	if (dev) {

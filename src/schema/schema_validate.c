@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -856,6 +857,13 @@ out:
 	return ok && !c->fatal;
 }
 
+static atomic_ullong validations;
+
+unsigned long long tx_schema_validations(void)
+{
+	return atomic_load_explicit(&validations, memory_order_relaxed);
+}
+
 int tx_schema_validate(const struct tx_schema *s, struct json_object *instance,
                        char *err, size_t errlen)
 {
@@ -863,6 +871,7 @@ int tx_schema_validate(const struct tx_schema *s, struct json_object *instance,
 	char dummy[1];
 	bool ok;
 
+	atomic_fetch_add_explicit(&validations, 1, memory_order_relaxed);
 	if (!err || !errlen) {
 		err = dummy;
 		errlen = sizeof(dummy);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,18 @@ out_bad:
 	return -EINVAL;
 }
 
+static atomic_ullong parses;
+
+unsigned long long tx_json_parses(void)
+{
+	return atomic_load_explicit(&parses, memory_order_relaxed);
+}
+
+void tx_json_parse_counted(void)
+{
+	atomic_fetch_add_explicit(&parses, 1, memory_order_relaxed);
+}
+
 struct json_object *tx_json_parse(const char *buf, size_t len, int max_depth,
 				  char *err, size_t errlen)
 {
@@ -171,6 +184,7 @@ struct json_object *tx_json_parse(const char *buf, size_t len, int max_depth,
 	enum json_tokener_error jerr;
 	size_t end;
 
+	tx_json_parse_counted();
 	err[0] = '\0';
 	if (memchr(buf, '\0', len)) {
 		snprintf(err, errlen, "a NUL byte is not allowed in JSON text");

@@ -23,6 +23,15 @@
 struct json_object *tx_json_parse(const char *buf, size_t len, int max_depth,
 				  char *err, size_t errlen);
 
+/*
+ * Documents parsed by this process: every tx_json_parse, and every
+ * document a parser of its own completes (the argument buffer's
+ * incremental one calls tx_json_parse_counted).  Tests read it to show
+ * that a call's arguments are parsed once.
+ */
+unsigned long long tx_json_parses(void);
+void tx_json_parse_counted(void);
+
 /* Reads and parses a file of at most max_bytes.  As tx_json_parse. */
 struct json_object *tx_json_parse_file(const char *path, size_t max_bytes,
 				       int max_depth, char *err,

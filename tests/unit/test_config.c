@@ -197,6 +197,44 @@ static void test_exec_spec_dup(void **state)
 	tx_exec_spec_free(NULL);
 }
 
+/* The command is compiled when the file is loaded: which elements stand
+ * for an argument, and which are taken as they are.  Copies keep it. */
+static void test_command_compiled(void **state)
+{
+	static const char doc[] =
+		"{\"tools\":[{\"namespace\":\"n\",\"name\":\"c\","
+		"\"description\":\"d\",\"timeout_ms\":700,\"stdin\":\"none\","
+		"\"command\":[\"prog\",\"-x\",\"{a}\",\"{b}-x\",\"{b}\","
+		"\"{a\",\"{}\"],"
+		"\"input_schema\":{\"properties\":{\"a\":{},\"b\":{}}}}]}";
+	static const char *const params[] = { NULL, NULL, "a", NULL, "b",
+					      NULL, NULL };
+	struct tx_config_file *cf = NULL;
+	struct tx_exec_spec *d;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(doc, &cf, err, sizeof(err)), 0);
+	assert_string_equal(cf->tools[0].kind, "exec");
+	assert_int_equal(cf->tools[0].exec.argc, 7);
+	d = tx_exec_spec_dup(&cf->tools[0].exec);
+	assert_non_null(d);
+	for (size_t i = 0; i < 7; i++) {
+		if (params[i]) {
+			assert_string_equal(cf->tools[0].exec.params[i], params[i]);
+			assert_string_equal(d->params[i], params[i]);
+		} else {
+			assert_null(cf->tools[0].exec.params[i]);
+			assert_null(d->params[i]);
+		}
+	}
+	tx_config_file_free(cf);
+	/* The copy is its own. */
+	assert_string_equal(d->params[2], "a");
+	assert_string_equal(d->argv[2], "{a}");
+	tx_exec_spec_free(d);
+}
+
 /* Relative "dir/prog" and cwd are taken from the file's directory. */
 static void test_file_relative_paths(void **state)
 {
@@ -590,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_empty_and_servers),
 		cmocka_unit_test(test_exec_spec_dup),
+		cmocka_unit_test(test_command_compiled),
 		cmocka_unit_test(test_file_relative_paths),
 		cmocka_unit_test(test_default_examples),
 		cmocka_unit_test(test_bad_documents),

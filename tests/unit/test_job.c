@@ -423,7 +423,7 @@ static void test_keep_policy(void **state)
 	for (int i = 0; i < 40; i++)
 		tx_job_unref(tx_engine_call(e, "builtin:echo", "{}", NULL, err,
 					    sizeof(err)));
-	tx_runner_gc(e);
+	tx_jobs_collect(e);
 	n = tx_engine_job_ids(e, &ids);
 	assert_int_equal(n, 5);
 	assert_string_equal(ids[4], "40");	/* the newest stay */
@@ -486,7 +486,7 @@ static void test_abandoned_clones_cost(void **state)
 	 * take a call's turn. */
 	assert_in_range(before, 998, 1002);
 	assert_in_range(after, 998, 1002);
-	tx_runner_job_counts(e, &njobs, &active);
+	tx_jobs_count(e, &njobs, &active);
 	assert_int_equal(active, 5000);		/* the clones, still waiting */
 	/* The limit is applied when the next job is made: the last call's
 	 * job may be one over it. */
