@@ -142,7 +142,9 @@ static bool has_word(const char *dir, const char *file, const char *word)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
+	char *save = NULL;
+	for (char *t = strtok_r(buf, " \n", &save); t;
+	     t = strtok_r(NULL, " \n", &save))
 		if (!strcmp(t, word))
 			return true;
 	return false;
