@@ -133,7 +133,7 @@ static void wait_job(struct tx_job *job)
 static int run_call(struct tx_engine *e, const char *tool, const char *args,
 		    bool json)
 {
-	struct tx_caller who = { getuid(), getpid(), getsid(0) };
+	struct tx_caller who = { .uid = getuid(), .pid = getpid(), .sid = getsid(0) };
 	struct tx_job *job;
 	const char *text;
 	char err[1024];

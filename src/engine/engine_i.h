@@ -13,6 +13,7 @@
 
 struct json_object;
 struct tx_audit;
+struct tx_code;
 struct tx_backend;
 struct tx_config_file;
 struct tx_config_watch;
@@ -81,6 +82,7 @@ struct tx_engine {
 	struct tx_backend *exec;
 	struct tx_backend *chain;
 	const struct tx_tool *chain_tool;
+	struct tx_code *code;			/* code runs (code.c) */
 
 	pthread_mutex_t config_lock;		/* serializes reloads */
 	struct engine_file *files;		/* config_lock */
@@ -134,6 +136,12 @@ struct tx_job *tx_jobtab_next_by_age(struct tx_jobtab *t,
 int tx_runner_init(struct tx_engine *e);
 void tx_runner_stop(struct tx_engine *e);
 void tx_runner_release(struct tx_engine *e);
+/* Makes and lists a NEW job of tool under the ID tool_id, for a tool
+ * that is not in the tool set (code runs).  NULL when out of memory. */
+struct tx_job *tx_runner_job_new(struct tx_engine *e,
+				 const struct tx_tool *tool,
+				 const char *tool_id,
+				 const struct tx_caller *caller);
 /* A job turned final: take it off the timer, count it. */
 void tx_runner_job_done(struct tx_engine *e, struct tx_job *job);
 /* Drops finished jobs past the keep limits and expires NEW jobs older

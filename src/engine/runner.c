@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/backend.h"
+#include "engine/code.h"
 #include "util/buf.h"
 #include "engine/engine_i.h"
 #include "engine/job_i.h"
@@ -254,6 +255,8 @@ void tx_runner_job_done(struct tx_engine *e, struct tx_job *job)
 	pthread_mutex_lock(&e->jobs_lock);
 	tx_jobtab_finished(&e->jobs, job);
 	pthread_mutex_unlock(&e->jobs_lock);
+	if (job->caller.run)
+		tx_code_job_done(e, job);
 	if (!job->start_ns)
 		return;
 	us = (tx_now_ns() - job->start_ns) / 1000;
@@ -420,8 +423,7 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 				 size_t errlen)
 {
 	const struct tx_tool *tool = resolve(e, tool_id);
-	struct tx_job *job = NULL;
-	bool gc = false;
+	struct tx_job *job;
 
 	if (!tool) {
 		snprintf(err, errlen, "no tool \"%s\" (toolexec list shows them)",
@@ -429,6 +431,28 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 		errno = ENOENT;
 		return NULL;
 	}
+	job = tx_runner_job_new(e, tool, tool_id, caller);
+	tx_tool_unref(tool);
+	if (!job) {
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* A call of a code run counts against its max_tool_calls; past it
+	 * the job is ended here, so every calling way refuses it alike. */
+	if (caller && caller->run)
+		tx_code_job_made(e, job);
+	return job;
+}
+
+struct tx_job *tx_runner_job_new(struct tx_engine *e,
+				 const struct tx_tool *tool,
+				 const char *tool_id,
+				 const struct tx_caller *caller)
+{
+	struct tx_job *job = NULL;
+	bool gc = false;
+
 	pthread_mutex_lock(&e->jobs_lock);
 	job = tx_job_alloc(e, e->next_job, tool_id, tool, caller);
 	if (job && tx_jobtab_add(&e->jobs, job)) {
@@ -443,9 +467,7 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 		gc = e->jobs.final.n > keep_limit(e);
 	}
 	pthread_mutex_unlock(&e->jobs_lock);
-	tx_tool_unref(tool);
 	if (!job) {
-		snprintf(err, errlen, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
