@@ -1,11 +1,12 @@
 /*
- * code.c - code runs (DESIGN 2.7): the profiles in force, the table of
- * runs, what a face reads of a run, and the accounting of the tool
- * calls a run makes.
+ * code.c - code runs (DESIGN 2.7): making a run, the table of runs, and
+ * the accounting of the tool calls a run makes.
  *
  * A run is a job of the pseudo tool "code:PROFILE" (code_run.c starts
- * and ends it; code_reap.c watches it), plus what a job does not have:
- * stdout and stderr apart, the result JSON, /work, and its tool calls.
+ * and ends it; code_reap.c watches it; code_read.c serves what a face
+ * reads; code_profiles.c keeps the profiles), plus what a job does not
+ * have: stdout and stderr apart, the result JSON, /work, and its tool
+ * calls.
  *
  * Tool calls are counted where jobs are made (tx_code_job_made), not in
  * a face: whatever way a script calls a tool (a call file, a clone, a
@@ -28,7 +29,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config/config.h"
 #include "engine/backend.h"
 #include "engine/engine_i.h"
 #include "engine/job_i.h"
@@ -39,219 +39,6 @@
 /* Nesting past this in a dev run's /work is left on disk (logged)
  * rather than recursed into without bound. */
 #define WORK_DEPTH_MAX 128
-
-/* ------------------------------------------------------------------ */
-/* Profiles                                                             */
-
-void code_profiles_unref(struct code_profiles *p)
-{
-	if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
-		return;
-	tx_sandbox_profiles_free(p->ps);
-	free(p);
-}
-
-static struct code_profiles *profiles_wrap(struct tx_sandbox_profiles *ps)
-{
-	struct code_profiles *p = calloc(1, sizeof(*p));
-
-	if (!p) {
-		tx_sandbox_profiles_free(ps);
-		return NULL;
-	}
-	atomic_init(&p->refs, 1);
-	p->ps = ps;
-	return p;
-}
-
-static struct code_profiles *profiles_get(struct tx_code *c)
-{
-	struct code_profiles *p;
-
-	pthread_mutex_lock(&c->lock);
-	p = c->profiles;
-	atomic_fetch_add(&p->refs, 1);
-	pthread_mutex_unlock(&c->lock);
-	return p;
-}
-
-static struct json_object *profile_json(const struct tx_sandbox_profile *p)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *env = json_object_new_object();
-
-#define U(k, v) json_object_object_add(o, k, json_object_new_int64((int64_t)(v)))
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "kind",
-			       json_object_new_string(tx_sandbox_kind_name(p->kind)));
-	json_object_object_add(o, "enabled", json_object_new_boolean(p->enabled));
-	U("timeout_ms", p->timeout_ms);
-	U("kill_grace_ms", p->kill_grace_ms);
-	U("max_tool_calls", p->max_tool_calls);
-	U("memory", p->memory);
-	U("address_space", p->address_space);
-	U("pids", p->pids);
-	U("cpu", p->cpu);
-	U("file_size", p->file_size);
-	U("nofile", p->nofile);
-	U("stdout_max", p->stdout_max);
-	U("stderr_max", p->stderr_max);
-	U("work_size", p->work_size);
-	U("tmp_size", p->tmp_size);
-#undef U
-	for (size_t i = 0; i < p->nenv; i++) {
-		const char *eq = strchr(p->env[i], '=');
-		char key[256];
-
-		if (!eq || (size_t)(eq - p->env[i]) >= sizeof(key))
-			continue;
-		memcpy(key, p->env[i], (size_t)(eq - p->env[i]));
-		key[eq - p->env[i]] = '\0';
-		json_object_object_add(env, key, json_object_new_string(eq + 1));
-	}
-	json_object_object_add(o, "env", env);
-	return o;
-}
-
-/* The whole set as one text: two sets are the same when these are. */
-static char *profiles_text(const struct tx_sandbox_profiles *ps)
-{
-	struct json_object *a = json_object_new_array();
-	char *t;
-
-	for (size_t i = 0; i < tx_sandbox_profiles_count(ps); i++)
-		json_object_array_add(a, profile_json(tx_sandbox_profiles_at(ps, i)));
-	t = tx_json_compact(a);
-	json_object_put(a);
-	return t;
-}
-
-void tx_code_sync_profiles(struct tx_engine *e)
-{
-	struct tx_code *c = e->code;
-	const struct tx_config_file **plans;
-	struct tx_sandbox_profiles *ps;
-	struct code_profiles *np, *old = NULL;
-	char err[1024], *a, *b;
-	bool same;
-
-	if (!c)
-		return;
-	plans = calloc(e->nfiles ? e->nfiles : 1, sizeof(*plans));
-	if (!plans)
-		return;
-	for (size_t i = 0; i < e->nfiles; i++)
-		plans[i] = e->files[i].plan;
-	ps = tx_config_code_profiles(plans, e->nfiles, err, sizeof(err));
-	free(plans);
-	if (!ps) {
-		tx_log(TX_LOG_ERROR, "codeProfiles: %s; keeping the profiles in use",
-		       err);
-		return;
-	}
-	pthread_mutex_lock(&c->lock);
-	a = profiles_text(c->profiles->ps);
-	b = profiles_text(ps);
-	same = a && b && !strcmp(a, b);
-	pthread_mutex_unlock(&c->lock);
-	free(a);
-	free(b);
-	if (same || !(np = profiles_wrap(ps))) {
-		if (same)
-			tx_sandbox_profiles_free(ps);
-		return;
-	}
-	pthread_mutex_lock(&c->lock);
-	old = c->profiles;
-	c->profiles = np;
-	c->generation++;
-	pthread_mutex_unlock(&c->lock);
-	code_profiles_unref(old);
-	tx_log(TX_LOG_INFO, "code profiles changed: new runs use them");
-	code_notify(c, TX_CODE_PROFILES, NULL);
-}
-
-size_t tx_engine_code_profiles(struct tx_engine *e, char ***names)
-{
-	struct code_profiles *p = profiles_get(e->code);
-	size_t n = tx_sandbox_profiles_count(p->ps), k = 0;
-
-	*names = calloc(n ? n : 1, sizeof(**names));
-	for (size_t i = 0; *names && i < n; i++) {
-		const struct tx_sandbox_profile *sp = tx_sandbox_profiles_at(p->ps, i);
-
-		if (!sp->enabled)
-			continue;
-		(*names)[k] = strdup(sp->name);
-		if (!(*names)[k])
-			break;
-		k++;
-	}
-	code_profiles_unref(p);
-	return *names ? k : 0;
-}
-
-char *tx_engine_code_profile_text(struct tx_engine *e, const char *name)
-{
-	struct code_profiles *p = profiles_get(e->code);
-	const struct tx_sandbox_profile *sp = tx_sandbox_profiles_get(p->ps, name);
-	struct json_object *o;
-	char *t = NULL;
-
-	if (sp) {
-		o = profile_json(sp);
-		t = tx_json_pretty(o);
-		json_object_put(o);
-	}
-	code_profiles_unref(p);
-	if (!sp)
-		errno = ENOENT;
-	return t;
-}
-
-uint64_t tx_engine_code_generation(struct tx_engine *e)
-{
-	uint64_t g;
-
-	pthread_mutex_lock(&e->code->lock);
-	g = e->code->generation;
-	pthread_mutex_unlock(&e->code->lock);
-	return g;
-}
-
-/* ------------------------------------------------------------------ */
-/* Watchers                                                             */
-
-int tx_engine_watch_code(struct tx_engine *e, tx_code_event_fn fn, void *ctx)
-{
-	struct tx_code *c = e->code;
-	struct code_watcher *grown;
-
-	pthread_mutex_lock(&c->lock);
-	grown = realloc(c->watchers, (c->nwatchers + 1) * sizeof(*grown));
-	if (grown) {
-		c->watchers = grown;
-		grown[c->nwatchers++] = (struct code_watcher){ fn, ctx };
-	}
-	pthread_mutex_unlock(&c->lock);
-	return grown ? 0 : -ENOMEM;
-}
-
-void code_notify(struct tx_code *c, enum tx_code_event ev, struct tx_run *run)
-{
-	struct code_watcher *w;
-	size_t n;
-
-	pthread_mutex_lock(&c->lock);
-	n = c->nwatchers;
-	w = n ? malloc(n * sizeof(*w)) : NULL;
-	if (w)
-		memcpy(w, c->watchers, n * sizeof(*w));
-	pthread_mutex_unlock(&c->lock);
-	for (size_t i = 0; w && i < n; i++)
-		w[i].fn(w[i].ctx, ev, run);
-	free(w);
-}
 
 /* ------------------------------------------------------------------ */
 /* Runs: life cycle                                                     */
@@ -527,8 +314,9 @@ struct tx_run *tx_engine_code_new(struct tx_engine *e, const char *profile,
 	run->caller = who;
 	pthread_mutex_init(&run->lock, NULL);
 	pthread_cond_init(&run->cond, NULL);
-	run->profiles = profiles_get(c);
-	run->profile = tx_sandbox_profiles_get(run->profiles->ps, profile ? profile : "");
+	run->profiles = code_profiles_get(c);
+	run->profile = tx_sandbox_profiles_get(run->profiles->ps,
+					       profile ? profile : "");
 	if (!run->profile || !run->profile->enabled) {
 		snprintf(err, errlen, run->profile
 			 ? "profile %s is not enabled (enable it under "
@@ -745,283 +533,6 @@ bool code_gc_pending(struct tx_code *c)
 }
 
 /* ------------------------------------------------------------------ */
-/* Readers                                                              */
-
-const char *tx_run_id(const struct tx_run *run) { return run->job->id; }
-struct tx_job *tx_run_job(const struct tx_run *run) { return run->job; }
-const char *tx_run_profile(const struct tx_run *run) { return run->profile->name; }
-const char *tx_run_name(const struct tx_run *run) { return run->name; }
-uid_t tx_run_uid(const struct tx_run *run) { return run->uid; }
-gid_t tx_run_gid(const struct tx_run *run) { return run->gid; }
-int tx_run_work_fd(const struct tx_run *run) { return run->work_fd; }
-
-const struct tx_caller *tx_run_started_by(const struct tx_run *run)
-{
-	return &run->caller;
-}
-
-void tx_run_caller(const struct tx_run *run, struct tx_caller *out)
-{
-	*out = (struct tx_caller){ .uid = run->uid, .run = run->num };
-}
-
-bool tx_run_ended(const struct tx_run *run)
-{
-	return __atomic_load_n(&run->phase, __ATOMIC_ACQUIRE) == RUN_ENDED;
-}
-
-int tx_run_work_open(const struct tx_run *run, const char *path, int flags)
-{
-	if (run->work_fd < 0)
-		return -ENOENT;
-	if (!path || !path[0])
-		path = ".";
-	return tx_sandbox_work_open(run->work_fd, path, flags);
-}
-
-/* The bytes of a part; NULL for a result not there yet.  Run lock. */
-static const char *part_data(const struct tx_run *run, enum tx_run_part part,
-			     size_t *len)
-{
-	switch (part) {
-	case TX_RUN_STDOUT:
-		*len = run->out.len;
-		return run->out.data;
-	case TX_RUN_STDERR:
-		*len = run->err.len;
-		return run->err.data;
-	case TX_RUN_RESULT:
-		*len = run->result_text ? run->result_len : 0;
-		return run->result_text;
-	}
-	*len = 0;
-	return NULL;
-}
-
-size_t tx_run_read(const struct tx_run *run, enum tx_run_part part,
-		   uint64_t off, char *buf, size_t len, bool *eof)
-{
-	struct tx_run *r = (struct tx_run *)run;
-	const char *data;
-	size_t have, n = 0;
-
-	pthread_mutex_lock(&r->lock);
-	data = part_data(r, part, &have);
-	if (data && off < have) {
-		n = have - (size_t)off;
-		if (n > len)
-			n = len;
-		memcpy(buf, data + off, n);
-	}
-	*eof = n == 0 && r->phase == RUN_ENDED;
-	pthread_mutex_unlock(&r->lock);
-	return n;
-}
-
-uint64_t tx_run_size(const struct tx_run *run, enum tx_run_part part)
-{
-	struct tx_run *r = (struct tx_run *)run;
-	size_t have;
-
-	pthread_mutex_lock(&r->lock);
-	part_data(r, part, &have);
-	pthread_mutex_unlock(&r->lock);
-	return have;
-}
-
-const char *tx_run_result_text(const struct tx_run *run, size_t *len)
-{
-	struct tx_run *r = (struct tx_run *)run;
-	const char *t;
-
-	pthread_mutex_lock(&r->lock);
-	t = r->result_text;
-	if (len)
-		*len = t ? r->result_len : 0;
-	pthread_mutex_unlock(&r->lock);
-	return t;
-}
-
-size_t tx_run_job_ids(const struct tx_run *run, char ***ids)
-{
-	struct tx_run *r = (struct tx_run *)run;
-	size_t n = 0;
-
-	pthread_mutex_lock(&r->lock);
-	*ids = calloc(r->ncalls ? r->ncalls : 1, sizeof(**ids));
-	for (size_t i = 0; *ids && i < r->ncalls; i++) {
-		(*ids)[n] = strdup(r->calls[i].job_id);
-		if (!(*ids)[n])
-			break;
-		n++;
-	}
-	pthread_mutex_unlock(&r->lock);
-	return *ids ? n : 0;
-}
-
-/*
- * The one place a run's grants are decided.  Everything is granted
- * today; a profile that grants some tools only (by ID, namespace, or
- * read-only hint), holds destructive calls for approval or pins tool
- * definitions decides it here, and both the per-run view (what the
- * script sees) and tx_code_job_made (what it may call, whatever the
- * view shows) follow.
- */
-bool tx_run_may_use(const struct tx_run *run, const struct tx_tool *tool,
-		    enum tx_run_access access)
-{
-	(void)run;
-	(void)tool;
-	(void)access;
-	return true;
-}
-
-/* ------------------------------------------------------------------ */
-/* Listeners and output                                                 */
-
-/* Takes the due listeners out of the list (run lock held); the caller
- * runs them unlocked, then calls listeners_done. */
-static size_t listeners_take(struct tx_run *run, struct run_listener **due)
-{
-	bool ended = run->phase == RUN_ENDED;
-	size_t n = 0, keep = 0, have;
-	uint64_t *firing;
-
-	*due = NULL;
-	for (size_t i = 0; i < run->nlisteners; i++) {
-		struct run_listener *l = &run->listeners[i];
-
-		part_data(run, l->part, &have);
-		if (ended || (l->off != UINT64_MAX && have > l->off))
-			n++;
-	}
-	if (!n)
-		return 0;
-	*due = malloc(n * sizeof(**due));
-	firing = realloc(run->firing, (run->nfiring + n) * sizeof(*firing));
-	if (firing)
-		run->firing = firing;
-	if (!*due || !firing) {
-		/* Out of memory: they stay registered for the next event. */
-		free(*due);
-		*due = NULL;
-		return 0;
-	}
-	n = 0;
-	for (size_t i = 0; i < run->nlisteners; i++) {
-		struct run_listener *l = &run->listeners[i];
-
-		part_data(run, l->part, &have);
-		if (ended || (l->off != UINT64_MAX && have > l->off)) {
-			(*due)[n++] = *l;
-			run->firing[run->nfiring++] = l->id;
-		} else {
-			run->listeners[keep++] = *l;
-		}
-	}
-	run->nlisteners = keep;
-	return n;
-}
-
-static void listeners_run(struct tx_run *run, struct run_listener *due,
-			  size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		due[i].fn(run, due[i].ctx);
-	pthread_mutex_lock(&run->lock);
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < run->nfiring; k++)
-			if (run->firing[k] == due[i].id) {
-				run->firing[k] = run->firing[--run->nfiring];
-				break;
-			}
-	pthread_cond_broadcast(&run->cond);
-	pthread_mutex_unlock(&run->lock);
-	free(due);
-}
-
-/* Unlocks the run, then runs the listeners that are due. */
-void code_run_wake_unlock(struct tx_run *run)
-{
-	struct run_listener *due;
-	size_t n = listeners_take(run, &due);
-
-	pthread_mutex_unlock(&run->lock);
-	if (n)
-		listeners_run(run, due, n);
-}
-
-uint64_t tx_run_listen(struct tx_run *run, enum tx_run_part part,
-		       uint64_t off, tx_run_event_fn fn, void *ctx)
-{
-	struct run_listener *grown;
-	uint64_t id = 0;
-	size_t have;
-
-	pthread_mutex_lock(&run->lock);
-	part_data(run, part, &have);
-	if (run->phase == RUN_ENDED || (off != UINT64_MAX && have > off))
-		goto out_unlock;
-	grown = realloc(run->listeners, (run->nlisteners + 1) * sizeof(*grown));
-	if (!grown)
-		goto out_unlock;
-	run->listeners = grown;
-	id = ++run->next_listener;
-	grown[run->nlisteners++] = (struct run_listener){
-		.id = id, .part = part, .off = off, .fn = fn, .ctx = ctx
-	};
-out_unlock:
-	pthread_mutex_unlock(&run->lock);
-	return id;
-}
-
-bool tx_run_unlisten(struct tx_run *run, uint64_t id)
-{
-	bool removed = false, running;
-
-	if (!id)
-		return false;
-	pthread_mutex_lock(&run->lock);
-	for (size_t i = 0; i < run->nlisteners; i++)
-		if (run->listeners[i].id == id) {
-			run->listeners[i] = run->listeners[--run->nlisteners];
-			removed = true;
-			break;
-		}
-	do {
-		running = false;
-		for (size_t k = 0; k < run->nfiring && !removed; k++)
-			if (run->firing[k] == id)
-				running = true;
-		if (running)
-			pthread_cond_wait(&run->cond, &run->lock);
-	} while (running);
-	pthread_mutex_unlock(&run->lock);
-	return removed;
-}
-
-void code_run_output(struct tx_run *run, enum tx_run_part part,
-		     const char *buf, size_t len)
-{
-	struct tx_buf *b = part == TX_RUN_STDOUT ? &run->out : &run->err;
-	size_t room;
-
-	if (!len)
-		return;
-	pthread_mutex_lock(&run->lock);
-	if (run->phase == RUN_ENDED) {
-		pthread_mutex_unlock(&run->lock);
-		return;
-	}
-	/* The sandbox stops a run at its cap; bytes past it (a note of the
-	 * daemon's own) are not kept. */
-	room = b->max > b->len ? b->max - b->len : 0;
-	tx_buf_add(b, buf, len < room ? len : room);
-	code_run_wake_unlock(run);
-	tx_job_output(run->job, buf, len);
-}
-
-/* ------------------------------------------------------------------ */
 /* Tool calls made on behalf of a run                                   */
 
 void tx_code_job_made(struct tx_engine *e, struct tx_job *job)
@@ -1140,7 +651,7 @@ int tx_code_init(struct tx_engine *e)
 	pthread_mutex_init(&c->lock, NULL);
 	e->code = c;
 	ps = tx_sandbox_profiles_parse(NULL, err, sizeof(err));
-	c->profiles = ps ? profiles_wrap(ps) : NULL;
+	c->profiles = ps ? code_profiles_wrap(ps) : NULL;
 	c->backend = code_backend_new(c);
 	c->tool = c->backend ? code_tool_new(c->backend) : NULL;
 	if (!c->profiles || !c->backend || !c->tool)
@@ -1191,3 +702,4 @@ void tx_code_release(struct tx_engine *e)
 	free(c);
 	e->code = NULL;
 }
+

@@ -1,6 +1,7 @@
 /*
- * code_i.h - the structs of code runs, shared by code.c (runs, their
- * accounting and result), code_run.c (starting and ending a run) and
+ * code_i.h - the structs of code runs, shared by code.c (runs and their
+ * accounting), code_profiles.c (profiles, watchers), code_read.c (what
+ * a face reads), code_run.c (starting and ending a run) and
  * code_reap.c (the reaper thread).
  *
  * Locks, outermost first: tx_code.lock, then a run's lock, then a job's
@@ -153,8 +154,14 @@ struct tx_code {
 	size_t active_cap;			/* lock */
 };
 
-/* code.c */
+/* code_profiles.c */
+/* Wraps a parsed set (taken, even on failure); NULL when out of memory. */
+struct code_profiles *code_profiles_wrap(struct tx_sandbox_profiles *ps);
+/* The set in force, with a reference. */
+struct code_profiles *code_profiles_get(struct tx_code *c);
 void code_profiles_unref(struct code_profiles *p);
+
+/* code.c, code_read.c */
 /* Appends output to a part of a running run (and its job's stream) and
  * wakes its listeners.  Any thread but under no lock. */
 void code_run_output(struct tx_run *run, enum tx_run_part part,
