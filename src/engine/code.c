@@ -371,6 +371,8 @@ struct tx_run *tx_engine_code_new(struct tx_engine *e, const char *profile,
 	rc = code_reap_start(c);
 	if (!rc)
 		rc = run_list(c, run);
+	if (!rc)
+		code_reap_wake(c);	/* it looks at listed runs each second */
 	if (rc < 0) {
 		snprintf(err, errlen, rc == -ESHUTDOWN ? "the engine is stopping"
 			 : "cannot start the engine's run reaper: %s",

@@ -704,6 +704,71 @@ static void test_run_dev(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+struct gone {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int forgotten;
+};
+
+static void on_gone(void *ctx, enum tx_code_event ev, struct tx_run *run)
+{
+	struct gone *g = ctx;
+
+	(void)run;
+	pthread_mutex_lock(&g->lock);
+	if (ev == TX_CODE_RUN_FORGOTTEN)
+		g->forgotten++;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void test_run_expiry(void **state)
+{
+	struct gone g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	struct tx_engine_options opts = { 0 };
+	struct tx_caller who = { .uid = getuid() };
+	struct tx_engine *e;
+	struct tx_run *run;
+	struct json_object *o;
+	struct timespec ts;
+	char err[256], id[32];
+
+	(void)state;
+	need_root();
+	opts.sandbox_helper = helper;
+	opts.job_new_seconds = 1;
+	opts.job_keep_seconds = 1;
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	tx_engine_watch_code(e, on_gone, &g);
+	/* Made and never started: when its job expires, the run ends as
+	 * cancelled (nothing else would ever end it), then it is forgotten
+	 * like any ended run. */
+	run = tx_engine_code_new(e, "standard", "n.sh", "echo no\n", 8, NULL,
+				 0, &who, err, sizeof(err));
+	assert_non_null(run);
+	snprintf(id, sizeof(id), "%s", tx_run_id(run));
+	assert_true(wait_run(run, TX_RUN_RESULT, UINT64_MAX));
+	o = result_of(run);
+	assert_string_equal(field_text(o, "cancelled"), "true");
+	assert_string_equal(field_text(o, "exit_code"), "-1");
+	json_object_put(o);
+	assert_int_equal(tx_job_state(tx_run_job(run)), TX_JOB_CANCELLED);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&g.lock);
+	while (!g.forgotten &&
+	       pthread_cond_timedwait(&g.cond, &g.lock, &ts) == 0)
+		;
+	pthread_mutex_unlock(&g.lock);
+	assert_null(tx_engine_run_find(e, id));
+	/* Still readable through the reference we hold. */
+	assert_string_equal(part_text(run, TX_RUN_STDOUT), "");
+	tx_run_unref(run);
+	tx_engine_free(e);
+	assert_int_equal(g.forgotten, 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Tool calls made on behalf of a run                                   */
 
@@ -879,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_run_cancel),
 		cmocka_unit_test(test_run_not_started),
 		cmocka_unit_test(test_run_dev),
+		cmocka_unit_test(test_run_expiry),
 		cmocka_unit_test(test_max_tool_calls),
 		cmocka_unit_test(test_tool_wait),
 	};
