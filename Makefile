@@ -162,7 +162,8 @@ bench-build: $(BENCH_BIN) $(PROGRAMS) $(SANDBOX_TOOLS)
 schema-suite: $(BUILD)/tests/tools/schema_suite
 	$(Q)$(BUILD)/tests/tools/schema_suite
 
-unit: $(UNIT_BIN)
+# test_code runs scripts through the real sandbox helper.
+unit: $(UNIT_BIN) $(filter %/toolexec-sandbox,$(PROGRAMS))
 	$(Q)./tests/run-unit.sh $(UNIT_BIN)
 
 integration: $(PROGRAMS) $(TOOLS_BIN) $(SANDBOX_TOOLS)

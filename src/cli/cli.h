@@ -6,6 +6,8 @@
 #ifndef TX_CLI_H
 #define TX_CLI_H
 
+#include <signal.h>
+
 struct tx_engine;
 
 /* toolexec search [-n N] [--json] QUERY... (toolexec_search.c) */
@@ -13,5 +15,11 @@ int tx_cli_search(struct tx_engine *engine, int argc, char **argv);
 
 /* toolexec validate SCHEMA.json [INSTANCE.json | -] (toolexec_validate.c) */
 int tx_cli_validate(int argc, char **argv);
+
+/* toolexec code [-p PROFILE] [--json] [--result FILE] SCRIPT [ARGS...]
+ * (toolexec_code.c).  *interrupted counts SIGINT/SIGTERM: the first
+ * stops the run gently, the second at once. */
+int tx_cli_code(struct tx_engine *engine, int argc, char **argv,
+		volatile sig_atomic_t *interrupted);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * toolexec.c - the engine without FUSE: list, doc, call, chain, search,
- * validate.  For scripts, tests, and machines without /dev/fuse.
+ * validate, code.  For scripts, tests, and machines without /dev/fuse.
  */
 #include "cli/cli.h"
 
@@ -42,6 +42,11 @@ static void usage(FILE *out)
 		"  chain [--json] [STEPS|-]  run a chain: {\"steps\":[...]} or just [...]\n"
 		"  search [-n N] [--json] QUERY...\n"
 		"                            rank tools for a query (BM25)\n"
+		"  code [-p PROFILE] [--json] [--result FILE] SCRIPT [ARGS...]\n"
+		"                            run a script once in a security profile\n"
+		"                            (default standard); its stdout and stderr\n"
+		"                            pass through, then the result JSON goes to\n"
+		"                            stderr (--json: stdout; --result: FILE)\n"
 		"  validate SCHEMA.json [INSTANCE.json|-]\n"
 		"                            check an instance against a JSON Schema\n"
 		"  status | stats | config   what .ctl/ would show\n"
@@ -55,13 +60,18 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status of call and chain: 0 ok; 1 the tool failed or reported\n"
 		"an error; 2 bad usage or invalid arguments; 3 no such tool;\n"
-		"124 timeout; 130 interrupted (the call is cancelled).\n");
+		"124 timeout; 130 interrupted (the call is cancelled).\n"
+		"Exit status of code: the script's; 128+N killed by signal N;\n"
+		"124 timeout; 125 the script did not run (unknown profile or\n"
+		"language, sandbox set-up failed: the result's error says why);\n"
+		"130 interrupted (the run is stopped).\n");
 }
 
 static void on_sigint(int sig)
 {
 	(void)sig;
-	interrupted = 1;
+	if (interrupted < 2)
+		interrupted++;
 }
 
 /* Reads all of stdin, at most TX_ARGS_MAX bytes.  malloc'd or NULL. */
@@ -137,7 +147,7 @@ static void wait_job(struct tx_job *job)
 static int run_call(struct tx_engine *e, const char *tool, const char *args,
 		    bool json)
 {
-	struct tx_caller who = { getuid(), getpid(), getsid(0) };
+	struct tx_caller who = { .uid = getuid(), .pid = getpid(), .sid = getsid(0) };
 	struct tx_job *job;
 	const char *text;
 	char err[1024];
@@ -304,7 +314,8 @@ int main(int argc, char **argv)
 		return tx_cli_validate(argc, argv);
 	if (strcmp(cmd, "list") && strcmp(cmd, "doc") && strcmp(cmd, "schema") &&
 	    strcmp(cmd, "call") && strcmp(cmd, "chain") && strcmp(cmd, "search") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "config")) {
+	    strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "config") &&
+	    strcmp(cmd, "code")) {
 		fprintf(stderr, "toolexec: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -327,6 +338,8 @@ int main(int argc, char **argv)
 		rc = cmd_call(e, argc, argv, !strcmp(cmd, "chain"));
 	else if (!strcmp(cmd, "search"))
 		rc = tx_cli_search(e, argc, argv);
+	else if (!strcmp(cmd, "code"))
+		rc = tx_cli_code(e, argc, argv, &interrupted);
 	else
 		rc = cmd_text(e, cmd);
 	fflush(stdout);

@@ -1,7 +1,7 @@
 /*
  * config.c - one configuration document into an immutable plan: the
  * document's top level and its exec tools (config_mcp.c does
- * "mcpServers").  docs/config.md is the user's side of this file.
+ * "mcpServers", config_code.c "codeProfiles").  docs/config.md is the user's side of this file.
  *
  * Everything is checked here, once, so the engine and the exec backend
  * never look at raw JSON: wrong types, unknown keys, placeholders that
@@ -35,7 +35,8 @@
 #define TAGS_MAX 64
 #define TOOLS_MAX 10000
 
-static const char *const top_keys[] = { "tools", "mcpServers", "$schema",
+static const char *const top_keys[] = { "tools", "mcpServers",
+					"codeProfiles", "$schema",
 					"comment", NULL };
 
 static const char *const tool_keys[] = {
@@ -139,6 +140,7 @@ void tx_config_file_free(struct tx_config_file *cf)
 	for (size_t i = 0; i < cf->nservers; i++)
 		tx_mcp_spec_release(&cf->servers[i]);
 	free(cf->servers);
+	free(cf->code_profiles);
 	free(cf->path);
 	free(cf);
 }
@@ -633,8 +635,11 @@ static int parse_doc(struct tx_cfg *c, const char *buf, size_t len,
 	    ((rc = parse_tools(c, v, cf, dir)) ||
 	     (rc = check_duplicates(c, cf))))
 		goto out;
-	if (json_object_object_get_ex(root, "mcpServers", &v))
-		rc = tx_cfg_parse_servers(c, v, cf);
+	if (json_object_object_get_ex(root, "mcpServers", &v) &&
+	    (rc = tx_cfg_parse_servers(c, v, cf)))
+		goto out;
+	if (json_object_object_get_ex(root, "codeProfiles", &v))
+		rc = tx_cfg_parse_code_profiles(c, v, cf);
 out:
 	json_object_put(root);
 	return rc;

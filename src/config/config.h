@@ -2,8 +2,9 @@
  * config.h - the configuration: a directory of *.json files, each parsed
  * strictly into an immutable plan (docs/config.md lists every key).
  *
- * One file may hold "tools" (exec tools) and "mcpServers" (the shape
- * common MCP clients use).  Errors name the file, the JSON path and what
+ * One file may hold "tools" (exec tools), "mcpServers" (the shape
+ * common MCP clients use) and "codeProfiles" (the security profiles of
+ * code runs).  Errors name the file, the JSON path and what
  * is wrong; a bad file never hides the good ones.
  */
 #ifndef TX_CONFIG_H
@@ -79,6 +80,9 @@ struct tx_config_file {
 	size_t ntools;
 	struct tx_mcp_spec *servers;
 	size_t nservers;
+	/* "codeProfiles", checked on its own (config_code.c) and kept as
+	 * compact JSON text for tx_config_code_profiles; NULL: none. */
+	char *code_profiles;
 };
 
 /*
@@ -102,6 +106,20 @@ void tx_mcp_spec_free(struct tx_mcp_spec *spec);
 /* Same definition?  Reload restarts only servers whose spec changed. */
 bool tx_mcp_spec_equal(const struct tx_mcp_spec *a,
 		       const struct tx_mcp_spec *b);
+
+/*
+ * The code profiles of a whole configuration: the built-in profiles,
+ * then the "codeProfiles" entries of plans[0..n) in that order (name
+ * order of the files).  A profile that two files set is taken from the
+ * first; the later entry is left out and logged.  NULL entries of plans
+ * are skipped.  Returns the parsed set (tx_sandbox_profiles_free), or
+ * NULL with errno and a reason in err when the merged set is refused
+ * (more profiles than the sandbox allows, say).
+ */
+struct tx_sandbox_profiles;
+struct tx_sandbox_profiles *
+tx_config_code_profiles(const struct tx_config_file *const *plans, size_t n,
+			char *err, size_t errlen);
 
 /*
  * Watches a directory for *.json files being added, changed, removed or

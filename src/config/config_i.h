@@ -91,4 +91,8 @@ int tx_cfg_parse_servers(struct tx_cfg *c, struct json_object *servers,
 			 struct tx_config_file *cf);
 void tx_mcp_spec_release(struct tx_mcp_spec *s);
 
+/* Checks "codeProfiles" (config_code.c) into cf->code_profiles. */
+int tx_cfg_parse_code_profiles(struct tx_cfg *c, struct json_object *v,
+			       struct tx_config_file *cf);
+
 #endif

@@ -33,6 +33,7 @@
 
 #include "engine/audit.h"
 #include "engine/backend.h"
+#include "engine/code.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "config/config.h"
@@ -592,6 +593,7 @@ static int reload_dir(struct tx_engine *e, bool wait)
 	for (size_t k = 0; k < n; k++)
 		reload_file(e, names[k]);
 	servers_sync(e, wait);
+	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);
 	tx_strv_free(names, n);
 	return 0;
@@ -613,6 +615,7 @@ static void on_config_changed(void *ctx, const char *path)
 	pthread_mutex_lock(&e->config_lock);
 	reload_file(e, name);
 	servers_sync(e, false);
+	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);
 }
 
@@ -626,6 +629,7 @@ static void load_embedded(struct tx_engine *e)
 			file_apply_tools(e, f);
 	}
 	servers_sync(e, true);
+	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);
 }
 
@@ -670,6 +674,8 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 		snprintf(err, errlen, "cannot start the timer thread");
 		goto out_free;
 	}
+	if (tx_code_init(e))
+		goto out_nomem;
 	e->opts.audit_log = NULL;	/* borrowed: the log keeps its own */
 	if (opts && opts->audit_log &&
 	    !(e->audit = tx_audit_open(opts->audit_log, opts->audit_log_max,
@@ -718,6 +724,7 @@ void tx_engine_free(struct tx_engine *e)
 		return;
 	tx_config_watch_free(e->watch);
 	e->watch = NULL;
+	tx_code_shutdown(e);	/* runs first: their jobs end with them */
 	tx_runner_stop(e);
 	pthread_mutex_lock(&e->config_lock);
 	/* In parallel: each server may take seconds to end. */
@@ -732,6 +739,7 @@ void tx_engine_free(struct tx_engine *e)
 	if (e->chain && e->chain->ops->shutdown)
 		e->chain->ops->shutdown(e->chain);
 	tx_runner_release(e);
+	tx_code_release(e);
 	if (e->chain_tool)
 		tx_tool_unref(e->chain_tool);
 	tx_registry_free(e->registry);

@@ -16,6 +16,7 @@
 struct json_object;
 struct tx_args;
 struct tx_audit;
+struct tx_code;
 struct tx_backend;
 struct tx_backend_kind;
 struct tx_config_file;
@@ -95,6 +96,7 @@ struct tx_engine {
 	size_t nbackends;
 	struct tx_backend *chain;
 	const struct tx_tool *chain_tool;
+	struct tx_code *code;			/* code runs (code.c) */
 
 	pthread_mutex_t config_lock;		/* serializes reloads */
 	struct engine_file *files;		/* config_lock */
@@ -194,6 +196,12 @@ int tx_runner_start(struct tx_job *job, struct tx_args *a);
  */
 bool tx_runner_end(struct tx_job *job, enum tx_job_state state, int err,
 		   const char *code, const char *message);
+/* Makes and lists a NEW job of tool under the ID tool_id, for a tool
+ * that is not in the tool set (code runs).  NULL when out of memory. */
+struct tx_job *tx_runner_job_new(struct tx_engine *e,
+				 const struct tx_tool *tool,
+				 const char *tool_id,
+				 const struct tx_caller *caller);
 /* Fails the non-final jobs of tools that left the tool set. */
 void tx_runner_tools_removed(struct tx_engine *e,
 			     const struct tx_toolset *old,

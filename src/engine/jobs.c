@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/code.h"
 #include "engine/job_i.h"
 #include "util/clock.h"
 
@@ -125,8 +126,7 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 				 size_t errlen)
 {
 	const struct tx_tool *tool = tx_engine_find_tool(e, tool_id);
-	struct tx_job *job = NULL;
-	bool gc = false;
+	struct tx_job *job;
 
 	if (!tool) {
 		snprintf(err, errlen, "no tool \"%s\" (toolexec list shows them)",
@@ -134,6 +134,28 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 		errno = ENOENT;
 		return NULL;
 	}
+	job = tx_runner_job_new(e, tool, tool_id, caller);
+	tx_tool_unref(tool);
+	if (!job) {
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* A call of a code run counts against its max_tool_calls; past it
+	 * the job is ended here, so every calling way refuses it alike. */
+	if (caller && caller->run)
+		tx_code_job_made(e, job);
+	return job;
+}
+
+struct tx_job *tx_runner_job_new(struct tx_engine *e,
+				 const struct tx_tool *tool,
+				 const char *tool_id,
+				 const struct tx_caller *caller)
+{
+	struct tx_job *job = NULL;
+	bool gc = false;
+
 	pthread_mutex_lock(&e->jobs_lock);
 	job = tx_job_alloc(e, &tx_runner_hooks, e->next_job, tool_id, tool,
 			   caller);
@@ -149,9 +171,7 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 		gc = e->jobs.final.n > keep_limit(e);
 	}
 	pthread_mutex_unlock(&e->jobs_lock);
-	tx_tool_unref(tool);
 	if (!job) {
-		snprintf(err, errlen, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}

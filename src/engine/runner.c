@@ -19,6 +19,7 @@
 #include "engine/args.h"
 #include "engine/audit.h"
 #include "engine/backend.h"
+#include "engine/code.h"
 #include "engine/job_i.h"
 #include "engine/registry.h"
 #include "engine/tool.h"
@@ -43,6 +44,8 @@ static void job_finished(struct tx_engine *e, struct tx_job *job)
 	pthread_mutex_lock(&e->jobs_lock);
 	tx_jobtab_finished(&e->jobs, job);
 	pthread_mutex_unlock(&e->jobs_lock);
+	if (job->caller.run)
+		tx_code_job_done(e, job);
 	tx_stats_count(e, job);
 }
 

@@ -130,6 +130,7 @@ void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
 	c->uid = ctx->uid;
 	c->pid = ctx->pid;
 	c->sid = 0;
+	c->run = 0;
 	/* pid 0: the caller is in another pid namespace; scope by uid. */
 	if (ctx->pid <= 0)
 		return;

@@ -328,7 +328,7 @@ static void test_chain_of_three(void **state)
 		"{\"tool\":\"builtin:echo\",\"use_previous\":true},"
 		"{\"tool\":\"builtin:echo\",\"args\":{\"step\":3}}]}";
 	struct harness *t = *state;
-	fuse_ino_t call = lookup(t, t->fs.ino_chain, "call");
+	fuse_ino_t call = lookup(t, lookup(t, FUSE_ROOT_ID, "chain"), "call");
 	struct counts before = counts_now();
 	struct tx_job *job;
 	uint64_t fh;
