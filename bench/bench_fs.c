@@ -149,7 +149,8 @@ int main(int argc, char **argv)
 				rc = 1;
 		}
 		printf("par clients=%ld n=%ld calls_per_s=%.0f\n", k,
-		       (n / k) * k, (double)((n / k) * k) * 1e6 / (now_us() - t0));
+		       (n / k) * k,
+		       (double)((n / k) * k) * 1e6 / (now_us() - t0));
 		return rc;
 	}
 	if (!((!strcmp(mode, "rpc") && argc == 4) ||
@@ -176,7 +177,8 @@ int main(int argc, char **argv)
 	if (!rc) {
 		qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
 		printf("%s n=%ld median_us=%.1f p99_us=%.1f\n", mode, n,
-		       lat[n / 2], lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]);
+		       lat[n / 2],
+		       lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]);
 	}
 	free(lat);
 	return rc ? 1 : 0;

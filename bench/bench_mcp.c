@@ -60,7 +60,8 @@ static pid_t spawn(char *const argv[], int out_fd)
 	if (out_fd >= 0) {
 		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	} else {
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+						 0);
 	}
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
@@ -170,13 +171,18 @@ static const char *server_args(const char *which, char *out, size_t outlen)
 	const char *m = "tests/mcp/node_modules/@modelcontextprotocol";
 
 	if (!strcmp(which, "everything"))
-		snprintf(out, outlen, "\"args\": [\"%s/%s/server-everything/dist/index.js\", \"stdio\"]",
-			 top, m);
+		snprintf(
+			out, outlen,
+			"\"args\": [\"%s/%s/server-everything/dist/index.js\", \"stdio\"]",
+			top, m);
 	else if (!strcmp(which, "files"))
-		snprintf(out, outlen, "\"args\": [\"%s/%s/server-filesystem/dist/index.js\", \"%s\"]",
-			 top, m, tmp);
+		snprintf(
+			out, outlen,
+			"\"args\": [\"%s/%s/server-filesystem/dist/index.js\", \"%s\"]",
+			top, m, tmp);
 	else
-		snprintf(out, outlen, "\"args\": [\"%s/%s/server-memory/dist/index.js\"], "
+		snprintf(out, outlen,
+			 "\"args\": [\"%s/%s/server-memory/dist/index.js\"], "
 			 "\"env\": {\"MEMORY_FILE_PATH\": \"%s/memory.jsonl\"}",
 			 top, m, tmp);
 	return out;
@@ -195,8 +201,9 @@ static int write_config(const char *dir, const char *const *names)
 		return -1;
 	fprintf(f, "{\"mcpServers\": {");
 	for (size_t i = 0; names[i]; i++)
-		fprintf(f, "%s\"%s\": {\"command\": \"node\", %s}", i ? ", " : "",
-			names[i], server_args(names[i], args, sizeof(args)));
+		fprintf(f, "%s\"%s\": {\"command\": \"node\", %s}",
+			i ? ", " : "", names[i],
+			server_args(names[i], args, sizeof(args)));
 	fprintf(f, "}}\n");
 	return fclose(f);
 }
@@ -227,7 +234,8 @@ static double startup_us(const char *const *names)
 	if (d < 0)
 		return -1;
 	for (size_t i = 0; names[i]; i++) {
-		snprintf(probe, sizeof(probe), "%s/tools/%s/INDEX", mnt, names[i]);
+		snprintf(probe, sizeof(probe), "%s/tools/%s/INDEX", mnt,
+			 names[i]);
 		if (!wait_path(probe, 60e6))
 			goto out;
 	}
@@ -248,15 +256,18 @@ static double direct_parallel_ms(const char *anchors)
 {
 	static const char *const tool[] = { "echo", "list_allowed_directories",
 					    "read_graph" };
-	static const char *const targs[] = { "{\"message\":\"hi\"}", "{}", "{}" };
+	static const char *const targs[] = { "{\"message\":\"hi\"}", "{}",
+					     "{}" };
 	static const char *const names[] = { "everything", "files", "memory" };
-	char script[PATH_MAX + 64], idx[3][PATH_MAX + 100], memenv[PATH_MAX + 64];
+	char script[PATH_MAX + 64], idx[3][PATH_MAX + 100],
+		memenv[PATH_MAX + 64];
 	int fds[3] = { -1, -1, -1 };
 	pid_t pids[3];
 	double worst = -1;
 
 	snprintf(script, sizeof(script), "%s/mcp_direct.py", anchors);
-	snprintf(memenv, sizeof(memenv), "MEMORY_FILE_PATH=%s/memory.jsonl", tmp);
+	snprintf(memenv, sizeof(memenv), "MEMORY_FILE_PATH=%s/memory.jsonl",
+		 tmp);
 	putenv(memenv);
 	for (int i = 0; i < 3; i++) {
 		const char *m = "tests/mcp/node_modules/@modelcontextprotocol";
@@ -264,11 +275,16 @@ static double direct_parallel_ms(const char *anchors)
 		int p[2], k = 0;
 
 		if (i == 0)
-			snprintf(idx[i], sizeof(idx[i]), "%s/%s/server-everything/dist/index.js", top, m);
+			snprintf(idx[i], sizeof(idx[i]),
+				 "%s/%s/server-everything/dist/index.js", top,
+				 m);
 		else if (i == 1)
-			snprintf(idx[i], sizeof(idx[i]), "%s/%s/server-filesystem/dist/index.js", top, m);
+			snprintf(idx[i], sizeof(idx[i]),
+				 "%s/%s/server-filesystem/dist/index.js", top,
+				 m);
 		else
-			snprintf(idx[i], sizeof(idx[i]), "%s/%s/server-memory/dist/index.js", top, m);
+			snprintf(idx[i], sizeof(idx[i]),
+				 "%s/%s/server-memory/dist/index.js", top, m);
 		argv[k++] = "python3";
 		argv[k++] = script;
 		argv[k++] = "--tool";
@@ -296,7 +312,8 @@ static double direct_parallel_ms(const char *anchors)
 		const char *q;
 		int st;
 
-		while ((n = read(fds[i], out + len, sizeof(out) - 1 - (size_t)len)) > 0)
+		while ((n = read(fds[i], out + len,
+				 sizeof(out) - 1 - (size_t)len)) > 0)
 			len += n;
 		out[len] = '\0';
 		close(fds[i]);
@@ -308,7 +325,8 @@ static double direct_parallel_ms(const char *anchors)
 			if (ms > worst)
 				worst = ms;
 		} else {
-			fprintf(stderr, "bench_mcp: mcp_direct.py on %s failed\n",
+			fprintf(stderr,
+				"bench_mcp: mcp_direct.py on %s failed\n",
 				names[i]);
 		}
 	}
@@ -390,7 +408,8 @@ int main(int argc, char **argv)
 		else if (opt == 'r')
 			runs = (size_t)strtoul(optarg, NULL, 10);
 		else {
-			fprintf(stderr, "usage: bench_mcp [-n CALLS] [-r STARTUP_RUNS]\n");
+			fprintf(stderr,
+				"usage: bench_mcp [-n CALLS] [-r STARTUP_RUNS]\n");
 			return 2;
 		}
 	}
@@ -400,7 +419,8 @@ int main(int argc, char **argv)
 		perror("TOP");
 		return 1;
 	}
-	snprintf(build, sizeof(build), "%s", getenv("BUILD") ? getenv("BUILD") : "");
+	snprintf(build, sizeof(build), "%s",
+		 getenv("BUILD") ? getenv("BUILD") : "");
 	if (!build[0])
 		snprintf(build, sizeof(build), "%s/build", top);
 	snprintf(anchors, sizeof(anchors), "%s/../shared/anchors", top);
@@ -414,7 +434,8 @@ int main(int argc, char **argv)
 		char *a[] = { ev, NULL };
 
 		if (run(a, NULL, 0)) {
-			fprintf(stderr, "bench_mcp: tests/mcp/setup.sh failed\n");
+			fprintf(stderr,
+				"bench_mcp: tests/mcp/setup.sh failed\n");
 			return 1;
 		}
 	}
@@ -439,10 +460,12 @@ int main(int argc, char **argv)
 		if (write_config(cfg, one))
 			return 1;
 		d = mount_fs(cfg, mnt);
-		snprintf(file, sizeof(file), "%s/tools/everything/echo/call", mnt);
+		snprintf(file, sizeof(file), "%s/tools/everything/echo/call",
+			 mnt);
 		if (d < 0 || !wait_path(file, 60e6) ||
 		    time_rpc(file, "{\"message\":\"hi\"}", ours, n, warm)) {
-			fprintf(stderr, "bench_mcp: calls through the mount failed\n");
+			fprintf(stderr,
+				"bench_mcp: calls through the mount failed\n");
 			unmount(mnt, d);
 			return 1;
 		}
@@ -463,9 +486,9 @@ int main(int argc, char **argv)
 
 		for (size_t i = 0; e && i < warm + n; i++) {
 			double t = now_us();
-			struct tx_job *j = tx_engine_call(e, "everything:echo",
-							  "{\"message\":\"hi\"}",
-							  &who, err, sizeof(err));
+			struct tx_job *j = tx_engine_call(
+				e, "everything:echo", "{\"message\":\"hi\"}",
+				&who, err, sizeof(err));
 
 			if (!j)
 				break;
@@ -483,15 +506,18 @@ int main(int argc, char **argv)
 	/* 3. Direct: the same server and call with no file system. */
 	{
 		char script[PATH_MAX + 64], idx[PATH_MAX + 100];
-		char *da[] = { "python3", script, "--tool", "echo", "--args",
-			       "{\"message\":\"hi\"}", "--calls", calls, "--",
-			       "node", idx, "stdio", NULL };
+		char *da[] = { "python3", script,   "--tool",
+			       "echo",    "--args", "{\"message\":\"hi\"}",
+			       "--calls", calls,    "--",
+			       "node",    idx,      "stdio",
+			       NULL };
 		const char *p;
 
 		snprintf(script, sizeof(script), "%s/mcp_direct.py", anchors);
 		snprintf(idx, sizeof(idx),
 			 "%s/tests/mcp/node_modules/@modelcontextprotocol/"
-			 "server-everything/dist/index.js", top);
+			 "server-everything/dist/index.js",
+			 top);
 		if (run(da, out, sizeof(out))) {
 			fprintf(stderr, "bench_mcp: mcp_direct.py failed\n");
 			return 1;
@@ -505,12 +531,14 @@ int main(int argc, char **argv)
 
 	ours_med = pct(ours, n, 50);
 	floor_med = pct(floor_lat, n, 50);
-	printf("\none echo call, %zu calls after %zu warm-up, medians:\n", n, warm);
+	printf("\none echo call, %zu calls after %zu warm-up, medians:\n", n,
+	       warm);
 	printf("  floor  (fuse_floor rpc)        %8.1f us\n", floor_med);
 	printf("  direct (mcp_direct.py, stdio)  %8.1f us\n", direct_med);
 	printf("  ours   (mount, transaction)    %8.1f us   p90 %.1f us\n",
 	       ours_med, pct(ours, n, 90));
-	printf("  ours / direct                  %8.2f\n", ours_med / direct_med);
+	printf("  ours / direct                  %8.2f\n",
+	       ours_med / direct_med);
 	printf("  decomposition: engine + MCP client alone (no FUSE) %.1f us "
 	       "(/direct %.2f);\n    built-in echo through the mount %.1f us "
 	       "(/floor %.2f); ours / (engine alone + built-in) %.2f\n",
@@ -522,7 +550,8 @@ int main(int argc, char **argv)
 
 	/* 4. Start-up: each server alone, then all three at once. */
 	if (runs) {
-		static const char *const names[] = { "everything", "files", "memory" };
+		static const char *const names[] = { "everything", "files",
+						     "memory" };
 		double single[3], all, *s = calloc(runs, sizeof(double));
 		double slowest = 0;
 
@@ -538,8 +567,8 @@ int main(int argc, char **argv)
 			       i ? "" : "\n", names[i], single[i] / 1e3);
 		}
 		for (size_t r = 0; r < runs && s; r++)
-			s[r] = startup_us((const char *const[]){ "everything", "files",
-								"memory", NULL });
+			s[r] = startup_us((const char *const[]){
+				"everything", "files", "memory", NULL });
 		all = s ? pct(s, runs, 50) : -1;
 		printf("  start-up, all three        %8.1f ms   (median of %zu)\n",
 		       all / 1e3, runs);
@@ -550,7 +579,8 @@ int main(int argc, char **argv)
 			double dp = pct(s, runs, 50);
 
 			printf("  baseline: the three started at once by "
-			       "mcp_direct.py, slowest %.1f ms\n", dp);
+			       "mcp_direct.py, slowest %.1f ms\n",
+			       dp);
 			printf("  all three / that baseline  %8.2f\n",
 			       all / 1e3 / dp);
 		}

@@ -23,22 +23,22 @@
 
 /* A richer tool: a search API with nested filters. */
 static const char search_schema[] =
-        "{\"type\":\"object\",\"additionalProperties\":false,"
-        "\"required\":[\"query\"],\"properties\":{"
-        "\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":500},"
-        "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100},"
-        "\"sort\":{\"enum\":[\"relevance\",\"date\",\"stars\"]},"
-        "\"since\":{\"type\":\"string\",\"format\":\"date-time\"},"
-        "\"filters\":{\"type\":\"array\",\"maxItems\":20,\"items\":{"
-        "\"type\":\"object\",\"required\":[\"field\",\"op\"],"
-        "\"properties\":{\"field\":{\"type\":\"string\","
-        "\"pattern\":\"^[a-z_][a-z0-9_.]*$\"},"
-        "\"op\":{\"enum\":[\"eq\",\"ne\",\"lt\",\"gt\",\"in\"]},"
-        "\"value\":{\"type\":[\"string\",\"number\",\"boolean\",\"array\"]}}}},"
-        "\"owner\":{\"$ref\":\"#/$defs/user\"}},"
-        "\"$defs\":{\"user\":{\"type\":\"object\",\"properties\":{"
-        "\"login\":{\"type\":\"string\"},\"email\":{\"type\":\"string\","
-        "\"format\":\"email\"}},\"required\":[\"login\"]}}}";
+	"{\"type\":\"object\",\"additionalProperties\":false,"
+	"\"required\":[\"query\"],\"properties\":{"
+	"\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":500},"
+	"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100},"
+	"\"sort\":{\"enum\":[\"relevance\",\"date\",\"stars\"]},"
+	"\"since\":{\"type\":\"string\",\"format\":\"date-time\"},"
+	"\"filters\":{\"type\":\"array\",\"maxItems\":20,\"items\":{"
+	"\"type\":\"object\",\"required\":[\"field\",\"op\"],"
+	"\"properties\":{\"field\":{\"type\":\"string\","
+	"\"pattern\":\"^[a-z_][a-z0-9_.]*$\"},"
+	"\"op\":{\"enum\":[\"eq\",\"ne\",\"lt\",\"gt\",\"in\"]},"
+	"\"value\":{\"type\":[\"string\",\"number\",\"boolean\",\"array\"]}}}},"
+	"\"owner\":{\"$ref\":\"#/$defs/user\"}},"
+	"\"$defs\":{\"user\":{\"type\":\"object\",\"properties\":{"
+	"\"login\":{\"type\":\"string\"},\"email\":{\"type\":\"string\","
+	"\"format\":\"email\"}},\"required\":[\"login\"]}}}";
 
 struct bench_case {
 	const char *name;
@@ -93,7 +93,7 @@ static double time_parse(const char *text, double secs)
 }
 
 static double time_validate(const struct tx_schema *s, struct json_object *inst,
-                            double secs, int want)
+			    double secs, int want)
 {
 	double t0 = now(), t;
 	size_t n = 0;
@@ -104,7 +104,7 @@ static double time_validate(const struct tx_schema *s, struct json_object *inst,
 			if (tx_schema_validate(s, inst, err, sizeof(err)) !=
 			    want) {
 				fprintf(stderr, "unexpected verdict: %s\n",
-				        err);
+					err);
 				exit(1);
 			}
 		n += 256;
@@ -120,12 +120,12 @@ static char *make_write_file_instance(void)
 	char *s = malloc(cap);
 
 	len += (size_t)snprintf(s, cap,
-	                        "{\"path\":\"/home/user/project/src/"
-	                        "main.c\",\"content\":\"");
+				"{\"path\":\"/home/user/project/src/"
+				"main.c\",\"content\":\"");
 	while (len < 2100)
 		len += (size_t)snprintf(s + len, cap - len,
-		                        "int f%zu(int x) { return x * 2; }\\n",
-		                        len);
+					"int f%zu(int x) { return x * 2; }\\n",
+					len);
 	snprintf(s + len, cap - len, "\"}");
 	return s;
 }
@@ -134,30 +134,30 @@ int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : 0.4;
 	struct bench_case cases[] = {
-	        {"write_file", write_file_schema, make_write_file_instance(),
-	         "{\"path\":\"/home/user/a.txt\",\"content\":7}"},
-	        {"edit_file", edit_file_schema,
-	         strdup("{\"path\":\"/home/user/project/README.md\",\"edits\":["
-	                "{\"oldText\":\"## Install\",\"newText\":\"## "
-	                "Installing\"},"
-	                "{\"oldText\":\"make\",\"newText\":\"make -j4\"},"
-	                "{\"oldText\":\"old line\",\"newText\":\"new line\"}],"
-	                "\"dryRun\":true}"),
-	         "{\"path\":\"README.md\",\"edits\":[{\"oldText\":\"a\"}],"
-	         "\"dryRun\":\"yes\"}"},
-	        {"search (rich)", search_schema,
-	         strdup("{\"query\":\"json schema validator\",\"limit\":20,"
-	                "\"sort\":\"stars\",\"since\":\"2024-01-01T00:00:00Z\","
-	                "\"filters\":[{\"field\":\"language\",\"op\":\"eq\","
-	                "\"value\":\"c\"},{\"field\":\"repo.size\",\"op\":"
-	                "\"lt\","
-	                "\"value\":10000}],\"owner\":{\"login\":\"someone\","
-	                "\"email\":\"someone@example.com\"}}"),
-	         "{\"query\":\"\",\"limit\":0,\"filters\":[{\"field\":\"Bad\"}]"
-	         ","
-	         "\"extra\":1}"},
+		{ "write_file", write_file_schema, make_write_file_instance(),
+		  "{\"path\":\"/home/user/a.txt\",\"content\":7}" },
+		{ "edit_file", edit_file_schema,
+		  strdup("{\"path\":\"/home/user/project/README.md\",\"edits\":["
+			 "{\"oldText\":\"## Install\",\"newText\":\"## "
+			 "Installing\"},"
+			 "{\"oldText\":\"make\",\"newText\":\"make -j4\"},"
+			 "{\"oldText\":\"old line\",\"newText\":\"new line\"}],"
+			 "\"dryRun\":true}"),
+		  "{\"path\":\"README.md\",\"edits\":[{\"oldText\":\"a\"}],"
+		  "\"dryRun\":\"yes\"}" },
+		{ "search (rich)", search_schema,
+		  strdup("{\"query\":\"json schema validator\",\"limit\":20,"
+			 "\"sort\":\"stars\",\"since\":\"2024-01-01T00:00:00Z\","
+			 "\"filters\":[{\"field\":\"language\",\"op\":\"eq\","
+			 "\"value\":\"c\"},{\"field\":\"repo.size\",\"op\":"
+			 "\"lt\","
+			 "\"value\":10000}],\"owner\":{\"login\":\"someone\","
+			 "\"email\":\"someone@example.com\"}}"),
+		  "{\"query\":\"\",\"limit\":0,\"filters\":[{\"field\":\"Bad\"}]"
+		  ","
+		  "\"extra\":1}" },
 	};
-	struct tx_schema_options fmt = {.assert_format = true};
+	struct tx_schema_options fmt = { .assert_format = true };
 
 	if (secs <= 0)
 		secs = 0.4;
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
 		struct json_object *js = parse(c->schema);
 		char err[256];
 		struct tx_schema *s =
-		        tx_schema_compile(js, &fmt, err, sizeof(err));
+			tx_schema_compile(js, &fmt, err, sizeof(err));
 		struct json_object *good = parse(c->good), *bad = parse(c->bad);
 		double tp, tv, tb;
 

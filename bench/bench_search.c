@@ -23,64 +23,64 @@
 #define VOCAB 20000
 
 static const char *const real_words[] = {
-        "file",        "read",         "write",      "list",
-        "directory",   "create",       "delete",     "update",
-        "get",         "set",          "search",     "find",
-        "query",       "user",         "account",    "message",
-        "send",        "email",        "channel",    "issue",
-        "pull",        "request",      "repository", "branch",
-        "commit",      "merge",        "review",     "comment",
-        "image",       "video",        "audio",      "text",
-        "document",    "page",         "table",      "row",
-        "column",      "database",     "record",     "field",
-        "value",       "key",          "index",      "cache",
-        "log",         "event",        "calendar",   "meeting",
-        "task",        "project",      "ticket",     "status",
-        "report",      "metric",       "chart",      "dashboard",
-        "alert",       "monitor",      "server",     "service",
-        "cluster",     "container",    "deploy",     "build",
-        "test",        "run",          "job",        "schedule",
-        "time",        "date",         "zone",       "weather",
-        "forecast",    "city",         "location",   "map",
-        "route",       "price",        "stock",      "order",
-        "payment",     "invoice",      "customer",   "product",
-        "catalog",     "inventory",    "shipment",   "address",
-        "phone",       "contact",      "note",       "folder",
-        "upload",      "download",     "share",      "permission",
-        "role",        "group",        "team",       "member",
-        "invite",      "token",        "secret",     "config",
-        "setting",     "option",       "parameter",  "format",
-        "json",        "csv",          "xml",        "html",
-        "markdown",    "url",          "link",       "http",
-        "api",         "endpoint",     "response",   "error",
-        "retry",       "timeout",      "limit",      "page",
-        "cursor",      "filter",       "sort",       "order",
-        "field",       "name",         "id",         "type",
-        "size",        "count",        "total",      "summary",
-        "detail",      "description",  "title",      "tag",
-        "label",       "category",     "version",    "release",
-        "package",     "dependency",   "license",    "vulnerability",
-        "scan",        "translate",    "language",   "convert",
-        "parse",       "validate",     "schema",     "transform",
-        "compress",    "archive",      "extract",    "encrypt",
-        "decrypt",     "hash",         "sign",       "verify",
-        "random",      "generate",     "sample",     "model",
-        "predict",     "embed",        "vector",     "graph",
-        "node",        "edge",         "entity",     "relation",
-        "observation", "memory",       "note",       "snippet",
-        "code",        "function",     "class",      "symbol",
-        "reference",   "definition",   "diagnostic", "format",
-        "lint",        "refactor",     "rename",     "move",
-        "copy",        "sync",         "backup",     "restore",
-        "snapshot",    "volume",       "disk",       "network",
-        "port",        "process",      "thread",     "signal",
-        "kill",        "start",        "stop",       "restart",
-        "health",      "check",        "ping",       "trace",
-        "span",        "latency",      "throughput", "quota",
-        "usage",       "billing",      "plan",       "subscription",
-        "webhook",     "notification", "push",       "pull",
-        "queue",       "topic",        "stream",     "batch",
-        "window",      "aggregate",    "join",       "select",
+	"file",        "read",         "write",      "list",
+	"directory",   "create",       "delete",     "update",
+	"get",         "set",          "search",     "find",
+	"query",       "user",         "account",    "message",
+	"send",        "email",        "channel",    "issue",
+	"pull",        "request",      "repository", "branch",
+	"commit",      "merge",        "review",     "comment",
+	"image",       "video",        "audio",      "text",
+	"document",    "page",         "table",      "row",
+	"column",      "database",     "record",     "field",
+	"value",       "key",          "index",      "cache",
+	"log",         "event",        "calendar",   "meeting",
+	"task",        "project",      "ticket",     "status",
+	"report",      "metric",       "chart",      "dashboard",
+	"alert",       "monitor",      "server",     "service",
+	"cluster",     "container",    "deploy",     "build",
+	"test",        "run",          "job",        "schedule",
+	"time",        "date",         "zone",       "weather",
+	"forecast",    "city",         "location",   "map",
+	"route",       "price",        "stock",      "order",
+	"payment",     "invoice",      "customer",   "product",
+	"catalog",     "inventory",    "shipment",   "address",
+	"phone",       "contact",      "note",       "folder",
+	"upload",      "download",     "share",      "permission",
+	"role",        "group",        "team",       "member",
+	"invite",      "token",        "secret",     "config",
+	"setting",     "option",       "parameter",  "format",
+	"json",        "csv",          "xml",        "html",
+	"markdown",    "url",          "link",       "http",
+	"api",         "endpoint",     "response",   "error",
+	"retry",       "timeout",      "limit",      "page",
+	"cursor",      "filter",       "sort",       "order",
+	"field",       "name",         "id",         "type",
+	"size",        "count",        "total",      "summary",
+	"detail",      "description",  "title",      "tag",
+	"label",       "category",     "version",    "release",
+	"package",     "dependency",   "license",    "vulnerability",
+	"scan",        "translate",    "language",   "convert",
+	"parse",       "validate",     "schema",     "transform",
+	"compress",    "archive",      "extract",    "encrypt",
+	"decrypt",     "hash",         "sign",       "verify",
+	"random",      "generate",     "sample",     "model",
+	"predict",     "embed",        "vector",     "graph",
+	"node",        "edge",         "entity",     "relation",
+	"observation", "memory",       "note",       "snippet",
+	"code",        "function",     "class",      "symbol",
+	"reference",   "definition",   "diagnostic", "format",
+	"lint",        "refactor",     "rename",     "move",
+	"copy",        "sync",         "backup",     "restore",
+	"snapshot",    "volume",       "disk",       "network",
+	"port",        "process",      "thread",     "signal",
+	"kill",        "start",        "stop",       "restart",
+	"health",      "check",        "ping",       "trace",
+	"span",        "latency",      "throughput", "quota",
+	"usage",       "billing",      "plan",       "subscription",
+	"webhook",     "notification", "push",       "pull",
+	"queue",       "topic",        "stream",     "batch",
+	"window",      "aggregate",    "join",       "select",
 };
 
 struct gen {
@@ -104,10 +104,10 @@ static double unif(struct gen *g)
 
 static void gen_init(struct gen *g, uint64_t seed)
 {
-	static const char *const syl[] = {"ka",  "lo",  "mi",  "ten", "ra",
-	                                  "sul", "vo",  "dex", "pin", "gra",
-	                                  "tor", "bel", "qui", "nar", "sto",
-	                                  "fen", "ix",  "zu",  "mon", "ple"};
+	static const char *const syl[] = { "ka",  "lo",  "mi",  "ten", "ra",
+					   "sul", "vo",  "dex", "pin", "gra",
+					   "tor", "bel", "qui", "nar", "sto",
+					   "fen", "ix",  "zu",  "mon", "ple" };
 	size_t nreal = sizeof(real_words) / sizeof(real_words[0]), i;
 	double sum = 0;
 
@@ -122,8 +122,8 @@ static void gen_init(struct gen *g, uint64_t seed)
 
 			for (j = 0; j < n; j++)
 				len += (size_t)snprintf(w + len,
-				                        sizeof(w) - len, "%s",
-				                        syl[next(g) % 20]);
+							sizeof(w) - len, "%s",
+							syl[next(g) % 20]);
 			g->words[i] = corpus_strdup(w);
 		}
 		sum += 1.0 / pow(i + 1.0, 1.0); /* Zipf, s = 1 */
@@ -184,7 +184,7 @@ static void make_corpus(struct gen *g, struct corpus *c, size_t n)
 			tags[j] = tag[j].data;
 		}
 		json_object_object_add(schema, "type",
-		                       json_object_new_string("object"));
+				       json_object_new_string("object"));
 		for (j = 0; j < nparams; j++) {
 			struct tx_buf pn, pd;
 			struct json_object *p = json_object_new_object();
@@ -194,16 +194,16 @@ static void make_corpus(struct gen *g, struct corpus *c, size_t n)
 			words(g, &pn, 1 + next(g) % 2, "_");
 			words(g, &pd, 4 + next(g) % 12, " ");
 			json_object_object_add(
-			        p, "type", json_object_new_string("string"));
+				p, "type", json_object_new_string("string"));
 			json_object_object_add(p, "description",
-			                       json_object_new_string(pd.data));
+					       json_object_new_string(pd.data));
 			json_object_object_add(props, pn.data, p);
 			tx_buf_release(&pn);
 			tx_buf_release(&pd);
 		}
 		json_object_object_add(schema, "properties", props);
 		corpus_add(c, ns.data, name.data, title.data, desc.data, tags,
-		           ntags, schema);
+			   ntags, schema);
 		for (j = 0; j < ntags; j++)
 			tx_buf_release(&tag[j]);
 		tx_buf_release(&ns);
@@ -236,9 +236,9 @@ static bool no_fts;
 
 static void bench_size(uint64_t seed, size_t n, size_t nq)
 {
-	static const size_t qlens[] = {3, 12, 40};
+	static const size_t qlens[] = { 3, 12, 40 };
 	struct gen *g = calloc(1, sizeof(*g));
-	struct corpus c = {0};
+	struct corpus c = { 0 };
 	struct tx_search_index *idx;
 	sqlite3 *db;
 	sqlite3_stmt *st;
@@ -343,7 +343,7 @@ static void bench_size(uint64_t seed, size_t n, size_t nq)
 
 int main(int argc, char **argv)
 {
-	size_t sizes[8] = {1000, 10000, 50000}, nsizes = 3, i;
+	size_t sizes[8] = { 1000, 10000, 50000 }, nsizes = 3, i;
 	uint64_t seed = 42;
 	bool quick = false;
 
@@ -353,10 +353,10 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--no-fts") == 0) {
 			no_fts = true; /* for profiling our side alone */
 		} else if (strcmp(argv[i], "--seed") == 0 &&
-		           i + 1 < (size_t)argc) {
+			   i + 1 < (size_t)argc) {
 			seed = strtoull(argv[++i], NULL, 10);
 		} else if (strcmp(argv[i], "--sizes") == 0 &&
-		           i + 1 < (size_t)argc) {
+			   i + 1 < (size_t)argc) {
 			char *s = argv[++i], *end;
 
 			nsizes = 0;
@@ -368,7 +368,7 @@ int main(int argc, char **argv)
 			}
 		} else {
 			fprintf(stderr, "usage: bench_search [--quick] "
-			                "[--seed N] [--sizes N,N,...]\n");
+					"[--seed N] [--sizes N,N,...]\n");
 			return 2;
 		}
 	}
@@ -381,6 +381,6 @@ int main(int argc, char **argv)
 	       sqlite3_libversion());
 	for (i = 0; i < nsizes; i++)
 		bench_size(seed, sizes[i],
-		           quick ? 50 : (sizes[i] >= 50000 ? 200 : 400));
+			   quick ? 50 : (sizes[i] >= 50000 ? 200 : 400));
 	return 0;
 }

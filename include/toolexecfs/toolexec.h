@@ -26,9 +26,9 @@ extern "C" {
 #define TX_VERSION "0.1.0"
 
 /* Limits shared by both faces. */
-#define TX_ARGS_MAX (1024 * 1024)	/* bytes of call arguments */
-#define TX_JSON_DEPTH_MAX 64		/* nesting of call arguments */
-#define TX_NAME_MAX 255			/* bytes in one file name */
+#define TX_ARGS_MAX       (1024 * 1024) /* bytes of call arguments */
+#define TX_JSON_DEPTH_MAX 64            /* nesting of call arguments */
+#define TX_NAME_MAX       255           /* bytes in one file name */
 
 /* The pseudo tool that runs chains (DESIGN 2.6). */
 #define TX_CHAIN_ID "chain"
@@ -43,10 +43,10 @@ struct tx_argbuf;
 /* Engine                                                               */
 
 struct tx_engine_options {
-	const char *config_dir;	/* NULL: the embedded default */
-	bool watch;		/* follow config_dir with inotify */
-	unsigned job_keep_seconds;	/* finished jobs kept; 0: 600 */
-	unsigned job_keep_max;		/* finished jobs kept; 0: 1000 */
+	const char *config_dir;    /* NULL: the embedded default */
+	bool watch;                /* follow config_dir with inotify */
+	unsigned job_keep_seconds; /* finished jobs kept; 0: 600 */
+	unsigned job_keep_max;     /* finished jobs kept; 0: 1000 */
 	/* A job nobody started (a clone) expires after this many seconds:
 	 * it ends as cancelled, code "expired", and leaves the table.
 	 * 0: 600. */
@@ -58,7 +58,7 @@ struct tx_engine_options {
 	 * cannot be opened for appending. */
 	const char *audit_log;
 	size_t audit_log_max;
-	bool log_stderr;	/* also print log lines on stderr */
+	bool log_stderr; /* also print log lines on stderr */
 	/* Wait at start-up for lazy MCP servers' tool lists too (a one-shot
 	 * command needs them; a mount does not wait). */
 	bool wait_lazy;
@@ -74,8 +74,8 @@ struct tx_engine_options {
  * writes a reason into err only when nothing can work (no memory, the
  * configuration directory cannot be read).  Free with tx_engine_free().
  */
-struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
-				char *err, size_t errlen);
+struct tx_engine *tx_engine_new(const struct tx_engine_options *opts, char *err,
+				size_t errlen);
 
 /* Cancels every job, stops every backend and child process, frees. */
 void tx_engine_free(struct tx_engine *engine);
@@ -96,7 +96,7 @@ int tx_engine_reload(struct tx_engine *engine);
  * MCP list_changed) builds a new set and swaps it in atomically.  Taking
  * a snapshot never blocks another reader.
  */
-struct tx_toolset *tx_engine_tools(struct tx_engine *engine);	/* ref'd */
+struct tx_toolset *tx_engine_tools(struct tx_engine *engine); /* ref'd */
 void tx_toolset_unref(struct tx_toolset *set);
 /* Increases with every change of the tool set. */
 uint64_t tx_toolset_generation(const struct tx_toolset *set);
@@ -115,13 +115,13 @@ const struct tx_tool *tx_toolset_find_file(const struct tx_toolset *set,
 const struct tx_tool *tx_tool_ref(const struct tx_tool *tool);
 void tx_tool_unref(const struct tx_tool *tool);
 
-const char *tx_tool_id(const struct tx_tool *tool);	/* "ns:name" */
+const char *tx_tool_id(const struct tx_tool *tool); /* "ns:name" */
 const char *tx_tool_namespace(const struct tx_tool *tool);
 const char *tx_tool_name(const struct tx_tool *tool);
 /* The namespace and name as file names (tx_name_encode). */
 const char *tx_tool_namespace_file(const struct tx_tool *tool);
 const char *tx_tool_name_file(const struct tx_tool *tool);
-const char *tx_tool_title(const struct tx_tool *tool);	/* may be "" */
+const char *tx_tool_title(const struct tx_tool *tool); /* may be "" */
 const char *tx_tool_description(const struct tx_tool *tool);
 size_t tx_tool_tag_count(const struct tx_tool *tool);
 const char *tx_tool_tag(const struct tx_tool *tool, size_t i);
@@ -189,8 +189,8 @@ void tx_argbuf_free(struct tx_argbuf *ab);
  * TX_JSON_DEPTH_MAX or non-whitespace after the object, and -EFBIG past
  * TX_ARGS_MAX bytes.  After an error every later feed fails the same way.
  */
-int tx_argbuf_feed(struct tx_argbuf *ab, const char *buf, size_t len,
-		   char *err, size_t errlen);
+int tx_argbuf_feed(struct tx_argbuf *ab, const char *buf, size_t len, char *err,
+		   size_t errlen);
 /* True once a whole object has been read. */
 bool tx_argbuf_complete(const struct tx_argbuf *ab);
 /* True when nothing but whitespace has been fed. */
@@ -219,13 +219,13 @@ int tx_engine_check_argbuf(struct tx_engine *engine, const char *tool_id,
 /* Jobs                                                                 */
 
 enum tx_job_state {
-	TX_JOB_NEW,		/* created (clone), no arguments yet */
-	TX_JOB_QUEUED,		/* arguments given, not yet running */
+	TX_JOB_NEW,    /* created (clone), no arguments yet */
+	TX_JOB_QUEUED, /* arguments given, not yet running */
 	TX_JOB_RUNNING,
-	TX_JOB_OK,		/* final */
-	TX_JOB_ERROR,		/* final: isError result, or a failure */
-	TX_JOB_TIMEOUT,		/* final */
-	TX_JOB_CANCELLED,	/* final */
+	TX_JOB_OK,        /* final */
+	TX_JOB_ERROR,     /* final: isError result, or a failure */
+	TX_JOB_TIMEOUT,   /* final */
+	TX_JOB_CANCELLED, /* final */
 };
 
 /* "new", "queued", "running", "ok", "error", "timeout", "cancelled" */
@@ -260,8 +260,7 @@ struct tx_caller {
  * already ended in state ERROR with that errno, and its `error` says
  * why (docs/error-handling.md).
  */
-struct tx_job *tx_engine_job_new(struct tx_engine *engine,
-				 const char *tool_id,
+struct tx_job *tx_engine_job_new(struct tx_engine *engine, const char *tool_id,
 				 const struct tx_caller *caller, char *err,
 				 size_t errlen);
 
@@ -313,7 +312,7 @@ int tx_engine_job_remove(struct tx_engine *engine, const char *id);
 struct tx_job *tx_job_ref(struct tx_job *job);
 void tx_job_unref(struct tx_job *job);
 
-const char *tx_job_id(const struct tx_job *job);	/* decimal */
+const char *tx_job_id(const struct tx_job *job); /* decimal */
 const char *tx_job_tool_id(const struct tx_job *job);
 const struct tx_caller *tx_job_caller(const struct tx_job *job);
 enum tx_job_state tx_job_state(const struct tx_job *job);
@@ -414,8 +413,8 @@ int tx_job_wait(struct tx_job *job, int timeout_ms);
  */
 struct tx_run;
 
-#define TX_SCRIPT_MAX (4u * 1024 * 1024)	/* bytes of one script */
-#define TX_SCRIPT_ARGS_MAX 256			/* arguments after it */
+#define TX_SCRIPT_MAX         (4u * 1024 * 1024) /* bytes of one script */
+#define TX_SCRIPT_ARGS_MAX    256                /* arguments after it */
 #define TX_RUN_REFUSED_LISTED 16
 
 /*
@@ -437,8 +436,8 @@ uint64_t tx_engine_code_generation(struct tx_engine *engine);
 
 /* A host path shown inside a run (the per-run view of a mount). */
 struct tx_run_bind {
-	const char *src;	/* host path; opened as the run's uid */
-	const char *dst;	/* absolute path inside: "/tools" */
+	const char *src; /* host path; opened as the run's uid */
+	const char *dst; /* absolute path inside: "/tools" */
 	bool writable;
 };
 
@@ -467,12 +466,11 @@ struct tx_run_view {
  * EPERM (the profile is not enabled), EINVAL (a bad name), EFBIG (the
  * script or its arguments are too large), EAGAIN (no uid left), ENOMEM.
  */
-struct tx_run *tx_engine_code_new(struct tx_engine *engine,
-				  const char *profile, const char *name,
-				  const void *script, size_t len,
-				  const char *const *args, size_t nargs,
-				  const struct tx_caller *caller, char *err,
-				  size_t errlen);
+struct tx_run *tx_engine_code_new(struct tx_engine *engine, const char *profile,
+				  const char *name, const void *script,
+				  size_t len, const char *const *args,
+				  size_t nargs, const struct tx_caller *caller,
+				  char *err, size_t errlen);
 /*
  * Starts a run made by tx_engine_code_new; view may be NULL.  Never
  * waits for the script.  A run that cannot start (an unknown language,
@@ -508,7 +506,7 @@ int tx_engine_run_remove(struct tx_engine *engine, const char *id);
 struct tx_run *tx_run_ref(struct tx_run *run);
 void tx_run_unref(struct tx_run *run);
 
-const char *tx_run_id(const struct tx_run *run);	/* = its job's ID */
+const char *tx_run_id(const struct tx_run *run); /* = its job's ID */
 /* The run's job; borrowed (take tx_job_ref to keep it). */
 struct tx_job *tx_run_job(const struct tx_run *run);
 const char *tx_run_profile(const struct tx_run *run);
@@ -539,7 +537,7 @@ int tx_run_cancel(struct tx_run *run, bool hard);
 enum tx_run_part {
 	TX_RUN_STDOUT,
 	TX_RUN_STDERR,
-	TX_RUN_RESULT,		/* the result JSON, once the run has ended */
+	TX_RUN_RESULT, /* the result JSON, once the run has ended */
 };
 
 /*
@@ -567,8 +565,8 @@ const char *tx_run_result_text(const struct tx_run *run, size_t *len);
  * call any tx_run_* reader.
  */
 typedef void (*tx_run_event_fn)(struct tx_run *run, void *ctx);
-uint64_t tx_run_listen(struct tx_run *run, enum tx_run_part part,
-		       uint64_t off, tx_run_event_fn fn, void *ctx);
+uint64_t tx_run_listen(struct tx_run *run, enum tx_run_part part, uint64_t off,
+		       tx_run_event_fn fn, void *ctx);
 /* As tx_job_unlisten. */
 bool tx_run_unlisten(struct tx_run *run, uint64_t id);
 
@@ -615,9 +613,9 @@ bool tx_run_may_use(const struct tx_run *run, const struct tx_tool *tool,
  * is borrowed for the call; NULL for TX_CODE_PROFILES.
  */
 enum tx_code_event {
-	TX_CODE_PROFILES,	/* the set of profiles changed (reload) */
-	TX_CODE_RUN_ENDED,	/* a run ended: its result is there */
-	TX_CODE_RUN_FORGOTTEN,	/* a run left the engine (removed, expired) */
+	TX_CODE_PROFILES,      /* the set of profiles changed (reload) */
+	TX_CODE_RUN_ENDED,     /* a run ended: its result is there */
+	TX_CODE_RUN_FORGOTTEN, /* a run left the engine (removed, expired) */
 };
 typedef void (*tx_code_event_fn)(void *ctx, enum tx_code_event ev,
 				 struct tx_run *run);
@@ -628,7 +626,7 @@ int tx_engine_watch_code(struct tx_engine *engine, tx_code_event_fn fn,
 /* Search                                                               */
 
 struct tx_search_hit {
-	char *id;	/* malloc'd */
+	char *id; /* malloc'd */
 	double score;
 };
 

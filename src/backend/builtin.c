@@ -30,9 +30,9 @@
 struct builtin_backend {
 	struct tx_backend base;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;		/* a sleeper should look again */
-	size_t sleepers;		/* lock */
-	bool stopping;			/* lock */
+	pthread_cond_t wake; /* a sleeper should look again */
+	size_t sleepers;     /* lock */
+	bool stopping;       /* lock */
 };
 
 typedef int (*builtin_fn)(struct builtin_backend *bb, struct tx_job *job,
@@ -103,7 +103,8 @@ static void *sleep_main(void *arg_)
 			tx_result_add_text(r, msg, strlen(msg));
 		tx_job_complete(s->job, r);
 	} else {
-		tx_job_fail(s->job, ECANCELED, "cancelled", "sleep interrupted");
+		tx_job_fail(s->job, ECANCELED, "cancelled",
+			    "sleep interrupted");
 	}
 	tx_job_unref(s->job);
 	pthread_mutex_lock(&bb->lock);
@@ -212,12 +213,13 @@ static int do_uuid(struct builtin_backend *bb, struct tx_job *job,
 			tx_buf_release(&b);
 			return -EIO;
 		}
-		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);	/* version 4 */
-		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);	/* RFC 4122 */
-		snprintf(s, sizeof(s),
-			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-			 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
-			 u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40); /* version 4 */
+		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* RFC 4122 */
+		snprintf(
+			s, sizeof(s),
+			"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+			u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
+			u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 		json_object_array_add(list, json_object_new_string(s));
 		tx_buf_printf(&b, "%s\n", s);
 	}
@@ -247,7 +249,8 @@ static int do_base64(struct builtin_backend *bb, struct tx_job *job,
 {
 	const char *mode = json_object_get_string(arg(args, "mode"));
 	struct json_object *t = arg(args, "text");
-	const unsigned char *in = (const unsigned char *)json_object_get_string(t);
+	const unsigned char *in =
+		(const unsigned char *)json_object_get_string(t);
 	size_t n = (size_t)json_object_get_string_len(t);
 	struct tx_buf b;
 
@@ -276,13 +279,15 @@ static int do_base64(struct builtin_backend *bb, struct tx_job *job,
 		for (size_t i = 0; i < n; i++) {
 			int d;
 
-			if (in[i] == '=' || in[i] == '\n' || in[i] == '\r' || in[i] == ' ')
+			if (in[i] == '=' || in[i] == '\n' || in[i] == '\r' ||
+			    in[i] == ' ')
 				continue;
 			d = b64_val((char)in[i]);
 			if (d < 0) {
 				tx_buf_release(&b);
 				tx_result_set_is_error(r, true);
-				return text_result(r, "not valid base64 text", 21);
+				return text_result(r, "not valid base64 text",
+						   21);
 			}
 			v = (v << 6) | (unsigned)d;
 			bits += 6;
@@ -297,7 +302,8 @@ static int do_base64(struct builtin_backend *bb, struct tx_job *job,
 		    (b.len && memchr(b.data, 0, b.len))) {
 			tx_buf_release(&b);
 			tx_result_set_is_error(r, true);
-			return text_result(r, "the decoded bytes are not UTF-8 text", 36);
+			return text_result(
+				r, "the decoded bytes are not UTF-8 text", 36);
 		}
 	}
 	text_result(r, b.data ? b.data : "", b.len);
@@ -397,7 +403,7 @@ static int builtin_start(struct tx_backend *be, struct tx_job *job)
 		tx_result_free(r);
 		return rc;
 	}
-	if (rc > 0) {	/* completes later */
+	if (rc > 0) { /* completes later */
 		tx_result_free(r);
 		return 0;
 	}

@@ -20,7 +20,6 @@ struct tx_backend *tx_builtin_backend_new(void);
  * Builds the built-in tools; *tools is malloc'd, each tool holds one
  * reference the caller owns.  Returns 0 or -errno.
  */
-int tx_builtin_tools(struct tx_backend *be, struct tx_tool ***tools,
-		     size_t *n);
+int tx_builtin_tools(struct tx_backend *be, struct tx_tool ***tools, size_t *n);
 
 #endif

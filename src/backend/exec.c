@@ -38,13 +38,13 @@ extern char **environ;
 /* PATH when neither the configuration nor the engine's environment has
  * one: the standard system directories. */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
-#define WHERE_MAX 240
+#define WHERE_MAX    240
 
 /* Variables a program commonly needs, kept when inherit_env is false.
  * Everything else (tokens, keys, SSH agent sockets) stays behind. */
 static const char *const kept_vars[] = {
-	"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER",
-	"LOGNAME", "TMPDIR", NULL,
+	"PATH", "HOME", "LANG",    "LC_ALL", "LC_CTYPE",
+	"TZ",   "USER", "LOGNAME", "TMPDIR", NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -81,7 +81,8 @@ static int value_text(struct json_object *v, char **out, size_t *outlen)
 		len = (size_t)json_object_get_string_len(v);
 	} else {
 		s = json_object_to_json_string_ext(
-			v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+			v, JSON_C_TO_STRING_PLAIN |
+				   JSON_C_TO_STRING_NOSLASHESCAPE);
 		len = s ? strlen(s) : 0;
 	}
 	if (!s)
@@ -222,12 +223,13 @@ static char *spec_text(const struct tx_exec_spec *spec)
 	if (!rc)
 		rc = spec_strv(&b, "\nenv", spec->env);
 	if (!rc)
-		rc = tx_buf_printf(&b, "inherit_env=%d\ncwd=",
-				   spec->inherit_env ? 1 : 0);
+		rc = tx_buf_printf(
+			&b, "inherit_env=%d\ncwd=", spec->inherit_env ? 1 : 0);
 	if (!rc)
 		rc = spec_str(&b, spec->cwd);
 	if (!rc)
-		rc = tx_buf_printf(&b, "\ntimeout_ms=%u\nmax_output=%zu\n"
+		rc = tx_buf_printf(&b,
+				   "\ntimeout_ms=%u\nmax_output=%zu\n"
 				   "max_stderr=%zu\nkill_grace_ms=%u\n",
 				   spec->timeout_ms, spec->max_output,
 				   spec->max_stderr, spec->kill_grace_ms);
@@ -286,8 +288,8 @@ struct tx_tool *tx_exec_tool_new(struct tx_backend *be,
  * NUL byte: it would cut the C string), -ENOMEM.
  */
 static int arg_text(struct json_object *args, const char *name,
-		    const struct exec_default *def, bool allow_nul,
-		    char **out, size_t *outlen)
+		    const struct exec_default *def, bool allow_nul, char **out,
+		    size_t *outlen)
 {
 	struct json_object *v = NULL;
 	size_t len = 0;
@@ -342,9 +344,10 @@ static int build_argv(struct exec_call *call, const struct exec_tool *et,
 		rc = arg_text(args, name, &et->defaults[i], false,
 			      &call->argv[n], NULL);
 		if (rc == -EINVAL)
-			snprintf(why, whylen, "argument \"%s\" contains a NUL "
-					      "byte, which no command line can "
-					      "carry",
+			snprintf(why, whylen,
+				 "argument \"%s\" contains a NUL "
+				 "byte, which no command line can "
+				 "carry",
 				 name);
 		if (rc)
 			return rc;
@@ -458,8 +461,7 @@ static int resolve_program(struct exec_call *call, char *why, size_t whylen)
 
 		/* An empty PATH entry means the current directory. */
 		if (snprintf(buf, sizeof(buf), "%.*s/%s", dl ? (int)dl : 1,
-			     dl ? path : ".", prog) <
-			    (int)sizeof(buf) &&
+			     dl ? path : ".", prog) < (int)sizeof(buf) &&
 		    stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(buf, X_OK) == 0) {
 			call->path = strdup(buf);
@@ -469,8 +471,9 @@ static int resolve_program(struct exec_call *call, char *why, size_t whylen)
 		if (*path == ':')
 			path++;
 	}
-	snprintf(why, whylen, "cannot run \"%s\": command not found in "
-			      "PATH=%s",
+	snprintf(why, whylen,
+		 "cannot run \"%s\": command not found in "
+		 "PATH=%s",
 		 prog, env_get(call->envp, "PATH"));
 	return -ENOENT;
 }
@@ -668,8 +671,8 @@ static char *exec_status(struct tx_backend *base)
 	running = be->running;
 	started = be->started;
 	pthread_mutex_unlock(&be->lock);
-	if (asprintf(&s, "exec: %u running, %llu started\n", running,
-		     started) < 0)
+	if (asprintf(&s, "exec: %u running, %llu started\n", running, started) <
+	    0)
 		return NULL;
 	return s;
 }

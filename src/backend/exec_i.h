@@ -19,25 +19,25 @@ struct tx_job;
 
 /* A default from the input schema, as its text. */
 struct exec_default {
-	char *text;			/* NULL: the argument has none */
+	char *text; /* NULL: the argument has none */
 	size_t len;
 };
 
 /* An exec tool's backend data: built once, with the tool, and only read
  * by calls. */
 struct exec_tool {
-	struct tx_exec_spec *spec;	/* a copy; params compiled at load */
-	struct exec_default *defaults;	/* spec->argc entries */
-	struct exec_default stdin_default;	/* TX_STDIN_ARG */
+	struct tx_exec_spec *spec;         /* a copy; params compiled at load */
+	struct exec_default *defaults;     /* spec->argc entries */
+	struct exec_default stdin_default; /* TX_STDIN_ARG */
 };
 
 struct exec_backend {
 	struct tx_backend base;
 	pthread_mutex_t lock;
-	struct exec_call *calls;	/* lock: every call not yet joined */
-	unsigned running;		/* lock */
-	unsigned long long started;	/* lock: calls ever started */
-	bool shutting_down;		/* lock */
+	struct exec_call *calls;    /* lock: every call not yet joined */
+	unsigned running;           /* lock */
+	unsigned long long started; /* lock: calls ever started */
+	bool shutting_down;         /* lock */
 };
 
 /*
@@ -45,25 +45,25 @@ struct exec_backend {
  * never touches the tool or the job's arguments.
  */
 struct exec_call {
-	struct exec_call *next;		/* be->lock */
+	struct exec_call *next; /* be->lock */
 	struct exec_backend *be;
-	struct tx_job *job;		/* a reference */
+	struct tx_job *job; /* a reference */
 	pthread_t thread;
-	bool finished;			/* be->lock: the thread is done */
+	bool finished; /* be->lock: the thread is done */
 
-	char **argv;			/* NULL-terminated, owned */
-	char **envp;			/* NULL-terminated, owned */
-	char *path;			/* resolved program */
-	char *cwd;			/* may be NULL */
-	char *input;			/* stdin bytes; NULL: /dev/null */
+	char **argv; /* NULL-terminated, owned */
+	char **envp; /* NULL-terminated, owned */
+	char *path;  /* resolved program */
+	char *cwd;   /* may be NULL */
+	char *input; /* stdin bytes; NULL: /dev/null */
 	size_t input_len;
 	size_t max_output;
 	size_t max_stderr;
-	unsigned timeout_ms;		/* backstop; the engine times out */
+	unsigned timeout_ms; /* backstop; the engine times out */
 	unsigned kill_grace_ms;
 
-	int wake_fd;			/* eventfd: cancel or shutdown */
-	atomic_bool stop;		/* cancel or shutdown asked */
+	int wake_fd;      /* eventfd: cancel or shutdown */
+	atomic_bool stop; /* cancel or shutdown asked */
 };
 
 /* The call's thread (exec_run.c). */

@@ -40,14 +40,12 @@
  * did not (and never fires first). */
 #define BACKSTOP_EXTRA_MS 1000
 
-
 void tx_exec_call_stop(struct exec_call *call)
 {
 	uint64_t one = 1;
 
 	atomic_store(&call->stop, true);
-	if (call->wake_fd >= 0 &&
-	    write(call->wake_fd, &one, sizeof(one)) < 0) {
+	if (call->wake_fd >= 0 && write(call->wake_fd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is already non-zero, so it wakes. */
 	}
 }
@@ -255,9 +253,9 @@ static void io_loop(struct run *r)
 		else if (!r->stopping)
 			next = r->backstop;
 		if (r->pidfd < 0 && !r->exited && 50 + now < next)
-			next = now + 50;	/* no pidfd: poll waitid */
+			next = now + 50; /* no pidfd: poll waitid */
 		timeout = next == UINT64_MAX ? -1
-			  : next <= now	     ? 0
+			  : next <= now      ? 0
 					     : (int)(next - now);
 		if (poll(p, (nfds_t)np, timeout) < 0 && errno != EINTR)
 			break;
@@ -411,8 +409,7 @@ static void complete(struct run *r, int status)
 		const char *abbrev = sigabbrev_np(sig);
 
 		snprintf(line, sizeof(line), "%s: killed by signal SIG%s (%s)",
-			 call->argv[0], abbrev ? abbrev : "?",
-			 strsignal(sig));
+			 call->argv[0], abbrev ? abbrev : "?", strsignal(sig));
 	} else {
 		snprintf(line, sizeof(line), "%s: ended with status 0x%x",
 			 call->argv[0], (unsigned)status);
@@ -432,8 +429,11 @@ static void spawn_failed(struct exec_call *call,
 
 static void run_call(struct exec_call *call)
 {
-	struct run r = { .call = call, .pidfd = -1, .in_fd = -1,
-			 .out_fd = -1, .err_fd = -1 };
+	struct run r = { .call = call,
+			 .pidfd = -1,
+			 .in_fd = -1,
+			 .out_fd = -1,
+			 .err_fd = -1 };
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int status = 0, rc;
 	struct tx_spawn_error se;

@@ -57,7 +57,8 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		return -ENOMEM;
 	}
 	rc = tx_mcp_sync_request(be, r, "initialize", params,
-			  be->spec->startup_timeout_ms, &reply, err, errlen);
+				 be->spec->startup_timeout_ms, &reply, err,
+				 errlen);
 	json_object_put(params);
 	if (rc)
 		return rc;
@@ -69,9 +70,10 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	}
 	version = tx_mcp_str_field(reply.result, "protocolVersion");
 	if (!tx_mcp_version_supported(version)) {
-		snprintf(err, errlen, "server speaks MCP protocol version %.40s; "
-			 "toolexecfs supports %s", version ? version : "(none)",
-			 tx_mcp_versions_text());
+		snprintf(err, errlen,
+			 "server speaks MCP protocol version %.40s; "
+			 "toolexecfs supports %s",
+			 version ? version : "(none)", tx_mcp_versions_text());
 		tx_mcp_msg_release(&reply);
 		return -EPROTONOSUPPORT;
 	}
@@ -79,11 +81,14 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	pthread_mutex_lock(&be->mu);
 	snprintf(be->version, sizeof(be->version), "%s", version);
 	snprintf(be->server_info, sizeof(be->server_info), "%.80s %.40s",
-		 tx_mcp_str_field(info, "name") ? tx_mcp_str_field(info, "name") : "?",
-		 tx_mcp_str_field(info, "version") ? tx_mcp_str_field(info, "version") : "");
+		 tx_mcp_str_field(info, "name") ? tx_mcp_str_field(info, "name")
+						: "?",
+		 tx_mcp_str_field(info, "version")
+			 ? tx_mcp_str_field(info, "version")
+			 : "");
 	pthread_mutex_unlock(&be->mu);
 	snprintf(ver, sizeof(ver), "%s", version);
-	tx_mcp_msg_release(&reply);	/* version pointed into it */
+	tx_mcp_msg_release(&reply); /* version pointed into it */
 	tx_mcp_notify(r, "notifications/initialized", NULL);
 	if (r->c->ops->ready)
 		r->c->ops->ready(r->c, ver);
@@ -123,7 +128,7 @@ static void connect_server(struct mcp_backend *be)
 		goto out_failed;
 	}
 	r->c = c;
-	r->refs = 2;	/* be->conn's, and ours until the end */
+	r->refs = 2; /* be->conn's, and ours until the end */
 	r->started = tx_mono_ms();
 	pthread_mutex_lock(&be->mu);
 	be->conn = r;
@@ -163,8 +168,10 @@ static void connect_server(struct mcp_backend *be)
 		be->state = ST_IDLE;
 		tx_mcp_conn_put(be, r);
 		pthread_mutex_unlock(&be->mu);
-		tx_log(TX_LOG_INFO, "mcp %s: tools listed; lazy, so stopped "
-		       "until the first call", be->spec->name);
+		tx_log(TX_LOG_INFO,
+		       "mcp %s: tools listed; lazy, so stopped "
+		       "until the first call",
+		       be->spec->name);
 		return;
 	}
 	be->lazy_listed = true;
@@ -222,13 +229,15 @@ static void *manager_main(void *arg)
 			while (expired) {
 				struct mcp_pending *next = expired->next;
 
-				tx_job_fail(expired->job, ETIMEDOUT, "timeout",
-					    "MCP server %s did not answer within "
-					    "%u ms", be->spec->name,
-					    be->spec->timeout_ms);
+				tx_job_fail(
+					expired->job, ETIMEDOUT, "timeout",
+					"MCP server %s did not answer within "
+					"%u ms",
+					be->spec->name, be->spec->timeout_ms);
 				if (expired->conn)
 					tx_mcp_send_cancelled(be, expired->conn,
-						       expired->id, "timed out");
+							      expired->id,
+							      "timed out");
 				expired->conn = NULL;
 				tx_mcp_pend_free(expired);
 				expired = next;
@@ -261,7 +270,8 @@ static void *manager_main(void *arg)
 			rc = tx_mcp_list_tools(be, r, err, sizeof(err));
 			pthread_mutex_lock(&be->mu);
 			if (rc && !be->stopping)
-				tx_log(TX_LOG_WARN, "mcp %s: re-listing tools "
+				tx_log(TX_LOG_WARN,
+				       "mcp %s: re-listing tools "
 				       "failed, keeping the old list: %s",
 				       be->spec->name, err);
 			tx_mcp_conn_put(be, r);
@@ -322,8 +332,9 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 		pthread_mutex_unlock(&be->mu);
 		tx_job_fail(job, EIO, "backend_failed",
 			    "MCP server %s is down after %u failures (%s); "
-			    "next restart in %.1f s", be->spec->name, failures,
-			    last, (double)left / 1000.0);
+			    "next restart in %.1f s",
+			    be->spec->name, failures, last,
+			    (double)left / 1000.0);
 		tx_mcp_pend_free(p);
 		return 0;
 	}
@@ -373,8 +384,9 @@ static void mcp_cancel(struct tx_backend *b, struct tx_job *job)
 	/* The engine already ended the job; we only tell the server. */
 	if (r)
 		tx_mcp_send_cancelled(be, r, id,
-			       tx_job_state(job) == TX_JOB_TIMEOUT ? "timed out"
-								    : "cancelled");
+				      tx_job_state(job) == TX_JOB_TIMEOUT
+					      ? "timed out"
+					      : "cancelled");
 	tx_mcp_pend_free(p);
 	tx_mcp_send_all(be, out);
 }
@@ -417,7 +429,7 @@ static void mcp_shutdown(struct tx_backend *b)
 	}
 	pthread_mutex_unlock(&be->mu);
 	tx_mcp_fail_calls(list, EIO, "backend_failed", be->spec->name,
-		   "server shut down");
+			  "server shut down");
 }
 
 static void mcp_core_destroy(struct tx_backend *b)
@@ -468,28 +480,34 @@ static char *mcp_status(struct tx_backend *b)
 		be->conn->c->ops->describe(be->conn->c, desc, sizeof(desc));
 	tx_buf_printf(&out, "mcp %s: %s", be->spec->name, state_word(be));
 	if (be->state == ST_READY)
-		tx_buf_printf(&out, " (%s, %s, protocol %s, %zu tools, %zu calls "
-			      "in flight, %llu done)", desc, be->server_info,
-			      be->version, be->ntools, be->inflight,
-			      (unsigned long long)be->calls);
+		tx_buf_printf(&out,
+			      " (%s, %s, protocol %s, %zu tools, %zu calls "
+			      "in flight, %llu done)",
+			      desc, be->server_info, be->version, be->ntools,
+			      be->inflight, (unsigned long long)be->calls);
 	if (be->state == ST_DOWN) {
 		uint64_t now = tx_mono_ms();
 
-		tx_buf_printf(&out, " (%u failures in a row; restarts on the "
-			      "next call", be->failures);
+		tx_buf_printf(&out,
+			      " (%u failures in a row; restarts on the "
+			      "next call",
+			      be->failures);
 		if (be->next_start_at > now)
 			tx_buf_printf(&out, " after %.1f s",
-				      (double)(be->next_start_at - now) / 1000.0);
+				      (double)(be->next_start_at - now) /
+					      1000.0);
 		tx_buf_printf(&out, "): %s", be->last_error);
 	}
 	tx_buf_adds(&out, "\n");
 	if (be->state == ST_DOWN && be->stderr_count) {
-		unsigned first = (be->stderr_next + STDERR_KEEP - be->stderr_count) %
-				 STDERR_KEEP;
+		unsigned first =
+			(be->stderr_next + STDERR_KEEP - be->stderr_count) %
+			STDERR_KEEP;
 
 		for (unsigned i = 0; i < be->stderr_count; i++)
-			tx_buf_printf(&out, "  stderr: %s\n",
-				      be->stderr_ring[(first + i) % STDERR_KEEP]);
+			tx_buf_printf(
+				&out, "  stderr: %s\n",
+				be->stderr_ring[(first + i) % STDERR_KEEP]);
 	}
 	pthread_mutex_unlock(&be->mu);
 	return tx_buf_detach(&out, NULL);
@@ -527,7 +545,8 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	int rc;
 
 	if (!spec || !spec->name || (!spec->command == !spec->url)) {
-		snprintf(err, errlen, "an MCP server needs a name and either "
+		snprintf(err, errlen,
+			 "an MCP server needs a name and either "
 			 "\"command\" or \"url\"");
 		errno = EINVAL;
 		return NULL;
@@ -601,7 +620,8 @@ void tx_mcp_backend_retire(struct tx_backend *b)
 int tx_mcp_backend_wait_ready(struct tx_backend *b, int timeout_ms)
 {
 	struct mcp_backend *be = be_of(b);
-	uint64_t deadline = tx_mono_ms() + (timeout_ms < 0 ? 0 : (unsigned)timeout_ms);
+	uint64_t deadline =
+		tx_mono_ms() + (timeout_ms < 0 ? 0 : (unsigned)timeout_ms);
 	int rc;
 
 	if (be->spec->lazy)

@@ -24,36 +24,36 @@
 struct tx_job;
 struct tx_registry;
 
-#define BUCKETS 64
-#define STDERR_KEEP 8
-#define FAILED_AFTER 3		/* consecutive failures: "failed" */
+#define BUCKETS          64
+#define STDERR_KEEP      8
+#define FAILED_AFTER     3 /* consecutive failures: "failed" */
 #define BACKOFF_FIRST_MS 500u
-#define BACKOFF_MAX_MS 30000u
-#define SHORT_LIFE_MS 10000u	/* a crash sooner than this is a failure */
-#define CALL_GRACE_MS 5000u	/* past the engine's own timeout */
-#define LIST_PAGES_MAX 1000
-#define TOOLS_MAX 10000
-#define GARBAGE_LOGGED 10
+#define BACKOFF_MAX_MS   30000u
+#define SHORT_LIFE_MS    10000u /* a crash sooner than this is a failure */
+#define CALL_GRACE_MS    5000u  /* past the engine's own timeout */
+#define LIST_PAGES_MAX   1000
+#define TOOLS_MAX        10000
+#define GARBAGE_LOGGED   10
 
 enum mcp_state { ST_IDLE, ST_CONNECTING, ST_READY, ST_DOWN, ST_STOPPED };
 
 enum pend_kind { PEND_CALL, PEND_SYNC };
 
 struct mcp_pending {
-	struct mcp_pending *next;	/* bucket chain */
-	struct mcp_pending *qnext;	/* queue of unsent calls */
+	struct mcp_pending *next;  /* bucket chain */
+	struct mcp_pending *qnext; /* queue of unsent calls */
 	int64_t id;
 	enum pend_kind kind;
 	bool sent;
-	struct mcp_conn_ref *conn;	/* where it was sent */
+	struct mcp_conn_ref *conn; /* where it was sent */
 	uint64_t deadline;
-	struct tx_job *job;	/* CALL: a reference */
-	char *text;		/* CALL: the request, kept for a resend */
-	bool resent;		/* CALL: sent again on a new session */
-	struct tx_mcp_msg reply;	/* SYNC: the answer */
-	bool done;		/* SYNC */
-	int err;		/* SYNC: positive errno */
-	char errmsg[400];	/* SYNC */
+	struct tx_job *job;      /* CALL: a reference */
+	char *text;              /* CALL: the request, kept for a resend */
+	bool resent;             /* CALL: sent again on a new session */
+	struct tx_mcp_msg reply; /* SYNC: the answer */
+	bool done;               /* SYNC */
+	int err;                 /* SYNC: positive errno */
+	char errmsg[400];        /* SYNC */
 };
 
 /* A connection with a count of the threads using it; the last put
@@ -61,8 +61,8 @@ struct mcp_pending {
  * stop() joins the I/O thread, which must not be the caller's. */
 struct mcp_conn_ref {
 	struct tx_mcp_conn *c;
-	int refs;		/* be->mu */
-	struct mcp_conn_ref *next;	/* graveyard */
+	int refs;                  /* be->mu */
+	struct mcp_conn_ref *next; /* graveyard */
 	uint64_t started;
 };
 
@@ -75,14 +75,14 @@ struct mcp_backend {
 	char where[400];
 
 	pthread_mutex_t mu;
-	pthread_cond_t cond;	/* any change below; CLOCK_MONOTONIC */
+	pthread_cond_t cond; /* any change below; CLOCK_MONOTONIC */
 	pthread_t manager;
 	bool manager_started;
-	bool shut;		/* shutdown ran (handle only) */
+	bool shut; /* shutdown ran (handle only) */
 	/* Serializes publishing the tools with retiring: once retired, the
 	 * registry source may belong to a successor of the same name. */
 	pthread_mutex_t pub_mu;
-	bool retired;		/* pub_mu */
+	bool retired; /* pub_mu */
 
 	/* be->mu: */
 	enum mcp_state state;
@@ -92,7 +92,7 @@ struct mcp_backend {
 	bool stopping, want_connect, want_relist;
 	bool first_done;
 	int first_rc;
-	bool lazy_listed;	/* a lazy server listed its tools once */
+	bool lazy_listed; /* a lazy server listed its tools once */
 	struct mcp_pending *buckets[BUCKETS];
 	struct mcp_pending *qhead, *qtail;
 	size_t inflight;
@@ -100,7 +100,7 @@ struct mcp_backend {
 	unsigned failures;
 	uint64_t next_start_at;
 	unsigned starts;
-	unsigned closes;	/* connections lost (on_closed) */
+	unsigned closes; /* connections lost (on_closed) */
 	uint64_t calls, garbage;
 	size_t ntools;
 	char version[32];
@@ -110,10 +110,11 @@ struct mcp_backend {
 	unsigned stderr_next, stderr_count;
 };
 
-#define from_handle(b) \
-	((struct mcp_backend *)((char *)(b) - offsetof(struct mcp_backend, handle)))
+#define from_handle(b)                                                   \
+	((struct mcp_backend *)((char *)(b)-offsetof(struct mcp_backend, \
+						     handle)))
 #define from_core(b) \
-	((struct mcp_backend *)((char *)(b) - offsetof(struct mcp_backend, core)))
+	((struct mcp_backend *)((char *)(b)-offsetof(struct mcp_backend, core)))
 
 /* ---- the pending table and connections (be->mu held) --------------- */
 
@@ -139,14 +140,13 @@ struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
 					struct mcp_conn_ref *r,
 					const char *reason);
 /* Calls past their deadline, removed (with a reference on their conn). */
-struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be,
-					uint64_t now);
+struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now);
 
 /* ---- sending ------------------------------------------------------ */
 
 struct mcp_outgoing {
 	struct mcp_outgoing *next;
-	struct mcp_conn_ref *conn;	/* a reference */
+	struct mcp_conn_ref *conn; /* a reference */
 	char *text;
 	int64_t id;
 };
@@ -191,7 +191,7 @@ bool tx_mcp_awaiting(void *ctx, int64_t id);
 const char *tx_mcp_str_field(struct json_object *o, const char *key);
 /* Lists every page and publishes the tools (unless the backend is
  * retired: -ECANCELED).  0 or -errno (err). */
-int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r,
-		      char *err, size_t errlen);
+int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
+		      size_t errlen);
 
 #endif

@@ -23,7 +23,7 @@
 #include "util/log.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
-#define DELETE_TIMEOUT_MS 2000L
+#define DELETE_TIMEOUT_MS  2000L
 /* A request that receives nothing at all (no header, no event, not even
  * a comment) for longer than any answer of this server may take, plus
  * this, is dropped: the server is gone or stuck, and the transfer would
@@ -32,8 +32,8 @@
 /* The standalone GET stream may stay silent for a long time (nothing to
  * announce); after this long it is reopened, which also notices a
  * connection that died without a word. */
-#define GET_IDLE_S 300L
-#define GET_RETRY_MS 1000u
+#define GET_IDLE_S    300L
+#define GET_RETRY_MS  1000u
 #define ERROR_EXCERPT 200
 
 struct http_conn;
@@ -43,44 +43,44 @@ struct http_req {
 	struct http_conn *c;
 	CURL *easy;
 	struct curl_slist *hdrs;
-	char *body;		/* NULL for the GET stream */
+	char *body; /* NULL for the GET stream */
 	size_t body_len;
-	int64_t id;		/* -1: no answer expected */
+	int64_t id; /* -1: no answer expected */
 	bool is_get;
-	bool resume;		/* a GET that resumes a POST's stream (id) */
-	int resumes;		/* how many times this id was resumed */
-	char resume_from[256];	/* its Last-Event-ID */
-	uint64_t start_at;	/* delayed requests: not before (ms) */
+	bool resume;           /* a GET that resumes a POST's stream (id) */
+	int resumes;           /* how many times this id was resumed */
+	char resume_from[256]; /* its Last-Event-ID */
+	uint64_t start_at;     /* delayed requests: not before (ms) */
 	bool is_sse;
-	bool decided;		/* JSON or SSE chosen at the first byte */
+	bool decided; /* JSON or SSE chosen at the first byte */
 	bool too_big;
-	bool answered;		/* resume: the answer came; end the stream */
+	bool answered; /* resume: the answer came; end the stream */
 	char content_type[128];
-	struct tx_buf resp;	/* a JSON body, or an error's excerpt */
+	struct tx_buf resp; /* a JSON body, or an error's excerpt */
 	struct tx_mcp_sse sse;
 };
 
 struct http_conn {
 	struct tx_mcp_conn base;
 	char *url;
-	char *const *headers;	/* borrowed from the backend's spec */
-	long idle_s;		/* CURLOPT_LOW_SPEED_TIME of requests */
+	char *const *headers; /* borrowed from the backend's spec */
+	long idle_s;          /* CURLOPT_LOW_SPEED_TIME of requests */
 	CURLM *multi;
 	pthread_t thread;
 	bool thread_started;
-	pthread_mutex_t mu;	/* guards the fields below */
-	struct http_req *queue;	/* waiting to be added to multi */
-	int64_t *aborts;	/* ids whose POST to drop */
+	pthread_mutex_t mu;     /* guards the fields below */
+	struct http_req *queue; /* waiting to be added to multi */
+	int64_t *aborts;        /* ids whose POST to drop */
 	size_t naborts, aborts_cap;
-	char session[256];	/* MCP-Session-Id, "" before initialize */
-	char version[32];	/* MCP-Protocol-Version, "" before ready */
+	char session[256]; /* MCP-Session-Id, "" before initialize */
+	char version[32];  /* MCP-Protocol-Version, "" before ready */
 	bool stopping;
 	bool want_get;
-	bool get_settled;	/* the first GET stream answered (or failed) */
-	pthread_cond_t get_cond;	/* get_settled changed */
+	bool get_settled;        /* the first GET stream answered (or failed) */
+	pthread_cond_t get_cond; /* get_settled changed */
 	/* I/O thread only: */
 	struct http_req *active;
-	struct http_req *delayed;	/* resumptions waiting for "retry" */
+	struct http_req *delayed; /* resumptions waiting for "retry" */
 	bool get_active;
 	bool get_disabled;
 	uint64_t get_retry_at;
@@ -114,7 +114,7 @@ static void on_event(void *ctx, const char *data, size_t len)
 	struct http_req *r = ctx;
 
 	if (len == 0)
-		return;	/* priming events carry no data */
+		return; /* priming events carry no data */
 	r->c->base.cbs.message(r->c->base.cbs.ctx, &r->c->base, data, len);
 	if (r->resume && !r->c->base.cbs.awaiting(r->c->base.cbs.ctx, r->id))
 		r->answered = true;
@@ -158,8 +158,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 		r->content_type[0] = '\0';
 		return len;
 	}
-	if (r->is_get && !r->resume && (len == 2 || len == 1) && p[len - 1] == '\n')
-		get_settle(r->c);	/* the headers ended: the stream is open */
+	if (r->is_get && !r->resume && (len == 2 || len == 1) &&
+	    p[len - 1] == '\n')
+		get_settle(r->c); /* the headers ended: the stream is open */
 	v = memchr(p, ':', len);
 	if (!v)
 		return len;
@@ -195,14 +196,15 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 
 	if (!r->decided) {
 		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-		r->is_sse = status >= 200 && status < 300 &&
-			    !strncasecmp(r->content_type, "text/event-stream", 17);
+		r->is_sse =
+			status >= 200 && status < 300 &&
+			!strncasecmp(r->content_type, "text/event-stream", 17);
 		r->decided = true;
 	}
 	if (r->is_sse) {
 		if (tx_mcp_sse_feed(&r->sse, p, len)) {
 			r->too_big = true;
-			return 0;	/* aborts the transfer */
+			return 0; /* aborts the transfer */
 		}
 		/* A resumed stream has done its job once the answer came. */
 		return r->answered ? 0 : len;
@@ -235,7 +237,8 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	}
 	pthread_mutex_unlock(&c->mu);
 	if (r->is_get) {
-		const char *from = r->resume ? r->resume_from : c->last_event_id;
+		const char *from = r->resume ? r->resume_from
+					     : c->last_event_id;
 
 		h = curl_slist_append(h, "Accept: text/event-stream");
 		if (from[0] && header_value_ok(from)) {
@@ -244,8 +247,8 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 		}
 	} else {
 		h = curl_slist_append(h, "Content-Type: application/json");
-		h = curl_slist_append(h,
-				      "Accept: application/json, text/event-stream");
+		h = curl_slist_append(
+			h, "Accept: application/json, text/event-stream");
 	}
 	for (char *const *x = c->headers; x && *x; x++)
 		h = curl_slist_append(h, *x);
@@ -253,7 +256,8 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	curl_easy_setopt(r->easy, CURLOPT_URL, c->url);
 	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
+			 CONNECT_TIMEOUT_MS);
 	/* Below 1 byte/s for that long: CURLE_OPERATION_TIMEDOUT. */
 	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME,
@@ -327,9 +331,9 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 
 	if (r->answered)
 		return;
-	if (r->resume || (!r->is_get && r->is_sse && r->id >= 0 &&
-			  res == CURLE_OK && status >= 200 && status < 300 &&
-			  !r->too_big)) {
+	if (r->resume ||
+	    (!r->is_get && r->is_sse && r->id >= 0 && res == CURLE_OK &&
+	     status >= 200 && status < 300 && !r->too_big)) {
 		/* An SSE stream that ended before the answer: if the server
 		 * numbered its events, resume it with a GET carrying
 		 * Last-Event-ID after the "retry" it asked for (SEP-1699);
@@ -346,10 +350,11 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 				g->resumes = r->resumes + 1;
 				snprintf(g->resume_from, sizeof(g->resume_from),
 					 "%s", from);
-				g->start_at = tx_mono_ms() +
-					      (r->sse.retry_ms >= 0
-						       ? (uint64_t)r->sse.retry_ms
-						       : GET_RETRY_MS);
+				g->start_at =
+					tx_mono_ms() +
+					(r->sse.retry_ms >= 0
+						 ? (uint64_t)r->sse.retry_ms
+						 : GET_RETRY_MS);
 				g->next = c->delayed;
 				c->delayed = g;
 				return;
@@ -357,9 +362,11 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		}
 		if (r->resume) {
 			c->base.cbs.request_failed(c->base.cbs.ctx, &c->base,
-						   r->id, "server ended the "
+						   r->id,
+						   "server ended the "
 						   "resumed stream without an "
-						   "answer", false);
+						   "answer",
+						   false);
 			return;
 		}
 	}
@@ -373,25 +380,29 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		/* 405: the server offers no GET stream; that is allowed. */
 		if (res == CURLE_OK && (status < 200 || status >= 300))
 			c->get_disabled = true;
-		c->get_retry_at = tx_mono_ms() +
-				  (r->sse.retry_ms > 0 ? (uint64_t)r->sse.retry_ms
-						       : GET_RETRY_MS);
+		c->get_retry_at =
+			tx_mono_ms() + (r->sse.retry_ms > 0
+						? (uint64_t)r->sse.retry_ms
+						: GET_RETRY_MS);
 		return;
 	}
 	if (r->too_big) {
 		snprintf(reason, sizeof(reason),
-			 "server sent a message over %u bytes", TX_MCP_LINE_MAX);
+			 "server sent a message over %u bytes",
+			 TX_MCP_LINE_MAX);
 		fail_req(c, r, reason, false);
 		return;
 	}
 	if (res != CURLE_OK) {
-		snprintf(reason, sizeof(reason), "HTTP request to %s failed: %s",
-			 c->url, curl_easy_strerror(res));
+		snprintf(reason, sizeof(reason),
+			 "HTTP request to %s failed: %s", c->url,
+			 curl_easy_strerror(res));
 		fail_req(c, r, reason, false);
 		return;
 	}
-	if (had_session && (status == 404 || (status == 400 && r->resp.data &&
-					      strcasestr(r->resp.data, "session")))) {
+	if (had_session &&
+	    (status == 404 || (status == 400 && r->resp.data &&
+			       strcasestr(r->resp.data, "session")))) {
 		/* The server ended our session: start a new one.  The
 		 * specification says 404; the TypeScript SDK's examples (and
 		 * server-everything) answer 400 "No valid session ID". */
@@ -404,8 +415,8 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		size_t n = r->resp.len < ERROR_EXCERPT ? r->resp.len
 						       : ERROR_EXCERPT;
 
-		snprintf(reason, sizeof(reason), "HTTP %ld from %s%s%.*s", status,
-			 c->url, n ? ": " : "", (int)n,
+		snprintf(reason, sizeof(reason), "HTTP %ld from %s%s%.*s",
+			 status, c->url, n ? ": " : "", (int)n,
 			 r->resp.data ? r->resp.data : "");
 		for (char *p = reason; *p; p++)
 			if (*p == '\n' || *p == '\r')
@@ -420,13 +431,14 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 	 * longer knows this id and ignores this; otherwise the caller
 	 * learns at once instead of at its timeout. */
 	if (r->id >= 0)
-		c->base.cbs.request_failed(c->base.cbs.ctx, &c->base, r->id,
-					   status == 202 || status == 204
-						   ? "server accepted the request "
-						     "but sent no answer"
-						   : "server ended the reply "
-						     "without an answer",
-					   false);
+		c->base.cbs.request_failed(
+			c->base.cbs.ctx, &c->base, r->id,
+			status == 202 || status == 204
+				? "server accepted the request "
+				  "but sent no answer"
+				: "server ended the reply "
+				  "without an answer",
+			false);
 }
 
 static void drop_active(struct http_conn *c, struct http_req *r)
@@ -465,7 +477,8 @@ static void send_delete(struct http_conn *c)
 	if (!req_setup(c, r)) {
 		curl_easy_setopt(r->easy, CURLOPT_HTTPGET, 0L);
 		curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, "DELETE");
-		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, DELETE_TIMEOUT_MS);
+		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS,
+				 DELETE_TIMEOUT_MS);
 		curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, NULL);
 		curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, stderr);
 		curl_easy_setopt(r->easy, CURLOPT_NOBODY, 1L);
@@ -561,7 +574,8 @@ static void *http_main(void *arg)
 
 			if (m->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+					  &priv);
 			r = (struct http_req *)priv;
 			finish(c, r, m->data.result);
 			drop_active(c, r);
@@ -719,7 +733,8 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	}
 	if (strncasecmp(spec->url, "http://", 7) &&
 	    strncasecmp(spec->url, "https://", 8)) {
-		snprintf(err, errlen, "url must start with http:// or https://");
+		snprintf(err, errlen,
+			 "url must start with http:// or https://");
 		errno = EINVAL;
 		return NULL;
 	}

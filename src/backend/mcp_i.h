@@ -24,9 +24,9 @@ struct tx_mcp_spec;
 struct tx_result;
 
 /* Caps on what a server may send us. */
-#define TX_MCP_LINE_MAX (16u * 1024 * 1024)	/* one message */
-#define TX_MCP_STDERR_LINE_MAX 2048u		/* one stderr line kept */
-#define TX_MCP_JSON_DEPTH 128			/* nesting of a message */
+#define TX_MCP_LINE_MAX        (16u * 1024 * 1024) /* one message */
+#define TX_MCP_STDERR_LINE_MAX 2048u               /* one stderr line kept */
+#define TX_MCP_JSON_DEPTH      128                 /* nesting of a message */
 /* Bytes waiting to be written to a stdio server that reads slowly. */
 #define TX_MCP_SEND_QUEUE_MAX (16u * 1024 * 1024)
 
@@ -67,16 +67,16 @@ int tx_mcp_lines_feed(struct tx_mcp_lines *l, const char *p, size_t n,
  * stream must be sent again on resumption).  Not thread-safe.
  */
 struct tx_mcp_sse {
-	struct tx_mcp_lines lines;	/* only its buffer and cap */
+	struct tx_mcp_lines lines; /* only its buffer and cap */
 	struct tx_buf data;
 	char event[64];
-	char id[256];		/* the last "id:" seen */
-	char last_id[256];	/* the id as of the last dispatch */
-	long retry_ms;		/* -1 until the server sets one */
-	bool after_cr;		/* a CR ended the last line: skip one LF */
+	char id[256];      /* the last "id:" seen */
+	char last_id[256]; /* the id as of the last dispatch */
+	long retry_ms;     /* -1 until the server sets one */
+	bool after_cr;     /* a CR ended the last line: skip one LF */
 	bool has_data;
-	int error;		/* data outgrew its cap during a feed */
-	tx_mcp_line_fn fn;	/* gets each event's data */
+	int error;         /* data outgrew its cap during a feed */
+	tx_mcp_line_fn fn; /* gets each event's data */
 	void *ctx;
 };
 
@@ -90,21 +90,21 @@ int tx_mcp_sse_feed(struct tx_mcp_sse *s, const char *p, size_t n);
 
 enum tx_mcp_msg_kind {
 	TX_MCP_MSG_INVALID,
-	TX_MCP_MSG_REQUEST,	/* method + id */
-	TX_MCP_MSG_NOTIFICATION,	/* method, no id */
-	TX_MCP_MSG_RESPONSE,	/* id + result or error */
+	TX_MCP_MSG_REQUEST,      /* method + id */
+	TX_MCP_MSG_NOTIFICATION, /* method, no id */
+	TX_MCP_MSG_RESPONSE,     /* id + result or error */
 };
 
 /* A parsed message; the pointers borrow from root. */
 struct tx_mcp_msg {
 	enum tx_mcp_msg_kind kind;
-	struct json_object *root;	/* owned: json_object_put */
-	struct json_object *id;		/* the raw id (number or string) */
+	struct json_object *root; /* owned: json_object_put */
+	struct json_object *id;   /* the raw id (number or string) */
 	bool id_is_int;
 	int64_t id_int;
 	const char *method;
-	struct json_object *params;	/* may be NULL */
-	struct json_object *result;	/* RESPONSE: exactly one of these */
+	struct json_object *params; /* may be NULL */
+	struct json_object *result; /* RESPONSE: exactly one of these */
 	struct json_object *error;
 	int error_code;
 	const char *error_message;
@@ -126,8 +126,7 @@ void tx_mcp_msg_release(struct tx_mcp_msg *m);
  */
 char *tx_mcp_request_text(int64_t id, const char *method,
 			  struct json_object *params);
-char *tx_mcp_notification_text(const char *method,
-			       struct json_object *params);
+char *tx_mcp_notification_text(const char *method, struct json_object *params);
 /* A reply to a server request: result (borrowed) or an error. */
 char *tx_mcp_reply_text(struct json_object *id, struct json_object *result,
 			int code, const char *message);
@@ -144,8 +143,8 @@ struct json_object *tx_mcp_call_params(const char *name,
  * Checks one entry of a tools/list answer.  0 with *name borrowed from
  * tool, or -EINVAL with the reason in err (the entry is then skipped).
  */
-int tx_mcp_tool_check(struct json_object *tool, const char **name,
-		      char *err, size_t errlen);
+int tx_mcp_tool_check(struct json_object *tool, const char **name, char *err,
+		      size_t errlen);
 
 /*
  * Builds a job result from a tools/call result object (borrowed):
@@ -172,8 +171,7 @@ struct tx_mcp_conn_cbs {
 	/* The connection is over (at most once); reason for humans. */
 	void (*closed)(void *ctx, struct tx_mcp_conn *c, const char *reason);
 	/* One line of the server's stderr (stdio only). */
-	void (*stderr_line)(void *ctx, struct tx_mcp_conn *c,
-			    const char *line);
+	void (*stderr_line)(void *ctx, struct tx_mcp_conn *c, const char *line);
 	/*
 	 * HTTP: the request with this id got no answer (HTTP status,
 	 * network).  session_gone: the server forgot our session (404), so
@@ -219,7 +217,7 @@ struct tx_mcp_conn_ops {
 struct tx_mcp_conn {
 	const struct tx_mcp_conn_ops *ops;
 	struct tx_mcp_conn_cbs cbs;
-	const char *name;	/* the server's name, for logs; borrowed */
+	const char *name; /* the server's name, for logs; borrowed */
 };
 
 /* Start a server process / an HTTP session.  NULL with errno and err. */
@@ -229,6 +227,5 @@ struct tx_mcp_conn *tx_mcp_stdio_open(const struct tx_mcp_spec *spec,
 struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 				     const struct tx_mcp_conn_cbs *cbs,
 				     char *err, size_t errlen);
-
 
 #endif

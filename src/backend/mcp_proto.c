@@ -133,7 +133,8 @@ static void sse_line(void *ctx, const char *line, size_t len)
 
 	if (len == 0) {
 		memcpy(s->last_id, s->id, sizeof(s->last_id));
-		if (s->has_data && (!s->event[0] || !strcmp(s->event, "message")))
+		if (s->has_data &&
+		    (!s->event[0] || !strcmp(s->event, "message")))
 			s->fn(s->ctx, s->data.data ? s->data.data : "",
 			      s->data.len);
 		s->data.len = 0;
@@ -144,7 +145,7 @@ static void sse_line(void *ctx, const char *line, size_t len)
 		return;
 	}
 	if (line[0] == ':')
-		return;	/* a comment (keep-alive) */
+		return; /* a comment (keep-alive) */
 	colon = memchr(line, ':', len);
 	flen = colon ? (size_t)(colon - line) : len;
 	v = colon ? colon + 1 : line + len;
@@ -175,8 +176,9 @@ static void sse_line(void *ctx, const char *line, size_t len)
 		long ms = 0;
 		size_t i;
 
-		for (i = 0; i < vlen && v[i] >= '0' && v[i] <= '9' &&
-			    ms < 86400000L; i++)
+		for (i = 0;
+		     i < vlen && v[i] >= '0' && v[i] <= '9' && ms < 86400000L;
+		     i++)
 			ms = ms * 10 + (v[i] - '0');
 		if (i == vlen && vlen)
 			s->retry_ms = ms;
@@ -264,8 +266,7 @@ void tx_mcp_msg_release(struct tx_mcp_msg *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int bad(struct tx_mcp_msg *m, char *err, size_t errlen,
-	       const char *why)
+static int bad(struct tx_mcp_msg *m, char *err, size_t errlen, const char *why)
 {
 	snprintf(err, errlen, "%s", why);
 	json_object_put(m->root);
@@ -309,7 +310,8 @@ int tx_mcp_msg_parse(const char *text, size_t len, struct tx_mcp_msg *m,
 
 	if (json_object_object_get_ex(m->root, "method", &v)) {
 		if (!json_object_is_type(v, json_type_string))
-			return bad(m, err, errlen, "\"method\" must be a string");
+			return bad(m, err, errlen,
+				   "\"method\" must be a string");
 		m->method = json_object_get_string(v);
 		if (json_object_object_get_ex(m->root, "params", &m->params) &&
 		    m->params &&
@@ -329,7 +331,8 @@ int tx_mcp_msg_parse(const char *text, size_t len, struct tx_mcp_msg *m,
 			   "\"error\"");
 	if (m->error) {
 		if (!json_object_is_type(m->error, json_type_object))
-			return bad(m, err, errlen, "\"error\" must be an object");
+			return bad(m, err, errlen,
+				   "\"error\" must be an object");
 		if (json_object_object_get_ex(m->error, "code", &v) &&
 		    json_object_is_type(v, json_type_int))
 			m->error_code = json_object_get_int(v);
@@ -351,8 +354,8 @@ static char *text_of(struct json_object *o)
 
 	if (!o)
 		return NULL;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	out = s ? strdup(s) : NULL;
 	json_object_put(o);
 	return out;
@@ -381,8 +384,7 @@ char *tx_mcp_request_text(int64_t id, const char *method,
 	return text_of(o);
 }
 
-char *tx_mcp_notification_text(const char *method,
-			       struct json_object *params)
+char *tx_mcp_notification_text(const char *method, struct json_object *params)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -457,7 +459,8 @@ struct json_object *tx_mcp_call_params(const char *name,
 
 	if (!p || !meta || add_owned(p, "name", json_object_new_string(name)) ||
 	    add_owned(p, "arguments",
-		      args ? json_object_get(args) : json_object_new_object()) ||
+		      args ? json_object_get(args)
+			   : json_object_new_object()) ||
 	    add_owned(meta, "progressToken",
 		      json_object_new_int64(progress_token)))
 		goto out_fail;
@@ -473,8 +476,8 @@ out_fail:
 
 /* ---- tools and results -------------------------------------------- */
 
-int tx_mcp_tool_check(struct json_object *tool, const char **name,
-		      char *err, size_t errlen)
+int tx_mcp_tool_check(struct json_object *tool, const char **name, char *err,
+		      size_t errlen)
 {
 	struct json_object *v;
 	const char *s;
@@ -499,20 +502,24 @@ int tx_mcp_tool_check(struct json_object *tool, const char **name,
 	/* Control characters would break INDEX lines and file names. */
 	for (size_t i = 0; i < len; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-			snprintf(err, errlen, "name \"%.64s\" has a control "
-				 "character", s);
+			snprintf(err, errlen,
+				 "name \"%.64s\" has a control "
+				 "character",
+				 s);
 			return -EINVAL;
 		}
 	}
 	*name = s;
 	if (json_object_object_get_ex(tool, "inputSchema", &v) && v &&
 	    !json_object_is_type(v, json_type_object)) {
-		snprintf(err, errlen, "%s: \"inputSchema\" is not an object", s);
+		snprintf(err, errlen, "%s: \"inputSchema\" is not an object",
+			 s);
 		return -EINVAL;
 	}
 	if (json_object_object_get_ex(tool, "outputSchema", &v) && v &&
 	    !json_object_is_type(v, json_type_object)) {
-		snprintf(err, errlen, "%s: \"outputSchema\" is not an object", s);
+		snprintf(err, errlen, "%s: \"outputSchema\" is not an object",
+			 s);
 		return -EINVAL;
 	}
 	return 0;

@@ -45,7 +45,8 @@ struct mcp_pending *tx_mcp_pend_take(struct mcp_backend *be, int64_t id)
 
 struct mcp_pending *tx_mcp_pend_find(struct mcp_backend *be, int64_t id)
 {
-	for (struct mcp_pending *p = be->buckets[(size_t)id % BUCKETS]; p; p = p->next)
+	for (struct mcp_pending *p = be->buckets[(size_t)id % BUCKETS]; p;
+	     p = p->next)
 		if (p->id == id)
 			return p;
 	return NULL;
@@ -122,8 +123,9 @@ void tx_mcp_reap_graveyard(struct mcp_backend *be)
 		 * (an HTTP session that was replaced, say). */
 		orphans = tx_mcp_take_sent_on(be, r, "connection closed");
 		pthread_mutex_unlock(&be->mu);
-		tx_mcp_fail_calls(orphans, EIO, "backend_failed", be->spec->name,
-			   "connection closed before the answer");
+		tx_mcp_fail_calls(orphans, EIO, "backend_failed",
+				  be->spec->name,
+				  "connection closed before the answer");
 		r->c->ops->free(r->c);
 		free(r);
 		pthread_mutex_lock(&be->mu);
@@ -149,8 +151,11 @@ void tx_mcp_note_failure(struct mcp_backend *be, const char *why,
 	unsigned delay;
 
 	be->failures = short_lived ? be->failures + 1 : 1;
-	delay = be->failures <= 1 ? 0
-		: BACKOFF_FIRST_MS << (be->failures - 2 < 6 ? be->failures - 2 : 6);
+	delay = be->failures <= 1
+			? 0
+			: BACKOFF_FIRST_MS
+				  << (be->failures - 2 < 6 ? be->failures - 2
+							   : 6);
 	if (delay > BACKOFF_MAX_MS)
 		delay = BACKOFF_MAX_MS;
 	be->next_start_at = tx_mono_ms() + delay;
@@ -181,7 +186,7 @@ struct mcp_outgoing *tx_mcp_pump(struct mcp_backend *be)
 
 		if (!o || !(o->text = strdup(p->text))) {
 			free(o);
-			break;	/* stays queued; the next completion retries */
+			break; /* stays queued; the next completion retries */
 		}
 		be->qhead = p->qnext;
 		if (!be->qhead)
@@ -317,7 +322,8 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 		r->c->ops->abort(r->c, p->id);
 
 	if (rc) {
-		snprintf(err, errlen, "%s: cannot send: %s", method, strerror(-rc));
+		snprintf(err, errlen, "%s: cannot send: %s", method,
+			 strerror(-rc));
 	} else if (p->done && p->err) {
 		rc = -p->err;
 		snprintf(err, errlen, "%s: %s", method, p->errmsg);
@@ -402,7 +408,8 @@ static struct mcp_pending *take_sent(struct mcp_backend *be,
 }
 
 struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
-				    struct mcp_conn_ref *r, const char *reason)
+					struct mcp_conn_ref *r,
+					const char *reason)
 {
 	return take_sent(be, sent_on_ref, r, reason);
 }
@@ -480,7 +487,8 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 		struct mcp_conn_ref *r = ref_of(be, c);
 
 		if (r) {
-			tx_log(TX_LOG_WARN, "mcp %s: %s; starting a new session",
+			tx_log(TX_LOG_WARN,
+			       "mcp %s: %s; starting a new session",
 			       be->spec->name, reason);
 			tx_mcp_detach(be, r);
 			be->want_connect = true;
@@ -490,7 +498,7 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 	p = id >= 0 ? tx_mcp_pend_find(be, id) : NULL;
 	if (!p || !p->sent) {
 		pthread_mutex_unlock(&be->mu);
-		return;	/* answered already (the usual case) */
+		return; /* answered already (the usual case) */
 	}
 	tx_mcp_pend_take(be, id);
 	if (p->kind == PEND_SYNC) {
@@ -506,8 +514,8 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 		/* The server never processed it: send it again on the new
 		 * session, first in line. */
 		p->sent = false;
-		p->resent = true;	/* once: a server that keeps refusing
-					 * fails the call instead of a loop */
+		p->resent = true; /* once: a server that keeps refusing
+				   * fails the call instead of a loop */
 		p->conn = NULL;
 		p->qnext = be->qhead;
 		be->qhead = p;
@@ -552,16 +560,17 @@ static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 	pthread_mutex_unlock(&be->mu);
 	if (!p) {
 		/* After a cancel or a timeout this is normal. */
-		tx_log(TX_LOG_INFO, "mcp %s: ignoring an answer for unknown id %s",
+		tx_log(TX_LOG_INFO,
+		       "mcp %s: ignoring an answer for unknown id %s",
 		       be->spec->name,
 		       m->id ? json_object_get_string(m->id) : "null");
 		return;
 	}
 	(void)c;
 	if (m->error) {
-		tx_job_fail(p->job, tx_mcp_error_errno(m->error_code), "mcp_error",
-			    "%s (JSON-RPC error %d)", m->error_message,
-			    m->error_code);
+		tx_job_fail(p->job, tx_mcp_error_errno(m->error_code),
+			    "mcp_error", "%s (JSON-RPC error %d)",
+			    m->error_message, m->error_code);
 	} else if ((res = tx_mcp_result_from(m->result, err, sizeof(err)))) {
 		tx_job_complete(p->job, res);
 	} else {
@@ -581,7 +590,8 @@ static void on_progress(struct mcp_backend *be, struct json_object *params)
 	double progress, total = -1;
 	const char *message;
 
-	if (!params || !json_object_object_get_ex(params, "progressToken", &v) ||
+	if (!params ||
+	    !json_object_object_get_ex(params, "progressToken", &v) ||
 	    !json_object_is_type(v, json_type_int))
 		return;
 	pthread_mutex_lock(&be->mu);
@@ -619,9 +629,11 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 		pthread_mutex_unlock(&be->mu);
 		/* A chatty server must not flood the log. */
 		if (n <= GARBAGE_LOGGED || n % 1000 == 0)
-			tx_log(TX_LOG_WARN, "mcp %s: ignoring a message that is "
-			       "not JSON-RPC (%s): %.80s%s", be->spec->name, err,
-			       text, len > 80 ? "..." : "");
+			tx_log(TX_LOG_WARN,
+			       "mcp %s: ignoring a message that is "
+			       "not JSON-RPC (%s): %.80s%s",
+			       be->spec->name, err, text,
+			       len > 80 ? "..." : "");
 		return;
 	}
 	switch (m.kind) {
@@ -649,7 +661,8 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 	case TX_MCP_MSG_NOTIFICATION:
 		if (!strcmp(m.method, "notifications/progress")) {
 			on_progress(be, m.params);
-		} else if (!strcmp(m.method, "notifications/tools/list_changed")) {
+		} else if (!strcmp(m.method,
+				   "notifications/tools/list_changed")) {
 			pthread_mutex_lock(&be->mu);
 			be->want_relist = true;
 			pthread_cond_broadcast(&be->cond);
@@ -661,8 +674,9 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 				json_object_object_get_ex(m.params, "data", &d);
 			tx_log(TX_LOG_DEBUG, "mcp %s: log %s: %.300s",
 			       be->spec->name,
-			       tx_mcp_str_field(m.params, "level") ? tx_mcp_str_field(m.params, "level")
-							    : "?",
+			       tx_mcp_str_field(m.params, "level")
+				       ? tx_mcp_str_field(m.params, "level")
+				       : "?",
 			       d ? json_object_to_json_string(d) : "");
 		}
 		/* Other notifications need nothing from us. */
@@ -710,13 +724,15 @@ struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now)
 		while (*pp) {
 			struct mcp_pending *p = *pp;
 
-			if (p->kind != PEND_CALL || !p->sent || now < p->deadline) {
+			if (p->kind != PEND_CALL || !p->sent ||
+			    now < p->deadline) {
 				pp = &p->next;
 				continue;
 			}
 			*pp = p->next;
 			be->inflight--;
-			p->conn = tx_mcp_conn_get(p->conn == be->conn ? be->conn : NULL);
+			p->conn = tx_mcp_conn_get(p->conn == be->conn ? be->conn
+								      : NULL);
 			p->next = out;
 			out = p;
 		}

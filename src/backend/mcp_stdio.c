@@ -40,7 +40,7 @@
 #define DRAIN_MS 300
 /* Grace after closing stdin, and after SIGTERM. */
 #define CLOSE_GRACE_MS 500
-#define TERM_GRACE_MS 1000
+#define TERM_GRACE_MS  1000
 /* A server that reads none of its input for its call timeout plus this
  * is reset: by then every call waiting on it has timed out. */
 #define STALL_GRACE_MS 5000u
@@ -48,24 +48,24 @@
 struct stdio_conn {
 	struct tx_mcp_conn base;
 	pid_t pid;
-	int in_fd;		/* server's stdin; -1 once closed (write_mu) */
-	struct tx_buf outq;	/* write_mu: bytes waiting for the server */
-	size_t outq_off;	/* write_mu: how many of them are written */
-	uint64_t stall_since;	/* write_mu: last progress while queued */
-	unsigned stall_ms;	/* no progress for this long: reset */
-	int out_fd;		/* reader thread only */
-	int err_fd;		/* reader thread only */
-	int wake_fd;		/* eventfd: stop() wakes the reader */
-	int pid_fd;		/* pidfd of the server; -1 on old kernels */
+	int in_fd;            /* server's stdin; -1 once closed (write_mu) */
+	struct tx_buf outq;   /* write_mu: bytes waiting for the server */
+	size_t outq_off;      /* write_mu: how many of them are written */
+	uint64_t stall_since; /* write_mu: last progress while queued */
+	unsigned stall_ms;    /* no progress for this long: reset */
+	int out_fd;           /* reader thread only */
+	int err_fd;           /* reader thread only */
+	int wake_fd;          /* eventfd: stop() wakes the reader */
+	int pid_fd;           /* pidfd of the server; -1 on old kernels */
 	pthread_t thread;
 	bool thread_started;
-	pthread_mutex_t write_mu;	/* in_fd and the queue */
-	pthread_mutex_t mu;		/* reaped, status */
+	pthread_mutex_t write_mu; /* in_fd and the queue */
+	pthread_mutex_t mu;       /* reaped, status */
 	bool reaped;
 	int status;
 	atomic_bool stopping;
 	atomic_bool stopped;
-	struct tx_mcp_lines lines;	/* reader thread only */
+	struct tx_mcp_lines lines; /* reader thread only */
 	char errline[TX_MCP_STDERR_LINE_MAX + 4];
 	size_t errlen;
 };
@@ -111,7 +111,8 @@ static bool reap(struct stdio_conn *c, unsigned wait_ms)
 		}
 		if (si.si_pid == c->pid) {
 			kill(-c->pid, SIGKILL);
-			while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+			while (waitpid(c->pid, &c->status, 0) < 0 &&
+			       errno == EINTR)
 				;
 			c->reaped = true;
 			break;
@@ -149,7 +150,7 @@ static void on_line(void *ctx, const char *line, size_t len)
 	struct stdio_conn *c = ctx;
 
 	if (len == 0)
-		return;	/* blank lines are harmless */
+		return; /* blank lines are harmless */
 	c->base.cbs.message(c->base.cbs.ctx, &c->base, line, len);
 }
 
@@ -201,8 +202,8 @@ static size_t queued(const struct stdio_conn *c)
 static int flush_queue(struct stdio_conn *c)
 {
 	while (queued(c) && c->in_fd >= 0) {
-		ssize_t n = write(c->in_fd, c->outq.data + c->outq_off,
-				  queued(c));
+		ssize_t n =
+			write(c->in_fd, c->outq.data + c->outq_off, queued(c));
 
 		if (n > 0) {
 			c->outq_off += (size_t)n;
@@ -245,7 +246,8 @@ static int pump_input(struct stdio_conn *c, bool *want_out)
 		uint64_t now = tx_mono_ms();
 
 		if (now - c->stall_since >= c->stall_ms) {
-			tx_log(TX_LOG_ERROR, "mcp %s: server read none of its "
+			tx_log(TX_LOG_ERROR,
+			       "mcp %s: server read none of its "
 			       "input for %u ms (%zu bytes wait); restarting it",
 			       c->base.name, c->stall_ms, queued(c));
 			input_broken(c);
@@ -324,22 +326,25 @@ static void *reader_main(void *arg)
 			ssize_t n = read(c->out_fd, buf, sizeof(buf));
 
 			if (n > 0) {
-				rc = tx_mcp_lines_feed(&c->lines, buf, (size_t)n,
-						       on_line, c);
+				rc = tx_mcp_lines_feed(&c->lines, buf,
+						       (size_t)n, on_line, c);
 				if (rc == -EFBIG) {
 					tx_log(TX_LOG_ERROR,
 					       "mcp %s: a message longer than %u "
 					       "bytes; discarded, restarting the "
-					       "server", c->base.name,
-					       TX_MCP_LINE_MAX);
-					snprintf(reason, sizeof(reason),
-						 "server sent a message over %u "
-						 "bytes", TX_MCP_LINE_MAX);
+					       "server",
+					       c->base.name, TX_MCP_LINE_MAX);
+					snprintf(
+						reason, sizeof(reason),
+						"server sent a message over %u "
+						"bytes",
+						TX_MCP_LINE_MAX);
 					kill(-c->pid, SIGKILL);
 					close_fd(&c->out_fd);
 					out_end = tx_mono_ms();
 				}
-			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			} else if (n == 0 ||
+				   (errno != EINTR && errno != EAGAIN)) {
 				close_fd(&c->out_fd);
 				out_end = tx_mono_ms();
 			}
@@ -349,7 +354,8 @@ static void *reader_main(void *arg)
 
 			if (n > 0) {
 				stderr_feed(c, buf, (size_t)n);
-			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			} else if (n == 0 ||
+				   (errno != EINTR && errno != EAGAIN)) {
 				stderr_flush(c);
 				close_fd(&c->err_fd);
 			}
@@ -357,7 +363,7 @@ static void *reader_main(void *arg)
 	}
 	stderr_flush(c);
 	if (atomic_load(&c->stopping))
-		return NULL;	/* stop() reaps and reports nothing */
+		return NULL; /* stop() reaps and reports nothing */
 	/* stdout is gone: the server is of no more use.  Give it a moment
 	 * to exit by itself (its status says more than a kill), then end
 	 * the group. */
@@ -411,8 +417,7 @@ static int stdio_send(struct tx_mcp_conn *base, const char *text, size_t len,
 		c->outq_off = 0;
 	}
 	before = c->outq.len;
-	if (tx_buf_add(&c->outq, text, len) ||
-	    tx_buf_add(&c->outq, "\n", 1)) {
+	if (tx_buf_add(&c->outq, text, len) || tx_buf_add(&c->outq, "\n", 1)) {
 		/* Out of memory: take back what this message added. */
 		c->outq.len = before;
 		rc = -ENOMEM;
@@ -423,8 +428,7 @@ static int stdio_send(struct tx_mcp_conn *base, const char *text, size_t len,
 		rc = flush_queue(c);
 	}
 	/* What the pipe did not take, the I/O thread writes. */
-	if (!rc && queued(c) &&
-	    write(c->wake_fd, &one, sizeof(one)) < 0) {
+	if (!rc && queued(c) && write(c->wake_fd, &one, sizeof(one)) < 0) {
 		/* Cannot fail on an eventfd below its maximum. */
 	}
 out_unlock:

@@ -37,8 +37,8 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	struct tx_tool *tool;
 
 	if (tx_mcp_tool_check(t, &name, err, sizeof(err))) {
-		tx_log(TX_LOG_WARN, "mcp %s: skipping a tool: %s", be->spec->name,
-		       err);
+		tx_log(TX_LOG_WARN, "mcp %s: skipping a tool: %s",
+		       be->spec->name, err);
 		return NULL;
 	}
 	json_object_object_get_ex(t, "inputSchema", &in);
@@ -100,12 +100,14 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 			json_object_object_add(params, "cursor",
 					       json_object_new_string(cursor));
 		rc = tx_mcp_sync_request(be, r, "tools/list", params,
-				  be->spec->timeout_ms, &reply, err, errlen);
+					 be->spec->timeout_ms, &reply, err,
+					 errlen);
 		json_object_put(params);
 		if (rc)
 			break;
 		if (reply.error) {
-			snprintf(err, errlen, "tools/list refused: %s (code %d)",
+			snprintf(err, errlen,
+				 "tools/list refused: %s (code %d)",
 				 reply.error_message, reply.error_code);
 			tx_mcp_msg_release(&reply);
 			rc = -EIO;
@@ -113,7 +115,8 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		}
 		if (!json_object_object_get_ex(reply.result, "tools", &arr) ||
 		    !json_object_is_type(arr, json_type_array)) {
-			snprintf(err, errlen, "tools/list: \"tools\" is not an "
+			snprintf(err, errlen,
+				 "tools/list: \"tools\" is not an "
 				 "array");
 			tx_mcp_msg_release(&reply);
 			rc = -EIO;
@@ -123,9 +126,10 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 			struct tx_tool *t;
 
 			if (n >= TOOLS_MAX) {
-				tx_log(TX_LOG_WARN, "mcp %s: more than %d tools; "
-				       "the rest are left out", be->spec->name,
-				       TOOLS_MAX);
+				tx_log(TX_LOG_WARN,
+				       "mcp %s: more than %d tools; "
+				       "the rest are left out",
+				       be->spec->name, TOOLS_MAX);
 				break;
 			}
 			t = tool_from(be, json_object_array_get_idx(arr, i));
@@ -147,7 +151,8 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 			tools[n++] = t;
 		}
 		next = tx_mcp_str_field(reply.result, "nextCursor");
-		if (rc || !next || !next[0] || (cursor && !strcmp(next, cursor))) {
+		if (rc || !next || !next[0] ||
+		    (cursor && !strcmp(next, cursor))) {
 			tx_mcp_msg_release(&reply);
 			break;
 		}
@@ -168,7 +173,8 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 			qsort(tools, n, sizeof(*tools), tool_cmp);
 		for (size_t i = 0; i < n; i++) {
 			if (k && !strcmp(tools[k - 1]->name, tools[i]->name)) {
-				tx_log(TX_LOG_WARN, "mcp %s: tool \"%s\" listed "
+				tx_log(TX_LOG_WARN,
+				       "mcp %s: tool \"%s\" listed "
 				       "twice; keeping the first",
 				       be->spec->name, tools[i]->name);
 				tx_tool_unref(tools[i]);
@@ -179,17 +185,20 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		n = k;
 		pthread_mutex_lock(&be->pub_mu);
 		if (be->retired) {
-			snprintf(regerr, sizeof(regerr), "the server was "
+			snprintf(regerr, sizeof(regerr),
+				 "the server was "
 				 "removed from the configuration");
 			rc = -ECANCELED;
 		} else {
-			rc = tx_registry_set_source(be->reg, be->source,
-						    (struct tx_tool *const *)tools,
-						    n, regerr, sizeof(regerr));
+			rc = tx_registry_set_source(
+				be->reg, be->source,
+				(struct tx_tool *const *)tools, n, regerr,
+				sizeof(regerr));
 		}
 		pthread_mutex_unlock(&be->pub_mu);
 		if (rc > 0)
-			tx_log(TX_LOG_WARN, "mcp %s: %s", be->spec->name, regerr);
+			tx_log(TX_LOG_WARN, "mcp %s: %s", be->spec->name,
+			       regerr);
 		if (rc >= 0) {
 			pthread_mutex_lock(&be->mu);
 			be->ntools = n - (size_t)rc;

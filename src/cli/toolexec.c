@@ -16,11 +16,11 @@
 #include "toolexecfs/toolexec.h"
 
 enum {
-	EXIT_TOOL_FAILED = 1,	/* the call ran and failed, or isError */
-	EXIT_USAGE = 2,		/* bad command line or bad arguments */
+	EXIT_TOOL_FAILED = 1, /* the call ran and failed, or isError */
+	EXIT_USAGE = 2,       /* bad command line or bad arguments */
 	EXIT_NO_TOOL = 3,
-	EXIT_TIMEOUT = 124,	/* as timeout(1) */
-	EXIT_CANCELLED = 130,	/* as a shell reports SIGINT */
+	EXIT_TIMEOUT = 124,   /* as timeout(1) */
+	EXIT_CANCELLED = 130, /* as a shell reports SIGINT */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -124,7 +124,8 @@ static int cmd_doc(struct tx_engine *e, int argc, char **argv, bool schema)
 	set = tx_engine_tools(e);
 	t = tx_toolset_find(set, argv[1]);
 	if (!t) {
-		fprintf(stderr, "toolexec: no tool \"%s\" (toolexec list shows them)\n",
+		fprintf(stderr,
+			"toolexec: no tool \"%s\" (toolexec list shows them)\n",
 			argv[1]);
 		tx_toolset_unref(set);
 		return EXIT_NO_TOOL;
@@ -147,7 +148,9 @@ static void wait_job(struct tx_job *job)
 static int run_call(struct tx_engine *e, const char *tool, const char *args,
 		    bool json)
 {
-	struct tx_caller who = { .uid = getuid(), .pid = getpid(), .sid = getsid(0) };
+	struct tx_caller who = { .uid = getuid(),
+				 .pid = getpid(),
+				 .sid = getsid(0) };
 	struct tx_job *job;
 	const char *text;
 	char err[1024];
@@ -156,14 +159,15 @@ static int run_call(struct tx_engine *e, const char *tool, const char *args,
 
 	job = tx_engine_job_new(e, tool, &who, err, sizeof(err));
 	if (!job) {
-		eno = errno;	/* before fprintf, which may change it */
+		eno = errno; /* before fprintf, which may change it */
 		fprintf(stderr, "toolexec: %s\n", err);
 		return eno == ENOENT ? EXIT_NO_TOOL : EXIT_TOOL_FAILED;
 	}
 	/* Out of memory leaves the job new: end it, or nothing would. */
 	if (tx_job_start(job, args, strlen(args)) == -ENOMEM &&
 	    tx_job_state(job) == TX_JOB_NEW)
-		tx_job_reject(job, ENOMEM, "out of memory: the call could not "
+		tx_job_reject(job, ENOMEM,
+			      "out of memory: the call could not "
 			      "start");
 	wait_job(job);
 	eno = tx_job_errno(job);
@@ -185,7 +189,8 @@ static int run_call(struct tx_engine *e, const char *tool, const char *args,
 		rc = EXIT_CANCELLED;
 		break;
 	default:
-		rc = eno == EINVAL || eno == EFBIG ? EXIT_USAGE : EXIT_TOOL_FAILED;
+		rc = eno == EINVAL || eno == EFBIG ? EXIT_USAGE
+						   : EXIT_TOOL_FAILED;
 	}
 	if (rc) {
 		text = tx_job_error_text(job, &len);
@@ -256,9 +261,9 @@ out_usage:
 
 static int cmd_text(struct tx_engine *e, const char *what)
 {
-	char *t = !strcmp(what, "status") ? tx_engine_status_text(e)
+	char *t = !strcmp(what, "status")  ? tx_engine_status_text(e)
 		  : !strcmp(what, "stats") ? tx_engine_stats_text(e)
-					     : tx_engine_config_text(e);
+					   : tx_engine_config_text(e);
 
 	if (!t)
 		return EXIT_TOOL_FAILED;
@@ -312,10 +317,11 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (!strcmp(cmd, "validate"))
 		return tx_cli_validate(argc, argv);
-	if (strcmp(cmd, "list") && strcmp(cmd, "doc") && strcmp(cmd, "schema") &&
-	    strcmp(cmd, "call") && strcmp(cmd, "chain") && strcmp(cmd, "search") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "config") &&
-	    strcmp(cmd, "code")) {
+	if (strcmp(cmd, "list") && strcmp(cmd, "doc") &&
+	    strcmp(cmd, "schema") && strcmp(cmd, "call") &&
+	    strcmp(cmd, "chain") && strcmp(cmd, "search") &&
+	    strcmp(cmd, "status") && strcmp(cmd, "stats") &&
+	    strcmp(cmd, "config") && strcmp(cmd, "code")) {
 		fprintf(stderr, "toolexec: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;

@@ -25,9 +25,9 @@
 
 enum {
 	EXIT_USAGE = 2,
-	EXIT_TIMEOUT = 124,	/* as timeout(1) */
-	EXIT_NOT_RUN = 125,	/* the script never ran */
-	EXIT_CANCELLED = 130,	/* as a shell reports SIGINT */
+	EXIT_TIMEOUT = 124,   /* as timeout(1) */
+	EXIT_NOT_RUN = 125,   /* the script never ran */
+	EXIT_CANCELLED = 130, /* as a shell reports SIGINT */
 };
 
 /* Woken by the run's listeners. */
@@ -93,7 +93,7 @@ static void write_all(int fd, const char *p, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;	/* a closed pipe: the run goes on */
+			return; /* a closed pipe: the run goes on */
 		p += w;
 		n -= (size_t)w;
 	}
@@ -171,7 +171,8 @@ static int follow(struct tx_run *run, volatile sig_atomic_t *interrupted)
 		w.woken = false;
 		ids[0] = tx_run_listen(run, TX_RUN_STDOUT, off_out, wake, &w);
 		ids[1] = tx_run_listen(run, TX_RUN_STDERR, off_err, wake, &w);
-		ids[2] = tx_run_listen(run, TX_RUN_RESULT, UINT64_MAX, wake, &w);
+		ids[2] =
+			tx_run_listen(run, TX_RUN_RESULT, UINT64_MAX, wake, &w);
 		pthread_mutex_lock(&w.lock);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 100 * 1000000;
@@ -195,7 +196,8 @@ int tx_cli_code(struct tx_engine *e, int argc, char **argv,
 		volatile sig_atomic_t *interrupted)
 {
 	const char *profile = "standard", *result_path = NULL, *path, *name;
-	struct tx_caller who = { .uid = getuid(), .pid = getpid(),
+	struct tx_caller who = { .uid = getuid(),
+				 .pid = getpid(),
 				 .sid = getsid(0) };
 	struct tx_run *run;
 	const char *result;
@@ -211,7 +213,8 @@ int tx_cli_code(struct tx_engine *e, int argc, char **argv,
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if ((!strcmp(argv[i], "-p") ||
-			    !strcmp(argv[i], "--profile")) && i + 1 < argc) {
+			    !strcmp(argv[i], "--profile")) &&
+			   i + 1 < argc) {
 			profile = argv[++i];
 		} else if (!strncmp(argv[i], "--profile=", 10)) {
 			profile = argv[i] + 10;

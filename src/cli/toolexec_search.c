@@ -29,18 +29,18 @@
 static void search_usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: toolexec search [-n N] [--json] QUERY...\n"
-	        "  -n N     at most N hits (default %d, at most %d)\n"
-	        "  --json   print the hits as JSON\n",
-	        SEARCH_DEFAULT_HITS, SEARCH_MAX_HITS);
+		"usage: toolexec search [-n N] [--json] QUERY...\n"
+		"  -n N     at most N hits (default %d, at most %d)\n"
+		"  --json   print the hits as JSON\n",
+		SEARCH_DEFAULT_HITS, SEARCH_MAX_HITS);
 }
 
 int tx_cli_search(struct tx_engine *engine, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	        {"json", no_argument, NULL, 'j'},
-	        {"help", no_argument, NULL, 'h'},
-	        {NULL, 0, NULL, 0},
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct tx_search_result *r = NULL;
 	struct tx_buf q;
@@ -62,8 +62,8 @@ int tx_cli_search(struct tx_engine *engine, int argc, char **argv)
 			if (errno || *end || end == optarg || k < 1 ||
 			    k > SEARCH_MAX_HITS) {
 				fprintf(stderr,
-				        "toolexec search: -n wants 1 to %d\n",
-				        SEARCH_MAX_HITS);
+					"toolexec search: -n wants 1 to %d\n",
+					SEARCH_MAX_HITS);
 				return 2;
 			}
 			break;
@@ -92,11 +92,11 @@ int tx_cli_search(struct tx_engine *engine, int argc, char **argv)
 	r = tx_engine_search_result(engine, q.data, (size_t)k);
 	if (!r) {
 		fprintf(stderr, "toolexec search: %s\n",
-		        errno == E2BIG ? "query too long" : strerror(errno));
+			errno == E2BIG ? "query too long" : strerror(errno));
 		goto out;
 	}
 	text = json ? tx_search_result_json(r, &len)
-	            : tx_search_result_text(r, &len);
+		    : tx_search_result_text(r, &len);
 	rc = fwrite(text, 1, len, stdout) == len ? 0 : 1;
 	if (fflush(stdout) != 0)
 		rc = 1;

@@ -27,7 +27,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: toolexec validate [--assert-format] "
-	                "[--max-errors N] SCHEMA.json [INSTANCE.json | -]\n");
+			"[--max-errors N] SCHEMA.json [INSTANCE.json | -]\n");
 }
 
 /* Reads all of stdin, at most max bytes.  malloc'd, NULL on error. */
@@ -78,7 +78,7 @@ static struct json_object *load(const char *path, bool *ok)
 		buf = read_stdin(MAX_DOC_BYTES, &len);
 		if (!buf) {
 			fprintf(stderr, "toolexec validate: stdin: %s\n",
-			        strerror(errno));
+				strerror(errno));
 			*ok = false;
 			return NULL;
 		}
@@ -86,7 +86,7 @@ static struct json_object *load(const char *path, bool *ok)
 		free(buf);
 	} else {
 		o = tx_json_parse_file(path, MAX_DOC_BYTES, MAX_DOC_DEPTH, err,
-		                       sizeof(err));
+				       sizeof(err));
 	}
 	if (!o && err[0]) {
 		fprintf(stderr, "toolexec validate: %s: %s\n", path, err);
@@ -97,11 +97,11 @@ static struct json_object *load(const char *path, bool *ok)
 
 int tx_cli_validate(int argc, char **argv)
 {
-	struct tx_schema_options opts = {.assert_format = false,
-	                                 .max_errors = 20};
+	struct tx_schema_options opts = { .assert_format = false,
+					  .max_errors = 20 };
 	struct json_object *schema = NULL, *inst = NULL;
 	struct tx_schema *s = NULL;
-	const char *files[2] = {NULL, NULL};
+	const char *files[2] = { NULL, NULL };
 	char *err = NULL;
 	int i, nfiles = 0, rc = 2;
 	bool ok;
@@ -152,7 +152,7 @@ int tx_cli_validate(int argc, char **argv)
 	s = tx_schema_compile(schema, &opts, err, ERR_BYTES);
 	if (!s) {
 		fprintf(stderr, "toolexec validate: %s: unusable schema: %s\n",
-		        files[0], err);
+			files[0], err);
 		goto out;
 	}
 	if (nfiles == 1) {

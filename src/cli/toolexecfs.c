@@ -82,8 +82,7 @@ struct own_opt {
 /* Takes our own options (wait_max=, job_keep_seconds=, job_keep_max=,
  * job_new_seconds=, audit_log=, ...) out of a -o list; the rest is
  * passed to libfuse. */
-static int parse_o(const char *arg, char *fuse_opts,
-		   const struct own_opt *own)
+static int parse_o(const char *arg, char *fuse_opts, const struct own_opt *own)
 {
 	const char *p = arg;
 
@@ -98,7 +97,8 @@ static int parse_o(const char *arg, char *fuse_opts,
 			char *stop;
 			unsigned long v;
 
-			if (len <= n + 1 || strncmp(p, k->name, n) || p[n] != '=')
+			if (len <= n + 1 || strncmp(p, k->name, n) ||
+			    p[n] != '=')
 				continue;
 			if (k->str) {
 				if (len - n - 1 >= PATH_MAX)
@@ -141,7 +141,8 @@ static int audit_check(char *path, size_t cap, const char *mountpoint)
 		if (!getcwd(dir, sizeof(dir)) ||
 		    (size_t)snprintf(abs, sizeof(abs), "%s/%s", dir, path) >=
 			    sizeof(abs)) {
-			fprintf(stderr, "toolexecfs: audit_log: path too long\n");
+			fprintf(stderr,
+				"toolexecfs: audit_log: path too long\n");
 			return -1;
 		}
 		snprintf(path, cap, "%s", abs);
@@ -155,10 +156,12 @@ static int audit_check(char *path, size_t cap, const char *mountpoint)
 	if (realpath(dir, abs) && realpath(mountpoint, mnt)) {
 		size_t n = strlen(mnt);
 
-		if (!strncmp(abs, mnt, n) && (abs[n] == '\0' || abs[n] == '/' ||
-					      !strcmp(mnt, "/"))) {
-			fprintf(stderr, "toolexecfs: audit_log %s: cannot be "
-				"inside the mount\n", path);
+		if (!strncmp(abs, mnt, n) &&
+		    (abs[n] == '\0' || abs[n] == '/' || !strcmp(mnt, "/"))) {
+			fprintf(stderr,
+				"toolexecfs: audit_log %s: cannot be "
+				"inside the mount\n",
+				path);
 			return -1;
 		}
 	}
@@ -198,7 +201,8 @@ int main(int argc, char **argv)
 	char fuse_opts[OPTS_MAX] = "";
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:fdo:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fdo:hV", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'c':
 			o.config_dir = optarg;
@@ -211,7 +215,8 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			if (parse_o(optarg, fuse_opts, own)) {
-				fprintf(stderr, "toolexecfs: bad -o %s\n", optarg);
+				fprintf(stderr, "toolexecfs: bad -o %s\n",
+					optarg);
 				return 2;
 			}
 			break;

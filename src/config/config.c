@@ -1,7 +1,8 @@
 /*
  * config.c - one configuration document into an immutable plan: the
  * document's top level and its exec tools (config_mcp.c does
- * "mcpServers", config_code.c "codeProfiles").  docs/config.md is the user's side of this file.
+ * "mcpServers", config_code.c "codeProfiles").  docs/config.md is the user's
+ * side of this file.
  *
  * Everything is checked here, once, so the engine and the exec backend
  * never look at raw JSON: wrong types, unknown keys, placeholders that
@@ -24,28 +25,39 @@
 #include "engine/tool.h"
 
 /* Defaults and bounds of exec tool keys (docs/config.md). */
-#define EXEC_TIMEOUT_MAX (24u * 3600 * 1000)
+#define EXEC_TIMEOUT_MAX    (24u * 3600 * 1000)
 #define EXEC_OUTPUT_DEFAULT (1024u * 1024)
-#define EXEC_OUTPUT_MAX (64u * 1024 * 1024)
+#define EXEC_OUTPUT_MAX     (64u * 1024 * 1024)
 #define EXEC_STDERR_DEFAULT (64u * 1024)
-#define EXEC_STDERR_MAX (16u * 1024 * 1024)
-#define EXEC_GRACE_DEFAULT 2000u
-#define EXEC_GRACE_MAX 60000u
-#define EXEC_ARGV_MAX 4096
-#define TAGS_MAX 64
-#define TOOLS_MAX 10000
+#define EXEC_STDERR_MAX     (16u * 1024 * 1024)
+#define EXEC_GRACE_DEFAULT  2000u
+#define EXEC_GRACE_MAX      60000u
+#define EXEC_ARGV_MAX       4096
+#define TAGS_MAX            64
+#define TOOLS_MAX           10000
 
-static const char *const top_keys[] = { "tools", "mcpServers",
-					"codeProfiles", "$schema",
-					"comment", NULL };
+static const char *const top_keys[] = { "tools",   "mcpServers", "codeProfiles",
+					"$schema", "comment",    NULL };
 
 static const char *const tool_keys[] = {
-	"namespace",	    "name",		"title",
-	"description",	    "tags",		"input_schema",
-	"output_schema",    "command",		"stdin",
-	"timeout_ms",	    "env",		"inherit_env",
-	"cwd",		    "max_output_bytes", "max_stderr_bytes",
-	"kill_grace_ms",    "comment",		NULL,
+	"namespace",
+	"name",
+	"title",
+	"description",
+	"tags",
+	"input_schema",
+	"output_schema",
+	"command",
+	"stdin",
+	"timeout_ms",
+	"env",
+	"inherit_env",
+	"cwd",
+	"max_output_bytes",
+	"max_stderr_bytes",
+	"kill_grace_ms",
+	"comment",
+	NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -107,8 +119,8 @@ struct tx_exec_spec *tx_exec_spec_dup(const struct tx_exec_spec *spec)
 	if (spec->argv && !d->argv)
 		goto out_nomem;
 	if (spec->params) {
-		d->params = calloc(spec->argc ? spec->argc : 1,
-				   sizeof(*d->params));
+		d->params =
+			calloc(spec->argc ? spec->argc : 1, sizeof(*d->params));
 		if (!d->params)
 			goto out_nomem;
 		for (size_t i = 0; i < spec->argc; i++)
@@ -169,8 +181,10 @@ static int check_name(struct tx_cfg *c, const char *key, const char *s)
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f) {
-			rc = tx_cfg_error(c, "control characters are not "
-					     "allowed in a %s", key);
+			rc = tx_cfg_error(c,
+					  "control characters are not "
+					  "allowed in a %s",
+					  key);
 			break;
 		}
 		if (*p == ':' && !strcmp(key, "namespace")) {
@@ -286,11 +300,13 @@ static int parse_stdin(struct tx_cfg *c, struct tx_tool_spec *t, char *mode)
 	} else if (tx_cfg_placeholder(mode, &name, &len)) {
 		memmove(mode, name, len);
 		mode[len] = '\0';
-		json_object_object_get_ex(t->input_schema, "properties", &props);
+		json_object_object_get_ex(t->input_schema, "properties",
+					  &props);
 		if (!props || !json_object_object_get_ex(props, mode, NULL)) {
 			tx_cfg_push_key(c, "stdin");
-			rc = tx_cfg_error(c, "placeholder \"{%s}\" names no "
-					     "property of input_schema",
+			rc = tx_cfg_error(c,
+					  "placeholder \"{%s}\" names no "
+					  "property of input_schema",
 					  mode);
 			goto out;
 		}
@@ -316,9 +332,10 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
-		return tx_cfg_error(c, "expected an object (one tool), got %s",
-				    o ? json_type_to_name(json_object_get_type(o))
-				      : "null");
+		return tx_cfg_error(
+			c, "expected an object (one tool), got %s",
+			o ? json_type_to_name(json_object_get_type(o))
+			  : "null");
 	rc = tx_cfg_check_keys(c, o, tool_keys, NULL);
 	if (rc)
 		return rc;
@@ -352,11 +369,12 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 	if (json_object_object_get_ex(o, "output_schema", &v)) {
 		if (!json_object_is_type(v, json_type_object)) {
 			tx_cfg_push_key(c, "output_schema");
-			return tx_cfg_error(c, "expected a JSON Schema object, "
-					       "got %s",
-					    v ? json_type_to_name(
-							json_object_get_type(v))
-					      : "null");
+			return tx_cfg_error(
+				c,
+				"expected a JSON Schema object, "
+				"got %s",
+				v ? json_type_to_name(json_object_get_type(v))
+				  : "null");
 		}
 		t->output_schema = json_object_get(v);
 	}
@@ -389,18 +407,17 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 	if (!json_object_object_get_ex(o, "timeout_ms", NULL))
 		return tx_cfg_error(c, "missing required key \"timeout_ms\"");
 	u = t->exec.timeout_ms;
-	if ((rc = tx_cfg_get_uint(c, o, "timeout_ms", 1, EXEC_TIMEOUT_MAX,
-				  &u)))
+	if ((rc = tx_cfg_get_uint(c, o, "timeout_ms", 1, EXEC_TIMEOUT_MAX, &u)))
 		return rc;
 	t->exec.timeout_ms = (unsigned)u;
 	u = t->exec.max_output;
-	if ((rc = tx_cfg_get_uint(c, o, "max_output_bytes", 1,
-				  EXEC_OUTPUT_MAX, &u)))
+	if ((rc = tx_cfg_get_uint(c, o, "max_output_bytes", 1, EXEC_OUTPUT_MAX,
+				  &u)))
 		return rc;
 	t->exec.max_output = (size_t)u;
 	u = t->exec.max_stderr;
-	if ((rc = tx_cfg_get_uint(c, o, "max_stderr_bytes", 0,
-				  EXEC_STDERR_MAX, &u)))
+	if ((rc = tx_cfg_get_uint(c, o, "max_stderr_bytes", 0, EXEC_STDERR_MAX,
+				  &u)))
 		return rc;
 	t->exec.max_stderr = (size_t)u;
 	u = t->exec.kill_grace_ms;
@@ -410,8 +427,7 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 	t->exec.kill_grace_ms = (unsigned)u;
 
 	if ((rc = tx_cfg_get_pairs(c, o, "env", "=", NULL, &t->exec.env)) ||
-	    (rc = tx_cfg_get_bool(c, o, "inherit_env",
-				  &t->exec.inherit_env)) ||
+	    (rc = tx_cfg_get_bool(c, o, "inherit_env", &t->exec.inherit_env)) ||
 	    (rc = tx_cfg_get_string(c, o, "cwd", false, true, &t->exec.cwd)))
 		return rc;
 	if (t->exec.cwd && (rc = resolve_relative(&t->exec.cwd, dir)))
@@ -463,8 +479,9 @@ static int check_duplicates(struct tx_cfg *c, struct tx_config_file *cf)
 			continue;
 		tx_cfg_push_key(c, "tools");
 		tx_cfg_push_index(c, refs[i].index);
-		rc = tx_cfg_error(c, "duplicate tool ID \"%s:%s\" (also at "
-				     "$.tools[%zu])",
+		rc = tx_cfg_error(c,
+				  "duplicate tool ID \"%s:%s\" (also at "
+				  "$.tools[%zu])",
 				  refs[i].t->ns, refs[i].t->name,
 				  refs[i - 1].index);
 	}
@@ -480,14 +497,16 @@ static int parse_tools(struct tx_cfg *c, struct json_object *arr,
 	int rc = 0;
 
 	if (!json_object_is_type(arr, json_type_array)) {
-		rc = tx_cfg_error(c, "expected an array of tools, got %s",
-				  arr ? json_type_to_name(json_object_get_type(arr))
-				      : "null");
+		rc = tx_cfg_error(
+			c, "expected an array of tools, got %s",
+			arr ? json_type_to_name(json_object_get_type(arr))
+			    : "null");
 		goto out;
 	}
 	n = json_object_array_length(arr);
 	if (n > TOOLS_MAX) {
-		rc = tx_cfg_error(c, "too many tools (%zu; at most %d per file)",
+		rc = tx_cfg_error(c,
+				  "too many tools (%zu; at most %d per file)",
 				  n, TOOLS_MAX);
 		goto out;
 	}
@@ -566,8 +585,9 @@ static int check_utf8(struct tx_cfg *c, const char *buf, size_t len)
 	}
 	return 0;
 bad:
-	return tx_cfg_error(c, "invalid UTF-8 at line %zu, column %zu "
-			       "(byte offset %zu)",
+	return tx_cfg_error(c,
+			    "invalid UTF-8 at line %zu, column %zu "
+			    "(byte offset %zu)",
 			    line, col, i);
 }
 
@@ -599,22 +619,24 @@ static int parse_doc(struct tx_cfg *c, const char *buf, size_t len,
 	int rc;
 
 	if (len > TX_CONFIG_FILE_MAX)
-		return tx_cfg_error(c, "file is %zu bytes, more than the limit "
-				       "of %u",
+		return tx_cfg_error(c,
+				    "file is %zu bytes, more than the limit "
+				    "of %u",
 				    len, TX_CONFIG_FILE_MAX);
 	if ((rc = check_utf8(c, buf, len)))
 		return rc;
-	root = tx_json_parse(buf, len, TX_CONFIG_DEPTH_MAX, jerr,
-			     sizeof(jerr));
+	root = tx_json_parse(buf, len, TX_CONFIG_DEPTH_MAX, jerr, sizeof(jerr));
 	if (!root && !jerr[0])
 		return tx_cfg_error(c, "expected an object at the top level, "
 				       "got null");
 	if (!root)
 		return json_error(c, buf, len, jerr);
 	if (!json_object_is_type(root, json_type_object)) {
-		rc = tx_cfg_error(c, "expected an object at the top level, "
-				     "got %s",
-				  json_type_to_name(json_object_get_type(root)));
+		rc = tx_cfg_error(
+			c,
+			"expected an object at the top level, "
+			"got %s",
+			json_type_to_name(json_object_get_type(root)));
 		goto out;
 	}
 	if ((rc = tx_cfg_check_keys(c, root, top_keys, NULL)))
@@ -646,11 +668,14 @@ out:
 }
 
 static int parse_common(const char *name, const char *buf, size_t len,
-			const char *dir, struct tx_config_file **out,
-			char *err, size_t errlen)
+			const char *dir, struct tx_config_file **out, char *err,
+			size_t errlen)
 {
-	struct tx_cfg c = { .name = name, .err = err, .errlen = errlen,
-			    .path = "$", .pathlen = 1 };
+	struct tx_cfg c = { .name = name,
+			    .err = err,
+			    .errlen = errlen,
+			    .path = "$",
+			    .pathlen = 1 };
 	struct tx_config_file *cf;
 	int rc;
 
@@ -707,8 +732,9 @@ int tx_config_parse_file(const char *path, struct tx_config_file **out,
 	}
 	if ((unsigned long long)st.st_size > TX_CONFIG_FILE_MAX) {
 		rc = -EINVAL;
-		snprintf(err, errlen, "%s: $: file is %lld bytes, more than "
-				      "the limit of %u",
+		snprintf(err, errlen,
+			 "%s: $: file is %lld bytes, more than "
+			 "the limit of %u",
 			 path, (long long)st.st_size, TX_CONFIG_FILE_MAX);
 		goto out_close;
 	}
@@ -735,8 +761,9 @@ int tx_config_parse_file(const char *path, struct tx_config_file **out,
 	}
 	if (len > TX_CONFIG_FILE_MAX) {
 		rc = -EINVAL;
-		snprintf(err, errlen, "%s: $: file is larger than the limit "
-				      "of %u bytes",
+		snprintf(err, errlen,
+			 "%s: $: file is larger than the limit "
+			 "of %u bytes",
 			 path, TX_CONFIG_FILE_MAX);
 		goto out_free;
 	}

@@ -15,18 +15,18 @@
 
 struct json_object;
 
-#define TX_CONFIG_FILE_MAX (4u * 1024 * 1024)	/* bytes per file */
-#define TX_CONFIG_DEPTH_MAX 64			/* JSON nesting */
+#define TX_CONFIG_FILE_MAX  (4u * 1024 * 1024) /* bytes per file */
+#define TX_CONFIG_DEPTH_MAX 64                 /* JSON nesting */
 
 enum tx_stdin_mode {
-	TX_STDIN_NONE,	/* /dev/null */
-	TX_STDIN_JSON,	/* the arguments as one JSON document */
-	TX_STDIN_ARG,	/* one argument's value as text (stdin_arg) */
+	TX_STDIN_NONE, /* /dev/null */
+	TX_STDIN_JSON, /* the arguments as one JSON document */
+	TX_STDIN_ARG,  /* one argument's value as text (stdin_arg) */
 };
 
 /* An exec tool's way of running. */
 struct tx_exec_spec {
-	char **argv;		/* argc elements + NULL; "{arg}" placeholders */
+	char **argv; /* argc elements + NULL; "{arg}" placeholders */
 	size_t argc;
 	/*
 	 * The command compiled when the file is loaded: argc entries, the
@@ -35,43 +35,43 @@ struct tx_exec_spec {
 	 */
 	char **params;
 	enum tx_stdin_mode stdin_mode;
-	char *stdin_arg;	/* TX_STDIN_ARG: the argument's name */
+	char *stdin_arg; /* TX_STDIN_ARG: the argument's name */
 	unsigned timeout_ms;
-	char **env;		/* "KEY=VALUE", NULL-terminated; may be NULL */
-	bool inherit_env;	/* start from the daemon's environment */
-	char *cwd;		/* may be NULL */
-	size_t max_output;	/* bytes of stdout kept */
-	size_t max_stderr;	/* bytes of stderr kept */
-	unsigned kill_grace_ms;	/* SIGTERM to SIGKILL */
+	char **env;             /* "KEY=VALUE", NULL-terminated; may be NULL */
+	bool inherit_env;       /* start from the daemon's environment */
+	char *cwd;              /* may be NULL */
+	size_t max_output;      /* bytes of stdout kept */
+	size_t max_stderr;      /* bytes of stderr kept */
+	unsigned kill_grace_ms; /* SIGTERM to SIGKILL */
 };
 
 struct tx_tool_spec {
-	const char *kind;	/* the backend kind that runs it: "exec" */
+	const char *kind; /* the backend kind that runs it: "exec" */
 	char *ns;
 	char *name;
-	char *title;		/* may be NULL */
+	char *title; /* may be NULL */
 	char *description;
 	char **tags;
 	size_t ntags;
-	struct json_object *input_schema;	/* owned */
-	struct json_object *output_schema;	/* owned; may be NULL */
+	struct json_object *input_schema;  /* owned */
+	struct json_object *output_schema; /* owned; may be NULL */
 	struct tx_exec_spec exec;
 };
 
 /* One MCP server: stdio (command) or Streamable HTTP (url). */
 struct tx_mcp_spec {
-	char *name;		/* the namespace */
-	char *command;		/* stdio; NULL for HTTP */
-	char **args;		/* NULL-terminated; may be NULL */
-	char **env;		/* "KEY=VALUE", NULL-terminated; may be NULL */
-	bool inherit_env;	/* stdio: the daemon's whole environment */
+	char *name;       /* the namespace */
+	char *command;    /* stdio; NULL for HTTP */
+	char **args;      /* NULL-terminated; may be NULL */
+	char **env;       /* "KEY=VALUE", NULL-terminated; may be NULL */
+	bool inherit_env; /* stdio: the daemon's whole environment */
 	char *cwd;
-	char *url;		/* HTTP; NULL for stdio */
-	char **headers;		/* "Name: value", NULL-terminated; may be NULL */
-	unsigned timeout_ms;		/* per request; default 60000 */
-	unsigned startup_timeout_ms;	/* initialize; default 30000 */
-	unsigned max_concurrency;	/* calls in flight; 0: unlimited */
-	bool lazy;		/* start at first call instead of at mount */
+	char *url;           /* HTTP; NULL for stdio */
+	char **headers;      /* "Name: value", NULL-terminated; may be NULL */
+	unsigned timeout_ms; /* per request; default 60000 */
+	unsigned startup_timeout_ms; /* initialize; default 30000 */
+	unsigned max_concurrency;    /* calls in flight; 0: unlimited */
+	bool lazy; /* start at first call instead of at mount */
 };
 
 struct tx_config_file {
@@ -130,9 +130,8 @@ tx_config_code_profiles(const struct tx_config_file *const *plans, size_t n,
 struct tx_config_watch;
 typedef void (*tx_config_changed_fn)(void *ctx, const char *path);
 struct tx_config_watch *tx_config_watch_new(const char *dir,
-					    tx_config_changed_fn fn,
-					    void *ctx, char *err,
-					    size_t errlen);
+					    tx_config_changed_fn fn, void *ctx,
+					    char *err, size_t errlen);
 void tx_config_watch_free(struct tx_config_watch *w);
 
 #endif

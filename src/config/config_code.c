@@ -40,10 +40,12 @@ int tx_cfg_parse_code_profiles(struct tx_cfg *c, struct json_object *v,
 
 	if (!json_object_is_type(v, json_type_object)) {
 		size_t mark = tx_cfg_push_key(c, "codeProfiles");
-		int rc = tx_cfg_error(c, "expected an object of profiles "
-					 "(name -> settings), got %s",
-				      v ? json_type_to_name(json_object_get_type(v))
-					: "null");
+		int rc = tx_cfg_error(
+			c,
+			"expected an object of profiles "
+			"(name -> settings), got %s",
+			v ? json_type_to_name(json_object_get_type(v))
+			  : "null");
 
 		tx_cfg_pop(c, mark);
 		return rc;
@@ -78,8 +80,9 @@ tx_config_code_profiles(const struct tx_config_file *const *plans, size_t n,
 		o = tx_json_parse(p->code_profiles, strlen(p->code_profiles),
 				  TX_CONFIG_DEPTH_MAX, why, sizeof(why));
 		if (!o)
-			continue;	/* checked when the file was read */
-		json_object_object_foreach(o, name, entry) {
+			continue; /* checked when the file was read */
+		json_object_object_foreach(o, name, entry)
+		{
 			if (json_object_object_get_ex(merged, name, NULL)) {
 				tx_log(TX_LOG_ERROR,
 				       "%s: code profile \"%s\" is already set "

@@ -54,26 +54,24 @@ int tx_cfg_check_keys(struct tx_cfg *c, struct json_object *obj,
 int tx_cfg_get_string(struct tx_cfg *c, struct json_object *obj,
 		      const char *key, bool required, bool nonempty,
 		      char **out);
-int tx_cfg_get_uint(struct tx_cfg *c, struct json_object *obj,
-		    const char *key, unsigned long long min,
-		    unsigned long long max, unsigned long long *out);
-int tx_cfg_get_bool(struct tx_cfg *c, struct json_object *obj,
-		    const char *key, bool *out);
+int tx_cfg_get_uint(struct tx_cfg *c, struct json_object *obj, const char *key,
+		    unsigned long long min, unsigned long long max,
+		    unsigned long long *out);
+int tx_cfg_get_bool(struct tx_cfg *c, struct json_object *obj, const char *key,
+		    bool *out);
 /* A JSON array of strings -> NULL-terminated vector (*n without NULL). */
-int tx_cfg_get_strv(struct tx_cfg *c, struct json_object *obj,
-		    const char *key, bool required, size_t max, char ***out,
-		    size_t *n);
+int tx_cfg_get_strv(struct tx_cfg *c, struct json_object *obj, const char *key,
+		    bool required, size_t max, char ***out, size_t *n);
 /*
  * A JSON object of string values -> NULL-terminated "K<sep>V" vector.
  * Keys are checked by key_ok (NULL: non-empty, no '=').
  */
-int tx_cfg_get_pairs(struct tx_cfg *c, struct json_object *obj,
-		     const char *key, const char *sep,
-		     bool (*key_ok)(const char *k), char ***out);
+int tx_cfg_get_pairs(struct tx_cfg *c, struct json_object *obj, const char *key,
+		     const char *sep, bool (*key_ok)(const char *k),
+		     char ***out);
 
 /* The value's text is a string without NUL bytes? Puts the reason. */
-int tx_cfg_check_string(struct tx_cfg *c, struct json_object *v,
-			bool nonempty);
+int tx_cfg_check_string(struct tx_cfg *c, struct json_object *v, bool nonempty);
 
 /*
  * Is elem a whole-element placeholder "{NAME}" (NAME: a letter or '_',

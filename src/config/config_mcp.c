@@ -22,27 +22,46 @@
 
 #define MCP_TIMEOUT_DEFAULT 60000u
 #define MCP_STARTUP_DEFAULT 30000u
-#define MCP_TIMEOUT_MAX (24u * 3600 * 1000)
-#define MCP_STARTUP_MAX (10u * 60 * 1000)
+#define MCP_TIMEOUT_MAX     (24u * 3600 * 1000)
+#define MCP_STARTUP_MAX     (10u * 60 * 1000)
 #define MCP_CONCURRENCY_MAX 1024u
-#define MCP_ARGS_MAX 4096
-#define MCP_SERVERS_MAX 1000
+#define MCP_ARGS_MAX        4096
+#define MCP_SERVERS_MAX     1000
 
 static const char *const server_keys[] = {
-	"command",	      "args",	       "env",
-	"cwd",		      "url",	       "headers",
-	"timeout_ms",	      "startup_timeout_ms", "max_concurrency",
-	"lazy",		      "type",	       "disabled",
-	"serverUrl",	      "httpUrl",	       "comment",
-	"inherit_env",	      NULL,
+	"command",
+	"args",
+	"env",
+	"cwd",
+	"url",
+	"headers",
+	"timeout_ms",
+	"startup_timeout_ms",
+	"max_concurrency",
+	"lazy",
+	"type",
+	"disabled",
+	"serverUrl",
+	"httpUrl",
+	"comment",
+	"inherit_env",
+	NULL,
 };
 
 /* Used by other clients (Claude, Cursor, Cline, Roo, Gemini, VS Code):
  * tool approval lists, descriptions, and their own timeout units. */
 static const char *const ignored_keys[] = {
-	"autoApprove", "alwaysAllow", "disabledTools", "description",
-	"transportType", "timeout", "trust", "includeTools", "excludeTools",
-	"name", NULL,
+	"autoApprove",
+	"alwaysAllow",
+	"disabledTools",
+	"description",
+	"transportType",
+	"timeout",
+	"trust",
+	"includeTools",
+	"excludeTools",
+	"name",
+	NULL,
 };
 
 void tx_mcp_spec_release(struct tx_mcp_spec *s)
@@ -109,8 +128,7 @@ static bool str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-bool tx_mcp_spec_equal(const struct tx_mcp_spec *a,
-		       const struct tx_mcp_spec *b)
+bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 {
 	if (!a || !b)
 		return a == b;
@@ -134,7 +152,8 @@ static bool header_name_ok(const char *k)
 	if (!*k)
 		return false;
 	for (; *k; k++)
-		if (!isalnum((unsigned char)*k) && !strchr("!#$%&'*+-.^_`|~", *k))
+		if (!isalnum((unsigned char)*k) &&
+		    !strchr("!#$%&'*+-.^_`|~", *k))
 			return false;
 	return true;
 }
@@ -180,8 +199,9 @@ static int parse_url_key(struct tx_cfg *c, struct json_object *o,
 			continue;
 		if (found) {
 			tx_cfg_push_key(c, url_keys[i]);
-			return tx_cfg_error(c, "give one of \"%s\" and \"%s\", "
-					       "not both",
+			return tx_cfg_error(c,
+					    "give one of \"%s\" and \"%s\", "
+					    "not both",
 					    found, url_keys[i]);
 		}
 		found = url_keys[i];
@@ -228,9 +248,10 @@ static int parse_server(struct tx_cfg *c, const char *name,
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
-		return tx_cfg_error(c, "expected an object (one server), got %s",
-				    o ? json_type_to_name(json_object_get_type(o))
-				      : "null");
+		return tx_cfg_error(
+			c, "expected an object (one server), got %s",
+			o ? json_type_to_name(json_object_get_type(o))
+			  : "null");
 	if ((rc = tx_cfg_check_keys(c, o, server_keys, ignored_keys)))
 		return rc;
 	if (!*name)
@@ -305,11 +326,13 @@ int tx_cfg_parse_servers(struct tx_cfg *c, struct json_object *servers,
 	int rc = 0;
 
 	if (!json_object_is_type(servers, json_type_object)) {
-		rc = tx_cfg_error(c, "expected an object mapping server names "
-				     "to servers, got %s",
-				  servers ? json_type_to_name(
-						    json_object_get_type(servers))
-					  : "null");
+		rc = tx_cfg_error(
+			c,
+			"expected an object mapping server names "
+			"to servers, got %s",
+			servers ? json_type_to_name(
+					  json_object_get_type(servers))
+				: "null");
 		goto out;
 	}
 	n = (size_t)json_object_object_length(servers);

@@ -176,15 +176,24 @@ static size_t edit_distance(const char *a, const char *b, size_t limit)
 
 /* Words other programs use for our keys. */
 static const char *const aliases[][2] = {
-	{ "args", "command" },		{ "argv", "command" },
-	{ "cmd", "command" },		{ "exec", "command" },
-	{ "timeout", "timeout_ms" },	{ "schema", "input_schema" },
-	{ "parameters", "input_schema" }, { "params", "input_schema" },
-	{ "inputschema", "input_schema" }, { "outputschema", "output_schema" },
-	{ "servers", "mcpServers" },	{ "mcp_servers", "mcpServers" },
-	{ "ns", "namespace" },		{ "id", "name" },
-	{ "environment", "env" },	{ "workdir", "cwd" },
-	{ "dir", "cwd" },		{ "input", "stdin" },
+	{ "args", "command" },
+	{ "argv", "command" },
+	{ "cmd", "command" },
+	{ "exec", "command" },
+	{ "timeout", "timeout_ms" },
+	{ "schema", "input_schema" },
+	{ "parameters", "input_schema" },
+	{ "params", "input_schema" },
+	{ "inputschema", "input_schema" },
+	{ "outputschema", "output_schema" },
+	{ "servers", "mcpServers" },
+	{ "mcp_servers", "mcpServers" },
+	{ "ns", "namespace" },
+	{ "id", "name" },
+	{ "environment", "env" },
+	{ "workdir", "cwd" },
+	{ "dir", "cwd" },
+	{ "input", "stdin" },
 	{ "max_output", "max_output_bytes" },
 	{ "max_stderr", "max_stderr_bytes" },
 };
@@ -242,8 +251,8 @@ int tx_cfg_check_keys(struct tx_cfg *c, struct json_object *obj,
 		mark = tx_cfg_push_key(c, key);
 		hint = suggest(key, known);
 		if (hint)
-			rc = tx_cfg_error(c, "unknown key (did you mean \"%s\"?)",
-					  hint);
+			rc = tx_cfg_error(
+				c, "unknown key (did you mean \"%s\"?)", hint);
 		else
 			rc = tx_cfg_error(c, "unknown key");
 		tx_cfg_pop(c, mark);
@@ -255,15 +264,15 @@ int tx_cfg_check_keys(struct tx_cfg *c, struct json_object *obj,
 /* ------------------------------------------------------------------ */
 /* Typed getters                                                        */
 
-int tx_cfg_check_string(struct tx_cfg *c, struct json_object *v,
-			bool nonempty)
+int tx_cfg_check_string(struct tx_cfg *c, struct json_object *v, bool nonempty)
 {
 	size_t len;
 
 	if (!json_object_is_type(v, json_type_string))
-		return tx_cfg_error(c, "expected a string, got %s",
-				    v ? json_type_to_name(json_object_get_type(v))
-				      : "null");
+		return tx_cfg_error(
+			c, "expected a string, got %s",
+			v ? json_type_to_name(json_object_get_type(v))
+			  : "null");
 	len = (size_t)json_object_get_string_len(v);
 	if (memchr(json_object_get_string(v), '\0', len))
 		return tx_cfg_error(c, "string contains a NUL byte (\\u0000)");
@@ -273,8 +282,7 @@ int tx_cfg_check_string(struct tx_cfg *c, struct json_object *v,
 }
 
 int tx_cfg_get_string(struct tx_cfg *c, struct json_object *obj,
-		      const char *key, bool required, bool nonempty,
-		      char **out)
+		      const char *key, bool required, bool nonempty, char **out)
 {
 	struct json_object *v;
 	size_t mark;
@@ -295,9 +303,9 @@ int tx_cfg_get_string(struct tx_cfg *c, struct json_object *obj,
 	return *out ? 0 : -ENOMEM;
 }
 
-int tx_cfg_get_uint(struct tx_cfg *c, struct json_object *obj,
-		    const char *key, unsigned long long min,
-		    unsigned long long max, unsigned long long *out)
+int tx_cfg_get_uint(struct tx_cfg *c, struct json_object *obj, const char *key,
+		    unsigned long long min, unsigned long long max,
+		    unsigned long long *out)
 {
 	struct json_object *v;
 	size_t mark;
@@ -329,8 +337,8 @@ out:
 	return rc;
 }
 
-int tx_cfg_get_bool(struct tx_cfg *c, struct json_object *obj,
-		    const char *key, bool *out)
+int tx_cfg_get_bool(struct tx_cfg *c, struct json_object *obj, const char *key,
+		    bool *out)
 {
 	struct json_object *v;
 	size_t mark;
@@ -349,9 +357,8 @@ int tx_cfg_get_bool(struct tx_cfg *c, struct json_object *obj,
 	return rc;
 }
 
-int tx_cfg_get_strv(struct tx_cfg *c, struct json_object *obj,
-		    const char *key, bool required, size_t max, char ***out,
-		    size_t *n)
+int tx_cfg_get_strv(struct tx_cfg *c, struct json_object *obj, const char *key,
+		    bool required, size_t max, char ***out, size_t *n)
 {
 	struct json_object *v;
 	char **vec = NULL;
@@ -412,9 +419,9 @@ static bool env_key_ok(const char *k)
 	return *k && !strchr(k, '=');
 }
 
-int tx_cfg_get_pairs(struct tx_cfg *c, struct json_object *obj,
-		     const char *key, const char *sep,
-		     bool (*key_ok)(const char *k), char ***out)
+int tx_cfg_get_pairs(struct tx_cfg *c, struct json_object *obj, const char *key,
+		     const char *sep, bool (*key_ok)(const char *k),
+		     char ***out)
 {
 	struct json_object *v;
 	char **vec = NULL;

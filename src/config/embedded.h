@@ -9,7 +9,7 @@
 
 struct tx_embedded_file {
 	const char *name;
-	const char *data;	/* NUL-terminated */
+	const char *data; /* NUL-terminated */
 	size_t len;
 };
 

@@ -30,24 +30,24 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-#define DEBOUNCE_MS 150
+#define DEBOUNCE_MS  150
 #define MAX_DELAY_MS 600
-#define PENDING_MAX 1024
-#define EVENT_BUF (64 * 1024)
+#define PENDING_MAX  1024
+#define EVENT_BUF    (64 * 1024)
 
-#define WATCH_MASK                                                         \
-	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |          \
-	 IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |            \
+#define WATCH_MASK                                                  \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | \
+	 IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |   \
 	 IN_EXCL_UNLINK)
 
 struct pending {
 	char *name;
-	uint64_t first;		/* first event, ms */
-	uint64_t last;		/* latest event, ms */
+	uint64_t first; /* first event, ms */
+	uint64_t last;  /* latest event, ms */
 };
 
 struct tx_config_watch {
-	char *dir;		/* absolute */
+	char *dir; /* absolute */
 	tx_config_changed_fn fn;
 	void *ctx;
 	int ifd;
@@ -56,7 +56,7 @@ struct tx_config_watch {
 	/* Only the watch thread touches the rest. */
 	struct pending pending[PENDING_MAX];
 	size_t npending;
-	char **known;		/* *.json names seen, for rescans */
+	char **known; /* *.json names seen, for rescans */
 	size_t nknown, known_cap;
 	bool overflow;
 };
@@ -225,9 +225,8 @@ static void *watch_thread(void *arg)
 }
 
 struct tx_config_watch *tx_config_watch_new(const char *dir,
-					    tx_config_changed_fn fn,
-					    void *ctx, char *err,
-					    size_t errlen)
+					    tx_config_changed_fn fn, void *ctx,
+					    char *err, size_t errlen)
 {
 	struct tx_config_watch *w = calloc(1, sizeof(*w));
 	sigset_t all, old;

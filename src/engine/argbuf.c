@@ -26,9 +26,9 @@
 #include "util/jsonu.h"
 
 enum ab_state {
-	AB_START,	/* only whitespace so far */
-	AB_BODY,	/* inside the object */
-	AB_DONE,	/* the object is complete */
+	AB_START, /* only whitespace so far */
+	AB_BODY,  /* inside the object */
+	AB_DONE,  /* the object is complete */
 	AB_FAILED,
 };
 
@@ -36,14 +36,14 @@ struct tx_argbuf {
 	struct tx_buf text;
 	struct json_tokener *tok;
 	enum ab_state state;
-	int err;		/* errno once FAILED */
-	char msg[256];		/* reason once FAILED */
-	size_t utf8_done;	/* bytes of text checked as UTF-8 */
+	int err;          /* errno once FAILED */
+	char msg[256];    /* reason once FAILED */
+	size_t utf8_done; /* bytes of text checked as UTF-8 */
 	bool in_string;
 	bool escape;
-	const char *lit;	/* literal being matched, or NULL */
+	const char *lit; /* literal being matched, or NULL */
 	size_t lit_pos;
-	struct tx_args args;	/* DONE: the object, and what checked it */
+	struct tx_args args; /* DONE: the object, and what checked it */
 };
 
 struct tx_argbuf *tx_argbuf_new(void)
@@ -108,9 +108,10 @@ static int ab_lex(struct tx_argbuf *ab, const char *p, size_t n, size_t offset)
 			else if (c == '"')
 				ab->in_string = false;
 			else if (c < 0x20)
-				return ab_fail(ab, EINVAL,
-					       "invalid JSON at byte %zu: control character in a string",
-					       offset + i);
+				return ab_fail(
+					ab, EINVAL,
+					"invalid JSON at byte %zu: control character in a string",
+					offset + i);
 			continue;
 		}
 		if (ab->lit) {
@@ -122,14 +123,17 @@ static int ab_lex(struct tx_argbuf *ab, const char *p, size_t n, size_t offset)
 		}
 		if (ab->state == AB_START && !is_space((char)c)) {
 			if (c != '{')
-				return ab_fail(ab, EINVAL,
-					       "arguments must be a JSON object, starting with '{'");
+				return ab_fail(
+					ab, EINVAL,
+					"arguments must be a JSON object, starting with '{'");
 			ab->state = AB_BODY;
 		}
 		if (c == '"') {
 			ab->in_string = true;
 		} else if (c == 't' || c == 'f' || c == 'n') {
-			ab->lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
+			ab->lit = c == 't'   ? "true"
+				  : c == 'f' ? "false"
+					     : "null";
 			ab->lit_pos = 1;
 		} else if (!c || !strchr("{}[],: \t\r\n0123456789-+.eE", c)) {
 			goto out_bad;
@@ -137,7 +141,8 @@ static int ab_lex(struct tx_argbuf *ab, const char *p, size_t n, size_t offset)
 	}
 	return 0;
 out_bad:
-	return ab_fail(ab, EINVAL, "invalid JSON at byte %zu: unexpected character",
+	return ab_fail(ab, EINVAL,
+		       "invalid JSON at byte %zu: unexpected character",
 		       offset);
 }
 
@@ -148,7 +153,8 @@ static int ab_utf8(struct tx_argbuf *ab)
 	size_t end = ab->text.len;
 
 	/* Leave a trailing, still incomplete sequence for the next write. */
-	for (size_t back = 1; back <= 3 && back <= end - ab->utf8_done; back++) {
+	for (size_t back = 1; back <= 3 && back <= end - ab->utf8_done;
+	     back++) {
 		unsigned char c = t[end - back];
 		size_t need;
 
@@ -165,8 +171,8 @@ static int ab_utf8(struct tx_argbuf *ab)
 	return 0;
 }
 
-int tx_argbuf_feed(struct tx_argbuf *ab, const char *buf, size_t len,
-		   char *err, size_t errlen)
+int tx_argbuf_feed(struct tx_argbuf *ab, const char *buf, size_t len, char *err,
+		   size_t errlen)
 {
 	size_t offset = ab->text.len;
 	struct json_object *obj;
@@ -216,7 +222,8 @@ int tx_argbuf_feed(struct tx_argbuf *ab, const char *buf, size_t len,
 		tx_json_parse_counted();
 		ab->args.obj = obj;
 		ab->state = AB_DONE;
-		for (size_t i = json_tokener_get_parse_end(ab->tok); i < len; i++)
+		for (size_t i = json_tokener_get_parse_end(ab->tok); i < len;
+		     i++)
 			if (!is_space(buf[i])) {
 				ab_fail(ab, EINVAL,
 					"unexpected text after the JSON object at byte %zu",

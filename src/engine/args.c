@@ -85,7 +85,8 @@ int tx_engine_check_argbuf(struct tx_engine *e, const char *tool_id,
 	int rc;
 
 	if (!a) {
-		snprintf(err, errlen, "incomplete JSON: the arguments ended "
+		snprintf(err, errlen,
+			 "incomplete JSON: the arguments ended "
 			 "before the object was closed");
 		return -EINVAL;
 	}

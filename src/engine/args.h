@@ -19,9 +19,9 @@ struct tx_engine;
 struct tx_tool;
 
 struct tx_args {
-	struct json_object *obj;	/* the parsed object; owned */
-	char *text;			/* its text, NUL-terminated; owned;
-					 * NULL: rendered from obj at start */
+	struct json_object *obj; /* the parsed object; owned */
+	char *text;              /* its text, NUL-terminated; owned;
+				  * NULL: rendered from obj at start */
 	size_t len;
 	/* The tool obj was validated against (a reference), or NULL. */
 	const struct tx_tool *checked;

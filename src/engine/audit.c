@@ -29,12 +29,12 @@
 struct tx_audit {
 	pthread_mutex_t lock;
 	char *path;
-	char *rotated;			/* PATH.1 */
+	char *rotated; /* PATH.1 */
 	size_t max;
-	int fd;				/* lock */
-	size_t size;			/* lock: bytes in the current file */
-	unsigned long long lines;	/* lock */
-	unsigned long long errors;	/* lock: lines lost */
+	int fd;                           /* lock */
+	size_t size;                      /* lock: bytes in the current file */
+	unsigned long long lines;         /* lock */
+	unsigned long long errors;        /* lock: lines lost */
 	unsigned long long rotate_errors; /* lock */
 };
 
@@ -134,8 +134,10 @@ static char *job_line(const struct tx_job *job, enum tx_job_state state,
 	add_time(o, &job->finished);
 	json_object_object_add(o, "job", json_object_new_string(job->id));
 	if (job->has_caller) {
-		json_object_object_add(o, "uid", json_object_new_int64(job->caller.uid));
-		json_object_object_add(o, "pid", json_object_new_int64(job->caller.pid));
+		json_object_object_add(o, "uid",
+				       json_object_new_int64(job->caller.uid));
+		json_object_object_add(o, "pid",
+				       json_object_new_int64(job->caller.pid));
 		json_object_object_add(o, "session",
 				       json_object_new_int64(job->caller.sid));
 	} else {
@@ -148,25 +150,28 @@ static char *job_line(const struct tx_job *job, enum tx_job_state state,
 			       tx_job_args_digest(job, digest, sizeof(digest))
 				       ? json_object_new_string(digest)
 				       : NULL);
-	json_object_object_add(o, "outcome",
-			       json_object_new_string(tx_job_state_name(state)));
-	json_object_object_add(o, "code", json_object_new_string(job->code ? job->code
-									   : "error"));
+	json_object_object_add(
+		o, "outcome", json_object_new_string(tx_job_state_name(state)));
+	json_object_object_add(o, "code",
+			       json_object_new_string(job->code ? job->code
+								: "error"));
 	/* Names, not numbers: errno values differ between architectures. */
 	name = job->err ? strerrorname_np(job->err) : NULL;
 	if (job->err && !name) {
 		snprintf(digest, sizeof(digest), "%d", job->err);
 		name = digest;
 	}
-	json_object_object_add(o, "errno", name ? json_object_new_string(name)
-						: NULL);
+	json_object_object_add(o, "errno",
+			       name ? json_object_new_string(name) : NULL);
 	if (job->started.tv_sec)
-		dur = ((double)job->finished.tv_sec - (double)job->started.tv_sec) *
+		dur = ((double)job->finished.tv_sec -
+		       (double)job->started.tv_sec) *
 			      1000.0 +
-		      (double)(job->finished.tv_nsec - job->started.tv_nsec) / 1e6;
+		      (double)(job->finished.tv_nsec - job->started.tv_nsec) /
+			      1e6;
 	json_object_object_add(o, "duration_ms", json_object_new_double(dur));
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (text && asprintf(&line, "%s\n", text) < 0)
 		line = NULL;
 	if (line)
@@ -208,8 +213,8 @@ void tx_audit_job(struct tx_audit *a, const struct tx_job *job,
 	pthread_mutex_lock(&a->lock);
 	/* A file holds at most max bytes, but always one line.  A rotation
 	 * that fails leaves the file growing rather than lose the line. */
-	if (line && a->size > 0 && a->size + len > a->max &&
-	    (rc = rotate(a)) && a->rotate_errors++ % 1000 == 0)
+	if (line && a->size > 0 && a->size + len > a->max && (rc = rotate(a)) &&
+	    a->rotate_errors++ % 1000 == 0)
 		tx_log(TX_LOG_ERROR, "audit log %s: cannot rotate: %s", a->path,
 		       strerror(-rc));
 	if (line) {
@@ -221,9 +226,10 @@ void tx_audit_job(struct tx_audit *a, const struct tx_job *job,
 		/* Logged at the first error and then every thousandth, so a
 		 * full disk does not flood the log. */
 		if (a->errors++ % 1000 == 0)
-			tx_log(TX_LOG_ERROR, "audit log %s: job %s not recorded: %s "
-			       "(%llu lines lost so far)", a->path, job->id,
-			       strerror(-rc), a->errors);
+			tx_log(TX_LOG_ERROR,
+			       "audit log %s: job %s not recorded: %s "
+			       "(%llu lines lost so far)",
+			       a->path, job->id, strerror(-rc), a->errors);
 	} else {
 		a->lines++;
 	}

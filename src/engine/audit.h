@@ -12,8 +12,8 @@
 struct tx_audit;
 struct tx_job;
 
-#define TX_AUDIT_MAX_DEFAULT (16u * 1024 * 1024)	/* bytes per file */
-#define TX_AUDIT_MAX_MIN 4096u
+#define TX_AUDIT_MAX_DEFAULT (16u * 1024 * 1024) /* bytes per file */
+#define TX_AUDIT_MAX_MIN     4096u
 
 /*
  * Opens path for appending (created 0600 when missing, O_CLOEXEC).

@@ -21,7 +21,7 @@ struct tx_backend;
 struct tx_job;
 
 struct tx_backend_ops {
-	const char *kind;	/* "builtin", "exec", "mcp", ... */
+	const char *kind; /* "builtin", "exec", "mcp", ... */
 	/*
 	 * Starts the call.  0, or -errno: then the engine fails the job
 	 * with that errno and the backend owes nothing.
@@ -82,7 +82,7 @@ struct tx_tool_spec;
  * may be NULL; a kind fills in the ways it has of bringing tools.
  */
 struct tx_backend_kind {
-	const char *kind;	/* "builtin", "exec", "mcp", ... */
+	const char *kind; /* "builtin", "exec", "mcp", ... */
 	/*
 	 * The kind's one backend for the engine's life (builtin, exec),
 	 * with one reference.  NULL with errno.  The engine shuts it down
@@ -94,8 +94,7 @@ struct tx_backend_kind {
 	 * source named after the kind.  *tools is malloc'd, each tool one
 	 * reference of the caller's.  0 or -errno.
 	 */
-	int (*tools)(struct tx_backend *be, struct tx_tool ***tools,
-		     size_t *n);
+	int (*tools)(struct tx_backend *be, struct tx_tool ***tools, size_t *n);
 	/*
 	 * A tool of a configuration file whose spec names this kind
 	 * (exec), run by the kind's backend.  origin: the file.  NULL with

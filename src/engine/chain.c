@@ -29,7 +29,7 @@
 #include "util/jsonu.h"
 #include "util/log.h"
 
-#define CHAIN_STEPS_MAX 64
+#define CHAIN_STEPS_MAX  64
 #define CHAIN_TIMEOUT_MS (60u * 60 * 1000)
 
 static const char chain_schema[] =
@@ -49,7 +49,7 @@ static const char chain_schema[] =
 
 struct chain_run {
 	struct tx_job *job;
-	struct tx_job *current;		/* chain_backend.lock */
+	struct tx_job *current; /* chain_backend.lock */
 };
 
 struct chain_backend {
@@ -57,8 +57,8 @@ struct chain_backend {
 	struct tx_engine *engine;
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
-	size_t running;			/* lock */
-	bool stopping;			/* lock */
+	size_t running; /* lock */
+	bool stopping;  /* lock */
 };
 
 static struct json_object *step_args(struct json_object *step,
@@ -73,7 +73,8 @@ static struct json_object *step_args(struct json_object *step,
 	if (args && previous &&
 	    json_object_object_get_ex(step, "use_previous", &use) &&
 	    json_object_get_boolean(use))
-		json_object_object_add(args, "previous", tx_json_copy(previous));
+		json_object_object_add(args, "previous",
+				       tx_json_copy(previous));
 	return args;
 }
 
@@ -124,7 +125,8 @@ static void *chain_main(void *arg)
 		/* The chain's check validated these very arguments. */
 		if (i < checked->nsteps && checked->steps[i])
 			sa.checked = tx_tool_ref(checked->steps[i]);
-		sub = tx_engine_job_new(cb->engine, json_object_get_string(tool),
+		sub = tx_engine_job_new(cb->engine,
+					json_object_get_string(tool),
 					&job->caller, err, sizeof(err));
 		if (!sub || !sa.obj) {
 			tx_buf_printf(&last, "step %zu (%s): %s\n", i + 1,
@@ -143,7 +145,8 @@ static void *chain_main(void *arg)
 		if (tx_job_is_final(job))
 			tx_job_cancel(sub);
 		if (tx_runner_start(sub, &sa) == -ENOMEM)
-			tx_job_reject(sub, ENOMEM, "out of memory: the step "
+			tx_job_reject(sub, ENOMEM,
+				      "out of memory: the step "
 				      "could not start");
 		tx_job_wait(sub, -1);
 		pthread_mutex_lock(&cb->lock);
@@ -164,7 +167,8 @@ static void *chain_main(void *arg)
 				      json_object_get_string(tool),
 				      tx_job_state_name(tx_job_state(sub)));
 			tx_buf_add(&last, text, len);
-			if (!json_object_object_get_ex(step, "continue_on_error", &coe) ||
+			if (!json_object_object_get_ex(
+				    step, "continue_on_error", &coe) ||
 			    !json_object_get_boolean(coe))
 				failed = true;
 		}
@@ -319,7 +323,8 @@ const struct tx_tool *tx_chain_tool_new(struct tx_backend *be)
 	def.input_schema = schema;
 	def.timeout_ms = CHAIN_TIMEOUT_MS;
 	def.origin = "builtin";
-	def.where = "inside the engine: each step runs on its own tool's backend";
+	def.where =
+		"inside the engine: each step runs on its own tool's backend";
 	def.backend = be;
 	t = tx_tool_new(&def, err, sizeof(err));
 	json_object_put(schema);
@@ -366,8 +371,8 @@ int tx_chain_check(struct tx_engine *e, struct tx_args *a, char *err,
 		json_object_object_get_ex(step, "tool", &tool);
 		t = tx_toolset_find(set, json_object_get_string(tool));
 		if (!t) {
-			snprintf(err, errlen, "/steps/%zu/tool: no tool \"%s\"", i,
-				 json_object_get_string(tool));
+			snprintf(err, errlen, "/steps/%zu/tool: no tool \"%s\"",
+				 i, json_object_get_string(tool));
 			rc = -EINVAL;
 			break;
 		}

@@ -58,12 +58,14 @@ static void remove_tree_at(int dirfd, const char *name, int depth)
 	if (!unlinkat(dirfd, name, 0) || errno == ENOENT)
 		return;
 	if (depth >= WORK_DEPTH_MAX) {
-		tx_log(TX_LOG_WARN, "code: a run's /work nests deeper than %d; "
-		       "left in place", WORK_DEPTH_MAX);
+		tx_log(TX_LOG_WARN,
+		       "code: a run's /work nests deeper than %d; "
+		       "left in place",
+		       WORK_DEPTH_MAX);
 		return;
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					 O_CLOEXEC);
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	d = fdopendir(fd);
@@ -105,7 +107,7 @@ static void run_free(struct tx_run *run)
 		free(run->calls[i].error);
 	}
 	free(run->calls);
-	if (run->sb)	/* only when its starter gave up on it */
+	if (run->sb) /* only when its starter gave up on it */
 		tx_sandbox_run_free(run->sb);
 	if (run->work_fd >= 0)
 		close(run->work_fd);
@@ -283,11 +285,14 @@ struct tx_run *tx_engine_code_new(struct tx_engine *e, const char *profile,
 	if (caller)
 		who = *caller;
 	else
-		who = (struct tx_caller){ .uid = getuid(), .pid = getpid(), .sid = getsid(0) };
+		who = (struct tx_caller){ .uid = getuid(),
+					  .pid = getpid(),
+					  .sid = getsid(0) };
 	/* A run's own job is its starter's, never a tool call of a run. */
 	who.run = 0;
 	if (!name || !script_name_ok(name)) {
-		snprintf(err, errlen, "bad script name \"%s\": a file name, no "
+		snprintf(err, errlen,
+			 "bad script name \"%s\": a file name, no "
 			 "'/', no control characters, at most %d bytes",
 			 name ? name : "", TX_NAME_MAX);
 		errno = EINVAL;
@@ -297,11 +302,14 @@ struct tx_run *tx_engine_code_new(struct tx_engine *e, const char *profile,
 		argbytes += strlen(args[i]) + 1;
 	if (len > TX_SCRIPT_MAX || nargs > TX_SCRIPT_ARGS_MAX ||
 	    argbytes > TX_ARGS_MAX) {
-		snprintf(err, errlen, len > TX_SCRIPT_MAX
-			 ? "the script is larger than %u bytes"
-			 : "too many arguments (at most %u, of %u bytes)",
-			 len > TX_SCRIPT_MAX ? TX_SCRIPT_MAX : TX_SCRIPT_ARGS_MAX,
-			 TX_ARGS_MAX);
+		snprintf(
+			err, errlen,
+			len > TX_SCRIPT_MAX
+				? "the script is larger than %u bytes"
+				: "too many arguments (at most %u, of %u bytes)",
+			len > TX_SCRIPT_MAX ? TX_SCRIPT_MAX
+					    : TX_SCRIPT_ARGS_MAX,
+			TX_ARGS_MAX);
 		errno = EFBIG;
 		return NULL;
 	}
@@ -318,10 +326,12 @@ struct tx_run *tx_engine_code_new(struct tx_engine *e, const char *profile,
 	run->profile = tx_sandbox_profiles_get(run->profiles->ps,
 					       profile ? profile : "");
 	if (!run->profile || !run->profile->enabled) {
-		snprintf(err, errlen, run->profile
-			 ? "profile %s is not enabled (enable it under "
-			   "\"codeProfiles\" in the configuration)"
-			 : "no profile \"%s\"", profile ? profile : "");
+		snprintf(err, errlen,
+			 run->profile
+				 ? "profile %s is not enabled (enable it under "
+				   "\"codeProfiles\" in the configuration)"
+				 : "no profile \"%s\"",
+			 profile ? profile : "");
 		rc = run->profile ? -EPERM : -ENOENT;
 		goto out_free;
 	}
@@ -345,8 +355,10 @@ struct tx_run *tx_engine_code_new(struct tx_engine *e, const char *profile,
 	} else {
 		rc = tx_sandbox_uid_alloc(&run->uid);
 		if (rc < 0) {
-			snprintf(err, errlen, "no uid left for another run "
-				 "(%u runs at once)", TX_SANDBOX_UID_COUNT);
+			snprintf(err, errlen,
+				 "no uid left for another run "
+				 "(%u runs at once)",
+				 TX_SANDBOX_UID_COUNT);
 			goto out_free;
 		}
 		run->uid_owned = true;
@@ -354,7 +366,8 @@ struct tx_run *tx_engine_code_new(struct tx_engine *e, const char *profile,
 		rc = tx_sandbox_work_new(run->profile->work_size, run->uid,
 					 run->gid);
 		if (rc < 0)
-			snprintf(err, errlen, "cannot make the run's /work (a "
+			snprintf(err, errlen,
+				 "cannot make the run's /work (a "
 				 "tmpfs; %s runs need root): %s",
 				 run->profile->name, strerror(-rc));
 		else
@@ -372,10 +385,12 @@ struct tx_run *tx_engine_code_new(struct tx_engine *e, const char *profile,
 	if (!rc)
 		rc = run_list(c, run);
 	if (!rc)
-		code_reap_wake(c);	/* it looks at listed runs each second */
+		code_reap_wake(c); /* it looks at listed runs each second */
 	if (rc < 0) {
-		snprintf(err, errlen, rc == -ESHUTDOWN ? "the engine is stopping"
-			 : "cannot start the engine's run reaper: %s",
+		snprintf(err, errlen,
+			 rc == -ESHUTDOWN
+				 ? "the engine is stopping"
+				 : "cannot start the engine's run reaper: %s",
 			 strerror(-rc));
 		tx_engine_job_remove(e, run->job->id);
 		goto out_free;
@@ -391,13 +406,11 @@ out_free:
 	return NULL;
 }
 
-struct tx_run *tx_engine_code_start(struct tx_engine *e, const char *profile,
-				    const char *name, const void *script,
-				    size_t len, const char *const *args,
-				    size_t nargs,
-				    const struct tx_caller *caller,
-				    const struct tx_run_view *view, char *err,
-				    size_t errlen)
+struct tx_run *
+tx_engine_code_start(struct tx_engine *e, const char *profile, const char *name,
+		     const void *script, size_t len, const char *const *args,
+		     size_t nargs, const struct tx_caller *caller,
+		     const struct tx_run_view *view, char *err, size_t errlen)
 {
 	struct tx_run *run = tx_engine_code_new(e, profile, name, script, len,
 						args, nargs, caller, err,
@@ -464,7 +477,8 @@ void code_gc(struct tx_code *c)
 	struct tx_engine *e = c->engine;
 	uint64_t keep_ns = (uint64_t)(e->opts.job_keep_seconds
 					      ? e->opts.job_keep_seconds
-					      : 600) * 1000000000u;
+					      : 600) *
+			   1000000000u;
 	uint64_t now = tx_now_ns();
 	struct tx_run **drop = NULL, **stale = NULL;
 	size_t ndrop = 0, nstale = 0, nended = 0;
@@ -494,8 +508,9 @@ void code_gc(struct tx_code *c)
 	/* Past the count: the ended runs that ended first go.  Runs end in
 	 * about the order they were made, and the table is in that order,
 	 * so walking it from the oldest is close enough and costs nothing. */
-	for (size_t i = 0; drop && stale && i < c->nruns &&
-			   nended - ndrop > TX_RUN_KEEP_MAX; i++) {
+	for (size_t i = 0;
+	     drop && stale && i < c->nruns && nended - ndrop > TX_RUN_KEEP_MAX;
+	     i++) {
 		struct tx_run *r = c->runs[i];
 		bool listed = false;
 
@@ -545,7 +560,8 @@ void tx_code_job_made(struct tx_engine *e, struct tx_job *job)
 	int err = 0;
 
 	if (!run) {
-		snprintf(msg, sizeof(msg), "no code run %" PRIu64 " (it ended "
+		snprintf(msg, sizeof(msg),
+			 "no code run %" PRIu64 " (it ended "
 			 "or was removed): its calls are refused",
 			 job->caller.run);
 		tx_job_finish_new(job, TX_JOB_ERROR, ESRCH, "run_ended", msg);
@@ -555,8 +571,10 @@ void tx_code_job_made(struct tx_engine *e, struct tx_job *job)
 	if (run->phase == RUN_ENDED) {
 		err = ESRCH;
 		code = "run_ended";
-		snprintf(msg, sizeof(msg), "code run %s has ended: its calls "
-			 "are refused", run->job->id);
+		snprintf(msg, sizeof(msg),
+			 "code run %s has ended: its calls "
+			 "are refused",
+			 run->job->id);
 	} else if (!tx_run_may_use(run, job->tool, TX_RUN_CALL)) {
 		err = EACCES;
 		code = "not_granted";
@@ -565,15 +583,16 @@ void tx_code_job_made(struct tx_engine *e, struct tx_job *job)
 	} else if (run->nadmitted >= run->profile->max_tool_calls) {
 		err = EDQUOT;
 		code = "max_tool_calls";
-		snprintf(msg, sizeof(msg), "this run has made its %u tool "
+		snprintf(msg, sizeof(msg),
+			 "this run has made its %u tool "
 			 "calls (max_tool_calls of profile %s); no more are "
-			 "allowed", run->profile->max_tool_calls,
-			 run->profile->name);
+			 "allowed",
+			 run->profile->max_tool_calls, run->profile->name);
 		run->quota_hit = true;
 	}
 	if (!err || run->nrefused < TX_RUN_REFUSED_LISTED) {
-		struct run_call *g = realloc(run->calls, (run->ncalls + 1) *
-							 sizeof(*g));
+		struct run_call *g =
+			realloc(run->calls, (run->ncalls + 1) * sizeof(*g));
 
 		if (g) {
 			run->calls = g;
@@ -582,7 +601,8 @@ void tx_code_job_made(struct tx_engine *e, struct tx_job *job)
 			snprintf(g->job_id, sizeof(g->job_id), "%s", job->id);
 			g->job_num = job->num;
 			g->tool_id = strdup(job->tool_id);
-			g->status = err ? "refused" : tx_job_state_name(TX_JOB_NEW);
+			g->status = err ? "refused"
+					: tx_job_state_name(TX_JOB_NEW);
 			g->refused = err != 0;
 			g->quota = err == EDQUOT;
 			g->job = err ? NULL : tx_job_ref(job);
@@ -620,7 +640,7 @@ void tx_code_job_done(struct tx_engine *e, struct tx_job *job)
 	struct tx_job *drop = NULL;
 
 	if (!run)
-		return;	/* forgotten: code_run_end records its calls itself */
+		return; /* forgotten: code_run_end records its calls itself */
 	pthread_mutex_lock(&run->lock);
 	for (size_t i = run->ncalls; i-- > 0 && run->phase != RUN_ENDED;) {
 		struct run_call *k = &run->calls[i];
@@ -704,4 +724,3 @@ void tx_code_release(struct tx_engine *e)
 	free(c);
 	e->code = NULL;
 }
-

@@ -44,48 +44,48 @@ struct run_listener {
 struct run_call {
 	char job_id[24];
 	uint64_t job_num;
-	struct tx_job *job;	/* a reference until the job is final */
+	struct tx_job *job; /* a reference until the job is final */
 	char *tool_id;
-	const char *status;	/* static: a job state's name or "refused" */
+	const char *status; /* static: a job state's name or "refused" */
 	bool refused;
-	bool quota;		/* refused for max_tool_calls */
-	uint64_t start_ns;	/* CLOCK_MONOTONIC; 0: never started */
+	bool quota;        /* refused for max_tool_calls */
+	uint64_t start_ns; /* CLOCK_MONOTONIC; 0: never started */
 	uint64_t end_ns;
-	char *error;		/* "code: message", or NULL */
+	char *error; /* "code: message", or NULL */
 };
 
 enum run_phase {
-	RUN_NEW,	/* made; tx_run_start not called */
-	RUN_STARTING,	/* its job is starting the sandbox */
-	RUN_RUNNING,	/* the reaper watches it */
-	RUN_ENDED,	/* result rendered; never changes again */
+	RUN_NEW,      /* made; tx_run_start not called */
+	RUN_STARTING, /* its job is starting the sandbox */
+	RUN_RUNNING,  /* the reaper watches it */
+	RUN_ENDED,    /* result rendered; never changes again */
 };
 
 /* What the reaper registers in epoll for one descriptor of a run. */
 struct reap_tag {
 	struct tx_run *run;
-	int kind;	/* REAP_PID, REAP_OUT, REAP_ERR (code_reap.c) */
+	int kind; /* REAP_PID, REAP_OUT, REAP_ERR (code_reap.c) */
 };
 
 struct tx_run {
 	atomic_int refs;
 	struct tx_code *code;
-	struct code_profiles *profiles;		/* a reference */
-	const struct tx_sandbox_profile *profile;	/* in profiles */
-	struct tx_job *job;			/* a reference */
-	uint64_t num;				/* the job's number */
+	struct code_profiles *profiles;           /* a reference */
+	const struct tx_sandbox_profile *profile; /* in profiles */
+	struct tx_job *job;                       /* a reference */
+	uint64_t num;                             /* the job's number */
 	char *name;
-	char *script;				/* freed once started */
+	char *script; /* freed once started */
 	size_t script_len;
 	char **args;
 	size_t nargs;
-	struct tx_caller caller;		/* who started it */
+	struct tx_caller caller; /* who started it */
 	uid_t uid;
 	gid_t gid;
-	bool uid_owned;				/* from tx_sandbox_uid_alloc */
-	int work_fd;				/* -1: none */
-	char *work_dir;				/* dev: its private directory */
-	char language[16];			/* "" until detected */
+	bool uid_owned;    /* from tx_sandbox_uid_alloc */
+	int work_fd;       /* -1: none */
+	char *work_dir;    /* dev: its private directory */
+	char language[16]; /* "" until detected */
 	/* The view tx_run_start was given, kept until the sandbox starts. */
 	struct tx_sandbox_bind *binds;
 	size_t nbinds;
@@ -93,34 +93,34 @@ struct tx_run {
 	size_t nenv;
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;			/* listener done */
-	enum run_phase phase;			/* lock; read unlocked as a hint */
-	bool listed;				/* code lock */
-	struct tx_sandbox_run *sb;		/* lock; NULL unless RUNNING */
-	bool ending;				/* lock: code_run_end claimed it */
-	bool cancel_asked;			/* lock */
-	bool cancel_hard;			/* lock */
-	uint64_t start_ns;			/* lock */
-	uint64_t ended_ns;			/* lock */
-	struct tx_buf out, err;			/* lock */
-	struct run_listener *listeners;		/* lock */
-	size_t nlisteners;			/* lock */
-	uint64_t next_listener;			/* lock */
-	uint64_t *firing;			/* lock */
-	size_t nfiring;				/* lock */
-	struct run_call *calls;			/* lock */
-	size_t ncalls;				/* lock */
-	size_t nadmitted;			/* lock */
-	size_t nrefused;			/* lock */
-	bool quota_hit;				/* lock */
-	char *result_text;			/* set once, lock, when ENDED */
+	pthread_cond_t cond;            /* listener done */
+	enum run_phase phase;           /* lock; read unlocked as a hint */
+	bool listed;                    /* code lock */
+	struct tx_sandbox_run *sb;      /* lock; NULL unless RUNNING */
+	bool ending;                    /* lock: code_run_end claimed it */
+	bool cancel_asked;              /* lock */
+	bool cancel_hard;               /* lock */
+	uint64_t start_ns;              /* lock */
+	uint64_t ended_ns;              /* lock */
+	struct tx_buf out, err;         /* lock */
+	struct run_listener *listeners; /* lock */
+	size_t nlisteners;              /* lock */
+	uint64_t next_listener;         /* lock */
+	uint64_t *firing;               /* lock */
+	size_t nfiring;                 /* lock */
+	struct run_call *calls;         /* lock */
+	size_t ncalls;                  /* lock */
+	size_t nadmitted;               /* lock */
+	size_t nrefused;                /* lock */
+	bool quota_hit;                 /* lock */
+	char *result_text;              /* set once, lock, when ENDED */
 	size_t result_len;
 
 	/* The reaper's (code_reap.c), touched by its thread only once the
 	 * run is registered. */
 	struct reap_tag tags[3];
 	bool out_open, err_open;
-	int backstop;				/* stages taken */
+	int backstop; /* stages taken */
 	uint64_t backstop_ns;
 };
 
@@ -131,27 +131,27 @@ struct code_watcher {
 
 struct tx_code {
 	struct tx_engine *engine;
-	struct tx_backend *backend;		/* runs' jobs: "code" */
-	const struct tx_tool *tool;		/* their pseudo tool */
+	struct tx_backend *backend; /* runs' jobs: "code" */
+	const struct tx_tool *tool; /* their pseudo tool */
 
 	pthread_mutex_t lock;
-	struct code_profiles *profiles;		/* lock */
-	uint64_t generation;			/* lock */
-	struct tx_run **runs;			/* lock: listed, oldest first */
-	size_t nruns;				/* lock */
-	size_t runs_cap;			/* lock */
-	struct code_watcher *watchers;		/* lock; only grows */
-	size_t nwatchers;			/* lock */
+	struct code_profiles *profiles; /* lock */
+	uint64_t generation;            /* lock */
+	struct tx_run **runs;           /* lock: listed, oldest first */
+	size_t nruns;                   /* lock */
+	size_t runs_cap;                /* lock */
+	struct code_watcher *watchers;  /* lock; only grows */
+	size_t nwatchers;               /* lock */
 
 	/* The reaper (code_reap.c). */
 	int epfd;
-	int evfd;				/* wakes the reaper */
+	int evfd; /* wakes the reaper */
 	pthread_t reaper;
-	bool reaper_started;			/* lock */
-	bool stopping;				/* lock */
-	struct tx_run **active;			/* lock: RUNNING, each a ref */
-	size_t nactive;				/* lock */
-	size_t active_cap;			/* lock */
+	bool reaper_started;    /* lock */
+	bool stopping;          /* lock */
+	struct tx_run **active; /* lock: RUNNING, each a ref */
+	size_t nactive;         /* lock */
+	size_t active_cap;      /* lock */
 };
 
 /* code_profiles.c */
@@ -164,16 +164,15 @@ void code_profiles_unref(struct code_profiles *p);
 /* code.c, code_read.c */
 /* Appends output to a part of a running run (and its job's stream) and
  * wakes its listeners.  Any thread but under no lock. */
-void code_run_output(struct tx_run *run, enum tx_run_part part,
-		     const char *buf, size_t len);
+void code_run_output(struct tx_run *run, enum tx_run_part part, const char *buf,
+		     size_t len);
 /* Unlocks run (locked by the caller), then runs its listeners that are
  * due. */
 void code_run_wake_unlock(struct tx_run *run);
 /* Records a final job's outcome in its entry (run lock held). */
 void code_call_record(struct run_call *k, struct tx_job *job);
 /* Calls every watcher with ev (no lock held). */
-void code_notify(struct tx_code *c, enum tx_code_event ev,
-		 struct tx_run *run);
+void code_notify(struct tx_code *c, enum tx_code_event ev, struct tx_run *run);
 /* Forgets ended runs past the keep limits, and ends runs whose job
  * ended before they were started.  The reaper calls it every second. */
 void code_gc(struct tx_code *c);

@@ -60,11 +60,14 @@ static struct json_object *profile_json(const struct tx_sandbox_profile *p)
 	struct json_object *o = json_object_new_object();
 	struct json_object *env = json_object_new_object();
 
-#define U(k, v) json_object_object_add(o, k, json_object_new_int64((int64_t)(v)))
+#define U(k, v) \
+	json_object_object_add(o, k, json_object_new_int64((int64_t)(v)))
 	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "kind",
-			       json_object_new_string(tx_sandbox_kind_name(p->kind)));
-	json_object_object_add(o, "enabled", json_object_new_boolean(p->enabled));
+	json_object_object_add(
+		o, "kind",
+		json_object_new_string(tx_sandbox_kind_name(p->kind)));
+	json_object_object_add(o, "enabled",
+			       json_object_new_boolean(p->enabled));
 	U("timeout_ms", p->timeout_ms);
 	U("kill_grace_ms", p->kill_grace_ms);
 	U("max_tool_calls", p->max_tool_calls);
@@ -87,7 +90,8 @@ static struct json_object *profile_json(const struct tx_sandbox_profile *p)
 			continue;
 		memcpy(key, p->env[i], (size_t)(eq - p->env[i]));
 		key[eq - p->env[i]] = '\0';
-		json_object_object_add(env, key, json_object_new_string(eq + 1));
+		json_object_object_add(env, key,
+				       json_object_new_string(eq + 1));
 	}
 	json_object_object_add(o, "env", env);
 	return o;
@@ -100,7 +104,8 @@ static char *profiles_text(const struct tx_sandbox_profiles *ps)
 	char *t;
 
 	for (size_t i = 0; i < tx_sandbox_profiles_count(ps); i++)
-		json_object_array_add(a, profile_json(tx_sandbox_profiles_at(ps, i)));
+		json_object_array_add(
+			a, profile_json(tx_sandbox_profiles_at(ps, i)));
 	t = tx_json_compact(a);
 	json_object_put(a);
 	return t;
@@ -125,8 +130,8 @@ void tx_code_sync_profiles(struct tx_engine *e)
 	ps = tx_config_code_profiles(plans, e->nfiles, err, sizeof(err));
 	free(plans);
 	if (!ps) {
-		tx_log(TX_LOG_ERROR, "codeProfiles: %s; keeping the profiles in use",
-		       err);
+		tx_log(TX_LOG_ERROR,
+		       "codeProfiles: %s; keeping the profiles in use", err);
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
@@ -158,7 +163,8 @@ size_t tx_engine_code_profiles(struct tx_engine *e, char ***names)
 
 	*names = calloc(n ? n : 1, sizeof(**names));
 	for (size_t i = 0; *names && i < n; i++) {
-		const struct tx_sandbox_profile *sp = tx_sandbox_profiles_at(p->ps, i);
+		const struct tx_sandbox_profile *sp =
+			tx_sandbox_profiles_at(p->ps, i);
 
 		if (!sp->enabled)
 			continue;
@@ -174,7 +180,8 @@ size_t tx_engine_code_profiles(struct tx_engine *e, char ***names)
 char *tx_engine_code_profile_text(struct tx_engine *e, const char *name)
 {
 	struct code_profiles *p = code_profiles_get(e->code);
-	const struct tx_sandbox_profile *sp = tx_sandbox_profiles_get(p->ps, name);
+	const struct tx_sandbox_profile *sp =
+		tx_sandbox_profiles_get(p->ps, name);
 	struct json_object *o;
 	char *t = NULL;
 
@@ -232,4 +239,3 @@ void code_notify(struct tx_code *c, enum tx_code_event ev, struct tx_run *run)
 		w[i].fn(w[i].ctx, ev, run);
 	free(w);
 }
-

@@ -17,13 +17,34 @@
 /* ------------------------------------------------------------------ */
 /* Readers                                                              */
 
-const char *tx_run_id(const struct tx_run *run) { return run->job->id; }
-struct tx_job *tx_run_job(const struct tx_run *run) { return run->job; }
-const char *tx_run_profile(const struct tx_run *run) { return run->profile->name; }
-const char *tx_run_name(const struct tx_run *run) { return run->name; }
-uid_t tx_run_uid(const struct tx_run *run) { return run->uid; }
-gid_t tx_run_gid(const struct tx_run *run) { return run->gid; }
-int tx_run_work_fd(const struct tx_run *run) { return run->work_fd; }
+const char *tx_run_id(const struct tx_run *run)
+{
+	return run->job->id;
+}
+struct tx_job *tx_run_job(const struct tx_run *run)
+{
+	return run->job;
+}
+const char *tx_run_profile(const struct tx_run *run)
+{
+	return run->profile->name;
+}
+const char *tx_run_name(const struct tx_run *run)
+{
+	return run->name;
+}
+uid_t tx_run_uid(const struct tx_run *run)
+{
+	return run->uid;
+}
+gid_t tx_run_gid(const struct tx_run *run)
+{
+	return run->gid;
+}
+int tx_run_work_fd(const struct tx_run *run)
+{
+	return run->work_fd;
+}
 
 const struct tx_caller *tx_run_started_by(const struct tx_run *run)
 {
@@ -221,8 +242,8 @@ void code_run_wake_unlock(struct tx_run *run)
 		listeners_run(run, due, n);
 }
 
-uint64_t tx_run_listen(struct tx_run *run, enum tx_run_part part,
-		       uint64_t off, tx_run_event_fn fn, void *ctx)
+uint64_t tx_run_listen(struct tx_run *run, enum tx_run_part part, uint64_t off,
+		       tx_run_event_fn fn, void *ctx)
 {
 	struct run_listener *grown;
 	uint64_t id = 0;
@@ -270,8 +291,8 @@ bool tx_run_unlisten(struct tx_run *run, uint64_t id)
 	return removed;
 }
 
-void code_run_output(struct tx_run *run, enum tx_run_part part,
-		     const char *buf, size_t len)
+void code_run_output(struct tx_run *run, enum tx_run_part part, const char *buf,
+		     size_t len)
 {
 	struct tx_buf *b = part == TX_RUN_STDOUT ? &run->out : &run->err;
 	size_t room;
@@ -290,4 +311,3 @@ void code_run_output(struct tx_run *run, enum tx_run_part part,
 	code_run_wake_unlock(run);
 	tx_job_output(run->job, buf, len);
 }
-

@@ -38,12 +38,12 @@
 enum { REAP_PID, REAP_OUT, REAP_ERR };
 
 #define BACKSTOP_SLACK_MS 10000u
-#define BACKSTOP_KILL_MS 5000u
+#define BACKSTOP_KILL_MS  5000u
 /* Bytes read from one pipe per wake-up: one chatty run cannot starve
  * the others.  Draining after the helper exited is bounded too: a dev
  * script may leave a writer behind that never stops. */
-#define PUMP_MAX (1024 * 1024)
-#define DRAIN_MAX (64 * PUMP_MAX)
+#define PUMP_MAX    (1024 * 1024)
+#define DRAIN_MAX   (64 * PUMP_MAX)
 #define GC_EVERY_NS 1000000000u
 
 static int tag_fd(const struct reap_tag *t)
@@ -82,9 +82,9 @@ static void pump(struct tx_code *c, struct tx_run *run, int kind, bool drain)
 			return;
 		}
 		got += (size_t)n;
-		code_run_output(run, kind == REAP_OUT ? TX_RUN_STDOUT
-						      : TX_RUN_STDERR,
-				buf, (size_t)n);
+		code_run_output(
+			run, kind == REAP_OUT ? TX_RUN_STDOUT : TX_RUN_STDERR,
+			buf, (size_t)n);
 	}
 }
 
@@ -98,9 +98,11 @@ static void reap(struct tx_code *c, struct tx_run *run)
 	pump(c, run, REAP_OUT, true);
 	pump(c, run, REAP_ERR, true);
 	if (run->out_open)
-		epoll_ctl(c->epfd, EPOLL_CTL_DEL, tag_fd(&run->tags[REAP_OUT]), NULL);
+		epoll_ctl(c->epfd, EPOLL_CTL_DEL, tag_fd(&run->tags[REAP_OUT]),
+			  NULL);
 	if (run->err_open)
-		epoll_ctl(c->epfd, EPOLL_CTL_DEL, tag_fd(&run->tags[REAP_ERR]), NULL);
+		epoll_ctl(c->epfd, EPOLL_CTL_DEL, tag_fd(&run->tags[REAP_ERR]),
+			  NULL);
 	run->out_open = run->err_open = false;
 	epoll_ctl(c->epfd, EPOLL_CTL_DEL, tag_fd(&run->tags[REAP_PID]), NULL);
 	pthread_mutex_lock(&run->lock);
@@ -118,7 +120,7 @@ static void reap(struct tx_code *c, struct tx_run *run)
 		}
 	pthread_mutex_unlock(&c->lock);
 	code_run_end(run, &res, NULL);
-	tx_run_unref(run);	/* the reaper's */
+	tx_run_unref(run); /* the reaper's */
 }
 
 /* Takes the backstop's steps that are due; returns the next deadline
@@ -134,11 +136,14 @@ static uint64_t backstops(struct tx_code *c, uint64_t now)
 		if (run->backstop_ns <= now) {
 			pthread_mutex_lock(&run->lock);
 			if (run->sb && run->backstop == 0) {
-				tx_log(TX_LOG_WARN, "code run %s outlived its "
-				       "timeout: killing it", run->job->id);
+				tx_log(TX_LOG_WARN,
+				       "code run %s outlived its "
+				       "timeout: killing it",
+				       run->job->id);
 				tx_sandbox_run_cancel(run->sb, true);
 			} else if (run->sb) {
-				tx_log(TX_LOG_ERROR, "code run %s: its sandbox "
+				tx_log(TX_LOG_ERROR,
+				       "code run %s: its sandbox "
 				       "helper does not exit: SIGKILL",
 				       run->job->id);
 				syscall(SYS_pidfd_send_signal,
@@ -147,9 +152,10 @@ static uint64_t backstops(struct tx_code *c, uint64_t now)
 			}
 			pthread_mutex_unlock(&run->lock);
 			run->backstop++;
-			run->backstop_ns = run->backstop >= 2
-						   ? UINT64_MAX
-						   : now + BACKSTOP_KILL_MS * 1000000ull;
+			run->backstop_ns =
+				run->backstop >= 2
+					? UINT64_MAX
+					: now + BACKSTOP_KILL_MS * 1000000ull;
 		}
 		if (run->backstop_ns < next)
 			next = run->backstop_ns;
@@ -184,7 +190,8 @@ static void *reaper_main(void *arg)
 		if (any)
 			timeout = 1000;
 		if (next != UINT64_MAX) {
-			uint64_t ms = next > now ? (next - now) / 1000000u + 1 : 0;
+			uint64_t ms = next > now ? (next - now) / 1000000u + 1
+						 : 0;
 
 			if (timeout < 0 || ms < (uint64_t)timeout)
 				timeout = (int)ms;
@@ -260,7 +267,7 @@ void code_reap_wake(struct tx_code *c)
 	uint64_t one = 1;
 
 	if (c->evfd >= 0 && write(c->evfd, &one, sizeof(one)) < 0)
-		return;	/* already pending: the reaper wakes anyway */
+		return; /* already pending: the reaper wakes anyway */
 }
 
 int code_reap_add(struct tx_code *c, struct tx_run *run)
@@ -304,10 +311,10 @@ int code_reap_add(struct tx_code *c, struct tx_run *run)
 	}
 	if (rc) {
 		for (int k = 0; k < added - 1; k++)
-			epoll_ctl(c->epfd, EPOLL_CTL_DEL,
-				  tag_fd(&run->tags[k]), NULL);
+			epoll_ctl(c->epfd, EPOLL_CTL_DEL, tag_fd(&run->tags[k]),
+				  NULL);
 		c->nactive--;
-		tx_run_unref(run);	/* not the last: the caller holds one */
+		tx_run_unref(run); /* not the last: the caller holds one */
 	}
 	pthread_mutex_unlock(&c->lock);
 	code_reap_wake(c);
@@ -330,8 +337,8 @@ void code_reap_stop(struct tx_code *c)
 		/* Straight to the last step: SIGKILL if the helper does not
 		 * go within BACKSTOP_KILL_MS. */
 		c->active[i]->backstop = 1;
-		c->active[i]->backstop_ns = tx_now_ns() +
-					    BACKSTOP_KILL_MS * 1000000ull;
+		c->active[i]->backstop_ns =
+			tx_now_ns() + BACKSTOP_KILL_MS * 1000000ull;
 	}
 	pthread_mutex_unlock(&c->lock);
 	for (size_t i = 0; i < n; i++) {

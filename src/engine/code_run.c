@@ -60,15 +60,15 @@ static int cmp_u64_pair(const void *a, const void *b)
  * of the calls' intervals.  Run lock. */
 static uint64_t tool_wait_ns(const struct tx_run *run)
 {
-	uint64_t (*iv)[2] = calloc(run->ncalls ? run->ncalls : 1, sizeof(*iv));
+	uint64_t(*iv)[2] = calloc(run->ncalls ? run->ncalls : 1, sizeof(*iv));
 	uint64_t total = 0, cur_s = 0, cur_e = 0;
 	size_t n = 0;
 
 	if (!iv)
 		return 0;
 	for (size_t i = 0; i < run->ncalls; i++)
-		if (run->calls[i].start_ns && run->calls[i].end_ns >
-						      run->calls[i].start_ns) {
+		if (run->calls[i].start_ns &&
+		    run->calls[i].end_ns > run->calls[i].start_ns) {
 			iv[n][0] = run->calls[i].start_ns;
 			iv[n][1] = run->calls[i].end_ns;
 			n++;
@@ -101,14 +101,17 @@ static struct json_object *calls_json(const struct tx_run *run)
 				      ? (k->end_ns - k->start_ns) / 1000000u
 				      : 0;
 
-		json_object_object_add(o, "job", json_object_new_string(k->job_id));
-		json_object_object_add(o, "tool",
-				       json_object_new_string(k->tool_id ? k->tool_id : ""));
-		json_object_object_add(o, "status", json_object_new_string(k->status));
+		json_object_object_add(o, "job",
+				       json_object_new_string(k->job_id));
+		json_object_object_add(
+			o, "tool",
+			json_object_new_string(k->tool_id ? k->tool_id : ""));
+		json_object_object_add(o, "status",
+				       json_object_new_string(k->status));
 		json_object_object_add(o, "duration_ms", I64(ms));
-		json_object_object_add(o, "error", k->error
-					   ? json_object_new_string(k->error)
-					   : NULL);
+		json_object_object_add(
+			o, "error",
+			k->error ? json_object_new_string(k->error) : NULL);
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -128,33 +131,39 @@ static struct json_object *result_json(struct tx_run *run,
 	json_object_object_add(o, "profile",
 			       json_object_new_string(run->profile->name));
 	json_object_object_add(o, "name", json_object_new_string(run->name));
-	json_object_object_add(o, "language", run->language[0]
-				   ? json_object_new_string(run->language)
-				   : NULL);
+	json_object_object_add(o, "language",
+			       run->language[0]
+				       ? json_object_new_string(run->language)
+				       : NULL);
 	json_object_object_add(o, "exit_code", I64(res ? res->exit_code : -1));
 	json_object_object_add(o, "signal", I64(res ? res->signal : 0));
-	json_object_object_add(o, "duration_ms", I64(res ? res->duration_ms : 0));
+	json_object_object_add(o, "duration_ms",
+			       I64(res ? res->duration_ms : 0));
 	json_object_object_add(o, "timed_out",
 			       json_object_new_boolean(res && res->timed_out));
-	json_object_object_add(o, "cancelled", json_object_new_boolean(cancelled));
+	json_object_object_add(o, "cancelled",
+			       json_object_new_boolean(cancelled));
 	for (unsigned b = 0; b < TX_LIMIT_COUNT; b++)
 		if (*limits & (1u << b))
-			json_object_array_add(lim, json_object_new_string(
-							   tx_sandbox_limit_name(1u << b)));
+			json_object_array_add(
+				lim, json_object_new_string(
+					     tx_sandbox_limit_name(1u << b)));
 	if (run->quota_hit)
-		json_object_array_add(lim, json_object_new_string("max_tool_calls"));
+		json_object_array_add(lim,
+				      json_object_new_string("max_tool_calls"));
 	json_object_object_add(o, "limits_hit", lim);
-	json_object_object_add(o, "cpu_ms",
-			       I64(res ? res->cpu_user_ms + res->cpu_sys_ms : 0));
-	json_object_object_add(o, "tool_wait_ms", I64(tool_wait_ns(run) / 1000000u));
+	json_object_object_add(
+		o, "cpu_ms", I64(res ? res->cpu_user_ms + res->cpu_sys_ms : 0));
+	json_object_object_add(o, "tool_wait_ms",
+			       I64(tool_wait_ns(run) / 1000000u));
 	json_object_object_add(o, "tool_calls", calls_json(run));
 	json_object_object_add(o, "tool_calls_refused", I64(run->nrefused));
 	json_object_object_add(o, "stdout_bytes", I64(run->out.len));
 	json_object_object_add(o, "stderr_bytes", I64(run->err.len));
 	json_object_object_add(o, "max_rss_kb", I64(res ? res->max_rss_kb : 0));
-	json_object_object_add(o, "error", error && error[0]
-				   ? json_object_new_string(error)
-				   : NULL);
+	json_object_object_add(o, "error",
+			       error && error[0] ? json_object_new_string(error)
+						 : NULL);
 	return o;
 }
 
@@ -182,12 +191,14 @@ static char *summary_line(const struct tx_sandbox_result *res,
 		tx_buf_printf(&b, "exit status %d", res ? res->exit_code : -1);
 	for (unsigned bit = 0; bit < TX_LIMIT_COUNT; bit++)
 		if (limits & (1u << bit)) {
-			tx_buf_printf(&b, "%s%s", first ? " (limits hit: " : ", ",
+			tx_buf_printf(&b, "%s%s",
+				      first ? " (limits hit: " : ", ",
 				      tx_sandbox_limit_name(1u << bit));
 			first = false;
 		}
 	if (quota) {
-		tx_buf_printf(&b, "%smax_tool_calls", first ? " (limits hit: " : ", ");
+		tx_buf_printf(&b, "%smax_tool_calls",
+			      first ? " (limits hit: " : ", ");
 		first = false;
 	}
 	if (!first)
@@ -210,7 +221,8 @@ static void finish_job(struct tx_run *run, struct json_object *o,
 		tx_result_free(r);
 		free(line);
 		json_object_put(o);
-		tx_job_fail(run->job, ENOMEM, "backend_failed", "out of memory");
+		tx_job_fail(run->job, ENOMEM, "backend_failed",
+			    "out of memory");
 		return;
 	}
 	tx_result_add_text(r, line, strlen(line));
@@ -220,8 +232,10 @@ static void finish_job(struct tx_run *run, struct json_object *o,
 		tx_job_finish(run->job, TX_JOB_CANCELLED, ECANCELED, NULL,
 			      "cancelled", NULL, "the run was cancelled");
 	} else if (res && res->timed_out) {
-		snprintf(msg, sizeof(msg), "the script ran past its timeout "
-			 "(%u ms) and was killed", run->profile->timeout_ms);
+		snprintf(msg, sizeof(msg),
+			 "the script ran past its timeout "
+			 "(%u ms) and was killed",
+			 run->profile->timeout_ms);
 		tx_job_finish(run->job, TX_JOB_TIMEOUT, ETIMEDOUT, r, "timeout",
 			      NULL, msg);
 	} else {
@@ -275,7 +289,8 @@ void code_run_end(struct tx_run *run, const struct tx_sandbox_result *res,
 
 		if (k->job && tx_job_is_final(k->job)) {
 			code_call_record(k, k->job);
-			tx_job_unref(k->job);	/* a job is freed without a lock */
+			tx_job_unref(
+				k->job); /* a job is freed without a lock */
 			k->job = NULL;
 		}
 	}
@@ -399,7 +414,8 @@ static int view_copy(struct tx_run *run, const struct tx_run_view *view)
 		if (!run->env)
 			return -ENOMEM;
 		for (; run->nenv < view->nenv; run->nenv++)
-			if (!(run->env[run->nenv] = strdup(view->env[run->nenv])))
+			if (!(run->env[run->nenv] =
+				      strdup(view->env[run->nenv])))
 				return -ENOMEM;
 	}
 	return 0;
@@ -412,9 +428,11 @@ static char *job_args(const struct tx_run *run)
 	struct json_object *a = json_object_new_array();
 	char *t;
 
-	json_object_object_add(o, "profile", json_object_new_string(run->profile->name));
+	json_object_object_add(o, "profile",
+			       json_object_new_string(run->profile->name));
 	json_object_object_add(o, "name", json_object_new_string(run->name));
-	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)run->script_len));
+	json_object_object_add(o, "bytes",
+			       json_object_new_int64((int64_t)run->script_len));
 	for (size_t i = 0; i < run->nargs; i++)
 		json_object_array_add(a, json_object_new_string(run->args[i]));
 	json_object_object_add(o, "args", a);
@@ -438,7 +456,8 @@ int tx_run_start(struct tx_run *run, const struct tx_run_view *view)
 	pthread_mutex_unlock(&run->lock);
 	args = rc ? NULL : job_args(run);
 	if (!args) {
-		code_run_end(run, NULL, "out of memory: the run could not start");
+		code_run_end(run, NULL,
+			     "out of memory: the run could not start");
 		return 0;
 	}
 	tx_job_set_backend_data(run->job, run);

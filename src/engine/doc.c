@@ -13,8 +13,8 @@
 #include "util/jsonu.h"
 #include "engine/tool.h"
 
-#define SUMMARY_MAX 160
-#define DOC_DEPTH_MAX 4		/* nesting shown in the parameter table */
+#define SUMMARY_MAX   160
+#define DOC_DEPTH_MAX 4 /* nesting shown in the parameter table */
 
 char *tx_doc_summary(const struct tx_tool *t)
 {
@@ -24,8 +24,8 @@ char *tx_doc_summary(const struct tx_tool *t)
 
 	/* First sentence or line, whichever ends first. */
 	while (src[n] && src[n] != '\n' && n < SUMMARY_MAX) {
-		if (src[n] == '.' && (src[n + 1] == ' ' || src[n + 1] == '\n' ||
-				      !src[n + 1])) {
+		if (src[n] == '.' &&
+		    (src[n + 1] == ' ' || src[n + 1] == '\n' || !src[n + 1])) {
 			n++;
 			break;
 		}
@@ -62,13 +62,15 @@ static const char *schema_type(struct json_object *s, char *buf, size_t len)
 			size_t n = 0;
 
 			buf[0] = '\0';
-			for (size_t i = 0; i < json_object_array_length(type); i++) {
+			for (size_t i = 0; i < json_object_array_length(type);
+			     i++) {
 				v = json_object_array_get_idx(type, i);
 				if (!json_object_is_type(v, json_type_string))
 					continue;
-				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-						      "%s%s", i ? " or " : "",
-						      json_object_get_string(v));
+				n += (size_t)snprintf(
+					buf + n, n < len ? len - n : 0, "%s%s",
+					i ? " or " : "",
+					json_object_get_string(v));
 			}
 			return buf;
 		}
@@ -153,14 +155,16 @@ static void add_params(struct tx_buf *b, struct json_object *schema,
 			continue;
 		tx_buf_printf(b, "| `%s%s` | ", prefix, name);
 		add_cell(b, schema_type(sub, tbuf, sizeof(tbuf)));
-		tx_buf_printf(b, " | %s | ", is_required(schema, name) ? "yes" : "no");
+		tx_buf_printf(b, " | %s | ",
+			      is_required(schema, name) ? "yes" : "no");
 		if (json_object_object_get_ex(sub, "description", &v) &&
 		    json_object_is_type(v, json_type_string))
 			add_cell(b, json_object_get_string(v));
 		if (json_object_object_get_ex(sub, "enum", &v) &&
 		    json_object_is_type(v, json_type_array)) {
 			tx_buf_adds(b, " One of:");
-			for (size_t i = 0; i < json_object_array_length(v) && i < 20; i++) {
+			for (size_t i = 0;
+			     i < json_object_array_length(v) && i < 20; i++) {
 				tx_buf_adds(b, i ? ", " : " ");
 				add_value(b, json_object_array_get_idx(v, i));
 			}
@@ -179,7 +183,8 @@ static void add_params(struct tx_buf *b, struct json_object *schema,
 			add_params(b, sub, np, depth + 1);
 			if (json_object_object_get_ex(sub, "items", &items) &&
 			    json_object_is_type(items, json_type_object)) {
-				snprintf(np, sizeof(np), "%s%s[].", prefix, name);
+				snprintf(np, sizeof(np), "%s%s[].", prefix,
+					 name);
 				add_params(b, items, np, depth + 1);
 			}
 		}
@@ -250,8 +255,8 @@ char *tx_doc_render(const struct tx_tool *t)
 	tx_buf_printf(&b, "# %s", t->id);
 	if (t->title[0])
 		tx_buf_printf(&b, " - %s", t->title);
-	tx_buf_printf(&b, "\n\n%s\n", t->description[0] ? t->description
-						       : "(no description)");
+	tx_buf_printf(&b, "\n\n%s\n",
+		      t->description[0] ? t->description : "(no description)");
 	tx_buf_adds(&b, "\n## Parameters\n\n");
 	if (json_object_object_get_ex(t->input_schema, "properties", &props) &&
 	    json_object_is_type(props, json_type_object) &&
@@ -265,8 +270,9 @@ char *tx_doc_render(const struct tx_tool *t)
 	tx_buf_adds(&b, "\nThe full input schema is in `schema`.\n");
 	tx_buf_adds(&b, "\n## Output\n\n");
 	if (t->output_schema)
-		tx_buf_adds(&b, "Structured content that follows the schema in "
-				"`output_schema`; `result` shows it as JSON.\n");
+		tx_buf_adds(&b,
+			    "Structured content that follows the schema in "
+			    "`output_schema`; `result` shows it as JSON.\n");
 	else
 		tx_buf_adds(&b, "`result` shows the tool's text (or its "
 				"structured content as JSON); `result.json` "

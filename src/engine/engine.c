@@ -100,8 +100,7 @@ static void on_tools_changed(void *ctx, const struct tx_toolset *old,
 /* Backends, by kind                                                    */
 
 /* The engine's backend of a kind, NULL when the kind has none. */
-static struct engine_backend *backend_of(struct tx_engine *e,
-					 const char *kind)
+static struct engine_backend *backend_of(struct tx_engine *e, const char *kind)
 {
 	for (size_t i = 0; i < e->nbackends; i++)
 		if (!strcmp(e->backends[i].kind->kind, kind))
@@ -129,7 +128,8 @@ static int backends_start(struct tx_engine *e)
 		if (!be)
 			return -ENOMEM;
 		e->backends[e->nbackends++] = (struct engine_backend){
-			.kind = kinds[i], .backend = be,
+			.kind = kinds[i],
+			.backend = be,
 		};
 	}
 	return 0;
@@ -140,7 +140,8 @@ static void backends_shutdown(struct tx_engine *e)
 {
 	for (size_t i = 0; i < e->nbackends; i++)
 		if (e->backends[i].backend->ops->shutdown)
-			e->backends[i].backend->ops->shutdown(e->backends[i].backend);
+			e->backends[i].backend->ops->shutdown(
+				e->backends[i].backend);
 }
 
 static void backends_release(struct tx_engine *e)
@@ -213,14 +214,15 @@ static void file_release(struct engine_file *f)
 /* A tool of a file, built by the backend of the kind its spec names. */
 static struct tx_tool *file_tool_new(struct tx_engine *e,
 				     const struct tx_tool_spec *spec,
-				     const char *file, char *err,
-				     size_t errlen)
+				     const char *file, char *err, size_t errlen)
 {
 	struct engine_backend *b = backend_of(e, spec->kind);
 
 	if (!b || !b->kind->tool_new) {
-		snprintf(err, errlen, "%s:%s: no backend of kind \"%s\" runs "
-			 "configured tools", spec->ns, spec->name, spec->kind);
+		snprintf(err, errlen,
+			 "%s:%s: no backend of kind \"%s\" runs "
+			 "configured tools",
+			 spec->ns, spec->name, spec->kind);
 		errno = ENOENT;
 		return NULL;
 	}
@@ -239,8 +241,8 @@ static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
 	if (f->plan && f->plan->ntools)
 		tools = calloc(f->plan->ntools, sizeof(*tools));
 	for (size_t i = 0; tools && i < f->plan->ntools; i++) {
-		struct tx_tool *t = file_tool_new(e, &f->plan->tools[i], f->name,
-						  err, sizeof(err));
+		struct tx_tool *t = file_tool_new(e, &f->plan->tools[i],
+						  f->name, err, sizeof(err));
 
 		if (t)
 			tools[n++] = t;
@@ -263,9 +265,9 @@ static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
 /* Servers that are stopping                                            */
 
 struct engine_retiring {
-	struct engine_retiring *next;	/* retire_lock */
+	struct engine_retiring *next; /* retire_lock */
 	char *name;
-	struct tx_backend *backend;	/* the thread's until it ends */
+	struct tx_backend *backend; /* the thread's until it ends */
 	pthread_t thread;
 	atomic_bool done;
 };
@@ -338,8 +340,7 @@ static int retire_async(struct tx_engine *e, const char *name,
  * publish; the process may take seconds to end (stdin closed, SIGTERM,
  * SIGKILL), which happens here only when wait, else on a thread.
  */
-static void server_stop(struct tx_engine *e, struct engine_server *s,
-			bool wait)
+static void server_stop(struct tx_engine *e, struct engine_server *s, bool wait)
 {
 	char source[512];
 
@@ -414,15 +415,17 @@ static void servers_sync(struct tx_engine *e, bool wait)
 
 		for (size_t k = 0; k < nwant; k++)
 			if (!strcmp(want[k].name, e->servers[i].name) &&
-			    tx_mcp_spec_equal(want[k].spec, e->servers[i].spec)) {
+			    tx_mcp_spec_equal(want[k].spec,
+					      e->servers[i].spec)) {
 				keep = true;
-				want[k].spec = NULL;	/* already running */
+				want[k].spec = NULL; /* already running */
 			}
 		if (keep) {
 			i++;
 			continue;
 		}
-		tx_log(TX_LOG_INFO, "mcp: stopping server %s", e->servers[i].name);
+		tx_log(TX_LOG_INFO, "mcp: stopping server %s",
+		       e->servers[i].name);
 		server_stop(e, &e->servers[i], false);
 		e->servers[i] = e->servers[--e->nservers];
 	}
@@ -450,8 +453,10 @@ static void servers_sync(struct tx_engine *e, bool wait)
 			s.backend = kind->server_new(s.spec, e->registry, err,
 						     sizeof(err));
 		else
-			snprintf(err, sizeof(err), "no backend of kind \"%s\" "
-				 "runs servers", SERVER_KIND);
+			snprintf(err, sizeof(err),
+				 "no backend of kind \"%s\" "
+				 "runs servers",
+				 SERVER_KIND);
 		if (!s.backend)
 			tx_log(TX_LOG_ERROR, "%s: MCP server %s: %s", s.file,
 			       s.name, err);
@@ -495,7 +500,8 @@ static bool file_load(struct engine_file *f, const char *buf, size_t len)
 	if (rc) {
 		f->error = strdup(err);
 		if (f->plan)
-			tx_log(TX_LOG_ERROR, "%s; keeping the last good version", err);
+			tx_log(TX_LOG_ERROR,
+			       "%s; keeping the last good version", err);
 		else
 			tx_log(TX_LOG_ERROR, "%s", err);
 		return false;
@@ -622,7 +628,8 @@ static void on_config_changed(void *ctx, const char *path)
 static void load_embedded(struct tx_engine *e)
 {
 	pthread_mutex_lock(&e->config_lock);
-	for (const struct tx_embedded_file *ef = tx_default_config; ef->name; ef++) {
+	for (const struct tx_embedded_file *ef = tx_default_config; ef->name;
+	     ef++) {
 		struct engine_file *f = file_get(e, ef->name, true);
 
 		if (f && file_load(f, ef->data, ef->len))
@@ -636,8 +643,8 @@ static void load_embedded(struct tx_engine *e)
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                           */
 
-struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
-				char *err, size_t errlen)
+struct tx_engine *tx_engine_new(const struct tx_engine_options *opts, char *err,
+				size_t errlen)
 {
 	struct tx_engine *e = calloc(1, sizeof(*e));
 	struct stat st;
@@ -676,7 +683,7 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 	}
 	if (tx_code_init(e))
 		goto out_nomem;
-	e->opts.audit_log = NULL;	/* borrowed: the log keeps its own */
+	e->opts.audit_log = NULL; /* borrowed: the log keeps its own */
 	if (opts && opts->audit_log &&
 	    !(e->audit = tx_audit_open(opts->audit_log, opts->audit_log_max,
 				       err, errlen)))
@@ -701,7 +708,8 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts,
 						       on_config_changed, e,
 						       err, errlen);
 			if (!e->watch)
-				tx_log(TX_LOG_WARN, "config: not watching %s: %s",
+				tx_log(TX_LOG_WARN,
+				       "config: not watching %s: %s",
 				       e->config_dir, err);
 		}
 	} else {
@@ -724,7 +732,7 @@ void tx_engine_free(struct tx_engine *e)
 		return;
 	tx_config_watch_free(e->watch);
 	e->watch = NULL;
-	tx_code_shutdown(e);	/* runs first: their jobs end with them */
+	tx_code_shutdown(e); /* runs first: their jobs end with them */
 	tx_runner_stop(e);
 	pthread_mutex_lock(&e->config_lock);
 	/* In parallel: each server may take seconds to end. */
@@ -751,7 +759,7 @@ void tx_engine_free(struct tx_engine *e)
 		file_release(&e->files[i]);
 	free(e->files);
 	free(e->config_dir);
-	tx_audit_close(e->audit);	/* after every job has ended */
+	tx_audit_close(e->audit); /* after every job has ended */
 	pthread_mutex_destroy(&e->config_lock);
 	pthread_mutex_destroy(&e->retire_lock);
 	free(e);
@@ -791,28 +799,33 @@ char *tx_engine_status_text(struct tx_engine *e)
 
 	tx_jobs_count(e, &njobs, &running);
 	tx_buf_init(&b, 0);
-	tx_buf_printf(&b, "version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
-		      TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
-		      tx_toolset_count(set), njobs, running);
+	tx_buf_printf(
+		&b,
+		"version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
+		TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
+		tx_toolset_count(set), njobs, running);
 	/* Grows with every change of the tool set: a script that edits the
 	 * configuration waits for it to move before its next call. */
-	tx_buf_printf(&b, "generation %" PRIu64 "\n", tx_toolset_generation(set));
+	tx_buf_printf(&b, "generation %" PRIu64 "\n",
+		      tx_toolset_generation(set));
 	if (e->audit) {
 		unsigned long long lines, lost;
 
 		tx_audit_counts(e->audit, &lines, &lost);
-		tx_buf_printf(&b, "audit_lines %llu\naudit_lost %llu\n", lines, lost);
+		tx_buf_printf(&b, "audit_lines %llu\naudit_lost %llu\n", lines,
+			      lost);
 	}
 	tx_toolset_unref(set);
-	tx_buf_printf(&b, "config %s\n", e->config_dir ? e->config_dir
-							: "(embedded default)");
+	tx_buf_printf(&b, "config %s\n",
+		      e->config_dir ? e->config_dir : "(embedded default)");
 	pthread_mutex_lock(&e->config_lock);
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct engine_file *f = &e->files[i];
 
 		if (f->error)
 			tx_buf_printf(&b, "file %s error%s: %s\n", f->name,
-				      f->plan ? " (last good version in use)" : "",
+				      f->plan ? " (last good version in use)"
+					      : "",
 				      f->error);
 		else
 			tx_buf_printf(&b, "file %s ok\n", f->name);
@@ -828,15 +841,18 @@ char *tx_engine_status_text(struct tx_engine *e)
 			free(st);
 		} else {
 			tx_buf_printf(&b, "server %s %s\n", s->name,
-				      s->backend ? "configured" : "failed to start");
+				      s->backend ? "configured"
+						 : "failed to start");
 		}
 	}
 	pthread_mutex_unlock(&e->config_lock);
 	pthread_mutex_lock(&e->retire_lock);
 	for (struct engine_retiring *r = e->retiring; r; r = r->next)
 		if (!atomic_load(&r->done))
-			tx_buf_printf(&b, "mcp %s: stopping (no longer in the "
-				      "configuration)\n", r->name);
+			tx_buf_printf(&b,
+				      "mcp %s: stopping (no longer in the "
+				      "configuration)\n",
+				      r->name);
 	pthread_mutex_unlock(&e->retire_lock);
 	return tx_buf_detach(&b, NULL);
 }
@@ -849,23 +865,26 @@ char *tx_engine_config_text(struct tx_engine *e)
 	struct tx_toolset *set = tx_engine_tools(e);
 	char *text;
 
-	json_object_object_add(root, "config_dir",
-			       e->config_dir ? json_object_new_string(e->config_dir)
-					     : NULL);
+	json_object_object_add(
+		root, "config_dir",
+		e->config_dir ? json_object_new_string(e->config_dir) : NULL);
 	json_object_object_add(settings, "watch",
 			       json_object_new_boolean(e->watch != NULL));
-	json_object_object_add(settings, "job_keep_seconds",
-			       json_object_new_int(e->opts.job_keep_seconds
-							   ? (int)e->opts.job_keep_seconds
-							   : 600));
-	json_object_object_add(settings, "job_keep_max",
-			       json_object_new_int(e->opts.job_keep_max
-							   ? (int)e->opts.job_keep_max
-							   : 1000));
-	json_object_object_add(settings, "job_new_seconds",
-			       json_object_new_int(e->opts.job_new_seconds
-							   ? (int)e->opts.job_new_seconds
-							   : 600));
+	json_object_object_add(
+		settings, "job_keep_seconds",
+		json_object_new_int(e->opts.job_keep_seconds
+					    ? (int)e->opts.job_keep_seconds
+					    : 600));
+	json_object_object_add(
+		settings, "job_keep_max",
+		json_object_new_int(e->opts.job_keep_max
+					    ? (int)e->opts.job_keep_max
+					    : 1000));
+	json_object_object_add(
+		settings, "job_new_seconds",
+		json_object_new_int(e->opts.job_new_seconds
+					    ? (int)e->opts.job_new_seconds
+					    : 600));
 	json_object_object_add(root, "settings", settings);
 	pthread_mutex_lock(&e->config_lock);
 	for (size_t i = 0; i < e->nfiles; i++) {
@@ -874,22 +893,26 @@ char *tx_engine_config_text(struct tx_engine *e)
 		struct json_object *tools = json_object_new_array();
 		struct json_object *servers = json_object_new_array();
 
-		json_object_object_add(fo, "name", json_object_new_string(f->name));
+		json_object_object_add(fo, "name",
+				       json_object_new_string(f->name));
 		json_object_object_add(fo, "status",
-				       json_object_new_string(f->error ? "error" : "ok"));
+				       json_object_new_string(f->error ? "error"
+								       : "ok"));
 		if (f->error)
-			json_object_object_add(fo, "error",
-					       json_object_new_string(f->error));
+			json_object_object_add(
+				fo, "error", json_object_new_string(f->error));
 		for (size_t k = 0; f->plan && k < f->plan->ntools; k++) {
 			char id[2048];
 
 			snprintf(id, sizeof(id), "%s:%s", f->plan->tools[k].ns,
 				 f->plan->tools[k].name);
-			json_object_array_add(tools, json_object_new_string(id));
+			json_object_array_add(tools,
+					      json_object_new_string(id));
 		}
 		for (size_t k = 0; f->plan && k < f->plan->nservers; k++)
-			json_object_array_add(servers,
-					      json_object_new_string(f->plan->servers[k].name));
+			json_object_array_add(
+				servers, json_object_new_string(
+						 f->plan->servers[k].name));
 		json_object_object_add(fo, "tools", tools);
 		json_object_object_add(fo, "mcpServers", servers);
 		json_object_array_add(files, fo);

@@ -27,10 +27,10 @@ struct tx_tool;
 
 /* One loaded configuration file: its last good plan and what it made. */
 struct engine_file {
-	char *name;			/* base name, "tools.json" */
-	char *path;			/* NULL for embedded files */
-	struct tx_config_file *plan;	/* last good parse; may be NULL */
-	char *error;			/* last error, or NULL */
+	char *name;                  /* base name, "tools.json" */
+	char *path;                  /* NULL for embedded files */
+	struct tx_config_file *plan; /* last good parse; may be NULL */
+	char *error;                 /* last error, or NULL */
 };
 
 /* The one backend of a kind that has one for the engine's life. */
@@ -42,14 +42,14 @@ struct engine_backend {
 /* One MCP server, running. */
 struct engine_server {
 	char *name;
-	char *file;			/* the file that defines it */
+	char *file; /* the file that defines it */
 	struct tx_mcp_spec *spec;
 	struct tx_backend *backend;
 };
 
 /* A link of the job table's lists (jobtab.c). */
 struct job_link {
-	struct job_link *prev, *next;	/* NULL when not on a list */
+	struct job_link *prev, *next; /* NULL when not on a list */
 };
 
 /* A circular list with a sentinel (jobtab.c). */
@@ -66,13 +66,13 @@ struct job_list {
  * collection costs what it removes, however many jobs run or wait.
  */
 struct tx_jobtab {
-	struct tx_job **slots;		/* open addressing by num; NULL: free */
-	size_t nslots;			/* a power of two, or 0 */
-	size_t n;			/* jobs listed */
-	struct job_list by_age;		/* every job, oldest first */
-	struct job_list fresh;		/* NEW jobs, oldest first */
-	struct job_list final;		/* final jobs, in the order they ended */
-	uint64_t visits;		/* jobs collection looked at (tests) */
+	struct tx_job **slots;  /* open addressing by num; NULL: free */
+	size_t nslots;          /* a power of two, or 0 */
+	size_t n;               /* jobs listed */
+	struct job_list by_age; /* every job, oldest first */
+	struct job_list fresh;  /* NEW jobs, oldest first */
+	struct job_list final;  /* final jobs, in the order they ended */
+	uint64_t visits;        /* jobs collection looked at (tests) */
 };
 
 /* A server removed by a reload, whose process is still ending on a
@@ -83,49 +83,49 @@ struct tool_stats {
 	char *id;
 	uint64_t calls;
 	uint64_t errors;
-	uint32_t lat_us[1024];		/* ring of the latest latencies */
+	uint32_t lat_us[1024]; /* ring of the latest latencies */
 	size_t nlat;
 };
 
 struct tx_engine {
 	struct tx_engine_options opts;
-	char *config_dir;			/* NULL: embedded */
+	char *config_dir; /* NULL: embedded */
 	struct tx_registry *registry;
 	struct tx_search_index *search;
-	struct engine_backend *backends;	/* by kind, in the table's order */
+	struct engine_backend *backends; /* by kind, in the table's order */
 	size_t nbackends;
 	struct tx_backend *chain;
 	const struct tx_tool *chain_tool;
-	struct tx_code *code;			/* code runs (code.c) */
+	struct tx_code *code; /* code runs (code.c) */
 
-	pthread_mutex_t config_lock;		/* serializes reloads */
-	struct engine_file *files;		/* config_lock */
-	size_t nfiles;				/* config_lock */
-	struct engine_server *servers;		/* config_lock */
-	size_t nservers;			/* config_lock */
+	pthread_mutex_t config_lock;   /* serializes reloads */
+	struct engine_file *files;     /* config_lock */
+	size_t nfiles;                 /* config_lock */
+	struct engine_server *servers; /* config_lock */
+	size_t nservers;               /* config_lock */
 	pthread_mutex_t retire_lock;
-	struct engine_retiring *retiring;	/* retire_lock */
+	struct engine_retiring *retiring; /* retire_lock */
 	struct tx_config_watch *watch;
-	struct tx_audit *audit;			/* NULL: none */
+	struct tx_audit *audit; /* NULL: none */
 
 	pthread_mutex_t jobs_lock;
-	struct tx_jobtab jobs;			/* jobs_lock */
-	uint64_t next_job;			/* jobs_lock */
+	struct tx_jobtab jobs; /* jobs_lock */
+	uint64_t next_job;     /* jobs_lock */
 
 	pthread_mutex_t timer_lock;
 	pthread_cond_t timer_cond;
-	struct tx_job **heap;			/* timer_lock; by deadline */
-	size_t nheap;				/* timer_lock */
-	size_t heap_cap;			/* timer_lock */
-	bool stopping;				/* timer_lock */
-	uint64_t timer_wake_ns;			/* timer_lock; 0: awake */
+	struct tx_job **heap;   /* timer_lock; by deadline */
+	size_t nheap;           /* timer_lock */
+	size_t heap_cap;        /* timer_lock */
+	bool stopping;          /* timer_lock */
+	uint64_t timer_wake_ns; /* timer_lock; 0: awake */
 	pthread_t timer;
 	bool timer_started;
 
 	pthread_mutex_t stats_lock;
-	struct tool_stats *stats;		/* stats_lock */
-	size_t nstats;				/* stats_lock */
-	uint64_t calls_total;			/* stats_lock */
+	struct tool_stats *stats; /* stats_lock */
+	size_t nstats;            /* stats_lock */
+	uint64_t calls_total;     /* stats_lock */
 	uint64_t started_ns;
 };
 
@@ -145,8 +145,7 @@ void tx_jobtab_finished(struct tx_jobtab *t, struct tx_job *job);
 /* The first job on `fresh` or `final`, NULL when empty. */
 struct tx_job *tx_jobtab_first_queued(struct job_list *l);
 /* Every listed job, oldest first: next_by_age(t, NULL) is the first. */
-struct tx_job *tx_jobtab_next_by_age(struct tx_jobtab *t,
-				     struct tx_job *job);
+struct tx_job *tx_jobtab_next_by_age(struct tx_jobtab *t, struct tx_job *job);
 
 /* jobs.c: the engine's side of the job table (jobs_lock) */
 /* Drops finished jobs past the keep limits and expires NEW jobs older
@@ -203,8 +202,7 @@ struct tx_job *tx_runner_job_new(struct tx_engine *e,
 				 const char *tool_id,
 				 const struct tx_caller *caller);
 /* Fails the non-final jobs of tools that left the tool set. */
-void tx_runner_tools_removed(struct tx_engine *e,
-			     const struct tx_toolset *old,
+void tx_runner_tools_removed(struct tx_engine *e, const struct tx_toolset *old,
 			     const struct tx_toolset *cur);
 
 /* chain.c */

@@ -32,8 +32,8 @@
 
 struct tx_result {
 	bool is_error;
-	struct json_object *content;	/* array of content blocks */
-	struct json_object *structured;	/* may be NULL */
+	struct json_object *content;    /* array of content blocks */
+	struct json_object *structured; /* may be NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -85,7 +85,8 @@ int tx_result_add_text(struct tx_result *r, const char *text, size_t len)
 	if (!b)
 		return -ENOMEM;
 	json_object_object_add(b, "type", json_object_new_string("text"));
-	json_object_object_add(b, "text", json_object_new_string_len(text, (int)len));
+	json_object_object_add(b, "text",
+			       json_object_new_string_len(text, (int)len));
 	return tx_result_add_block(r, b);
 }
 
@@ -165,9 +166,12 @@ void tx_job_unref(struct tx_job *job)
 /* Readers                                                              */
 
 static const char *const state_names[] = {
-	[TX_JOB_NEW] = "new",		[TX_JOB_QUEUED] = "queued",
-	[TX_JOB_RUNNING] = "running",	[TX_JOB_OK] = "ok",
-	[TX_JOB_ERROR] = "error",	[TX_JOB_TIMEOUT] = "timeout",
+	[TX_JOB_NEW] = "new",
+	[TX_JOB_QUEUED] = "queued",
+	[TX_JOB_RUNNING] = "running",
+	[TX_JOB_OK] = "ok",
+	[TX_JOB_ERROR] = "error",
+	[TX_JOB_TIMEOUT] = "timeout",
 	[TX_JOB_CANCELLED] = "cancelled",
 };
 
@@ -178,11 +182,26 @@ const char *tx_job_state_name(enum tx_job_state state)
 	return "unknown";
 }
 
-const char *tx_job_id(const struct tx_job *job) { return job->id; }
-const char *tx_job_tool_id(const struct tx_job *job) { return job->tool_id; }
-const struct tx_caller *tx_job_caller(const struct tx_job *job) { return &job->caller; }
-const struct tx_tool *tx_job_tool(const struct tx_job *job) { return job->tool; }
-struct json_object *tx_job_args(const struct tx_job *job) { return job->args.obj; }
+const char *tx_job_id(const struct tx_job *job)
+{
+	return job->id;
+}
+const char *tx_job_tool_id(const struct tx_job *job)
+{
+	return job->tool_id;
+}
+const struct tx_caller *tx_job_caller(const struct tx_job *job)
+{
+	return &job->caller;
+}
+const struct tx_tool *tx_job_tool(const struct tx_job *job)
+{
+	return job->tool;
+}
+struct json_object *tx_job_args(const struct tx_job *job)
+{
+	return job->args.obj;
+}
 
 /* Written under the lock with release stores, so a reader that only
  * wants the state needs no lock (status never blocks, GC scans fast). */
@@ -421,7 +440,8 @@ bool tx_job_unlisten(struct tx_job *job, uint64_t id)
 static void stream_append_locked(struct tx_job *job, const char *buf,
 				 size_t len)
 {
-	static const char note[] = "\n[stream truncated: later output dropped]\n";
+	static const char note[] =
+		"\n[stream truncated: later output dropped]\n";
 
 	if (job->stream_full)
 		return;
@@ -463,14 +483,16 @@ void tx_job_progress(struct tx_job *job, double progress, double total,
 	int n;
 
 	if (total >= 0)
-		n = snprintf(line, sizeof(line), "progress %g/%g%s%s\n", progress,
-			     total, message ? " " : "", message ? message : "");
+		n = snprintf(line, sizeof(line), "progress %g/%g%s%s\n",
+			     progress, total, message ? " " : "",
+			     message ? message : "");
 	else
 		n = snprintf(line, sizeof(line), "progress %g%s%s\n", progress,
 			     message ? " " : "", message ? message : "");
 	if (n > 0)
-		tx_job_output(job, line, (size_t)n < sizeof(line) ? (size_t)n
-								 : sizeof(line) - 1);
+		tx_job_output(job, line,
+			      (size_t)n < sizeof(line) ? (size_t)n
+						       : sizeof(line) - 1);
 }
 
 size_t tx_job_stream_read(const struct tx_job *job, uint64_t off, char *buf,
@@ -571,7 +593,8 @@ static char *result_text(struct tx_result *r, size_t *len)
 
 	tx_buf_init(&b, 0);
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *blk = json_object_array_get_idx(r->content, i);
+		struct json_object *blk =
+			json_object_array_get_idx(r->content, i);
 		struct json_object *type, *text;
 
 		if (json_object_object_get_ex(blk, "type", &type) &&
@@ -593,14 +616,19 @@ static char *result_text(struct tx_result *r, size_t *len)
 		tx_buf_adds(&b, s);
 	} else if (!any_text) {
 		for (size_t i = 0; i < n; i++) {
-			struct json_object *blk = json_object_array_get_idx(r->content, i);
+			struct json_object *blk =
+				json_object_array_get_idx(r->content, i);
 			struct json_object *type, *mime;
 
 			json_object_object_get_ex(blk, "type", &type);
-			tx_buf_printf(&b, "[%s", type ? json_object_get_string(type) : "content");
+			tx_buf_printf(&b, "[%s",
+				      type ? json_object_get_string(type)
+					   : "content");
 			if (json_object_object_get_ex(blk, "mimeType", &mime))
-				tx_buf_printf(&b, " %s", json_object_get_string(mime));
-			tx_buf_printf(&b, ": see result.json, content[%zu]]\n", i);
+				tx_buf_printf(&b, " %s",
+					      json_object_get_string(mime));
+			tx_buf_printf(&b, ": see result.json, content[%zu]]\n",
+				      i);
 		}
 	}
 	/* A file a shell user cats should end its last line. */
@@ -616,7 +644,8 @@ static struct json_object *error_object(const char *code, const char *path,
 
 	json_object_object_add(o, "code", json_object_new_string(code));
 	json_object_object_add(o, "message", json_object_new_string(message));
-	json_object_object_add(o, "path", path ? json_object_new_string(path) : NULL);
+	json_object_object_add(o, "path",
+			       path ? json_object_new_string(path) : NULL);
 	return o;
 }
 
@@ -645,8 +674,9 @@ static bool output_ok(struct tx_job *job, struct tx_result *r, char *why,
 	if (!t || !t->output_validator || !r || r->is_error)
 		return true;
 	if (!r->structured) {
-		snprintf(why, whylen, "the tool declares an output schema but "
-				      "returned no structured content");
+		snprintf(why, whylen,
+			 "the tool declares an output schema but "
+			 "returned no structured content");
 		return false;
 	}
 	return tx_schema_validate(t->output_validator, r->structured, why,
@@ -673,17 +703,20 @@ static struct json_object *envelope_new_locked(const struct tx_job *job,
 	if (!env)
 		return NULL;
 	json_object_object_add(env, "job", json_object_new_string(job->id));
-	json_object_object_add(env, "tool", json_object_new_string(job->tool_id));
+	json_object_object_add(env, "tool",
+			       json_object_new_string(job->tool_id));
 	json_object_object_add(env, "arguments_digest",
-			       tx_job_args_digest(job, digest_text, sizeof(digest_text))
+			       tx_job_args_digest(job, digest_text,
+						  sizeof(digest_text))
 				       ? json_object_new_string(digest_text)
 				       : NULL);
-	json_object_object_add(env, "status",
-			       json_object_new_string(tx_job_state_name(state)));
+	json_object_object_add(
+		env, "status",
+		json_object_new_string(tx_job_state_name(state)));
 	json_object_object_add(env, "isError",
 			       json_object_new_boolean(state != TX_JOB_OK));
 	json_object_object_add(env, "content",
-			       !r ? json_object_new_array()
+			       !r     ? json_object_new_array()
 			       : copy ? tx_json_copy(r->content)
 				      : json_object_get(r->content));
 	if (r && r->structured)
@@ -694,17 +727,21 @@ static struct json_object *envelope_new_locked(const struct tx_job *job,
 	add_time(timings, "created", &job->created);
 	add_time(timings, "started", &job->started);
 	add_time(timings, "finished", &job->finished);
-	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
-	json_object_object_add(timings, "duration_ms", json_object_new_double(dur));
+	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started)
+				  : 0;
+	json_object_object_add(timings, "duration_ms",
+			       json_object_new_double(dur));
 	json_object_object_add(env, "timings", timings);
 	if (state == TX_JOB_OK)
 		json_object_object_add(env, "error", NULL);
 	else if (r && r->is_error)
 		json_object_object_add(env, "error",
-				       error_object(job->code, NULL, error_message));
+				       error_object(job->code, NULL,
+						    error_message));
 	else
 		json_object_object_add(env, "error",
-				       error_object(job->code, job->path, job->message));
+				       error_object(job->code, job->path,
+						    job->message));
 	return env;
 }
 
@@ -795,17 +832,18 @@ static bool job_finish(struct tx_job *job, bool only_new,
 	if (hooks && hooks->finishing)
 		hooks->finishing(job->engine, job, state);
 	__atomic_store_n(&job->state, state, __ATOMIC_RELEASE);
-	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started) : 0;
+	dur = job->started.tv_sec ? ts_ms(&job->finished) - ts_ms(&job->started)
+				  : 0;
 	if (job->started.tv_sec || state != TX_JOB_CANCELLED) {
 		char line[128];
 		int n = snprintf(line, sizeof(line), "-- %s (%.0f ms)\n",
 				 tx_job_state_name(state), dur);
 
-		job->stream.max += sizeof(line);	/* the last line always fits */
+		job->stream.max += sizeof(line); /* the last line always fits */
 		tx_buf_add(&job->stream, line, (size_t)n);
 	}
 	pthread_cond_broadcast(&job->cond);
-	job_event(job);		/* unlocks */
+	job_event(job); /* unlocks */
 	if (hooks && hooks->finished)
 		hooks->finished(job->engine, job);
 	if (state == TX_JOB_OK)
@@ -840,8 +878,8 @@ void tx_job_complete(struct tx_job *job, struct tx_result *r)
 	tx_job_finish(job, TX_JOB_OK, 0, r, "ok", NULL, NULL);
 }
 
-void tx_job_fail(struct tx_job *job, int err, const char *code,
-		 const char *fmt, ...)
+void tx_job_fail(struct tx_job *job, int err, const char *code, const char *fmt,
+		 ...)
 {
 	enum tx_job_state st = TX_JOB_ERROR;
 	char msg[2048];

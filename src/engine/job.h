@@ -14,7 +14,7 @@ struct json_object;
 struct tx_tool;
 
 /* Caps on what one job keeps. */
-#define TX_STREAM_MAX (4u * 1024 * 1024)	/* stream bytes kept */
+#define TX_STREAM_MAX (4u * 1024 * 1024) /* stream bytes kept */
 
 /*
  * A result under construction.  Backends fill one and hand it to
@@ -61,8 +61,8 @@ void tx_job_complete(struct tx_job *job, struct tx_result *r);
  * of the table (ETIMEDOUT, ECANCELED, EIO, ...); code: a short word for
  * result.json ("timeout", "backend_failed", ...).  Ignored when final.
  */
-void tx_job_fail(struct tx_job *job, int err, const char *code,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void tx_job_fail(struct tx_job *job, int err, const char *code, const char *fmt,
+		 ...) __attribute__((format(printf, 4, 5)));
 
 /* True once the job is final (backends may poll it). */
 bool tx_job_is_final(const struct tx_job *job);

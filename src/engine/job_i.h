@@ -19,7 +19,7 @@
 #include "engine/engine_i.h"
 #include "engine/job.h"
 #include "util/buf.h"
-#include "util/clock.h"	/* the *_ns fields are tx_now_ns() readings */
+#include "util/clock.h" /* the *_ns fields are tx_now_ns() readings */
 
 struct tx_engine;
 struct tx_job;
@@ -39,9 +39,9 @@ struct tx_job_hooks {
 
 /* Which collection list a listed job is on (jobtab.c). */
 enum job_queue {
-	JOB_Q_NONE,	/* running, or not listed */
-	JOB_Q_FRESH,	/* NEW: expires after job_new_seconds */
-	JOB_Q_FINAL,	/* final: kept by job_keep_seconds/job_keep_max */
+	JOB_Q_NONE,  /* running, or not listed */
+	JOB_Q_FRESH, /* NEW: expires after job_new_seconds */
+	JOB_Q_FINAL, /* final: kept by job_keep_seconds/job_keep_max */
 };
 
 struct job_listener {
@@ -53,46 +53,46 @@ struct job_listener {
 
 struct tx_job {
 	atomic_int refs;
-	struct tx_engine *engine;	/* outlives every non-final job */
-	const struct tx_job_hooks *hooks;	/* lock; NULL once detached */
+	struct tx_engine *engine;         /* outlives every non-final job */
+	const struct tx_job_hooks *hooks; /* lock; NULL once detached */
 	uint64_t num;
 	char id[24];
 	char *tool_id;
-	const struct tx_tool *tool;	/* a reference */
+	const struct tx_tool *tool; /* a reference */
 	struct tx_caller caller;
-	bool has_caller;		/* false: made with no caller */
+	bool has_caller; /* false: made with no caller */
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;		/* final state, listener done */
-	enum tx_job_state state;	/* lock */
-	struct tx_args args;		/* lock: set once, as it turns RUNNING */
-	void *backend_data;		/* lock */
-	bool cancel_sent;		/* lock */
-	struct timespec created;	/* CLOCK_REALTIME */
+	pthread_cond_t cond;     /* final state, listener done */
+	enum tx_job_state state; /* lock */
+	struct tx_args args;     /* lock: set once, as it turns RUNNING */
+	void *backend_data;      /* lock */
+	bool cancel_sent;        /* lock */
+	struct timespec created; /* CLOCK_REALTIME */
 	struct timespec started;
 	struct timespec finished;
-	uint64_t start_ns;		/* CLOCK_MONOTONIC at start */
-	uint64_t deadline_ns;		/* CLOCK_MONOTONIC; 0: none */
-	size_t heap_idx;		/* engine timer heap; SIZE_MAX: out */
-	uint64_t created_ns;		/* CLOCK_MONOTONIC */
-	uint64_t finished_ns;		/* CLOCK_MONOTONIC; set when final */
+	uint64_t start_ns;    /* CLOCK_MONOTONIC at start */
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
+	size_t heap_idx;      /* engine timer heap; SIZE_MAX: out */
+	uint64_t created_ns;  /* CLOCK_MONOTONIC */
+	uint64_t finished_ns; /* CLOCK_MONOTONIC; set when final */
 
 	/* The engine's job table (engine jobs_lock). */
 	bool listed;
-	struct job_link by_age;		/* every listed job, oldest first */
-	struct job_link in_queue;	/* on the list `queue` names */
+	struct job_link by_age;   /* every listed job, oldest first */
+	struct job_link in_queue; /* on the list `queue` names */
 	enum job_queue queue;
 
 	/* The outcome: set once under lock when the job turns final. */
 	int err;
-	struct tx_result *result;	/* may be NULL; read under lock */
+	struct tx_result *result; /* may be NULL; read under lock */
 	char *code;
 	char *path;
 	char *message;
 	/* The texts readers see, rendered under lock on first demand (most
 	 * calls never have result.json read) and never changed after, so
 	 * a pointer handed out stays valid while the job lives. */
-	bool rendered;			/* lock */
+	bool rendered; /* lock */
 	char *result_text;
 	size_t result_len;
 	char *envelope_text;
@@ -100,13 +100,13 @@ struct tx_job {
 	char *error_text;
 	size_t error_len;
 
-	struct tx_buf stream;		/* lock */
-	bool stream_full;		/* lock */
-	struct job_listener *listeners;	/* lock */
-	size_t nlisteners;		/* lock */
-	uint64_t next_listener;		/* lock */
-	uint64_t *firing;		/* lock: IDs whose fn is running */
-	size_t nfiring;			/* lock */
+	struct tx_buf stream;           /* lock */
+	bool stream_full;               /* lock */
+	struct job_listener *listeners; /* lock */
+	size_t nlisteners;              /* lock */
+	uint64_t next_listener;         /* lock */
+	uint64_t *firing;               /* lock: IDs whose fn is running */
+	size_t nfiring;                 /* lock */
 };
 
 /*

@@ -42,14 +42,17 @@ static void collect(struct tx_engine *e, bool ages)
 {
 	uint64_t keep_ns = (uint64_t)(e->opts.job_keep_seconds
 					      ? e->opts.job_keep_seconds
-					      : 600) * 1000000000u;
+					      : 600) *
+			   1000000000u;
 	uint64_t new_ns = (uint64_t)new_seconds(e) * 1000000000u;
 	size_t keep_max = keep_limit(e), ndrop, nexp;
 	struct tx_job *drop[GC_BATCH], *expire[GC_BATCH];
 	char why[128];
 
-	snprintf(why, sizeof(why), "nobody started the job within %u s "
-		 "(job_new_seconds); it expired", new_seconds(e));
+	snprintf(why, sizeof(why),
+		 "nobody started the job within %u s "
+		 "(job_new_seconds); it expired",
+		 new_seconds(e));
 	do {
 		uint64_t now = tx_now_ns();
 		struct tx_job *job;
@@ -62,7 +65,7 @@ static void collect(struct tx_engine *e, bool ages)
 			(ages && now - job->finished_ns > keep_ns))) {
 			e->jobs.visits++;
 			tx_jobtab_del(&e->jobs, job);
-			drop[ndrop++] = job;	/* the table's reference */
+			drop[ndrop++] = job; /* the table's reference */
 		}
 		while (ages && nexp < GC_BATCH &&
 		       (job = tx_jobtab_first_queued(&e->jobs.fresh))) {
@@ -92,7 +95,7 @@ static void collect(struct tx_engine *e, bool ages)
 				pthread_mutex_unlock(&e->jobs_lock);
 			}
 			if (listed)
-				tx_job_unref(job);	/* the table's */
+				tx_job_unref(job); /* the table's */
 			tx_job_unref(job);
 		}
 	} while (ndrop == GC_BATCH || nexp == GC_BATCH);
@@ -113,7 +116,8 @@ void tx_jobs_count(struct tx_engine *e, size_t *jobs, size_t *active)
 
 void tx_jobs_release(struct tx_engine *e)
 {
-	for (struct tx_job *job; (job = tx_jobtab_next_by_age(&e->jobs, NULL));) {
+	for (struct tx_job *job;
+	     (job = tx_jobtab_next_by_age(&e->jobs, NULL));) {
 		tx_jobtab_del(&e->jobs, job);
 		tx_job_detach(job);
 		tx_job_unref(job);
@@ -129,8 +133,8 @@ struct tx_job *tx_engine_job_new(struct tx_engine *e, const char *tool_id,
 	struct tx_job *job;
 
 	if (!tool) {
-		snprintf(err, errlen, "no tool \"%s\" (toolexec list shows them)",
-			 tool_id);
+		snprintf(err, errlen,
+			 "no tool \"%s\" (toolexec list shows them)", tool_id);
 		errno = ENOENT;
 		return NULL;
 	}
@@ -160,12 +164,12 @@ struct tx_job *tx_runner_job_new(struct tx_engine *e,
 	job = tx_job_alloc(e, &tx_runner_hooks, e->next_job, tool_id, tool,
 			   caller);
 	if (job && tx_jobtab_add(&e->jobs, job)) {
-		tx_job_unref(job);	/* `tool` still holds the tool */
+		tx_job_unref(job); /* `tool` still holds the tool */
 		job = NULL;
 	}
 	if (job) {
 		e->next_job++;
-		tx_job_ref(job);	/* the table's */
+		tx_job_ref(job); /* the table's */
 		/* The count limit at once (it costs what it removes); the
 		 * timer thread applies the age limits every second. */
 		gc = e->jobs.final.n > keep_limit(e);
@@ -239,7 +243,7 @@ int tx_engine_job_remove(struct tx_engine *e, const char *id)
 	tx_jobtab_del(&e->jobs, job);
 	pthread_mutex_unlock(&e->jobs_lock);
 	if (listed)
-		tx_job_unref(job);	/* the table's reference */
+		tx_job_unref(job); /* the table's reference */
 	tx_job_unref(job);
 	return 0;
 }

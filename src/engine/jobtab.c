@@ -21,7 +21,7 @@
 #define SLOTS_MIN 256
 
 #define job_of(link, member) \
-	((struct tx_job *)((char *)(link) - offsetof(struct tx_job, member)))
+	((struct tx_job *)((char *)(link)-offsetof(struct tx_job, member)))
 
 static void list_init(struct job_list *l)
 {
@@ -130,8 +130,9 @@ struct tx_job *tx_jobtab_find(const struct tx_jobtab *t, uint64_t num)
 
 static struct job_list *queue_list(struct tx_jobtab *t, enum job_queue q)
 {
-	return q == JOB_Q_FRESH ? &t->fresh : q == JOB_Q_FINAL ? &t->final
-							       : NULL;
+	return q == JOB_Q_FRESH   ? &t->fresh
+	       : q == JOB_Q_FINAL ? &t->final
+				  : NULL;
 }
 
 static void queue_leave(struct tx_jobtab *t, struct tx_job *job)

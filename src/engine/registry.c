@@ -24,8 +24,8 @@ struct tx_toolset {
 	atomic_int refs;
 	uint64_t generation;
 	size_t n;
-	struct tx_tool **by_id;		/* sorted by id */
-	struct tx_tool **by_file;	/* sorted by (ns_file, name_file) */
+	struct tx_tool **by_id;   /* sorted by id */
+	struct tx_tool **by_file; /* sorted by (ns_file, name_file) */
 };
 
 struct source {
@@ -41,15 +41,15 @@ struct listener {
 
 struct tx_registry {
 	pthread_rwlock_t cur_lock;
-	struct tx_toolset *cur;		/* cur_lock */
+	struct tx_toolset *cur; /* cur_lock */
 	pthread_mutex_t write_lock;
-	struct source *sources;		/* write_lock */
-	size_t nsources;		/* write_lock */
-	struct listener *listeners;	/* write_lock; after the swap */
-	size_t nlisteners;		/* write_lock */
-	struct listener *preparers;	/* write_lock; before the swap */
-	size_t npreparers;		/* write_lock */
-	uint64_t generation;		/* write_lock */
+	struct source *sources;     /* write_lock */
+	size_t nsources;            /* write_lock */
+	struct listener *listeners; /* write_lock; after the swap */
+	size_t nlisteners;          /* write_lock */
+	struct listener *preparers; /* write_lock; before the swap */
+	size_t npreparers;          /* write_lock */
+	uint64_t generation;        /* write_lock */
 };
 
 static int cmp_id(const void *a, const void *b)
@@ -231,8 +231,8 @@ int tx_registry_set_source(struct tx_registry *reg, const char *source,
 		source_release(src);
 		*src = fresh;
 	} else {
-		struct source *grown = realloc(reg->sources,
-					       (reg->nsources + 1) * sizeof(*grown));
+		struct source *grown = realloc(
+			reg->sources, (reg->nsources + 1) * sizeof(*grown));
 
 		if (!grown) {
 			source_release(&fresh);

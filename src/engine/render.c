@@ -18,7 +18,7 @@
 #include "util/jsonu.h"
 
 struct tx_search_result {
-	struct tx_toolset *set;		/* the hits' tools are borrowed from it */
+	struct tx_toolset *set; /* the hits' tools are borrowed from it */
 	size_t n;
 	const struct tx_tool **tools;
 	char *text, *json;
@@ -45,9 +45,9 @@ static int render_text(struct tx_search_result *r, const double *scores)
 	for (size_t i = 0; i < r->n && !rc; i++) {
 		const char *sum = tx_tool_summary(r->tools[i]);
 
-		rc = tx_buf_printf(&b, "%zu\t%.4f\t%s\t%.*s\n", i + 1, scores[i],
-				   tx_tool_id(r->tools[i]), summary_len(sum),
-				   sum);
+		rc = tx_buf_printf(&b, "%zu\t%.4f\t%s\t%.*s\n", i + 1,
+				   scores[i], tx_tool_id(r->tools[i]),
+				   summary_len(sum), sum);
 	}
 	if (rc) {
 		tx_buf_release(&b);
@@ -80,9 +80,9 @@ static struct json_object *hit_json(const struct tx_tool *t, size_t rank,
 				   json_object_new_double_s(score, num)) ||
 	    json_object_object_add(h, "id",
 				   json_object_new_string(tx_tool_id(t))) ||
-	    json_object_object_add(h, "summary",
-				   json_object_new_string_len(
-					   sum, summary_len(sum))) ||
+	    json_object_object_add(
+		    h, "summary",
+		    json_object_new_string_len(sum, summary_len(sum))) ||
 	    json_object_object_add(h, "path", json_object_new_string(path))) {
 		json_object_put(h);
 		h = NULL;
@@ -205,16 +205,14 @@ const struct tx_tool *tx_search_result_tool(const struct tx_search_result *r,
 	return i < r->n ? r->tools[i] : NULL;
 }
 
-const char *tx_search_result_text(const struct tx_search_result *r,
-				  size_t *len)
+const char *tx_search_result_text(const struct tx_search_result *r, size_t *len)
 {
 	if (len)
 		*len = r->text_len;
 	return r->text;
 }
 
-const char *tx_search_result_json(const struct tx_search_result *r,
-				  size_t *len)
+const char *tx_search_result_json(const struct tx_search_result *r, size_t *len)
 {
 	if (len)
 		*len = r->json_len;

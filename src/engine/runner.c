@@ -136,7 +136,7 @@ int tx_runner_start(struct tx_job *job, struct tx_args *a)
 		return rc;
 	}
 	pthread_mutex_lock(&e->jobs_lock);
-	tx_jobtab_started(&e->jobs, job);	/* it no longer expires */
+	tx_jobtab_started(&e->jobs, job); /* it no longer expires */
 	pthread_mutex_unlock(&e->jobs_lock);
 	if (tx_timer_add(e, job)) {
 		tx_job_fail(job, ENOMEM, "backend_failed", "out of memory");
@@ -144,8 +144,10 @@ int tx_runner_start(struct tx_job *job, struct tx_args *a)
 	}
 	rc = tool->backend->ops->start(tool->backend, job);
 	if (rc)
-		tx_job_fail(job, -rc, "backend_failed", "the backend could not start "
-			    "the call: %s", strerror(-rc));
+		tx_job_fail(job, -rc, "backend_failed",
+			    "the backend could not start "
+			    "the call: %s",
+			    strerror(-rc));
 	return 0;
 }
 
@@ -156,10 +158,12 @@ int tx_job_start(struct tx_job *job, const char *args_json, size_t len)
 	int rc;
 
 	if (len > TX_ARGS_MAX) {
-		rc = tx_job_reject(job, EFBIG, "arguments are larger than the limit");
+		rc = tx_job_reject(job, EFBIG,
+				   "arguments are larger than the limit");
 		return rc ? rc : -EFBIG;
 	}
-	a.obj = tx_json_parse(args_json, len, TX_JSON_DEPTH_MAX, err, sizeof(err));
+	a.obj = tx_json_parse(args_json, len, TX_JSON_DEPTH_MAX, err,
+			      sizeof(err));
 	if (err[0]) {
 		rc = tx_job_reject(job, EINVAL, err);
 		return rc ? rc : -EINVAL;
@@ -182,7 +186,8 @@ int tx_job_start_argbuf(struct tx_job *job, struct tx_argbuf *ab)
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc) {
-		rc = tx_job_reject(job, EINVAL, "incomplete JSON: the arguments "
+		rc = tx_job_reject(job, EINVAL,
+				   "incomplete JSON: the arguments "
 				   "ended before the object was closed");
 		return rc ? rc : -EINVAL;
 	}
@@ -212,7 +217,8 @@ bool tx_runner_end(struct tx_job *job, enum tx_job_state state, int err,
 
 	if (!tx_job_finish(job, state, err, NULL, code, NULL, message))
 		return false;
-	if (tx_job_cancel_due(job) && t && t->backend && t->backend->ops->cancel)
+	if (tx_job_cancel_due(job) && t && t->backend &&
+	    t->backend->ops->cancel)
 		t->backend->ops->cancel(t->backend, job);
 	return true;
 }
@@ -225,8 +231,7 @@ int tx_job_cancel(struct tx_job *job)
 	return 0;
 }
 
-void tx_runner_tools_removed(struct tx_engine *e,
-			     const struct tx_toolset *old,
+void tx_runner_tools_removed(struct tx_engine *e, const struct tx_toolset *old,
 			     const struct tx_toolset *cur)
 {
 	struct tx_job **victims = NULL, *job = NULL;

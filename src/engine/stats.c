@@ -63,8 +63,8 @@ void tx_stats_count(struct tx_engine *e, const struct tx_job *job)
 		st->calls++;
 		if (tx_job_state(job) != TX_JOB_OK)
 			st->errors++;
-		st->lat_us[st->nlat++ % LAT_RING] = us > UINT32_MAX ? UINT32_MAX
-								   : (uint32_t)us;
+		st->lat_us[st->nlat++ % LAT_RING] =
+			us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 	}
 	pthread_mutex_unlock(&e->stats_lock);
 }

@@ -46,9 +46,11 @@ static void heap_down(struct tx_engine *e, size_t i)
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
 
-		if (l < e->nheap && e->heap[l]->deadline_ns < e->heap[m]->deadline_ns)
+		if (l < e->nheap &&
+		    e->heap[l]->deadline_ns < e->heap[m]->deadline_ns)
 			m = l;
-		if (r < e->nheap && e->heap[r]->deadline_ns < e->heap[m]->deadline_ns)
+		if (r < e->nheap &&
+		    e->heap[r]->deadline_ns < e->heap[m]->deadline_ns)
 			m = r;
 		if (m == i)
 			return;
@@ -105,8 +107,9 @@ static void *timer_main(void *arg)
 			struct tx_job *job = heap_remove(e, e->heap[0]);
 
 			pthread_mutex_unlock(&e->timer_lock);
-			tx_runner_end(job, TX_JOB_TIMEOUT, ETIMEDOUT, "timeout",
-				      "the call did not finish within its timeout");
+			tx_runner_end(
+				job, TX_JOB_TIMEOUT, ETIMEDOUT, "timeout",
+				"the call did not finish within its timeout");
 			tx_job_unref(job);
 			pthread_mutex_lock(&e->timer_lock);
 			continue;

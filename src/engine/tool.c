@@ -62,10 +62,11 @@ int tx_name_encode(const char *name, char *out, size_t outlen)
 	/* Too long for a file name: a prefix, then a hash of the whole. */
 	if (outlen < TX_NAME_MAX + 1)
 		return -ENAMETOOLONG;
-	cut = TX_NAME_MAX - 18;	/* room for "%~" and 16 hex digits */
+	cut = TX_NAME_MAX - 18; /* room for "%~" and 16 hex digits */
 	/* Do not split a %XX escape or a UTF-8 sequence. */
-	while (cut > 0 && (((unsigned char)tmp[cut] & 0xc0) == 0x80 ||
-			   tmp[cut - 1] == '%' || (cut >= 2 && tmp[cut - 2] == '%')))
+	while (cut > 0 &&
+	       (((unsigned char)tmp[cut] & 0xc0) == 0x80 ||
+		tmp[cut - 1] == '%' || (cut >= 2 && tmp[cut - 2] == '%')))
 		cut--;
 	memcpy(out, tmp, cut);
 	n = cut + (size_t)snprintf(out + cut, outlen - cut, "%%~%016" PRIx64,
@@ -130,8 +131,8 @@ static bool name_ok(const char *s, bool is_ns, char *err, size_t errlen)
 	}
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p < 0x20) {
-			snprintf(err, errlen, "the %s contains a control character",
-				 what);
+			snprintf(err, errlen,
+				 "the %s contains a control character", what);
 			return false;
 		}
 	return true;
@@ -237,8 +238,9 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	} else {
 		t->input_schema = json_object_new_object();
 		if (t->input_schema)
-			json_object_object_add(t->input_schema, "type",
-					       json_object_new_string("object"));
+			json_object_object_add(
+				t->input_schema, "type",
+				json_object_new_string("object"));
 	}
 	if (!t->input_schema)
 		goto out_nomem;
@@ -247,8 +249,8 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 		if (!t->output_schema)
 			goto out_nomem;
 	}
-	t->input_validator = tx_schema_compile(t->input_schema, NULL, serr,
-					       sizeof(serr));
+	t->input_validator =
+		tx_schema_compile(t->input_schema, NULL, serr, sizeof(serr));
 	if (!t->input_validator) {
 		snprintf(err, errlen, "%s: unusable input schema: %s", t->id,
 			 serr);
@@ -326,18 +328,54 @@ void tx_tool_unref(const struct tx_tool *tool)
 		tool_destroy(t);
 }
 
-const char *tx_tool_id(const struct tx_tool *t) { return t->id; }
-const char *tx_tool_namespace(const struct tx_tool *t) { return t->ns; }
-const char *tx_tool_name(const struct tx_tool *t) { return t->name; }
-const char *tx_tool_namespace_file(const struct tx_tool *t) { return t->ns_file; }
-const char *tx_tool_name_file(const struct tx_tool *t) { return t->name_file; }
-const char *tx_tool_title(const struct tx_tool *t) { return t->title; }
-const char *tx_tool_description(const struct tx_tool *t) { return t->description; }
-size_t tx_tool_tag_count(const struct tx_tool *t) { return t->ntags; }
-const char *tx_tool_summary(const struct tx_tool *t) { return t->summary; }
-const char *tx_tool_doc(const struct tx_tool *t) { return t->doc; }
-const char *tx_tool_schema_text(const struct tx_tool *t) { return t->schema_text; }
-uint64_t tx_tool_version(const struct tx_tool *t) { return t->version; }
+const char *tx_tool_id(const struct tx_tool *t)
+{
+	return t->id;
+}
+const char *tx_tool_namespace(const struct tx_tool *t)
+{
+	return t->ns;
+}
+const char *tx_tool_name(const struct tx_tool *t)
+{
+	return t->name;
+}
+const char *tx_tool_namespace_file(const struct tx_tool *t)
+{
+	return t->ns_file;
+}
+const char *tx_tool_name_file(const struct tx_tool *t)
+{
+	return t->name_file;
+}
+const char *tx_tool_title(const struct tx_tool *t)
+{
+	return t->title;
+}
+const char *tx_tool_description(const struct tx_tool *t)
+{
+	return t->description;
+}
+size_t tx_tool_tag_count(const struct tx_tool *t)
+{
+	return t->ntags;
+}
+const char *tx_tool_summary(const struct tx_tool *t)
+{
+	return t->summary;
+}
+const char *tx_tool_doc(const struct tx_tool *t)
+{
+	return t->doc;
+}
+const char *tx_tool_schema_text(const struct tx_tool *t)
+{
+	return t->schema_text;
+}
+uint64_t tx_tool_version(const struct tx_tool *t)
+{
+	return t->version;
+}
 
 const char *tx_tool_tag(const struct tx_tool *t, size_t i)
 {

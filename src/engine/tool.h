@@ -23,16 +23,16 @@ struct tx_schema;
 struct tx_tool_def {
 	const char *ns;
 	const char *name;
-	const char *title;		/* may be NULL */
-	const char *description;	/* may be NULL */
+	const char *title;       /* may be NULL */
+	const char *description; /* may be NULL */
 	const char *const *tags;
 	size_t ntags;
-	struct json_object *input_schema;	/* NULL: {"type":"object"} */
-	struct json_object *output_schema;	/* may be NULL */
-	unsigned timeout_ms;		/* 0: TX_TOOL_TIMEOUT_DEFAULT */
-	const char *origin;		/* "builtin", "FILE.json", "mcp:NAME" */
-	const char *where;		/* one line for the doc: where it runs */
-	struct tx_backend *backend;	/* a reference is taken */
+	struct json_object *input_schema;  /* NULL: {"type":"object"} */
+	struct json_object *output_schema; /* may be NULL */
+	unsigned timeout_ms;               /* 0: TX_TOOL_TIMEOUT_DEFAULT */
+	const char *origin;         /* "builtin", "FILE.json", "mcp:NAME" */
+	const char *where;          /* one line for the doc: where it runs */
+	struct tx_backend *backend; /* a reference is taken */
 	/* Ownership passes to the tool, even when tx_tool_new fails. */
 	void *backend_data;
 	void (*backend_data_free)(void *data);
@@ -62,11 +62,11 @@ struct tx_tool {
 	char **tags;
 	size_t ntags;
 	struct json_object *input_schema;
-	struct json_object *output_schema;	/* may be NULL */
+	struct json_object *output_schema; /* may be NULL */
 	struct tx_schema *input_validator;
-	struct tx_schema *output_validator;	/* may be NULL */
+	struct tx_schema *output_validator; /* may be NULL */
 	char *schema_text;
-	char *output_schema_text;		/* may be NULL */
+	char *output_schema_text; /* may be NULL */
 	char *summary;
 	char *doc;
 	char *origin;
@@ -75,7 +75,7 @@ struct tx_tool {
 	struct tx_backend *backend;
 	void *backend_data;
 	void (*backend_data_free)(void *data);
-	char *backend_spec;			/* may be NULL */
+	char *backend_spec; /* may be NULL */
 };
 
 /*

@@ -20,9 +20,9 @@
  * that brought it, and the write that completes the object is checked
  * against the input schema.  The object the argument buffer parsed is
  * the one the job gets: checked once at that write, it is handed to the
- * start as it is, never printed and parsed again.  A refused write still leaves a trace: a job
- * is created and rejected with the reason, so `error` and `result.json`
- * explain it to the next reader.
+ * start as it is, never printed and parsed again.  A refused write still leaves
+ * a trace: a job is created and rejected with the reason, so `error` and
+ * `result.json` explain it to the next reader.
  *
  * The job of a call on tools/NS/NAME/call (or chain/call) is created by
  * the first write that brings arguments, not when the call starts: the
@@ -73,7 +73,7 @@ static int call_reject(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		job = tx_engine_job_new(fs->engine, h->key, &caller, why,
 					sizeof(why));
 	if (!job)
-		return 0;	/* no tool (gone), or no memory: the errno says it */
+		return 0; /* no tool (gone), or no memory: the errno says it */
 	/* A call file's own job: a refusal that comes too late to end it
 	 * leaves it alone; the write still fails with its own errno. */
 	tx_job_reject(job, err, msg);
@@ -132,7 +132,7 @@ static int call_start(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	if (!job && h->scope != FS_JOB)
 		job = tx_engine_job_new(fs->engine, h->key, &caller, why,
 					sizeof(why));
-	if (!job)	/* the tool is gone, or no memory */
+	if (!job) /* the tool is gone, or no memory */
 		return errno == ENOENT ? -ENOENT : -ENOMEM;
 	/* Before starting: a builtin may finish before the start returns,
 	 * and the writer's next command must find the call. */
@@ -142,7 +142,8 @@ static int call_start(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	if (rc == -ENOMEM && tx_job_state(job) == TX_JOB_NEW) {
 		/* Nothing would ever end a job left in state new: readers
 		 * would wait for it until their bound, again and again. */
-		tx_job_reject(job, ENOMEM, "out of memory: the call could not "
+		tx_job_reject(job, ENOMEM,
+			      "out of memory: the call could not "
 			      "start");
 	}
 	return rc;
@@ -310,7 +311,7 @@ int fs_call_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	pthread_mutex_lock(&h->lock);
 	if (h->started || h->failed || !h->ab || tx_argbuf_empty(h->ab)) {
 		pthread_mutex_unlock(&h->lock);
-		return 0;	/* `touch call`, or nothing new */
+		return 0; /* `touch call`, or nothing new */
 	}
 	rc = call_take_args_unlock(fs, req, h, &ab);
 	if (rc)
@@ -334,7 +335,7 @@ void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	struct tx_job *job = NULL;
 	int rc;
 
-	(void)off;	/* a transaction: from h->pos (top of this file) */
+	(void)off; /* a transaction: from h->pos (top of this file) */
 	pthread_mutex_lock(&h->lock);
 	if (h->failed) {
 		rc = h->failed;
@@ -349,7 +350,7 @@ void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	}
 	if (!h->ab || tx_argbuf_empty(h->ab)) {
 		pthread_mutex_unlock(&h->lock);
-		fuse_reply_err(req, ENODATA);	/* no arguments, no call */
+		fuse_reply_err(req, ENODATA); /* no arguments, no call */
 		return;
 	}
 	rc = call_take_args_unlock(fs, req, h, &ab);
@@ -418,7 +419,7 @@ int fs_outcome_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 void fs_outcome_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size, off_t off)
 {
-	struct tx_job *job = h->job;	/* fixed at open */
+	struct tx_job *job = h->job; /* fixed at open */
 
 	/*
 	 * A cloned job that nobody started yet is waited for like a running
@@ -431,8 +432,7 @@ void fs_outcome_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fs_reply_job(req, h, job, h->ops->which, size, off);
 	} else {
 		/* Interrupting a result reader only stops its wait. */
-		fs_wait_defer(fs, req, h, job, h->ops->which, size, off,
-			      false);
+		fs_wait_defer(fs, req, h, job, h->ops->which, size, off, false);
 	}
 }
 

@@ -12,20 +12,20 @@
 #include <string.h>
 
 static const char chain_doc_text[] =
-"# chain\n"
-"\n"
-"Runs tools one after another.  Write the steps to `chain/call` in any\n"
-"of the three calling ways (shell style, transaction, `chain/clone`):\n"
-"\n"
-"    {\"steps\": [\n"
-"      {\"tool\": \"builtin:echo\", \"args\": {\"text\": \"one\"}},\n"
-"      {\"tool\": \"builtin:echo\", \"args\": {}, \"use_previous\": true}\n"
-"    ]}\n"
-"\n"
-"Steps run in order and the chain stops at the first failure unless\n"
-"a step says otherwise.  With `use_previous` a step receives the\n"
-"previous step's result under `args.previous`.  `result` is the last\n"
-"step's result; `result.json` holds every step's envelope.\n";
+	"# chain\n"
+	"\n"
+	"Runs tools one after another.  Write the steps to `chain/call` in any\n"
+	"of the three calling ways (shell style, transaction, `chain/clone`):\n"
+	"\n"
+	"    {\"steps\": [\n"
+	"      {\"tool\": \"builtin:echo\", \"args\": {\"text\": \"one\"}},\n"
+	"      {\"tool\": \"builtin:echo\", \"args\": {}, \"use_previous\": true}\n"
+	"    ]}\n"
+	"\n"
+	"Steps run in order and the chain stops at the first failure unless\n"
+	"a step says otherwise.  With `use_previous` a step receives the\n"
+	"previous step's result under `args.previous`.  `result` is the last\n"
+	"step's result; `result.json` holds every step's envelope.\n";
 
 static int chain_doc(struct fs *fs, const struct fs_node *n,
 		     struct fs_blob **out)
@@ -38,7 +38,7 @@ static int chain_doc(struct fs *fs, const struct fs_node *n,
 
 static const struct fs_node_ops chain_doc_ops = {
 	.mode = S_IFREG | 0444,
-	.flags = FS_CACHED,	/* never changes */
+	.flags = FS_CACHED, /* never changes */
 	.entry_ttl = FS_TTL_STATIC,
 	.attr_ttl = FS_TTL_STATIC,
 	.text = chain_doc,

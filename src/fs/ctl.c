@@ -18,55 +18,55 @@ enum ctl_file {
 };
 
 const char fs_readme_text[] =
-"toolexecfs: every tool is a directory\n"
-"=====================================\n"
-"\n"
-"Find a tool\n"
-"  cat tools/INDEX                 every tool ID with a one-line summary\n"
-"  ls 'search/echo back text'      the best matches, best first\n"
-"  ls 'search/echo back text +50'  ask for 50 hits instead of 10\n"
-"  cat tools/builtin/echo/doc      what a tool does and what it takes\n"
-"  cat tools/builtin/echo/schema   its arguments as JSON Schema\n"
-"\n"
-"Call a tool: three ways, none of which mixes callers up\n"
-"\n"
-"  1. Shell style: write the arguments, then read the result.\n"
-"       echo '{\"text\":\"hi\"}' > tools/builtin/echo/call\n"
-"       cat tools/builtin/echo/result\n"
-"     `result` shows the latest call of that tool made from your\n"
-"     session (your terminal); reading it waits while the call runs.\n"
-"\n"
-"  2. Transaction: write and read on one descriptor (safe with any\n"
-"     number of callers, in any language).\n"
-"       exec 3<>tools/builtin/echo/call\n"
-"       echo '{\"text\":\"hi\"}' >&3; cat <&3; exec 3<&-\n"
-"     Ctrl-C while it waits cancels the call.\n"
-"\n"
-"  3. Jobs: a call with an ID that any process can follow.\n"
-"       n=$(cat tools/builtin/sleep/clone)\n"
-"       echo '{\"seconds\":1}' > jobs/$n/call\n"
-"       cat jobs/$n/status jobs/$n/result\n"
-"       echo > jobs/$n/cancel     or     rm -r jobs/$n\n"
-"\n"
-"After a call\n"
-"  status        new | queued | running | ok | error | timeout | cancelled\n"
-"  result        the answer for people (text, or pretty JSON)\n"
-"  result.json   the whole envelope: content, structuredContent, timings,\n"
-"                the error object\n"
-"  error         what went wrong, empty when nothing did\n"
-"\n"
-"Bad arguments fail the write itself (\"write error: Invalid argument\")\n"
-"and `error` says where.  When there is no content, reading `result`\n"
-"fails with one errno: ENODATA no call yet, EINVAL bad arguments,\n"
-"ETIMEDOUT timed out, ECANCELED cancelled, EIO the backend failed,\n"
-"ENOENT the tool is gone, EFBIG arguments too large.\n"
-"\n"
-"Chains: chain/call takes {\"steps\":[{\"tool\":ID,\"args\":{...},\n"
-"\"use_previous\":true}, ...]}; see chain/doc.\n"
-"\n"
-".ctl/: version, status, stats (calls, errors, latency per tool),\n"
-"config (the effective configuration), log; write .ctl/reload to\n"
-"re-read the configuration.\n";
+	"toolexecfs: every tool is a directory\n"
+	"=====================================\n"
+	"\n"
+	"Find a tool\n"
+	"  cat tools/INDEX                 every tool ID with a one-line summary\n"
+	"  ls 'search/echo back text'      the best matches, best first\n"
+	"  ls 'search/echo back text +50'  ask for 50 hits instead of 10\n"
+	"  cat tools/builtin/echo/doc      what a tool does and what it takes\n"
+	"  cat tools/builtin/echo/schema   its arguments as JSON Schema\n"
+	"\n"
+	"Call a tool: three ways, none of which mixes callers up\n"
+	"\n"
+	"  1. Shell style: write the arguments, then read the result.\n"
+	"       echo '{\"text\":\"hi\"}' > tools/builtin/echo/call\n"
+	"       cat tools/builtin/echo/result\n"
+	"     `result` shows the latest call of that tool made from your\n"
+	"     session (your terminal); reading it waits while the call runs.\n"
+	"\n"
+	"  2. Transaction: write and read on one descriptor (safe with any\n"
+	"     number of callers, in any language).\n"
+	"       exec 3<>tools/builtin/echo/call\n"
+	"       echo '{\"text\":\"hi\"}' >&3; cat <&3; exec 3<&-\n"
+	"     Ctrl-C while it waits cancels the call.\n"
+	"\n"
+	"  3. Jobs: a call with an ID that any process can follow.\n"
+	"       n=$(cat tools/builtin/sleep/clone)\n"
+	"       echo '{\"seconds\":1}' > jobs/$n/call\n"
+	"       cat jobs/$n/status jobs/$n/result\n"
+	"       echo > jobs/$n/cancel     or     rm -r jobs/$n\n"
+	"\n"
+	"After a call\n"
+	"  status        new | queued | running | ok | error | timeout | cancelled\n"
+	"  result        the answer for people (text, or pretty JSON)\n"
+	"  result.json   the whole envelope: content, structuredContent, timings,\n"
+	"                the error object\n"
+	"  error         what went wrong, empty when nothing did\n"
+	"\n"
+	"Bad arguments fail the write itself (\"write error: Invalid argument\")\n"
+	"and `error` says where.  When there is no content, reading `result`\n"
+	"fails with one errno: ENODATA no call yet, EINVAL bad arguments,\n"
+	"ETIMEDOUT timed out, ECANCELED cancelled, EIO the backend failed,\n"
+	"ENOENT the tool is gone, EFBIG arguments too large.\n"
+	"\n"
+	"Chains: chain/call takes {\"steps\":[{\"tool\":ID,\"args\":{...},\n"
+	"\"use_previous\":true}, ...]}; see chain/doc.\n"
+	"\n"
+	".ctl/: version, status, stats (calls, errors, latency per tool),\n"
+	"config (the effective configuration), log; write .ctl/reload to\n"
+	"re-read the configuration.\n";
 
 /* The engine's statistics, then the mount layer's live objects. */
 static int ctl_stats_blob(struct fs *fs, char *text, struct fs_blob **out)
@@ -97,11 +97,20 @@ static int fs_ctl_blob(struct fs *fs, enum ctl_file kind, struct fs_blob **out)
 		*out = fs_blob_new("toolexecfs " TX_VERSION "\n",
 				   strlen("toolexecfs " TX_VERSION "\n"));
 		return *out ? 0 : -ENOMEM;
-	case FS_CTL_STATUS: text = tx_engine_status_text(fs->engine); break;
-	case FS_CTL_STATS: text = tx_engine_stats_text(fs->engine); break;
-	case FS_CTL_CONFIG: text = tx_engine_config_text(fs->engine); break;
-	case FS_CTL_LOG: text = tx_engine_log_text(fs->engine); break;
-	default: return -EINVAL;
+	case FS_CTL_STATUS:
+		text = tx_engine_status_text(fs->engine);
+		break;
+	case FS_CTL_STATS:
+		text = tx_engine_stats_text(fs->engine);
+		break;
+	case FS_CTL_CONFIG:
+		text = tx_engine_config_text(fs->engine);
+		break;
+	case FS_CTL_LOG:
+		text = tx_engine_log_text(fs->engine);
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (!text)
 		return errno ? -errno : -ENOMEM;
@@ -133,18 +142,20 @@ static int ctl_text(struct fs *fs, const struct fs_node *n,
 	return fs_ctl_blob(fs, n->ops->which, out);
 }
 
-static void ctl_reload_write(struct fs *fs, fuse_req_t req,
-			     struct fs_handle *h, const char *buf, size_t size)
+static void ctl_reload_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+			     const char *buf, size_t size)
 {
 	(void)h;
-	(void)buf;	/* what is written does not matter */
+	(void)buf; /* what is written does not matter */
 	fs_ctl_reload_write(fs, req, size);
 }
 
 #define CTL_TTL .entry_ttl = FS_TTL_STATIC, .attr_ttl = FS_TTL_STATIC
 
 /* A text of the engine, taken at open. */
-#define CTL_TEXT(what)                                                   	.mode = S_IFREG | 0444, .which = (what), CTL_TTL,                	.text = ctl_text, .read = fs_read_text
+#define CTL_TEXT(what)                                                      \
+	.mode = S_IFREG | 0444, .which = (what), CTL_TTL, .text = ctl_text, \
+	.read = fs_read_text
 
 static const struct fs_node_ops version_ops = { CTL_TEXT(FS_CTL_VERSION) };
 static const struct fs_node_ops status_ops = { CTL_TEXT(FS_CTL_STATUS) };
@@ -198,7 +209,7 @@ static int readme_text(struct fs *fs, const struct fs_node *n,
 /* README */
 const struct fs_node_ops fs_readme_ops = {
 	.mode = S_IFREG | 0444,
-	.flags = FS_CACHED,	/* never changes */
+	.flags = FS_CACHED, /* never changes */
 	CTL_TTL,
 	.text = readme_text,
 	.read = fs_read_text,

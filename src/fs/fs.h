@@ -8,17 +8,17 @@
 
 struct tx_fs_options {
 	const char *mountpoint;
-	const char *config_dir;	/* NULL: the embedded default */
-	const char *fuse_opts;	/* comma-separated -o options, or NULL */
+	const char *config_dir; /* NULL: the embedded default */
+	const char *fuse_opts;  /* comma-separated -o options, or NULL */
 	const char *argv0;
-	bool foreground;	/* -f: stay in the foreground */
-	bool debug;		/* -d: libfuse's request trace, implies -f */
-	unsigned wait_max;	/* seconds a read may stay deferred; 0: default */
-	unsigned job_keep_seconds;	/* finished jobs kept; 0: default */
-	unsigned job_keep_max;		/* finished jobs kept; 0: default */
-	unsigned job_new_seconds;	/* unstarted jobs expire; 0: default */
-	const char *audit_log;		/* absolute path, or NULL: none */
-	size_t audit_log_max;		/* bytes per file; 0: default */
+	bool foreground;   /* -f: stay in the foreground */
+	bool debug;        /* -d: libfuse's request trace, implies -f */
+	unsigned wait_max; /* seconds a read may stay deferred; 0: default */
+	unsigned job_keep_seconds; /* finished jobs kept; 0: default */
+	unsigned job_keep_max;     /* finished jobs kept; 0: default */
+	unsigned job_new_seconds;  /* unstarted jobs expire; 0: default */
+	const char *audit_log;     /* absolute path, or NULL: none */
+	size_t audit_log_max;      /* bytes per file; 0: default */
 };
 
 /*

@@ -47,15 +47,15 @@
 #include "util/buf.h"
 
 /* How long the kernel may cache names and attributes, in seconds. */
-#define FS_TTL_STATIC 60.0	/* invalidated by notify when tools change */
-#define FS_TTL_JOBS 1.0		/* jobs expire without a notification */
-#define FS_TTL_SEARCH 0.0	/* a query's hits follow every change */
+#define FS_TTL_STATIC 60.0 /* invalidated by notify when tools change */
+#define FS_TTL_JOBS   1.0  /* jobs expire without a notification */
+#define FS_TTL_SEARCH 0.0  /* a query's hits follow every change */
 
 #define FS_SEARCH_K_DEFAULT 10
-#define FS_SEARCH_K_MAX 1000
-#define FS_QUERY_MAX (64 * 1024)	/* bytes written to search/query */
-#define FS_TEXT_MAX (64u << 20)		/* texts this layer composes */
-#define FS_WAIT_MAX_DEFAULT 300		/* seconds a read may stay deferred */
+#define FS_SEARCH_K_MAX     1000
+#define FS_QUERY_MAX        (64 * 1024) /* bytes written to search/query */
+#define FS_TEXT_MAX         (64u << 20) /* texts this layer composes */
+#define FS_WAIT_MAX_DEFAULT 300         /* seconds a read may stay deferred */
 
 struct fs;
 struct fs_node;
@@ -107,12 +107,12 @@ struct fs_node_ops {
 	 * say what the ops allow: a file opens for reading when it has
 	 * `read`, for writing when it has `write` (t1151 checks). */
 	mode_t mode;
-	unsigned flags;		/* FS_CACHED, FS_TRANSACTION, FS_OWNER_ONLY */
-	enum fs_scope scope;	/* call files: what the key names */
-	int which;		/* which of several texts a shared function
-				   serves (the function says what it means) */
-	double entry_ttl;	/* seconds the kernel may keep the name */
-	double attr_ttl;	/* ... and the attributes; 0 by default */
+	unsigned flags;      /* FS_CACHED, FS_TRANSACTION, FS_OWNER_ONLY */
+	enum fs_scope scope; /* call files: what the key names */
+	int which;           /* which of several texts a shared function
+				serves (the function says what it means) */
+	double entry_ttl;    /* seconds the kernel may keep the name */
+	double attr_ttl;     /* ... and the attributes; 0 by default */
 
 	/* ---- every node ---- */
 	/* 0, or -ENOENT when the object the key names (a tool, namespace,
@@ -127,7 +127,7 @@ struct fs_node_ops {
 	int (*getattr)(struct fs *fs, const struct fs_node *n, struct stat *st);
 
 	/* ---- directories ---- */
-	const struct fs_child *children;	/* fixed entries, listing order */
+	const struct fs_child *children; /* fixed entries, listing order */
 	size_t nchildren;
 	/* An entry beyond the fixed ones: its kind and key (malloc'd, or
 	 * NULL), or -ENOENT.  NULL: only the fixed entries exist. */
@@ -187,7 +187,7 @@ struct fs_node_ops {
 struct fs_child {
 	const char *name;
 	const struct fs_node_ops *ops;
-	unsigned flags;		/* FS_CHILD_* */
+	unsigned flags; /* FS_CHILD_* */
 	/* The key of the entry when its directory has none (chain/ is the
 	 * pseudo tool TX_CHAIN_ID); NULL: the directory's key. */
 	const char *key;
@@ -208,11 +208,11 @@ enum {
 struct fs_node {
 	fuse_ino_t ino;
 	fuse_ino_t parent;
-	const struct fs_node_ops *ops;	/* its kind */
-	bool pinned;		/* part of the fixed skeleton, never freed */
-	uint64_t nlookup;	/* kernel references (lookup count) */
+	const struct fs_node_ops *ops; /* its kind */
+	bool pinned;      /* part of the fixed skeleton, never freed */
+	uint64_t nlookup; /* kernel references (lookup count) */
 	char *name;
-	char *key;		/* tool ID, job ID, namespace file, query */
+	char *key; /* tool ID, job ID, namespace file, query */
 	struct fs_node *ino_next;
 	struct fs_node *name_next;
 };
@@ -236,8 +236,8 @@ struct fs_blob *fs_blob_from_buf(struct tx_buf *b);
 /* A queued kernel notification (tools changed). */
 struct fs_notify {
 	struct fs_notify *next;
-	fuse_ino_t ino;		/* inval_inode when name is NULL */
-	char *name;		/* inval_entry(ino, name) otherwise */
+	fuse_ino_t ino; /* inval_inode when name is NULL */
+	char *name;     /* inval_entry(ino, name) otherwise */
 };
 
 /* A poll registration on a handle (wait.c). */
@@ -246,61 +246,61 @@ struct fs_poll;
 /* Per open file (fi->fh).  Fields after `lock` are under it. */
 struct fs_handle {
 	fuse_ino_t ino;
-	const struct fs_node_ops *ops;	/* the node's kind */
-	enum fs_scope scope;	/* ops->scope, for call.c */
-	char *key;		/* copy of the node's key */
-	int accmode;		/* O_RDONLY, O_WRONLY or O_RDWR */
+	const struct fs_node_ops *ops; /* the node's kind */
+	enum fs_scope scope;           /* ops->scope, for call.c */
+	char *key;                     /* copy of the node's key */
+	int accmode;                   /* O_RDONLY, O_WRONLY or O_RDWR */
 	pthread_mutex_t lock;
-	struct fs_blob *blob;	/* snapshot text served by read */
-	struct tx_job *job;	/* the job this handle reads or runs */
-	struct tx_argbuf *ab;	/* call files: arguments as written */
-	struct tx_buf query;	/* search/query: the query as written */
-	int failed;		/* errno of a refused write; 0 if none */
-	bool checked;		/* complete arguments passed the schema */
-	bool started;		/* the handle's call was started */
-	uint64_t pos;		/* transaction read position */
-	struct fs_poll *poll;	/* pending poll notification, or NULL */
-	uint64_t poll_lid;	/* its listener on poll_job */
+	struct fs_blob *blob; /* snapshot text served by read */
+	struct tx_job *job;   /* the job this handle reads or runs */
+	struct tx_argbuf *ab; /* call files: arguments as written */
+	struct tx_buf query;  /* search/query: the query as written */
+	int failed;           /* errno of a refused write; 0 if none */
+	bool checked;         /* complete arguments passed the schema */
+	bool started;         /* the handle's call was started */
+	uint64_t pos;         /* transaction read position */
+	struct fs_poll *poll; /* pending poll notification, or NULL */
+	uint64_t poll_lid;    /* its listener on poll_job */
 	struct tx_job *poll_job;
-	struct fs_handle *prev, *next;	/* fs->handles_lock */
+	struct fs_handle *prev, *next; /* fs->handles_lock */
 };
 
 /* The mounted file system. */
 struct fs {
 	struct tx_engine *engine;
 	struct fuse_session *se;
-	unsigned wait_max;	/* seconds; 0 = FS_WAIT_MAX_DEFAULT */
+	unsigned wait_max; /* seconds; 0 = FS_WAIT_MAX_DEFAULT */
 
 	pthread_mutex_t nodes_lock;
-	struct fs_node **by_ino;	/* nodes_lock */
-	struct fs_node **by_name;	/* nodes_lock */
+	struct fs_node **by_ino;  /* nodes_lock */
+	struct fs_node **by_name; /* nodes_lock */
 	size_t nbuckets;
-	fuse_ino_t next_ino;		/* nodes_lock */
-	size_t nnodes;			/* nodes_lock */
+	fuse_ino_t next_ino; /* nodes_lock */
+	size_t nnodes;       /* nodes_lock */
 
-	fuse_ino_t ino_tools;		/* tools/, where the tests start */
+	fuse_ino_t ino_tools; /* tools/, where the tests start */
 
 	/* Kernel notifications, sent by their own thread (notify.c). */
 	pthread_mutex_t notify_lock;
 	pthread_cond_t notify_cond;
-	struct fs_notify *notify_head;	/* notify_lock */
-	struct fs_notify **notify_tail;	/* notify_lock */
-	uint64_t notify_queued, notify_done;	/* notify_lock */
-	bool notify_stop;		/* notify_lock */
+	struct fs_notify *notify_head;       /* notify_lock */
+	struct fs_notify **notify_tail;      /* notify_lock */
+	uint64_t notify_queued, notify_done; /* notify_lock */
+	bool notify_stop;                    /* notify_lock */
 	bool notify_running;
 	pthread_t notify_thread;
 
 	/* Deferred replies (wait.c). */
 	pthread_mutex_t waits_lock;
 	pthread_cond_t waits_cond;
-	struct fs_wait *waits;		/* waits_lock: list for the bound */
-	bool waits_stop;		/* waits_lock */
+	struct fs_wait *waits; /* waits_lock: list for the bound */
+	bool waits_stop;       /* waits_lock */
 	bool timer_running;
 	pthread_t timer_thread;
 
 	/* Open files, freed at unmount when no RELEASE came (ops.c). */
 	pthread_mutex_t handles_lock;
-	struct fs_handle *handles;	/* handles_lock */
+	struct fs_handle *handles; /* handles_lock */
 
 	/* Shell-style scoping (session.c). */
 	struct fs_sessions *sessions;
@@ -314,9 +314,9 @@ struct fs {
 	 * to zero once the files are closed and the readers answered is a
 	 * leak.
 	 */
-	atomic_long live_handles;	/* open files */
-	atomic_long live_waits;		/* deferred reads (struct fs_wait) */
-	atomic_long live_polls;		/* poll registrations on handles */
+	atomic_long live_handles; /* open files */
+	atomic_long live_waits;   /* deferred reads (struct fs_wait) */
+	atomic_long live_polls;   /* poll registrations on handles */
 };
 
 /* ---- mount.c ---- */
@@ -354,7 +354,7 @@ void fs_nodes_foreach(struct fs *fs,
 /* A directory listing being built (readdir snapshot). */
 struct fs_dirent {
 	char *name;
-	mode_t type;	/* S_IFDIR, S_IFREG, S_IFLNK */
+	mode_t type; /* S_IFDIR, S_IFREG, S_IFLNK */
 };
 struct fs_dirlist {
 	struct fs_dirent *v;
@@ -379,7 +379,7 @@ void fs_read_text(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 extern const struct fs_node_ops fs_root_ops;
 
 /* ---- tools.c ---- */
-extern const struct fs_node_ops fs_tools_ops;	/* tools/ */
+extern const struct fs_node_ops fs_tools_ops; /* tools/ */
 /* The files one calls through in a directory whose key names a tool:
  * tools/NS/NAME/ and chain/. */
 extern const struct fs_node_ops fs_tool_call_ops, fs_tool_result_ops,
@@ -387,7 +387,7 @@ extern const struct fs_node_ops fs_tool_call_ops, fs_tool_result_ops,
 	fs_tool_clone_ops;
 
 /* ---- chain.c ---- */
-extern const struct fs_node_ops fs_chain_ops;	/* chain/ */
+extern const struct fs_node_ops fs_chain_ops; /* chain/ */
 
 /* ---- notify.c ---- */
 int fs_notify_start(struct fs *fs);
@@ -400,7 +400,7 @@ void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 		      const struct tx_toolset *cur);
 /* A change of the tool set being looked at. */
 struct fs_change {
-	const struct tx_toolset *old;	/* NULL at the first set */
+	const struct tx_toolset *old; /* NULL at the first set */
 	const struct tx_toolset *cur;
 	struct fs_notify *head, **tail;
 	size_t count;
@@ -426,11 +426,11 @@ int fs_waits_start(struct fs *fs);
 void fs_waits_stop(struct fs *fs);
 /* What a read of a job replies. */
 enum fs_wait_what {
-	FS_WAIT_TX,		/* transaction: result text from h->pos */
-	FS_WAIT_RESULT,		/* result at an offset */
-	FS_WAIT_RESULT_JSON,	/* result.json at an offset */
-	FS_WAIT_ERROR,		/* error at an offset */
-	FS_WAIT_STREAM,		/* the job's stream at an offset */
+	FS_WAIT_TX,          /* transaction: result text from h->pos */
+	FS_WAIT_RESULT,      /* result at an offset */
+	FS_WAIT_RESULT_JSON, /* result.json at an offset */
+	FS_WAIT_ERROR,       /* error at an offset */
+	FS_WAIT_STREAM,      /* the job's stream at an offset */
 };
 /*
  * Defers req until job is final (or its stream grows past off for
@@ -473,7 +473,7 @@ void fs_status_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 void fs_call_release(struct fs *fs, struct fs_handle *h);
 
 /* ---- jobs.c ---- */
-extern const struct fs_node_ops fs_jobs_ops;	/* jobs/ */
+extern const struct fs_node_ops fs_jobs_ops; /* jobs/ */
 /* Whether uid may see and touch job: its own, or root. */
 bool fs_may_touch_job(uid_t uid, const struct tx_job *job);
 /* 0 when the caller of req may touch job id; -EACCES; -ENOENT (gone). */
@@ -483,13 +483,13 @@ void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off);
 
 /* ---- search.c ---- */
-extern const struct fs_node_ops fs_search_ops;	/* search/ */
+extern const struct fs_node_ops fs_search_ops; /* search/ */
 int fs_search_init(struct fs *fs);
 void fs_search_release(struct fs *fs);
 
 /* ---- ctl.c ---- */
-extern const struct fs_node_ops fs_ctl_ops;	/* .ctl/ */
-extern const struct fs_node_ops fs_readme_ops;	/* README */
+extern const struct fs_node_ops fs_ctl_ops;    /* .ctl/ */
+extern const struct fs_node_ops fs_readme_ops; /* README */
 void fs_ctl_reload_write(struct fs *fs, fuse_req_t req, size_t size);
 extern const char fs_readme_text[];
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FS_BUCKETS 16384	/* power of two */
+#define FS_BUCKETS 16384 /* power of two */
 
 /* ------------------------------------------------------------------ */
 /* Blobs and listings                                                   */
@@ -222,7 +222,8 @@ int fs_nodes_init(struct fs *fs)
 			fs->ino_tools = ino;
 		for (size_t j = 0; j < c[i].ops->nchildren; j++)
 			if ((g[j].flags & FS_CHILD_PIN) &&
-			    !pin(fs, ino, &g[j], g[j].key ? g[j].key : c[i].key))
+			    !pin(fs, ino, &g[j],
+				 g[j].key ? g[j].key : c[i].key))
 				return -ENOMEM;
 	}
 	return 0;
@@ -292,19 +293,19 @@ int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
 	 * after a restart cannot happen, but a tool may come back with a
 	 * new definition under the same file name): the key decides.
 	 */
-	if (n && !n->pinned && (n->ops != ops ||
-				(key && (!n->key || strcmp(n->key, key))))) {
+	if (n && !n->pinned &&
+	    (n->ops != ops || (key && (!n->key || strcmp(n->key, key))))) {
 		/* Detach the stale node from its name; the kernel still
 		 * holds its inode until FORGET. */
-		struct fs_node **p = &fs->by_name[hash_name(n->parent,
-							    n->name)];
+		struct fs_node **p =
+			&fs->by_name[hash_name(n->parent, n->name)];
 
 		while (*p && *p != n)
 			p = &(*p)->name_next;
 		if (*p)
 			*p = n->name_next;
 		n->name_next = NULL;
-		n->parent = 0;	/* no longer reachable by name */
+		n->parent = 0; /* no longer reachable by name */
 		n = NULL;
 	}
 	if (!n)
@@ -336,8 +337,7 @@ void fs_node_forget(struct fs *fs, fuse_ino_t ino, uint64_t count)
 	pthread_mutex_unlock(&fs->nodes_lock);
 }
 
-fuse_ino_t fs_node_child_ino(struct fs *fs, fuse_ino_t parent,
-			     const char *name)
+fuse_ino_t fs_node_child_ino(struct fs *fs, fuse_ino_t parent, const char *name)
 {
 	struct fs_node *n;
 	fuse_ino_t ino = 0;

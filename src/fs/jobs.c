@@ -10,8 +10,8 @@
  * Other users' jobs are not listed, and looking one up, opening its
  * files or removing it answers EACCES; root sees every job.  The check
  * is made on every request that names a job (lookup, getattr, open,
- * opendir, rmdir, unlink, setattr, access), never on the kernel's cached entries
- * alone: a name one user looked up is cached for all.  The attributes
+ * opendir, rmdir, unlink, setattr, access), never on the kernel's cached
+ * entries alone: a name one user looked up is cached for all.  The attributes
  * say the same (owner = the job's user, modes for the owner only), so a
  * mount with default_permissions has the kernel agree.
  */
@@ -221,7 +221,7 @@ static void stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	}
 	n = tx_job_stream_read(job, (uint64_t)off, buf, size, &eof);
 	pthread_mutex_lock(&h->lock);
-	h->pos = (uint64_t)off + n;	/* where poll() looks */
+	h->pos = (uint64_t)off + n; /* where poll() looks */
 	pthread_mutex_unlock(&h->lock);
 	if (!n && !eof)
 		fs_wait_defer(fs, req, h, job, FS_WAIT_STREAM, size, off,
@@ -250,7 +250,7 @@ static void cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			 const char *buf, size_t size)
 {
 	(void)fs;
-	(void)buf;	/* any write cancels */
+	(void)buf; /* any write cancels */
 	/* Cancelling a finished job is not an error: it is not running,
 	 * which is what the writer asked for.  `status` tells the rest. */
 	if (h->job)
@@ -268,8 +268,8 @@ static void cancel_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
  * each stat comes here, where the caller is checked.  Names live
  * FS_TTL_JOBS: jobs expire without a notification.
  */
-#define JOB_NODE                                                         \
-	.scope = FS_JOB, .entry_ttl = FS_TTL_JOBS, .attr_ttl = 0.0,      \
+#define JOB_NODE                                                    \
+	.scope = FS_JOB, .entry_ttl = FS_TTL_JOBS, .attr_ttl = 0.0, \
 	.valid = job_valid, .access = job_access, .getattr = job_getattr
 
 /*
@@ -313,14 +313,14 @@ static const struct fs_node_ops job_status_ops = {
 	.read = fs_status_read,
 };
 
-#define JOB_OUTCOME(what)                                                \
-	.mode = S_IFREG | 0400, .which = (what), JOB_NODE,               \
-	.open = job_open, .read = fs_outcome_read, .poll = fs_outcome_poll
+#define JOB_OUTCOME(what)                                                    \
+	.mode = S_IFREG | 0400, .which = (what), JOB_NODE, .open = job_open, \
+	.read = fs_outcome_read, .poll = fs_outcome_poll
 
-static const struct fs_node_ops job_result_ops = { JOB_OUTCOME(FS_WAIT_RESULT) };
-static const struct fs_node_ops job_result_json_ops = {
-	JOB_OUTCOME(FS_WAIT_RESULT_JSON)
-};
+static const struct fs_node_ops job_result_ops = { JOB_OUTCOME(
+	FS_WAIT_RESULT) };
+static const struct fs_node_ops job_result_json_ops = { JOB_OUTCOME(
+	FS_WAIT_RESULT_JSON) };
 static const struct fs_node_ops job_error_ops = { JOB_OUTCOME(FS_WAIT_ERROR) };
 
 static const struct fs_node_ops job_stream_ops = {

@@ -134,7 +134,7 @@ int tx_fs_main(const struct tx_fs_options *o)
 	}
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &fs);
 	if (!se)
-		goto out_args;	/* libfuse printed why */
+		goto out_args; /* libfuse printed why */
 	fs.se = se;
 	/*
 	 * libfuse installs its handlers only over the default disposition,
@@ -154,12 +154,14 @@ int tx_fs_main(const struct tx_fs_options *o)
 
 	fs.engine = tx_engine_new(&eo, err, sizeof(err));
 	if (!fs.engine) {
-		fprintf(stderr, "toolexecfs: %s\n", err[0] ? err : strerror(errno));
+		fprintf(stderr, "toolexecfs: %s\n",
+			err[0] ? err : strerror(errno));
 		goto out_unmount;
 	}
 	rc = fs_start(&fs);
 	if (rc) {
-		fprintf(stderr, "toolexecfs: cannot start: %s\n", strerror(-rc));
+		fprintf(stderr, "toolexecfs: cannot start: %s\n",
+			strerror(-rc));
 		goto out_engine;
 	}
 	cfg = fuse_loop_cfg_create();

@@ -26,7 +26,7 @@ static void nodes_gone(struct fs *fs);
 static void *notify_main(void *arg)
 {
 	struct fs *fs = arg;
-	struct timespec sweep;	/* when to look for gone nodes next */
+	struct timespec sweep; /* when to look for gone nodes next */
 
 	clock_gettime(CLOCK_REALTIME, &sweep);
 	sweep.tv_sec++;
@@ -40,7 +40,7 @@ static void *notify_main(void *arg)
 			;
 		if (fs->notify_stop)
 			break;
-		if (!fs->notify_head) {	/* a second went by */
+		if (!fs->notify_head) { /* a second went by */
 			pthread_mutex_unlock(&fs->notify_lock);
 			nodes_gone(fs);
 			clock_gettime(CLOCK_REALTIME, &sweep);
@@ -61,8 +61,8 @@ static void *notify_main(void *arg)
 					fs->se, q->ino, q->name,
 					strlen(q->name));
 			else
-				fuse_lowlevel_notify_inval_inode(fs->se,
-								 q->ino, 0, 0);
+				fuse_lowlevel_notify_inval_inode(fs->se, q->ino,
+								 0, 0);
 			free(q->name);
 			free(q);
 			pthread_mutex_lock(&fs->notify_lock);

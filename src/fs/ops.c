@@ -104,8 +104,8 @@ static int child_of(struct fs *fs, const struct fs_node *p, const char *name,
 	const char *k;
 
 	if (!c)
-		return p->ops->lookup ? p->ops->lookup(fs, p, name, ops, key) :
-					-ENOENT;
+		return p->ops->lookup ? p->ops->lookup(fs, p, name, ops, key)
+				      : -ENOENT;
 	*ops = c->ops;
 	k = c->key ? c->key : p->key;
 	*key = k ? strdup(k) : NULL;
@@ -259,8 +259,9 @@ static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	if (!rc)
 		rc = node_attr(fs, &n, &st);
 	if (!rc) {
-		bits = uid == st.st_uid ? (st.st_mode >> 6) & 7 : st.st_mode & 7;
-		if (uid == 0)	/* root: anything but running a file */
+		bits = uid == st.st_uid ? (st.st_mode >> 6) & 7
+					: st.st_mode & 7;
+		if (uid == 0) /* root: anything but running a file */
 			bits = 6 | ((st.st_mode & 0111) ? 1 : 0);
 		if (((mask & R_OK) && !(bits & 4)) ||
 		    ((mask & W_OK) && !(bits & 2)) ||
@@ -279,8 +280,8 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	int rc = fs_node_get(fs, ino, &n);
 
 	if (!rc)
-		rc = n.ops->readlink ? n.ops->readlink(fs, &n, &target) :
-				       -EINVAL;
+		rc = n.ops->readlink ? n.ops->readlink(fs, &n, &target)
+				     : -EINVAL;
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -308,7 +309,7 @@ int fs_list_children(struct fs *fs, const struct fs_node *dir,
 			if (c->key)
 				e.key = (char *)c->key;
 			if (fs_node_valid(fs, &e))
-				continue;	/* not there for this key */
+				continue; /* not there for this key */
 		}
 		rc = fs_dirlist_add(l, c->name, c->ops->mode & S_IFMT);
 	}
@@ -337,8 +338,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 	if (!rc)
 		rc = fs_dirlist_add(l, "..", S_IFDIR);
 	if (!rc)
-		rc = n.ops->readdir ? n.ops->readdir(fs, req, &n, l) :
-				      fs_list_children(fs, &n, l);
+		rc = n.ops->readdir ? n.ops->readdir(fs, req, &n, l)
+				    : fs_list_children(fs, &n, l);
 	fs_node_copy_free(&n);
 	if (rc) {
 		if (l)
@@ -375,7 +376,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		memset(&st, 0, sizeof(st));
 		st.st_mode = l->v[i].type;
 		st.st_ino = fs_node_child_ino(fs, ino, l->v[i].name);
-		if (!st.st_ino)	/* not looked up yet: any non-zero number */
+		if (!st.st_ino) /* not looked up yet: any non-zero number */
 			st.st_ino = (1ull << 62) | (i + 1);
 		need = fuse_add_direntry(req, buf + used, size - used,
 					 l->v[i].name, &st, (off_t)(i + 1));
@@ -539,7 +540,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 
 	(void)ino;
-	(void)off;	/* every writable file takes writes in order */
+	(void)off; /* every writable file takes writes in order */
 	/* Never NULL here: open refused writing. */
 	h->ops->write(req_fs(req), req, h, buf, size);
 }
@@ -549,8 +550,8 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 
 	(void)ino;
-	fuse_reply_err(req, h->ops->flush ?
-				    h->ops->flush(req_fs(req), req, h) : 0);
+	fuse_reply_err(req,
+		       h->ops->flush ? h->ops->flush(req_fs(req), req, h) : 0);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino,

@@ -10,14 +10,14 @@
 #include "fs/fs_i.h"
 
 static const struct fs_child root_children[] = {
-	{ "README", &fs_readme_ops, 0, NULL },		/* ctl.c */
-	{ "tools", &fs_tools_ops, 0, NULL },		/* tools.c */
-	{ "jobs", &fs_jobs_ops, 0, NULL },		/* jobs.c */
-	{ "search", &fs_search_ops, 0, NULL },		/* search.c */
+	{ "README", &fs_readme_ops, 0, NULL }, /* ctl.c */
+	{ "tools", &fs_tools_ops, 0, NULL },   /* tools.c */
+	{ "jobs", &fs_jobs_ops, 0, NULL },     /* jobs.c */
+	{ "search", &fs_search_ops, 0, NULL }, /* search.c */
 	/* chain/ is the pseudo tool TX_CHAIN_ID: its files carry that key
 	 * as a tool directory's carry the tool's ID. */
-	{ "chain", &fs_chain_ops, 0, TX_CHAIN_ID },	/* chain.c */
-	{ ".ctl", &fs_ctl_ops, 0, NULL },		/* ctl.c */
+	{ "chain", &fs_chain_ops, 0, TX_CHAIN_ID }, /* chain.c */
+	{ ".ctl", &fs_ctl_ops, 0, NULL },           /* ctl.c */
 };
 
 const struct fs_node_ops fs_root_ops = {

@@ -39,17 +39,17 @@ struct hit {
 struct sresult {
 	atomic_uint refs;
 	uint64_t gen;
-	char *name;		/* the directory name it answers */
+	char *name; /* the directory name it answers */
 	size_t n;
 	struct hit *hits;
-	struct fs_blob *text;	/* results */
-	struct fs_blob *json;	/* results.json */
+	struct fs_blob *text; /* results */
+	struct fs_blob *json; /* results.json */
 };
 
 struct fs_search_cache {
 	pthread_mutex_t lock;
-	struct sresult *slot[CACHE_SLOTS];	/* lock */
-	size_t next;				/* lock */
+	struct sresult *slot[CACHE_SLOTS]; /* lock */
+	size_t next;                       /* lock */
 };
 
 static void sresult_unref(struct sresult *r)
@@ -362,15 +362,15 @@ static void tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 
 	(void)fs;
 	pthread_mutex_lock(&h->lock);
-	if (h->started) {	/* a new query on the same descriptor */
+	if (h->started) { /* a new query on the same descriptor */
 		tx_buf_release(&h->query);
 		fs_blob_unref(h->blob);
 		h->blob = NULL;
 		h->started = false;
 		h->pos = 0;
 	}
-	rc = memchr(buf, '\0', size) ? -EINVAL :
-				       tx_buf_add(&h->query, buf, size);
+	rc = memchr(buf, '\0', size) ? -EINVAL
+				     : tx_buf_add(&h->query, buf, size);
 	pthread_mutex_unlock(&h->lock);
 	if (rc)
 		fuse_reply_err(req, -rc);

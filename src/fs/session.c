@@ -34,10 +34,10 @@
 
 #include "util/clock.h"
 
-#define SID_SLOTS 1024		/* direct-mapped pid cache */
-#define SID_TTL_NS (2ull * 1000000000ull)
+#define SID_SLOTS      1024 /* direct-mapped pid cache */
+#define SID_TTL_NS     (2ull * 1000000000ull)
 #define LATEST_BUCKETS 4096
-#define LATEST_MAX 16384	/* entries kept (sessions x tools) */
+#define LATEST_MAX     16384 /* entries kept (sessions x tools) */
 
 struct sid_slot {
 	pid_t pid;
@@ -53,7 +53,7 @@ struct latest_key {
 
 struct latest {
 	struct latest *hnext;
-	struct latest *older, *newer;	/* LRU list, newest at head */
+	struct latest *older, *newer; /* LRU list, newest at head */
 	struct latest_key key;
 	char *tool;
 	char job[32];
@@ -61,10 +61,10 @@ struct latest {
 
 struct fs_sessions {
 	pthread_mutex_t lock;
-	struct sid_slot sids[SID_SLOTS];	/* lock */
-	struct latest *buckets[LATEST_BUCKETS];	/* lock */
-	struct latest *newest, *oldest;		/* lock */
-	size_t count;				/* lock */
+	struct sid_slot sids[SID_SLOTS];        /* lock */
+	struct latest *buckets[LATEST_BUCKETS]; /* lock */
+	struct latest *newest, *oldest;         /* lock */
+	size_t count;                           /* lock */
 };
 
 int fs_sessions_init(struct fs *fs)
@@ -114,7 +114,8 @@ static pid_t read_sid(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4)
+	if (!p ||
+	    sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4)
 		return 0;
 	return (pid_t)sid;
 }

@@ -126,9 +126,8 @@ static int tools_readdir(struct fs *fs, fuse_req_t req,
 	return rc;
 }
 
-static int ns_lookup(struct fs *fs, const struct fs_node *dir,
-		     const char *name, const struct fs_node_ops **ops,
-		     char **key)
+static int ns_lookup(struct fs *fs, const struct fs_node *dir, const char *name,
+		     const struct fs_node_ops **ops, char **key)
 {
 	struct tx_toolset *set = tx_engine_tools(fs->engine);
 	const struct tx_tool *t;
@@ -371,9 +370,9 @@ static const struct fs_node_ops ns_index_ops = {
 };
 
 /* A static text of a tool. */
-#define TOOL_TEXT(text_fn)                                               \
-	.mode = S_IFREG | 0444, .flags = FS_CACHED, TOOLS_TTL,           \
-	.valid = tool_valid, .text = (text_fn), .read = fs_read_text,    \
+#define TOOL_TEXT(text_fn)                                            \
+	.mode = S_IFREG | 0444, .flags = FS_CACHED, TOOLS_TTL,        \
+	.valid = tool_valid, .text = (text_fn), .read = fs_read_text, \
 	.changed = text_changed
 
 static const struct fs_node_ops summary_ops = { TOOL_TEXT(summary_text) };
@@ -405,15 +404,14 @@ const struct fs_node_ops fs_tool_call_ops = {
 
 /* result, result.json and error: the outcome of the caller's latest
  * call (session.c). */
-#define TOOL_OUTCOME(what)                                               \
-	.mode = S_IFREG | 0444, .scope = FS_TOOL, .which = (what),       \
-	TOOLS_TTL, .valid = tool_valid, .open = fs_outcome_open,         \
-	.read = fs_outcome_read, .poll = fs_outcome_poll
+#define TOOL_OUTCOME(what)                                                     \
+	.mode = S_IFREG | 0444, .scope = FS_TOOL, .which = (what), TOOLS_TTL,  \
+	.valid = tool_valid, .open = fs_outcome_open, .read = fs_outcome_read, \
+	.poll = fs_outcome_poll
 
 const struct fs_node_ops fs_tool_result_ops = { TOOL_OUTCOME(FS_WAIT_RESULT) };
-const struct fs_node_ops fs_tool_result_json_ops = {
-	TOOL_OUTCOME(FS_WAIT_RESULT_JSON)
-};
+const struct fs_node_ops fs_tool_result_json_ops = { TOOL_OUTCOME(
+	FS_WAIT_RESULT_JSON) };
 const struct fs_node_ops fs_tool_error_ops = { TOOL_OUTCOME(FS_WAIT_ERROR) };
 
 const struct fs_node_ops fs_tool_status_ops = {

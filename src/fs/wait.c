@@ -38,20 +38,20 @@
 struct fs_wait {
 	struct fs *fs;
 	pthread_mutex_t lock;
-	unsigned refs;		/* lock */
-	fuse_req_t req;		/* lock; NULL once claimed */
-	uint64_t lid;		/* lock */
-	bool armed;		/* lock: lid is known */
-	bool interrupted;	/* lock: INTERRUPT came before armed */
-	struct fs_handle *h;	/* valid while req is unclaimed */
-	struct tx_job *job;	/* reference */
+	unsigned refs;       /* lock */
+	fuse_req_t req;      /* lock; NULL once claimed */
+	uint64_t lid;        /* lock */
+	bool armed;          /* lock: lid is known */
+	bool interrupted;    /* lock: INTERRUPT came before armed */
+	struct fs_handle *h; /* valid while req is unclaimed */
+	struct tx_job *job;  /* reference */
 	enum fs_wait_what what;
 	size_t size;
 	off_t off;
 	bool cancel_on_intr;
 	uint64_t deadline_ns;
-	bool listed;		/* fs->waits_lock */
-	struct fs_wait *prev, *next;	/* fs->waits_lock */
+	bool listed;                 /* fs->waits_lock */
+	struct fs_wait *prev, *next; /* fs->waits_lock */
 };
 
 struct fs_poll {
@@ -178,7 +178,7 @@ static void wait_unlist(struct fs_wait *w)
 		wait_unlink_locked(fs, w);
 	pthread_mutex_unlock(&fs->waits_lock);
 	if (was)
-		wait_unref(w);	/* the list's reference */
+		wait_unref(w); /* the list's reference */
 }
 
 /*
@@ -206,7 +206,7 @@ static void wait_list(struct fs_wait *w)
 	}
 	pthread_mutex_unlock(&fs->waits_lock);
 	if (answered)
-		wait_unref(w);	/* the list's reference */
+		wait_unref(w); /* the list's reference */
 }
 
 static fuse_req_t wait_claim(struct fs_wait *w, uint64_t *lid)
@@ -236,7 +236,7 @@ static void wait_finish(struct fs_wait *w, fuse_req_t r, int err, bool in_intr)
 		fuse_reply_err(r, err);
 	else
 		fs_reply_job(r, w->h, w->job, w->what, w->size, w->off);
-	wait_unref(w);	/* the request's reference */
+	wait_unref(w); /* the request's reference */
 }
 
 /* Claims r away from the listener: drops the listener's reference if it
@@ -259,8 +259,10 @@ static void wait_stop(struct fs_wait *w, bool in_intr)
 		/* Ctrl-C on a transaction read cancels that call: the job
 		 * ends CANCELLED at once and the read reports it. */
 		tx_job_cancel(w->job);
-		wait_finish(w, r, tx_job_state_final(tx_job_state(w->job)) ?
-					  0 : EINTR, in_intr);
+		wait_finish(w, r,
+			    tx_job_state_final(tx_job_state(w->job)) ? 0
+								     : EINTR,
+			    in_intr);
 	} else {
 		wait_finish(w, r, EINTR, in_intr);
 	}
@@ -286,8 +288,7 @@ static bool stream_ready(struct fs_wait *w)
 	char c;
 	bool eof = false;
 
-	return tx_job_stream_read(w->job, (uint64_t)w->off, &c, 1, &eof) ||
-	       eof;
+	return tx_job_stream_read(w->job, (uint64_t)w->off, &c, 1, &eof) || eof;
 }
 
 static void wait_event(struct tx_job *job, void *ctx)
@@ -317,12 +318,12 @@ static void wait_event(struct tx_job *job, void *ctx)
 		}
 		pthread_mutex_unlock(&w->lock);
 		if (lid)
-			return;	/* the listener's reference carries over */
+			return; /* the listener's reference carries over */
 	}
 	r = wait_claim(w, NULL);
 	if (r)
 		wait_finish(w, r, 0, false);
-	wait_unref(w);	/* the listener's reference */
+	wait_unref(w); /* the listener's reference */
 }
 
 void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -330,8 +331,8 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   off_t off, bool cancel_on_intr)
 {
 	struct fs_wait *w = calloc(1, sizeof(*w));
-	uint64_t lid, wait_max = fs->wait_max ? fs->wait_max :
-						   FS_WAIT_MAX_DEFAULT;
+	uint64_t lid,
+		wait_max = fs->wait_max ? fs->wait_max : FS_WAIT_MAX_DEFAULT;
 	bool intr;
 
 	if (!w) {
@@ -360,8 +361,8 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	 * for the lock and stores its own ID after ours.
 	 */
 	pthread_mutex_lock(&w->lock);
-	lid = tx_job_listen(job, what == FS_WAIT_STREAM ? (uint64_t)off :
-							  UINT64_MAX,
+	lid = tx_job_listen(job,
+			    what == FS_WAIT_STREAM ? (uint64_t)off : UINT64_MAX,
 			    wait_event, w);
 	w->lid = lid;
 	w->armed = true;
@@ -372,14 +373,14 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		 * a listener: answer now with what the job has. */
 		fuse_req_t r;
 
-		wait_unref(w);	/* no listener */
-		wait_unref(w);	/* never on the bound list */
+		wait_unref(w); /* no listener */
+		wait_unref(w); /* never on the bound list */
 		r = wait_claim(w, NULL);
 		if (r) {
-			bool ready = what == FS_WAIT_STREAM ?
-					     stream_ready(w) :
-					     tx_job_state_final(
-						     tx_job_state(job));
+			bool ready =
+				what == FS_WAIT_STREAM
+					? stream_ready(w)
+					: tx_job_state_final(tx_job_state(job));
 
 			wait_finish(w, r, ready ? 0 : ENOMEM, false);
 		}
@@ -388,7 +389,7 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		if (intr)
 			wait_stop(w, false);
 	}
-	wait_unref(w);	/* setup */
+	wait_unref(w); /* setup */
 }
 
 static void *timer_main(void *arg)
@@ -538,7 +539,7 @@ void fs_poll_drop(struct fs *fs, struct fs_handle *h)
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	     struct fuse_pollhandle *ph)
 {
-	unsigned revents = POLLIN;	/* a kind without `poll` never blocks */
+	unsigned revents = POLLIN; /* a kind without `poll` never blocks */
 	struct tx_job *job = NULL;
 	uint64_t pos, off = UINT64_MAX;
 
@@ -586,7 +587,7 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			ph = NULL;
 		} else {
 			free(p);
-			revents = POLLIN;	/* became ready meanwhile */
+			revents = POLLIN; /* became ready meanwhile */
 		}
 	}
 	if (ph)
@@ -598,11 +599,11 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 int fs_live_text(struct fs *fs, struct tx_buf *t)
 {
 	return tx_buf_printf(t,
-			      "\nmount\tlive\n"
-			      "open_files\t%ld\n"
-			      "deferred_reads\t%ld\n"
-			      "poll_registrations\t%ld\n",
-			      atomic_load(&fs->live_handles),
-			      atomic_load(&fs->live_waits),
-			      atomic_load(&fs->live_polls));
+			     "\nmount\tlive\n"
+			     "open_files\t%ld\n"
+			     "deferred_reads\t%ld\n"
+			     "poll_registrations\t%ld\n",
+			     atomic_load(&fs->live_handles),
+			     atomic_load(&fs->live_waits),
+			     atomic_load(&fs->live_polls));
 }

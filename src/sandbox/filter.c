@@ -47,21 +47,73 @@
 
 /* Denied in both profiles (standard: EPERM; hardened: not allowed). */
 static const char *const deny_always[] = {
-	"acct", "add_key", "adjtimex", "bpf", "chroot", "clock_adjtime",
-	"clock_settime", "create_module", "delete_module", "fanotify_init",
-	"finit_module", "fsconfig", "fsmount", "fsopen", "fspick",
-	"get_kernel_syms", "init_module", "io_uring_enter",
-	"io_uring_register", "io_uring_setup", "ioperm", "iopl", "kcmp",
-	"kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie",
-	"mount", "mount_setattr", "move_mount", "name_to_handle_at",
-	"nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open",
-	"pidfd_getfd", "pivot_root", "process_madvise", "process_vm_readv",
-	"process_vm_writev", "ptrace", "query_module", "quotactl",
-	"quotactl_fd", "reboot", "request_key", "setdomainname",
-	"sethostname", "setns", "settimeofday", "swapoff", "swapon",
-	"syslog", "sysfs", "umount", "umount2", "unshare", "uselib",
-	"userfaultfd", "ustat", "vhangup", "vm86", "vm86old", "_sysctl",
-	"modify_ldt", "lsm_set_self_attr", "open_tree_attr",
+	"acct",
+	"add_key",
+	"adjtimex",
+	"bpf",
+	"chroot",
+	"clock_adjtime",
+	"clock_settime",
+	"create_module",
+	"delete_module",
+	"fanotify_init",
+	"finit_module",
+	"fsconfig",
+	"fsmount",
+	"fsopen",
+	"fspick",
+	"get_kernel_syms",
+	"init_module",
+	"io_uring_enter",
+	"io_uring_register",
+	"io_uring_setup",
+	"ioperm",
+	"iopl",
+	"kcmp",
+	"kexec_file_load",
+	"kexec_load",
+	"keyctl",
+	"lookup_dcookie",
+	"mount",
+	"mount_setattr",
+	"move_mount",
+	"name_to_handle_at",
+	"nfsservctl",
+	"open_by_handle_at",
+	"open_tree",
+	"perf_event_open",
+	"pidfd_getfd",
+	"pivot_root",
+	"process_madvise",
+	"process_vm_readv",
+	"process_vm_writev",
+	"ptrace",
+	"query_module",
+	"quotactl",
+	"quotactl_fd",
+	"reboot",
+	"request_key",
+	"setdomainname",
+	"sethostname",
+	"setns",
+	"settimeofday",
+	"swapoff",
+	"swapon",
+	"syslog",
+	"sysfs",
+	"umount",
+	"umount2",
+	"unshare",
+	"uselib",
+	"userfaultfd",
+	"ustat",
+	"vhangup",
+	"vm86",
+	"vm86old",
+	"_sysctl",
+	"modify_ldt",
+	"lsm_set_self_attr",
+	"open_tree_attr",
 	NULL,
 };
 
@@ -71,69 +123,275 @@ static const char *const deny_always[] = {
  * fails with ENOSYS, so that programs take their fallback paths.
  */
 static const char *const allow_hardened[] = {
-	"accept", "accept4", "access", "alarm", "arch_prctl", "bind", "brk",
-	"capget", "chdir", "chmod", "chown", "clock_getres",
-	"clock_gettime", "clock_nanosleep", "close", "close_range",
-	"connect", "copy_file_range", "creat", "dup", "dup2", "dup3",
-	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_pwait",
-	"epoll_pwait2", "epoll_wait", "eventfd", "eventfd2", "execve",
-	"execveat", "exit", "exit_group", "faccessat", "faccessat2",
-	"fadvise64", "fallocate", "fchdir", "fchmod", "fchmodat",
-	"fchmodat2", "fchown", "fchownat", "fcntl", "fdatasync",
-	"fgetxattr", "flistxattr", "flock", "fork", "fstat", "fstatfs",
-	"fsync", "ftruncate", "futex", "futex_waitv", "getcpu", "getcwd",
-	"getdents", "getdents64", "getegid", "geteuid", "getgid",
-	"getgroups", "getitimer", "getpeername", "getpgid", "getpgrp",
-	"getpid", "getppid", "getpriority", "getrandom", "getresgid",
-	"getresuid", "getrlimit", "getrusage", "getsid", "getsockname",
-	"getsockopt", "gettid", "gettimeofday", "getuid", "getxattr",
-	"inotify_add_watch", "inotify_init", "inotify_init1",
-	"inotify_rm_watch", "kill", "landlock_add_rule",
-	"landlock_create_ruleset", "landlock_restrict_self", "lchown",
-	"lgetxattr", "link", "linkat", "listen", "listxattr", "llistxattr",
-	"lseek", "lstat", "madvise", "membarrier", "memfd_create",
-	"mincore", "mkdir", "mkdirat", "mknod", "mknodat", "mlock",
-	"mlock2", "mmap", "mprotect", "mremap", "msync", "munlock",
-	"munmap", "nanosleep", "newfstatat", "open", "openat", "openat2",
-	"pause", "pidfd_open", "pidfd_send_signal", "pipe", "pipe2",
-	"poll", "ppoll", "prctl", "pread64", "preadv", "preadv2",
-	"prlimit64", "pselect6", "pwrite64", "pwritev", "pwritev2", "read",
-	"readahead", "readlink", "readlinkat", "readv", "recvfrom",
-	"recvmmsg", "recvmsg", "rename", "renameat", "renameat2",
-	"restart_syscall", "rmdir", "rseq", "rt_sigaction",
-	"rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo",
-	"rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
-	"rt_tgsigqueueinfo", "sched_get_priority_max",
-	"sched_get_priority_min", "sched_getaffinity", "sched_getattr",
-	"sched_getparam", "sched_getscheduler", "sched_rr_get_interval",
-	"sched_setaffinity", "sched_yield", "seccomp", "select",
-	"sendfile", "sendmmsg", "sendmsg", "sendto", "set_robust_list",
-	"set_tid_address", "setgid", "setitimer", "setpgid",
-	"setpriority", "setregid", "setresgid", "setresuid", "setreuid",
-	"setrlimit", "setsid", "setsockopt", "setuid", "shutdown",
-	"sigaltstack", "signalfd", "signalfd4", "socketpair", "splice",
-	"stat", "statfs", "statx", "symlink", "symlinkat", "sync",
-	"sync_file_range", "syncfs", "sysinfo", "tee", "tgkill", "time",
-	"timer_create", "timer_delete", "timer_getoverrun",
-	"timer_gettime", "timer_settime", "timerfd_create",
-	"timerfd_gettime", "timerfd_settime", "times", "tkill",
-	"truncate", "umask", "uname", "unlink", "unlinkat", "utime",
-	"utimensat", "utimes", "vfork", "wait4", "waitid", "write",
-	"writev", "get_robust_list", "get_mempolicy", "set_mempolicy",
-	"shmget", "shmat", "shmdt", "shmctl", "semget", "semop",
-	"semctl", "semtimedop", "msgget", "msgsnd", "msgrcv", "msgctl",
-	"mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive",
-	"mq_notify", "mq_getsetattr", "setfsuid", "setfsgid",
-	"capset", "getpmsg", "fremovexattr", "fsetxattr", "lremovexattr",
-	"lsetxattr", "removexattr", "setxattr", "cachestat",
+	"accept",
+	"accept4",
+	"access",
+	"alarm",
+	"arch_prctl",
+	"bind",
+	"brk",
+	"capget",
+	"chdir",
+	"chmod",
+	"chown",
+	"clock_getres",
+	"clock_gettime",
+	"clock_nanosleep",
+	"close",
+	"close_range",
+	"connect",
+	"copy_file_range",
+	"creat",
+	"dup",
+	"dup2",
+	"dup3",
+	"epoll_create",
+	"epoll_create1",
+	"epoll_ctl",
+	"epoll_pwait",
+	"epoll_pwait2",
+	"epoll_wait",
+	"eventfd",
+	"eventfd2",
+	"execve",
+	"execveat",
+	"exit",
+	"exit_group",
+	"faccessat",
+	"faccessat2",
+	"fadvise64",
+	"fallocate",
+	"fchdir",
+	"fchmod",
+	"fchmodat",
+	"fchmodat2",
+	"fchown",
+	"fchownat",
+	"fcntl",
+	"fdatasync",
+	"fgetxattr",
+	"flistxattr",
+	"flock",
+	"fork",
+	"fstat",
+	"fstatfs",
+	"fsync",
+	"ftruncate",
+	"futex",
+	"futex_waitv",
+	"getcpu",
+	"getcwd",
+	"getdents",
+	"getdents64",
+	"getegid",
+	"geteuid",
+	"getgid",
+	"getgroups",
+	"getitimer",
+	"getpeername",
+	"getpgid",
+	"getpgrp",
+	"getpid",
+	"getppid",
+	"getpriority",
+	"getrandom",
+	"getresgid",
+	"getresuid",
+	"getrlimit",
+	"getrusage",
+	"getsid",
+	"getsockname",
+	"getsockopt",
+	"gettid",
+	"gettimeofday",
+	"getuid",
+	"getxattr",
+	"inotify_add_watch",
+	"inotify_init",
+	"inotify_init1",
+	"inotify_rm_watch",
+	"kill",
+	"landlock_add_rule",
+	"landlock_create_ruleset",
+	"landlock_restrict_self",
+	"lchown",
+	"lgetxattr",
+	"link",
+	"linkat",
+	"listen",
+	"listxattr",
+	"llistxattr",
+	"lseek",
+	"lstat",
+	"madvise",
+	"membarrier",
+	"memfd_create",
+	"mincore",
+	"mkdir",
+	"mkdirat",
+	"mknod",
+	"mknodat",
+	"mlock",
+	"mlock2",
+	"mmap",
+	"mprotect",
+	"mremap",
+	"msync",
+	"munlock",
+	"munmap",
+	"nanosleep",
+	"newfstatat",
+	"open",
+	"openat",
+	"openat2",
+	"pause",
+	"pidfd_open",
+	"pidfd_send_signal",
+	"pipe",
+	"pipe2",
+	"poll",
+	"ppoll",
+	"prctl",
+	"pread64",
+	"preadv",
+	"preadv2",
+	"prlimit64",
+	"pselect6",
+	"pwrite64",
+	"pwritev",
+	"pwritev2",
+	"read",
+	"readahead",
+	"readlink",
+	"readlinkat",
+	"readv",
+	"recvfrom",
+	"recvmmsg",
+	"recvmsg",
+	"rename",
+	"renameat",
+	"renameat2",
+	"restart_syscall",
+	"rmdir",
+	"rseq",
+	"rt_sigaction",
+	"rt_sigpending",
+	"rt_sigprocmask",
+	"rt_sigqueueinfo",
+	"rt_sigreturn",
+	"rt_sigsuspend",
+	"rt_sigtimedwait",
+	"rt_tgsigqueueinfo",
+	"sched_get_priority_max",
+	"sched_get_priority_min",
+	"sched_getaffinity",
+	"sched_getattr",
+	"sched_getparam",
+	"sched_getscheduler",
+	"sched_rr_get_interval",
+	"sched_setaffinity",
+	"sched_yield",
+	"seccomp",
+	"select",
+	"sendfile",
+	"sendmmsg",
+	"sendmsg",
+	"sendto",
+	"set_robust_list",
+	"set_tid_address",
+	"setgid",
+	"setitimer",
+	"setpgid",
+	"setpriority",
+	"setregid",
+	"setresgid",
+	"setresuid",
+	"setreuid",
+	"setrlimit",
+	"setsid",
+	"setsockopt",
+	"setuid",
+	"shutdown",
+	"sigaltstack",
+	"signalfd",
+	"signalfd4",
+	"socketpair",
+	"splice",
+	"stat",
+	"statfs",
+	"statx",
+	"symlink",
+	"symlinkat",
+	"sync",
+	"sync_file_range",
+	"syncfs",
+	"sysinfo",
+	"tee",
+	"tgkill",
+	"time",
+	"timer_create",
+	"timer_delete",
+	"timer_getoverrun",
+	"timer_gettime",
+	"timer_settime",
+	"timerfd_create",
+	"timerfd_gettime",
+	"timerfd_settime",
+	"times",
+	"tkill",
+	"truncate",
+	"umask",
+	"uname",
+	"unlink",
+	"unlinkat",
+	"utime",
+	"utimensat",
+	"utimes",
+	"vfork",
+	"wait4",
+	"waitid",
+	"write",
+	"writev",
+	"get_robust_list",
+	"get_mempolicy",
+	"set_mempolicy",
+	"shmget",
+	"shmat",
+	"shmdt",
+	"shmctl",
+	"semget",
+	"semop",
+	"semctl",
+	"semtimedop",
+	"msgget",
+	"msgsnd",
+	"msgrcv",
+	"msgctl",
+	"mq_open",
+	"mq_unlink",
+	"mq_timedsend",
+	"mq_timedreceive",
+	"mq_notify",
+	"mq_getsetattr",
+	"setfsuid",
+	"setfsgid",
+	"capset",
+	"getpmsg",
+	"fremovexattr",
+	"fsetxattr",
+	"lremovexattr",
+	"lsetxattr",
+	"removexattr",
+	"setxattr",
+	"cachestat",
 	"map_shadow_stack",
 	NULL,
 };
 
 /* The namespace flags that clone must not carry. */
 static const unsigned long ns_flags[] = {
-	CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
-	CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
+	CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,    CLONE_NEWUSER,
+	CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
 };
 
 /*
@@ -142,29 +400,29 @@ static const unsigned long ns_flags[] = {
  * ioctls beyond asking a descriptor about itself.
  */
 static const unsigned long ioctl_ok[] = {
-	0x5401,		/* TCGETS: isatty() */
-	0x5402, 0x5403, 0x5404,	/* TCSETS, TCSETSW, TCSETSF */
-	0x540F, 0x5410,	/* TIOCGPGRP, TIOCSPGRP */
-	0x5413, 0x5414,	/* TIOCGWINSZ, TIOCSWINSZ */
-	0x541B,		/* FIONREAD */
-	0x5421,		/* FIONBIO */
-	0x5450, 0x5451,	/* FIONCLEX, FIOCLEX */
-	0x5452,		/* FIOASYNC */
-	0x5460,		/* FIOQSIZE */
-	0x802c542a,	/* TCGETS2 */
-	0x8905,		/* SIOCATMARK */
+	0x5401,                 /* TCGETS: isatty() */
+	0x5402, 0x5403, 0x5404, /* TCSETS, TCSETSW, TCSETSF */
+	0x540F, 0x5410,         /* TIOCGPGRP, TIOCSPGRP */
+	0x5413, 0x5414,         /* TIOCGWINSZ, TIOCSWINSZ */
+	0x541B,                 /* FIONREAD */
+	0x5421,                 /* FIONBIO */
+	0x5450, 0x5451,         /* FIONCLEX, FIOCLEX */
+	0x5452,                 /* FIOASYNC */
+	0x5460,                 /* FIOQSIZE */
+	0x802c542a,             /* TCGETS2 */
+	0x8905,                 /* SIOCATMARK */
 	0x8910, 0x8912, 0x8913, 0x8915, 0x8921, 0x8927, 0x8933,
-			/* SIOCGIFNAME, CONF, FLAGS, ADDR, MTU, HWADDR, INDEX */
-	0x80086601,	/* FS_IOC_GETFLAGS */
-	0x40049409,	/* FICLONE (cp tries it) */
+	/* SIOCGIFNAME, CONF, FLAGS, ADDR, MTU, HWADDR, INDEX */
+	0x80086601, /* FS_IOC_GETFLAGS */
+	0x40049409, /* FICLONE (cp tries it) */
 };
 
 /* Personality flags that weaken the address space (ASLR off, page 0,
  * executable data); the top bit keeps the query 0xffffffff apart. */
 static const unsigned int bad_persona[] = {
-	ADDR_NO_RANDOMIZE, MMAP_PAGE_ZERO, ADDR_COMPAT_LAYOUT,
-	READ_IMPLIES_EXEC, ADDR_LIMIT_32BIT, ADDR_LIMIT_3GB, SHORT_INODE,
-	WHOLE_SECONDS, STICKY_TIMEOUTS,
+	ADDR_NO_RANDOMIZE, MMAP_PAGE_ZERO,   ADDR_COMPAT_LAYOUT,
+	READ_IMPLIES_EXEC, ADDR_LIMIT_32BIT, ADDR_LIMIT_3GB,
+	SHORT_INODE,       WHOLE_SECONDS,    STICKY_TIMEOUTS,
 };
 
 static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
@@ -175,7 +433,7 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 	int rc;
 
 	if (nr == __NR_SCMP_ERROR)
-		return 0;	/* not on this architecture */
+		return 0; /* not on this architecture */
 	rc = seccomp_rule_add_array(ctx, action, nr, n, cmp);
 	if (rc < 0) {
 		snprintf(err, errlen, "seccomp rule for %s: %s", name,
@@ -227,8 +485,8 @@ static int add_arg_rules(scmp_filter_ctx ctx, bool allow_list, char *err,
 						   0xffffffffu };
 		for (size_t i = 0; i < 3; i++) {
 			c[0] = SCMP_A0_32(SCMP_CMP_EQ, ok[i]);
-			rc = rule(ctx, SCMP_ACT_ALLOW, "personality", 1, c,
-				  err, errlen);
+			rc = rule(ctx, SCMP_ACT_ALLOW, "personality", 1, c, err,
+				  errlen);
 			if (rc < 0)
 				return rc;
 		}
@@ -267,8 +525,7 @@ static int add_arg_rules(scmp_filter_ctx ctx, bool allow_list, char *err,
 		/* personality(2) takes an unsigned int: the high word is
 		 * ignored by the kernel, so by the rule too. */
 		c[0] = SCMP_A0_64(SCMP_CMP_MASKED_EQ,
-				  bad_persona[i] | 0x80000000u,
-				  bad_persona[i]);
+				  bad_persona[i] | 0x80000000u, bad_persona[i]);
 		rc = rule(ctx, deny, "personality", 1, c, err, errlen);
 		if (rc < 0)
 			return rc;
@@ -308,15 +565,15 @@ static int build(enum tx_sandbox_kind k, char *err, size_t errlen)
 		/* ioctl, clone, personality, socket: by argument below.
 		 * Spelled-out denials keep EPERM for the well-known ones. */
 		for (size_t i = 0; deny_always[i]; i++) {
-			rc = rule(ctx, SCMP_ACT_ERRNO(EPERM), deny_always[i],
-				  0, NULL, err, errlen);
+			rc = rule(ctx, SCMP_ACT_ERRNO(EPERM), deny_always[i], 0,
+				  NULL, err, errlen);
 			if (rc < 0)
 				goto out_release;
 		}
 	} else {
 		for (size_t i = 0; deny_always[i]; i++) {
-			rc = rule(ctx, SCMP_ACT_ERRNO(EPERM), deny_always[i],
-				  0, NULL, err, errlen);
+			rc = rule(ctx, SCMP_ACT_ERRNO(EPERM), deny_always[i], 0,
+				  NULL, err, errlen);
 			if (rc < 0)
 				goto out_release;
 		}
@@ -338,8 +595,9 @@ static int build(enum tx_sandbox_kind k, char *err, size_t errlen)
 		goto out_close;
 	}
 	/* Shared by every run from now on: nobody may change it. */
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW |
-					  F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
+	if (fcntl(fd, F_ADD_SEALS,
+		  F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) <
+	    0) {
 		rc = -errno;
 		snprintf(err, errlen, "sealing the seccomp program: %s",
 			 strerror(errno));
@@ -355,7 +613,7 @@ out_release:
 }
 
 static pthread_mutex_t filter_lock = PTHREAD_MUTEX_INITIALIZER;
-static int filter_fds[3] = { -1, -1, -1 };	/* filter_lock */
+static int filter_fds[3] = { -1, -1, -1 }; /* filter_lock */
 
 int tx_sandbox_filter_fd(enum tx_sandbox_kind k, char *err, size_t errlen)
 {

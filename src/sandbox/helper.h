@@ -32,13 +32,13 @@ struct hspec {
 	uint64_t timeout_ms, kill_grace_ms;
 	uint64_t as, nproc, cpu, fsize, nofile;
 	uint64_t out_max, err_max, tmp_size, memory, pids;
-	int seccomp_fd;		/* -1 when none */
-	int work_fd;		/* -1 when work_dir */
+	int seccomp_fd; /* -1 when none */
+	int work_fd;    /* -1 when work_dir */
 	char *work_dir;
 	int script_fd;
 	char script_name[NAME_MAX + 1];
-	char **argv;		/* NULL-terminated */
-	char **env;		/* NULL-terminated */
+	char **argv; /* NULL-terminated */
+	char **env;  /* NULL-terminated */
 	struct hbind *binds;
 	size_t nbinds;
 	bool landlock, cgroup;
@@ -87,11 +87,11 @@ int hns_write_maps(pid_t child, uid_t uid, gid_t gid, char *err, size_t len);
 /* Inside: become root of the namespace (the outside uid). */
 int hns_become_root(const struct host_ns *h, char *err, size_t len);
 /* Inside: the fresh root, pivoted into; cwd is /work afterwards. */
-int hns_setup_root(const struct host_ns *h, const struct hspec *s,
-		   char *err, size_t len);
+int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
+		   size_t len);
 /* Inside: hostname and the loopback interface. */
-int hns_setup_uts_net(const struct host_ns *h, const struct hspec *s,
-		      char *err, size_t len);
+int hns_setup_uts_net(const struct host_ns *h, const struct hspec *s, char *err,
+		      size_t len);
 /* Looks cmd up along the PATH of env (argv[0] rules of execvp). */
 int hns_find_program(const char *cmd, char *const *env, char *out,
 		     size_t outlen, char *err, size_t len);
@@ -110,12 +110,12 @@ void hconf_reset_signals(void);
 
 /* helper_cgroup.c */
 struct hcgroup {
-	int version;		/* 0 none, 1, 2 */
-	char mem[PATH_MAX];	/* v1 memory dir, or the v2 dir */
-	char pids[PATH_MAX];	/* v1 pids dir */
+	int version;         /* 0 none, 1, 2 */
+	char mem[PATH_MAX];  /* v1 memory dir, or the v2 dir */
+	char pids[PATH_MAX]; /* v1 pids dir */
 };
-int hcg_setup(struct hcgroup *cg, uint64_t memory, uint64_t pids,
-	      char *err, size_t len);
+int hcg_setup(struct hcgroup *cg, uint64_t memory, uint64_t pids, char *err,
+	      size_t len);
 int hcg_attach(const struct hcgroup *cg, pid_t pid, char *err, size_t len);
 void hcg_events(const struct hcgroup *cg, bool *memory_hit, bool *pids_hit);
 void hcg_destroy(struct hcgroup *cg);

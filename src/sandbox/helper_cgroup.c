@@ -82,8 +82,7 @@ static int own_path(const char *want, char *out, size_t outlen)
 		nl = strchr(c2 + 1, '\n');
 		if (nl)
 			*nl = '\0';
-		if (!want[0] ? !strcmp(line, "0") && c1[1] == '\0'
-			     : false) {
+		if (!want[0] ? !strcmp(line, "0") && c1[1] == '\0' : false) {
 			snprintf(out, outlen, "%s", c2 + 1);
 			rc = 0;
 			break;
@@ -172,12 +171,11 @@ static long long keyed(const char *dir, const char *file, const char *key)
 	return v;
 }
 
-static int make_dir(char *out, size_t outlen, const char *mnt,
-		    const char *own)
+static int make_dir(char *out, size_t outlen, const char *mnt, const char *own)
 {
 	if ((size_t)snprintf(out, outlen, "%s%s/toolexec-run-%d", mnt,
-			     strcmp(own, "/") ? own : "", (int)getpid()) >=
-	    outlen)
+			     strcmp(own, "/") ? own : "",
+			     (int)getpid()) >= outlen)
 		return -ENAMETOOLONG;
 	if (mkdir(out, 0755) < 0 && errno != EEXIST)
 		return -errno;
@@ -284,7 +282,8 @@ int hcg_attach(const struct hcgroup *cg, pid_t pid, char *err, size_t len)
 	if (rc == 0 && cg->version == 1)
 		rc = put(cg->pids, "cgroup.procs", num);
 	if (rc < 0)
-		return herr(err, len, -rc, "hardened: joining the run's cgroup");
+		return herr(err, len, -rc,
+			    "hardened: joining the run's cgroup");
 	return 0;
 }
 
@@ -294,8 +293,8 @@ void hcg_events(const struct hcgroup *cg, bool *memory_hit, bool *pids_hit)
 		*memory_hit = keyed(cg->mem, "memory.events", "oom_kill") > 0;
 		*pids_hit = keyed(cg->mem, "pids.events", "max") > 0;
 	} else if (cg->version == 1) {
-		*memory_hit =
-			keyed(cg->mem, "memory.oom_control", "oom_kill") > 0;
+		*memory_hit = keyed(cg->mem, "memory.oom_control", "oom_kill") >
+			      0;
 		*pids_hit = keyed(cg->pids, "pids.events", "max") > 0;
 	}
 }

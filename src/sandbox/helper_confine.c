@@ -25,33 +25,33 @@
  * run on know more (7 here), so the constants and structures are ours. */
 
 #define TX_LL_CREATE_RULESET_VERSION (1u << 0)
-#define TX_LL_RULE_PATH_BENEATH 1
+#define TX_LL_RULE_PATH_BENEATH      1
 
-#define LL_FS_EXECUTE (1ull << 0)
-#define LL_FS_WRITE_FILE (1ull << 1)
-#define LL_FS_READ_FILE (1ull << 2)
-#define LL_FS_READ_DIR (1ull << 3)
-#define LL_FS_REMOVE_DIR (1ull << 4)
-#define LL_FS_REMOVE_FILE (1ull << 5)
-#define LL_FS_MAKE_CHAR (1ull << 6)
-#define LL_FS_MAKE_DIR (1ull << 7)
-#define LL_FS_MAKE_REG (1ull << 8)
-#define LL_FS_MAKE_SOCK (1ull << 9)
-#define LL_FS_MAKE_FIFO (1ull << 10)
-#define LL_FS_MAKE_BLOCK (1ull << 11)
-#define LL_FS_MAKE_SYM (1ull << 12)
-#define LL_FS_REFER (1ull << 13)	/* ABI 2 */
-#define LL_FS_TRUNCATE (1ull << 14)	/* ABI 3 */
-#define LL_FS_IOCTL_DEV (1ull << 15)	/* ABI 5 */
-#define LL_NET_BIND_TCP (1ull << 0)	/* ABI 4 */
-#define LL_NET_CONNECT_TCP (1ull << 1)	/* ABI 4 */
-#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)	/* ABI 6 */
-#define LL_SCOPE_SIGNAL (1ull << 1)			/* ABI 6 */
+#define LL_FS_EXECUTE                 (1ull << 0)
+#define LL_FS_WRITE_FILE              (1ull << 1)
+#define LL_FS_READ_FILE               (1ull << 2)
+#define LL_FS_READ_DIR                (1ull << 3)
+#define LL_FS_REMOVE_DIR              (1ull << 4)
+#define LL_FS_REMOVE_FILE             (1ull << 5)
+#define LL_FS_MAKE_CHAR               (1ull << 6)
+#define LL_FS_MAKE_DIR                (1ull << 7)
+#define LL_FS_MAKE_REG                (1ull << 8)
+#define LL_FS_MAKE_SOCK               (1ull << 9)
+#define LL_FS_MAKE_FIFO               (1ull << 10)
+#define LL_FS_MAKE_BLOCK              (1ull << 11)
+#define LL_FS_MAKE_SYM                (1ull << 12)
+#define LL_FS_REFER                   (1ull << 13) /* ABI 2 */
+#define LL_FS_TRUNCATE                (1ull << 14) /* ABI 3 */
+#define LL_FS_IOCTL_DEV               (1ull << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP               (1ull << 0)  /* ABI 4 */
+#define LL_NET_CONNECT_TCP            (1ull << 1)  /* ABI 4 */
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)  /* ABI 6 */
+#define LL_SCOPE_SIGNAL               (1ull << 1)  /* ABI 6 */
 
 struct tx_ll_ruleset_attr {
 	uint64_t handled_access_fs;
-	uint64_t handled_access_net;	/* ABI 4 */
-	uint64_t scoped;		/* ABI 6 */
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;             /* ABI 6 */
 };
 
 struct tx_ll_path_beneath_attr {
@@ -61,8 +61,8 @@ struct tx_ll_path_beneath_attr {
 
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset 444
-#define SYS_landlock_add_rule 445
-#define SYS_landlock_restrict_self 446
+#define SYS_landlock_add_rule       445
+#define SYS_landlock_restrict_self  446
 #endif
 
 int hconf_landlock_abi(void)
@@ -95,8 +95,9 @@ static int ll_rule(int ruleset, const char *path, uint64_t access,
 	int rc = 0;
 
 	if (fd < 0)
-		return errno == ENOENT ? 0 : herr(err, len, errno,
-						  "landlock: %s", path);
+		return errno == ENOENT
+			       ? 0
+			       : herr(err, len, errno, "landlock: %s", path);
 	pb.allowed_access = access & handled;
 	pb.parent_fd = fd;
 	if (syscall(SYS_landlock_add_rule, ruleset, TX_LL_RULE_PATH_BENEATH,
@@ -115,8 +116,8 @@ static int ll_rule(int ruleset, const char *path, uint64_t access,
 int hconf_landlock(const struct hspec *s, int abi, char *err, size_t len)
 {
 	static const char *const ro_paths[] = {
-		"/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
-		"/libx32", HELPER_SCRIPT_DIR, NULL,
+		"/usr",   "/etc",   "/bin",    "/sbin",           "/lib",
+		"/lib32", "/lib64", "/libx32", HELPER_SCRIPT_DIR, NULL,
 	};
 	const uint64_t handled = fs_rights(abi);
 	const uint64_t ro = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR;
@@ -145,20 +146,21 @@ int hconf_landlock(const struct hspec *s, int abi, char *err, size_t len)
 		if (rc < 0)
 			goto out;
 	}
-	rc = ll_rule(rs, "/proc", LL_FS_READ_FILE | LL_FS_READ_DIR |
-					  LL_FS_WRITE_FILE,
+	rc = ll_rule(rs, "/proc",
+		     LL_FS_READ_FILE | LL_FS_READ_DIR | LL_FS_WRITE_FILE,
 		     handled, err, len);
 	if (!rc)
-		rc = ll_rule(rs, "/dev", LL_FS_READ_FILE | LL_FS_WRITE_FILE |
-						 LL_FS_READ_DIR | LL_FS_TRUNCATE,
+		rc = ll_rule(rs, "/dev",
+			     LL_FS_READ_FILE | LL_FS_WRITE_FILE |
+				     LL_FS_READ_DIR | LL_FS_TRUNCATE,
 			     handled, err, len);
 	if (!rc)
 		rc = ll_rule(rs, "/work", rw, handled, err, len);
 	if (!rc)
 		rc = ll_rule(rs, "/tmp", rw, handled, err, len);
 	for (size_t i = 0; !rc && i < s->nbinds; i++)
-		rc = ll_rule(rs, s->binds[i].dst,
-			     s->binds[i].rw ? rw : ro, handled, err, len);
+		rc = ll_rule(rs, s->binds[i].dst, s->binds[i].rw ? rw : ro,
+			     handled, err, len);
 	if (rc < 0)
 		goto out;
 	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)
@@ -224,13 +226,15 @@ int hconf_drop_caps(char *err, size_t len)
 		  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
 			  SECBIT_NO_SETUID_FIXUP |
 			  SECBIT_NO_SETUID_FIXUP_LOCKED |
-			  SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+			  SECBIT_KEEP_CAPS_LOCKED |
+			  SECBIT_NO_CAP_AMBIENT_RAISE |
 			  SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) < 0)
 		return herr(err, len, errno, "PR_SET_SECUREBITS");
 	for (int c = 0; c <= last; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return herr(err, len, errno, "dropping capability %d "
-						     "from the bounding set",
+			return herr(err, len, errno,
+				    "dropping capability %d "
+				    "from the bounding set",
 				    c);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
 	    errno != EINVAL)

@@ -60,20 +60,20 @@
 #ifndef TX_SANDBOX_HELPER_I_H
 #define TX_SANDBOX_HELPER_I_H
 
-#define HELPER_FD_STDIN 0
-#define HELPER_FD_STDOUT 1
-#define HELPER_FD_STDERR 2
-#define HELPER_FD_SPEC 3
-#define HELPER_FD_REPORT 4
-#define HELPER_FD_SECCOMP 5
-#define HELPER_FD_WORK 6
-#define HELPER_FD_SCRIPT 7
+#define HELPER_FD_STDIN      0
+#define HELPER_FD_STDOUT     1
+#define HELPER_FD_STDERR     2
+#define HELPER_FD_SPEC       3
+#define HELPER_FD_REPORT     4
+#define HELPER_FD_SECCOMP    5
+#define HELPER_FD_WORK       6
+#define HELPER_FD_SCRIPT     7
 #define HELPER_FD_FIRST_FREE 8
 
-#define HELPER_SPEC_MAX (1 << 20)
+#define HELPER_SPEC_MAX   (1 << 20)
 #define HELPER_REPORT_MAX 8192
 /* The script's path inside a sandbox, and the placeholder for dev. */
-#define HELPER_SCRIPT_DIR "/run/code"
+#define HELPER_SCRIPT_DIR  "/run/code"
 #define HELPER_SCRIPT_MARK "@SCRIPT@"
 
 #endif

@@ -119,8 +119,8 @@ static int get_str(struct json_object *o, const char *k, bool required,
 	return 0;
 }
 
-static int get_bool(struct json_object *o, const char *k, bool *out,
-		    char *err, size_t len)
+static int get_bool(struct json_object *o, const char *k, bool *out, char *err,
+		    size_t len)
 {
 	struct json_object *v;
 
@@ -136,7 +136,8 @@ static int get_bool(struct json_object *o, const char *k, bool *out,
 static int only_keys(struct json_object *o, const char *const *keys,
 		     const char *where, char *err, size_t len)
 {
-	json_object_object_foreach(o, k, v) {
+	json_object_object_foreach(o, k, v)
+	{
 		size_t i;
 
 		(void)v;
@@ -145,8 +146,8 @@ static int only_keys(struct json_object *o, const char *const *keys,
 				break;
 		if (!keys[i])
 			return herr(err, len, 0,
-				    "run description: unknown key \"%s\"%s",
-				    k, where);
+				    "run description: unknown key \"%s\"%s", k,
+				    where);
 	}
 	return 0;
 }
@@ -162,8 +163,8 @@ static int get_fd(struct json_object *o, const char *k, int expect, int *out,
 	if (v == UINT64_MAX)
 		return 0;
 	if (v != (uint64_t)expect)
-		return herr(err, len, 0,
-			    "run description: \"%s\" must be %d", k, expect);
+		return herr(err, len, 0, "run description: \"%s\" must be %d",
+			    k, expect);
 	if (fcntl(expect, F_GETFD) < 0)
 		return herr(err, len, errno, "run description: fd %d", expect);
 	*out = expect;
@@ -210,10 +211,10 @@ static int get_strv(struct json_object *o, const char *k, size_t max,
 static int parse_limits(struct json_object *l, struct hspec *s, char *err,
 			size_t len)
 {
-	static const char *const keys[] = { "as", "nproc", "cpu", "fsize",
-					    "nofile", "stdout", "stderr",
-					    "tmp_size", "memory", "pids",
-					    NULL };
+	static const char *const keys[] = { "as",     "nproc",    "cpu",
+					    "fsize",  "nofile",   "stdout",
+					    "stderr", "tmp_size", "memory",
+					    "pids",   NULL };
 	int rc;
 
 	if (!json_object_is_type(l, json_type_object))
@@ -298,10 +299,25 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 		      size_t len)
 {
 	static const char *const keys[] = {
-		"version", "mode", "uid", "gid", "hostname", "timeout_ms",
-		"kill_grace_ms", "limits", "seccomp_fd", "work_fd",
-		"work_dir", "script_fd", "script_name", "argv", "env",
-		"binds", "landlock", "cgroup", NULL,
+		"version",
+		"mode",
+		"uid",
+		"gid",
+		"hostname",
+		"timeout_ms",
+		"kill_grace_ms",
+		"limits",
+		"seccomp_fd",
+		"work_fd",
+		"work_dir",
+		"script_fd",
+		"script_name",
+		"argv",
+		"env",
+		"binds",
+		"landlock",
+		"cgroup",
+		NULL,
 	};
 	const char *mode = NULL, *host = "toolexec", *wd = NULL, *sn = NULL;
 	struct json_object *l;
@@ -356,10 +372,11 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 		rc = get_fd(o, "seccomp_fd", HELPER_FD_SECCOMP, &s->seccomp_fd,
 			    err, len);
 	if (!rc)
-		rc = get_fd(o, "work_fd", HELPER_FD_WORK, &s->work_fd, err, len);
-	if (!rc)
-		rc = get_fd(o, "script_fd", HELPER_FD_SCRIPT, &s->script_fd, err,
+		rc = get_fd(o, "work_fd", HELPER_FD_WORK, &s->work_fd, err,
 			    len);
+	if (!rc)
+		rc = get_fd(o, "script_fd", HELPER_FD_SCRIPT, &s->script_fd,
+			    err, len);
 	if (!rc)
 		rc = get_str(o, "work_dir", false, &wd, err, len);
 	if (!rc)

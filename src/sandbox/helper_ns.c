@@ -102,8 +102,7 @@ int hns_check(const struct host_ns *h, char *err, size_t len)
 	return 0;
 }
 
-static int write_file(const char *path, const char *text, char *err,
-		      size_t len)
+static int write_file(const char *path, const char *text, char *err, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
@@ -201,8 +200,8 @@ static int remount_keeping_locked(const char *dst, unsigned long add)
 	static const struct {
 		unsigned long st, ms;
 	} map[] = {
-		{ ST_NOSUID, MS_NOSUID },   { ST_NODEV, MS_NODEV },
-		{ ST_NOEXEC, MS_NOEXEC },   { ST_NOATIME, MS_NOATIME },
+		{ ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
+		{ ST_NOEXEC, MS_NOEXEC },         { ST_NOATIME, MS_NOATIME },
 		{ ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
 		{ ST_RDONLY, MS_RDONLY },
 	};
@@ -243,8 +242,9 @@ static int bind_fd(int fd, const char *dst, uint64_t attr, char *err,
 	struct mount_attr ma = { .attr_set = attr };
 	int t, rc = 0;
 
-	t = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-				      AT_RECURSIVE | AT_EMPTY_PATH);
+	t = open_tree(fd, "",
+		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+			      AT_EMPTY_PATH);
 	if (t < 0)
 		return herr(err, len, errno, "cloning %s", what);
 	if (attr && mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma,
@@ -253,7 +253,7 @@ static int bind_fd(int fd, const char *dst, uint64_t attr, char *err,
 			rc = herr(err, len, errno, "attributes of %s", what);
 			goto out_close;
 		}
-		attr = attr | (1ull << 63);	/* remount below */
+		attr = attr | (1ull << 63); /* remount below */
 	}
 	if (move_mount(t, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 		rc = herr(err, len, errno, "mounting %s on %s", what, dst);
@@ -455,15 +455,14 @@ static int write_new(const char *path, const char *text, mode_t mode)
  * work on each start and each end of a run.  No TLS trust store: there
  * is no network to use it on. */
 static const char *const etc_names[] = {
-	"ld.so.cache", "ld.so.conf", "alternatives", "localtime", "timezone",
-	"nsswitch.conf", "protocols", "services", "mime.types", "os-release",
-	"debian_version", "inputrc", "gai.conf", "host.conf", "magic",
-	"bash.bashrc", "profile", "environment", "locale.alias",
-	NULL,
+	"ld.so.cache", "ld.so.conf",    "alternatives",   "localtime",
+	"timezone",    "nsswitch.conf", "protocols",      "services",
+	"mime.types",  "os-release",    "debian_version", "inputrc",
+	"gai.conf",    "host.conf",     "magic",          "bash.bashrc",
+	"profile",     "environment",   "locale.alias",   NULL,
 };
 
-static int setup_etc(int oldroot, const struct hspec *s, char *err,
-		     size_t len)
+static int setup_etc(int oldroot, const struct hspec *s, char *err, size_t len)
 {
 	char hosts[256];
 	int rc;
@@ -471,7 +470,8 @@ static int setup_etc(int oldroot, const struct hspec *s, char *err,
 	if (mkdir(NEWROOT "/etc", 0755) < 0)
 		return herr(err, len, errno, "mkdir /etc");
 	for (size_t i = 0; etc_names[i]; i++) {
-		rc = system_entry(oldroot, "/etc", etc_names[i], true, err, len);
+		rc = system_entry(oldroot, "/etc", etc_names[i], true, err,
+				  len);
 		if (rc < 0)
 			return rc;
 	}
@@ -494,11 +494,13 @@ static int setup_etc(int oldroot, const struct hspec *s, char *err,
 
 static int setup_dev(int oldroot, char *err, size_t len)
 {
-	static const char *const nodes[] = { "null", "zero", "full", "random",
-					     "urandom", NULL };
+	static const char *const nodes[] = { "null",   "zero",    "full",
+					     "random", "urandom", NULL };
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },     { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+		{ "/proc/self/fd", "fd" },
+		{ "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" },
+		{ "/proc/self/fd/2", "stderr" },
 	};
 	char src[64], dst[PATH_MAX];
 	int rc;
@@ -513,8 +515,8 @@ static int setup_dev(int oldroot, char *err, size_t len)
 	for (size_t i = 0; nodes[i]; i++) {
 		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
 		rc = bind_host(oldroot, src, src,
-			       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, err,
-			       len);
+			       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false,
+			       err, len);
 		if (rc < 0)
 			return rc;
 	}
@@ -600,7 +602,7 @@ static int copy_script(const struct hspec *s, char *err, size_t len)
 int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 		   size_t len)
 {
-	static const char *const sys[] = { "usr", "bin", "sbin", "lib",
+	static const char *const sys[] = { "usr",   "bin",   "sbin",   "lib",
 					   "lib32", "lib64", "libx32", NULL };
 	int oldroot = -1, rc;
 	struct stat st;
@@ -717,8 +719,8 @@ out:
 	return rc;
 }
 
-int hns_setup_uts_net(const struct host_ns *h, const struct hspec *s,
-		      char *err, size_t len)
+int hns_setup_uts_net(const struct host_ns *h, const struct hspec *s, char *err,
+		      size_t len)
 {
 	struct ifreq ifr;
 	int fd, rc;
@@ -768,8 +770,9 @@ int hns_find_program(const char *cmd, char *const *env, char *out,
 		const char *e = strchrnul(p, ':');
 		int n = (int)(e - p);
 
-		if (n > 0 && (size_t)snprintf(out, outlen, "%.*s/%s", n, p,
-					      cmd) < outlen &&
+		if (n > 0 &&
+		    (size_t)snprintf(out, outlen, "%.*s/%s", n, p, cmd) <
+			    outlen &&
 		    stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(out, X_OK) == 0)
 			return 0;

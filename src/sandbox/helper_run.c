@@ -59,12 +59,12 @@ struct stream {
 
 struct sup {
 	const struct hspec *s;
-	pid_t child;		/* PID 1 of the namespaces, or dev's script */
+	pid_t child; /* PID 1 of the namespaces, or dev's script */
 	int sigfd, errp, statp;
 	struct stream out, err;
 	uint64_t start, deadline, kill_at, drain_until;
 	bool exited, killed, timed_out, cancelled, daemon_gone;
-	int status;		/* the child's wait status */
+	int status; /* the child's wait status */
 	struct rusage ru;
 	bool have_script_status;
 	int script_status;
@@ -118,7 +118,7 @@ static int slurp(int fd, char **out, size_t *len, size_t max)
 
 struct exec_plan {
 	const struct hspec *s;
-	const char *path;	/* the interpreter, resolved */
+	const char *path; /* the interpreter, resolved */
 	char **argv;
 	const void *bpf;
 	size_t bpf_len;
@@ -287,8 +287,8 @@ static void reaper(pid_t script, int stat_w, const void *bpf, size_t bpf_len)
 	}
 }
 
-static void ns_child(const struct hspec *s, const struct host_ns *h,
-		     int sync_r, struct exec_plan *p, int stat_w)
+static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
+		     struct exec_plan *p, int stat_w)
 {
 	char err[600], path[PATH_MAX];
 	struct pollfd pfd;
@@ -397,7 +397,8 @@ static void kill_descendants(pid_t self)
 						continue;
 					kill((pid_t)c, SIGKILL);
 					any = true;
-					if (n < sizeof(stack) / sizeof(stack[0]))
+					if (n <
+					    sizeof(stack) / sizeof(stack[0]))
 						stack[n++] = (pid_t)c;
 				}
 			}
@@ -451,7 +452,8 @@ static void pump(struct sup *u, struct stream *st, bool readable)
 		ssize_t n;
 
 		if (st->len > st->off && st->out >= 0) {
-			n = write(st->out, st->buf + st->off, st->len - st->off);
+			n = write(st->out, st->buf + st->off,
+				  st->len - st->off);
 			if (n < 0 && errno == EAGAIN)
 				return;
 			if (n < 0) {
@@ -577,8 +579,8 @@ static void supervise(struct sup *u)
 		uint64_t now = tx_mono_ms(), next = u->deadline;
 		int timeout;
 
-		if (u->exited && stream_done(&u->out) &&
-		    stream_done(&u->err) && u->errp < 0 && u->statp < 0)
+		if (u->exited && stream_done(&u->out) && stream_done(&u->err) &&
+		    u->errp < 0 && u->statp < 0)
 			break;
 		if (u->exited && now >= u->drain_until)
 			break;
@@ -683,8 +685,7 @@ static int dev_script_copy(const struct hspec *s, char *dir, size_t dlen,
 	snprintf(path, plen, "%s/%s", dir, s->script_name);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
 	if (fd < 0 || write(fd, data, n) != (ssize_t)n ||
-	    fchown(fd, s->uid, s->gid) < 0 ||
-	    chown(dir, s->uid, s->gid) < 0) {
+	    fchown(fd, s->uid, s->gid) < 0 || chown(dir, s->uid, s->gid) < 0) {
 		rc = herr(err, len, errno, "copying the script");
 		if (fd >= 0)
 			close(fd);
@@ -713,7 +714,7 @@ static void fill_report(struct sup *u, struct hreport *rep)
 			  (uint64_t)u->ru.ru_stime.tv_usec / 1000;
 	rep->max_rss_kb = (uint64_t)u->ru.ru_maxrss;
 	if (!u->have_script_status)
-		st = u->killed ? SIGKILL : u->status;	/* as if killed */
+		st = u->killed ? SIGKILL : u->status; /* as if killed */
 	if (WIFEXITED(st)) {
 		rep->exit_code = WEXITSTATUS(st);
 		rep->signal = 0;
@@ -726,9 +727,8 @@ static void fill_report(struct sup *u, struct hreport *rep)
 	if (u->out.over || u->err.over)
 		rep->limits_hit |= TX_LIMIT_OUTPUT;
 	cpu = rep->cpu_user_ms + rep->cpu_sys_ms;
-	if (rep->signal == SIGXCPU ||
-	    (rep->signal == SIGKILL && !u->killed && s->cpu &&
-	     cpu + 100 >= s->cpu * 1000))
+	if (rep->signal == SIGXCPU || (rep->signal == SIGKILL && !u->killed &&
+				       s->cpu && cpu + 100 >= s->cpu * 1000))
 		rep->limits_hit |= TX_LIMIT_CPU;
 	if (rep->signal == SIGXFSZ)
 		rep->limits_hit |= TX_LIMIT_FILE_SIZE;
@@ -887,9 +887,9 @@ void hrun(const struct hspec *s, struct hreport *rep, char *err, size_t len)
 	supervise(u);
 	fill_report(u, rep);
 	/* A set-up step or execve failed: the script never ran. */
-	if (u->child_err_len &&
-	    (!u->have_script_status || (WIFEXITED(u->script_status) &&
-					WEXITSTATUS(u->script_status) == 127))) {
+	if (u->child_err_len && (!u->have_script_status ||
+				 (WIFEXITED(u->script_status) &&
+				  WEXITSTATUS(u->script_status) == 127))) {
 		snprintf(err, len, "%s", u->child_err);
 		rep->exit_code = -1;
 		rep->signal = 0;

@@ -13,23 +13,23 @@
 #include <string.h>
 
 struct known {
-	const char *base;	/* interpreter basename, or extension */
+	const char *base; /* interpreter basename, or extension */
 	const char *language;
-	const char *interp;	/* what to run for the extension */
+	const char *interp; /* what to run for the extension */
 };
 
 /* Basenames of interpreters a shebang may name, and their language. */
 static const struct known interps[] = {
-	{ "sh", "shell", NULL },	{ "bash", "shell", NULL },
-	{ "dash", "shell", NULL },	{ "python3", "python", NULL },
-	{ "python", "python", NULL },	{ "node", "javascript", NULL },
+	{ "sh", "shell", NULL },          { "bash", "shell", NULL },
+	{ "dash", "shell", NULL },        { "python3", "python", NULL },
+	{ "python", "python", NULL },     { "node", "javascript", NULL },
 	{ "nodejs", "javascript", NULL }, { "perl", "perl", NULL },
 };
 
 static const struct known exts[] = {
-	{ "sh", "shell", "/bin/sh" },	  { "bash", "shell", "bash" },
-	{ "py", "python", "python3" },	  { "js", "javascript", "node" },
-	{ "mjs", "javascript", "node" },  { "cjs", "javascript", "node" },
+	{ "sh", "shell", "/bin/sh" },    { "bash", "shell", "bash" },
+	{ "py", "python", "python3" },   { "js", "javascript", "node" },
+	{ "mjs", "javascript", "node" }, { "cjs", "javascript", "node" },
 	{ "pl", "perl", "perl" },
 };
 
@@ -117,9 +117,9 @@ static int parse_shebang(const char *head, size_t len,
 	return 0;
 }
 
-int tx_sandbox_detect_language(const char *name, const char *head,
-			       size_t len, struct tx_sandbox_lang *out,
-			       char *err, size_t errlen)
+int tx_sandbox_detect_language(const char *name, const char *head, size_t len,
+			       struct tx_sandbox_lang *out, char *err,
+			       size_t errlen)
 {
 	const char *dot;
 

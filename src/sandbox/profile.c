@@ -20,9 +20,9 @@
 #include "util/jsonu.h"
 
 #define MAX_PROFILES 64
-#define KiB 1024ull
-#define MiB (1024ull * KiB)
-#define GiB (1024ull * MiB)
+#define KiB          1024ull
+#define MiB          (1024ull * KiB)
+#define GiB          (1024ull * MiB)
 
 struct tx_sandbox_profiles {
 	size_t n;
@@ -31,29 +31,56 @@ struct tx_sandbox_profiles {
 
 static const struct tx_sandbox_profile builtin[3] = {
 	{
-		.name = "dev", .kind = TX_SANDBOX_DEV, .enabled = false,
-		.timeout_ms = 30000, .kill_grace_ms = 1000,
-		.max_tool_calls = 100, .memory = 4 * GiB, .pids = 512,
-		.cpu = 30, .file_size = 1 * GiB, .nofile = 1024,
-		.stdout_max = 16 * MiB, .stderr_max = 4 * MiB,
-		.work_size = 256 * MiB, .tmp_size = 64 * MiB,
+		.name = "dev",
+		.kind = TX_SANDBOX_DEV,
+		.enabled = false,
+		.timeout_ms = 30000,
+		.kill_grace_ms = 1000,
+		.max_tool_calls = 100,
+		.memory = 4 * GiB,
+		.pids = 512,
+		.cpu = 30,
+		.file_size = 1 * GiB,
+		.nofile = 1024,
+		.stdout_max = 16 * MiB,
+		.stderr_max = 4 * MiB,
+		.work_size = 256 * MiB,
+		.tmp_size = 64 * MiB,
 	},
 	{
-		.name = "standard", .kind = TX_SANDBOX_STANDARD,
-		.enabled = true, .timeout_ms = 30000, .kill_grace_ms = 1000,
-		.max_tool_calls = 100, .memory = 4 * GiB, .pids = 256,
-		.cpu = 30, .file_size = 256 * MiB, .nofile = 1024,
-		.stdout_max = 16 * MiB, .stderr_max = 4 * MiB,
-		.work_size = 256 * MiB, .tmp_size = 64 * MiB,
+		.name = "standard",
+		.kind = TX_SANDBOX_STANDARD,
+		.enabled = true,
+		.timeout_ms = 30000,
+		.kill_grace_ms = 1000,
+		.max_tool_calls = 100,
+		.memory = 4 * GiB,
+		.pids = 256,
+		.cpu = 30,
+		.file_size = 256 * MiB,
+		.nofile = 1024,
+		.stdout_max = 16 * MiB,
+		.stderr_max = 4 * MiB,
+		.work_size = 256 * MiB,
+		.tmp_size = 64 * MiB,
 	},
 	{
-		.name = "hardened", .kind = TX_SANDBOX_HARDENED,
-		.enabled = true, .timeout_ms = 30000, .kill_grace_ms = 1000,
-		.max_tool_calls = 100, .memory = 512 * MiB,
-		.address_space = 2 * GiB, .pids = 64,
-		.cpu = 10, .file_size = 64 * MiB, .nofile = 256,
-		.stdout_max = 4 * MiB, .stderr_max = 1 * MiB,
-		.work_size = 64 * MiB, .tmp_size = 16 * MiB,
+		.name = "hardened",
+		.kind = TX_SANDBOX_HARDENED,
+		.enabled = true,
+		.timeout_ms = 30000,
+		.kill_grace_ms = 1000,
+		.max_tool_calls = 100,
+		.memory = 512 * MiB,
+		.address_space = 2 * GiB,
+		.pids = 64,
+		.cpu = 10,
+		.file_size = 64 * MiB,
+		.nofile = 256,
+		.stdout_max = 4 * MiB,
+		.stderr_max = 1 * MiB,
+		.work_size = 64 * MiB,
+		.tmp_size = 16 * MiB,
 	},
 };
 
@@ -118,8 +145,7 @@ tx_sandbox_profiles_at(const struct tx_sandbox_profiles *ps, size_t i)
 }
 
 const struct tx_sandbox_profile *
-tx_sandbox_profiles_get(const struct tx_sandbox_profiles *ps,
-			const char *name)
+tx_sandbox_profiles_get(const struct tx_sandbox_profiles *ps, const char *name)
 {
 	for (size_t i = 0; ps && name && i < ps->n; i++)
 		if (!strcmp(ps->p[i].name, name))
@@ -173,10 +199,23 @@ static int get_num(struct json_object *v, const char *pname, const char *key,
 		if (errno)
 			goto range;
 		switch (*end) {
-		case 'k': case 'K': m = KiB; end++; break;
-		case 'm': case 'M': m = MiB; end++; break;
-		case 'g': case 'G': m = GiB; end++; break;
-		default: break;
+		case 'k':
+		case 'K':
+			m = KiB;
+			end++;
+			break;
+		case 'm':
+		case 'M':
+			m = MiB;
+			end++;
+			break;
+		case 'g':
+		case 'G':
+			m = GiB;
+			end++;
+			break;
+		default:
+			break;
 		}
 		if (*end == 'i' && m > 1)
 			end++;
@@ -212,15 +251,20 @@ range:
 struct numkey {
 	const char *key;
 	size_t off;
-	bool wide;	/* uint64_t, else uint32_t */
-	bool size;	/* accepts "512M" */
+	bool wide; /* uint64_t, else uint32_t */
+	bool size; /* accepts "512M" */
 	uint64_t min, max;
 };
 
-#define N32(k, f, lo, hi) \
-	{ k, offsetof(struct tx_sandbox_profile, f), false, false, lo, hi }
-#define N64(k, f, lo, hi) \
-	{ k, offsetof(struct tx_sandbox_profile, f), true, true, lo, hi }
+#define N32(k, f, lo, hi)                                                    \
+	{                                                                    \
+		k, offsetof(struct tx_sandbox_profile, f), false, false, lo, \
+			hi                                                   \
+	}
+#define N64(k, f, lo, hi)                                                     \
+	{                                                                     \
+		k, offsetof(struct tx_sandbox_profile, f), true, true, lo, hi \
+	}
 
 static const struct numkey numkeys[] = {
 	N32("timeout_ms", timeout_ms, 1, 24u * 3600 * 1000),
@@ -246,16 +290,18 @@ static int apply_env(struct tx_sandbox_profile *p, struct json_object *v,
 			 p->name);
 		return -EINVAL;
 	}
-	json_object_object_foreach(v, k, val) {
+	json_object_object_foreach(v, k, val)
+	{
 		size_t kl = strlen(k);
 		const char *s;
 		char *e;
 		size_t slot;
 
 		if (kl == 0 || strchr(k, '=') || kl > 255) {
-			snprintf(err, errlen,
-				 "codeProfiles.%s.env: bad variable name \"%s\"",
-				 p->name, k);
+			snprintf(
+				err, errlen,
+				"codeProfiles.%s.env: bad variable name \"%s\"",
+				p->name, k);
 			return -EINVAL;
 		}
 		if (!json_object_is_type(val, json_type_string)) {
@@ -299,7 +345,8 @@ static int apply_keys(struct tx_sandbox_profile *p, struct json_object *o,
 {
 	int rc;
 
-	json_object_object_foreach(o, key, v) {
+	json_object_object_foreach(o, key, v)
+	{
 		const struct numkey *nk = NULL;
 		uint64_t x;
 
@@ -328,8 +375,8 @@ static int apply_keys(struct tx_sandbox_profile *p, struct json_object *o,
 				nk = &numkeys[i];
 		if (!nk) {
 			snprintf(err, errlen,
-				 "codeProfiles.%s: unknown key \"%s\"",
-				 p->name, key);
+				 "codeProfiles.%s: unknown key \"%s\"", p->name,
+				 key);
 			return -EINVAL;
 		}
 		rc = get_num(v, p->name, key, nk->size, nk->min, nk->max, &x,
@@ -387,9 +434,10 @@ static int resolve(struct tx_sandbox_profiles *ps, struct json_object *cfg,
 		const struct tx_sandbox_profile *bp;
 
 		if (!json_object_is_type(b, json_type_string)) {
-			snprintf(err, errlen,
-				 "codeProfiles.%s.base: expected a profile name",
-				 name);
+			snprintf(
+				err, errlen,
+				"codeProfiles.%s.base: expected a profile name",
+				name);
 			return -EINVAL;
 		}
 		base = json_object_get_string(b);
@@ -435,8 +483,8 @@ static int resolve(struct tx_sandbox_profiles *ps, struct json_object *cfg,
 	return 0;
 }
 
-struct tx_sandbox_profiles *
-tx_sandbox_profiles_parse(struct json_object *cfg, char *err, size_t errlen)
+struct tx_sandbox_profiles *tx_sandbox_profiles_parse(struct json_object *cfg,
+						      char *err, size_t errlen)
 {
 	struct tx_sandbox_profiles *ps = calloc(1, sizeof(*ps));
 	unsigned char state[MAX_PROFILES] = { 0 };
@@ -454,7 +502,8 @@ tx_sandbox_profiles_parse(struct json_object *cfg, char *err, size_t errlen)
 		goto out_fail;
 	}
 	if (cfg) {
-		json_object_object_foreach(cfg, name, v) {
+		json_object_object_foreach(cfg, name, v)
+		{
 			if (!json_object_is_type(v, json_type_object)) {
 				snprintf(err, errlen,
 					 "codeProfiles.%s: expected an object",
@@ -481,8 +530,8 @@ tx_sandbox_profiles_parse(struct json_object *cfg, char *err, size_t errlen)
 				goto out_fail;
 			}
 			memset(&ps->p[ps->n], 0, sizeof(ps->p[0]));
-			snprintf(ps->p[ps->n].name, sizeof(ps->p[0].name),
-				 "%s", name);
+			snprintf(ps->p[ps->n].name, sizeof(ps->p[0].name), "%s",
+				 name);
 			ps->n++;
 		}
 		for (size_t i = 0; i < ps->n; i++) {
@@ -495,8 +544,8 @@ tx_sandbox_profiles_parse(struct json_object *cfg, char *err, size_t errlen)
 	/* Sort the user's profiles by name after the built-ins, so that
 	 * code/ lists the same order whatever the file's order. */
 	for (size_t i = 4; i < ps->n; i++)
-		for (size_t j = i; j > 3 && strcmp(ps->p[j - 1].name,
-						   ps->p[j].name) > 0;
+		for (size_t j = i;
+		     j > 3 && strcmp(ps->p[j - 1].name, ps->p[j].name) > 0;
 		     j--) {
 			struct tx_sandbox_profile t = ps->p[j];
 
@@ -510,9 +559,10 @@ out_fail:
 	return NULL;
 }
 
-struct tx_sandbox_profiles *
-tx_sandbox_profiles_parse_text(const char *json, size_t len, char *err,
-			       size_t errlen)
+struct tx_sandbox_profiles *tx_sandbox_profiles_parse_text(const char *json,
+							   size_t len,
+							   char *err,
+							   size_t errlen)
 {
 	struct tx_sandbox_profiles *ps;
 	struct json_object *o;

@@ -33,13 +33,13 @@ struct json_object;
 
 /* The isolation a profile is built on (its root `base`). */
 enum tx_sandbox_kind {
-	TX_SANDBOX_DEV,		/* rlimits and the timeout only */
-	TX_SANDBOX_STANDARD,	/* namespaces, fresh root, deny-list seccomp */
-	TX_SANDBOX_HARDENED,	/* standard + allow-list, cgroups, Landlock */
+	TX_SANDBOX_DEV,      /* rlimits and the timeout only */
+	TX_SANDBOX_STANDARD, /* namespaces, fresh root, deny-list seccomp */
+	TX_SANDBOX_HARDENED, /* standard + allow-list, cgroups, Landlock */
 };
 
 #define TX_SANDBOX_NAME_MAX 63
-#define TX_SANDBOX_ENV_MAX 32
+#define TX_SANDBOX_ENV_MAX  32
 
 /*
  * One parsed profile.  Every limit is a number; 0 means "no limit" only
@@ -86,7 +86,7 @@ struct tx_sandbox_profile {
 	uint64_t work_size;
 	uint64_t tmp_size;
 	size_t nenv;
-	char *env[TX_SANDBOX_ENV_MAX];	/* "NAME=VALUE", owned */
+	char *env[TX_SANDBOX_ENV_MAX]; /* "NAME=VALUE", owned */
 };
 
 struct tx_sandbox_profiles;
@@ -108,9 +108,10 @@ struct tx_sandbox_profiles *
 tx_sandbox_profiles_parse(struct json_object *code_profiles, char *err,
 			  size_t errlen);
 /* The same from JSON text (the object itself, not a whole config). */
-struct tx_sandbox_profiles *
-tx_sandbox_profiles_parse_text(const char *json, size_t len, char *err,
-			       size_t errlen);
+struct tx_sandbox_profiles *tx_sandbox_profiles_parse_text(const char *json,
+							   size_t len,
+							   char *err,
+							   size_t errlen);
 void tx_sandbox_profiles_free(struct tx_sandbox_profiles *ps);
 size_t tx_sandbox_profiles_count(const struct tx_sandbox_profiles *ps);
 /* Borrowed; in a stable order: dev, standard, hardened, then by name. */
@@ -118,8 +119,7 @@ const struct tx_sandbox_profile *
 tx_sandbox_profiles_at(const struct tx_sandbox_profiles *ps, size_t i);
 /* Borrowed; NULL when there is no such profile (enabled or not). */
 const struct tx_sandbox_profile *
-tx_sandbox_profiles_get(const struct tx_sandbox_profiles *ps,
-			const char *name);
+tx_sandbox_profiles_get(const struct tx_sandbox_profiles *ps, const char *name);
 const char *tx_sandbox_kind_name(enum tx_sandbox_kind k);
 
 /* ------------------------------------------------------------------ */
@@ -134,9 +134,9 @@ const char *tx_sandbox_kind_name(enum tx_sandbox_kind k);
  * optional argument ("" when none).
  */
 struct tx_sandbox_lang {
-	const char *language;	/* "shell", "python", "javascript", "perl",
-				 * or "other" for a shebang naming another
-				 * interpreter; static */
+	const char *language; /* "shell", "python", "javascript", "perl",
+			       * or "other" for a shebang naming another
+			       * interpreter; static */
 	char interp[TX_SANDBOX_INTERP_MAX + 1];
 	char arg[TX_SANDBOX_INTERP_MAX + 1];
 };
@@ -149,17 +149,17 @@ struct tx_sandbox_lang {
  * the sandbox.  Returns 0, or -ENOEXEC with err saying why (no shebang
  * and an unknown extension, or a malformed shebang line).
  */
-int tx_sandbox_detect_language(const char *name, const char *head,
-			       size_t len, struct tx_sandbox_lang *out,
-			       char *err, size_t errlen);
+int tx_sandbox_detect_language(const char *name, const char *head, size_t len,
+			       struct tx_sandbox_lang *out, char *err,
+			       size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Runs                                                                 */
 
 /* A host path made visible inside the sandbox (the per-run views). */
 struct tx_sandbox_bind {
-	const char *src;	/* host path, opened as the run's uid */
-	const char *dst;	/* absolute path inside, no "." or ".." */
+	const char *src; /* host path, opened as the run's uid */
+	const char *dst; /* absolute path inside, no "." or ".." */
 	bool writable;
 };
 
@@ -186,12 +186,12 @@ struct tx_sandbox_run_opts {
 	 * script.  Root (0) is refused for standard and hardened. */
 	uid_t uid;
 	gid_t gid;
-	const struct tx_sandbox_bind *binds;	/* not for dev */
+	const struct tx_sandbox_bind *binds; /* not for dev */
 	size_t nbinds;
 	/* More "NAME=VALUE" entries after the profile's; may be NULL. */
 	const char *const *env;
 	size_t nenv;
-	const char *hostname;	/* NULL: "toolexec" */
+	const char *hostname; /* NULL: "toolexec" */
 	/* The helper; NULL: "toolexec-sandbox" beside /proc/self/exe. */
 	const char *helper;
 };
@@ -236,19 +236,19 @@ enum tx_sandbox_limit {
 #define TX_LIMIT_COUNT 6
 
 struct tx_sandbox_result {
-	int exit_code;		/* -1 when killed by a signal or not run */
-	int signal;		/* 0 unless killed by one */
-	uint64_t duration_ms;	/* start of the script's namespace to end */
+	int exit_code;        /* -1 when killed by a signal or not run */
+	int signal;           /* 0 unless killed by one */
+	uint64_t duration_ms; /* start of the script's namespace to end */
 	bool timed_out;
 	bool cancelled;
-	unsigned limits_hit;	/* TX_LIMIT_* */
-	uint64_t cpu_user_ms;	/* the whole tree, not the daemon */
+	unsigned limits_hit;  /* TX_LIMIT_* */
+	uint64_t cpu_user_ms; /* the whole tree, not the daemon */
 	uint64_t cpu_sys_ms;
 	uint64_t max_rss_kb;
-	uint64_t stdout_bytes;	/* what the helper passed on */
+	uint64_t stdout_bytes; /* what the helper passed on */
 	uint64_t stderr_bytes;
-	int landlock_abi;	/* applied (hardened), 0 when not */
-	char cgroup[16];	/* "v1", "v2" or "" */
+	int landlock_abi; /* applied (hardened), 0 when not */
+	char cgroup[16];  /* "v1", "v2" or "" */
 	/* Non-empty when the script never ran or the run broke: set-up
 	 * failures ("hardened: no pids controller ..."), a missing
 	 * interpreter, a dead helper. */
@@ -296,7 +296,7 @@ int tx_sandbox_work_open(int work_fd, const char *path, int flags);
  * no one on the host.  Returns 0 and *uid, or -EAGAIN when all are
  * taken.  Thread-safe.
  */
-#define TX_SANDBOX_UID_BASE 0x70000000u
+#define TX_SANDBOX_UID_BASE  0x70000000u
 #define TX_SANDBOX_UID_COUNT 4096u
 int tx_sandbox_uid_alloc(uid_t *uid);
 void tx_sandbox_uid_release(uid_t uid);

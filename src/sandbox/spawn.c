@@ -65,8 +65,8 @@ const char *tx_sandbox_limit_name(unsigned bit)
 /* uids for runs                                                        */
 
 static pthread_mutex_t uid_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned char uid_used[TX_SANDBOX_UID_COUNT / 8];	/* uid_lock */
-static unsigned uid_next;					/* uid_lock */
+static unsigned char uid_used[TX_SANDBOX_UID_COUNT / 8]; /* uid_lock */
+static unsigned uid_next;                                /* uid_lock */
 
 int tx_sandbox_uid_alloc(uid_t *uid)
 {
@@ -132,7 +132,8 @@ int tx_sandbox_work_new(uint64_t size, uid_t uid, gid_t gid)
 	}
 	/* Never attached anywhere here: no mount table entry on the host,
 	 * nothing to clean up but the descriptor. */
-	mfd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	mfd = fsmount(fs, FSMOUNT_CLOEXEC,
+		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	rc = mfd < 0 ? -errno : mfd;
 	close(fs);
 	return rc;
@@ -196,8 +197,8 @@ static int env_set(struct json_object *arr, const char *entry)
 		return -EINVAL;
 	n = (size_t)(eq - entry) + 1;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		const char *e =
-			json_object_get_string(json_object_array_get_idx(arr, i));
+		const char *e = json_object_get_string(
+			json_object_array_get_idx(arr, i));
 
 		if (!strncmp(e, entry, n))
 			return json_object_array_put_idx(
@@ -220,7 +221,7 @@ static struct json_object *describe(const struct tx_sandbox_run_opts *o,
 	char path[PATH_MAX], home[PATH_MAX + 8];
 
 #define ADD(obj, k, v) json_object_object_add(obj, k, v)
-#define I64(x) json_object_new_int64((int64_t)(x))
+#define I64(x)         json_object_new_int64((int64_t)(x))
 	ADD(d, "version", I64(1));
 	ADD(d, "mode", json_object_new_string(tx_sandbox_kind_name(p->kind)));
 	ADD(d, "uid", I64(o->uid));
@@ -468,7 +469,8 @@ int tx_sandbox_start(const struct tx_sandbox_run_opts *o,
 		return rc;
 	}
 	if (o->profile->kind != TX_SANDBOX_DEV) {
-		seccomp_fd = tx_sandbox_filter_fd(o->profile->kind, err, errlen);
+		seccomp_fd =
+			tx_sandbox_filter_fd(o->profile->kind, err, errlen);
 		if (seccomp_fd < 0)
 			return seccomp_fd;
 	}
@@ -652,10 +654,10 @@ static int parse_report(const char *buf, size_t len,
 		json_object_object_get(o, "exit_code"));
 	res->signal = (int)num(o, "signal");
 	res->duration_ms = num(o, "duration_ms");
-	res->timed_out = json_object_get_boolean(
-		json_object_object_get(o, "timed_out"));
-	res->cancelled = json_object_get_boolean(
-		json_object_object_get(o, "cancelled"));
+	res->timed_out =
+		json_object_get_boolean(json_object_object_get(o, "timed_out"));
+	res->cancelled =
+		json_object_get_boolean(json_object_object_get(o, "cancelled"));
 	res->cpu_user_ms = num(o, "cpu_user_ms");
 	res->cpu_sys_ms = num(o, "cpu_sys_ms");
 	res->max_rss_kb = num(o, "max_rss_kb");
@@ -710,7 +712,8 @@ int tx_sandbox_run_wait(struct tx_sandbox_run *r, struct tx_sandbox_result *res)
 	/* Written just before the helper exited: all of it is in the
 	 * pipe now, and our write end is long closed. */
 	for (;;) {
-		ssize_t n = read(r->report_fd, buf + len, sizeof(buf) - 1 - len);
+		ssize_t n =
+			read(r->report_fd, buf + len, sizeof(buf) - 1 - len);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -25,7 +25,7 @@
 #include <string.h>
 
 static struct sx_node *compile_node(struct sx_cc *cc, struct json_object *o,
-                                    const struct sx_scope *scope);
+				    const struct sx_scope *scope);
 
 /* ---- schema location, for compile errors ------------------------------ */
 
@@ -36,9 +36,9 @@ static size_t loc_push(struct sx_cc *cc, const char *seg)
 
 	if (room > 1) {
 		n = snprintf(cc->loc + cc->loclen, room, "%s/%s",
-		             cc->loclen ? "" : "#", seg);
+			     cc->loclen ? "" : "#", seg);
 		cc->loclen = (size_t)n < room ? cc->loclen + (size_t)n
-		                              : sizeof(cc->loc) - 1;
+					      : sizeof(cc->loc) - 1;
 	}
 	return saved;
 }
@@ -74,7 +74,7 @@ static bool is_num(struct json_object *v)
 
 /* A non-negative integer keyword (2.0 counts, as in the suite). */
 static int get_count(struct sx_cc *cc, struct json_object *o, const char *key,
-                     size_t *out, uint32_t bit, uint32_t *has)
+		     size_t *out, uint32_t bit, uint32_t *has)
 {
 	struct json_object *v = kw(o, key);
 	long double d;
@@ -91,7 +91,7 @@ static int get_count(struct sx_cc *cc, struct json_object *o, const char *key,
 }
 
 static int get_number(struct sx_cc *cc, struct json_object *o, const char *key,
-                      long double *out, uint32_t bit, uint32_t *has)
+		      long double *out, uint32_t bit, uint32_t *has)
 {
 	struct json_object *v = kw(o, key);
 
@@ -116,7 +116,7 @@ static char *dup_or_fail(struct sx_cc *cc, const char *s)
 }
 
 static struct sx_node *sub(struct sx_cc *cc, struct json_object *v,
-                           const struct sx_scope *scope, const char *key)
+			   const struct sx_scope *scope, const char *key)
 {
 	size_t saved = loc_push(cc, key);
 	struct sx_node *n = compile_node(cc, v, scope);
@@ -127,15 +127,15 @@ static struct sx_node *sub(struct sx_cc *cc, struct json_object *v,
 
 /* An array of schemas (allOf, anyOf, oneOf, prefixItems, items). */
 static int sub_array(struct sx_cc *cc, struct json_object *v,
-                     const struct sx_scope *scope, const char *key,
-                     bool nonempty, struct sx_node ***out, size_t *nout)
+		     const struct sx_scope *scope, const char *key,
+		     bool nonempty, struct sx_node ***out, size_t *nout)
 {
 	size_t i, n, saved;
 
 	if (!json_object_is_type(v, json_type_array) ||
 	    (nonempty && json_object_array_length(v) == 0)) {
 		sx_cc_error(cc, "\"%s\" must be a%s array of schemas", key,
-		            nonempty ? " non-empty" : "n");
+			    nonempty ? " non-empty" : "n");
 		return -EINVAL;
 	}
 	n = json_object_array_length(v);
@@ -148,7 +148,7 @@ static int sub_array(struct sx_cc *cc, struct json_object *v,
 		size_t s2 = loc_push_idx(cc, i);
 
 		(*out)[i] = compile_node(cc, json_object_array_get_idx(v, i),
-		                         scope);
+					 scope);
 		loc_pop(cc, s2);
 		if (!(*out)[i]) {
 			loc_pop(cc, saved);
@@ -160,7 +160,7 @@ static int sub_array(struct sx_cc *cc, struct json_object *v,
 }
 
 static int string_array(struct sx_cc *cc, struct json_object *v,
-                        const char *key, char ***out, size_t *nout)
+			const char *key, char ***out, size_t *nout)
 {
 	size_t i, n;
 
@@ -178,7 +178,7 @@ static int string_array(struct sx_cc *cc, struct json_object *v,
 
 		if (!json_object_is_type(e, json_type_string)) {
 			sx_cc_error(cc, "\"%s\" must be an array of strings",
-			            key);
+				    key);
 			return -EINVAL;
 		}
 		(*out)[i] = dup_or_fail(cc, json_object_get_string(e));
@@ -189,16 +189,16 @@ static int string_array(struct sx_cc *cc, struct json_object *v,
 }
 
 static int compile_type(struct sx_cc *cc, struct sx_node *n,
-                        struct json_object *v)
+			struct json_object *v)
 {
 	static const struct {
 		const char *name;
 		unsigned bit;
 	} names[] = {
-	        {"null", SX_T_NULL},       {"boolean", SX_T_BOOLEAN},
-	        {"object", SX_T_OBJECT},   {"array", SX_T_ARRAY},
-	        {"number", SX_T_NUMBER},   {"string", SX_T_STRING},
-	        {"integer", SX_T_INTEGER},
+		{ "null", SX_T_NULL },       { "boolean", SX_T_BOOLEAN },
+		{ "object", SX_T_OBJECT },   { "array", SX_T_ARRAY },
+		{ "number", SX_T_NUMBER },   { "string", SX_T_STRING },
+		{ "integer", SX_T_INTEGER },
 	};
 	size_t i, j, cnt = 1;
 	bool arr = json_object_is_type(v, json_type_array);
@@ -208,8 +208,8 @@ static int compile_type(struct sx_cc *cc, struct sx_node *n,
 	else if (!json_object_is_type(v, json_type_string))
 		goto out_bad;
 	for (i = 0; i < cnt; i++) {
-		struct json_object *e =
-		        arr ? json_object_array_get_idx(v, i) : v;
+		struct json_object *e = arr ? json_object_array_get_idx(v, i)
+					    : v;
 		const char *name;
 
 		if (!json_object_is_type(e, json_type_string))
@@ -244,7 +244,7 @@ static int cmp_hashed(const void *a, const void *b)
 }
 
 static int compile_enum(struct sx_cc *cc, struct sx_node *n,
-                        struct json_object *v)
+			struct json_object *v)
 {
 	struct hashed *tmp;
 	size_t i, cnt;
@@ -291,7 +291,7 @@ out_nomem:
 static int cmp_prop_ptr(const void *a, const void *b)
 {
 	return strcmp((*(const struct sx_prop *const *)a)->name,
-	              (*(const struct sx_prop *const *)b)->name);
+		      (*(const struct sx_prop *const *)b)->name);
 }
 
 static int sort_props(struct sx_node *n)
@@ -300,7 +300,7 @@ static int sort_props(struct sx_node *n)
 	size_t i;
 
 	n->props_sorted =
-	        calloc(n->nprops ? n->nprops : 1, sizeof(*n->props_sorted));
+		calloc(n->nprops ? n->nprops : 1, sizeof(*n->props_sorted));
 	if (!p || !n->props_sorted) {
 		free(p);
 		return -ENOMEM;
@@ -315,7 +315,7 @@ static int sort_props(struct sx_node *n)
 }
 
 static int compile_props(struct sx_cc *cc, struct sx_node *n,
-                         struct json_object *v, const struct sx_scope *scope)
+			 struct json_object *v, const struct sx_scope *scope)
 {
 	size_t saved, i = 0, cnt;
 
@@ -348,8 +348,8 @@ static int compile_props(struct sx_cc *cc, struct sx_node *n,
 }
 
 static int compile_pattern_props(struct sx_cc *cc, struct sx_node *n,
-                                 struct json_object *v,
-                                 const struct sx_scope *scope)
+				 struct json_object *v,
+				 const struct sx_scope *scope)
 {
 	size_t saved, i = 0, cnt;
 	char msg[200];
@@ -398,10 +398,10 @@ static struct sx_dep *new_dep(struct sx_node *n, const char *name)
 
 /* dependencies (both forms), dependentRequired, dependentSchemas. */
 static int compile_deps(struct sx_cc *cc, struct sx_node *n,
-                        struct json_object *o, const struct sx_scope *scope)
+			struct json_object *o, const struct sx_scope *scope)
 {
-	static const char *const keys[] = {"dependencies", "dependentRequired",
-	                                   "dependentSchemas"};
+	static const char *const keys[] = { "dependencies", "dependentRequired",
+					    "dependentSchemas" };
 	size_t k, saved;
 	int rc = 0;
 
@@ -427,16 +427,16 @@ static int compile_deps(struct sx_cc *cc, struct sx_node *n,
 			}
 			if (arr && k != 2)
 				rc = string_array(cc, val, keys[k], &d->req,
-				                  &d->nreq);
+						  &d->nreq);
 			else if (!arr && k != 1)
 				rc = (d->schema = sub(cc, val, scope, name))
-				             ? 0
-				             : -EINVAL;
+					     ? 0
+					     : -EINVAL;
 			else {
 				sx_cc_error(cc,
-				            "\"%s\" member \"%s\" has the "
-				            "wrong type",
-				            keys[k], name);
+					    "\"%s\" member \"%s\" has the "
+					    "wrong type",
+					    keys[k], name);
 				rc = -EINVAL;
 			}
 			if (rc)
@@ -448,10 +448,10 @@ static int compile_deps(struct sx_cc *cc, struct sx_node *n,
 }
 
 static int compile_items(struct sx_cc *cc, struct sx_node *n,
-                         struct json_object *o, const struct sx_scope *scope)
+			 struct json_object *o, const struct sx_scope *scope)
 {
 	struct json_object *items = kw(o, "items"),
-	                   *prefix = kw(o, "prefixItems");
+			   *prefix = kw(o, "prefixItems");
 	struct json_object *add = kw(o, "additionalItems");
 
 	/* One model for every draft: a prefix of positional schemas and a
@@ -462,7 +462,7 @@ static int compile_items(struct sx_cc *cc, struct sx_node *n,
 	if (prefix && scope->draft >= SX_DRAFT2020 &&
 	    !(items && json_object_is_type(items, json_type_array))) {
 		if (sub_array(cc, prefix, scope, "prefixItems", false,
-		              &n->prefix, &n->nprefix) < 0)
+			      &n->prefix, &n->nprefix) < 0)
 			return -EINVAL;
 		if (items && !(n->items_rest = sub(cc, items, scope, "items")))
 			return -EINVAL;
@@ -470,7 +470,7 @@ static int compile_items(struct sx_cc *cc, struct sx_node *n,
 	}
 	if (items && json_object_is_type(items, json_type_array)) {
 		if (sub_array(cc, items, scope, "items", false, &n->prefix,
-		              &n->nprefix) < 0)
+			      &n->nprefix) < 0)
 			return -EINVAL;
 		if (add &&
 		    !(n->items_rest = sub(cc, add, scope, "additionalItems")))
@@ -483,12 +483,12 @@ static int compile_items(struct sx_cc *cc, struct sx_node *n,
 }
 
 static int compile_numbers(struct sx_cc *cc, struct sx_node *n,
-                           struct json_object *o)
+			   struct json_object *o)
 {
 	struct json_object *v;
 
 	if (get_number(cc, o, "minimum", &n->minimum, SX_HAS_MINIMUM,
-	               &n->has) ||
+		       &n->has) ||
 	    get_number(cc, o, "maximum", &n->maximum, SX_HAS_MAXIMUM, &n->has))
 		return -EINVAL;
 	/* draft-04 booleans turn minimum/maximum exclusive; later drafts
@@ -500,7 +500,7 @@ static int compile_numbers(struct sx_cc *cc, struct sx_node *n,
 			n->has = (n->has & ~SX_HAS_MINIMUM) | SX_HAS_EXMIN;
 		}
 	} else if (get_number(cc, o, "exclusiveMinimum", &n->exmin,
-	                      SX_HAS_EXMIN, &n->has)) {
+			      SX_HAS_EXMIN, &n->has)) {
 		return -EINVAL;
 	}
 	v = kw(o, "exclusiveMaximum");
@@ -510,11 +510,11 @@ static int compile_numbers(struct sx_cc *cc, struct sx_node *n,
 			n->has = (n->has & ~SX_HAS_MAXIMUM) | SX_HAS_EXMAX;
 		}
 	} else if (get_number(cc, o, "exclusiveMaximum", &n->exmax,
-	                      SX_HAS_EXMAX, &n->has)) {
+			      SX_HAS_EXMAX, &n->has)) {
 		return -EINVAL;
 	}
 	if (get_number(cc, o, "multipleOf", &n->multiple, SX_HAS_MULTIPLE,
-	               &n->has))
+		       &n->has))
 		return -EINVAL;
 	if ((n->has & SX_HAS_MULTIPLE) &&
 	    !(n->multiple > 0 && isfinite(n->multiple))) {
@@ -525,27 +525,27 @@ static int compile_numbers(struct sx_cc *cc, struct sx_node *n,
 }
 
 static int compile_counts(struct sx_cc *cc, struct sx_node *n,
-                          struct json_object *o, int draft)
+			  struct json_object *o, int draft)
 {
 	struct json_object *v;
 
 	if (get_count(cc, o, "minLength", &n->min_len, SX_HAS_MINLEN,
-	              &n->has) ||
+		      &n->has) ||
 	    get_count(cc, o, "maxLength", &n->max_len, SX_HAS_MAXLEN,
-	              &n->has) ||
+		      &n->has) ||
 	    get_count(cc, o, "minItems", &n->min_items, SX_HAS_MINITEMS,
-	              &n->has) ||
+		      &n->has) ||
 	    get_count(cc, o, "maxItems", &n->max_items, SX_HAS_MAXITEMS,
-	              &n->has) ||
+		      &n->has) ||
 	    get_count(cc, o, "minProperties", &n->min_props, SX_HAS_MINPROPS,
-	              &n->has) ||
+		      &n->has) ||
 	    get_count(cc, o, "maxProperties", &n->max_props, SX_HAS_MAXPROPS,
-	              &n->has) ||
+		      &n->has) ||
 	    (draft >= SX_DRAFT2019 &&
 	     (get_count(cc, o, "minContains", &n->min_contains,
-	                SX_HAS_MINCONTAINS, &n->has) ||
+			SX_HAS_MINCONTAINS, &n->has) ||
 	      get_count(cc, o, "maxContains", &n->max_contains,
-	                SX_HAS_MAXCONTAINS, &n->has))))
+			SX_HAS_MAXCONTAINS, &n->has))))
 		return -EINVAL;
 	v = kw(o, "uniqueItems");
 	if (v) {
@@ -560,7 +560,7 @@ static int compile_counts(struct sx_cc *cc, struct sx_node *n,
 }
 
 static int compile_strings(struct sx_cc *cc, struct sx_node *n,
-                           struct json_object *o)
+			   struct json_object *o)
 {
 	struct json_object *v;
 	char msg[200];
@@ -572,7 +572,7 @@ static int compile_strings(struct sx_cc *cc, struct sx_node *n,
 			return -EINVAL;
 		}
 		n->pattern = sx_regex_compile(json_object_get_string(v), msg,
-		                              sizeof(msg));
+					      sizeof(msg));
 		if (!n->pattern) {
 			sx_cc_error(cc, "%s", msg);
 			return -EINVAL;
@@ -582,35 +582,35 @@ static int compile_strings(struct sx_cc *cc, struct sx_node *n,
 	if (v && json_object_is_type(v, json_type_string)) {
 		n->format = sx_format_lookup(json_object_get_string(v));
 		if (n->format >= 0 && !(n->format_name = dup_or_fail(
-		                                cc, json_object_get_string(v))))
+						cc, json_object_get_string(v))))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
 static int compile_applicators(struct sx_cc *cc, struct sx_node *n,
-                               struct json_object *o,
-                               const struct sx_scope *scope)
+			       struct json_object *o,
+			       const struct sx_scope *scope)
 {
 	static const struct {
 		const char *key;
 		size_t off;
 	} single[] = {
-	        {"additionalProperties",
-	         offsetof(struct sx_node, additional_props)},
-	        {"propertyNames", offsetof(struct sx_node, property_names)},
-	        {"contains", offsetof(struct sx_node, contains)},
-	        {"not", offsetof(struct sx_node, not_)},
-	        {"if", offsetof(struct sx_node, if_)},
-	        {"then", offsetof(struct sx_node, then_)},
-	        {"else", offsetof(struct sx_node, else_)},
+		{ "additionalProperties",
+		  offsetof(struct sx_node, additional_props) },
+		{ "propertyNames", offsetof(struct sx_node, property_names) },
+		{ "contains", offsetof(struct sx_node, contains) },
+		{ "not", offsetof(struct sx_node, not_) },
+		{ "if", offsetof(struct sx_node, if_) },
+		{ "then", offsetof(struct sx_node, then_) },
+		{ "else", offsetof(struct sx_node, else_) },
 	};
 	struct json_object *v;
 	size_t i;
 
 	for (i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
 		struct sx_node **slot =
-		        (struct sx_node **)((char *)n + single[i].off);
+			(struct sx_node **)((char *)n + single[i].off);
 
 		v = kw(o, single[i].key);
 		if (v && !(*slot = sub(cc, v, scope, single[i].key)))
@@ -640,10 +640,10 @@ static int compile_applicators(struct sx_cc *cc, struct sx_node *n,
 
 /* $ref, and the dynamic references resolved as plain ones (documented). */
 static int compile_ref(struct sx_cc *cc, struct sx_node *n,
-                       struct json_object *o, const struct sx_scope *scope)
+		       struct json_object *o, const struct sx_scope *scope)
 {
-	static const char *const keys[] = {"$ref", "$dynamicRef",
-	                                   "$recursiveRef"};
+	static const char *const keys[] = { "$ref", "$dynamicRef",
+					    "$recursiveRef" };
 	const struct sx_scope *tscope;
 	struct json_object *v = NULL, *target;
 	const char *uri;
@@ -660,7 +660,7 @@ static int compile_ref(struct sx_cc *cc, struct sx_node *n,
 	}
 	saved = loc_push(cc, keys[i]);
 	target = sx_resolve_ref(cc, scope, json_object_get_string(v), &tscope,
-	                        &uri);
+				&uri);
 	if (target)
 		n->ref = compile_node(cc, target, tscope);
 	loc_pop(cc, saved);
@@ -677,7 +677,7 @@ static struct sx_node *new_node(struct sx_cc *cc)
 
 	if (s->nnodes >= SX_MAX_NODES) {
 		sx_cc_error(cc, "schema has more than %d subschemas",
-		            SX_MAX_NODES);
+			    SX_MAX_NODES);
 		return NULL;
 	}
 	if (s->nnodes == s->capnodes) {
@@ -701,7 +701,7 @@ out_nomem:
 }
 
 static struct sx_node *compile_node(struct sx_cc *cc, struct json_object *o,
-                                    const struct sx_scope *scope)
+				    const struct sx_scope *scope)
 {
 	const struct sx_scope *own;
 	struct sx_node *n;
@@ -713,14 +713,14 @@ static struct sx_node *compile_node(struct sx_cc *cc, struct json_object *o,
 		return n; /* shared subschema or a $ref cycle */
 	if (cc->depth >= SX_MAX_SCHEMA_DEPTH) {
 		sx_cc_error(cc, "schema nested deeper than %d levels",
-		            SX_MAX_SCHEMA_DEPTH);
+			    SX_MAX_SCHEMA_DEPTH);
 		return NULL;
 	}
 	if (!json_object_is_type(o, json_type_object) &&
 	    !json_object_is_type(o, json_type_boolean)) {
 		sx_cc_error(cc,
-		            "a schema must be an object or a boolean, got %s",
-		            sx_type_name(o));
+			    "a schema must be an object or a boolean, got %s",
+			    sx_type_name(o));
 		return NULL;
 	}
 	n = new_node(cc);
@@ -821,8 +821,8 @@ void tx_schema_free(struct tx_schema *s)
 }
 
 struct tx_schema *tx_schema_compile(struct json_object *schema,
-                                    const struct tx_schema_options *opts,
-                                    char *err, size_t errlen)
+				    const struct tx_schema_options *opts,
+				    char *err, size_t errlen)
 {
 	struct sx_cc cc;
 	struct tx_schema *s;
@@ -851,8 +851,8 @@ struct tx_schema *tx_schema_compile(struct json_object *schema,
 	if (!json_object_is_type(schema, json_type_object) &&
 	    !json_object_is_type(schema, json_type_boolean)) {
 		sx_cc_error(&cc,
-		            "a schema must be an object or a boolean, got %s",
-		            sx_type_name(schema));
+			    "a schema must be an object or a boolean, got %s",
+			    sx_type_name(schema));
 		goto out_fail;
 	}
 	draft = sx_draft_of(schema, SX_DRAFT2020);

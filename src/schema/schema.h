@@ -16,8 +16,8 @@ struct json_object;
 struct tx_schema;
 
 struct tx_schema_options {
-	bool assert_format;	/* format keywords fail validation */
-	unsigned max_errors;	/* errors reported per validation; 0: 8 */
+	bool assert_format;  /* format keywords fail validation */
+	unsigned max_errors; /* errors reported per validation; 0: 8 */
 };
 
 /*
@@ -37,9 +37,8 @@ void tx_schema_free(struct tx_schema *s);
  * "/count: expected integer, got string \"3\"", joined by "\n", capped
  * at max_errors lines and errlen bytes.  Thread-safe.
  */
-int tx_schema_validate(const struct tx_schema *s,
-		       struct json_object *instance, char *err,
-		       size_t errlen);
+int tx_schema_validate(const struct tx_schema *s, struct json_object *instance,
+		       char *err, size_t errlen);
 
 /* Validations this process has run (tests show with it that a call's
  * arguments are validated once). */

@@ -15,24 +15,24 @@
 #include <string.h>
 
 static const char *const fmt_names[] = {
-        [SX_FMT_DATE_TIME] = "date-time",
-        [SX_FMT_DATE] = "date",
-        [SX_FMT_TIME] = "time",
-        [SX_FMT_EMAIL] = "email",
-        [SX_FMT_IDN_EMAIL] = "idn-email",
-        [SX_FMT_HOSTNAME] = "hostname",
-        [SX_FMT_IPV4] = "ipv4",
-        [SX_FMT_IPV6] = "ipv6",
-        [SX_FMT_URI] = "uri",
-        [SX_FMT_URI_REFERENCE] = "uri-reference",
-        [SX_FMT_IRI] = "iri",
-        [SX_FMT_IRI_REFERENCE] = "iri-reference",
-        [SX_FMT_URI_TEMPLATE] = "uri-template",
-        [SX_FMT_UUID] = "uuid",
-        [SX_FMT_JSON_POINTER] = "json-pointer",
-        [SX_FMT_RELATIVE_JSON_POINTER] = "relative-json-pointer",
-        [SX_FMT_REGEX] = "regex",
-        [SX_FMT_DURATION] = "duration",
+	[SX_FMT_DATE_TIME] = "date-time",
+	[SX_FMT_DATE] = "date",
+	[SX_FMT_TIME] = "time",
+	[SX_FMT_EMAIL] = "email",
+	[SX_FMT_IDN_EMAIL] = "idn-email",
+	[SX_FMT_HOSTNAME] = "hostname",
+	[SX_FMT_IPV4] = "ipv4",
+	[SX_FMT_IPV6] = "ipv6",
+	[SX_FMT_URI] = "uri",
+	[SX_FMT_URI_REFERENCE] = "uri-reference",
+	[SX_FMT_IRI] = "iri",
+	[SX_FMT_IRI_REFERENCE] = "iri-reference",
+	[SX_FMT_URI_TEMPLATE] = "uri-template",
+	[SX_FMT_UUID] = "uuid",
+	[SX_FMT_JSON_POINTER] = "json-pointer",
+	[SX_FMT_RELATIVE_JSON_POINTER] = "relative-json-pointer",
+	[SX_FMT_REGEX] = "regex",
+	[SX_FMT_DURATION] = "duration",
 };
 
 int sx_format_lookup(const char *name)
@@ -87,8 +87,8 @@ static bool is_leap(int y)
 
 static bool parse_date(const char *s, size_t len, size_t *i)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30,
-	                            31, 31, 30, 31, 30, 31};
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31 };
 	int y, m, d, max;
 
 	y = digits(s, len, i, 4);
@@ -258,7 +258,7 @@ static bool is_sub_delim(char c)
 /* Characters of a URI part; extra lists what else the part allows.
  * Advances *i to the first character that is not part of it. */
 static bool scan_part(const char *s, size_t len, size_t *i, const char *extra,
-                      const char *stop, bool iri)
+		      const char *stop, bool iri)
 {
 	while (*i < len && !strchr(stop, s[*i])) {
 		char c = s[*i];
@@ -271,7 +271,7 @@ static bool scan_part(const char *s, size_t len, size_t *i, const char *extra,
 			continue;
 		}
 		if (c == '\0' || (!is_unreserved(c, iri) && !is_sub_delim(c) &&
-		                  !strchr(extra, c)))
+				  !strchr(extra, c)))
 			return false;
 		(*i)++;
 	}

@@ -101,7 +101,7 @@ struct sx_node {
 
 	long double minimum, maximum, exmin, exmax, multiple;
 	size_t min_len, max_len, min_items, max_items, min_props, max_props,
-	        min_contains, max_contains;
+		min_contains, max_contains;
 
 	struct sx_regex *pattern;
 	int format;        /* SX_FMT_*, -1 when absent or unknown */
@@ -161,7 +161,7 @@ size_t sx_utf8_length(const char *s, size_t len);
 
 /* schema_regex.c */
 struct sx_regex *sx_regex_compile(const char *pattern, char *err,
-                                  size_t errlen);
+				  size_t errlen);
 /* 1 match, 0 no match, -E2BIG a match limit was hit, -EILSEQ bad UTF-8,
  * -ENOMEM.  Thread-safe: the compiled pattern is only read. */
 int sx_regex_match(const struct sx_regex *re, const char *s, size_t len);
@@ -246,19 +246,19 @@ int sx_draft_of(struct json_object *doc, int dflt);
 /* Registers the $id / $anchor resources of a document.  0 or -errno
  * with cc->err set. */
 int sx_scan_document(struct sx_cc *cc, struct json_object *doc,
-                     const char *base, int draft);
+		     const char *base, int draft);
 /* Resolves a $ref seen in scope: the target schema value and its scope,
  * or NULL with cc->err set (remote, unresolvable, not a schema).
  * *uri receives the resolved reference (owned by cc). */
 struct json_object *
 sx_resolve_ref(struct sx_cc *cc, const struct sx_scope *scope, const char *ref,
-               const struct sx_scope **target_scope, const char **uri);
+	       const struct sx_scope **target_scope, const char **uri);
 /* Keeps p until the cc is released; returns p, or NULL (and frees p)
  * when out of memory. */
 void *sx_cc_keep(struct sx_cc *cc, void *p);
 void sx_cc_release(struct sx_cc *cc);
 void sx_cc_error(struct sx_cc *cc, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* schema_meta.c: the built-in copy of a meta-schema, or NULL. */
 const char *sx_meta_schema_text(const char *uri_without_fragment);
 /* RFC 3986 section 5.2 reference resolution, malloc'd (NULL: ENOMEM). */

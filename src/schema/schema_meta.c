@@ -152,12 +152,12 @@ static const struct {
 	const char *uri;
 	const char *text;
 } metas[] = {
-        {"http://json-schema.org/draft-04/schema", meta_draft04},
-        {"http://json-schema.org/draft-06/schema", meta_draft06},
-        {"http://json-schema.org/draft-07/schema", meta_draft07},
-        {"https://json-schema.org/draft-04/schema", meta_draft04},
-        {"https://json-schema.org/draft-06/schema", meta_draft06},
-        {"https://json-schema.org/draft-07/schema", meta_draft07},
+	{ "http://json-schema.org/draft-04/schema", meta_draft04 },
+	{ "http://json-schema.org/draft-06/schema", meta_draft06 },
+	{ "http://json-schema.org/draft-07/schema", meta_draft07 },
+	{ "https://json-schema.org/draft-04/schema", meta_draft04 },
+	{ "https://json-schema.org/draft-06/schema", meta_draft06 },
+	{ "https://json-schema.org/draft-07/schema", meta_draft07 },
 };
 
 const char *sx_meta_schema_text(const char *uri)

@@ -45,7 +45,7 @@ void *sx_pmap_get(const struct sx_pmap *m, const void *key)
 
 static int pmap_grow(struct sx_pmap *m)
 {
-	struct sx_pmap n = {NULL, NULL, m->cap ? m->cap * 2 : 64, 0};
+	struct sx_pmap n = { NULL, NULL, m->cap ? m->cap * 2 : 64, 0 };
 	size_t i;
 
 	n.keys = calloc(n.cap, sizeof(*n.keys));
@@ -203,7 +203,7 @@ static size_t remove_dot_segments(char *out, size_t n)
 			in[1] = '/';
 			in += 1;
 		} else if ((left >= 4 && !strncmp(in, "/../", 4)) ||
-		           (left == 3 && !strncmp(in, "/..", 3))) {
+			   (left == 3 && !strncmp(in, "/..", 3))) {
 			in += 3;
 			if (in < end)
 				; /* "/../x": continue at "/x" */
@@ -212,7 +212,7 @@ static size_t remove_dot_segments(char *out, size_t n)
 			while (w > out && *--w != '/')
 				;
 		} else if ((left == 1 && in[0] == '.') ||
-		           (left == 2 && !strncmp(in, "..", 2))) {
+			   (left == 2 && !strncmp(in, "..", 2))) {
 			in = end;
 		} else {
 			char *seg = in + 1;
@@ -281,7 +281,7 @@ char *sx_uri_resolve(const char *base, const char *ref)
 		PUT("?", 1);
 		PUT(r.query, r.lquery);
 	} else if (!r.has_scheme && !r.has_auth && r.lpath == 0 &&
-	           b.has_query) {
+		   b.has_query) {
 		PUT("?", 1);
 		PUT(b.query, b.lquery);
 	}
@@ -326,7 +326,7 @@ int sx_draft_of(struct json_object *doc, int dflt)
 }
 
 static int add_res(struct sx_cc *cc, const char *uri, size_t ulen,
-                   struct json_object *obj, const struct sx_scope *scope)
+		   struct json_object *obj, const struct sx_scope *scope)
 {
 	size_t i;
 
@@ -367,29 +367,29 @@ static const struct sx_res *find_res(const struct sx_cc *cc, const char *uri)
 static bool not_a_schema_keyword(const char *k)
 {
 	static const char *const skip[] = {
-	        "enum",
-	        "const",
-	        "default",
-	        "examples",
-	        "required",
-	        "type",
-	        "title",
-	        "description",
-	        "$comment",
-	        "format",
-	        "pattern",
-	        "dependentRequired",
-	        "$vocabulary",
-	        "contentMediaType",
-	        "contentEncoding",
-	        "$schema",
-	        "$ref",
-	        "$id",
-	        "id",
-	        "$anchor",
-	        "$dynamicAnchor",
-	        "$dynamicRef",
-	        "$recursiveRef",
+		"enum",
+		"const",
+		"default",
+		"examples",
+		"required",
+		"type",
+		"title",
+		"description",
+		"$comment",
+		"format",
+		"pattern",
+		"dependentRequired",
+		"$vocabulary",
+		"contentMediaType",
+		"contentEncoding",
+		"$schema",
+		"$ref",
+		"$id",
+		"id",
+		"$anchor",
+		"$dynamicAnchor",
+		"$dynamicRef",
+		"$recursiveRef",
 	};
 	size_t i;
 
@@ -407,10 +407,10 @@ static bool is_schema_map_keyword(const char *k)
 }
 
 static int scan(struct sx_cc *cc, struct json_object *o,
-                const struct sx_scope *parent, int depth);
+		const struct sx_scope *parent, int depth);
 
 static int scan_member(struct sx_cc *cc, const char *k, struct json_object *v,
-                       const struct sx_scope *scope, int depth)
+		       const struct sx_scope *scope, int depth)
 {
 	size_t i, n;
 	int rc;
@@ -425,7 +425,7 @@ static int scan_member(struct sx_cc *cc, const char *k, struct json_object *v,
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
 			rc = scan(cc, json_object_array_get_idx(v, i), scope,
-			          depth + 1);
+				  depth + 1);
 			if (rc < 0)
 				return rc;
 		}
@@ -449,7 +449,7 @@ static int scan_member(struct sx_cc *cc, const char *k, struct json_object *v,
 }
 
 static int scan(struct sx_cc *cc, struct json_object *o,
-                const struct sx_scope *parent, int depth)
+		const struct sx_scope *parent, int depth)
 {
 	struct sx_scope *scope;
 	struct json_object *v;
@@ -462,7 +462,7 @@ static int scan(struct sx_cc *cc, struct json_object *o,
 		return 0;
 	if (depth > SX_MAX_SCHEMA_DEPTH) {
 		sx_cc_error(cc, "schema nested deeper than %d levels",
-		            SX_MAX_SCHEMA_DEPTH);
+			    SX_MAX_SCHEMA_DEPTH);
 		return -EINVAL;
 	}
 	if (sx_pmap_get(&cc->scopes, o))
@@ -473,12 +473,12 @@ static int scan(struct sx_cc *cc, struct json_object *o,
 	*scope = *parent;
 	/* Up to draft-07 every sibling of $ref is ignored, $id included. */
 	ref_only = parent->draft <= SX_DRAFT7 &&
-	           json_object_object_get_ex(o, "$ref", &v) &&
-	           json_object_is_type(v, json_type_string);
+		   json_object_object_get_ex(o, "$ref", &v) &&
+		   json_object_is_type(v, json_type_string);
 	if (!ref_only && json_object_object_get_ex(o, idkey, &v) &&
 	    json_object_is_type(v, json_type_string)) {
 		uri = sx_cc_keep(cc, sx_uri_resolve(parent->base,
-		                                    json_object_get_string(v)));
+						    json_object_get_string(v)));
 		if (!uri)
 			return -ENOMEM;
 		hash = strchr(uri, '#');
@@ -524,7 +524,7 @@ static int scan(struct sx_cc *cc, struct json_object *o,
 }
 
 int sx_scan_document(struct sx_cc *cc, struct json_object *doc,
-                     const char *base, int draft)
+		     const char *base, int draft)
 {
 	struct sx_scope *top;
 	struct sx_scope *root_scope;
@@ -583,7 +583,7 @@ static bool pct_decode(char *s)
 
 /* Walks an RFC 6901 pointer (already percent-decoded) from o. */
 static struct json_object *walk_pointer(struct json_object *o, char *ptr,
-                                        bool *found)
+					bool *found)
 {
 	char *seg = ptr, *next, *r, *w;
 
@@ -647,7 +647,7 @@ static int load_meta(struct sx_cc *cc, const char *docuri)
 
 struct json_object *
 sx_resolve_ref(struct sx_cc *cc, const struct sx_scope *scope, const char *ref,
-               const struct sx_scope **target_scope, const char **urip)
+	       const struct sx_scope **target_scope, const char **urip)
 {
 	const struct sx_res *r;
 	struct json_object *target;
@@ -697,13 +697,13 @@ sx_resolve_ref(struct sx_cc *cc, const struct sx_scope *scope, const char *ref,
 	target = walk_pointer(r->obj, frag, &found);
 	if (!found) {
 		sx_cc_error(cc, "$ref \"%s\": no such location in the schema",
-		            ref);
+			    ref);
 		return NULL;
 	}
 	if (!json_object_is_type(target, json_type_object) &&
 	    !json_object_is_type(target, json_type_boolean)) {
 		sx_cc_error(cc, "$ref \"%s\" points at a %s, not a schema", ref,
-		            sx_type_name(target));
+			    sx_type_name(target));
 		return NULL;
 	}
 	*target_scope = sx_pmap_get(&cc->scopes, target);
@@ -714,10 +714,10 @@ sx_resolve_ref(struct sx_cc *cc, const struct sx_scope *scope, const char *ref,
 out_unresolved:
 	if (has_scheme(docuri))
 		sx_cc_error(
-		        cc,
-		        "remote $ref \"%s\" refused: references are resolved "
-		        "within the schema only and never fetched",
-		        ref);
+			cc,
+			"remote $ref \"%s\" refused: references are resolved "
+			"within the schema only and never fetched",
+			ref);
 	else
 		sx_cc_error(cc, "unresolvable $ref \"%s\"", ref);
 	return NULL;

@@ -67,15 +67,15 @@ struct sx_regex *sx_regex_compile(const char *pattern, char *err, size_t errlen)
 	pcre2_set_heap_limit(re->mctx, SX_REGEX_HEAP_LIMIT);
 
 	re->code = pcre2_compile(
-	        (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-	        PCRE2_UTF | PCRE2_ALT_BSUX | PCRE2_DOLLAR_ENDONLY |
-	                PCRE2_ALLOW_EMPTY_CLASS | PCRE2_MATCH_UNSET_BACKREF,
-	        &rc, &off, cc);
+		(PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+		PCRE2_UTF | PCRE2_ALT_BSUX | PCRE2_DOLLAR_ENDONLY |
+			PCRE2_ALLOW_EMPTY_CLASS | PCRE2_MATCH_UNSET_BACKREF,
+		&rc, &off, cc);
 	if (!re->code) {
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		snprintf(err, errlen,
-		         "invalid pattern \"%.80s\" at offset %zu: %s", pattern,
-		         (size_t)off, (char *)msg);
+			 "invalid pattern \"%.80s\" at offset %zu: %s", pattern,
+			 (size_t)off, (char *)msg);
 		goto out_fail;
 	}
 	/* JIT is an optimisation only: where it is unavailable (no
@@ -111,7 +111,7 @@ int sx_regex_match(const struct sx_regex *re, const char *s, size_t len)
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
 		/* The JIT stack is small; the interpreter has the limits. */
 		rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_JIT,
-		                 md, re->mctx);
+				 md, re->mctx);
 	pcre2_match_data_free(md);
 	if (rc >= 0)
 		return 1;

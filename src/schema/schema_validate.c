@@ -73,7 +73,7 @@ static void render_path(const struct vctx *c, char *out, size_t outlen)
 		out[n++] = '/';
 		if (!k) {
 			n += (size_t)snprintf(out + n, outlen - n, "%zu",
-			                      c->path[i].idx);
+					      c->path[i].idx);
 			continue;
 		}
 		for (; *k && n + 5 < outlen; k++) {
@@ -125,7 +125,7 @@ static void verror(struct vctx *c, const char *fmt, va_list ap)
 }
 
 __attribute__((format(printf, 2, 3))) static void report(struct vctx *c,
-                                                         const char *fmt, ...)
+							 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -136,7 +136,7 @@ __attribute__((format(printf, 2, 3))) static void report(struct vctx *c,
 
 /* A limit was hit: always reported, even from a quiet branch. */
 __attribute__((format(printf, 2, 3))) static void fatal(struct vctx *c,
-                                                        const char *fmt, ...)
+							const char *fmt, ...)
 {
 	va_list ap;
 
@@ -152,22 +152,22 @@ __attribute__((format(printf, 2, 3))) static void fatal(struct vctx *c,
 
 /* Record a failure; in quiet mode or when no more errors are wanted the
  * caller returns at once. */
-#define FAIL(...)                                                              \
-	do {                                                                   \
-		ok = false;                                                    \
-		if (quiet || c->full)                                          \
-			goto out;                                              \
-		report(c, __VA_ARGS__);                                        \
-		if (c->full)                                                   \
-			goto out;                                              \
+#define FAIL(...)                       \
+	do {                            \
+		ok = false;             \
+		if (quiet || c->full)   \
+			goto out;       \
+		report(c, __VA_ARGS__); \
+		if (c->full)            \
+			goto out;       \
 	} while (0)
 
 /* A subschema's verdict: stop as FAIL does, without a message of ours. */
-#define SUBFAIL()                                                              \
-	do {                                                                   \
-		ok = false;                                                    \
-		if (quiet || c->full || c->fatal)                              \
-			goto out;                                              \
+#define SUBFAIL()                                 \
+	do {                                      \
+		ok = false;                       \
+		if (quiet || c->full || c->fatal) \
+			goto out;                 \
 	} while (0)
 
 static void fmt_num(long double v, char *out, size_t outlen)
@@ -187,10 +187,10 @@ static void types_text(unsigned types, char *out, size_t outlen)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-	        {SX_T_STRING, "string"},   {SX_T_NUMBER, "number"},
-	        {SX_T_INTEGER, "integer"}, {SX_T_BOOLEAN, "boolean"},
-	        {SX_T_OBJECT, "object"},   {SX_T_ARRAY, "array"},
-	        {SX_T_NULL, "null"},
+		{ SX_T_STRING, "string" },   { SX_T_NUMBER, "number" },
+		{ SX_T_INTEGER, "integer" }, { SX_T_BOOLEAN, "boolean" },
+		{ SX_T_OBJECT, "object" },   { SX_T_ARRAY, "array" },
+		{ SX_T_NULL, "null" },
 	};
 	size_t n = 0, i;
 	bool first = true;
@@ -200,7 +200,7 @@ static void types_text(unsigned types, char *out, size_t outlen)
 		if (!(types & names[i].bit))
 			continue;
 		n += (size_t)snprintf(out + n, outlen - n, "%s%s",
-		                      first ? "" : " or ", names[i].name);
+				      first ? "" : " or ", names[i].name);
 		first = false;
 		if (n >= outlen)
 			break;
@@ -212,11 +212,11 @@ static void types_text(unsigned types, char *out, size_t outlen)
 /* ---- keyword groups ------------------------------------------------------ */
 
 static bool v_node(struct vctx *c, const struct sx_node *n,
-                   struct json_object *inst, bool quiet);
+		   struct json_object *inst, bool quiet);
 
 static bool v_child(struct vctx *c, const struct sx_node *n,
-                    struct json_object *inst, const char *key, size_t idx,
-                    bool quiet)
+		    struct json_object *inst, const char *key, size_t idx,
+		    bool quiet)
 {
 	bool ok;
 
@@ -279,11 +279,11 @@ static void enum_text(const struct sx_node *n, char *out, size_t outlen)
 	for (i = 0; i < n->nenum && i < 6 && len + 1 < outlen; i++) {
 		sx_print_value(n->enum_vals[i], v, sizeof(v));
 		len += (size_t)snprintf(out + len, outlen - len, "%s%s",
-		                        i ? ", " : "", v);
+					i ? ", " : "", v);
 	}
 	if (i < n->nenum && len < outlen)
 		snprintf(out + len, outlen - len, ", ... (%zu values)",
-		         n->nenum);
+			 n->nenum);
 }
 
 static bool is_multiple(long double v, long double m)
@@ -303,17 +303,17 @@ static bool is_multiple(long double v, long double m)
 }
 
 static bool v_number(struct vctx *c, const struct sx_node *n,
-                     struct json_object *inst, bool quiet)
+		     struct json_object *inst, bool quiet)
 {
 	long double v = sx_number(inst);
 	char a[48], b[48];
 	bool ok = true;
 
-#define NUMFAIL(cond, what, bound)                                             \
-	if (cond) {                                                            \
-		fmt_num(v, a, sizeof(a));                                      \
-		fmt_num(bound, b, sizeof(b));                                  \
-		FAIL("%s " what " %s", a, b);                                  \
+#define NUMFAIL(cond, what, bound)            \
+	if (cond) {                           \
+		fmt_num(v, a, sizeof(a));     \
+		fmt_num(bound, b, sizeof(b)); \
+		FAIL("%s " what " %s", a, b); \
 	}
 	if (n->has & SX_HAS_MINIMUM)
 		NUMFAIL(v < n->minimum, "is less than minimum", n->minimum);
@@ -321,20 +321,20 @@ static bool v_number(struct vctx *c, const struct sx_node *n,
 		NUMFAIL(v > n->maximum, "is greater than maximum", n->maximum);
 	if (n->has & SX_HAS_EXMIN)
 		NUMFAIL(v <= n->exmin, "is not greater than exclusiveMinimum",
-		        n->exmin);
+			n->exmin);
 	if (n->has & SX_HAS_EXMAX)
 		NUMFAIL(v >= n->exmax, "is not less than exclusiveMaximum",
-		        n->exmax);
+			n->exmax);
 	if (n->has & SX_HAS_MULTIPLE)
 		NUMFAIL(!is_multiple(v, n->multiple), "is not a multiple of",
-		        n->multiple);
+			n->multiple);
 #undef NUMFAIL
 out:
 	return ok;
 }
 
 static bool v_string(struct vctx *c, const struct sx_node *n,
-                     struct json_object *inst, bool quiet)
+		     struct json_object *inst, bool quiet)
 {
 	const char *s = json_object_get_string(inst);
 	size_t len = (size_t)json_object_get_string_len(inst), cps;
@@ -366,7 +366,7 @@ static bool v_string(struct vctx *c, const struct sx_node *n,
 			fatal(c, "pattern \"%.60s\" cannot be matched: %s",
 			      sx_regex_source(n->pattern),
 			      rc == -EILSEQ ? "string is not valid UTF-8"
-			                    : strerror(-rc));
+					    : strerror(-rc));
 			return false;
 		}
 		if (rc == 0) {
@@ -400,7 +400,7 @@ static int cmp_hidx(const void *a, const void *b)
 
 /* First pair of equal items, by hashing; false when all are unique. */
 static bool find_duplicate(struct json_object *arr, size_t n, size_t *a,
-                           size_t *b, bool *nomem)
+			   size_t *b, bool *nomem)
 {
 	struct hidx *h;
 	size_t i, j;
@@ -410,9 +410,9 @@ static bool find_duplicate(struct json_object *arr, size_t n, size_t *a,
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)
 				if (sx_json_equal(
-				            json_object_array_get_idx(arr, i),
-				            json_object_array_get_idx(arr, j),
-				            0)) {
+					    json_object_array_get_idx(arr, i),
+					    json_object_array_get_idx(arr, j),
+					    0)) {
 					*a = i;
 					*b = j;
 					return true;
@@ -432,9 +432,9 @@ static bool find_duplicate(struct json_object *arr, size_t n, size_t *a,
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n && h[j].h == h[i].h; j++)
 			if (sx_json_equal(
-			            json_object_array_get_idx(arr, h[i].i),
-			            json_object_array_get_idx(arr, h[j].i),
-			            0)) {
+				    json_object_array_get_idx(arr, h[i].i),
+				    json_object_array_get_idx(arr, h[j].i),
+				    0)) {
 				*a = h[i].i;
 				*b = h[j].i;
 				free(h);
@@ -445,7 +445,7 @@ static bool find_duplicate(struct json_object *arr, size_t n, size_t *a,
 }
 
 static bool v_array(struct vctx *c, const struct sx_node *n,
-                    struct json_object *inst, bool quiet)
+		    struct json_object *inst, bool quiet)
 {
 	size_t len = json_object_array_length(inst), i, matches = 0, a, b;
 	size_t min_c = 1;
@@ -459,22 +459,22 @@ static bool v_array(struct vctx *c, const struct sx_node *n,
 		     n->max_items, len);
 	for (i = 0; i < len && i < n->nprefix; i++)
 		if (!v_child(c, n->prefix[i],
-		             json_object_array_get_idx(inst, i), NULL, i,
-		             quiet))
+			     json_object_array_get_idx(inst, i), NULL, i,
+			     quiet))
 			SUBFAIL();
 	if (n->items_rest)
 		for (i = n->nprefix; i < len; i++)
 			if (!v_child(c, n->items_rest,
-			             json_object_array_get_idx(inst, i), NULL,
-			             i, quiet))
+				     json_object_array_get_idx(inst, i), NULL,
+				     i, quiet))
 				SUBFAIL();
 	if (n->contains) {
 		if (n->has & SX_HAS_MINCONTAINS)
 			min_c = n->min_contains;
 		for (i = 0; i < len; i++) {
 			if (v_child(c, n->contains,
-			            json_object_array_get_idx(inst, i), NULL, i,
-			            true))
+				    json_object_array_get_idx(inst, i), NULL, i,
+				    true))
 				matches++;
 			if (c->fatal)
 				return false;
@@ -526,7 +526,7 @@ static const struct sx_prop *find_prop(const struct sx_node *n, const char *key)
 }
 
 static bool v_property_name(struct vctx *c, const struct sx_node *n,
-                            const char *key)
+			    const char *key)
 {
 	/* A private string object: the schema sees the name as a value. */
 	struct json_object *k = json_object_new_string(key);
@@ -542,7 +542,7 @@ static bool v_property_name(struct vctx *c, const struct sx_node *n,
 }
 
 static bool v_object(struct vctx *c, const struct sx_node *n,
-                     struct json_object *inst, bool quiet)
+		     struct json_object *inst, bool quiet)
 {
 	size_t cnt = (size_t)json_object_object_length(inst), i, j;
 	struct json_object *v;
@@ -562,7 +562,7 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 	for (i = 0; i < n->nprops; i++)
 		if (json_object_object_get_ex(inst, n->props[i].name, &v) &&
 		    !v_child(c, n->props[i].schema, v, n->props[i].name, 0,
-		             quiet))
+			     quiet))
 			SUBFAIL();
 	if (n->npprops || n->additional_props || n->property_names) {
 		json_object_object_foreach(inst, key, val)
@@ -570,7 +570,7 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 			matched = n->additional_props && find_prop(n, key);
 			for (j = 0; j < n->npprops; j++) {
 				rc = sx_regex_match(n->pprops[j].re, key,
-				                    strlen(key));
+						    strlen(key));
 				if (rc < 0) {
 					fatal(c,
 					      "patternProperties \"%.60s\" "
@@ -580,15 +580,15 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 					      sx_regex_source(n->pprops[j].re),
 					      key,
 					      rc == -E2BIG
-					              ? "regex match limit hit"
-					              : strerror(-rc));
+						      ? "regex match limit hit"
+						      : strerror(-rc));
 					return false;
 				}
 				if (rc == 0)
 					continue;
 				matched = true;
 				if (!v_child(c, n->pprops[j].schema, val, key,
-				             0, quiet))
+					     0, quiet))
 					SUBFAIL();
 			}
 			if (!matched && n->additional_props) {
@@ -610,7 +610,7 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 					if (c->full)
 						goto out;
 				} else if (!v_child(c, n->additional_props, val,
-				                    key, 0, quiet)) {
+						    key, 0, quiet)) {
 					SUBFAIL();
 				}
 			}
@@ -649,8 +649,8 @@ out:
  * false when it reported nothing (the caller writes a summary).
  */
 static bool explain_branches(struct vctx *c, struct sx_node *const *br,
-                             size_t nbr, struct json_object *inst,
-                             const char *kw)
+			     size_t nbr, struct json_object *inst,
+			     const char *kw)
 {
 	const struct sx_node *meant = NULL;
 	unsigned types = 0;
@@ -684,7 +684,7 @@ static bool explain_branches(struct vctx *c, struct sx_node *const *br,
 }
 
 static bool v_combinators(struct vctx *c, const struct sx_node *n,
-                          struct json_object *inst, bool quiet)
+			  struct json_object *inst, bool quiet)
 {
 	size_t i, hits = 0, first = 0;
 	bool ok = true, r;
@@ -703,7 +703,7 @@ static bool v_combinators(struct vctx *c, const struct sx_node *n,
 			if (quiet || c->full)
 				goto out;
 			if (!explain_branches(c, n->any_of, n->nany_of, inst,
-			                      "anyOf"))
+					      "anyOf"))
 				report(c,
 				       "matches none of the %zu schemas in "
 				       "anyOf",
@@ -726,7 +726,7 @@ static bool v_combinators(struct vctx *c, const struct sx_node *n,
 			if (quiet || c->full)
 				goto out;
 			if (!explain_branches(c, n->one_of, n->none_of, inst,
-			                      "oneOf"))
+					      "oneOf"))
 				report(c,
 				       "matches none of the %zu schemas in "
 				       "oneOf",
@@ -760,7 +760,7 @@ out:
 }
 
 static bool v_ref(struct vctx *c, const struct sx_node *n,
-                  struct json_object *inst, bool quiet)
+		  struct json_object *inst, bool quiet)
 {
 	bool ok;
 	int i;
@@ -784,7 +784,7 @@ static bool v_ref(struct vctx *c, const struct sx_node *n,
 }
 
 static bool v_node(struct vctx *c, const struct sx_node *n,
-                   struct json_object *inst, bool quiet)
+		   struct json_object *inst, bool quiet)
 {
 	char want[80], got[96];
 	bool ok = true;
@@ -865,7 +865,7 @@ unsigned long long tx_schema_validations(void)
 }
 
 int tx_schema_validate(const struct tx_schema *s, struct json_object *instance,
-                       char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
 	struct vctx *c;
 	char dummy[1];

@@ -75,15 +75,15 @@ bool sx_json_equal(struct json_object *a, struct json_object *b, int depth)
 		n = (size_t)json_object_get_string_len(a);
 		return n == (size_t)json_object_get_string_len(b) &&
 		       memcmp(json_object_get_string(a),
-		              json_object_get_string(b), n) == 0;
+			      json_object_get_string(b), n) == 0;
 	case json_type_array:
 		n = json_object_array_length(a);
 		if (n != json_object_array_length(b))
 			return false;
 		for (i = 0; i < n; i++)
 			if (!sx_json_equal(json_object_array_get_idx(a, i),
-			                   json_object_array_get_idx(b, i),
-			                   depth + 1))
+					   json_object_array_get_idx(b, i),
+					   depth + 1))
 				return false;
 		return true;
 	case json_type_object: {
@@ -159,15 +159,15 @@ uint64_t sx_json_hash(struct json_object *o, int depth)
 	}
 	case json_type_string:
 		return mix(hash_bytes(json_object_get_string(o),
-		                      (size_t)json_object_get_string_len(o)) ^
-		           7);
+				      (size_t)json_object_get_string_len(o)) ^
+			   7);
 	case json_type_array:
 		h = 8;
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++)
 			h = mix(h ^
-			        sx_json_hash(json_object_array_get_idx(o, i),
-			                     depth + 1));
+				sx_json_hash(json_object_array_get_idx(o, i),
+					     depth + 1));
 		return h;
 	case json_type_object: {
 		/* Order-independent: a sum of per-member hashes. */
@@ -175,7 +175,7 @@ uint64_t sx_json_hash(struct json_object *o, int depth)
 		json_object_object_foreach(o, key, val)
 		{
 			h += mix(hash_bytes(key, strlen(key)) ^
-			         (sx_json_hash(val, depth + 1) * 31));
+				 (sx_json_hash(val, depth + 1) * 31));
 		}
 		return mix(h);
 	}
@@ -201,21 +201,21 @@ struct json_object *sx_json_clone(struct json_object *o, int depth)
 
 		if (iv == INT64_MAX)
 			return json_object_new_uint64(
-			        json_object_get_uint64(o));
+				json_object_get_uint64(o));
 		return json_object_new_int64(iv);
 	}
 	case json_type_double:
 		return json_object_new_double(json_object_get_double(o));
 	case json_type_string:
 		return json_object_new_string_len(
-		        json_object_get_string(o),
-		        json_object_get_string_len(o));
+			json_object_get_string(o),
+			json_object_get_string_len(o));
 	case json_type_array:
 		c = json_object_new_array();
 		n = json_object_array_length(o);
 		for (i = 0; c && i < n; i++) {
 			struct json_object *src =
-			        json_object_array_get_idx(o, i);
+				json_object_array_get_idx(o, i);
 
 			e = sx_json_clone(src, depth + 1);
 			if ((!e && src) || json_object_array_add(c, e) != 0) {
@@ -341,8 +341,8 @@ static void pw_number(struct pw *w, struct json_object *o)
 
 		if (iv == INT64_MAX)
 			n = snprintf(
-			        num, sizeof(num), "%llu",
-			        (unsigned long long)json_object_get_uint64(o));
+				num, sizeof(num), "%llu",
+				(unsigned long long)json_object_get_uint64(o));
 		else
 			n = snprintf(num, sizeof(num), "%lld", (long long)iv);
 	} else {
@@ -417,7 +417,7 @@ static void pw_value(struct pw *w, struct json_object *o, int depth)
 
 void sx_print_value(struct json_object *o, char *out, size_t outlen)
 {
-	struct pw w = {out, 0, outlen, false};
+	struct pw w = { out, 0, outlen, false };
 
 	if (outlen < 8) {
 		if (outlen)

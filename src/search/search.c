@@ -25,20 +25,20 @@
  * and mention many things in passing.
  */
 const double tx_search_field_weight[TX_SF_COUNT] = {
-        [TX_SF_NAME] = 3.0,       [TX_SF_NAMESPACE] = 1.0,
-        [TX_SF_TITLE] = 2.0,      [TX_SF_DESCRIPTION] = 1.0,
-        [TX_SF_TAGS] = 1.5,       [TX_SF_PARAM_NAME] = 1.0,
-        [TX_SF_PARAM_DESC] = 0.5,
+	[TX_SF_NAME] = 3.0,       [TX_SF_NAMESPACE] = 1.0,
+	[TX_SF_TITLE] = 2.0,      [TX_SF_DESCRIPTION] = 1.0,
+	[TX_SF_TAGS] = 1.5,       [TX_SF_PARAM_NAME] = 1.0,
+	[TX_SF_PARAM_DESC] = 0.5,
 };
 
 const char *const tx_search_field_name[TX_SF_COUNT] = {
-        "name",
-        "namespace",
-        "title",
-        "description",
-        "tags",
-        "parameter names",
-        "parameter descriptions",
+	"name",
+	"namespace",
+	"title",
+	"description",
+	"tags",
+	"parameter names",
+	"parameter descriptions",
 };
 
 /* Schema walk limits: deeper or wider schemas are indexed in part. */
@@ -58,7 +58,7 @@ uint32_t tx_search_hash(const char *s, size_t len)
 }
 
 uint32_t tx_search_term_find(const struct tx_search_index *idx,
-                             const char *text, size_t len, uint32_t hash)
+			     const char *text, size_t len, uint32_t hash)
 {
 	uint32_t mask = idx->term_tab_size - 1, i;
 
@@ -186,7 +186,7 @@ static int dtab_add(void *ctx, const char *term, size_t len)
 }
 
 static int field_text(struct tx_tokenizer *tk, struct dtab *d, int field,
-                      const char *text, size_t field_terms)
+		      const char *text, size_t field_terms)
 {
 	int rc;
 
@@ -195,7 +195,7 @@ static int field_text(struct tx_tokenizer *tk, struct dtab *d, int field,
 	if (!text || !*text)
 		return 0;
 	rc = tx_tokenize(tk, text, strnlen(text, TX_SEARCH_FIELD_BYTES),
-	                 TX_SEARCH_FIELD_TERMS, dtab_add, d);
+			 TX_SEARCH_FIELD_TERMS, dtab_add, d);
 	return rc < 0 ? rc : 0;
 }
 
@@ -208,8 +208,8 @@ struct schema_walk {
 
 static int walk_text(struct schema_walk *w, int field, const char *text)
 {
-	size_t *used =
-	        field == TX_SF_PARAM_NAME ? &w->name_terms : &w->desc_terms;
+	size_t *used = field == TX_SF_PARAM_NAME ? &w->name_terms
+						 : &w->desc_terms;
 	int rc;
 
 	rc = field_text(w->tk, w->d, field, text, *used);
@@ -234,8 +234,8 @@ static const char *str_member(struct json_object *o, const char *key)
  */
 static int walk_schema(struct schema_walk *w, struct json_object *s, int depth)
 {
-	static const char *const nested[] = {"items", "additionalProperties",
-	                                     "anyOf", "oneOf", "allOf"};
+	static const char *const nested[] = { "items", "additionalProperties",
+					      "anyOf", "oneOf", "allOf" };
 	struct json_object *v;
 	size_t i;
 	int rc;
@@ -247,7 +247,7 @@ static int walk_schema(struct schema_walk *w, struct json_object *s, int depth)
 
 		for (i = 0; i < n && w->props < SCHEMA_PROPS_MAX; i++) {
 			rc = walk_schema(w, json_object_array_get_idx(s, i),
-			                 depth + 1);
+					 depth + 1);
 			if (rc)
 				return rc;
 		}
@@ -256,8 +256,8 @@ static int walk_schema(struct schema_walk *w, struct json_object *s, int depth)
 	if (!json_object_is_type(s, json_type_object))
 		return 0;
 	if (depth > 0) {
-		const char *fields[] = {str_member(s, "title"),
-		                        str_member(s, "description")};
+		const char *fields[] = { str_member(s, "title"),
+					 str_member(s, "description") };
 
 		for (i = 0; i < 2; i++) {
 			rc = walk_text(w, TX_SF_PARAM_DESC, fields[i]);
@@ -270,12 +270,12 @@ static int walk_schema(struct schema_walk *w, struct json_object *s, int depth)
 
 			for (i = 0; i < n && i < 64; i++) {
 				struct json_object *e =
-				        json_object_array_get_idx(v, i);
+					json_object_array_get_idx(v, i);
 
 				if (!json_object_is_type(e, json_type_string))
 					continue;
 				rc = walk_text(w, TX_SF_PARAM_DESC,
-				               json_object_get_string(e));
+					       json_object_get_string(e));
 				if (rc)
 					return rc;
 			}
@@ -305,9 +305,9 @@ static int walk_schema(struct schema_walk *w, struct json_object *s, int depth)
 }
 
 static int doc_gather(struct tx_tokenizer *tk, const struct tx_search_doc *doc,
-                      struct dtab *d)
+		      struct dtab *d)
 {
-	struct schema_walk w = {.tk = tk, .d = d};
+	struct schema_walk w = { .tk = tk, .d = d };
 	size_t i, tag_terms = 0;
 	int rc;
 
@@ -350,7 +350,7 @@ static int term_tab_rebuild(struct tx_search_index *idx, uint32_t size)
 }
 
 static uint32_t term_get(struct tx_search_index *idx, const char *text,
-                         uint32_t len, uint32_t hash)
+			 uint32_t len, uint32_t hash)
 {
 	uint32_t t = tx_search_term_find(idx, text, len, hash), j;
 	struct tx_sterm *term;
@@ -361,7 +361,7 @@ static uint32_t term_get(struct tx_search_index *idx, const char *text,
 		return UINT32_MAX;
 	if ((idx->nterms + 1) * 2 > idx->term_tab_size &&
 	    term_tab_rebuild(idx, idx->term_tab_size ? idx->term_tab_size * 2
-	                                             : 1024))
+						     : 1024))
 		return UINT32_MAX;
 	if (idx->nterms == idx->capterms) {
 		uint32_t cap = idx->capterms ? idx->capterms * 2 : 512;
@@ -388,7 +388,7 @@ static uint32_t term_get(struct tx_search_index *idx, const char *text,
 }
 
 static void bound_update(struct tx_sterm *t, const struct tx_posting *p,
-                         const uint32_t *len)
+			 const uint32_t *len)
 {
 	int f;
 
@@ -409,7 +409,7 @@ static struct tx_sdoc **id_slot(struct tx_search_index *idx, const char *id)
 	if (!idx->id_tab_size)
 		return NULL;
 	pp = &idx->id_tab[tx_search_hash(id, strlen(id)) &
-	                  (idx->id_tab_size - 1)];
+			  (idx->id_tab_size - 1)];
 	while (*pp && strcmp((*pp)->id, id) != 0)
 		pp = &(*pp)->next;
 	return pp;
@@ -427,7 +427,7 @@ static int id_tab_grow(struct tx_search_index *idx)
 
 		for (; d; d = next) {
 			uint32_t j = tx_search_hash(d->id, strlen(d->id)) &
-			             (size - 1);
+				     (size - 1);
 
 			next = d->next;
 			d->next = tab[j];
@@ -452,7 +452,7 @@ static void doc_unindex(struct tx_search_index *idx, struct tx_sdoc *d)
 
 		if (at < t->npost && t->post[at].doc == d->num) {
 			memmove(&t->post[at], &t->post[at + 1],
-			        (t->npost - at - 1) * sizeof(*t->post));
+				(t->npost - at - 1) * sizeof(*t->post));
 			if (--t->npost == 0)
 				idx->empty_terms++;
 		}
@@ -515,7 +515,7 @@ static void index_compact(struct tx_search_index *idx)
 		for (j = 0; j < t->npost; j++) {
 			t->post[j].doc = dmap[t->post[j].doc];
 			bound_update(t, &t->post[j],
-			             idx->docs[t->post[j].doc]->len);
+				     idx->docs[t->post[j].doc]->len);
 		}
 		if (!tmap)
 			continue;
@@ -564,9 +564,9 @@ static void maybe_compact(struct tx_search_index *idx)
 }
 
 int tx_search_index_put(struct tx_search_index *idx,
-                        const struct tx_search_doc *doc)
+			const struct tx_search_doc *doc)
 {
-	struct dtab d = {0};
+	struct dtab d = { 0 };
 	struct tx_sdoc *sd = NULL, **pp;
 	uint32_t i;
 	int f, rc;

@@ -25,7 +25,7 @@ struct tx_search_doc {
 	const char *description;
 	const char *const *tags;
 	size_t ntags;
-	struct json_object *input_schema;	/* may be NULL; only read */
+	struct json_object *input_schema; /* may be NULL; only read */
 };
 
 struct tx_search_index *tx_search_index_new(void);

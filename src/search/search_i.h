@@ -107,8 +107,8 @@ struct tx_search_index {
 /* First posting in t->post[lo, hi) whose doc >= doc, or hi (binary
  * search; inline because queries call it for every posting they skip). */
 static inline uint32_t tx_sterm_lower_bound(const struct tx_sterm *t,
-                                            uint32_t lo, uint32_t hi,
-                                            uint32_t doc)
+					    uint32_t lo, uint32_t hi,
+					    uint32_t doc)
 {
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -124,6 +124,6 @@ static inline uint32_t tx_sterm_lower_bound(const struct tx_sterm *t,
 uint32_t tx_search_hash(const char *s, size_t len);
 /* Index of term text, or UINT32_MAX. */
 uint32_t tx_search_term_find(const struct tx_search_index *idx,
-                             const char *text, size_t len, uint32_t hash);
+			     const char *text, size_t len, uint32_t hash);
 
 #endif

@@ -44,7 +44,7 @@ struct qterm {
 	/* Filled under the lock. */
 	const struct tx_sterm *t;
 	double idf;
-	double ub;    /* upper bound of this term's contribution */
+	double ub; /* upper bound of this term's contribution */
 };
 
 struct qlist {
@@ -64,7 +64,7 @@ static struct qterm *qlist_find(struct qlist *l, const char *term, size_t len)
 }
 
 static int qlist_add(struct qlist *l, const char *term, size_t len,
-                     double weight, bool synonym)
+		     double weight, bool synonym)
 {
 	struct qterm *q = qlist_find(l, term, len);
 
@@ -107,13 +107,13 @@ static int query_term(void *ctx, const char *term, size_t len)
 
 /* Tokenizes and expands the query; no index lock is needed for this. */
 static int query_parse(struct tx_tokenizer *tk, const char *query,
-                       struct qlist *l)
+		       struct qlist *l)
 {
 	size_t n, i, j;
 	int rc;
 
 	rc = tx_tokenize(tk, query, strlen(query), TX_SEARCH_QUERY_TERMS,
-	                 query_term, l);
+			 query_term, l);
 	if (rc)
 		return rc < 0 ? rc : -EIO;
 	n = l->n;
@@ -153,8 +153,8 @@ static void scorer_init(struct scorer *s, struct tx_search_index *idx)
 	int f;
 
 	for (f = 0; f < TX_SF_COUNT; f++) {
-		double avg =
-		        idx->live ? (double)idx->field_total[f] / idx->live : 0;
+		double avg = idx->live ? (double)idx->field_total[f] / idx->live
+				       : 0;
 
 		s->wf[f] = tx_search_field_weight[f];
 		s->bf[f] = avg > 0 ? TX_BM25_B / avg : 0;
@@ -174,7 +174,7 @@ static void scorer_init(struct scorer *s, struct tx_search_index *idx)
 }
 
 static inline double tf_norm(const struct scorer *s, const uint8_t *tf,
-                             const uint32_t *len)
+			     const uint32_t *len)
 {
 	double x = 0;
 	int f;
@@ -185,8 +185,8 @@ static inline double tf_norm(const struct scorer *s, const uint8_t *tf,
 	 */
 	for (f = 0; f < TX_SF_COUNT; f++)
 		x += tf[f] * (len[f] < TX_SEARCH_NORM_LENS
-		                      ? s->norm[f][len[f]]
-		                      : field_norm(s, f, len[f]));
+				      ? s->norm[f][len[f]]
+				      : field_norm(s, f, len[f]));
 	return x;
 }
 
@@ -239,7 +239,7 @@ struct topk {
 
 /* a ranks below b: lower score, or equal score and later ID. */
 static bool worse(const struct topk *tk, const struct cand *a,
-                  const struct cand *b)
+		  const struct cand *b)
 {
 	if (a->score != b->score)
 		return a->score < b->score;
@@ -267,7 +267,7 @@ static void sift_down(struct topk *tk, size_t i)
 
 static void topk_offer(struct topk *tk, double score, uint32_t doc)
 {
-	struct cand c = {score, doc};
+	struct cand c = { score, doc };
 	size_t i;
 
 	if (tk->n < tk->k) {
@@ -372,7 +372,7 @@ static double threshold(struct accum *a, size_t k)
  * are the ones that end up in AND mode, so long queries stay cheap.
  */
 static void maxscore(const struct scorer *s, struct qterm **q, size_t m,
-                     double *rem, struct accum *a, size_t k)
+		     double *rem, struct accum *a, size_t k)
 {
 	double theta = -1, maxacc = 0;
 	bool sorted = false;
@@ -403,8 +403,8 @@ static void maxscore(const struct scorer *s, struct qterm **q, size_t m,
 
 			if (*acc == 0)
 				a->cand[a->ncand++] = p->doc;
-			*acc += contribution(
-			        q[i], tf_norm(s, p->tf, s->lens[p->doc]));
+			*acc += contribution(q[i], tf_norm(s, p->tf,
+							   s->lens[p->doc]));
 			if (*acc > maxacc)
 				maxacc = *acc;
 		}
@@ -441,9 +441,9 @@ static void maxscore(const struct scorer *s, struct qterm **q, size_t m,
 					break;
 				if (t->post[pos].doc == d)
 					a->acc[d] += contribution(
-					        q[i],
-					        tf_norm(s, t->post[pos].tf,
-					                s->lens[d]));
+						q[i],
+						tf_norm(s, t->post[pos].tf,
+							s->lens[d]));
 			}
 			continue;
 		}
@@ -452,9 +452,9 @@ static void maxscore(const struct scorer *s, struct qterm **q, size_t m,
 			double *acc = &a->acc[p->doc];
 
 			if (*acc > 0)
-				*acc += contribution(
-				        q[i],
-				        tf_norm(s, p->tf, s->lens[p->doc]));
+				*acc += contribution(q[i],
+						     tf_norm(s, p->tf,
+							     s->lens[p->doc]));
 		}
 		/*
 		 * Scores only grow, so an old theta stays a valid bound;
@@ -473,7 +473,7 @@ static void maxscore(const struct scorer *s, struct qterm **q, size_t m,
  * documents get bit-identical scores whatever path found them.
  */
 static double rescore(const struct scorer *s, struct qterm *q, size_t m,
-                      const struct tx_sdoc *doc)
+		      const struct tx_sdoc *doc)
 {
 	double score = 0;
 	size_t i;
@@ -485,9 +485,9 @@ static double rescore(const struct scorer *s, struct qterm *q, size_t m,
 			continue;
 		at = advance(q[i].t, 0, doc->num);
 		if (at < q[i].t->npost && q[i].t->post[at].doc == doc->num)
-			score += contribution(
-			        &q[i],
-			        tf_norm(s, q[i].t->post[at].tf, doc->len));
+			score += contribution(&q[i],
+					      tf_norm(s, q[i].t->post[at].tf,
+						      doc->len));
 	}
 	return score;
 }
@@ -502,13 +502,13 @@ static int cmp_hit(const void *a, const void *b)
 }
 
 int tx_search_index_query(struct tx_search_index *idx, const char *query,
-                          size_t k, struct tx_search_hit **hits)
+			  size_t k, struct tx_search_hit **hits)
 {
-	struct qlist l = {0};
+	struct qlist l = { 0 };
 	struct qterm **order = NULL;
 	struct tx_search_hit *out = NULL;
-	struct accum a = {0};
-	struct topk tk = {0};
+	struct accum a = { 0 };
+	struct topk tk = { 0 };
 	struct scorer s;
 	double *rem = NULL;
 	size_t m = 0, i;
@@ -540,7 +540,7 @@ int tx_search_index_query(struct tx_search_index *idx, const char *query,
 	for (i = 0; i < l.n; i++) {
 		struct qterm *q = &l.q[i];
 		uint32_t t = tx_search_term_find(
-		        idx, q->text, q->len, tx_search_hash(q->text, q->len));
+			idx, q->text, q->len, tx_search_hash(q->text, q->len));
 		double n;
 
 		if (t == UINT32_MAX || idx->terms[t].npost == 0)

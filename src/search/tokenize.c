@@ -42,35 +42,35 @@ struct stemmer {
  * on tools (get, set, list, find, read, open, show) are kept on purpose.
  */
 static const char *stop_words[] = {
-        "a",       "about",     "above",      "after",   "again",
-        "against", "all",       "also",       "am",      "an",
-        "and",     "any",       "are",        "as",      "at",
-        "be",      "because",   "been",       "before",  "being",
-        "below",   "between",   "both",       "but",     "by",
-        "can",     "could",     "did",        "do",      "does",
-        "doing",   "don",       "down",       "during",  "each",
-        "few",     "for",       "from",       "further", "had",
-        "has",     "have",      "having",     "he",      "her",
-        "here",    "hers",      "herself",    "him",     "himself",
-        "his",     "how",       "i",          "if",      "in",
-        "into",    "is",        "it",         "its",     "itself",
-        "just",    "like",      "ll",         "me",      "might",
-        "more",    "most",      "must",       "my",      "myself",
-        "need",    "needs",     "no",         "nor",     "not",
-        "now",     "of",        "off",        "on",      "once",
-        "only",    "or",        "other",      "ought",   "our",
-        "ours",    "ourselves", "out",        "over",    "own",
-        "please",  "re",        "s",          "same",    "shall",
-        "she",     "should",    "so",         "some",    "such",
-        "t",       "than",      "that",       "the",     "their",
-        "theirs",  "them",      "themselves", "then",    "there",
-        "these",   "they",      "this",       "those",   "through",
-        "to",      "too",       "under",      "until",   "up",
-        "ve",      "very",      "want",       "wants",   "was",
-        "we",      "were",      "what",       "when",    "where",
-        "which",   "while",     "who",        "whom",    "why",
-        "will",    "with",      "would",      "you",     "your",
-        "yours",   "yourself",  "yourselves",
+	"a",       "about",     "above",      "after",   "again",
+	"against", "all",       "also",       "am",      "an",
+	"and",     "any",       "are",        "as",      "at",
+	"be",      "because",   "been",       "before",  "being",
+	"below",   "between",   "both",       "but",     "by",
+	"can",     "could",     "did",        "do",      "does",
+	"doing",   "don",       "down",       "during",  "each",
+	"few",     "for",       "from",       "further", "had",
+	"has",     "have",      "having",     "he",      "her",
+	"here",    "hers",      "herself",    "him",     "himself",
+	"his",     "how",       "i",          "if",      "in",
+	"into",    "is",        "it",         "its",     "itself",
+	"just",    "like",      "ll",         "me",      "might",
+	"more",    "most",      "must",       "my",      "myself",
+	"need",    "needs",     "no",         "nor",     "not",
+	"now",     "of",        "off",        "on",      "once",
+	"only",    "or",        "other",      "ought",   "our",
+	"ours",    "ourselves", "out",        "over",    "own",
+	"please",  "re",        "s",          "same",    "shall",
+	"she",     "should",    "so",         "some",    "such",
+	"t",       "than",      "that",       "the",     "their",
+	"theirs",  "them",      "themselves", "then",    "there",
+	"these",   "they",      "this",       "those",   "through",
+	"to",      "too",       "under",      "until",   "up",
+	"ve",      "very",      "want",       "wants",   "was",
+	"we",      "were",      "what",       "when",    "where",
+	"which",   "while",     "who",        "whom",    "why",
+	"will",    "with",      "would",      "you",     "your",
+	"yours",   "yourself",  "yourselves",
 };
 
 /*
@@ -79,61 +79,61 @@ static const char *stop_words[] = {
  * server.  search.c weighs a synonym below the word that was typed.
  */
 static const char *const synonym_groups[] = {
-        "create make new generate",
-        "add insert append",
-        "delete remove erase destroy unlink purge",
-        "get fetch retrieve obtain download",
-        "read load open view",
-        "show display print",
-        "list enumerate ls",
-        "search find lookup locate grep seek query",
-        "directory folder dir",
-        "edit modify change alter patch",
-        "update refresh",
-        "write save store persist",
-        "rename move mv",
-        "run execute invoke launch exec",
-        "start begin trigger",
-        "stop halt cancel abort kill terminate",
-        "copy duplicate clone cp",
-        "echo repeat",
-        "compress zip gzip archive deflate",
-        "decompress unzip extract unpack inflate",
-        "size bytes length",
-        "time clock timestamp",
-        "wait sleep pause delay",
-        "environment env",
-        "image picture photo",
-        "sum total addition",
-        "information info metadata details",
-        "statistics stats metrics",
-        "error failure fault",
-        "log logging",
-        "url link href uri",
-        "relation relationship connection",
-        "entity node",
-        "observation note fact",
-        "memory knowledge remember",
-        "tree hierarchy",
-        "text string",
-        "number integer numeric",
-        "compare diff difference",
-        "convert transform translate",
-        "calculate compute evaluate",
-        "multiple many several batch bulk",
-        "toggle switch",
-        "enable activate",
-        "disable deactivate",
-        "http web",
-        "hash checksum digest",
-        "user account",
-        "permission access",
-        "research investigate study",
-        "summary summarize overview",
-        "resource asset",
-        "sort order",
-        "pattern glob wildcard",
-        "whole entire complete full",
+	"create make new generate",
+	"add insert append",
+	"delete remove erase destroy unlink purge",
+	"get fetch retrieve obtain download",
+	"read load open view",
+	"show display print",
+	"list enumerate ls",
+	"search find lookup locate grep seek query",
+	"directory folder dir",
+	"edit modify change alter patch",
+	"update refresh",
+	"write save store persist",
+	"rename move mv",
+	"run execute invoke launch exec",
+	"start begin trigger",
+	"stop halt cancel abort kill terminate",
+	"copy duplicate clone cp",
+	"echo repeat",
+	"compress zip gzip archive deflate",
+	"decompress unzip extract unpack inflate",
+	"size bytes length",
+	"time clock timestamp",
+	"wait sleep pause delay",
+	"environment env",
+	"image picture photo",
+	"sum total addition",
+	"information info metadata details",
+	"statistics stats metrics",
+	"error failure fault",
+	"log logging",
+	"url link href uri",
+	"relation relationship connection",
+	"entity node",
+	"observation note fact",
+	"memory knowledge remember",
+	"tree hierarchy",
+	"text string",
+	"number integer numeric",
+	"compare diff difference",
+	"convert transform translate",
+	"calculate compute evaluate",
+	"multiple many several batch bulk",
+	"toggle switch",
+	"enable activate",
+	"disable deactivate",
+	"http web",
+	"hash checksum digest",
+	"user account",
+	"permission access",
+	"research investigate study",
+	"summary summarize overview",
+	"resource asset",
+	"sort order",
+	"pattern glob wildcard",
+	"whole entire complete full",
 };
 
 struct synonym {
@@ -173,7 +173,7 @@ static void stops_init(void)
 
 	for (i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]); i++) {
 		uint32_t j = stop_hash(stop_words[i], strlen(stop_words[i])) &
-		             (STOP_TAB - 1);
+			     (STOP_TAB - 1);
 
 		while (stop_tab[j])
 			j = (j + 1) & (STOP_TAB - 1);
@@ -462,14 +462,14 @@ static int word_end(struct walk *w)
 }
 
 int tx_tokenize(struct tx_tokenizer *tk, const char *text, size_t len,
-                size_t max_terms, tx_term_fn fn, void *ctx)
+		size_t max_terms, tx_term_fn fn, void *ctx)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	struct walk w = {.tk = tk,
-	                 .fn = fn,
-	                 .ctx = ctx,
-	                 .max_terms = max_terms,
-	                 .ascii_alpha = true};
+	struct walk w = { .tk = tk,
+			  .fn = fn,
+			  .ctx = ctx,
+			  .max_terms = max_terms,
+			  .ascii_alpha = true };
 	enum cclass prev = C_SEP;
 	size_t i = 0;
 	int rc = 0;
@@ -501,9 +501,9 @@ int tx_tokenize(struct tx_tokenizer *tk, const char *text, size_t len,
 			else if (cls == C_UPPER && prev == C_LOWER)
 				split = true; /* camelCase */
 			else if (cls == C_UPPER && prev == C_UPPER &&
-			         i + n < len &&
-			         utf8_decode(s + i + n, len - i - n, &next_c) &&
-			         classify(next_c) == C_LOWER)
+				 i + n < len &&
+				 utf8_decode(s + i + n, len - i - n, &next_c) &&
+				 classify(next_c) == C_LOWER)
 				split = true; /* HTTPServer: HTTP | Server */
 		}
 		if (split) {
@@ -528,7 +528,7 @@ out:
 static int cmp_syn(const void *a, const void *b)
 {
 	return strcmp(((const struct synonym *)a)->stem,
-	              ((const struct synonym *)b)->stem);
+		      ((const struct synonym *)b)->stem);
 }
 
 struct stem_list {
@@ -560,13 +560,13 @@ static int synonyms_build(struct tx_tokenizer *tk)
 	size_t cap = 0;
 
 	for (g = 0; g < ngroups; g++) {
-		struct stem_list l = {.n = 0};
+		struct stem_list l = { .n = 0 };
 		size_t i, j;
 		int rc;
 
 		rc = tx_tokenize(tk, synonym_groups[g],
-		                 strlen(synonym_groups[g]), 64, collect_stem,
-		                 &l);
+				 strlen(synonym_groups[g]), 64, collect_stem,
+				 &l);
 		for (i = 0; i < l.n && rc == 0; i++) {
 			struct synonym *sy;
 
@@ -599,8 +599,7 @@ static int synonyms_build(struct tx_tokenizer *tk)
 			for (j = 0; j < l.n; j++)
 				if (j != i)
 					sy->others[sy->nothers++] =
-					        tk->syn[tk->nsyn - l.n + j]
-					                .stem;
+						tk->syn[tk->nsyn - l.n + j].stem;
 		}
 		for (i = 0; i < l.n; i++)
 			free(l.stems[i]);
@@ -612,7 +611,7 @@ static int synonyms_build(struct tx_tokenizer *tk)
 }
 
 size_t tx_tokenizer_synonyms(const struct tx_tokenizer *tk, const char *term,
-                             const char *const **out)
+			     const char *const **out)
 {
 	size_t lo = 0, hi = tk->nsyn;
 

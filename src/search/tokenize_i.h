@@ -39,7 +39,7 @@ typedef int (*tx_term_fn)(void *ctx, const char *term, size_t len);
  * Returns 0, the callback's non-zero value, or -ENOMEM.
  */
 int tx_tokenize(struct tx_tokenizer *tk, const char *text, size_t len,
-                size_t max_terms, tx_term_fn fn, void *ctx);
+		size_t max_terms, tx_term_fn fn, void *ctx);
 
 /*
  * The stemmed synonyms of a stemmed term (not including the term), or
@@ -47,7 +47,7 @@ int tx_tokenize(struct tx_tokenizer *tk, const char *text, size_t len,
  * valid until tx_tokenizer_free).
  */
 size_t tx_tokenizer_synonyms(const struct tx_tokenizer *tk, const char *term,
-                             const char *const **out);
+			     const char *const **out);
 
 /* True when the folded, unstemmed word is an English stop word. */
 bool tx_tokenizer_is_stop(const char *word, size_t len);

@@ -10,10 +10,10 @@
 #include <stddef.h>
 
 struct tx_buf {
-	char *data;	/* NUL-terminated when non-NULL */
+	char *data; /* NUL-terminated when non-NULL */
 	size_t len;
 	size_t cap;
-	size_t max;	/* cap on len; 0 means SIZE_MAX / 2 */
+	size_t max; /* cap on len; 0 means SIZE_MAX / 2 */
 };
 
 /* No allocation. */

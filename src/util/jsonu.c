@@ -115,8 +115,7 @@ static bool only_space(const char *p, size_t n)
  * before the tokenizer sees the text: outside strings only structural
  * characters, number characters and the three literals may appear.
  */
-static int json_lex_check(const char *buf, size_t len, char *err,
-			  size_t errlen)
+static int json_lex_check(const char *buf, size_t len, char *err, size_t errlen)
 {
 	size_t i = 0;
 
@@ -126,9 +125,10 @@ static int json_lex_check(const char *buf, size_t len, char *err,
 		if (c == '"') {
 			for (i++; i < len && buf[i] != '"'; i++) {
 				if ((unsigned char)buf[i] < 0x20) {
-					snprintf(err, errlen,
-						 "invalid JSON at byte %zu: control character in a string",
-						 i);
+					snprintf(
+						err, errlen,
+						"invalid JSON at byte %zu: control character in a string",
+						i);
 					return -EINVAL;
 				}
 				if (buf[i] == '\\')
@@ -145,7 +145,8 @@ static int json_lex_check(const char *buf, size_t len, char *err,
 			for (unsigned k = 0; k < 3 && !n; k++) {
 				size_t l = strlen(lits[k]);
 
-				if (len - i >= l && !memcmp(buf + i, lits[k], l))
+				if (len - i >= l &&
+				    !memcmp(buf + i, lits[k], l))
 					n = l;
 			}
 			if (!n)
@@ -160,7 +161,8 @@ static int json_lex_check(const char *buf, size_t len, char *err,
 	}
 	return 0;
 out_bad:
-	snprintf(err, errlen, "invalid JSON at byte %zu: unexpected character", i);
+	snprintf(err, errlen, "invalid JSON at byte %zu: unexpected character",
+		 i);
 	return -EINVAL;
 }
 
@@ -227,7 +229,8 @@ struct json_object *tx_json_parse(const char *buf, size_t len, int max_depth,
 		goto out_fail;
 	}
 	if (end < len && !only_space(buf + end, len - end)) {
-		snprintf(err, errlen, "unexpected text after the JSON value at byte %zu",
+		snprintf(err, errlen,
+			 "unexpected text after the JSON value at byte %zu",
 			 end);
 		goto out_fail;
 	}
@@ -243,8 +246,7 @@ out_fail:
 }
 
 struct json_object *tx_json_parse_file(const char *path, size_t max_bytes,
-				       int max_depth, char *err,
-				       size_t errlen)
+				       int max_depth, char *err, size_t errlen)
 {
 	struct json_object *obj = NULL;
 	struct tx_buf b;
@@ -263,7 +265,8 @@ struct json_object *tx_json_parse_file(const char *path, size_t max_bytes,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(err, errlen, "cannot read: %s", strerror(errno));
+			snprintf(err, errlen, "cannot read: %s",
+				 strerror(errno));
 			goto out_close;
 		}
 		if (n == 0)
@@ -287,7 +290,8 @@ static char *json_text(struct json_object *o, int flags)
 	const char *s;
 	struct tx_buf b;
 
-	s = json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE);
+	s = json_object_to_json_string_ext(
+		o, flags | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)
 		return NULL;
 	tx_buf_init(&b, 0);

@@ -34,8 +34,7 @@ void tx_json_parse_counted(void);
 
 /* Reads and parses a file of at most max_bytes.  As tx_json_parse. */
 struct json_object *tx_json_parse_file(const char *path, size_t max_bytes,
-				       int max_depth, char *err,
-				       size_t errlen);
+				       int max_depth, char *err, size_t errlen);
 
 /* Pretty text with a trailing newline, malloc'd.  Only on owned objects. */
 char *tx_json_pretty(struct json_object *o);

@@ -15,13 +15,13 @@
 
 #include "util/buf.h"
 
-#define LOG_LINES 1024
+#define LOG_LINES    1024
 #define LOG_LINE_MAX 1024
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *log_ring[LOG_LINES];	/* log_lock */
-static size_t log_next;			/* log_lock */
-static bool log_stderr;			/* log_lock */
+static char *log_ring[LOG_LINES]; /* log_lock */
+static size_t log_next;           /* log_lock */
+static bool log_stderr;           /* log_lock */
 static enum tx_log_level log_stderr_level = TX_LOG_WARN;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -49,7 +49,8 @@ void tx_log(enum tx_log_level level, const char *fmt, ...)
 	/* Formatting the date is the costly part; do it once a second. */
 	if (ts.tv_sec != last_sec) {
 		gmtime_r(&ts.tv_sec, &tm);
-		strftime(last_text, sizeof(last_text), "%Y-%m-%dT%H:%M:%S", &tm);
+		strftime(last_text, sizeof(last_text), "%Y-%m-%dT%H:%M:%S",
+			 &tm);
 		last_sec = ts.tv_sec;
 	}
 	n = (size_t)snprintf(line, sizeof(line), "%s.%03ldZ %s ", last_text,

@@ -44,7 +44,7 @@ extern char **environ;
 
 /* The child's stack: it calls a handful of system call wrappers.  The
  * mapping is lazy, so only the pages it touches cost memory. */
-#define CHILD_STACK (256u * 1024)
+#define CHILD_STACK  (256u * 1024)
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 /* Fallback when close_range(2) is missing (Linux < 5.9). */
 #define CLOSE_FALLBACK_MAX (1u << 20)
@@ -57,7 +57,7 @@ struct child_args {
 	int fd[3];
 	pid_t parent;
 	/* Written by the child when it fails (shared memory). */
-	volatile int stage;	/* -1: no failure */
+	volatile int stage; /* -1: no failure */
 	volatile int err;
 };
 
@@ -245,8 +245,8 @@ struct spawn_req {
 
 static pthread_mutex_t spawner_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t spawner_cond = PTHREAD_COND_INITIALIZER;
-static struct spawn_req *spawner_queue;	/* spawner_mu */
-static bool spawner_started;		/* spawner_mu */
+static struct spawn_req *spawner_queue; /* spawner_mu */
+static bool spawner_started;            /* spawner_mu */
 
 /*
  * Lives as long as the process and only starts children, so that
@@ -403,7 +403,7 @@ static int env_put(char **env, size_t *n, size_t cap, const char *kv)
 	char *d;
 
 	if (!kv[kl])
-		return 0;	/* no '=': not a variable */
+		return 0; /* no '=': not a variable */
 	d = strdup(kv);
 	if (!d)
 		return -ENOMEM;

@@ -34,23 +34,23 @@
 
 /* Where a start failed. */
 enum tx_spawn_stage {
-	TX_SPAWN_SETUP,		/* descriptors, signals, the child hook */
-	TX_SPAWN_CHDIR,		/* the working directory */
-	TX_SPAWN_EXEC,		/* the program itself (ENOENT, EACCES...) */
+	TX_SPAWN_SETUP, /* descriptors, signals, the child hook */
+	TX_SPAWN_CHDIR, /* the working directory */
+	TX_SPAWN_EXEC,  /* the program itself (ENOENT, EACCES...) */
 };
 
 struct tx_spawn_error {
 	enum tx_spawn_stage stage;
-	int err;		/* positive errno */
+	int err; /* positive errno */
 };
 
 struct tx_spawn {
-	const char *path;	/* the program: a path, never searched */
-	char *const *argv;	/* NULL-terminated */
-	char *const *envp;	/* NULL-terminated; the whole environment */
-	const char *cwd;	/* NULL: the engine's own */
-	int fd[3];		/* the child's 0, 1, 2; -1: /dev/null */
-	unsigned flags;		/* TX_SPAWN_* */
+	const char *path;  /* the program: a path, never searched */
+	char *const *argv; /* NULL-terminated */
+	char *const *envp; /* NULL-terminated; the whole environment */
+	const char *cwd;   /* NULL: the engine's own */
+	int fd[3];         /* the child's 0, 1, 2; -1: /dev/null */
+	unsigned flags;    /* TX_SPAWN_* */
 	/*
 	 * Optional, for sandboxes: extra clone(2) flags (namespaces), and
 	 * a hook that runs in the child after its descriptors and signals

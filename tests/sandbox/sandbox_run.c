@@ -143,7 +143,8 @@ static int bench(int n, bool plain, char **cmd, struct tx_sandbox_run_opts *o,
 		pid_t pid;
 
 		if (plain) {
-			if (posix_spawn(&pid, cmd[0], &fa, NULL, cmd, environ) ||
+			if (posix_spawn(&pid, cmd[0], &fa, NULL, cmd,
+					environ) ||
 			    waitpid(pid, &st, 0) != pid || st != 0) {
 				fprintf(stderr, "%s failed\n", cmd[0]);
 				return 2;
@@ -189,7 +190,7 @@ int main(int argc, char **argv)
 	const char *env[16];
 	size_t nbinds = 0, nenv = 0;
 	bool tmpfs_work = false, quiet = false, uid_given = false;
-	int cancel = 0;	/* 1 gently, 2 hard, -1 done */
+	int cancel = 0; /* 1 gently, 2 hard, -1 done */
 	int repeat = 0, pipe_size = 0;
 	bool plain = false;
 	struct tx_sandbox_profiles *ps;
@@ -205,22 +206,52 @@ int main(int argc, char **argv)
 	bool out_open = true, err_open = true;
 	FILE *rf;
 
-	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKXn:PZ:")) != -1) {
+	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKXn:PZ:")) !=
+	       -1) {
 		switch (opt) {
-		case 'p': pname = optarg; break;
-		case 'C': pjson = optarg; break;
-		case 'w': work = optarg; break;
-		case 'T': tmpfs_work = true; break;
-		case 'u': uid = (uid_t)atol(optarg); uid_given = true; break;
-		case 'g': gid = (gid_t)atol(optarg); break;
-		case 'r': result_path = optarg; break;
-		case 's': show = optarg; break;
-		case 'q': quiet = true; break;
-		case 'K': cancel = 1; break;
-		case 'n': repeat = atoi(optarg); break;
-		case 'P': plain = true; break;
-		case 'Z': pipe_size = atoi(optarg); break;
-		case 'X': cancel = 2; break;
+		case 'p':
+			pname = optarg;
+			break;
+		case 'C':
+			pjson = optarg;
+			break;
+		case 'w':
+			work = optarg;
+			break;
+		case 'T':
+			tmpfs_work = true;
+			break;
+		case 'u':
+			uid = (uid_t)atol(optarg);
+			uid_given = true;
+			break;
+		case 'g':
+			gid = (gid_t)atol(optarg);
+			break;
+		case 'r':
+			result_path = optarg;
+			break;
+		case 's':
+			show = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'K':
+			cancel = 1;
+			break;
+		case 'n':
+			repeat = atoi(optarg);
+			break;
+		case 'P':
+			plain = true;
+			break;
+		case 'Z':
+			pipe_size = atoi(optarg);
+			break;
+		case 'X':
+			cancel = 2;
+			break;
 		case 'e':
 			if (nenv < 16)
 				env[nenv++] = optarg;
@@ -241,23 +272,25 @@ int main(int argc, char **argv)
 			break;
 		}
 		default:
-			fprintf(stderr, "usage: see the head of sandbox_run.c\n");
+			fprintf(stderr,
+				"usage: see the head of sandbox_run.c\n");
 			return 2;
 		}
 	}
 	if (optind >= argc)
 		return 2;
 	if (plain)
-		return repeat > 0 ? bench(repeat, true, argv + optind, NULL,
-					  false)
-				  : 2;
+		return repeat > 0
+			       ? bench(repeat, true, argv + optind, NULL, false)
+			       : 2;
 	if (pjson) {
 		pj = slurp(pjson, &pjlen);
 		if (!pj) {
 			perror(pjson);
 			return 2;
 		}
-		ps = tx_sandbox_profiles_parse_text(pj, pjlen, err, sizeof(err));
+		ps = tx_sandbox_profiles_parse_text(pj, pjlen, err,
+						    sizeof(err));
 	} else {
 		ps = tx_sandbox_profiles_parse(NULL, err, sizeof(err));
 	}
@@ -293,8 +326,9 @@ int main(int argc, char **argv)
 	}
 	memset(&o, 0, sizeof(o));
 	o.profile = p;
-	o.script_name = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1
-						   : argv[optind];
+	o.script_name = strrchr(argv[optind], '/')
+				? strrchr(argv[optind], '/') + 1
+				: argv[optind];
 	o.script = script;
 	o.script_len = slen;
 	o.args = (const char *const *)argv + optind + 1;

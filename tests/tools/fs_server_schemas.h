@@ -7,19 +7,19 @@
 #define TX_FS_SERVER_SCHEMAS_H
 
 static const char write_file_schema[] =
-        "{\"$schema\":\"http://json-schema.org/draft-07/schema#\","
-        "\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
-        "\"content\":{\"type\":\"string\"}},\"required\":[\"path\",\"content\"]"
-        "}";
+	"{\"$schema\":\"http://json-schema.org/draft-07/schema#\","
+	"\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
+	"\"content\":{\"type\":\"string\"}},\"required\":[\"path\",\"content\"]"
+	"}";
 static const char edit_file_schema[] =
-        "{\"$schema\":\"http://json-schema.org/draft-07/schema#\","
-        "\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
-        "\"edits\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-        "\"properties\":{\"oldText\":{\"type\":\"string\",\"description\":"
-        "\"Text to search for - must match exactly\"},\"newText\":{\"type\":"
-        "\"string\",\"description\":\"Text to replace with\"}},\"required\":"
-        "[\"oldText\",\"newText\"]}},\"dryRun\":{\"default\":false,"
-        "\"description\":\"Preview changes using git-style diff format\","
-        "\"type\":\"boolean\"}},\"required\":[\"path\",\"edits\"]}";
+	"{\"$schema\":\"http://json-schema.org/draft-07/schema#\","
+	"\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
+	"\"edits\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+	"\"properties\":{\"oldText\":{\"type\":\"string\",\"description\":"
+	"\"Text to search for - must match exactly\"},\"newText\":{\"type\":"
+	"\"string\",\"description\":\"Text to replace with\"}},\"required\":"
+	"[\"oldText\",\"newText\"]}},\"dryRun\":{\"default\":false,"
+	"\"description\":\"Preview changes using git-style diff format\","
+	"\"type\":\"boolean\"}},\"required\":[\"path\",\"edits\"]}";
 
 #endif

@@ -28,11 +28,11 @@ static const struct {
 	const char *file;
 	const char *why;
 } unsupported[] = {
-        {"refRemote.json", "remote $ref is never fetched"},
-        {"optional/content.json",
-         "contentMediaType/contentEncoding are annotations only"},
-        {"optional/format/idn-hostname.json",
-         "IDNA 2008 host names are not checked"},
+	{ "refRemote.json", "remote $ref is never fetched" },
+	{ "optional/content.json",
+	  "contentMediaType/contentEncoding are annotations only" },
+	{ "optional/format/idn-hostname.json",
+	  "IDNA 2008 host names are not checked" },
 };
 
 struct counts {
@@ -83,10 +83,10 @@ static void run_file(const char *dir, const char *rel, bool formats)
 {
 	char path[4096], err[1024];
 	struct json_object *groups, *g, *schema, *tests, *t, *v;
-	struct tx_schema_options opts = {.assert_format = formats,
-	                                 .max_errors = 4};
+	struct tx_schema_options opts = { .assert_format = formats,
+					  .max_errors = 4 };
 	const char *why = why_unsupported(rel);
-	struct counts c = {0, 0};
+	struct counts c = { 0, 0 };
 	size_t i, j;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
@@ -106,10 +106,10 @@ static void run_file(const char *dir, const char *rel, bool formats)
 		/* The files are draft-07 cases: say so, as a schema would. */
 		if (json_object_is_type(schema, json_type_object) &&
 		    !json_object_object_get_ex(schema, "$schema", NULL))
-			json_object_object_add(
-			        schema, "$schema",
-			        json_object_new_string("http://json-schema.org/"
-			                               "draft-07/schema#"));
+			json_object_object_add(schema, "$schema",
+					       json_object_new_string(
+						       "http://json-schema.org/"
+						       "draft-07/schema#"));
 		s = tx_schema_compile(schema, &opts, err, sizeof(err));
 		for (j = 0; j < json_object_array_length(tests); j++) {
 			bool want, got;
@@ -185,7 +185,7 @@ static void run_dir(const char *dir, const char *sub, bool formats)
 	qsort(names, n, sizeof(names[0]), cmp_str);
 	for (i = 0; i < n; i++) {
 		snprintf(rel, sizeof(rel), "%s%s%s", sub, *sub ? "/" : "",
-		         names[i]);
+			 names[i]);
 		run_file(dir, rel, formats);
 		free(names[i]);
 	}

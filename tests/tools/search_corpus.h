@@ -53,10 +53,10 @@ static inline char *corpus_strdup(const char *s)
 
 /* Parameter names and descriptions as plain text, the way FTS5 sees them. */
 static inline void corpus_flatten(struct json_object *s, int depth,
-                                  struct tx_buf *names, struct tx_buf *descs)
+				  struct tx_buf *names, struct tx_buf *descs)
 {
-	static const char *const nested[] = {"items", "additionalProperties",
-	                                     "anyOf", "oneOf", "allOf"};
+	static const char *const nested[] = { "items", "additionalProperties",
+					      "anyOf", "oneOf", "allOf" };
 	struct json_object *v;
 	size_t i;
 
@@ -65,7 +65,7 @@ static inline void corpus_flatten(struct json_object *s, int depth,
 	if (json_object_is_type(s, json_type_array)) {
 		for (i = 0; i < json_object_array_length(s); i++)
 			corpus_flatten(json_object_array_get_idx(s, i),
-			               depth + 1, names, descs);
+				       depth + 1, names, descs);
 		return;
 	}
 	if (!json_object_is_type(s, json_type_object))
@@ -81,12 +81,12 @@ static inline void corpus_flatten(struct json_object *s, int depth,
 		    json_object_is_type(v, json_type_array))
 			for (i = 0; i < json_object_array_length(v); i++) {
 				struct json_object *e =
-				        json_object_array_get_idx(v, i);
+					json_object_array_get_idx(v, i);
 
 				if (json_object_is_type(e, json_type_string))
 					tx_buf_printf(
-					        descs, "%s\n",
-					        json_object_get_string(e));
+						descs, "%s\n",
+						json_object_get_string(e));
 			}
 	}
 	if (json_object_object_get_ex(s, "properties", &v) &&
@@ -114,9 +114,9 @@ static inline const char *corpus_str(struct json_object *o, const char *key)
 
 /* Adds a tool; takes ownership of schema (may be NULL). */
 static inline void corpus_add(struct corpus *c, const char *ns,
-                              const char *name, const char *title,
-                              const char *desc, const char *const *tags,
-                              size_t ntags, struct json_object *schema)
+			      const char *name, const char *title,
+			      const char *desc, const char *const *tags,
+			      size_t ntags, struct json_object *schema)
 {
 	struct corpus_tool *t;
 	struct tx_buf names, descs;
@@ -176,25 +176,25 @@ static inline int corpus_load(struct corpus *c, const char *path)
 			continue;
 		for (j = 0; j < json_object_array_length(tools); j++) {
 			struct json_object *t = json_object_array_get_idx(tools,
-			                                                  j),
-			                   *v;
+									  j),
+					   *v;
 			const char *tags[32];
 			size_t ntags = 0;
 			struct json_object *schema = NULL;
 
 			if (json_object_object_get_ex(t, "tags", &v))
 				for (k = 0; k < json_object_array_length(v) &&
-				            ntags < 32;
+					    ntags < 32;
 				     k++)
 					tags[ntags++] = json_object_get_string(
-					        json_object_array_get_idx(v,
-					                                  k));
+						json_object_array_get_idx(v,
+									  k));
 			if (json_object_object_get_ex(t, "inputSchema", &v))
 				schema = json_object_get(v);
 			corpus_add(c, ns, corpus_str(t, "name"),
-			           corpus_str(t, "title"),
-			           corpus_str(t, "description"), tags, ntags,
-			           schema);
+				   corpus_str(t, "title"),
+				   corpus_str(t, "description"), tags, ntags,
+				   schema);
 		}
 	}
 	json_object_put(root);
@@ -225,21 +225,21 @@ static inline void corpus_free(struct corpus *c)
 }
 
 static inline int corpus_index(const struct corpus *c,
-                               struct tx_search_index *idx)
+			       struct tx_search_index *idx)
 {
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
 		const struct corpus_tool *t = &c->t[i];
 		struct tx_search_doc d = {
-		        .id = t->id,
-		        .ns = t->ns,
-		        .name = t->name,
-		        .title = t->title,
-		        .description = t->description,
-		        .tags = (const char *const *)t->tags,
-		        .ntags = t->ntags,
-		        .input_schema = t->schema,
+			.id = t->id,
+			.ns = t->ns,
+			.name = t->name,
+			.title = t->title,
+			.description = t->description,
+			.tags = (const char *const *)t->tags,
+			.ntags = t->ntags,
+			.input_schema = t->schema,
 		};
 		int rc = tx_search_index_put(idx, &d);
 
@@ -262,14 +262,14 @@ static inline sqlite3 *fts_open(const struct corpus *c)
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
 		goto fail;
 	if (sqlite3_exec(db,
-	                 "CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, "
-	                 "name, namespace, title, description, tags, pnames, "
-	                 "pdescs, tokenize='porter unicode61');"
-	                 "BEGIN;",
-	                 NULL, NULL, NULL) != SQLITE_OK)
+			 "CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, "
+			 "name, namespace, title, description, tags, pnames, "
+			 "pdescs, tokenize='porter unicode61');"
+			 "BEGIN;",
+			 NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	if (sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?,?,?,?,?,?,?,?)", -1,
-	                       &st, NULL) != SQLITE_OK)
+			       &st, NULL) != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < c->n; i++) {
 		const struct corpus_tool *t = &c->t[i];
@@ -285,7 +285,7 @@ static inline sqlite3 *fts_open(const struct corpus *c)
 		sqlite3_bind_text(st, 4, t->title, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, t->description, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 6, tags.data ? tags.data : "", -1,
-		                  SQLITE_TRANSIENT);
+				  SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 7, t->pnames, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 8, t->pdescs, -1, SQLITE_STATIC);
 		tx_buf_release(&tags);
@@ -314,11 +314,11 @@ static inline sqlite3_stmt *fts_prepare(sqlite3 *db)
 	char sql[512];
 
 	snprintf(sql, sizeof(sql),
-	         "SELECT id, -bm25(t, 0, %g, %g, %g, %g, %g, %g, %g) AS s "
-	         "FROM t WHERE t MATCH ?1 ORDER BY bm25(t, 0, %g, %g, %g, %g, "
-	         "%g, %g, %g) LIMIT ?2",
-	         w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[0], w[1], w[2],
-	         w[3], w[4], w[5], w[6]);
+		 "SELECT id, -bm25(t, 0, %g, %g, %g, %g, %g, %g, %g) AS s "
+		 "FROM t WHERE t MATCH ?1 ORDER BY bm25(t, 0, %g, %g, %g, %g, "
+		 "%g, %g, %g) LIMIT ?2",
+		 w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[0], w[1], w[2],
+		 w[3], w[4], w[5], w[6]);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "fts5: %s\n", sqlite3_errmsg(db));
 		return NULL;
@@ -343,15 +343,15 @@ static inline char *fts_query(const char *q)
 
 		while (s[i] &&
 		       !(s[i] >= 0x80 || (s[i] >= '0' && s[i] <= '9') ||
-		         ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+			 ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
 			i++;
 		start = i;
 		while (s[i] && (s[i] >= 0x80 || (s[i] >= '0' && s[i] <= '9') ||
-		                ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+				((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
 			i++;
 		if (i > start)
 			tx_buf_printf(&b, "%s\"%.*s\"", b.len ? " OR " : "",
-			              (int)(i - start), q + start);
+				      (int)(i - start), q + start);
 	}
 	return tx_buf_detach(&b, NULL);
 }
@@ -361,7 +361,7 @@ static inline char *fts_query(const char *q)
  * frees each) and returns the count, or -1 on error.
  */
 static inline int fts_search(sqlite3_stmt *st, const char *query, int k,
-                             char **ids)
+			     char **ids)
 {
 	char *m = fts_query(query);
 	int n = 0;
@@ -374,7 +374,7 @@ static inline int fts_search(sqlite3_stmt *st, const char *query, int k,
 	sqlite3_bind_int(st, 2, k);
 	while (sqlite3_step(st) == SQLITE_ROW && n < k)
 		ids[n++] =
-		        corpus_strdup((const char *)sqlite3_column_text(st, 0));
+			corpus_strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	free(m);
 	return n;

@@ -60,7 +60,7 @@ static int cmp_int_desc(const void *a, const void *b)
 }
 
 static void score_query(const struct query *q, char **ids, int n,
-                        struct metrics *m)
+			struct metrics *m)
 {
 	int ideal[256], ni = 0, i, nrel = 0, found = 0;
 	double dcg = 0, idcg = 0, rr = 0;
@@ -90,7 +90,7 @@ static void score_query(const struct query *q, char **ids, int n,
 }
 
 static size_t load_queries(const char *path, struct json_object **root,
-                           struct query **out)
+			   struct query **out)
 {
 	struct query *qs;
 	size_t n, i;
@@ -114,7 +114,7 @@ static size_t load_queries(const char *path, struct json_object **root,
 			exit(2);
 		}
 		qs[i].j = calloc(json_object_object_length(r) + 1,
-		                 sizeof(*qs[i].j));
+				 sizeof(*qs[i].j));
 		json_object_object_foreach(r, id, g)
 		{
 			qs[i].j[j].id = id;
@@ -130,7 +130,7 @@ static size_t load_queries(const char *path, struct json_object **root,
 /* The fixture for the tools every mount has, straight from the engine. */
 static int dump_default(void)
 {
-	struct tx_engine_options opts = {0};
+	struct tx_engine_options opts = { 0 };
 	struct json_object *root, *byns = json_object_new_object();
 	struct tx_toolset *set;
 	struct tx_engine *e;
@@ -156,20 +156,20 @@ static int dump_default(void)
 			json_object_object_add(byns, t->ns, tools);
 		}
 		json_object_object_add(o, "name",
-		                       json_object_new_string(t->name));
+				       json_object_new_string(t->name));
 		json_object_object_add(
-		        o, "title",
-		        json_object_new_string(t->title ? t->title : ""));
+			o, "title",
+			json_object_new_string(t->title ? t->title : ""));
 		json_object_object_add(
-		        o, "description",
-		        json_object_new_string(t->description ? t->description
-		                                              : ""));
+			o, "description",
+			json_object_new_string(t->description ? t->description
+							      : ""));
 		for (j = 0; j < t->ntags; j++)
 			json_object_array_add(
-			        tags, json_object_new_string(t->tags[j]));
+				tags, json_object_new_string(t->tags[j]));
 		json_object_object_add(o, "tags", tags);
 		json_object_object_add(o, "inputSchema",
-		                       tx_json_copy(t->input_schema));
+				       tx_json_copy(t->input_schema));
 		json_object_array_add(tools, o);
 	}
 	root = json_object_new_array();
@@ -178,7 +178,7 @@ static int dump_default(void)
 		struct json_object *srv = json_object_new_object();
 
 		json_object_object_add(srv, "namespace",
-		                       json_object_new_string(ns));
+				       json_object_new_string(ns));
 		json_object_object_add(srv, "tools", json_object_get(tools));
 		json_object_array_add(root, srv);
 	}
@@ -193,7 +193,7 @@ static int dump_default(void)
 }
 
 static void print_row(const char *label, const struct metrics *a,
-                      const struct metrics *b)
+		      const struct metrics *b)
 {
 	double n = a->n ? (double)a->n : 1;
 
@@ -205,13 +205,13 @@ static void print_row(const char *label, const struct metrics *a,
 int main(int argc, char **argv)
 {
 	const char *dir = "tests/search";
-	struct corpus c = {0};
+	struct corpus c = { 0 };
 	struct tx_search_index *idx;
 	struct json_object *qroot;
 	struct query *qs;
-	struct metrics ours = {0}, fts = {0};
+	struct metrics ours = { 0 }, fts = { 0 };
 	const char *kinds[32];
-	struct metrics kours[32] = {{0}}, kfts[32] = {{0}};
+	struct metrics kours[32] = { { 0 } }, kfts[32] = { { 0 } };
 	size_t nkinds = 0, nq, i, j;
 	bool verbose = false;
 	char path[4096];
@@ -272,14 +272,14 @@ int main(int argc, char **argv)
 					break;
 			if (t == c.n) {
 				fprintf(stderr, "query \"%s\": no tool %s\n",
-				        q->q, q->j[j].id);
+					q->q, q->j[j].id);
 				return 2;
 			}
 		}
 		n1 = tx_search_index_query(idx, q->q, K, &hits);
 		if (n1 < 0) {
 			fprintf(stderr, "query \"%s\": %s\n", q->q,
-			        strerror(-n1));
+				strerror(-n1));
 			return 2;
 		}
 		for (k = 0; k < n1; k++)

@@ -230,9 +230,8 @@ static void test_tool_replaced_after_check(void **state)
 						err, sizeof(err)),
 			 0);
 	tx_tool_unref(strict);
-	assert_int_equal(tx_engine_check_argbuf(e, "t:ok", ab, err,
-						sizeof(err)),
-			 0);
+	assert_int_equal(
+		tx_engine_check_argbuf(e, "t:ok", ab, err, sizeof(err)), 0);
 	/* ...its replacement wants n to be an integer. */
 	strict = test_tool(&tb->base, "t", "ok",
 			   "{\"type\":\"object\",\"properties\":{"

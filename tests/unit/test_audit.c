@@ -82,7 +82,8 @@ static struct json_object **read_lines(const char *file, size_t *n)
 			v = realloc(v, cap * sizeof(*v));
 			assert_non_null(v);
 		}
-		v[*n] = tx_json_parse(line, (size_t)len - 1, 8, err, sizeof(err));
+		v[*n] = tx_json_parse(line, (size_t)len - 1, 8, err,
+				      sizeof(err));
 		if (!v[*n])
 			fail_msg("not JSON: %s (%s)", line, err);
 		(*n)++;
@@ -113,7 +114,8 @@ static int64_t num(struct json_object *o, const char *key)
 	struct json_object *v;
 
 	if (!json_object_object_get_ex(o, key, &v) || !v)
-		fail_msg("no number %s in %s", key, json_object_to_json_string(o));
+		fail_msg("no number %s in %s", key,
+			 json_object_to_json_string(o));
 	return json_object_get_int64(v);
 }
 
@@ -138,7 +140,8 @@ static void test_fields(void **state)
 	size_t n;
 
 	(void)state;
-	ok = tx_engine_call(e, "builtin:echo", "{\"a\":1}", &who, err, sizeof(err));
+	ok = tx_engine_call(e, "builtin:echo", "{\"a\":1}", &who, err,
+			    sizeof(err));
 	bad = tx_engine_call(e, "builtin:sleep", "{\"seconds\":\"x\"}", &who,
 			     err, sizeof(err));
 	cancelled = tx_engine_call(e, "builtin:sleep", "{\"seconds\":30}", NULL,
@@ -157,7 +160,7 @@ static void test_fields(void **state)
 	tx_job_unref(bad);
 	tx_job_unref(cancelled);
 	tx_job_unref(clone);
-	tx_engine_free(e);	/* ends the clone: unmount cancels it */
+	tx_engine_free(e); /* ends the clone: unmount cancels it */
 
 	v = read_lines(path, &n);
 	assert_int_equal(n, 4);
@@ -166,7 +169,8 @@ static void test_fields(void **state)
 	assert_int_equal(num(o, "pid"), 77);
 	assert_int_equal(num(o, "session"), 70);
 	assert_string_equal(str(o, "tool"), "builtin:echo");
-	assert_string_equal(str(o, "arguments_digest"), str(env, "arguments_digest"));
+	assert_string_equal(str(o, "arguments_digest"),
+			    str(env, "arguments_digest"));
 	assert_string_equal(str(o, "outcome"), "ok");
 	assert_string_equal(str(o, "code"), "ok");
 	assert_null(str(o, "errno"));
@@ -181,11 +185,11 @@ static void test_fields(void **state)
 	o = find_job(v, n, ids[2]);
 	assert_string_equal(str(o, "outcome"), "cancelled");
 	assert_string_equal(str(o, "errno"), "ECANCELED");
-	assert_null(str(o, "uid"));	/* made without a caller */
+	assert_null(str(o, "uid")); /* made without a caller */
 	assert_null(str(o, "session"));
 	o = find_job(v, n, ids[3]);
 	assert_string_equal(str(o, "outcome"), "cancelled");
-	assert_null(str(o, "arguments_digest"));	/* never had any */
+	assert_null(str(o, "arguments_digest")); /* never had any */
 	free_lines(v, n);
 	json_object_put(env);
 }
@@ -206,7 +210,8 @@ static void *caller_main(void *p)
 		struct tx_job *job;
 
 		snprintf(args, sizeof(args), "{\"t\":%d,\"i\":%d}", c->t, i);
-		job = tx_engine_call(c->e, i % 10 ? "builtin:echo" : "builtin:base64",
+		job = tx_engine_call(c->e,
+				     i % 10 ? "builtin:echo" : "builtin:base64",
 				     args, &who, err, sizeof(err));
 		if (!job || tx_job_wait(job, 30000))
 			c->bad++;
@@ -228,7 +233,8 @@ static void test_concurrent(void **state)
 	(void)state;
 	for (int t = 0; t < 32; t++) {
 		c[t] = (struct caller_arg){ e, t, 0 };
-		assert_int_equal(pthread_create(&th[t], NULL, caller_main, &c[t]), 0);
+		assert_int_equal(
+			pthread_create(&th[t], NULL, caller_main, &c[t]), 0);
 	}
 	for (int t = 0; t < 32; t++) {
 		pthread_join(th[t], NULL);
@@ -274,11 +280,13 @@ static void test_rotation(void **state)
 					    sizeof(err)));
 	tx_engine_free(e);
 	assert_true(file_size(path) > 0 && file_size(path) <= 4096);
-	assert_true(file_size(rotated) > 4096 - 300 && file_size(rotated) <= 4096);
+	assert_true(file_size(rotated) > 4096 - 300 &&
+		    file_size(rotated) <= 4096);
 	a = read_lines(rotated, &na);
 	b = read_lines(path, &nb);
 	assert_true(na > 0 && nb > 0);
-	assert_int_equal(atol(str(a[na - 1], "job")) + 1, atol(str(b[0], "job")));
+	assert_int_equal(atol(str(a[na - 1], "job")) + 1,
+			 atol(str(b[0], "job")));
 	assert_int_equal(atol(str(b[nb - 1], "job")), 60);
 	free_lines(a, na);
 	free_lines(b, nb);
@@ -286,7 +294,9 @@ static void test_rotation(void **state)
 
 static void test_open_fails(void **state)
 {
-	struct tx_engine_options opts = { .audit_log = "/nonexistent-dir/audit.log" };
+	struct tx_engine_options opts = {
+		.audit_log = "/nonexistent-dir/audit.log"
+	};
 	char err[512] = "";
 
 	(void)state;

@@ -9,8 +9,8 @@
 static struct tx_job *chain(struct tx_engine *e, const char *steps)
 {
 	char err[512];
-	struct tx_job *job = tx_engine_call(e, TX_CHAIN_ID, steps, NULL, err,
-					    sizeof(err));
+	struct tx_job *job =
+		tx_engine_call(e, TX_CHAIN_ID, steps, NULL, err, sizeof(err));
 
 	if (!job)
 		fail_msg("chain: %s", err);
@@ -37,15 +37,19 @@ static void test_chain_ok_and_previous(void **state)
 	tx_job_unref(job);
 
 	/* A text result travels as a string. */
-	job = chain(e, "[{\"tool\":\"builtin:base64\",\"args\":{\"text\":\"hi\"}},"
-		       "{\"tool\":\"builtin:echo\",\"use_previous\":true}]");
+	job = chain(e,
+		    "[{\"tool\":\"builtin:base64\",\"args\":{\"text\":\"hi\"}},"
+		    "{\"tool\":\"builtin:echo\",\"use_previous\":true}]");
 	/* The engine wants the object form; only the CLI wraps arrays. */
 	assert_int_equal(tx_job_errno(job), EINVAL);
 	tx_job_unref(job);
-	job = chain(e, "{\"steps\":[{\"tool\":\"builtin:base64\",\"args\":{\"text\":\"hi\"}},"
-		       "{\"tool\":\"builtin:echo\",\"use_previous\":true}]}");
+	job = chain(
+		e,
+		"{\"steps\":[{\"tool\":\"builtin:base64\",\"args\":{\"text\":\"hi\"}},"
+		"{\"tool\":\"builtin:echo\",\"use_previous\":true}]}");
 	assert_int_equal(tx_job_state(job), TX_JOB_OK);
-	assert_non_null(strstr(tx_job_result_text(job, NULL), "\"previous\": \"aGk=\""));
+	assert_non_null(strstr(tx_job_result_text(job, NULL),
+			       "\"previous\": \"aGk=\""));
 	tx_job_unref(job);
 	tx_engine_free(e);
 }
@@ -58,19 +62,24 @@ static void test_chain_stops_at_failure(void **state)
 	const char *env;
 
 	(void)state;
-	job = chain(e, "{\"steps\":[{\"tool\":\"test:ok\"},{\"tool\":\"test:fail\"},"
-		       "{\"tool\":\"test:ok\"}]}");
+	job = chain(
+		e,
+		"{\"steps\":[{\"tool\":\"test:ok\"},{\"tool\":\"test:fail\"},"
+		"{\"tool\":\"test:ok\"}]}");
 	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
-	assert_int_equal(tx_job_errno(job), 0);	/* content to read */
-	assert_non_null(strstr(tx_job_result_text(job, NULL), "step 2 (test:fail)"));
+	assert_int_equal(tx_job_errno(job), 0); /* content to read */
+	assert_non_null(
+		strstr(tx_job_result_text(job, NULL), "step 2 (test:fail)"));
 	env = tx_job_envelope_text(job, NULL);
 	/* Two step envelopes, not three. */
 	assert_non_null(strstr(env, "\"tool\": \"test:fail\""));
 	assert_int_equal(tb->starts, 2);
 	tx_job_unref(job);
 
-	job = chain(e, "{\"steps\":[{\"tool\":\"test:fail\",\"continue_on_error\":true},"
-		       "{\"tool\":\"test:ok\"}]}");
+	job = chain(
+		e,
+		"{\"steps\":[{\"tool\":\"test:fail\",\"continue_on_error\":true},"
+		"{\"tool\":\"test:ok\"}]}");
 	assert_int_equal(tx_job_state(job), TX_JOB_OK);
 	assert_string_equal(tx_job_result_text(job, NULL), "ok\n");
 	assert_int_equal(tb->starts, 4);
@@ -85,22 +94,33 @@ static void test_chain_checked_up_front(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID,
-					      "{\"steps\":[{\"tool\":\"no:such\"}]}",
-					      err, sizeof(err)), -EINVAL);
+	assert_int_equal(
+		tx_engine_check_args(e, TX_CHAIN_ID,
+				     "{\"steps\":[{\"tool\":\"no:such\"}]}",
+				     err, sizeof(err)),
+		-EINVAL);
 	assert_non_null(strstr(err, "/steps/0/tool"));
-	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID,
-					      "{\"steps\":[{\"tool\":\"test:ok\",\"args\":{\"n\":\"x\"}}]}",
-					      err, sizeof(err)), -EINVAL);
+	assert_int_equal(
+		tx_engine_check_args(
+			e, TX_CHAIN_ID,
+			"{\"steps\":[{\"tool\":\"test:ok\",\"args\":{\"n\":\"x\"}}]}",
+			err, sizeof(err)),
+		-EINVAL);
 	assert_non_null(strstr(err, "/steps/0/args"));
 	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID, "{\"steps\":[]}",
-					      err, sizeof(err)), -EINVAL);
-	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID,
-					      "{\"steps\":[{\"tool\":\"test:ok\",\"bogus\":1}]}",
-					      err, sizeof(err)), -EINVAL);
-	assert_int_equal(tx_engine_check_args(e, TX_CHAIN_ID,
-					      "{\"steps\":[{\"tool\":\"test:ok\"}]}",
-					      err, sizeof(err)), 0);
+					      err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(
+		tx_engine_check_args(
+			e, TX_CHAIN_ID,
+			"{\"steps\":[{\"tool\":\"test:ok\",\"bogus\":1}]}", err,
+			sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		tx_engine_check_args(e, TX_CHAIN_ID,
+				     "{\"steps\":[{\"tool\":\"test:ok\"}]}",
+				     err, sizeof(err)),
+		0);
 	assert_int_equal(tb->starts, 0);
 	tx_engine_free(e);
 }
@@ -131,11 +151,12 @@ static void test_chain_cancel(void **state)
 	struct tx_job *job;
 
 	(void)state;
-	job = tx_engine_call(e, TX_CHAIN_ID,
-			     "{\"steps\":[{\"tool\":\"test:ok\"},"
-			     "{\"tool\":\"builtin:sleep\",\"args\":{\"seconds\":5}},"
-			     "{\"tool\":\"test:ok\"}]}",
-			     NULL, err, sizeof(err));
+	job = tx_engine_call(
+		e, TX_CHAIN_ID,
+		"{\"steps\":[{\"tool\":\"test:ok\"},"
+		"{\"tool\":\"builtin:sleep\",\"args\":{\"seconds\":5}},"
+		"{\"tool\":\"test:ok\"}]}",
+		NULL, err, sizeof(err));
 	assert_non_null(job);
 	/* Cancelled while its second step runs. */
 	assert_eventually(tool_running(e, "builtin:sleep"));

@@ -77,7 +77,8 @@ static int setup(void **state)
 	*slash = '\0';
 	snprintf(helper, sizeof(helper), "%s/../toolexec-sandbox", self);
 	if (access(helper, X_OK) < 0) {
-		fprintf(stderr, "the sandbox helper is not built: %s\n", helper);
+		fprintf(stderr, "the sandbox helper is not built: %s\n",
+			helper);
 		return -1;
 	}
 	snprintf(dir, sizeof(dir), "/tmp/txcodeXXXXXX");
@@ -113,7 +114,7 @@ static struct tx_engine *engine_with(const char *config)
 static void need_root(void)
 {
 	if (geteuid() != 0)
-		skip();	/* the sandbox maps runs to uids of their own */
+		skip(); /* the sandbox maps runs to uids of their own */
 }
 
 struct waiter {
@@ -156,8 +157,9 @@ static bool wait_run(struct tx_run *run, enum tx_run_part part, uint64_t off)
 		pthread_mutex_unlock(&w.lock);
 		tx_run_unlisten(run, id);
 	}
-	ok = off == UINT64_MAX ? tx_run_ended(run)
-			       : tx_run_size(run, part) > off || tx_run_ended(run);
+	ok = off == UINT64_MAX
+		     ? tx_run_ended(run)
+		     : tx_run_size(run, part) > off || tx_run_ended(run);
 	return ok;
 }
 
@@ -248,8 +250,9 @@ static void test_config_parse(void **state)
 	assert_int_equal(tx_config_parse_buffer("c.json", doc, sizeof(doc) - 1,
 						&cf, err, sizeof(err)),
 			 0);
-	assert_string_equal(cf->code_profiles,
-			    "{\"ci\":{\"base\":\"standard\",\"timeout_ms\":60000}}");
+	assert_string_equal(
+		cf->code_profiles,
+		"{\"ci\":{\"base\":\"standard\",\"timeout_ms\":60000}}");
 	tx_config_file_free(cf);
 	/* A file without the key has none. */
 	assert_int_equal(tx_config_parse_buffer("c.json", "{}", 2, &cf, err,
@@ -324,11 +327,13 @@ static void test_config_engine(void **state)
 
 	/* Two files: a profile set in both is taken from the first (in
 	 * name order); a base is resolved on the merged set. */
-	write_file("b.json", "{\"codeProfiles\": {\"ci\": {\"base\": \"hardened\"}, "
-			     "\"zz\": {\"base\": \"ci\", \"cpu\": 7}}}");
-	e = engine_with("{\"codeProfiles\": {\"dev\": {\"enabled\": true}, "
-			"\"ci\": {\"base\": \"standard\", \"timeout_ms\": 60000, "
-			"\"max_tool_calls\": 500}}}");
+	write_file("b.json",
+		   "{\"codeProfiles\": {\"ci\": {\"base\": \"hardened\"}, "
+		   "\"zz\": {\"base\": \"ci\", \"cpu\": 7}}}");
+	e = engine_with(
+		"{\"codeProfiles\": {\"dev\": {\"enabled\": true}, "
+		"\"ci\": {\"base\": \"standard\", \"timeout_ms\": 60000, "
+		"\"max_tool_calls\": 500}}}");
 	assert_profiles(e, "dev standard hardened ci zz");
 	assert_profile_key(e, "ci", "kind", "\"standard\"");
 	assert_profile_key(e, "ci", "max_tool_calls", "500");
@@ -337,20 +342,24 @@ static void test_config_engine(void **state)
 
 	/* A change applies at the reload; a bad edit keeps the last good. */
 	gen = tx_engine_code_generation(e);
-	write_file("a.json", "{\"codeProfiles\": {\"hardened\": {\"enabled\": false}}}");
+	write_file("a.json",
+		   "{\"codeProfiles\": {\"hardened\": {\"enabled\": false}}}");
 	assert_int_equal(tx_engine_reload(e), 0);
 	assert_profiles(e, "standard ci zz");
 	assert_true(tx_engine_code_generation(e) > gen);
 	assert_profile_key(e, "ci", "kind", "\"hardened\"");
 	gen = tx_engine_code_generation(e);
-	write_file("a.json", "{\"codeProfiles\": {\"hardened\": {\"enabled\": 1}}}");
+	write_file("a.json",
+		   "{\"codeProfiles\": {\"hardened\": {\"enabled\": 1}}}");
 	assert_int_equal(tx_engine_reload(e), 0);
 	assert_profiles(e, "standard ci zz");
 	assert_int_equal(tx_engine_code_generation(e), gen);
 	status = tx_engine_status_text(e);
-	snprintf(want, sizeof(want), "file a.json error (last good version in "
+	snprintf(want, sizeof(want),
+		 "file a.json error (last good version in "
 		 "use): %s/a.json: $.codeProfiles.hardened.enabled: expected "
-		 "true or false\n", dir);
+		 "true or false\n",
+		 dir);
 	if (!strstr(status, want))
 		fail_msg("status\n%s\nhas no line\n%s", status, want);
 	free(status);
@@ -455,13 +464,11 @@ static void test_run_streams_and_work(void **state)
 		    "ln -s /etc/passwd /work/link\necho second\n");
 	assert_true(wait_run(run, TX_RUN_STDOUT, 0));
 	assert_false(tx_run_ended(run));
-	assert_int_equal(tx_run_read(run, TX_RUN_STDOUT, 0, buf, sizeof(buf),
-				     &eof),
-			 6);
+	assert_int_equal(
+		tx_run_read(run, TX_RUN_STDOUT, 0, buf, sizeof(buf), &eof), 6);
 	assert_false(eof);
-	assert_int_equal(tx_run_read(run, TX_RUN_RESULT, 0, buf, sizeof(buf),
-				     &eof),
-			 0);
+	assert_int_equal(
+		tx_run_read(run, TX_RUN_RESULT, 0, buf, sizeof(buf), &eof), 0);
 	assert_false(eof);
 	assert_null(tx_run_result_text(run, NULL));
 	fd = tx_run_work_open(run, "go", O_WRONLY | O_CREAT);
@@ -469,9 +476,8 @@ static void test_run_streams_and_work(void **state)
 	close(fd);
 	assert_true(wait_run(run, TX_RUN_RESULT, UINT64_MAX));
 	assert_string_equal(part_text(run, TX_RUN_STDOUT), "first\nsecond\n");
-	assert_int_equal(tx_run_read(run, TX_RUN_STDOUT, 13, buf, sizeof(buf),
-				     &eof),
-			 0);
+	assert_int_equal(
+		tx_run_read(run, TX_RUN_STDOUT, 13, buf, sizeof(buf), &eof), 0);
 	assert_true(eof);
 	o = result_of(run);
 	assert_string_equal(field_text(o, "exit_code"), "0");
@@ -501,10 +507,12 @@ static void test_run_timeout(void **state)
 
 	(void)state;
 	need_root();
-	e = engine_with("{\"codeProfiles\": {\"short\": {\"base\": \"standard\", "
-			"\"timeout_ms\": 300}}}");
-	run = start(e, "short", "t.py",
-		    "import time\nprint('started', flush=True)\ntime.sleep(30)\n");
+	e = engine_with(
+		"{\"codeProfiles\": {\"short\": {\"base\": \"standard\", "
+		"\"timeout_ms\": 300}}}");
+	run = start(
+		e, "short", "t.py",
+		"import time\nprint('started', flush=True)\ntime.sleep(30)\n");
 	assert_true(wait_run(run, TX_RUN_RESULT, UINT64_MAX));
 	o = result_of(run);
 	assert_string_equal(field_text(o, "timed_out"), "true");
@@ -589,8 +597,8 @@ static void test_run_cancel(void **state)
 
 	/* Cancelled before it was started: it ends at once, and a start
 	 * afterwards is refused. */
-	run = tx_engine_code_new(e, "standard", "n.sh", "echo no\n", 8, NULL,
-				 0, &who, err, sizeof(err));
+	run = tx_engine_code_new(e, "standard", "n.sh", "echo no\n", 8, NULL, 0,
+				 &who, err, sizeof(err));
 	assert_non_null(run);
 	assert_false(tx_run_ended(run));
 	assert_int_equal(tx_run_cancel(run, false), 0);
@@ -622,15 +630,17 @@ static void test_run_not_started(void **state)
 	 * reader looks: stderr, the result, the job's error. */
 	run = start(e, "standard", "job.xyz", "print 1\n");
 	assert_true(tx_run_ended(run));
-	assert_string_equal(part_text(run, TX_RUN_STDERR),
-			    "toolexec: cannot tell the language of \"job.xyz\": "
-			    "no \"#!\" line and not one of .sh, .bash, .py, .js, "
-			    ".mjs, .cjs, .pl\n");
+	assert_string_equal(
+		part_text(run, TX_RUN_STDERR),
+		"toolexec: cannot tell the language of \"job.xyz\": "
+		"no \"#!\" line and not one of .sh, .bash, .py, .js, "
+		".mjs, .cjs, .pl\n");
 	o = result_of(run);
-	assert_string_equal(field_text(o, "error"),
-			    "\"cannot tell the language of \\\"job.xyz\\\": no "
-			    "\\\"#!\\\" line and not one of .sh, .bash, .py, .js, "
-			    ".mjs, .cjs, .pl\"");
+	assert_string_equal(
+		field_text(o, "error"),
+		"\"cannot tell the language of \\\"job.xyz\\\": no "
+		"\\\"#!\\\" line and not one of .sh, .bash, .py, .js, "
+		".mjs, .cjs, .pl\"");
 	assert_string_equal(field_text(o, "exit_code"), "-1");
 	assert_string_equal(field_text(o, "language"), "null");
 	json_object_put(o);
@@ -724,7 +734,8 @@ static void on_gone(void *ctx, enum tx_code_event ev, struct tx_run *run)
 
 static void test_run_expiry(void **state)
 {
-	struct gone g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	struct gone g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			  0 };
 	struct tx_engine_options opts = { 0 };
 	struct tx_caller who = { .uid = getuid() };
 	struct tx_engine *e;
@@ -744,8 +755,8 @@ static void test_run_expiry(void **state)
 	/* Made and never started: when its job expires, the run ends as
 	 * cancelled (nothing else would ever end it), then it is forgotten
 	 * like any ended run. */
-	run = tx_engine_code_new(e, "standard", "n.sh", "echo no\n", 8, NULL,
-				 0, &who, err, sizeof(err));
+	run = tx_engine_code_new(e, "standard", "n.sh", "echo no\n", 8, NULL, 0,
+				 &who, err, sizeof(err));
 	assert_non_null(run);
 	snprintf(id, sizeof(id), "%s", tx_run_id(run));
 	assert_true(wait_run(run, TX_RUN_RESULT, UINT64_MAX));
@@ -814,10 +825,11 @@ static void test_max_tool_calls(void **state)
 	job = call_for(e, run, "builtin:echo", "{\"i\":3}");
 	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
 	assert_int_equal(tx_job_errno(job), EDQUOT);
-	assert_string_equal(tx_job_error_text(job, NULL),
-			    "max_tool_calls: this run has made its 2 tool calls "
-			    "(max_tool_calls of profile two); no more are "
-			    "allowed\n");
+	assert_string_equal(
+		tx_job_error_text(job, NULL),
+		"max_tool_calls: this run has made its 2 tool calls "
+		"(max_tool_calls of profile two); no more are "
+		"allowed\n");
 	snprintf(ids[2], sizeof(ids[2]), "%s", tx_job_id(job));
 	tx_job_unref(job);
 	/* Its /jobs: the three, in order. */
@@ -836,21 +848,24 @@ static void test_max_tool_calls(void **state)
 	assert_int_equal(tx_run_cancel(run, true), 0);
 	assert_true(wait_run(run, TX_RUN_RESULT, UINT64_MAX));
 	o = result_of(run);
-	assert_string_equal(field_text(o, "limits_hit"), "[\"max_tool_calls\"]");
+	assert_string_equal(field_text(o, "limits_hit"),
+			    "[\"max_tool_calls\"]");
 	assert_string_equal(field_text(o, "tool_calls_refused"), "1");
 	calls = field(o, "tool_calls");
 	assert_int_equal(json_object_array_length(calls), 3);
 	for (size_t i = 0; i < 3; i++) {
 		k = json_object_array_get_idx(calls, i);
-		assert_string_equal(json_object_get_string(field(k, "job")), ids[i]);
+		assert_string_equal(json_object_get_string(field(k, "job")),
+				    ids[i]);
 		assert_string_equal(field_text(k, "tool"), "\"builtin:echo\"");
 		assert_string_equal(field_text(k, "status"),
 				    i < 2 ? "\"ok\"" : "\"refused\"");
-		assert_string_equal(field_text(k, "error"),
-				    i < 2 ? "null"
-					  : "\"max_tool_calls: this run has made "
-					    "its 2 tool calls (max_tool_calls of "
-					    "profile two); no more are allowed\"");
+		assert_string_equal(
+			field_text(k, "error"),
+			i < 2 ? "null"
+			      : "\"max_tool_calls: this run has made "
+				"its 2 tool calls (max_tool_calls of "
+				"profile two); no more are allowed\"");
 	}
 	json_object_put(o);
 	/* Once the run has ended, calls for it are refused. */
@@ -858,7 +873,8 @@ static void test_max_tool_calls(void **state)
 		struct tx_caller who;
 
 		tx_run_caller(run, &who);
-		job = tx_engine_job_new(e, "builtin:echo", &who, err, sizeof(err));
+		job = tx_engine_job_new(e, "builtin:echo", &who, err,
+					sizeof(err));
 		assert_non_null(job);
 		assert_int_equal(tx_job_errno(job), ESRCH);
 		assert_non_null(strstr(tx_job_error_text(job, NULL),
@@ -893,7 +909,8 @@ static void test_tool_wait(void **state)
 		assert_non_null(jobs[i]);
 	}
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(tx_job_start(jobs[i], "{\"seconds\":0.3}", 15), 0);
+		assert_int_equal(tx_job_start(jobs[i], "{\"seconds\":0.3}", 15),
+				 0);
 	/* A third still running when the run ends is cancelled with it. */
 	jobs[2] = tx_engine_job_new(e, "builtin:sleep", &who, err, sizeof(err));
 	for (int i = 0; i < 2; i++) {
@@ -917,8 +934,8 @@ static void test_tool_wait(void **state)
 	assert_string_equal(field_text(json_object_array_get_idx(calls, 2),
 				       "status"),
 			    "\"cancelled\"");
-	d[2] = json_object_get_int(field(json_object_array_get_idx(calls, 2),
-					 "duration_ms"));
+	d[2] = json_object_get_int(
+		field(json_object_array_get_idx(calls, 2), "duration_ms"));
 	wait_ms = json_object_get_int(field(o, "tool_wait_ms"));
 	/* The first two overlapped (started together, 300 ms each): their
 	 * time counts about once; the third came after them.  Durations

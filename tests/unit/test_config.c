@@ -207,8 +207,8 @@ static void test_command_compiled(void **state)
 		"\"command\":[\"prog\",\"-x\",\"{a}\",\"{b}-x\",\"{b}\","
 		"\"{a\",\"{}\"],"
 		"\"input_schema\":{\"properties\":{\"a\":{},\"b\":{}}}}]}";
-	static const char *const params[] = { NULL, NULL, "a", NULL, "b",
-					      NULL, NULL };
+	static const char *const params[] = { NULL, NULL, "a", NULL,
+					      "b",  NULL, NULL };
 	struct tx_config_file *cf = NULL;
 	struct tx_exec_spec *d;
 	char err[512];
@@ -221,7 +221,8 @@ static void test_command_compiled(void **state)
 	assert_non_null(d);
 	for (size_t i = 0; i < 7; i++) {
 		if (params[i]) {
-			assert_string_equal(cf->tools[0].exec.params[i], params[i]);
+			assert_string_equal(cf->tools[0].exec.params[i],
+					    params[i]);
 			assert_string_equal(d->params[i], params[i]);
 		} else {
 			assert_null(cf->tools[0].exec.params[i]);
@@ -326,7 +327,7 @@ static void test_default_examples(void **state)
 
 struct bad {
 	const char *doc;
-	const char *expect;	/* after "t.json: " */
+	const char *expect; /* after "t.json: " */
 };
 
 /*
@@ -334,15 +335,16 @@ struct bad {
  * exec tool needs besides CMD.  A case leaves out or replaces exactly the
  * one key it is about, so that the error it expects is the first one.
  */
-#define T0 "{\"tools\":[{\"namespace\":\"n\",\"name\":\"x\",\"description\":\"d\","
-#define IS "\"input_schema\":{\"type\":\"object\"},"
-#define SI "\"stdin\":\"none\","
-#define TM "\"timeout_ms\":1000,"
+#define T0 \
+	"{\"tools\":[{\"namespace\":\"n\",\"name\":\"x\",\"description\":\"d\","
+#define IS  "\"input_schema\":{\"type\":\"object\"},"
+#define SI  "\"stdin\":\"none\","
+#define TM  "\"timeout_ms\":1000,"
 #define CMD "\"command\":[\"echo\"]"
-#define T1 T0 IS SI TM
-#define TOOL(name) \
-	"{\"namespace\":\"n\",\"name\":\"" name "\",\"description\":\"d\"," \
-	IS SI TM CMD "}"
+#define T1  T0 IS SI TM
+#define TOOL(name)                              \
+	"{\"namespace\":\"n\",\"name\":\"" name \
+	"\",\"description\":\"d\"," IS SI TM CMD "}"
 
 static const struct bad bad_docs[] = {
 	/* invalid JSON, trailing garbage, wrong top level */
@@ -350,7 +352,8 @@ static const struct bad bad_docs[] = {
 	{ "{\"tools\": []", "$: unexpected end" },
 	{ "{} x", "$: " },
 	{ "{}{}", "$: invalid JSON at byte 2" },
-	{ "{}\n\n  x", "$: invalid JSON at byte 6: unexpected character (line 3, column 3)" },
+	{ "{}\n\n  x",
+	  "$: invalid JSON at byte 6: unexpected character (line 3, column 3)" },
 	{ "", "$: empty document" },
 	{ "null", "$: expected an object at the top level, got null" },
 	{ "[]", "$: expected an object at the top level, got array" },
@@ -358,7 +361,8 @@ static const struct bad bad_docs[] = {
 	{ "{\"tools\":[],}", "$: invalid JSON" },
 	/* unknown keys, with hints */
 	{ "{\"tool\":[]}", "$.tool: unknown key (did you mean \"tools\"?)" },
-	{ "{\"servers\":{}}", "$.servers: unknown key (did you mean \"mcpServers\"?)" },
+	{ "{\"servers\":{}}",
+	  "$.servers: unknown key (did you mean \"mcpServers\"?)" },
 	{ "{\"whatever\":1}", "$.whatever: unknown key" },
 	{ T1 CMD ",\"inputSchema\":{}}]}",
 	  "$.tools[0].inputSchema: unknown key (did you mean \"input_schema\"?)" },
@@ -379,74 +383,95 @@ static const struct bad bad_docs[] = {
 	  "$.tools[0].timeout_ms: expected an integer, got double" },
 	{ T0 IS SI CMD ",\"timeout_ms\":-1}]}",
 	  "$.tools[0].timeout_ms: must be an integer from 1 to" },
-	{ T0 IS SI CMD ",\"timeout_ms\":0}]}", "$.tools[0].timeout_ms: must be" },
+	{ T0 IS SI CMD ",\"timeout_ms\":0}]}",
+	  "$.tools[0].timeout_ms: must be" },
 	{ T0 IS SI CMD ",\"timeout_ms\":null}]}",
 	  "$.tools[0].timeout_ms: expected an integer, got null" },
 	{ T1 CMD ",\"max_output_bytes\":99999999999999999999}]}",
 	  "$.tools[0].max_output_bytes: " },
 	{ T1 CMD ",\"inherit_env\":\"yes\"}]}",
 	  "$.tools[0].inherit_env: expected true or false" },
-	{ T1 CMD ",\"env\":[\"A=1\"]}]}", "$.tools[0].env: expected an object" },
-	{ T1 CMD ",\"env\":{\"A\":1}}]}", "$.tools[0].env.A: expected a string" },
+	{ T1 CMD ",\"env\":[\"A=1\"]}]}",
+	  "$.tools[0].env: expected an object" },
+	{ T1 CMD ",\"env\":{\"A\":1}}]}",
+	  "$.tools[0].env.A: expected a string" },
 	{ T1 CMD ",\"env\":{\"A=B\":\"1\"}}]}",
 	  "$.tools[0].env[\"A=B\"]: not a valid name" },
-	{ T1 CMD ",\"tags\":[\"a\",2]}]}", "$.tools[0].tags[1]: expected a string" },
-	{ T1 CMD ",\"tags\":[\"\"]}]}", "$.tools[0].tags[0]: must not be empty" },
-	{ T0 SI TM CMD ",\"input_schema\":[]}]}", "$.tools[0].input_schema: expected" },
+	{ T1 CMD ",\"tags\":[\"a\",2]}]}",
+	  "$.tools[0].tags[1]: expected a string" },
+	{ T1 CMD ",\"tags\":[\"\"]}]}",
+	  "$.tools[0].tags[0]: must not be empty" },
+	{ T0 SI TM CMD ",\"input_schema\":[]}]}",
+	  "$.tools[0].input_schema: expected" },
 	{ T0 SI TM CMD ",\"input_schema\":null}]}",
 	  "$.tools[0].input_schema: expected a JSON Schema object, got null" },
 	{ T0 SI TM CMD ",\"input_schema\":{\"type\":\"array\"}}]}",
 	  "$.tools[0].input_schema.type: arguments are a JSON object" },
-	{ T1 CMD ",\"output_schema\":true}]}", "$.tools[0].output_schema: expected" },
+	{ T1 CMD ",\"output_schema\":true}]}",
+	  "$.tools[0].output_schema: expected" },
 	{ T1 CMD ",\"cwd\":\"\"}]}", "$.tools[0].cwd: must not be empty" },
 	{ T1 CMD ",\"comment\":1}]}", "$.tools[0].comment: expected a string" },
 	{ "{\"comment\":[]}", "$.comment: expected a string" },
 	/* missing fields */
-	{ "{\"tools\":[{\"name\":\"x\",\"description\":\"d\"," IS SI TM CMD "}]}",
+	{ "{\"tools\":[{\"name\":\"x\",\"description\":\"d\"," IS SI TM CMD
+	  "}]}",
 	  "$.tools[0]: missing required key \"namespace\"" },
-	{ "{\"tools\":[{\"namespace\":\"n\",\"description\":\"d\"," IS SI TM CMD "}]}",
+	{ "{\"tools\":[{\"namespace\":\"n\",\"description\":\"d\"," IS SI TM CMD
+	  "}]}",
 	  "$.tools[0]: missing required key \"name\"" },
 	{ "{\"tools\":[{\"namespace\":\"n\",\"name\":\"x\"," IS SI TM CMD "}]}",
 	  "$.tools[0]: missing required key \"description\"" },
 	{ T0 SI TM CMD "}]}",
 	  "$.tools[0]: missing required key \"input_schema\" (a tool without "
 	  "arguments says {\"type\": \"object\"})" },
-	{ T0 IS TM "\"stdin\":\"json\"}]}", "$.tools[0]: missing required key \"command\"" },
+	{ T0 IS TM "\"stdin\":\"json\"}]}",
+	  "$.tools[0]: missing required key \"command\"" },
 	{ T0 IS TM CMD "}]}", "$.tools[0]: missing required key \"stdin\"" },
-	{ T0 IS SI CMD "}]}", "$.tools[0]: missing required key \"timeout_ms\"" },
+	{ T0 IS SI CMD "}]}",
+	  "$.tools[0]: missing required key \"timeout_ms\"" },
 	/* ... named by the path of the tool that lacks them */
 	{ "{\"tools\":[" TOOL("a") ",{\"namespace\":\"n\",\"name\":\"b\","
-	  "\"description\":\"d\"," SI TM CMD "}]}",
+				   "\"description\":\"d\"," SI TM CMD "}]}",
 	  "$.tools[1]: missing required key \"input_schema\"" },
-	{ "{\"tools\":[" TOOL("a") "," TOOL("b") ",{\"namespace\":\"n\","
-	  "\"name\":\"c\",\"description\":\"d\"," IS TM CMD "}]}",
+	{ "{\"tools\":[" TOOL("a") "," TOOL(
+		  "b") ",{\"namespace\":\"n\","
+		       "\"name\":\"c\",\"description\":\"d\"," IS TM CMD "}]}",
 	  "$.tools[2]: missing required key \"stdin\"" },
 	{ "{\"tools\":[" TOOL("a") ",{\"namespace\":\"n\",\"name\":\"b\","
-	  "\"description\":\"d\"," IS SI CMD "}]}",
+				   "\"description\":\"d\"," IS SI CMD "}]}",
 	  "$.tools[1]: missing required key \"timeout_ms\"" },
 	{ T1 "\"command\":[]}]}", "$.tools[0].command: must name at least" },
-	{ T1 "\"command\":[\"\"]}]}", "$.tools[0].command[0]: the program must not be empty" },
+	{ T1 "\"command\":[\"\"]}]}",
+	  "$.tools[0].command[0]: the program must not be empty" },
 	/* bad values */
-	{ "{\"tools\":[{\"namespace\":\"\",\"name\":\"x\",\"description\":\"d\"," IS SI TM CMD "}]}",
+	{ "{\"tools\":[{\"namespace\":\"\",\"name\":\"x\",\"description\":\"d\"," IS
+		  SI TM CMD "}]}",
 	  "$.tools[0].namespace: must not be empty" },
-	{ "{\"tools\":[{\"namespace\":\"a:b\",\"name\":\"x\",\"description\":\"d\"," IS SI TM CMD "}]}",
+	{ "{\"tools\":[{\"namespace\":\"a:b\",\"name\":\"x\",\"description\":\"d\"," IS
+		  SI TM CMD "}]}",
 	  "$.tools[0].namespace: a namespace must not contain ':'" },
-	{ "{\"tools\":[{\"namespace\":\"a\",\"name\":\"x\\ty\",\"description\":\"d\"," IS SI TM CMD "}]}",
+	{ "{\"tools\":[{\"namespace\":\"a\",\"name\":\"x\\ty\",\"description\":\"d\"," IS
+		  SI TM CMD "}]}",
 	  "$.tools[0].name: control characters" },
-	{ "{\"tools\":[{\"namespace\":\"a\",\"name\":\"x\\u0000y\",\"description\":\"d\"," IS SI TM CMD "}]}",
+	{ "{\"tools\":[{\"namespace\":\"a\",\"name\":\"x\\u0000y\",\"description\":\"d\"," IS
+		  SI TM CMD "}]}",
 	  "$.tools[0].name: string contains a NUL byte" },
 	{ T0 IS TM CMD ",\"stdin\":\"text\"}]}",
 	  "$.tools[0].stdin: must be \"json\", \"none\" or \"{ARG}\"" },
 	{ T0 IS TM CMD ",\"stdin\":\"{text}\"}]}",
 	  "$.tools[0].stdin: placeholder \"{text}\" names no property" },
-	{ T0 IS TM CMD ",\"stdin\":5}]}", "$.tools[0].stdin: expected a string" },
-	{ T0 IS TM CMD ",\"stdin\":null}]}", "$.tools[0].stdin: expected a string" },
+	{ T0 IS TM CMD ",\"stdin\":5}]}",
+	  "$.tools[0].stdin: expected a string" },
+	{ T0 IS TM CMD ",\"stdin\":null}]}",
+	  "$.tools[0].stdin: expected a string" },
 	{ T1 "\"command\":[\"echo\",\"{nope}\"]}]}",
 	  "$.tools[0].command[1]: placeholder \"{nope}\" names no property of input_schema" },
-	{ T0 SI TM "\"input_schema\":{\"type\":\"object\",\"properties\":{\"a\":{}}},"
+	{ T0 SI TM
+	  "\"input_schema\":{\"type\":\"object\",\"properties\":{\"a\":{}}},"
 	  "\"command\":[\"echo\",\"{a}\",\"{b}\"]}]}",
 	  "$.tools[0].command[2]: placeholder \"{b}\"" },
-	{ T0 SI TM "\"input_schema\":{\"properties\":{\"p\":{}}},\"command\":[\"{p}\"]}]}",
+	{ T0 SI TM
+	  "\"input_schema\":{\"properties\":{\"p\":{}}},\"command\":[\"{p}\"]}]}",
 	  "$.tools[0].command[0]: the program (first element) cannot be a placeholder" },
 	/* duplicate IDs */
 	{ "{\"tools\":[" TOOL("x") "," TOOL("y") "," TOOL("x") "]}",
@@ -507,8 +532,8 @@ static void test_bad_documents(void **state)
 		snprintf(want, sizeof(want), "t.json: %s", bad_docs[i].expect);
 		if (rc != -EINVAL || cf != NULL ||
 		    strncmp(err, want, strlen(want)))
-			fail_msg("doc %zu %s\n  rc %d\n  want: %s\n  got:  %s", i,
-				 bad_docs[i].doc, rc, want, err);
+			fail_msg("doc %zu %s\n  rc %d\n  want: %s\n  got:  %s",
+				 i, bad_docs[i].doc, rc, want, err);
 	}
 }
 
@@ -516,9 +541,9 @@ static void test_bad_utf8(void **state)
 {
 	static const char *const docs[] = {
 		"{\"comment\":\"\xff\"}",
-		"{\"comment\":\"\xc0\xaf\"}",		/* overlong '/' */
-		"{\"comment\":\"\xed\xa0\x80\"}",	/* surrogate */
-		"{\n\"comment\":\"ok\xe2\x82\"}",	/* cut short */
+		"{\"comment\":\"\xc0\xaf\"}",     /* overlong '/' */
+		"{\"comment\":\"\xed\xa0\x80\"}", /* surrogate */
+		"{\n\"comment\":\"ok\xe2\x82\"}", /* cut short */
 	};
 	struct tx_config_file *cf = NULL;
 	char err[512];
@@ -529,7 +554,8 @@ static void test_bad_utf8(void **state)
 							strlen(docs[i]), &cf,
 							err, sizeof(err)),
 				 -EINVAL);
-		assert_non_null(strstr(err, "u.json: $: invalid UTF-8 at line"));
+		assert_non_null(
+			strstr(err, "u.json: $: invalid UTF-8 at line"));
 	}
 	assert_non_null(strstr(err, "line 2, column 14"));
 }
@@ -595,7 +621,8 @@ static void test_mcp_inherit_env(void **state)
 	(void)state;
 	assert_int_equal(parse(doc, &cf, err, sizeof(err)), 0);
 	assert_int_equal(cf->nservers, 2);
-	a = !strcmp(cf->servers[0].name, "a") ? &cf->servers[0] : &cf->servers[1];
+	a = !strcmp(cf->servers[0].name, "a") ? &cf->servers[0]
+					      : &cf->servers[1];
 	b = a == &cf->servers[0] ? &cf->servers[1] : &cf->servers[0];
 	assert_true(a->inherit_env);
 	assert_false(b->inherit_env);
@@ -611,13 +638,15 @@ static void test_mcp_inherit_env(void **state)
 	cf = NULL;
 	assert_int_equal(parse("{\"mcpServers\":{\"r\":{\"url\":"
 			       "\"http://x/mcp\",\"inherit_env\":true}}}",
-			       &cf, err, sizeof(err)), -EINVAL);
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "$.mcpServers.r: \"inherit_env\" applies "
 				    "to local servers"));
 	assert_null(cf);
 	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
 			       "\"inherit_env\":\"yes\"}}}",
-			       &cf, err, sizeof(err)), -EINVAL);
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "inherit_env"));
 }
 

@@ -30,7 +30,7 @@
 
 static char dir[64];
 static struct tx_engine *engine;
-static int idle_threads;	/* this process's threads, engine idle */
+static int idle_threads; /* this process's threads, engine idle */
 
 /* The tools the tests call.  Each carries every key an exec tool needs:
  * input_schema, command, stdin and timeout_ms.  Only t:sh_short has a
@@ -82,8 +82,8 @@ static const char tools_json[] =
 	"{\"namespace\":\"t\",\"name\":\"missing\",\"description\":\"x\"," NOARGS
 	" \"command\":[\"no-such-program-tx\"],\"stdin\":\"none\","
 	" \"timeout_ms\":60000},"
-	"{\"namespace\":\"t\",\"name\":\"missing_path\",\"description\":\"x\","
-	NOARGS " \"command\":[\"/nonexistent/prog\"],\"stdin\":\"none\","
+	"{\"namespace\":\"t\",\"name\":\"missing_path\",\"description\":\"x\"," NOARGS
+	" \"command\":[\"/nonexistent/prog\"],\"stdin\":\"none\","
 	" \"timeout_ms\":60000},"
 	"{\"namespace\":\"t\",\"name\":\"bad_cwd\",\"description\":\"x\"," NOARGS
 	" \"command\":[\"true\"],\"stdin\":\"none\",\"timeout_ms\":60000,"
@@ -146,8 +146,8 @@ static struct tx_job *call_in(struct tx_engine *e, const char *id,
 			      const char *args)
 {
 	char err[512] = "";
-	struct tx_job *job = tx_engine_call(e, id, args, NULL, err,
-					    sizeof(err));
+	struct tx_job *job =
+		tx_engine_call(e, id, args, NULL, err, sizeof(err));
 
 	if (!job)
 		fail_msg("call %s: %s", id, err);
@@ -186,7 +186,7 @@ static char proc_state(pid_t pid, pid_t *ppid)
 		return 0;
 	p = fgets(buf, sizeof(buf), f);
 	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;	/* the name may hold spaces */
+	p = p ? strrchr(buf, ')') : NULL; /* the name may hold spaces */
 	if (!p || sscanf(p + 1, " %c %d", &state, &pp) != 2)
 		return 0;
 	if (ppid)
@@ -311,7 +311,8 @@ static void test_nonzero_exit(void **state)
 	assert_non_null(strstr(result(job), "oops"));
 	assert_non_null(strstr(result(job), "partial"));
 	assert_non_null(strstr(result(job), "exit status 3"));
-	assert_non_null(strstr(tx_job_envelope_text(job, NULL), "\"isError\": true"));
+	assert_non_null(
+		strstr(tx_job_envelope_text(job, NULL), "\"isError\": true"));
 	tx_job_unref(job);
 }
 
@@ -337,11 +338,12 @@ static void test_timeout_kills_group(void **state)
 
 	(void)state;
 	snprintf(pidfile, sizeof(pidfile), "%s/pids", dir);
-	snprintf(args, sizeof(args),
-		 "{\"script\":\"trap '' TERM; sleep 100 & echo $! > \\\"$1\\\"; "
-		 "sh -c 'trap \\\"\\\" TERM; sleep 100' & echo $! >> \\\"$1\\\"; "
-		 "echo $$ >> \\\"$1\\\"; wait\",\"x\":\"%s\"}",
-		 pidfile);
+	snprintf(
+		args, sizeof(args),
+		"{\"script\":\"trap '' TERM; sleep 100 & echo $! > \\\"$1\\\"; "
+		"sh -c 'trap \\\"\\\" TERM; sleep 100' & echo $! >> \\\"$1\\\"; "
+		"echo $$ >> \\\"$1\\\"; wait\",\"x\":\"%s\"}",
+		pidfile);
 	job = call("t:sh_short", args);
 	assert_int_equal(tx_job_state(job), TX_JOB_TIMEOUT);
 	assert_int_equal(tx_job_errno(job), ETIMEDOUT);
@@ -390,7 +392,7 @@ static void test_output_caps(void **state)
 	assert_non_null(strstr(e, "max_output_bytes"));
 	while ((n = tx_job_stream_read(job, got, buf, sizeof(buf), &eof)) > 0)
 		got += n;
-	assert_true(got >= 1000);	/* the first 1000 bytes, then a note */
+	assert_true(got >= 1000); /* the first 1000 bytes, then a note */
 	tx_job_unref(job);
 
 	/* Chatty standard error: cut with a note, never blocking. */
@@ -406,8 +408,9 @@ static void test_output_caps(void **state)
 static void test_arguments_stay_inert(void **state)
 {
 	static const char *const evil[] = {
-		"$(touch %s/pwned)", "; touch %s/pwned", "`touch %s/pwned`",
-		"| touch %s/pwned", "&& touch %s/pwned #", "'\"; touch %s/pwned",
+		"$(touch %s/pwned)",   "; touch %s/pwned",
+		"`touch %s/pwned`",    "| touch %s/pwned",
+		"&& touch %s/pwned #", "'\"; touch %s/pwned",
 	};
 	char text[256], args[512], want[300], pwned[128];
 
@@ -432,7 +435,8 @@ static void test_arguments_stay_inert(void **state)
 		tx_job_unref(job);
 	}
 	{
-		struct tx_job *job = call("t:echo", "{\"text\":\"; rm -rf ~\"}");
+		struct tx_job *job =
+			call("t:echo", "{\"text\":\"; rm -rf ~\"}");
 
 		assert_string_equal(result(job), "; rm -rf ~\n");
 		tx_job_unref(job);
@@ -448,7 +452,8 @@ static void test_placeholder_values(void **state)
 	/* Types: strings as-is, other values as compact JSON; an absent
 	 * optional argument drops its element; defaults apply. */
 	job = call("t:args", "{\"a\":\"x y\",\"b\":5,\"c\":{\"k\":[1,true]}}");
-	assert_string_equal(result(job), "[x y][5][{\"k\":[1,true]}][dflt][7]\n");
+	assert_string_equal(result(job),
+			    "[x y][5][{\"k\":[1,true]}][dflt][7]\n");
 	tx_job_unref(job);
 	job = call("t:args", "{\"b\":false,\"d\":\"given\",\"n\":null}");
 	assert_string_equal(result(job), "[false][given][7]\n");
@@ -508,13 +513,15 @@ static void test_exec_failures(void **state)
 	tx_job_unref(job);
 	job = call("t:missing_path", "{}");
 	assert_int_equal(tx_job_errno(job), EIO);
-	assert_non_null(strstr(tx_job_error_text(job, NULL),
-			       "cannot run \"/nonexistent/prog\": No such file"));
+	assert_non_null(
+		strstr(tx_job_error_text(job, NULL),
+		       "cannot run \"/nonexistent/prog\": No such file"));
 	tx_job_unref(job);
 	job = call("t:bad_cwd", "{}");
 	assert_int_equal(tx_job_errno(job), EIO);
-	assert_non_null(strstr(tx_job_error_text(job, NULL),
-			       "cannot change to directory \"/nonexistent/dir\""));
+	assert_non_null(
+		strstr(tx_job_error_text(job, NULL),
+		       "cannot change to directory \"/nonexistent/dir\""));
 	tx_job_unref(job);
 }
 
@@ -532,7 +539,8 @@ static void test_streaming_and_utf8(void **state)
 	snprintf(go, sizeof(go), "%s/go", dir);
 	snprintf(args, sizeof(args),
 		 "{\"script\":\"echo first; while [ ! -e \\\"$1\\\" ]; do "
-		 "sleep 0.01; done; echo second\",\"x\":\"%s\"}", go);
+		 "sleep 0.01; done; echo second\",\"x\":\"%s\"}",
+		 go);
 	job = tx_engine_call(engine, "t:sh", args, NULL, err, sizeof(err));
 	assert_non_null(job);
 	assert_eventually((n = tx_job_stream_read(job, 0, buf, sizeof(buf) - 1,
@@ -551,7 +559,8 @@ static void test_streaming_and_utf8(void **state)
 
 	/* Bytes that are not UTF-8 become U+FFFD. */
 	job = call("t:sh", "{\"script\":\"printf 'a\\\\377b'\"}");
-	assert_string_equal(result(job), "a\xEF\xBF\xBD" "b\n");
+	assert_string_equal(result(job), "a\xEF\xBF\xBD"
+					 "b\n");
 	tx_job_unref(job);
 }
 
@@ -713,9 +722,8 @@ static void test_engine_free_ends_children(void **state)
 /* Every shipped example tool runs and says something sensible. */
 static void test_default_examples(void **state)
 {
-	struct tx_engine_options opts = {
-		.config_dir = TOP_SRCDIR "/mountpoint-examples/default"
-	};
+	struct tx_engine_options opts = { .config_dir = TOP_SRCDIR
+					  "/mountpoint-examples/default" };
 	char err[512], path[128], args[256];
 	struct tx_engine *e = tx_engine_new(&opts, err, sizeof(err));
 	static const struct {
@@ -725,14 +733,17 @@ static void test_default_examples(void **state)
 		{ "local:date", "{\"format\":\"+%Y\"}", "20" },
 		{ "local:uname", "{}", "Linux" },
 		{ "local:disk_usage", "{\"path\":\"/\"}", "Size" },
-		{ "local:word_count", "{\"text\":\"one two\\nthree\\n\"}", "2" },
+		{ "local:word_count", "{\"text\":\"one two\\nthree\\n\"}",
+		  "2" },
 		{ "local:sha256", "{\"text\":\"abc\"}",
 		  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
-		{ "local:sort_lines", "{\"text\":\"b\\na\\nC\\n\"}", "C\na\nb\n" },
+		{ "local:sort_lines", "{\"text\":\"b\\na\\nC\\n\"}",
+		  "C\na\nb\n" },
 		{ "local:base64", "{\"text\":\"hello\"}", "aGVsbG8=" },
 		{ "local:list_directory", "{\"path\":\"/\"}", "tmp" },
 		{ "local:file_info", "{\"path\":\"/tmp\"}", "\"directory\"" },
-		{ "local:file_head", "{\"path\":\"%s\",\"lines\":2}", "one\ntwo\n" },
+		{ "local:file_head", "{\"path\":\"%s\",\"lines\":2}",
+		  "one\ntwo\n" },
 		{ "local:file_head", "{\"path\":\"%s\"}", "three\n" },
 	};
 	FILE *f;
@@ -772,15 +783,15 @@ static void test_default_examples(void **state)
 	}
 	/* An option-like value is an operand after "--", never an option. */
 	{
-		struct tx_job *job = tx_engine_call(
-			e, "local:list_directory", "{\"path\":\"--version\"}",
-			NULL, err, sizeof(err));
+		struct tx_job *job = tx_engine_call(e, "local:list_directory",
+						    "{\"path\":\"--version\"}",
+						    NULL, err, sizeof(err));
 
 		assert_non_null(job);
 		assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
 		assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
-		assert_non_null(strstr(tx_job_result_text(job, NULL),
-				       "--version"));
+		assert_non_null(
+			strstr(tx_job_result_text(job, NULL), "--version"));
 		tx_job_unref(job);
 	}
 	tx_engine_free(e);

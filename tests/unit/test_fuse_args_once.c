@@ -159,8 +159,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static fuse_ino_t lookup(struct harness *t, fuse_ino_t parent,
-			 const char *name)
+static fuse_ino_t lookup(struct harness *t, fuse_ino_t parent, const char *name)
 {
 	const struct fuse_entry_out *e;
 
@@ -185,7 +184,8 @@ static uint64_t open_file(struct harness *t, fuse_ino_t ino, int flags)
 static void write_file(struct harness *t, fuse_ino_t ino, uint64_t fh,
 		       uint64_t off, const char *text, size_t len)
 {
-	struct fuse_write_in wi = { .fh = fh, .offset = off,
+	struct fuse_write_in wi = { .fh = fh,
+				    .offset = off,
 				    .size = (uint32_t)len };
 	const struct fuse_write_out *wo;
 

@@ -32,8 +32,8 @@ static struct {
 	uint64_t unique;
 	char reply[8192];
 	size_t reply_len;
-	int replies;		/* replies seen (refused ones too) */
-	int refuse_errno;	/* refuse the next reply with this errno */
+	int replies;      /* replies seen (refused ones too) */
+	int refuse_errno; /* refuse the next reply with this errno */
 } k;
 
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
@@ -215,14 +215,14 @@ static void test_refused_lookup_reply(void **state)
 	k.refuse_errno = ENOENT;
 	request(t, FUSE_LOOKUP, t->fs.ino_tools, NULL, 0, "builtin");
 	assert_int_equal(k.replies, replies + 1);
-	assert_int_equal(fs_node_child_ino(&t->fs, t->fs.ino_tools,
-					   "builtin"), 0);
+	assert_int_equal(fs_node_child_ino(&t->fs, t->fs.ino_tools, "builtin"),
+			 0);
 	assert_int_equal(nnodes(t), before);
 
 	/* Answered: one count, which one FORGET takes back. */
 	assert_int_equal(lookup(t, t->fs.ino_tools, "builtin", &ino), 0);
-	assert_int_equal(fs_node_child_ino(&t->fs, t->fs.ino_tools,
-					   "builtin"), ino);
+	assert_int_equal(fs_node_child_ino(&t->fs, t->fs.ino_tools, "builtin"),
+			 ino);
 	assert_int_equal(node_nlookup(t, ino), 1);
 	assert_int_equal(nnodes(t), before + 1);
 
@@ -237,8 +237,8 @@ static void test_refused_lookup_reply(void **state)
 	struct fuse_forget_in fg = { .nlookup = 2 };
 
 	request(t, FUSE_FORGET, ino, &fg, sizeof(fg), NULL);
-	assert_int_equal(fs_node_child_ino(&t->fs, t->fs.ino_tools,
-					   "builtin"), 0);
+	assert_int_equal(fs_node_child_ino(&t->fs, t->fs.ino_tools, "builtin"),
+			 0);
 	assert_int_equal(nnodes(t), before);
 }
 
@@ -268,8 +268,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_refused_lookup_reply,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refused_open_reply,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_open_reply, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

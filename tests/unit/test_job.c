@@ -10,7 +10,8 @@ static struct tx_job *call(struct tx_engine *e, const char *tool,
 			   const char *args)
 {
 	char err[512];
-	struct tx_job *job = tx_engine_call(e, tool, args, NULL, err, sizeof(err));
+	struct tx_job *job =
+		tx_engine_call(e, tool, args, NULL, err, sizeof(err));
 
 	if (!job)
 		fail_msg("%s: %s", tool, err);
@@ -31,7 +32,8 @@ static void test_ok(void **state)
 	assert_string_equal(tx_job_result_text(job, &len), "ok\n");
 	assert_int_equal(len, 3);
 	assert_string_equal(tx_job_error_text(job, NULL), "");
-	assert_non_null(strstr(tx_job_envelope_text(job, NULL), "\"status\": \"ok\""));
+	assert_non_null(
+		strstr(tx_job_envelope_text(job, NULL), "\"status\": \"ok\""));
 	assert_string_equal(tx_job_args_text(job), "{\"n\":1}");
 	tx_job_unref(job);
 	tx_engine_free(e);
@@ -42,7 +44,8 @@ static void test_new_then_start(void **state)
 	struct test_backend *tb;
 	struct tx_engine *e = test_engine(&tb);
 	char err[256];
-	struct tx_job *job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
+	struct tx_job *job =
+		tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
 
 	(void)state;
 	assert_non_null(job);
@@ -69,7 +72,8 @@ static void test_is_error(void **state)
 	assert_int_equal(tx_job_errno(job), 0);
 	assert_string_equal(tx_job_result_text(job, NULL), "it failed\n");
 	assert_non_null(strstr(tx_job_error_text(job, NULL), "it failed"));
-	assert_non_null(strstr(tx_job_envelope_text(job, NULL), "\"isError\": true"));
+	assert_non_null(
+		strstr(tx_job_envelope_text(job, NULL), "\"isError\": true"));
 	tx_job_unref(job);
 	tx_engine_free(e);
 }
@@ -113,11 +117,14 @@ static void test_invalid_args(void **state)
 	tx_job_unref(job);
 
 	assert_int_equal(tx_engine_check_args(e, "test:ok", "{\"n\":2}", err,
-					      sizeof(err)), 0);
+					      sizeof(err)),
+			 0);
 	assert_int_equal(tx_engine_check_args(e, "test:ok", "{\"n\":2.5}", err,
-					      sizeof(err)), -EINVAL);
+					      sizeof(err)),
+			 -EINVAL);
 	assert_int_equal(tx_engine_check_args(e, "test:none", "{}", err,
-					      sizeof(err)), -ENOENT);
+					      sizeof(err)),
+			 -ENOENT);
 	assert_null(tx_engine_job_new(e, "test:none", NULL, err, sizeof(err)));
 	assert_int_equal(errno, ENOENT);
 	tx_engine_free(e);
@@ -128,7 +135,8 @@ static void test_reject(void **state)
 	struct test_backend *tb;
 	struct tx_engine *e = test_engine(&tb);
 	char err[256];
-	struct tx_job *job = tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
+	struct tx_job *job =
+		tx_engine_job_new(e, "test:ok", NULL, err, sizeof(err));
 
 	(void)state;
 	assert_int_equal(tx_job_reject(job, EFBIG, "too big"), 0);
@@ -151,7 +159,8 @@ static void test_reject_running(void **state)
 
 	(void)state;
 	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
-	assert_int_equal(tx_job_reject(job, EINVAL, "bad arguments"), -EALREADY);
+	assert_int_equal(tx_job_reject(job, EINVAL, "bad arguments"),
+			 -EALREADY);
 	assert_int_equal(tx_job_state(job), TX_JOB_RUNNING);
 	assert_int_equal(tx_job_start(job, "{\"n\":\"x\"}", 9), -EALREADY);
 	assert_int_equal(tx_job_start(job, "{", 1), -EALREADY);
@@ -248,12 +257,13 @@ static void test_cancel_new(void **state)
 	struct test_backend *tb;
 	struct tx_engine *e = test_engine(&tb);
 	char err[256];
-	struct tx_job *job = tx_engine_job_new(e, "test:hang", NULL, err, sizeof(err));
+	struct tx_job *job =
+		tx_engine_job_new(e, "test:hang", NULL, err, sizeof(err));
 
 	(void)state;
 	assert_int_equal(tx_job_cancel(job), 0);
 	assert_int_equal(tx_job_state(job), TX_JOB_CANCELLED);
-	assert_int_equal(test_cancels(tb), 0);	/* it never ran */
+	assert_int_equal(test_cancels(tb), 0); /* it never ran */
 	assert_int_equal(tx_job_start(job, "{}", 2), -EALREADY);
 	tx_job_unref(job);
 	tx_engine_free(e);
@@ -268,7 +278,7 @@ static void test_timeout(void **state)
 
 	(void)state;
 	assert_int_equal(tx_job_wait(job, TEST_WAIT_MS), 0);
-	assert_true(tx_now_ns() - t0 >= 200 * 1000000ull);	/* not early */
+	assert_true(tx_now_ns() - t0 >= 200 * 1000000ull); /* not early */
 	assert_int_equal(tx_job_state(job), TX_JOB_TIMEOUT);
 	assert_int_equal(tx_job_errno(job), ETIMEDOUT);
 	/* The backend is told right after the job turns final (and its
@@ -357,12 +367,12 @@ static void test_listeners_and_stream(void **state)
 	id2 = tx_job_listen(job, UINT64_MAX, on_event, &never);
 	assert_true(tx_job_unlisten(job, id2));
 	tx_job_output(job, "bc", 2);
-	assert_int_equal(fired, 1);	/* one-shot */
+	assert_int_equal(fired, 1); /* one-shot */
 	tx_job_output(job, "d", 1);
 	assert_int_equal(fired, 1);
 	id = tx_job_listen(job, UINT64_MAX, on_event, &fired);
 	tx_job_progress(job, 1, 4, "step");
-	assert_int_equal(fired, 1);	/* final only */
+	assert_int_equal(fired, 1); /* final only */
 	tx_job_cancel(job);
 	assert_int_equal(fired, 2);
 	assert_false(tx_job_unlisten(job, id));
@@ -426,7 +436,7 @@ static void test_keep_policy(void **state)
 	tx_jobs_collect(e);
 	n = tx_engine_job_ids(e, &ids);
 	assert_int_equal(n, 5);
-	assert_string_equal(ids[4], "40");	/* the newest stay */
+	assert_string_equal(ids[4], "40"); /* the newest stay */
 	tx_strv_free(ids, n);
 	tx_engine_free(e);
 }
@@ -441,8 +451,8 @@ static uint64_t visits_for_calls(struct tx_engine *e, int n)
 	before = e->jobs.visits;
 	pthread_mutex_unlock(&e->jobs_lock);
 	for (int i = 0; i < n; i++) {
-		struct tx_job *job = tx_engine_call(e, "builtin:echo", "{}", NULL,
-						    err, sizeof(err));
+		struct tx_job *job = tx_engine_call(e, "builtin:echo", "{}",
+						    NULL, err, sizeof(err));
 
 		assert_non_null(job);
 		assert_int_equal(tx_job_state(job), TX_JOB_OK);
@@ -472,7 +482,7 @@ static void test_abandoned_clones_cost(void **state)
 	(void)state;
 	e = tx_engine_new(&opts, err, sizeof(err));
 	assert_non_null(e);
-	visits_for_calls(e, 200);	/* reach the keep limit */
+	visits_for_calls(e, 200); /* reach the keep limit */
 	before = visits_for_calls(e, 1000);
 	for (int i = 0; i < 5000; i++) {
 		struct tx_job *job = tx_engine_job_new(e, "builtin:echo", NULL,
@@ -487,7 +497,7 @@ static void test_abandoned_clones_cost(void **state)
 	assert_in_range(before, 998, 1002);
 	assert_in_range(after, 998, 1002);
 	tx_jobs_count(e, &njobs, &active);
-	assert_int_equal(active, 5000);		/* the clones, still waiting */
+	assert_int_equal(active, 5000); /* the clones, still waiting */
 	/* The limit is applied when the next job is made: the last call's
 	 * job may be one over it. */
 	assert_in_range(njobs - active, 100, 101);
@@ -533,7 +543,8 @@ static void test_new_job_expires(void **state)
 	assert_int_equal(tx_job_state(idle), TX_JOB_CANCELLED);
 	assert_int_equal(tx_job_errno(idle), ECANCELED);
 	assert_non_null(strstr(tx_job_error_text(idle, NULL), "expired"));
-	assert_non_null(strstr(tx_job_error_text(idle, NULL), "job_new_seconds"));
+	assert_non_null(
+		strstr(tx_job_error_text(idle, NULL), "job_new_seconds"));
 	assert_int_equal(tx_job_start(idle, "{}", 2), -EALREADY);
 	/* The running job stays, though it is older than the limit too. */
 	got = tx_engine_job_get(e, tx_job_id(busy));
@@ -571,7 +582,8 @@ static void test_job_table_churn(void **state)
 		int i = rand() % N;
 
 		if (!gone[i])
-			assert_int_equal(tx_engine_job_remove(e, tx_job_id(jobs[i])), 0);
+			assert_int_equal(
+				tx_engine_job_remove(e, tx_job_id(jobs[i])), 0);
 		gone[i] = true;
 	}
 	for (int i = 0; i < N; i++) {
@@ -643,15 +655,18 @@ static void test_builtins(void **state)
 	job = call(e, "builtin:echo", "{\"x\":[1,{\"y\":null}]}");
 	t = tx_job_result_text(job, NULL);
 	assert_non_null(strstr(t, "\"y\": null"));
-	assert_non_null(strstr(tx_job_envelope_text(job, NULL), "structuredContent"));
+	assert_non_null(
+		strstr(tx_job_envelope_text(job, NULL), "structuredContent"));
 	tx_job_unref(job);
 	job = call(e, "builtin:base64", "{\"text\":\"hello\"}");
 	assert_string_equal(tx_job_result_text(job, NULL), "aGVsbG8=\n");
 	tx_job_unref(job);
-	job = call(e, "builtin:base64", "{\"text\":\"aGVsbG8=\",\"mode\":\"decode\"}");
+	job = call(e, "builtin:base64",
+		   "{\"text\":\"aGVsbG8=\",\"mode\":\"decode\"}");
 	assert_string_equal(tx_job_result_text(job, NULL), "hello\n");
 	tx_job_unref(job);
-	job = call(e, "builtin:json_get", "{\"json\":{\"a\":[\"x\",\"y\"]},\"pointer\":\"/a/1\"}");
+	job = call(e, "builtin:json_get",
+		   "{\"json\":{\"a\":[\"x\",\"y\"]},\"pointer\":\"/a/1\"}");
 	assert_string_equal(tx_job_result_text(job, NULL), "y\n");
 	tx_job_unref(job);
 	job = call(e, "builtin:uuid", "{\"count\":3}");

@@ -44,7 +44,8 @@ static void test_lines_split_across_feeds(void **state)
 	tx_mcp_lines_init(&l, 64);
 	assert_int_equal(0, tx_mcp_lines_feed(&l, "ab", 2, collect, &s));
 	assert_int_equal(0, s.count);
-	assert_int_equal(0, tx_mcp_lines_feed(&l, "c\r\nde\nf", 7, collect, &s));
+	assert_int_equal(0,
+			 tx_mcp_lines_feed(&l, "c\r\nde\nf", 7, collect, &s));
 	assert_string_equal("abc|de", s.text);
 	assert_int_equal(0, tx_mcp_lines_feed(&l, "\n\n", 2, collect, &s));
 	assert_string_equal("abc|de|f|", s.text);
@@ -80,7 +81,7 @@ static void test_sse_events(void **state)
 	struct sink s = { "", 0 };
 	static const char stream[] =
 		": keep-alive comment\n"
-		"id: 7\nretry: 1500\ndata: \n\n"	/* priming: empty data */
+		"id: 7\nretry: 1500\ndata: \n\n" /* priming: empty data */
 		"event: message\ndata: {\"a\":\ndata: 1}\n\n"
 		"event: other\ndata: skipped\n\n"
 		"data:no-space\r\n\r\n"
@@ -105,7 +106,8 @@ static void test_sse_cap(void **state)
 	(void)state;
 	tx_mcp_sse_init(&sse, 16, collect, &s);
 	assert_int_equal(0, tx_mcp_sse_feed(&sse, "data: 0123456789\n", 17));
-	assert_int_equal(-EFBIG, tx_mcp_sse_feed(&sse, "data: 0123456789\n", 17));
+	assert_int_equal(-EFBIG,
+			 tx_mcp_sse_feed(&sse, "data: 0123456789\n", 17));
 	tx_mcp_sse_release(&sse);
 }
 
@@ -120,23 +122,26 @@ static void test_msg_kinds(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(0, parse("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}",
-				  &m, err));
+	assert_int_equal(
+		0, parse("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}",
+			 &m, err));
 	assert_int_equal(TX_MCP_MSG_REQUEST, m.kind);
 	assert_true(m.id_is_int);
 	assert_int_equal(3, m.id_int);
 	assert_string_equal("ping", m.method);
 	tx_mcp_msg_release(&m);
 
-	assert_int_equal(0, parse("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
-				  "progress\",\"params\":{\"progressToken\":1}}",
-				  &m, err));
+	assert_int_equal(
+		0, parse("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+			 "progress\",\"params\":{\"progressToken\":1}}",
+			 &m, err));
 	assert_int_equal(TX_MCP_MSG_NOTIFICATION, m.kind);
 	assert_non_null(m.params);
 	tx_mcp_msg_release(&m);
 
-	assert_int_equal(0, parse("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"result\":{}}",
-				  &m, err));
+	assert_int_equal(
+		0, parse("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"result\":{}}",
+			 &m, err));
 	assert_int_equal(TX_MCP_MSG_RESPONSE, m.kind);
 	assert_false(m.id_is_int);
 	assert_non_null(m.result);
@@ -157,21 +162,21 @@ static void test_msg_invalid(void **state)
 {
 	static const char *const bad[] = {
 		"not json",
-		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}",	/* cut */
-		"[{\"jsonrpc\":\"2.0\",\"method\":\"x\"}]",	/* batch */
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}", /* cut */
+		"[{\"jsonrpc\":\"2.0\",\"method\":\"x\"}]",    /* batch */
 		"42",
 		"null",
-		"{\"id\":1,\"result\":{}}",			/* no jsonrpc */
+		"{\"id\":1,\"result\":{}}", /* no jsonrpc */
 		"{\"jsonrpc\":\"1.0\",\"id\":1,\"result\":{}}",
 		"{\"jsonrpc\":\"2.0\",\"id\":1.5,\"result\":{}}",
 		"{\"jsonrpc\":\"2.0\",\"id\":{},\"result\":{}}",
-		"{\"jsonrpc\":\"2.0\",\"id\":1}",		/* neither */
+		"{\"jsonrpc\":\"2.0\",\"id\":1}", /* neither */
 		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{},\"error\":{}}",
 		"{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":\"no\"}",
 		"{\"jsonrpc\":\"2.0\",\"method\":7}",
 		"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":3}",
 		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}} trailing",
-		"{\"jsonrpc\":\"2.0\",\"method\":\"\xff\xfe\"}",	/* bad UTF-8 */
+		"{\"jsonrpc\":\"2.0\",\"method\":\"\xff\xfe\"}", /* bad UTF-8 */
 	};
 	struct tx_mcp_msg m;
 	char err[256];
@@ -194,28 +199,32 @@ static void test_builders(void **state)
 	char *t;
 
 	(void)state;
-	json_object_object_add(args, "message", json_object_new_string("hi/\"x\""));
+	json_object_object_add(args, "message",
+			       json_object_new_string("hi/\"x\""));
 	p = tx_mcp_call_params("echo", args, 12);
 	t = tx_mcp_request_text(12, "tools/call", p);
-	assert_string_equal("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
-			    "\"params\":{\"name\":\"echo\",\"arguments\":"
-			    "{\"message\":\"hi/\\\"x\\\"\"},\"_meta\":"
-			    "{\"progressToken\":12}}}",
-			    t);
+	assert_string_equal(
+		"{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
+		"\"params\":{\"name\":\"echo\",\"arguments\":"
+		"{\"message\":\"hi/\\\"x\\\"\"},\"_meta\":"
+		"{\"progressToken\":12}}}",
+		t);
 	free(t);
 	json_object_put(p);
 	json_object_put(args);
 
 	t = tx_mcp_notification_text("notifications/initialized", NULL);
 	assert_string_equal("{\"jsonrpc\":\"2.0\",\"method\":"
-			    "\"notifications/initialized\"}", t);
+			    "\"notifications/initialized\"}",
+			    t);
 	free(t);
 
 	id = json_object_new_string("s-1");
 	t = tx_mcp_reply_text(id, NULL, -32601, "Method not found: x");
-	assert_string_equal("{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"error\":"
-			    "{\"code\":-32601,\"message\":\"Method not found: x\"}}",
-			    t);
+	assert_string_equal(
+		"{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"error\":"
+		"{\"code\":-32601,\"message\":\"Method not found: x\"}}",
+		t);
 	free(t);
 	json_object_put(id);
 
@@ -243,8 +252,8 @@ static void test_versions(void **state)
 static struct json_object *js(const char *text)
 {
 	char err[256];
-	struct json_object *o = tx_json_parse(text, strlen(text), 64, err,
-					      sizeof(err));
+	struct json_object *o =
+		tx_json_parse(text, strlen(text), 64, err, sizeof(err));
 
 	assert_non_null(o);
 	return o;
@@ -306,7 +315,8 @@ static void map_result(struct mapped *m, const char *result_json)
 	const char *env;
 
 	m->e = test_engine(&tb);
-	m->job = tx_engine_call(m->e, "test:hang", "{}", NULL, err, sizeof(err));
+	m->job =
+		tx_engine_call(m->e, "test:hang", "{}", NULL, err, sizeof(err));
 	assert_non_null(m->job);
 	r = tx_mcp_result_from(o, err, sizeof(err));
 	if (!r)
@@ -344,7 +354,7 @@ static void assert_member(struct json_object *env, const char *key,
 	}
 	if (!has)
 		fail_msg("\"%s\" is missing", key);
-	if (!strcmp(want, "null")) {	/* json-c's null is NULL */
+	if (!strcmp(want, "null")) { /* json-c's null is NULL */
 		if (v)
 			fail_msg("\"%s\": expected null, got %s", key,
 				 json_object_to_json_string(v));
@@ -361,8 +371,9 @@ static void assert_member(struct json_object *env, const char *key,
 }
 
 #define TEXT_A "{\"type\":\"text\",\"text\":\"a\"}"
-#define IMAGE "{\"type\":\"image\",\"data\":\"iVBORw0KGgo=\"," \
-	      "\"mimeType\":\"image/png\"}"
+#define IMAGE                                            \
+	"{\"type\":\"image\",\"data\":\"iVBORw0KGgo=\"," \
+	"\"mimeType\":\"image/png\"}"
 
 static void test_result_mapping(void **state)
 {
@@ -380,8 +391,9 @@ static void test_result_mapping(void **state)
 	assert_member(m.env, "isError", "true");
 	assert_member(m.env, "content", "[" TEXT_A "," IMAGE "]");
 	assert_member(m.env, "structuredContent", "{\"n\":1}");
-	assert_member(m.env, "error", "{\"code\":\"tool_error\","
-				      "\"message\":\"a\\n\",\"path\":null}");
+	assert_member(m.env, "error",
+		      "{\"code\":\"tool_error\","
+		      "\"message\":\"a\\n\",\"path\":null}");
 	assert_string_equal(m.result, "a\n");
 	assert_string_equal(m.error, "tool_error: a\n");
 	map_release(&m);
@@ -419,7 +431,7 @@ static void test_result_mapping(void **state)
 		      "{\"n\":42,\"list\":[1,\"x\"]}");
 	o = js(m.result);
 	if (!json_object_equal(o, json_object_object_get(m.env,
-							   "structuredContent")))
+							 "structuredContent")))
 		fail_msg("result is not the structured content: %s", m.result);
 	json_object_put(o);
 	assert_true(m.result[strlen(m.result) - 1] == '\n');
@@ -468,8 +480,8 @@ static void test_sse_cr_line_endings(void **state)
 		"id: 1\rdata: a\r\r"
 		"data: b\rdata: c\r\r"
 		": comment\revent: other\rdata: skipped\r\r"
-		"data: d\r\n\r\n"		/* CRLF still works */
-		"data: e\n\n";		/* and LF */
+		"data: d\r\n\r\n" /* CRLF still works */
+		"data: e\n\n";    /* and LF */
 
 	(void)state;
 	tx_mcp_sse_init(&sse, 1024, collect, &s);
@@ -521,8 +533,7 @@ static void test_sse_id_with_bare_cr(void **state)
 {
 	struct tx_mcp_sse sse;
 	struct sink s = { "", 0 };
-	static const char stream[] =
-		"id: abc\rX-Injected: 1\ndata: z\n\n";
+	static const char stream[] = "id: abc\rX-Injected: 1\ndata: z\n\n";
 
 	(void)state;
 	tx_mcp_sse_init(&sse, 1024, collect, &s);

@@ -29,8 +29,8 @@ struct seen {
 	pthread_cond_t cond;
 	size_t lines;
 	size_t bytes;
-	bool lines_ok;		/* every line was the expected one */
-	size_t line_len;	/* expected length of each line */
+	bool lines_ok;   /* every line was the expected one */
+	size_t line_len; /* expected length of each line */
 	bool closed;
 };
 

@@ -27,18 +27,23 @@ static void test_sources_and_snapshots(void **state)
 	(void)state;
 	s0 = tx_registry_snapshot(reg);
 	assert_int_equal(tx_toolset_count(s0), 0);
-	assert_int_equal(tx_registry_set_source(reg, "one", both, 2, err, sizeof(err)), 0);
+	assert_int_equal(tx_registry_set_source(reg, "one", both, 2, err,
+						sizeof(err)),
+			 0);
 	s1 = tx_registry_snapshot(reg);
 	assert_int_equal(tx_toolset_count(s1), 2);
-	assert_int_equal(tx_toolset_count(s0), 0);	/* old snapshot intact */
-	assert_string_equal(tx_tool_id(tx_toolset_at(s1, 0)), "ns:a");	/* sorted */
+	assert_int_equal(tx_toolset_count(s0), 0); /* old snapshot intact */
+	assert_string_equal(tx_tool_id(tx_toolset_at(s1, 0)),
+			    "ns:a"); /* sorted */
 	assert_ptr_equal(tx_toolset_find(s1, "ns:b"), b);
 	assert_null(tx_toolset_find(s1, "ns:c"));
 	assert_ptr_equal(tx_toolset_find_file(s1, "ns", "a"), a);
 
 	/* Another source may not take an ID that one source holds. */
-	assert_int_equal(tx_registry_set_source(reg, "two", (struct tx_tool *[]){ dup, a2 },
-						2, err, sizeof(err)), 1);
+	assert_int_equal(tx_registry_set_source(reg, "two",
+						(struct tx_tool *[]){ dup, a2 },
+						2, err, sizeof(err)),
+			 1);
 	assert_non_null(strstr(err, "ns:a already defined by one"));
 	s2 = tx_registry_snapshot(reg);
 	assert_int_equal(tx_toolset_count(s2), 3);
@@ -46,7 +51,9 @@ static void test_sources_and_snapshots(void **state)
 	assert_ptr_equal(tx_toolset_find(s2, "ns:a"), a);
 
 	/* Removing a source. */
-	assert_int_equal(tx_registry_set_source(reg, "one", NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(tx_registry_set_source(reg, "one", NULL, 0, err,
+						sizeof(err)),
+			 0);
 	tx_toolset_unref(s2);
 	s2 = tx_registry_snapshot(reg);
 	assert_int_equal(tx_toolset_count(s2), 1);
@@ -68,7 +75,8 @@ static void test_identity_kept(void **state)
 	struct tx_backend *be = backend();
 	struct tx_tool *a = test_tool(be, "ns", "a", NULL, 0);
 	struct tx_tool *same = test_tool(be, "ns", "a", NULL, 0);
-	struct tx_tool *changed = test_tool(be, "ns", "a", "{\"type\":\"object\",\"required\":[\"x\"]}", 0);
+	struct tx_tool *changed = test_tool(
+		be, "ns", "a", "{\"type\":\"object\",\"required\":[\"x\"]}", 0);
 	struct tx_toolset *set;
 	char err[256];
 
@@ -76,7 +84,7 @@ static void test_identity_kept(void **state)
 	tx_registry_set_source(reg, "s", &a, 1, err, sizeof(err));
 	tx_registry_set_source(reg, "s", &same, 1, err, sizeof(err));
 	set = tx_registry_snapshot(reg);
-	assert_ptr_equal(tx_toolset_find(set, "ns:a"), a);	/* unchanged: kept */
+	assert_ptr_equal(tx_toolset_find(set, "ns:a"), a); /* unchanged: kept */
 	tx_toolset_unref(set);
 	tx_registry_set_source(reg, "s", &changed, 1, err, sizeof(err));
 	set = tx_registry_snapshot(reg);
@@ -136,7 +144,8 @@ static void *reader(void *p)
 		if (n != 0 && n != 10)
 			r->bad++;
 		for (size_t i = 0; i < n; i++)
-			if (!tx_toolset_find(set, tx_tool_id(tx_toolset_at(set, i))))
+			if (!tx_toolset_find(set,
+					     tx_tool_id(tx_toolset_at(set, i))))
 				r->bad++;
 		tx_toolset_unref(set);
 		__atomic_add_fetch(&r->reads, 1, __ATOMIC_RELAXED);
@@ -230,7 +239,8 @@ static void roundtrip(const char *name, const char *want)
 
 static void test_name_encoding(void **state)
 {
-	char longname[600], enc[TX_NAME_MAX + 1], enc2[TX_NAME_MAX + 1], dec[64];
+	char longname[600], enc[TX_NAME_MAX + 1], enc2[TX_NAME_MAX + 1],
+		dec[64];
 	struct tx_backend *be = backend();
 	struct tx_tool *t;
 	struct tx_registry *reg = tx_registry_new();
@@ -252,7 +262,7 @@ static void test_name_encoding(void **state)
 	longname[sizeof(longname) - 1] = '\0';
 	assert_true(tx_name_encode(longname, enc, sizeof(enc)) <= TX_NAME_MAX);
 	assert_non_null(strstr(enc, "%~"));
-	longname[500] = 'y';	/* differs past the cut: another name */
+	longname[500] = 'y'; /* differs past the cut: another name */
 	tx_name_encode(longname, enc2, sizeof(enc2));
 	assert_string_not_equal(enc, enc2);
 	/* A cut name is found through the registry. */
@@ -284,14 +294,24 @@ static int feed_all(struct tx_argbuf *ab, const char *s, size_t step, char *err)
 static void test_argbuf(void **state)
 {
 	static const char *const good[] = {
-		"{\"a\":1}", "  {\"a\":[1,2,{\"b\":\"x\\\"y\"}]}\n",
+		"{\"a\":1}",
+		"  {\"a\":[1,2,{\"b\":\"x\\\"y\"}]}\n",
 		"{\"t\":true,\"f\":false,\"n\":null,\"e\":1e5,\"u\":\"\\u00e9\"}",
 		"{\"s\":\"h\xc3\xa9llo\"}",
 	};
 	static const char *const bad[] = {
-		"[1]", "\"x\"", "{\"a\":1} x", "{\"a\":NaN}", "{'a':1}",
-		"{\"a\":1,}", "{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}", "{\"a\" 1}",
-		"{\"a\":tru }", "{\"a\":1}{}", "\x01\x02\xfe",
+		"[1]",
+		"\"x\"",
+		"{\"a\":1} x",
+		"{\"a\":NaN}",
+		"{'a':1}",
+		"{\"a\":1,}",
+		"{\"a\":\"\x01\"}",
+		"{\"a\":\"\xff\"}",
+		"{\"a\" 1}",
+		"{\"a\":tru }",
+		"{\"a\":1}{}",
+		"\x01\x02\xfe",
 	};
 	char err[256];
 
@@ -311,17 +331,21 @@ static void test_argbuf(void **state)
 			int rc = feed_all(ab, bad[i], step, err);
 
 			if (rc != -EINVAL)
-				fail_msg("accepted: %s (step %zu)", bad[i], step);
+				fail_msg("accepted: %s (step %zu)", bad[i],
+					 step);
 			assert_true(err[0] != '\0');
 			/* Once failed, always failed. */
-			assert_int_equal(tx_argbuf_feed(ab, " ", 1, err, sizeof(err)), -EINVAL);
+			assert_int_equal(tx_argbuf_feed(ab, " ", 1, err,
+							sizeof(err)),
+					 -EINVAL);
 			tx_argbuf_free(ab);
 		}
 	{
 		struct tx_argbuf *ab = tx_argbuf_new();
 
 		assert_true(tx_argbuf_empty(ab));
-		assert_int_equal(tx_argbuf_feed(ab, "  \n", 3, err, sizeof(err)), 0);
+		assert_int_equal(
+			tx_argbuf_feed(ab, "  \n", 3, err, sizeof(err)), 0);
 		assert_true(tx_argbuf_empty(ab));
 		assert_false(tx_argbuf_complete(ab));
 		tx_argbuf_free(ab);

@@ -114,8 +114,8 @@ static uint64_t load(unsigned timeout_ms, const char *keys)
 static char *outcome(const char *args)
 {
 	char err[512] = "", *out;
-	struct tx_job *job = tx_engine_call(engine, "r:t", args, NULL, err,
-					    sizeof(err));
+	struct tx_job *job =
+		tx_engine_call(engine, "r:t", args, NULL, err, sizeof(err));
 	const char *text;
 
 	if (!job)
@@ -147,8 +147,8 @@ static void edit(const char *what, const char *args, const char *keys1,
 		got = outcome(args);
 		if (want[i][0] == '~' ? !strstr(got, want[i] + 1)
 				      : strcmp(got, want[i]) != 0)
-			fail_msg("%s, version %d: expected [%s], got [%s]", what,
-				 i + 1, want[i], got);
+			fail_msg("%s, version %d: expected [%s], got [%s]",
+				 what, i + 1, want[i], got);
 		free(got);
 	}
 	if (v[0] == v[1])
@@ -162,12 +162,17 @@ static void edit(const char *what, const char *args, const char *keys1,
 static void test_env(void **state)
 {
 	(void)state;
-	edit("env", "{}", "\"command\":[\"printenv\",\"V\"]," NONE ",\"env\":{\"V\":\"one\"}",
+	edit("env", "{}",
+	     "\"command\":[\"printenv\",\"V\"]," NONE
+	     ",\"env\":{\"V\":\"one\"}",
 	     "ok:one\n",
-	     "\"command\":[\"printenv\",\"V\"]," NONE ",\"env\":{\"V\":\"two\"}",
+	     "\"command\":[\"printenv\",\"V\"]," NONE
+	     ",\"env\":{\"V\":\"two\"}",
 	     "ok:two\n");
 	edit("env added", "{}", "\"command\":[\"printenv\",\"V\"]," NONE,
-	     "~error:", "\"command\":[\"printenv\",\"V\"]," NONE ",\"env\":{\"V\":\"new\"}",
+	     "~error:",
+	     "\"command\":[\"printenv\",\"V\"]," NONE
+	     ",\"env\":{\"V\":\"new\"}",
 	     "ok:new\n");
 }
 
@@ -175,25 +180,29 @@ static void test_inherit_env(void **state)
 {
 	(void)state;
 	edit("inherit_env", "{}",
-	     "\"command\":[\"printenv\",\"TXR_INHERIT\"]," NONE ",\"inherit_env\":false",
+	     "\"command\":[\"printenv\",\"TXR_INHERIT\"]," NONE
+	     ",\"inherit_env\":false",
 	     "~error:",
-	     "\"command\":[\"printenv\",\"TXR_INHERIT\"]," NONE ",\"inherit_env\":true",
+	     "\"command\":[\"printenv\",\"TXR_INHERIT\"]," NONE
+	     ",\"inherit_env\":true",
 	     "ok:inherited\n");
 }
 
 static void test_cwd(void **state)
 {
 	(void)state;
-	edit("cwd", "{}", "\"command\":[\"pwd\"]," NONE ",\"cwd\":\"/\"", "ok:/\n",
-	     "\"command\":[\"pwd\"]," NONE ",\"cwd\":\"/usr\"", "ok:/usr\n");
+	edit("cwd", "{}", "\"command\":[\"pwd\"]," NONE ",\"cwd\":\"/\"",
+	     "ok:/\n", "\"command\":[\"pwd\"]," NONE ",\"cwd\":\"/usr\"",
+	     "ok:/usr\n");
 }
 
 static void test_stdin(void **state)
 {
 	(void)state;
 	edit("stdin none to json", "{\"a\":\"A\"}",
-	     "\"command\":[\"cat\"],\"stdin\":\"none\"", "ok:",
-	     "\"command\":[\"cat\"],\"stdin\":\"json\"", "ok:{\"a\":\"A\"}\n");
+	     "\"command\":[\"cat\"],\"stdin\":\"none\"",
+	     "ok:", "\"command\":[\"cat\"],\"stdin\":\"json\"",
+	     "ok:{\"a\":\"A\"}\n");
 	edit("stdin argument", "{\"a\":\"A\",\"b\":\"B\"}",
 	     "\"command\":[\"cat\"],\"stdin\":\"{a}\"", "ok:A\n",
 	     "\"command\":[\"cat\"],\"stdin\":\"{b}\"", "ok:B\n");
@@ -203,7 +212,8 @@ static void test_output_caps(void **state)
 {
 	(void)state;
 	edit("max_output_bytes", "{}",
-	     "\"command\":[\"echo\",\"hello\"]," NONE ",\"max_output_bytes\":100",
+	     "\"command\":[\"echo\",\"hello\"]," NONE
+	     ",\"max_output_bytes\":100",
 	     "ok:hello\n",
 	     "\"command\":[\"echo\",\"hello\"]," NONE ",\"max_output_bytes\":3",
 	     "~error:output_too_large: ");
@@ -237,7 +247,7 @@ static void test_argv_past_doc(void **state)
 	doc1 = doc();
 	load(10000, keys[1]);
 	doc2 = doc();
-	assert_string_equal(doc1, doc2);	/* the doc cannot tell */
+	assert_string_equal(doc1, doc2); /* the doc cannot tell */
 	free(doc1);
 	free(doc2);
 	edit("argv past the doc", "{}", keys[0], want[0], keys[1], want[1]);
@@ -262,7 +272,7 @@ static void run_and_cancel(void)
 		usleep(10000);
 	assert_non_null(f);
 	for (int i = 0; i < 3000 && fscanf(f, "%d", &pid) != 1; i++) {
-		usleep(10000);	/* the shell may not have written it all yet */
+		usleep(10000); /* the shell may not have written it all yet */
 		rewind(f);
 	}
 	fclose(f);
@@ -287,11 +297,13 @@ static void test_kill_grace(void **state)
 	(void)state;
 	snprintf(term, sizeof(term), "%s/term", dir);
 	for (int i = 0; i < 2; i++)
-		snprintf(keys[i], sizeof(keys[i]),
-			 "\"command\":[\"sh\",\"-c\",\"trap 'echo TERM > %s; exit 0' TERM; "
-			 "echo $$ > %s/pid.tmp; mv %s/pid.tmp %s/pid; "
-			 "while :; do sleep 0.05; done\"]," NONE ",\"kill_grace_ms\":%d",
-			 term, dir, dir, dir, i ? 30000 : 0);
+		snprintf(
+			keys[i], sizeof(keys[i]),
+			"\"command\":[\"sh\",\"-c\",\"trap 'echo TERM > %s; exit 0' TERM; "
+			"echo $$ > %s/pid.tmp; mv %s/pid.tmp %s/pid; "
+			"while :; do sleep 0.05; done\"]," NONE
+			",\"kill_grace_ms\":%d",
+			term, dir, dir, dir, i ? 30000 : 0);
 	v1 = load(60000, keys[0]);
 	run_and_cancel();
 	assert_int_equal(access(term, F_OK), -1);

@@ -87,14 +87,15 @@ static void test_override_and_derive(void **state)
 	const struct tx_sandbox_profile *p;
 
 	(void)state;
-	ps = parse("{\"dev\": {\"enabled\": true},"
-		   " \"ci\": {\"base\": \"standard\", \"timeout_ms\": 60000,"
-		   "          \"max_tool_calls\": 500},"
-		   " \"standard\": {\"memory\": \"2G\", \"env\": {\"A\": \"1\"}},"
-		   " \"big\": {\"base\": \"ci\", \"stdout_max\": \"64MiB\","
-		   "           \"enabled\": false, \"env\": {\"A\": \"2\","
-		   "           \"B\": \"x y\"}}}",
-		   err, sizeof(err));
+	ps = parse(
+		"{\"dev\": {\"enabled\": true},"
+		" \"ci\": {\"base\": \"standard\", \"timeout_ms\": 60000,"
+		"          \"max_tool_calls\": 500},"
+		" \"standard\": {\"memory\": \"2G\", \"env\": {\"A\": \"1\"}},"
+		" \"big\": {\"base\": \"ci\", \"stdout_max\": \"64MiB\","
+		"           \"enabled\": false, \"env\": {\"A\": \"2\","
+		"           \"B\": \"x y\"}}}",
+		err, sizeof(err));
 	if (!ps)
 		fail_msg("%s", err);
 	assert_int_equal(tx_sandbox_profiles_count(ps), 5);
@@ -286,7 +287,7 @@ static void test_uid_range(void **state)
 	assert_int_not_equal(a, b);
 	tx_sandbox_uid_release(a);
 	tx_sandbox_uid_release(b);
-	tx_sandbox_uid_release(12);	/* not ours: ignored */
+	tx_sandbox_uid_release(12); /* not ours: ignored */
 	for (unsigned i = 0; i < TX_SANDBOX_UID_COUNT; i++)
 		assert_int_equal(tx_sandbox_uid_alloc(&a), 0);
 	assert_int_equal(tx_sandbox_uid_alloc(&b), -EAGAIN);

@@ -38,7 +38,7 @@ static struct json_object *parse(const char *text)
 }
 
 static struct tx_schema *compile_opts(const char *text,
-                                      const struct tx_schema_options *o)
+				      const struct tx_schema_options *o)
 {
 	struct json_object *j = parse(text);
 	char err[512];
@@ -57,7 +57,7 @@ static struct tx_schema *compile(const char *text)
 
 /* Validates instance text; returns the rc and copies the message. */
 static int check(const struct tx_schema *s, const char *inst, char *err,
-                 size_t errlen)
+		 size_t errlen)
 {
 	struct json_object *j = parse(inst);
 	int rc = tx_schema_validate(s, j, err, errlen);
@@ -78,7 +78,7 @@ static void expect_valid(const char *schema, const char *inst)
 
 /* Invalid, and the message must be exactly msg (when msg is not NULL). */
 static void expect_invalid(const char *schema, const char *inst,
-                           const char *msg)
+			   const char *msg)
 {
 	struct tx_schema *s = compile(schema);
 	char err[2048];
@@ -123,56 +123,56 @@ static void test_messages(void **state)
 {
 	(void)state;
 	expect_invalid("{\"properties\":{\"count\":{\"type\":\"integer\"}}}",
-	               "{\"count\":\"3\"}",
-	               "/count: expected integer, got string \"3\"");
+		       "{\"count\":\"3\"}",
+		       "/count: expected integer, got string \"3\"");
 	expect_invalid("{\"type\":[\"string\",\"null\"]}", "12",
-	               "/: expected string or null, got integer 12");
+		       "/: expected string or null, got integer 12");
 	expect_invalid("{\"required\":[\"path\"]}", "{}",
-	               "/: missing required property \"path\"");
+		       "/: missing required property \"path\"");
 	expect_invalid("{\"properties\":{\"a\":{\"items\":{\"properties\":"
-	               "{\"b\":{\"minimum\":5}}}}}}",
-	               "{\"a\":[{\"b\":5},{\"b\":4.5}]}",
-	               "/a/1/b: 4.5 is less than minimum 5");
+		       "{\"b\":{\"minimum\":5}}}}}}",
+		       "{\"a\":[{\"b\":5},{\"b\":4.5}]}",
+		       "/a/1/b: 4.5 is less than minimum 5");
 	/* RFC 6901 escaping of ~ and / in the pointer. */
 	expect_invalid("{\"additionalProperties\":false}", "{\"a/b~c\":1}",
-	               "/a~1b~0c: property \"a/b~c\" is not allowed "
-	               "(additionalProperties)");
+		       "/a~1b~0c: property \"a/b~c\" is not allowed "
+		       "(additionalProperties)");
 	expect_invalid("{\"enum\":[\"red\",\"green\"]}", "\"blue\"", NULL);
 	expect_invalid("{\"const\":{\"a\":[1,2]}}", "{\"a\":[1,3]}",
-	               "/: must be the constant {\"a\":[1,2]}");
+		       "/: must be the constant {\"a\":[1,2]}");
 	expect_invalid("{\"maxLength\":2}", "\"abc\"",
-	               "/: string is longer than maxLength 2 (3 characters)");
+		       "/: string is longer than maxLength 2 (3 characters)");
 	expect_invalid("{\"uniqueItems\":true}", "[1,{\"a\":1},1.0]",
-	               "/: items 0 and 2 are equal (uniqueItems)");
+		       "/: items 0 and 2 are equal (uniqueItems)");
 	expect_invalid("{\"anyOf\":[{\"type\":\"string\"},{\"minimum\":3}]}",
-	               "1", "/: 1 is less than minimum 3");
+		       "1", "/: 1 is less than minimum 3");
 	expect_invalid("{\"anyOf\":[{\"maximum\":0},{\"minimum\":3}]}", "1",
-	               "/: matches none of the 2 schemas in anyOf");
+		       "/: matches none of the 2 schemas in anyOf");
 	/* anyOf/oneOf: the branch the value was meant for speaks. */
 	expect_invalid(
-	        "{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}", "3",
-	        "/: expected string or null, got integer 3 (anyOf)");
+		"{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}", "3",
+		"/: expected string or null, got integer 3 (anyOf)");
 	expect_invalid("{\"properties\":{\"p\":{\"oneOf\":[{\"type\":\"null\"},"
-	               "{\"type\":\"object\",\"required\":[\"id\"]}]}}}",
-	               "{\"p\":{}}", "/p: missing required property \"id\"");
+		       "{\"type\":\"object\",\"required\":[\"id\"]}]}}}",
+		       "{\"p\":{}}", "/p: missing required property \"id\"");
 	expect_invalid("{\"oneOf\":[{\"minimum\":1},{\"maximum\":5}]}", "3",
-	               "/: matches both schema 0 and schema 1 of oneOf, "
-	               "expected exactly one");
+		       "/: matches both schema 0 and schema 1 of oneOf, "
+		       "expected exactly one");
 	expect_invalid("{\"dependencies\":{\"a\":[\"b\"]}}", "{\"a\":1}",
-	               "/: property \"a\" requires property \"b\" "
-	               "(dependencies)");
+		       "/: property \"a\" requires property \"b\" "
+		       "(dependencies)");
 	expect_invalid("{\"multipleOf\":0.01}", "0.015",
-	               "/: 0.015 is not a multiple of 0.01");
+		       "/: 0.015 is not a multiple of 0.01");
 }
 
 static void test_several_errors_capped(void **state)
 {
-	struct tx_schema_options o = {.max_errors = 2};
+	struct tx_schema_options o = { .max_errors = 2 };
 	struct tx_schema *s;
 	char err[1024], small[24];
 	const char *schema =
-	        "{\"properties\":{\"a\":{\"type\":\"string\"},"
-	        "\"b\":{\"type\":\"string\"},\"c\":{\"type\":\"string\"}}}";
+		"{\"properties\":{\"a\":{\"type\":\"string\"},"
+		"\"b\":{\"type\":\"string\"},\"c\":{\"type\":\"string\"}}}";
 	const char *inst = "{\"a\":1,\"b\":2,\"c\":3}";
 
 	(void)state;
@@ -215,14 +215,14 @@ static void test_compile_errors(void **state)
 	expect_compile_error("{\"multipleOf\":0}", "multipleOf");
 	expect_compile_error("{\"pattern\":\"(\"}", "invalid pattern");
 	expect_compile_error("{\"patternProperties\":{\"[\":{}}}",
-	                     "invalid pattern");
+			     "invalid pattern");
 	expect_compile_error("{\"properties\":{\"a\":3}}",
-	                     "#/properties/a: a schema must be");
+			     "#/properties/a: a schema must be");
 	expect_compile_error("{\"$ref\":\"http://example.com/s.json\"}",
-	                     "remote $ref");
+			     "remote $ref");
 	expect_compile_error("{\"$ref\":\"other.json#/a\"}", "unresolvable");
 	expect_compile_error("{\"$ref\":\"#/definitions/nope\"}",
-	                     "no such location");
+			     "no such location");
 	expect_compile_error("{\"allOf\":[]}", "allOf");
 }
 
@@ -232,11 +232,11 @@ static void test_compile_errors(void **state)
 static void test_ref_loops(void **state)
 {
 	static const char *const loops[] = {
-	        "{\"$ref\":\"#\"}",
-	        "{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"$ref\":"
-	        "\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}",
-	        "{\"anyOf\":[{\"$ref\":\"#\"},{\"type\":\"string\"}]}",
-	        "{\"not\":{\"$ref\":\"#\"}}",
+		"{\"$ref\":\"#\"}",
+		"{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"$ref\":"
+		"\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}",
+		"{\"anyOf\":[{\"$ref\":\"#\"},{\"type\":\"string\"}]}",
+		"{\"not\":{\"$ref\":\"#\"}}",
 	};
 	char err[512];
 	size_t i;
@@ -251,14 +251,14 @@ static void test_ref_loops(void **state)
 	}
 	/* Recursion that consumes input is fine. */
 	expect_valid("{\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}",
-	             "[[[],[[[]]]],[]]");
+		     "[[[],[[[]]]],[]]");
 	expect_invalid("{\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}",
-	               "[[[],[[1]]]]",
-	               "/0/1/0/0: expected array, got integer 1");
+		       "[[[],[[1]]]]",
+		       "/0/1/0/0: expected array, got integer 1");
 }
 
 static char *nested(const char *open, const char *mid, const char *close,
-                    int depth)
+		    int depth)
 {
 	size_t lo = strlen(open), lm = strlen(mid), lc = strlen(close);
 	char *s = malloc((lo + lc) * (size_t)depth + lm + 1), *p = s;
@@ -322,9 +322,9 @@ static void test_exponential_fanout(void **state)
 		      "{\"$defs\":{\"d0\":{\"type\":\"string\"}");
 	for (i = 1; i <= 40; i++)
 		p += snprintf(p, buf + sizeof(buf) - p,
-		             ",\"d%d\":{\"allOf\":[{\"$ref\":\"#/$defs/d%d\"},"
-		             "{\"$ref\":\"#/$defs/d%d\"}]}",
-		             i, i - 1, i - 1);
+			      ",\"d%d\":{\"allOf\":[{\"$ref\":\"#/$defs/d%d\"},"
+			      "{\"$ref\":\"#/$defs/d%d\"}]}",
+			      i, i - 1, i - 1);
 	snprintf(p, buf + sizeof(buf) - p, "},\"$ref\":\"#/$defs/d40\"}");
 	s = compile(buf);
 	/* Uncapped, this would never finish: the step cap's own error
@@ -360,22 +360,22 @@ static void test_huge_enum(void **state)
 	small = compile("{\"enum\":[\"value-99999\",7]}");
 	t0 = now();
 	for (i = 0; i < 2000; i++) {
-		assert_int_equal(check(small, "\"value-99999\"", err,
-				       sizeof(err)), 0);
+		assert_int_equal(
+			check(small, "\"value-99999\"", err, sizeof(err)), 0);
 		assert_int_equal(check(small, "7.0", err, sizeof(err)), 0);
 	}
 	t_small = now() - t0;
 	t0 = now();
 	for (i = 0; i < 2000; i++) {
 		assert_int_equal(check(s, "\"value-99999\"", err, sizeof(err)),
-		                 0);
+				 0);
 		assert_int_equal(check(s, "7.0", err, sizeof(err)), 0);
 	}
 	t_huge = now() - t0;
 	tx_schema_free(small);
 	assert_true(t_huge < 50 * t_small + 0.05);
 	assert_int_equal(check(s, "\"value-100000\"", err, sizeof(err)),
-	                 -EINVAL);
+			 -EINVAL);
 	assert_non_null(strstr(err, "(100001 values)"));
 	tx_schema_free(s);
 }
@@ -383,8 +383,8 @@ static void test_huge_enum(void **state)
 static void test_catastrophic_regex(void **state)
 {
 	static const char *const patterns[] = {
-	        "^(a+)+$",  "^(a|aa)+$",         "^(a|a?)+$",
-	        "(x+x+)+y", "^(\\\\w+\\\\s?)*$",
+		"^(a+)+$",  "^(a|aa)+$",         "^(a|a?)+$",
+		"(x+x+)+y", "^(\\\\w+\\\\s?)*$",
 	};
 	char schema[256], err[512];
 	char *inst;
@@ -399,7 +399,7 @@ static void test_catastrophic_regex(void **state)
 		struct tx_schema *s;
 
 		snprintf(schema, sizeof(schema), "{\"pattern\":\"%s\"}",
-		         patterns[i]);
+			 patterns[i]);
 		s = compile(schema);
 		/* Either no match or the match limit: rejected.  Without
 		 * the limit these backtrack for ever and the test hangs. */
@@ -409,7 +409,7 @@ static void test_catastrophic_regex(void **state)
 	/* The limit is a failure even under "not", never a pass. */
 	{
 		struct tx_schema *s = compile(
-		        "{\"not\":{\"pattern\":\"^(\\\\w+\\\\s?)*$\"}}");
+			"{\"not\":{\"pattern\":\"^(\\\\w+\\\\s?)*$\"}}");
 
 		assert_int_equal(check(s, inst, err, sizeof(err)), -EINVAL);
 		tx_schema_free(s);
@@ -428,26 +428,26 @@ static void test_integer_number(void **state)
 	expect_valid("{\"type\":\"integer\"}", "-0");
 	expect_valid("{\"type\":\"integer\"}", "18446744073709551615");
 	expect_valid("{\"type\":\"integer\"}",
-	             "12345678910111213141516171819202122232425262728293031");
+		     "12345678910111213141516171819202122232425262728293031");
 	expect_invalid("{\"type\":\"integer\"}", "1.5",
-	               "/: expected integer, got number 1.5");
+		       "/: expected integer, got number 1.5");
 	expect_invalid("{\"type\":\"integer\"}", "true",
-	               "/: expected integer, got boolean true");
+		       "/: expected integer, got boolean true");
 	expect_valid("{\"type\":\"number\"}", "3");
 	expect_valid("{\"maximum\":18446744073709551615}",
-	             "18446744073709551600");
+		     "18446744073709551600");
 	expect_invalid("{\"maximum\":9007199254740992}", "9007199254740993",
-	               NULL); /* 64-bit exact, not rounded to double */
+		       NULL); /* 64-bit exact, not rounded to double */
 	expect_valid("{\"enum\":[1]}", "1.0");
 	expect_valid("{\"const\":1.0}", "1");
 	expect_invalid("{\"enum\":[1]}", "true", NULL);
 	expect_invalid("{\"exclusiveMinimum\":0}", "0",
-	               "/: 0 is not greater than exclusiveMinimum 0");
+		       "/: 0 is not greater than exclusiveMinimum 0");
 	/* draft-04 boolean form */
 	expect_invalid(
-	        "{\"$schema\":\"http://json-schema.org/draft-04/schema#\","
-	        "\"minimum\":5,\"exclusiveMinimum\":true}",
-	        "5", "/: 5 is not greater than exclusiveMinimum 5");
+		"{\"$schema\":\"http://json-schema.org/draft-04/schema#\","
+		"\"minimum\":5,\"exclusiveMinimum\":true}",
+		"5", "/: 5 is not greater than exclusiveMinimum 5");
 	/* multipleOf with fractions */
 	expect_valid("{\"multipleOf\":0.0001}", "0.0075");
 	expect_invalid("{\"multipleOf\":0.0001}", "0.00751", NULL);
@@ -455,7 +455,7 @@ static void test_integer_number(void **state)
 	expect_valid("{\"multipleOf\":0.01}", "19.99");
 	expect_valid("{\"multipleOf\":1e-8}", "12391239123");
 	expect_invalid("{\"type\":\"integer\",\"multipleOf\":0.123456789}",
-	               "1e308", NULL);
+		       "1e308", NULL);
 	expect_valid("{\"multipleOf\":3}", "9223372036854775806");
 	expect_invalid("{\"multipleOf\":3}", "9223372036854775807", NULL);
 }
@@ -467,7 +467,7 @@ static void test_unicode_length(void **state)
 	expect_valid("{\"maxLength\":1}", "\"\xf0\x9f\x92\xa9\"");
 	expect_valid("{\"maxLength\":1}", "\"\\ud83d\\udca9\"");
 	expect_invalid("{\"minLength\":2}", "\"\xf0\x9f\x92\xa9\"",
-	               "/: string is shorter than minLength 2 (1 character)");
+		       "/: string is shorter than minLength 2 (1 character)");
 	expect_valid("{\"minLength\":2,\"maxLength\":2}", "\"e\xcc\x81\"");
 	expect_valid("{\"maxLength\":3}", "\"\xc3\xa9t\xc3\xa9\"");
 	/* Patterns see code points too. */
@@ -484,68 +484,68 @@ static void test_unicode_length(void **state)
 static void test_drafts_and_refs(void **state)
 {
 	const char *sib = "\"$defs\":{\"arr\":{\"type\":\"array\"}},"
-	                  "\"properties\":{\"foo\":{\"$ref\":\"#/$defs/arr\","
-	                  "\"maxItems\":2}}}";
+			  "\"properties\":{\"foo\":{\"$ref\":\"#/$defs/arr\","
+			  "\"maxItems\":2}}}";
 	char schema[512];
 
 	(void)state;
 	/* draft-07: siblings of $ref are ignored; 2019+ and default apply. */
 	snprintf(schema, sizeof(schema),
-	         "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",%s",
-	         sib);
+		 "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",%s",
+		 sib);
 	expect_valid(schema, "{\"foo\":[1,2,3]}");
 	snprintf(schema, sizeof(schema), "{%s", sib);
 	expect_invalid(schema, "{\"foo\":[1,2,3]}",
-	               "/foo: array has more than maxItems 2 (3 items)");
+		       "/foo: array has more than maxItems 2 (3 items)");
 	/* Keywords born in 2019-09 are not keywords in a draft-07 schema. */
 	expect_valid("{\"$schema\":\"http://json-schema.org/draft-07/schema#\","
-	             "\"dependentRequired\":{\"a\":[\"b\"]},\"prefixItems\":"
-	             "[{\"type\":\"string\"}]}",
-	             "{\"a\":1}");
+		     "\"dependentRequired\":{\"a\":[\"b\"]},\"prefixItems\":"
+		     "[{\"type\":\"string\"}]}",
+		     "{\"a\":1}");
 	/* $anchor, $id-relative references, escaped pointers. */
 	expect_invalid(
-	        "{\"$defs\":{\"n\":{\"$anchor\":\"num\",\"type\":"
-	        "\"number\"}},\"properties\":{\"a\":{\"$ref\":\"#num\"}}}",
-	        "{\"a\":\"x\"}", "/a: expected number, got string \"x\"");
+		"{\"$defs\":{\"n\":{\"$anchor\":\"num\",\"type\":"
+		"\"number\"}},\"properties\":{\"a\":{\"$ref\":\"#num\"}}}",
+		"{\"a\":\"x\"}", "/a: expected number, got string \"x\"");
 	expect_invalid("{\"$id\":\"http://example.com/root.json\",\"$defs\":"
-	               "{\"b\":{\"$id\":\"other.json\",\"type\":\"integer\"}},"
-	               "\"$ref\":\"other.json\"}",
-	               "\"x\"", NULL);
+		       "{\"b\":{\"$id\":\"other.json\",\"type\":\"integer\"}},"
+		       "\"$ref\":\"other.json\"}",
+		       "\"x\"", NULL);
 	expect_invalid(
-	        "{\"$defs\":{\"a/b\":{\"type\":\"integer\"},\"c%d\":"
-	        "{\"type\":\"integer\"}},\"properties\":{\"x\":{\"$ref\":"
-	        "\"#/$defs/a~1b\"},\"y\":{\"$ref\":\"#/$defs/c%25d\"}}}",
-	        "{\"x\":1,\"y\":\"s\"}", NULL);
+		"{\"$defs\":{\"a/b\":{\"type\":\"integer\"},\"c%d\":"
+		"{\"type\":\"integer\"}},\"properties\":{\"x\":{\"$ref\":"
+		"\"#/$defs/a~1b\"},\"y\":{\"$ref\":\"#/$defs/c%25d\"}}}",
+		"{\"x\":1,\"y\":\"s\"}", NULL);
 	/* 2020-12 prefixItems + items; older items array + additionalItems */
 	expect_invalid("{\"prefixItems\":[{\"type\":\"string\"}],\"items\":"
-	               "{\"type\":\"integer\"}}",
-	               "[\"a\",1,\"b\"]",
-	               "/2: expected integer, got string \"b\"");
+		       "{\"type\":\"integer\"}}",
+		       "[\"a\",1,\"b\"]",
+		       "/2: expected integer, got string \"b\"");
 	expect_invalid("{\"items\":[{\"type\":\"string\"}],\"additionalItems\":"
-	               "false}",
-	               "[\"a\",1]",
-	               "/1: no value is allowed here (false schema)");
+		       "false}",
+		       "[\"a\",1]",
+		       "/1: no value is allowed here (false schema)");
 	expect_invalid("{\"dependentRequired\":{\"a\":[\"b\"]}}", "{\"a\":1}",
-	               NULL);
+		       NULL);
 	expect_invalid("{\"dependentSchemas\":{\"a\":{\"required\":[\"c\"]}}}",
-	               "{\"a\":1}", "/: missing required property \"c\"");
+		       "{\"a\":1}", "/: missing required property \"c\"");
 	expect_invalid("{\"contains\":{\"type\":\"string\"},\"minContains\":2}",
-	               "[\"a\",1]", NULL);
+		       "[\"a\",1]", NULL);
 	expect_valid("{\"contains\":{\"type\":\"string\"},\"maxContains\":1}",
-	             "[\"a\",1]");
+		     "[\"a\",1]");
 	expect_invalid("{\"if\":{\"properties\":{\"k\":{\"const\":\"a\"}}},"
-	               "\"then\":{\"required\":[\"x\"]}}",
-	               "{\"k\":\"a\"}", "/: missing required property \"x\"");
+		       "\"then\":{\"required\":[\"x\"]}}",
+		       "{\"k\":\"a\"}", "/: missing required property \"x\"");
 	/* The draft-07 meta-schema is built in, never fetched. */
 	expect_valid("{\"$ref\":\"http://json-schema.org/draft-07/schema#\"}",
-	             "{\"type\":\"string\"}");
+		     "{\"type\":\"string\"}");
 	expect_invalid("{\"$ref\":\"http://json-schema.org/draft-07/schema#\"}",
-	               "{\"type\":7}", NULL);
+		       "{\"type\":7}", NULL);
 }
 
 static void test_formats(void **state)
 {
-	struct tx_schema_options assert_fmt = {.assert_format = true};
+	struct tx_schema_options assert_fmt = { .assert_format = true };
 	struct tx_schema *s;
 	char err[256];
 
@@ -554,21 +554,21 @@ static void test_formats(void **state)
 	expect_valid("{\"format\":\"date\"}", "\"yesterday\"");
 	/* ...assertions when asked; unknown formats always pass. */
 	s = compile_opts(
-	        "{\"properties\":{\"d\":{\"format\":\"date\"},"
-	        "\"u\":{\"format\":\"uuid\"},\"x\":{\"format\":\"x-new\"}}}",
-	        &assert_fmt);
+		"{\"properties\":{\"d\":{\"format\":\"date\"},"
+		"\"u\":{\"format\":\"uuid\"},\"x\":{\"format\":\"x-new\"}}}",
+		&assert_fmt);
 	assert_int_equal(check(s,
-	                       "{\"d\":\"2024-02-29\",\"u\":"
-	                       "\"123e4567-e89b-12d3-a456-426614174000\","
-	                       "\"x\":\"?\"}",
-	                       err, sizeof(err)),
-	                 0);
+			       "{\"d\":\"2024-02-29\",\"u\":"
+			       "\"123e4567-e89b-12d3-a456-426614174000\","
+			       "\"x\":\"?\"}",
+			       err, sizeof(err)),
+			 0);
 	assert_int_equal(check(s, "{\"d\":\"2023-02-29\"}", err, sizeof(err)),
-	                 -EINVAL);
+			 -EINVAL);
 	assert_string_equal(err,
-	                    "/d: \"2023-02-29\" is not a valid date (format)");
+			    "/d: \"2023-02-29\" is not a valid date (format)");
 	assert_int_equal(check(s, "{\"u\":\"123e4567\"}", err, sizeof(err)),
-	                 -EINVAL);
+			 -EINVAL);
 	tx_schema_free(s);
 }
 
@@ -579,21 +579,21 @@ static void test_mcp_filesystem(void **state)
 {
 	(void)state;
 	expect_valid(write_file_schema,
-	             "{\"path\":\"/tmp/a.txt\",\"content\":\"hello\"}");
+		     "{\"path\":\"/tmp/a.txt\",\"content\":\"hello\"}");
 	expect_invalid(write_file_schema, "{\"path\":\"/tmp/a.txt\"}",
-	               "/: missing required property \"content\"");
+		       "/: missing required property \"content\"");
 	expect_invalid(write_file_schema, "{\"path\":1,\"content\":[]}",
-	               "/path: expected string, got integer 1\n"
-	               "/content: expected string, got array");
+		       "/path: expected string, got integer 1\n"
+		       "/content: expected string, got array");
 	expect_valid(edit_file_schema,
-	             "{\"path\":\"a\",\"edits\":[{\"oldText\":\"x\","
-	             "\"newText\":\"y\"}],\"dryRun\":true}");
+		     "{\"path\":\"a\",\"edits\":[{\"oldText\":\"x\","
+		     "\"newText\":\"y\"}],\"dryRun\":true}");
 	expect_invalid(
-	        edit_file_schema,
-	        "{\"path\":\"a\",\"edits\":[{\"oldText\":\"x\","
-	        "\"newText\":\"y\"},{\"oldText\":\"z\"}],\"dryRun\":\"yes\"}",
-	        "/edits/1: missing required property \"newText\"\n"
-	        "/dryRun: expected boolean, got string \"yes\"");
+		edit_file_schema,
+		"{\"path\":\"a\",\"edits\":[{\"oldText\":\"x\","
+		"\"newText\":\"y\"},{\"oldText\":\"z\"}],\"dryRun\":\"yes\"}",
+		"/edits/1: missing required property \"newText\"\n"
+		"/dryRun: expected boolean, got string \"yes\"");
 }
 
 struct thread_arg {
@@ -612,9 +612,9 @@ static void *validate_many(void *p)
 		if (tx_schema_validate(a->s, a->good, err, sizeof(err)) != 0)
 			a->failures++;
 		if (tx_schema_validate(a->s, a->bad, err, sizeof(err)) !=
-		            -EINVAL ||
+			    -EINVAL ||
 		    strcmp(err,
-		           "/edits/0: missing required property \"newText\""))
+			   "/edits/0: missing required property \"newText\""))
 			a->failures++;
 	}
 	return NULL;
@@ -626,19 +626,19 @@ static void test_threads(void **state)
 	pthread_t t[4];
 	struct tx_schema *s = compile(edit_file_schema);
 	struct json_object *good =
-	        parse("{\"path\":\"a\",\"edits\":[{\"oldText\":\"x\","
-	              "\"newText\":\"y\"}]}");
+		parse("{\"path\":\"a\",\"edits\":[{\"oldText\":\"x\","
+		      "\"newText\":\"y\"}]}");
 	struct json_object *bad =
-	        parse("{\"path\":\"a\",\"edits\":[{\"oldText\":\"x\"}]}");
+		parse("{\"path\":\"a\",\"edits\":[{\"oldText\":\"x\"}]}");
 	int i;
 
 	(void)state;
 	/* One schema and one instance shared by every thread: nothing in
 	 * validation may write to either. */
 	for (i = 0; i < 4; i++) {
-		a[i] = (struct thread_arg){s, good, bad, 0};
+		a[i] = (struct thread_arg){ s, good, bad, 0 };
 		assert_int_equal(
-		        pthread_create(&t[i], NULL, validate_many, &a[i]), 0);
+			pthread_create(&t[i], NULL, validate_many, &a[i]), 0);
 	}
 	for (i = 0; i < 4; i++) {
 		pthread_join(t[i], NULL);
@@ -652,20 +652,20 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_messages),
-	        cmocka_unit_test(test_several_errors_capped),
-	        cmocka_unit_test(test_compile_errors),
-	        cmocka_unit_test(test_ref_loops),
-	        cmocka_unit_test(test_deep_nesting),
-	        cmocka_unit_test(test_exponential_fanout),
-	        cmocka_unit_test(test_huge_enum),
-	        cmocka_unit_test(test_catastrophic_regex),
-	        cmocka_unit_test(test_integer_number),
-	        cmocka_unit_test(test_unicode_length),
-	        cmocka_unit_test(test_drafts_and_refs),
-	        cmocka_unit_test(test_formats),
-	        cmocka_unit_test(test_mcp_filesystem),
-	        cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_several_errors_capped),
+		cmocka_unit_test(test_compile_errors),
+		cmocka_unit_test(test_ref_loops),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_exponential_fanout),
+		cmocka_unit_test(test_huge_enum),
+		cmocka_unit_test(test_catastrophic_regex),
+		cmocka_unit_test(test_integer_number),
+		cmocka_unit_test(test_unicode_length),
+		cmocka_unit_test(test_drafts_and_refs),
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_mcp_filesystem),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,11 +51,11 @@ static int join_term(void *ctx, const char *term, size_t len)
 }
 
 static const char *tok(struct tx_tokenizer *tk, const char *text,
-                       struct terms *t)
+		       struct terms *t)
 {
 	memset(t, 0, sizeof(*t));
 	assert_int_equal(
-	        tx_tokenize(tk, text, strlen(text), 1000, join_term, t), 0);
+		tx_tokenize(tk, text, strlen(text), 1000, join_term, t), 0);
 	return t->buf;
 }
 
@@ -85,14 +85,14 @@ static void test_tokenize_stem_stop(void **state)
 	(void)state;
 	/* Snowball English: inflections meet at one stem. */
 	assert_string_equal(tok(tk, "directories directory", &t),
-	                    "directori directori");
+			    "directori directori");
 	assert_string_equal(tok(tk, "running runs", &t), "run run");
 	assert_string_equal(tok(tk, "connections connected", &t),
-	                    "connect connect");
+			    "connect connect");
 	/* Stop words go, action words stay. */
-	assert_string_equal(
-	        tok(tk, "I want to get all of the files please", &t),
-	        "get file");
+	assert_string_equal(tok(tk, "I want to get all of the files please",
+				&t),
+			    "get file");
 	assert_true(tx_tokenizer_is_stop("the", 3));
 	assert_true(tx_tokenizer_is_stop("yourselves", 10));
 	assert_false(tx_tokenizer_is_stop("them", 2)); /* "th" */
@@ -110,19 +110,19 @@ static void test_tokenize_unicode_binary(void **state)
 
 	(void)state;
 	assert_string_equal(tok(tk, "Café ÉCOLE Привет—мир ΩMEGA", &t),
-	                    "café école привет мир ωmega");
+			    "café école привет мир ωmega");
 	/* Invalid UTF-8 separates words and never reaches the stemmer. */
 	assert_string_equal(tok(tk,
-	                        "abc\xff\xfe"
-	                        "def\xc0\xaf"
-	                        "ghi\xed\xa0\x80z",
-	                        &t),
-	                    "abc def ghi z");
+				"abc\xff\xfe"
+				"def\xc0\xaf"
+				"ghi\xed\xa0\x80z",
+				&t),
+			    "abc def ghi z");
 	for (i = 0; i < sizeof(bin); i++)
 		bin[i] = (char)(i * 37 + 11);
 	memset(&t, 0, sizeof(t));
 	assert_int_equal(tx_tokenize(tk, bin, sizeof(bin), 1000, join_term, &t),
-	                 0);
+			 0);
 	/* Long words are cut at TX_TERM_MAX bytes. */
 	memset(longw, 'q', sizeof(longw) - 1);
 	longw[sizeof(longw) - 1] = '\0';
@@ -131,9 +131,9 @@ static void test_tokenize_unicode_binary(void **state)
 	assert_true(t.len <= TX_TERM_MAX);
 	/* The term cap stops the walk. */
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(
-	        tx_tokenize(tk, "alpha beta gamma delta", 22, 2, join_term, &t),
-	        0);
+	assert_int_equal(tx_tokenize(tk, "alpha beta gamma delta", 22, 2,
+				     join_term, &t),
+			 0);
 	assert_string_equal(t.buf, "alpha beta");
 	tx_tokenizer_free(tk);
 }
@@ -158,14 +158,14 @@ static void test_synonyms(void **state)
 /* Index                                                             */
 
 static int put(struct tx_search_index *idx, const char *id, const char *name,
-               const char *desc, const char *schema)
+	       const char *desc, const char *schema)
 {
 	struct json_object *s = schema ? json_tokener_parse(schema) : NULL;
-	struct tx_search_doc d = {.id = id,
-	                          .ns = "t",
-	                          .name = name,
-	                          .description = desc,
-	                          .input_schema = s};
+	struct tx_search_doc d = { .id = id,
+				   .ns = "t",
+				   .name = name,
+				   .description = desc,
+				   .input_schema = s };
 	int rc = tx_search_index_put(idx, &d);
 
 	json_object_put(s);
@@ -173,7 +173,7 @@ static int put(struct tx_search_index *idx, const char *id, const char *name,
 }
 
 static int query(struct tx_search_index *idx, const char *q, size_t k,
-                 struct tx_search_hit **hits)
+		 struct tx_search_hit **hits)
 {
 	return tx_search_index_query(idx, q, k, hits);
 }
@@ -186,12 +186,12 @@ static void test_name_beats_description(void **state)
 
 	(void)state;
 	assert_int_equal(put(idx, "t:archive", "archive",
-	                     "Packs files. You may rename them first.", NULL),
-	                 0);
+			     "Packs files. You may rename them first.", NULL),
+			 0);
 	assert_int_equal(
-	        put(idx, "t:rename", "rename", "Gives a new name.", NULL), 0);
+		put(idx, "t:rename", "rename", "Gives a new name.", NULL), 0);
 	assert_int_equal(put(idx, "t:other", "other", "Something else.", NULL),
-	                 0);
+			 0);
 	n = query(idx, "rename", 10, &hits);
 	assert_int_equal(n, 2);
 	assert_string_equal(hits[0].id, "t:rename");
@@ -305,13 +305,13 @@ static void test_put_replace_remove(void **state)
 /* Pruning is exact, and churn leaves the same index as a fresh build */
 
 static const char *vocab[] = {
-        "file",      "read",   "write",   "list",   "directory", "graph",
-        "node",      "entity", "create",  "delete", "search",    "image",
-        "log",       "time",   "user",    "email",  "send",      "fetch",
-        "http",      "json",   "parse",   "query",  "table",     "row",
-        "column",    "commit", "branch",  "merge",  "issue",     "ticket",
-        "calendar",  "event",  "weather", "city",   "price",     "stock",
-        "translate", "text",   "audio",   "video",
+	"file",      "read",   "write",   "list",   "directory", "graph",
+	"node",      "entity", "create",  "delete", "search",    "image",
+	"log",       "time",   "user",    "email",  "send",      "fetch",
+	"http",      "json",   "parse",   "query",  "table",     "row",
+	"column",    "commit", "branch",  "merge",  "issue",     "ticket",
+	"calendar",  "event",  "weather", "city",   "price",     "stock",
+	"translate", "text",   "audio",   "video",
 };
 #define NVOCAB (sizeof(vocab) / sizeof(vocab[0]))
 
@@ -335,7 +335,7 @@ static void words(uint32_t *s, char *out, size_t cap, unsigned n)
 		const char *w = vocab[(r * r) / NVOCAB];
 
 		len += (size_t)snprintf(out + len, cap - len, "%s%s",
-		                        i ? " " : "", w);
+					i ? " " : "", w);
 	}
 }
 
@@ -350,7 +350,7 @@ static void put_random(struct tx_search_index *idx, uint32_t *s, unsigned i)
 }
 
 static void same_hits(struct tx_search_index *a, struct tx_search_index *b,
-                      const char *q, size_t ka, size_t kb)
+		      const char *q, size_t ka, size_t kb)
 {
 	struct tx_search_hit *ha = NULL, *hb = NULL;
 	int na = query(a, q, ka, &ha), nb = query(b, q, kb, &hb), i;
@@ -362,11 +362,11 @@ static void same_hits(struct tx_search_index *a, struct tx_search_index *b,
 	for (i = 0; i < n && i < (int)ka && i < (int)kb; i++) {
 		if (strcmp(ha[i].id, hb[i].id) != 0)
 			fail_msg("query \"%s\" rank %d: %s (%.12g) vs %s "
-			         "(%.12g)",
-			         q, i + 1, ha[i].id, ha[i].score, hb[i].id,
-			         hb[i].score);
+				 "(%.12g)",
+				 q, i + 1, ha[i].id, ha[i].score, hb[i].id,
+				 hb[i].score);
 		assert_true(ha[i].score - hb[i].score < 1e-9 &&
-		            hb[i].score - ha[i].score < 1e-9);
+			    hb[i].score - ha[i].score < 1e-9);
 	}
 	tx_search_hits_free(ha, na > 0 ? (size_t)na : 0);
 	tx_search_hits_free(hb, nb > 0 ? (size_t)nb : 0);
@@ -459,7 +459,7 @@ static void *race_reader(void *arg)
 
 static void test_concurrent(void **state)
 {
-	struct race r = {.idx = tx_search_index_new()};
+	struct race r = { .idx = tx_search_index_new() };
 	pthread_t th[3];
 	uint32_t s = 5;
 	unsigned i;
@@ -470,7 +470,7 @@ static void test_concurrent(void **state)
 		put_random(r.idx, &s, i);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, race_reader, &r),
-		                 0);
+				 0);
 	for (i = 0; i < 400; i++)
 		put_random(r.idx, &s, i % 250);
 	for (i = 0; i < 3; i++) {
@@ -490,13 +490,13 @@ static void write_tool(const char *dir, const char *name, const char *desc)
 
 	snprintf(path, sizeof(path), "%s/zoo.json", dir);
 	n = snprintf(text, sizeof(text),
-	             "{\"tools\": [{\"namespace\": \"zoo\", \"name\": "
-	             "\"%s\", \"title\": \"T\", \"description\": \"%s\", "
-	             "\"tags\": [], \"input_schema\": {\"type\": "
-	             "\"object\"}, \"command\": [\"true\"], \"stdin\": "
-	             "\"none\", \"timeout_ms\": 5000, "
-	             "\"max_output_bytes\": 4096}]}",
-	             name, desc);
+		     "{\"tools\": [{\"namespace\": \"zoo\", \"name\": "
+		     "\"%s\", \"title\": \"T\", \"description\": \"%s\", "
+		     "\"tags\": [], \"input_schema\": {\"type\": "
+		     "\"object\"}, \"command\": [\"true\"], \"stdin\": "
+		     "\"none\", \"timeout_ms\": 5000, "
+		     "\"max_output_bytes\": 4096}]}",
+		     name, desc);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, (size_t)n), n);
@@ -519,7 +519,7 @@ static void test_engine_reload(void **state)
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[256], path[512], err[256];
-	struct tx_engine_options opts = {0};
+	struct tx_engine_options opts = { 0 };
 	struct tx_engine *e;
 
 	(void)state;
@@ -561,7 +561,7 @@ static void test_engine_reload(void **state)
 struct gen_watch {
 	struct tx_engine *e;
 	uint64_t gen0;
-	int seen;	/* -1: no new generation within the bound */
+	int seen; /* -1: no new generation within the bound */
 };
 
 static void *watch_generation(void *p)
@@ -587,9 +587,9 @@ static void *watch_generation(void *p)
 static void test_index_before_publish(void **state)
 {
 	enum { N = 3000 };
-	struct tx_engine_options opts = {0};
+	struct tx_engine_options opts = { 0 };
 	struct tx_tool **tools = calloc(N, sizeof(*tools));
-	struct gen_watch w = {0};
+	struct gen_watch w = { 0 };
 	struct tx_toolset *set;
 	char err[256], name[32], desc[96];
 	pthread_t th;
@@ -599,12 +599,15 @@ static void test_index_before_publish(void **state)
 	w.e = tx_engine_new(&opts, err, sizeof(err));
 	assert_non_null(w.e);
 	for (int i = 0; i < N; i++) {
-		struct tx_tool_def def = {0};
+		struct tx_tool_def def = { 0 };
 
-		snprintf(name, sizeof(name), i == N - 1 ? "zz_last" : "t%04d", i);
-		snprintf(desc, sizeof(desc), i == N - 1
-		         ? "Counts every zyzzyva in the garden."
-		         : "Tool number %d reads lines of widget %d.", i, i % 97);
+		snprintf(name, sizeof(name), i == N - 1 ? "zz_last" : "t%04d",
+			 i);
+		snprintf(desc, sizeof(desc),
+			 i == N - 1
+				 ? "Counts every zyzzyva in the garden."
+				 : "Tool number %d reads lines of widget %d.",
+			 i, i % 97);
 		def.ns = "many";
 		def.name = name;
 		def.description = desc;
@@ -616,8 +619,8 @@ static void test_index_before_publish(void **state)
 	tx_toolset_unref(set);
 	assert_int_equal(pthread_create(&th, NULL, watch_generation, &w), 0);
 	assert_int_equal(tx_registry_set_source(w.e->registry, "many", tools, N,
-	                                        err, sizeof(err)),
-	                 0);
+						err, sizeof(err)),
+			 0);
 	pthread_join(th, NULL);
 	assert_int_equal(w.seen, 1);
 	for (int i = 0; i < N; i++)
@@ -629,19 +632,19 @@ static void test_index_before_publish(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_tokenize_split),
-	        cmocka_unit_test(test_tokenize_stem_stop),
-	        cmocka_unit_test(test_tokenize_unicode_binary),
-	        cmocka_unit_test(test_synonyms),
-	        cmocka_unit_test(test_name_beats_description),
-	        cmocka_unit_test(test_params_and_nested),
-	        cmocka_unit_test(test_odd_queries),
-	        cmocka_unit_test(test_put_replace_remove),
-	        cmocka_unit_test(test_maxscore_exact),
-	        cmocka_unit_test(test_churn_equals_fresh),
-	        cmocka_unit_test(test_concurrent),
-	        cmocka_unit_test(test_engine_reload),
-	        cmocka_unit_test(test_index_before_publish),
+		cmocka_unit_test(test_tokenize_split),
+		cmocka_unit_test(test_tokenize_stem_stop),
+		cmocka_unit_test(test_tokenize_unicode_binary),
+		cmocka_unit_test(test_synonyms),
+		cmocka_unit_test(test_name_beats_description),
+		cmocka_unit_test(test_params_and_nested),
+		cmocka_unit_test(test_odd_queries),
+		cmocka_unit_test(test_put_replace_remove),
+		cmocka_unit_test(test_maxscore_exact),
+		cmocka_unit_test(test_churn_equals_fresh),
+		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_engine_reload),
+		cmocka_unit_test(test_index_before_publish),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

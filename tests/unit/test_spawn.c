@@ -32,8 +32,11 @@ static char *const no_env[] = { "PATH=/usr/bin:/bin", NULL };
 static char *run(char *const *argv, char *const *envp, const char *cwd,
 		 int *status)
 {
-	struct tx_spawn s = { .path = argv[0], .argv = argv, .envp = envp,
-			      .cwd = cwd, .fd = { -1, -1, -1 } };
+	struct tx_spawn s = { .path = argv[0],
+			      .argv = argv,
+			      .envp = envp,
+			      .cwd = cwd,
+			      .fd = { -1, -1, -1 } };
 	struct tx_spawn_error fail;
 	char *out = calloc(1, 65536);
 	size_t len = 0;
@@ -101,8 +104,8 @@ static void ignore_internal(bool on)
 
 static void test_signal_state_reset(void **state)
 {
-	char *const argv[] = { "/bin/grep", "-E", "^(SigBlk|SigIgn):",
-			       "/proc/self/status", NULL };
+	char *const argv[] = { "/bin/grep", "-E",
+			       "^(SigBlk|SigIgn):", "/proc/self/status", NULL };
 	sigset_t set, old;
 	int status;
 	char *out;
@@ -126,7 +129,8 @@ static void test_signal_state_reset(void **state)
 	signal(SIGUSR2, SIG_DFL);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_string_equal("SigBlk:\t0000000000000000\n"
-			    "SigIgn:\t0000000000000000\n", out);
+			    "SigIgn:\t0000000000000000\n",
+			    out);
 	free(out);
 }
 
@@ -166,7 +170,9 @@ static void test_failures_say_where(void **state)
 {
 	char *const nope[] = { "/nonexistent/program", NULL };
 	char *const sh[] = { "/bin/sh", "-c", "echo ran", NULL };
-	struct tx_spawn s = { .path = nope[0], .argv = nope, .envp = no_env,
+	struct tx_spawn s = { .path = nope[0],
+			      .argv = nope,
+			      .envp = no_env,
 			      .fd = { -1, -1, -1 } };
 	struct tx_spawn_error fail = { TX_SPAWN_SETUP, 0 };
 	pid_t pid = -1;
@@ -198,8 +204,11 @@ static void test_failures_say_where(void **state)
 static void test_child_hook_runs(void **state)
 {
 	char *const sh[] = { "/bin/sh", "-c", "echo ran", NULL };
-	struct tx_spawn s = { .path = sh[0], .argv = sh, .envp = no_env,
-			      .fd = { -1, -1, -1 }, .child_fn = hook_writes };
+	struct tx_spawn s = { .path = sh[0],
+			      .argv = sh,
+			      .envp = no_env,
+			      .fd = { -1, -1, -1 },
+			      .child_fn = hook_writes };
 	char buf[64] = "";
 	int p[2], status;
 	size_t len = 0;
@@ -230,8 +239,11 @@ static void *start_and_leave(void *arg)
 {
 	struct starter *st = arg;
 	char *const argv[] = { "/bin/sleep", "60", NULL };
-	struct tx_spawn s = { .path = argv[0], .argv = argv, .envp = no_env,
-			      .fd = { -1, -1, -1 }, .flags = st->flags };
+	struct tx_spawn s = { .path = argv[0],
+			      .argv = argv,
+			      .envp = no_env,
+			      .fd = { -1, -1, -1 },
+			      .flags = st->flags };
 
 	st->tid = (pid_t)syscall(SYS_gettid);
 	assert_int_equal(0, tx_spawn_start(&s, &st->child, NULL));

@@ -249,8 +249,8 @@ static void test_watcher_debounces_and_filters(void **state)
 	remove_file("b.json~");
 	remove_file("#b.json#");
 
-	assert_null(tx_config_watch_new("/nonexistent/dir", on_change, &s,
-					err, sizeof(err)));
+	assert_null(tx_config_watch_new("/nonexistent/dir", on_change, &s, err,
+					sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/dir"));
 }
 
@@ -261,12 +261,13 @@ static const char *tool_doc(const char *desc)
 {
 	static char buf[512];
 
-	snprintf(buf, sizeof(buf),
-		 "{\"tools\":[{\"namespace\":\"w\",\"name\":\"one\","
-		 "\"description\":\"%s\",\"input_schema\":{\"type\":\"object\"},"
-		 "\"command\":[\"echo\",\"%s\"],\"stdin\":\"none\","
-		 "\"timeout_ms\":5000}]}",
-		 desc, desc);
+	snprintf(
+		buf, sizeof(buf),
+		"{\"tools\":[{\"namespace\":\"w\",\"name\":\"one\","
+		"\"description\":\"%s\",\"input_schema\":{\"type\":\"object\"},"
+		"\"command\":[\"echo\",\"%s\"],\"stdin\":\"none\","
+		"\"timeout_ms\":5000}]}",
+		desc, desc);
 	return buf;
 }
 
@@ -341,10 +342,11 @@ static void test_engine_hot_reload(void **state)
 	assert_true(wait_for(e, "w:one", "third", &ms));
 
 	/* A second file with a schema error does not hide the first. */
-	write_file("b.json", "{\"tools\":[{\"namespace\":\"w\",\"name\":\"two\","
-			     "\"description\":\"d\",\"input_schema\":{},"
-			     "\"command\":[\"true\"],\"timeout_ms\":500,"
-			     "\"stdin\":\"bogus\"}]}");
+	write_file("b.json",
+		   "{\"tools\":[{\"namespace\":\"w\",\"name\":\"two\","
+		   "\"description\":\"d\",\"input_schema\":{},"
+		   "\"command\":[\"true\"],\"timeout_ms\":500,"
+		   "\"stdin\":\"bogus\"}]}");
 	assert_eventually(log_has(e, "b.json: $.tools[0].stdin: must be"));
 	assert_true(wait_for(e, "w:one", "third", &ms));
 	assert_true(wait_for(e, "w:two", NULL, &ms));
@@ -372,8 +374,8 @@ static void test_engine_hot_reload(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_watcher_debounces_and_filters,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_watcher_debounces_and_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_hot_reload, setup,
 						teardown),
 	};

@@ -38,13 +38,13 @@
 #define TEST_WAIT_MS 30000
 
 /* Polls cond every 5 ms for up to TEST_WAIT_MS, then asserts it. */
-#define assert_eventually(cond)                                            \
-	do {                                                               \
-		uint64_t t0_ = tx_now_ns();                                \
-		while (!(cond) &&                                          \
-		       tx_now_ns() - t0_ < TEST_WAIT_MS * 1000000ull)      \
-			usleep(5000);                                      \
-		assert_true(cond);                                         \
+#define assert_eventually(cond)                                       \
+	do {                                                          \
+		uint64_t t0_ = tx_now_ns();                           \
+		while (!(cond) &&                                     \
+		       tx_now_ns() - t0_ < TEST_WAIT_MS * 1000000ull) \
+			usleep(5000);                                 \
+		assert_true(cond);                                    \
 	} while (0)
 
 /* True when thread tid of this process sleeps in a futex wait (a
@@ -79,8 +79,8 @@ static inline bool test_thread_waits(pid_t tid)
 struct test_backend {
 	struct tx_backend base;
 	pthread_mutex_t lock;
-	int cancels;		/* lock */
-	int starts;		/* lock */
+	int cancels; /* lock */
+	int starts;  /* lock */
 };
 
 static inline int tb_start(struct tx_backend *be, struct tx_job *job)
@@ -173,8 +173,8 @@ static inline struct tx_tool *test_tool(struct tx_backend *be, const char *ns,
 /* An engine on the embedded default, plus the test tools. */
 static inline struct tx_engine *test_engine(struct test_backend **out)
 {
-	static const char *const names[] = { "ok", "fail", "crash", "hang",
-					     "stream", "expire" };
+	static const char *const names[] = { "ok",   "fail",   "crash",
+					     "hang", "stream", "expire" };
 	enum { NTOOLS = sizeof(names) / sizeof(names[0]) };
 	struct tx_engine_options opts = { 0 };
 	struct test_backend *tb = test_backend_new();
@@ -195,7 +195,7 @@ static inline struct tx_engine *test_engine(struct test_backend **out)
 	for (size_t i = 0; i < NTOOLS; i++)
 		tx_tool_unref(tools[i]);
 	*out = tb;
-	tx_backend_unref(&tb->base);	/* the tools hold it */
+	tx_backend_unref(&tb->base); /* the tools hold it */
 	return e;
 }
 
