@@ -4,166 +4,31 @@
  * call (write, then close), a transaction (write, then read on the same
  * descriptor) and a chain of three steps.
  *
- * The FUSE layer runs as in test_fuse_replies.c: a real libfuse session
- * on custom I/O, requests written as the kernel would, one at a time on
- * the test's thread.  The counts are the process's json-c parses
+ * The FUSE layer runs in fuse_harness.h: a real libfuse session on
+ * custom I/O, requests written as the kernel would, one at a time on the
+ * test's thread.  The counts are the process's json-c parses
  * (tx_json_parses) and schema validations (tx_schema_validations).
  */
-#include "fs/fs_i.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/fuse.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/uio.h>
-#include <unistd.h>
-#include <cmocka.h>
+#include "fuse_harness.h"
 
 #include "schema/schema.h"
 #include "util/jsonu.h"
 
-/* The "kernel" side: one request in flight, the last reply kept. */
-static struct {
-	char req[4096];
-	size_t req_len;
-	uint64_t unique;
-	char reply[8192];
-	size_t reply_len;
-} k;
-
-static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
-{
-	(void)fd;
-	(void)userdata;
-	if (!k.req_len || len < k.req_len) {
-		errno = EIO;
-		return -1;
-	}
-	memcpy(buf, k.req, k.req_len);
-	len = k.req_len;
-	k.req_len = 0;
-	return (ssize_t)len;
-}
-
-static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
-{
-	size_t n = 0;
-
-	(void)fd;
-	(void)userdata;
-	for (int i = 0; i < count; i++) {
-		assert_true(n + iov[i].iov_len <= sizeof(k.reply));
-		memcpy(k.reply + n, iov[i].iov_base, iov[i].iov_len);
-		n += iov[i].iov_len;
-	}
-	k.reply_len = n;
-	return (ssize_t)n;
-}
-
-struct harness {
-	struct fs fs;
-	char cfg[64];
-};
-
-/* Sends one request (header, args, then name or data) and processes it
- * on this thread. */
-static void request(struct harness *t, uint32_t opcode, uint64_t nodeid,
-		    const void *arg, size_t arglen, const void *tail,
-		    size_t taillen)
-{
-	struct fuse_in_header h = { 0 };
-	struct fuse_buf buf = { 0 };
-	int rc;
-
-	h.len = (uint32_t)(sizeof(h) + arglen + taillen);
-	h.opcode = opcode;
-	h.unique = ++k.unique;
-	h.nodeid = nodeid;
-	h.uid = getuid();
-	h.gid = getgid();
-	h.pid = (uint32_t)getpid();
-	assert_true(h.len <= sizeof(k.req));
-	memcpy(k.req, &h, sizeof(h));
-	if (arglen)
-		memcpy(k.req + sizeof(h), arg, arglen);
-	if (taillen)
-		memcpy(k.req + sizeof(h) + arglen, tail, taillen);
-	k.req_len = h.len;
-	k.reply_len = 0;
-	rc = fuse_session_receive_buf(t->fs.se, &buf);
-	assert_int_equal(rc, (int)h.len);
-	fuse_session_process_buf(t->fs.se, &buf);
-	free(buf.mem);
-}
-
-/* The errno of the last reply (0 or positive). */
-static int reply_errno(void)
-{
-	const struct fuse_out_header *oh = (const void *)k.reply;
-
-	assert_true(k.reply_len >= sizeof(*oh));
-	return -oh->error;
-}
-
 static int setup(void **state)
 {
-	struct harness *t = calloc(1, sizeof(*t));
-	struct tx_engine_options eo = { 0 };
-	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	static const struct fuse_custom_io io = { .writev = io_writev,
-						  .read = io_read };
-	struct fuse_init_in init = { .major = FUSE_KERNEL_VERSION,
-				     .minor = FUSE_KERNEL_MINOR_VERSION,
-				     .max_readahead = 65536 };
-	char err[512] = "";
-	int fd;
-
-	assert_non_null(t);
-	memset(&k, 0, sizeof(k));
-	/* An empty configuration directory: the built-in tools only. */
-	snprintf(t->cfg, sizeof(t->cfg), "/tmp/txfuse.XXXXXX");
-	assert_non_null(mkdtemp(t->cfg));
-	eo.config_dir = t->cfg;
-	t->fs.engine = tx_engine_new(&eo, err, sizeof(err));
-	assert_non_null(t->fs.engine);
-	assert_int_equal(fuse_opt_add_arg(&args, "test_fuse_args_once"), 0);
-	t->fs.se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &t->fs);
-	fuse_opt_free_args(&args);
-	assert_non_null(t->fs.se);
-	/* The session closes this descriptor; it is never read. */
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	assert_true(fd >= 0);
-	assert_int_equal(fuse_session_custom_io(t->fs.se, &io, fd), 0);
-	assert_int_equal(fs_start(&t->fs), 0);
-	request(t, FUSE_INIT, 0, &init, sizeof(init), NULL, 0);
-	assert_int_equal(reply_errno(), 0);
-	*state = t;
-	return 0;
+	return harness_setup(state, "test_fuse_args_once");
 }
 
 static int teardown(void **state)
 {
-	struct harness *t = *state;
-
-	fs_stop(&t->fs);
-	tx_engine_free(t->fs.engine);
-	fs_release(&t->fs);
-	fuse_session_destroy(t->fs.se);
-	rmdir(t->cfg);
-	free(t);
-	return 0;
+	return harness_teardown(state);
 }
 
 static fuse_ino_t lookup(struct harness *t, fuse_ino_t parent, const char *name)
 {
 	const struct fuse_entry_out *e;
 
-	request(t, FUSE_LOOKUP, parent, NULL, 0, name, strlen(name) + 1);
+	request_tail(t, FUSE_LOOKUP, parent, NULL, 0, name, strlen(name) + 1);
 	assert_int_equal(reply_errno(), 0);
 	e = (const void *)(k.reply + sizeof(struct fuse_out_header));
 	return e->nodeid;
@@ -174,7 +39,7 @@ static uint64_t open_file(struct harness *t, fuse_ino_t ino, int flags)
 	struct fuse_open_in oi = { .flags = (uint32_t)flags };
 	const struct fuse_open_out *oo;
 
-	request(t, FUSE_OPEN, ino, &oi, sizeof(oi), NULL, 0);
+	request_tail(t, FUSE_OPEN, ino, &oi, sizeof(oi), NULL, 0);
 	assert_int_equal(reply_errno(), 0);
 	oo = (const void *)(k.reply + sizeof(struct fuse_out_header));
 	return oo->fh;
@@ -189,7 +54,7 @@ static void write_file(struct harness *t, fuse_ino_t ino, uint64_t fh,
 				    .size = (uint32_t)len };
 	const struct fuse_write_out *wo;
 
-	request(t, FUSE_WRITE, ino, &wi, sizeof(wi), text, len);
+	request_tail(t, FUSE_WRITE, ino, &wi, sizeof(wi), text, len);
 	assert_int_equal(reply_errno(), 0);
 	wo = (const void *)(k.reply + sizeof(struct fuse_out_header));
 	assert_int_equal(wo->size, len);
@@ -210,7 +75,7 @@ static void flush_file(struct harness *t, fuse_ino_t ino, uint64_t fh)
 {
 	struct fuse_flush_in fi = { .fh = fh };
 
-	request(t, FUSE_FLUSH, ino, &fi, sizeof(fi), NULL, 0);
+	request_tail(t, FUSE_FLUSH, ino, &fi, sizeof(fi), NULL, 0);
 	assert_int_equal(reply_errno(), 0);
 }
 
@@ -219,7 +84,7 @@ static void release_file(struct harness *t, fuse_ino_t ino, uint64_t fh,
 {
 	struct fuse_release_in ri = { .fh = fh, .flags = (uint32_t)flags };
 
-	request(t, FUSE_RELEASE, ino, &ri, sizeof(ri), NULL, 0);
+	request_tail(t, FUSE_RELEASE, ino, &ri, sizeof(ri), NULL, 0);
 }
 
 /* The newest job of tool_id, waited for until it ends. */
@@ -308,7 +173,7 @@ static void test_transaction(void **state)
 	fh = open_file(t, call, O_RDWR);
 	write_pieces(t, call, fh, "{\"t\":7}", 3);
 	ri.fh = fh;
-	request(t, FUSE_READ, call, &ri, sizeof(ri), NULL, 0);
+	request_tail(t, FUSE_READ, call, &ri, sizeof(ri), NULL, 0);
 	assert_int_equal(reply_errno(), 0);
 	assert_int_equal(k.reply_len - sizeof(struct fuse_out_header),
 			 strlen(want));
