@@ -272,7 +272,8 @@ void code_reap_wake(struct tx_code *c)
 
 int code_reap_add(struct tx_code *c, struct tx_run *run)
 {
-	int added = 0, rc = 0;
+	static const int order[3] = { REAP_OUT, REAP_ERR, REAP_PID };
+	int added = 0, rc = 0, fds[3];
 
 	pthread_mutex_lock(&c->lock);
 	if (c->stopping || !c->reaper_started) {
@@ -299,20 +300,27 @@ int code_reap_add(struct tx_code *c, struct tx_run *run)
 	for (int k = REAP_PID; k <= REAP_ERR; k++)
 		run->tags[k] = (struct reap_tag){ .run = run, .kind = k };
 	c->active[c->nactive++] = tx_run_ref(run);
-	/* Under the lock, so that a stop cannot slip in between and miss
-	 * the run; the reaper may see its events at once. */
-	for (; added <= REAP_ERR && !rc; added++) {
+	/*
+	 * Under the lock, so that a stop cannot slip in between and miss
+	 * the run; the reaper may see its events at once.  The pidfd goes
+	 * in last: once it is in, a script that already ended is reaped
+	 * and its sandbox freed on the reaper's thread, so every descriptor
+	 * is taken before any is added.
+	 */
+	for (int k = REAP_PID; k <= REAP_ERR; k++)
+		fds[k] = tag_fd(&run->tags[k]);
+	for (; added < 3 && !rc; added++) {
+		int k = order[added];
 		struct epoll_event ev = { .events = EPOLLIN,
-					  .data.ptr = &run->tags[added] };
+					  .data.ptr = &run->tags[k] };
 
-		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, tag_fd(&run->tags[added]),
-			      &ev) < 0)
+		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, fds[k], &ev) < 0)
 			rc = -errno;
 	}
 	if (rc) {
-		for (int k = 0; k < added - 1; k++)
-			epoll_ctl(c->epfd, EPOLL_CTL_DEL, tag_fd(&run->tags[k]),
-				  NULL);
+		/* The pidfd is last, so the run was never reaped. */
+		for (int i = 0; i < added - 1; i++)
+			epoll_ctl(c->epfd, EPOLL_CTL_DEL, fds[order[i]], NULL);
 		c->nactive--;
 		tx_run_unref(run); /* not the last: the caller holds one */
 	}
