@@ -45,7 +45,7 @@ struct sid_slot {
 	uint64_t at_ns;
 };
 
-/* The key of an entry: a session of a user, or (sid 0) the user. */
+/* The key of an entry: a session of a user, or (sid -1) the user. */
 struct latest_key {
 	uid_t uid;
 	pid_t sid;
@@ -95,8 +95,11 @@ void fs_sessions_release(struct fs *fs)
 	fs->sessions = NULL;
 }
 
-/* Field 6 of /proc/PID/stat; the command name (field 2) may hold spaces
- * and parentheses, so parse from the last ')'. */
+/* Field 6 of /proc/PID/stat, or -1; the command name (field 2) may hold
+ * spaces and parentheses, so parse from the last ')'.  0 is a session
+ * like any other: the one of processes that never called setsid(), and
+ * the one every process shows whose session leader lies outside the
+ * daemon's PID namespace (a container's, a CI runner's). */
 static pid_t read_sid(pid_t pid)
 {
 	char path[64], buf[512], *p;
@@ -107,16 +110,17 @@ static pid_t read_sid(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (!p ||
-	    sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4)
-		return 0;
+	    sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4 ||
+	    sid < 0)
+		return -1;
 	return (pid_t)sid;
 }
 
@@ -130,7 +134,7 @@ void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
 
 	c->uid = ctx->uid;
 	c->pid = ctx->pid;
-	c->sid = 0;
+	c->sid = -1;
 	c->run = 0;
 	/* pid 0: the caller is in another pid namespace; scope by uid. */
 	if (ctx->pid <= 0)
@@ -145,7 +149,7 @@ void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
 	pthread_mutex_unlock(&s->lock);
 	sid = read_sid(ctx->pid);
 	c->sid = sid;
-	if (!sid)
+	if (sid < 0)
 		return;
 	pthread_mutex_lock(&s->lock);
 	*slot = (struct sid_slot){ .pid = ctx->pid, .sid = sid, .at_ns = now };
@@ -247,10 +251,10 @@ void fs_latest_set(struct fs *fs, const char *tool_id,
 		   const struct tx_caller *c, const char *job_id)
 {
 	struct fs_sessions *s = fs->sessions;
-	struct latest_key by_sid = { c->uid, c->sid }, by_uid = { c->uid, 0 };
+	struct latest_key by_sid = { c->uid, c->sid }, by_uid = { c->uid, -1 };
 
 	pthread_mutex_lock(&s->lock);
-	if (c->sid > 0)
+	if (c->sid >= 0)
 		latest_put_locked(s, tool_id, by_sid, job_id);
 	latest_put_locked(s, tool_id, by_uid, job_id);
 	pthread_mutex_unlock(&s->lock);
@@ -260,13 +264,13 @@ struct tx_job *fs_latest_get(struct fs *fs, const char *tool_id,
 			     const struct tx_caller *c)
 {
 	struct fs_sessions *s = fs->sessions;
-	struct latest_key by_sid = { c->uid, c->sid }, by_uid = { c->uid, 0 };
+	struct latest_key by_sid = { c->uid, c->sid }, by_uid = { c->uid, -1 };
 	struct latest *e = NULL;
 	struct tx_job *job;
 	char id[32] = "";
 
 	pthread_mutex_lock(&s->lock);
-	if (c->sid > 0)
+	if (c->sid >= 0)
 		e = latest_find_locked(s, tool_id, by_sid);
 	if (!e)
 		e = latest_find_locked(s, tool_id, by_uid);
