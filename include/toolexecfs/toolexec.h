@@ -238,11 +238,11 @@ static inline bool tx_job_state_final(enum tx_job_state s)
 /*
  * Who made a call: shell-style results are scoped by session, then uid.
  * sid: the caller's session ID, or -1 when it is not known (0 is a
- * session: that of processes that never called setsid()).  run: the number of the code run on whose behalf the call is made (its
- * job ID as a number; see tx_run_caller), 0 for none.  A job made for a
- * run counts against the run's max_tool_calls and is listed in its
- * result (see "Code runs" below).  Zero-initialize callers, so that a
- * field added later is 0.
+ * session: that of processes that never called setsid()).  run: the number of
+ * the code run on whose behalf the call is made (its job ID as a number; see
+ * tx_run_caller), 0 for none.  A job made for a run counts against the run's
+ * max_tool_calls and is listed in its result (see "Code runs" below).
+ * Zero-initialize callers, so that a field added later is 0.
  */
 struct tx_caller {
 	uid_t uid;

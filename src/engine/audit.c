@@ -140,9 +140,9 @@ static char *job_line(const struct tx_job *job, enum tx_job_state state,
 				       json_object_new_int64(job->caller.pid));
 		json_object_object_add(
 			o, "session",
-			job->caller.sid < 0 ?
-				NULL :
-				json_object_new_int64(job->caller.sid));
+			job->caller.sid < 0
+				? NULL
+				: json_object_new_int64(job->caller.sid));
 	} else {
 		json_object_object_add(o, "uid", NULL);
 		json_object_object_add(o, "pid", NULL);
