@@ -351,6 +351,8 @@ const char *tx_job_error_text(const struct tx_job *job, size_t *len);
  */
 size_t tx_job_stream_read(const struct tx_job *job, uint64_t off, char *buf,
 			  size_t len, bool *eof);
+/* The stream's length so far: it only grows. */
+uint64_t tx_job_stream_size(const struct tx_job *job);
 
 /*
  * One-shot listener: fn(job, ctx) runs once, on some engine thread, as

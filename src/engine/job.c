@@ -513,6 +513,17 @@ size_t tx_job_stream_read(const struct tx_job *job, uint64_t off, char *buf,
 	return n;
 }
 
+uint64_t tx_job_stream_size(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	uint64_t n;
+
+	pthread_mutex_lock(&j->lock);
+	n = j->stream.len;
+	pthread_mutex_unlock(&j->lock);
+	return n;
+}
+
 int tx_job_wait(struct tx_job *job, int timeout_ms)
 {
 	struct timespec ts;

@@ -121,6 +121,7 @@ static const struct fs_child chain_children[] = {
 	{ "result.json", &fs_tool_result_json_ops, 0, NULL },
 	{ "error", &fs_tool_error_ops, 0, NULL },
 	{ "status", &fs_tool_status_ops, 0, NULL },
+	{ "job", &fs_tool_job_ops, 0, NULL },
 	{ "clone", &fs_tool_clone_ops, 0, NULL },
 };
 

@@ -54,6 +54,7 @@ const char fs_readme_text[] =
 	"  result.json   the whole envelope: content, structuredContent, timings,\n"
 	"                the error object\n"
 	"  error         what went wrong, empty when nothing did\n"
+	"  job           the ID of that call: echo > jobs/$(cat job)/cancel\n"
 	"\n"
 	"Bad arguments fail the write itself (\"write error: Invalid argument\")\n"
 	"and `error` says where.  When there is no content, reading `result`\n"

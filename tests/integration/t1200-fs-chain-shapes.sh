@@ -7,7 +7,7 @@
 mount_default
 cd "$MNT" || fail "cd"
 
-assert_eq "call clone doc error result result.json schema status summary" \
+assert_eq "call clone doc error job result result.json schema status summary" \
 	"$(ls chain | sort | tr '\n' ' ' | sed 's/ $//')" "chain/ files"
 "$PYTHON" - chain/schema <<'PY' || fail "chain/schema"
 import json, sys
