@@ -106,6 +106,10 @@ const struct tx_tool *tx_toolset_at(const struct tx_toolset *set, size_t i);
 /* NULL when absent.  Borrowed from the set. */
 const struct tx_tool *tx_toolset_find(const struct tx_toolset *set,
 				      const char *id);
+/* The tool tool_id names, TX_CHAIN_ID included (the chain is in no
+ * set): a reference, or NULL when there is none. */
+const struct tx_tool *tx_engine_find_tool(struct tx_engine *engine,
+					  const char *tool_id);
 /* Finds by namespace and *encoded* file name (see tx_name_encode). */
 const struct tx_tool *tx_toolset_find_file(const struct tx_toolset *set,
 					   const char *ns_file,
@@ -347,6 +351,8 @@ const char *tx_job_error_text(const struct tx_job *job, size_t *len);
  */
 size_t tx_job_stream_read(const struct tx_job *job, uint64_t off, char *buf,
 			  size_t len, bool *eof);
+/* The stream's length so far: it only grows. */
+uint64_t tx_job_stream_size(const struct tx_job *job);
 
 /*
  * One-shot listener: fn(job, ctx) runs once, on some engine thread, as

@@ -25,7 +25,10 @@
 #include "util/log.h"
 #include "engine/tool.h"
 
-#define SLEEP_TIMEOUT_MS 10000u
+/* The longest sleep the schema allows, and a timeout past it: the
+ * schema promises nothing the tool then refuses with a timeout. */
+#define SLEEP_MAX_SECONDS 3600
+#define SLEEP_TIMEOUT_MS  ((SLEEP_MAX_SECONDS + 10) * 1000u)
 
 struct builtin_backend {
 	struct tx_backend base;
@@ -348,12 +351,12 @@ static const struct builtin_def builtins[] = {
 	  "{\"type\":\"object\",\"additionalProperties\":true}", "test debug",
 	  10000, do_echo },
 	{ "sleep", "Wait for some seconds",
-	  "Waits for the given number of seconds, then answers. Its timeout "
-	  "is 10 seconds, so a longer wait ends in a timeout; cancel ends it "
-	  "at once. Use it to try jobs, streams, timeouts and cancel.",
+	  "Waits for the given number of seconds (at most an hour), then "
+	  "answers; cancel ends it at once. Use it to try jobs, streams and "
+	  "cancel.",
 	  "{\"type\":\"object\",\"required\":[\"seconds\"],\"additionalProperties\":false,"
 	  "\"properties\":{\"seconds\":{\"type\":\"number\",\"minimum\":0,"
-	  "\"maximum\":86400,\"description\":\"How long to wait, in seconds (fractions allowed).\"}}}",
+	  "\"maximum\":3600,\"description\":\"How long to wait, in seconds (fractions allowed).\"}}}",
 	  "test time", SLEEP_TIMEOUT_MS, do_sleep },
 	{ "time", "Current date and time",
 	  "Tells the current date and time: local time with offset, UTC in "

@@ -348,15 +348,18 @@ static void complete(struct run *r, int status)
 	if (r->out_overflow) {
 		tx_job_fail(job, EFBIG, "output_too_large",
 			    "%s wrote more than max_output_bytes (%zu bytes) "
-			    "to standard output and was stopped; the stream "
+			    "to standard output and was stopped; jobs/%s/stream "
 			    "holds the first %zu bytes",
-			    call->argv[0], call->max_output, call->max_output);
+			    call->argv[0], call->max_output, tx_job_id(job),
+			    call->max_output);
 		return;
 	}
 	if (r->timed_out) {
 		tx_job_fail(job, ETIMEDOUT, "timeout",
-			    "%s did not finish within %u ms", call->argv[0],
-			    call->timeout_ms);
+			    "%s did not finish within %u ms, the timeout of "
+			    "%s: its \"timeout_ms\" in the configuration",
+			    call->argv[0], call->timeout_ms,
+			    tx_job_tool_id(job));
 		return;
 	}
 	if (atomic_load(&call->stop)) {

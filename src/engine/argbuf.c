@@ -42,6 +42,8 @@ struct tx_argbuf {
 	bool in_string;
 	bool escape;
 	const char *lit; /* literal being matched, or NULL */
+	size_t depth;    /* brackets open outside strings */
+	bool closed;     /* the outermost bracket closed: the value ended */
 	size_t lit_pos;
 	struct tx_args args; /* DONE: the object, and what checked it */
 };
@@ -94,6 +96,17 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* A byte no JSON text may hold there; at is its place in the text. */
+static int ab_bad(struct tx_argbuf *ab, size_t at)
+{
+	if (ab->closed)
+		return ab_fail(ab, EINVAL,
+			       "unexpected text after the JSON object at byte %zu",
+			       at);
+	return ab_fail(ab, EINVAL,
+		       "invalid JSON at byte %zu: unexpected character", at);
+}
+
 /* The lexical pass over new bytes; offset is their place in the text. */
 static int ab_lex(struct tx_argbuf *ab, const char *p, size_t n, size_t offset)
 {
@@ -116,34 +129,39 @@ static int ab_lex(struct tx_argbuf *ab, const char *p, size_t n, size_t offset)
 		}
 		if (ab->lit) {
 			if (c != (unsigned char)ab->lit[ab->lit_pos])
-				goto out_bad;
+				return ab_bad(ab, offset + i);
 			if (!ab->lit[++ab->lit_pos])
 				ab->lit = NULL;
 			continue;
 		}
 		if (ab->state == AB_START && !is_space((char)c)) {
-			if (c != '{')
+			/* An array is parsed too: the chain takes a bare
+			 * array of steps, and every other tool's check
+			 * says it wants an object. */
+			if (c != '{' && c != '[')
 				return ab_fail(
 					ab, EINVAL,
 					"arguments must be a JSON object, starting with '{'");
 			ab->state = AB_BODY;
 		}
+		if (ab->closed && !is_space((char)c))
+			return ab_bad(ab, offset + i);
 		if (c == '"') {
 			ab->in_string = true;
+		} else if (c == '{' || c == '[') {
+			ab->depth++;
+		} else if ((c == '}' || c == ']') && ab->depth) {
+			ab->closed = --ab->depth == 0;
 		} else if (c == 't' || c == 'f' || c == 'n') {
 			ab->lit = c == 't'   ? "true"
 				  : c == 'f' ? "false"
 					     : "null";
 			ab->lit_pos = 1;
 		} else if (!c || !strchr("{}[],: \t\r\n0123456789-+.eE", c)) {
-			goto out_bad;
+			return ab_bad(ab, offset + i);
 		}
 	}
 	return 0;
-out_bad:
-	return ab_fail(ab, EINVAL,
-		       "invalid JSON at byte %zu: unexpected character",
-		       offset);
 }
 
 /* Checks the UTF-8 of every complete character received so far. */
@@ -274,6 +292,8 @@ int tx_argbuf_take(struct tx_argbuf *ab, struct tx_args *out)
 	out->text = tx_buf_detach(&ab->text, &out->len);
 	ab->state = AB_START;
 	ab->utf8_done = 0;
+	ab->depth = 0;
+	ab->closed = false;
 	if (!out->text) {
 		tx_args_release(out);
 		return -ENOMEM;

@@ -42,6 +42,17 @@ int tx_args_check(struct tx_engine *e, const struct tx_tool *tool,
 	int rc;
 
 	tx_args_uncheck(a);
+	/* A bare array of steps is a chain too, for every face alike. */
+	if (tool == e->chain_tool && json_object_is_type(a->obj, json_type_array)) {
+		struct json_object *o = json_object_new_object();
+
+		if (!o || json_object_object_add(o, "steps", a->obj)) {
+			json_object_put(o);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		a->obj = o;
+	}
 	if (!json_object_is_type(a->obj, json_type_object)) {
 		snprintf(err, errlen, "arguments must be a JSON object, got %s",
 			 a->obj ? tx_json_type_name(a->obj) : "null");

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <json-c/json_pointer.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +37,22 @@ static const char chain_schema[] =
 	"{\"type\":\"object\",\"required\":[\"steps\"],"
 	"\"additionalProperties\":false,\"properties\":{\"steps\":{"
 	"\"type\":\"array\",\"minItems\":1,\"maxItems\":64,"
-	"\"description\":\"The steps, run in order.\",\"items\":{"
+	"\"description\":\"The steps, run in order. A bare array of steps "
+	"stands for {\\\"steps\\\": [...]}.\",\"items\":{"
 	"\"type\":\"object\",\"required\":[\"tool\"],"
 	"\"additionalProperties\":false,\"properties\":{"
 	"\"tool\":{\"type\":\"string\",\"description\":\"Tool ID, NAMESPACE:NAME.\"},"
 	"\"args\":{\"type\":\"object\",\"description\":\"The step's arguments.\"},"
+	"\"previous_to\":{\"type\":\"string\",\"pattern\":\"^/\","
+	"\"description\":\"JSON Pointer into args where the previous step's "
+	"result goes (its structured content, else its text), e.g. /json; "
+	"args are validated after the placement.\"},"
+	"\"previous_from\":{\"type\":\"string\",\"pattern\":\"^(/.*)?$\","
+	"\"description\":\"JSON Pointer into the previous step's result: "
+	"only that part is passed on, e.g. /size.\"},"
 	"\"use_previous\":{\"type\":\"boolean\",\"description\":"
-	"\"Add the previous step's result as args.previous (its structured "
-	"content, else its text).\"},"
+	"\"Pass the previous step's result as args.previous (the same as "
+	"previous_to /previous).\"},"
 	"\"continue_on_error\":{\"type\":\"boolean\",\"description\":"
 	"\"Go on with the next step even if this one fails.\"}}}}}}";
 
@@ -61,21 +70,69 @@ struct chain_backend {
 	bool stopping;  /* lock */
 };
 
-static struct json_object *step_args(struct json_object *step,
-				     struct json_object *previous)
+/*
+ * Where the step wants the previous result in its arguments, as a JSON
+ * Pointer, or NULL: previous_to, else /previous for use_previous.
+ */
+static const char *step_previous_to(struct json_object *step)
 {
-	struct json_object *args = NULL, *v, *use;
+	struct json_object *v;
+
+	if (json_object_object_get_ex(step, "previous_to", &v))
+		return json_object_get_string(v);
+	if (json_object_object_get_ex(step, "use_previous", &v) &&
+	    json_object_get_boolean(v))
+		return "/previous";
+	return NULL;
+}
+
+/*
+ * The step's arguments, with the previous result (or the part of it
+ * previous_from names) placed where the step asks.  Returns a new
+ * object, or NULL with the reason in err.
+ */
+static struct json_object *step_args(struct json_object *step,
+				     struct json_object *previous, char *err,
+				     size_t errlen)
+{
+	struct json_object *args, *v, *part = previous;
+	const char *to = step_previous_to(step), *from;
 
 	if (json_object_object_get_ex(step, "args", &v))
 		args = tx_json_copy(v);
 	else
 		args = json_object_new_object();
-	if (args && previous &&
-	    json_object_object_get_ex(step, "use_previous", &use) &&
-	    json_object_get_boolean(use))
-		json_object_object_add(args, "previous",
-				       tx_json_copy(previous));
+	if (!args) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (!to || !previous)
+		return args;
+	if (json_object_object_get_ex(step, "previous_from", &v)) {
+		from = json_object_get_string(v);
+		if (json_pointer_get(previous, from, &part)) {
+			snprintf(err, errlen,
+				 "previous_from: nothing at \"%s\" in the "
+				 "previous step's result",
+				 from);
+			goto out_put;
+		}
+	}
+	/* A JSON null is a NULL object, and a value to place all the same. */
+	v = part ? tx_json_copy(part) : NULL;
+	if ((part && !v) || json_pointer_set(&args, to, v)) {
+		json_object_put(v);
+		snprintf(err, errlen,
+			 "previous_to: the previous result cannot go to \"%s\" "
+			 "in the step's arguments (every part of the pointer "
+			 "but the last must exist there)",
+			 to);
+		goto out_put;
+	}
 	return args;
+out_put:
+	json_object_put(args);
+	return NULL;
 }
 
 /* What the next step sees as args.previous. */
@@ -121,30 +178,31 @@ static void *chain_main(void *arg)
 		size_t len;
 
 		json_object_object_get_ex(step, "tool", &tool);
-		sa.obj = step_args(step, previous);
-		/* The chain's check validated these very arguments. */
-		if (i < checked->nsteps && checked->steps[i])
-			sa.checked = tx_tool_ref(checked->steps[i]);
 		sub = tx_engine_job_new(cb->engine,
 					json_object_get_string(tool),
 					&job->caller, err, sizeof(err));
-		if (!sub || !sa.obj) {
+		if (!sub) {
 			tx_buf_printf(&last, "step %zu (%s): %s\n", i + 1,
-				      json_object_get_string(tool),
-				      sub ? "out of memory" : err);
-			tx_args_release(&sa);
-			if (sub)
-				tx_job_unref(sub);
+				      json_object_get_string(tool), err);
 			failed = true;
 			break;
 		}
+		sa.obj = step_args(step, previous, err, sizeof(err));
+		/* The chain's check validated these very arguments. */
+		if (sa.obj && i < checked->nsteps && checked->steps[i])
+			sa.checked = tx_tool_ref(checked->steps[i]);
 		pthread_mutex_lock(&cb->lock);
 		run->current = sub;
 		pthread_mutex_unlock(&cb->lock);
 		/* A cancel that came before `current` was set. */
 		if (tx_job_is_final(job))
 			tx_job_cancel(sub);
-		if (tx_runner_start(sub, &sa) == -ENOMEM)
+		/* A step whose arguments could not be made ends with the
+		 * reason, so its envelope tells it like any other failure;
+		 * arguments made here are validated by the start. */
+		if (!sa.obj)
+			tx_job_reject(sub, EINVAL, err);
+		else if (tx_runner_start(sub, &sa) == -ENOMEM)
 			tx_job_reject(sub, ENOMEM,
 				      "out of memory: the step "
 				      "could not start");
@@ -376,10 +434,28 @@ int tx_chain_check(struct tx_engine *e, struct tx_args *a, char *err,
 			rc = -EINVAL;
 			break;
 		}
-		/* With use_previous, args.previous arrives at run time: the
-		 * step is validated when it starts. */
-		if (json_object_object_get_ex(step, "use_previous", &use) &&
-		    json_object_get_boolean(use))
+		if (json_object_object_get_ex(step, "previous_from", &use) &&
+		    !step_previous_to(step)) {
+			snprintf(err, errlen,
+				 "/steps/%zu/previous_from: says which part of "
+				 "the previous result to pass, but the step "
+				 "takes none: add previous_to",
+				 i);
+			rc = -EINVAL;
+			break;
+		}
+		if (step_previous_to(step) && i == 0 &&
+		    (json_object_object_get_ex(step, "previous_to", &use) ||
+		     json_object_object_get_ex(step, "previous_from", &use))) {
+			snprintf(err, errlen,
+				 "/steps/0/previous_to: the first step has no "
+				 "previous step");
+			rc = -EINVAL;
+			break;
+		}
+		/* The previous result arrives at run time: the step is
+		 * validated when it starts, after the placement. */
+		if (step_previous_to(step))
 			continue;
 		if (json_object_object_get_ex(step, "args", &args)) {
 			if (tx_schema_validate(t->input_validator, args, why,

@@ -179,10 +179,6 @@ extern const struct tx_job_hooks tx_runner_hooks;
 int tx_runner_init(struct tx_engine *e);
 void tx_runner_stop(struct tx_engine *e);
 void tx_runner_release(struct tx_engine *e);
-/* The tool an ID names (TX_CHAIN_ID: the chain), a reference; NULL
- * when there is none. */
-const struct tx_tool *tx_engine_find_tool(struct tx_engine *e,
-					  const char *tool_id);
 /*
  * Starts a NEW job with parsed arguments, which it takes (*a is empty
  * afterwards, whatever happens).  Validates them unless a->checked is

@@ -513,6 +513,17 @@ size_t tx_job_stream_read(const struct tx_job *job, uint64_t off, char *buf,
 	return n;
 }
 
+uint64_t tx_job_stream_size(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	uint64_t n;
+
+	pthread_mutex_lock(&j->lock);
+	n = j->stream.len;
+	pthread_mutex_unlock(&j->lock);
+	return n;
+}
+
 int tx_job_wait(struct tx_job *job, int timeout_ms)
 {
 	struct timespec ts;
@@ -895,12 +906,45 @@ void tx_job_fail(struct tx_job *job, int err, const char *code, const char *fmt,
 	tx_job_finish(job, st, err, NULL, code, NULL, msg);
 }
 
+/*
+ * The JSON Pointer an argument error begins with ("/timezone: ..."), for
+ * error.path: checks write "POINTER: what is wrong", and a chain's check
+ * puts the step's place before its tool's ("/steps/1/args: /x: ..."),
+ * which joins into one pointer.  The root, which messages show as "/",
+ * is "" (RFC 6901).  NULL when the message names no place (bad JSON).
+ */
+static char *reject_path(const char *msg)
+{
+	struct tx_buf b;
+	const char *p = msg, *colon;
+
+	tx_buf_init(&b, 0);
+	while (*p == '/' && (colon = strstr(p, ": "))) {
+		/* "/" alone is the root: nothing to add. */
+		if (colon - p > 1 && tx_buf_add(&b, p, (size_t)(colon - p))) {
+			tx_buf_release(&b);
+			return NULL;
+		}
+		p = colon + 2;
+	}
+	if (p == msg)
+		return NULL;
+	if (!b.len) {
+		tx_buf_release(&b);
+		return strdup("");
+	}
+	return tx_buf_detach(&b, NULL);
+}
+
 int tx_job_reject(struct tx_job *job, int err, const char *msg)
 {
-	if (!tx_job_finish_new(job, TX_JOB_ERROR, err,
-			       err == EFBIG ? "arguments_too_large"
-					    : "invalid_arguments",
-			       msg))
-		return -EALREADY;
-	return 0;
+	char *path = reject_path(msg);
+	bool done;
+
+	done = job_finish(job, true, TX_JOB_ERROR, err, NULL,
+			  err == EFBIG ? "arguments_too_large"
+				       : "invalid_arguments",
+			  path, msg);
+	free(path);
+	return done ? 0 : -EALREADY;
 }

@@ -12,9 +12,13 @@
 #include "engine/engine_i.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/job_i.h"
+#include "engine/backend.h"
+#include "engine/tool.h"
 #include "util/clock.h"
 
 #define NS_PER_S 1000000000u
@@ -93,9 +97,39 @@ static struct tx_job *heap_remove(struct tx_engine *e, struct tx_job *job)
 	return job;
 }
 
+/*
+ * "did not finish within N ms" and what sets that limit, so that the
+ * reader knows which key to raise (or that the limit is fixed).
+ */
+static void timeout_message(const struct tx_job *job, char *msg, size_t len)
+{
+	const struct tx_tool *t = job->tool;
+	const char *kind = t && t->backend ? t->backend->ops->kind : "";
+	unsigned ms = t ? t->timeout_ms : 0;
+	int n;
+
+	n = snprintf(msg, len, "the call did not finish within %u ms, ", ms);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (!strcmp(kind, "exec"))
+		snprintf(msg + n, len - (size_t)n,
+			 "the timeout of %s: its \"timeout_ms\" in %s",
+			 t->id, t->origin ? t->origin : "the configuration");
+	else if (!strcmp(kind, "mcp"))
+		snprintf(msg + n, len - (size_t)n,
+			 "the timeout of %s: \"timeout_ms\" of MCP server "
+			 "\"%s\" under \"mcpServers\" in the configuration",
+			 t->id, t->ns);
+	else
+		snprintf(msg + n, len - (size_t)n,
+			 "the fixed timeout of %s (not configurable)",
+			 t ? t->id : "the tool");
+}
+
 static void *timer_main(void *arg)
 {
 	struct tx_engine *e = arg;
+	char msg[512];
 	uint64_t last_gc = tx_now_ns();
 
 	pthread_mutex_lock(&e->timer_lock);
@@ -107,9 +141,9 @@ static void *timer_main(void *arg)
 			struct tx_job *job = heap_remove(e, e->heap[0]);
 
 			pthread_mutex_unlock(&e->timer_lock);
-			tx_runner_end(
-				job, TX_JOB_TIMEOUT, ETIMEDOUT, "timeout",
-				"the call did not finish within its timeout");
+			timeout_message(job, msg, sizeof(msg));
+			tx_runner_end(job, TX_JOB_TIMEOUT, ETIMEDOUT,
+				      "timeout", msg);
 			tx_job_unref(job);
 			pthread_mutex_lock(&e->timer_lock);
 			continue;

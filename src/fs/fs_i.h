@@ -384,7 +384,7 @@ extern const struct fs_node_ops fs_tools_ops; /* tools/ */
  * tools/NS/NAME/ and chain/. */
 extern const struct fs_node_ops fs_tool_call_ops, fs_tool_result_ops,
 	fs_tool_result_json_ops, fs_tool_error_ops, fs_tool_status_ops,
-	fs_tool_clone_ops;
+	fs_tool_clone_ops, fs_tool_job_ops;
 
 /* ---- chain.c ---- */
 extern const struct fs_node_ops fs_chain_ops; /* chain/ */

@@ -231,6 +231,24 @@ static void stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	free(buf);
 }
 
+/*
+ * The stream's size is what it holds so far, and it only grows: `tail -f`
+ * stats the file to learn that there is more to read, and takes a size
+ * below its position for a truncated file.
+ */
+static int stream_getattr(struct fs *fs, const struct fs_node *n,
+			  struct stat *st)
+{
+	struct tx_job *job = tx_engine_job_get(fs->engine, n->key);
+
+	if (!job)
+		return -ENOENT;
+	st->st_uid = tx_job_caller(job)->uid;
+	st->st_size = (off_t)tx_job_stream_size(job);
+	tx_job_unref(job);
+	return 0;
+}
+
 /* Readable when the stream has bytes past the reader's position, or
  * ended. */
 static unsigned stream_poll(struct tx_job *job, uint64_t pos, uint64_t *off)
@@ -325,7 +343,13 @@ static const struct fs_node_ops job_error_ops = { JOB_OUTCOME(FS_WAIT_ERROR) };
 
 static const struct fs_node_ops job_stream_ops = {
 	.mode = S_IFREG | 0400,
-	JOB_NODE,
+	/* JOB_NODE, with the stream's own getattr. */
+	.scope = FS_JOB,
+	.entry_ttl = FS_TTL_JOBS,
+	.attr_ttl = 0.0,
+	.valid = job_valid,
+	.access = job_access,
+	.getattr = stream_getattr,
 	.open = job_open,
 	.read = stream_read,
 	.poll = stream_poll,

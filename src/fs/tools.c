@@ -12,6 +12,7 @@
 #include "fs/fs_i.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -423,6 +424,42 @@ const struct fs_node_ops fs_tool_status_ops = {
 	.read = fs_status_read,
 };
 
+/*
+ * job: the ID of the caller's latest call of this tool (as `result`
+ * shows it), so that a shell-style call can be followed or cancelled:
+ * `echo > jobs/$(cat job)/cancel`.  Never waits.
+ */
+static int tool_job_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	char line[64];
+	int n;
+
+	fs_outcome_open(fs, req, h);
+	if (!h->job)
+		return 0; /* reads answer ENODATA, as result does */
+	n = snprintf(line, sizeof(line), "%s\n", tx_job_id(h->job));
+	h->blob = fs_blob_new(line, (size_t)n);
+	return h->blob ? 0 : -ENOMEM;
+}
+
+static void tool_job_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+			  size_t size, off_t off)
+{
+	if (!h->blob)
+		fuse_reply_err(req, ENODATA);
+	else
+		fs_read_text(fs, req, h, size, off);
+}
+
+const struct fs_node_ops fs_tool_job_ops = {
+	.mode = S_IFREG | 0444,
+	.scope = FS_TOOL,
+	TOOLS_TTL,
+	.valid = tool_valid,
+	.open = tool_job_open,
+	.read = tool_job_read,
+};
+
 const struct fs_node_ops fs_tool_clone_ops = {
 	.mode = S_IFREG | 0444,
 	.scope = FS_TOOL,
@@ -442,6 +479,7 @@ static const struct fs_child tool_children[] = {
 	{ "result.json", &fs_tool_result_json_ops, 0, NULL },
 	{ "error", &fs_tool_error_ops, 0, NULL },
 	{ "status", &fs_tool_status_ops, 0, NULL },
+	{ "job", &fs_tool_job_ops, 0, NULL },
 	{ "clone", &fs_tool_clone_ops, 0, NULL },
 };
 

@@ -35,10 +35,18 @@ assert_eq 1 $? "isError"
 assert_contains "$(cat "$TMP/out")" "not valid base64"
 "$TOOLEXEC" bogus 2>/dev/null; assert_eq 2 $? "unknown command"
 
-# A call that outlives its timeout (builtin:sleep times out at 10 s).
+# A call that outlives its timeout: the message names the limit and the
+# key that sets it.
+mkdir -p "$TMP/slowcfg"
+cat > "$TMP/slowcfg/slow.json" <<'JSON'
+{"tools": [{"namespace": "t", "name": "slow", "description": "Sleeps past its timeout.",
+  "input_schema": {"type": "object"}, "stdin": "none", "command": ["sleep", "30"], "timeout_ms": 300}]}
+JSON
 start=$(date +%s)
-"$TOOLEXEC" call builtin:sleep '{"seconds":30}' 2>"$TMP/err"; assert_eq 124 $? "timeout"
+"$TOOLEXEC" -c "$TMP/slowcfg" call t:slow 2>"$TMP/err"; assert_eq 124 $? "timeout"
 assert_contains "$(cat "$TMP/err")" "timeout"
+assert_contains "$(cat "$TMP/err")" "within 300 ms" "the limit"
+assert_contains "$(cat "$TMP/err")" '"timeout_ms"' "the key"
 [ $(( $(date +%s) - start )) -lt 25 ] || fail "timeout took too long"
 
 # Ctrl-C cancels the call (sent once toolexec has its handler).

@@ -22,7 +22,7 @@ ls tools | grep -qx local || fail "no tools/local"
 
 # A tool directory.
 d=tools/builtin/echo
-assert_eq "call clone doc error result result.json schema status summary" \
+assert_eq "call clone doc error job result result.json schema status summary" \
 	"$(ls $d | tr '\n' ' ' | sed 's/ $//')" "echo dir (no output_schema)"
 assert_eq "Echo the arguments back" "$(cat $d/summary)" "summary"
 assert_contains "$(cat $d/doc)" "# builtin:echo" "doc"
@@ -80,7 +80,7 @@ cat jobs/$n/stream >/dev/null || fail "job stream"
 ls jobs | grep -qx "$n" || fail "jobs/ does not list $n"
 
 # chain/
-assert_eq "call clone doc error result result.json status" \
+assert_eq "call clone doc error job result result.json schema status summary" \
 	"$(ls chain | tr '\n' ' ' | sed 's/ $//')" "chain dir"
 assert_contains "$(cat chain/doc)" "use_previous" "chain doc"
 echo '{"steps":[{"tool":"builtin:echo","args":{"a":1}},{"tool":"builtin:echo","args":{},"use_previous":true}]}' > chain/call

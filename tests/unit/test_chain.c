@@ -40,8 +40,10 @@ static void test_chain_ok_and_previous(void **state)
 	job = chain(e,
 		    "[{\"tool\":\"builtin:base64\",\"args\":{\"text\":\"hi\"}},"
 		    "{\"tool\":\"builtin:echo\",\"use_previous\":true}]");
-	/* The engine wants the object form; only the CLI wraps arrays. */
-	assert_int_equal(tx_job_errno(job), EINVAL);
+	/* A bare array of steps is a chain, whatever the face. */
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_non_null(strstr(tx_job_result_text(job, NULL),
+			       "\"previous\": \"aGk=\""));
 	tx_job_unref(job);
 	job = chain(
 		e,
@@ -51,6 +53,87 @@ static void test_chain_ok_and_previous(void **state)
 	assert_non_null(strstr(tx_job_result_text(job, NULL),
 			       "\"previous\": \"aGk=\""));
 	tx_job_unref(job);
+	tx_engine_free(e);
+}
+
+/* previous_to places the previous result where the step's schema wants
+ * it, previous_from picks a part of it; validation comes after. */
+static void test_chain_previous_to(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_job *job;
+	char err[512];
+
+	(void)state;
+	/* json_get's schema refuses args.previous: use_previous cannot
+	 * feed it, previous_to can. */
+	job = chain(e, "{\"steps\":["
+		       "{\"tool\":\"builtin:echo\",\"args\":{\"size\":42}},"
+		       "{\"tool\":\"builtin:json_get\",\"args\":{\"pointer\":"
+		       "\"/size\"},\"previous_to\":\"/json\"}]}");
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_string_equal(tx_job_result_text(job, NULL),
+			    "{\n  \"value\": 42\n}\n");
+	tx_job_unref(job);
+
+	/* A text result lands as a string; previous_from picks a part. */
+	job = chain(e, "[{\"tool\":\"builtin:echo\",\"args\":{\"b\":\"aGk=\"}},"
+		       "{\"tool\":\"builtin:base64\",\"args\":{\"mode\":"
+		       "\"decode\"},\"previous_from\":\"/b\","
+		       "\"previous_to\":\"/text\"}]");
+	assert_int_equal(tx_job_state(job), TX_JOB_OK);
+	assert_string_equal(tx_job_result_text(job, NULL), "hi\n");
+	tx_job_unref(job);
+
+	/* Validated after the placement: a number is no text. */
+	job = chain(e, "[{\"tool\":\"builtin:echo\",\"args\":{\"b\":1}},"
+		       "{\"tool\":\"builtin:base64\",\"previous_from\":\"/b\","
+		       "\"previous_to\":\"/text\"}]");
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	assert_non_null(strstr(tx_job_result_text(job, NULL),
+			       "step 2 (builtin:base64) error: "
+			       "invalid_arguments: /text: expected string"));
+	tx_job_unref(job);
+
+	/* A place whose parent is missing, a part that is not there. */
+	job = chain(e, "[{\"tool\":\"builtin:echo\"},"
+		       "{\"tool\":\"builtin:echo\",\"previous_to\":\"/a/b\"}]");
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	assert_non_null(strstr(tx_job_result_text(job, NULL),
+			       "previous_to: the previous result cannot go "
+			       "to \"/a/b\""));
+	tx_job_unref(job);
+	job = chain(e, "[{\"tool\":\"builtin:echo\"},"
+		       "{\"tool\":\"builtin:echo\",\"previous_from\":\"/x\","
+		       "\"previous_to\":\"/p\"}]");
+	assert_int_equal(tx_job_state(job), TX_JOB_ERROR);
+	assert_non_null(strstr(tx_job_result_text(job, NULL),
+			       "previous_from: nothing at \"/x\""));
+	tx_job_unref(job);
+
+	/* Refused up front: no previous step, no pointer, no previous_to. */
+	assert_int_equal(
+		tx_engine_check_args(e, TX_CHAIN_ID,
+				     "[{\"tool\":\"test:ok\",\"previous_to\":\"/p\"}]",
+				     err, sizeof(err)),
+		-EINVAL);
+	assert_non_null(strstr(err, "/steps/0/previous_to: the first step"));
+	assert_int_equal(
+		tx_engine_check_args(e, TX_CHAIN_ID,
+				     "[{\"tool\":\"test:ok\"},{\"tool\":"
+				     "\"test:ok\",\"previous_to\":\"p\"}]",
+				     err, sizeof(err)),
+		-EINVAL);
+	assert_non_null(strstr(err, "/steps/1/previous_to"));
+	assert_int_equal(
+		tx_engine_check_args(e, TX_CHAIN_ID,
+				     "[{\"tool\":\"test:ok\"},{\"tool\":"
+				     "\"test:ok\",\"previous_from\":\"/p\"}]",
+				     err, sizeof(err)),
+		-EINVAL);
+	assert_non_null(strstr(err, "/steps/1/previous_from: "));
+	assert_int_equal(tb->starts, 0);
 	tx_engine_free(e);
 }
 
@@ -172,6 +255,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_ok_and_previous),
+		cmocka_unit_test(test_chain_previous_to),
 		cmocka_unit_test(test_chain_stops_at_failure),
 		cmocka_unit_test(test_chain_checked_up_front),
 		cmocka_unit_test(test_chain_cancel),

@@ -298,9 +298,11 @@ static void test_argbuf(void **state)
 		"  {\"a\":[1,2,{\"b\":\"x\\\"y\"}]}\n",
 		"{\"t\":true,\"f\":false,\"n\":null,\"e\":1e5,\"u\":\"\\u00e9\"}",
 		"{\"s\":\"h\xc3\xa9llo\"}",
+		/* Parsed: the chain takes a bare array of steps, and every
+		 * other tool's check refuses it (test_chain, t1200). */
+		"[1]",
 	};
 	static const char *const bad[] = {
-		"[1]",
 		"\"x\"",
 		"{\"a\":1} x",
 		"{\"a\":NaN}",
@@ -340,6 +342,15 @@ static void test_argbuf(void **state)
 					 -EINVAL);
 			tx_argbuf_free(ab);
 		}
+	/* Text after the value is reported at its own byte, in one write
+	 * or byte by byte. */
+	for (size_t step = 1; step <= 9; step += 8) {
+		struct tx_argbuf *ab = tx_argbuf_new();
+
+		assert_int_equal(feed_all(ab, "{\"a\":1} x", step, err), -EINVAL);
+		assert_non_null(strstr(err, "at byte 8"));
+		tx_argbuf_free(ab);
+	}
 	{
 		struct tx_argbuf *ab = tx_argbuf_new();
 
