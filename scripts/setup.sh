@@ -5,7 +5,8 @@ set -eu
 
 APT_PKGS="build-essential pkg-config libfuse3-dev fuse3 libjson-c-dev \
 libseccomp-dev libcmocka-dev libpcre2-dev libstemmer-dev \
-libcurl4-openssl-dev json-schema-test-suite sqlite3 python3 procps psmisc git gcovr clang-format"
+libcurl4-openssl-dev json-schema-test-suite sqlite3 python3 procps psmisc git gcovr clang-format \
+perl default-jdk-headless ruby golang-go"
 
 missing=""
 # Node.js and npm run the MCP test servers; the machines we test on

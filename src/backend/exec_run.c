@@ -346,12 +346,13 @@ static void complete(struct run *r, int status)
 	char line[160];
 
 	if (r->out_overflow) {
-		tx_job_fail(job, EFBIG, "output_too_large",
-			    "%s wrote more than max_output_bytes (%zu bytes) "
-			    "to standard output and was stopped; jobs/%s/stream "
-			    "holds the first %zu bytes",
-			    call->argv[0], call->max_output, tx_job_id(job),
-			    call->max_output);
+		tx_job_fail(
+			job, EFBIG, "output_too_large",
+			"%s wrote more than max_output_bytes (%zu bytes) "
+			"to standard output and was stopped; jobs/%s/stream "
+			"holds the first %zu bytes",
+			call->argv[0], call->max_output, tx_job_id(job),
+			call->max_output);
 		return;
 	}
 	if (r->timed_out) {

@@ -100,9 +100,10 @@ static bool is_space(char c)
 static int ab_bad(struct tx_argbuf *ab, size_t at)
 {
 	if (ab->closed)
-		return ab_fail(ab, EINVAL,
-			       "unexpected text after the JSON object at byte %zu",
-			       at);
+		return ab_fail(
+			ab, EINVAL,
+			"unexpected text after the JSON object at byte %zu",
+			at);
 	return ab_fail(ab, EINVAL,
 		       "invalid JSON at byte %zu: unexpected character", at);
 }

@@ -43,7 +43,8 @@ int tx_args_check(struct tx_engine *e, const struct tx_tool *tool,
 
 	tx_args_uncheck(a);
 	/* A bare array of steps is a chain too, for every face alike. */
-	if (tool == e->chain_tool && json_object_is_type(a->obj, json_type_array)) {
+	if (tool == e->chain_tool &&
+	    json_object_is_type(a->obj, json_type_array)) {
 		struct json_object *o = json_object_new_object();
 
 		if (!o || json_object_object_add(o, "steps", a->obj)) {

@@ -113,8 +113,8 @@ static void timeout_message(const struct tx_job *job, char *msg, size_t len)
 		return;
 	if (!strcmp(kind, "exec"))
 		snprintf(msg + n, len - (size_t)n,
-			 "the timeout of %s: its \"timeout_ms\" in %s",
-			 t->id, t->origin ? t->origin : "the configuration");
+			 "the timeout of %s: its \"timeout_ms\" in %s", t->id,
+			 t->origin ? t->origin : "the configuration");
 	else if (!strcmp(kind, "mcp"))
 		snprintf(msg + n, len - (size_t)n,
 			 "the timeout of %s: \"timeout_ms\" of MCP server "
@@ -142,8 +142,8 @@ static void *timer_main(void *arg)
 
 			pthread_mutex_unlock(&e->timer_lock);
 			timeout_message(job, msg, sizeof(msg));
-			tx_runner_end(job, TX_JOB_TIMEOUT, ETIMEDOUT,
-				      "timeout", msg);
+			tx_runner_end(job, TX_JOB_TIMEOUT, ETIMEDOUT, "timeout",
+				      msg);
 			tx_job_unref(job);
 			pthread_mutex_lock(&e->timer_lock);
 			continue;

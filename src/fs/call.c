@@ -7,7 +7,8 @@
  *
  *  - transaction (O_RDWR): at the first read on the same descriptor; the
  *    read is deferred until the job ends and returns the result from its
- *    first byte, whatever the descriptor's offset.  FLUSH does nothing
+ *    first byte, whatever the descriptor's offset (fs_tx_offset_locked: N after
+ *    writing N bytes, 0 after a seek or a pread).  FLUSH does nothing
  *    here: shells send one whenever they close a dup of the descriptor
  *    (`echo ... >&3`), long before the read.
  *  - shell style (O_WRONLY): at the first FLUSH after complete
@@ -176,7 +177,7 @@ static void call_reset_locked(struct fs_handle *h)
 	h->failed = 0;
 	h->checked = false;
 	h->started = false;
-	h->pos = 0;
+	h->base = -1;
 	if (h->scope != FS_JOB) {
 		tx_job_unref(h->job);
 		h->job = NULL;
@@ -335,8 +336,8 @@ void fs_call_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	struct tx_job *job = NULL;
 	int rc;
 
-	(void)off; /* a transaction: from h->pos (top of this file) */
 	pthread_mutex_lock(&h->lock);
+	off = fs_tx_offset_locked(h, off); /* into the answer */
 	if (h->failed) {
 		rc = h->failed;
 		pthread_mutex_unlock(&h->lock);
@@ -371,10 +372,10 @@ out_reply:
 	if (!job) {
 		fuse_reply_err(req, ENODATA);
 	} else if (tx_job_state_final(tx_job_state(job))) {
-		fs_reply_job(req, h, job, FS_WAIT_TX, size, 0);
+		fs_reply_job(req, job, FS_WAIT_TX, size, off);
 	} else {
 		/* Ctrl-C on this read cancels the call. */
-		fs_wait_defer(fs, req, h, job, FS_WAIT_TX, size, 0, true);
+		fs_wait_defer(fs, req, h, job, FS_WAIT_TX, size, off, true);
 	}
 	tx_job_unref(job);
 }
@@ -429,7 +430,7 @@ void fs_outcome_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	if (!job) {
 		fuse_reply_err(req, ENODATA);
 	} else if (tx_job_state_final(tx_job_state(job))) {
-		fs_reply_job(req, h, job, h->ops->which, size, off);
+		fs_reply_job(req, job, h->ops->which, size, off);
 	} else {
 		/* Interrupting a result reader only stops its wait. */
 		fs_wait_defer(fs, req, h, job, h->ops->which, size, off, false);

@@ -47,7 +47,8 @@ static const char chain_doc_text[] =
 	"input schema of all this.\n";
 
 /* summary and schema: the chain pseudo tool's own texts. */
-static int chain_tool_text(struct fs *fs, const char *(*get)(const struct tx_tool *),
+static int chain_tool_text(struct fs *fs,
+			   const char *(*get)(const struct tx_tool *),
 			   struct fs_blob **out)
 {
 	const struct tx_tool *t = tx_engine_find_tool(fs->engine, TX_CHAIN_ID);

@@ -85,9 +85,6 @@ enum {
 	 * must invalidate it when it changes (`changed`).
 	 */
 	FS_CACHED = 1u << 0,
-	/* A transaction reads its answer from byte 0 whatever the offset:
-	 * opened O_RDWR, it is not seekable. */
-	FS_TRANSACTION = 1u << 1,
 	/* Opened by the mount's owner and root only (anyone may see that it
 	 * exists): .ctl/log tells of every user's calls, and .ctl/reload
 	 * acts on the owner's configuration. */
@@ -107,7 +104,7 @@ struct fs_node_ops {
 	 * say what the ops allow: a file opens for reading when it has
 	 * `read`, for writing when it has `write` (t1151 checks). */
 	mode_t mode;
-	unsigned flags;      /* FS_CACHED, FS_TRANSACTION, FS_OWNER_ONLY */
+	unsigned flags;      /* FS_CACHED, FS_OWNER_ONLY */
 	enum fs_scope scope; /* call files: what the key names */
 	int which;           /* which of several texts a shared function
 				serves (the function says what it means) */
@@ -258,7 +255,9 @@ struct fs_handle {
 	int failed;           /* errno of a refused write; 0 if none */
 	bool checked;         /* complete arguments passed the schema */
 	bool started;         /* the handle's call was started */
-	uint64_t pos;         /* transaction read position */
+	uint64_t pos;         /* jobs/ID/stream: read up to here (poll) */
+	int64_t base;         /* transaction: the offset read as the answer's
+			       * first byte; -1 until the first read */
 	struct fs_poll *poll; /* pending poll notification, or NULL */
 	uint64_t poll_lid;    /* its listener on poll_job */
 	struct tx_job *poll_job;
@@ -426,8 +425,8 @@ int fs_waits_start(struct fs *fs);
 void fs_waits_stop(struct fs *fs);
 /* What a read of a job replies. */
 enum fs_wait_what {
-	FS_WAIT_TX,          /* transaction: result text from h->pos */
-	FS_WAIT_RESULT,      /* result at an offset */
+	FS_WAIT_TX,     /* transaction: result text (fs_tx_offset_locked) */
+	FS_WAIT_RESULT, /* result at an offset */
 	FS_WAIT_RESULT_JSON, /* result.json at an offset */
 	FS_WAIT_ERROR,       /* error at an offset */
 	FS_WAIT_STREAM,      /* the job's stream at an offset */
@@ -442,8 +441,16 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   struct tx_job *job, enum fs_wait_what what, size_t size,
 		   off_t off, bool cancel_on_intr);
 /* Replies to a read from a job that holds (final, or stream data). */
-void fs_reply_job(fuse_req_t req, struct fs_handle *h, struct tx_job *job,
-		  enum fs_wait_what what, size_t size, off_t off);
+/*
+ * A transaction's read at the descriptor offset off: the offset into its
+ * answer.  The first read after a call (at whatever offset: N after
+ * writing N bytes, 0 after a seek or through pread) reads the answer's
+ * first byte; later reads continue from there, and one below that point
+ * (a seek back) starts the answer again.  h->lock held.
+ */
+off_t fs_tx_offset_locked(struct fs_handle *h, off_t off);
+void fs_reply_job(fuse_req_t req, struct tx_job *job, enum fs_wait_what what,
+		  size_t size, off_t off);
 /* Replies size bytes of b from off; b stays referenced for the reply. */
 void fs_reply_blob(fuse_req_t req, struct fs_blob *b, size_t size, off_t off);
 /* poll() support: readiness of h now (its kind's `poll`), registering ph

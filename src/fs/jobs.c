@@ -314,7 +314,6 @@ static const struct fs_node_ops job_args_ops = {
 /* The call file of a job made by clone: call.c, which only starts it. */
 static const struct fs_node_ops job_call_ops = {
 	.mode = S_IFREG | 0600,
-	.flags = FS_TRANSACTION,
 	JOB_NODE,
 	.open = job_open,
 	.read = fs_call_read,

@@ -449,10 +449,6 @@ static int handle_setup(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fi->direct_io = 0;
 		fi->keep_cache = 1;
 	}
-	/* A transaction reads its answer from byte 0 whatever the offset;
-	 * seeking means nothing on it. */
-	if ((ops->flags & FS_TRANSACTION) && h->accmode == O_RDWR)
-		fi->nonseekable = 1;
 	if (ops->text)
 		rc = ops->text(fs, n, &h->blob);
 	if (!rc && ops->open)
@@ -487,6 +483,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	h->ops = n.ops;
 	h->scope = n.ops->scope;
 	h->accmode = acc;
+	h->base = -1;
 	if (n.key && !(h->key = strdup(n.key))) {
 		rc = -ENOMEM;
 		goto out_free;

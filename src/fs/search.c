@@ -367,7 +367,7 @@ static void tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fs_blob_unref(h->blob);
 		h->blob = NULL;
 		h->started = false;
-		h->pos = 0;
+		h->base = -1;
 	}
 	rc = memchr(buf, '\0', size) ? -EINVAL
 				     : tx_buf_add(&h->query, buf, size);
@@ -379,17 +379,16 @@ static void tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 }
 
 /* search/query: the `results` of the query written, from byte 0
- * whatever the offset (a transaction). */
+ * at the first read, whatever its offset (a transaction). */
 static void tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		    size_t size, off_t off)
 {
 	struct sresult *r = NULL;
 	struct fs_blob *b;
-	size_t start;
 	int rc = 0;
 
-	(void)off;
 	pthread_mutex_lock(&h->lock);
+	off = fs_tx_offset_locked(h, off); /* into the results */
 	if (!h->started) {
 		h->started = true;
 		rc = results_get(fs, h->query.data ? h->query.data : "", &r);
@@ -399,15 +398,12 @@ static void tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		}
 	}
 	b = fs_blob_ref(h->blob);
-	start = h->pos;
-	if (b && start < b->len)
-		h->pos += size < b->len - start ? size : b->len - start;
 	pthread_mutex_unlock(&h->lock);
 	if (!b) {
 		fuse_reply_err(req, rc ? -rc : ENODATA);
 		return;
 	}
-	fs_reply_blob(req, b, size, (off_t)start);
+	fs_reply_blob(req, b, size, off);
 	fs_blob_unref(b);
 }
 
@@ -462,7 +458,6 @@ static const struct fs_node_ops query_ops = {
 /* search/query */
 static const struct fs_node_ops tx_ops = {
 	.mode = S_IFREG | 0666,
-	.flags = FS_TRANSACTION,
 	.entry_ttl = FS_TTL_STATIC,
 	.attr_ttl = FS_TTL_STATIC,
 	.open = tx_open,

@@ -392,7 +392,6 @@ static const struct fs_node_ops oschema_ops = {
 /* The files one calls a tool through: call.c. */
 const struct fs_node_ops fs_tool_call_ops = {
 	.mode = S_IFREG | 0666,
-	.flags = FS_TRANSACTION,
 	.scope = FS_TOOL,
 	TOOLS_TTL,
 	.valid = tool_valid,

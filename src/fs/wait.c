@@ -89,8 +89,17 @@ static void reply_slice(fuse_req_t req, const char *text, size_t len,
 	fuse_reply_buf(req, text + start, size);
 }
 
-void fs_reply_job(fuse_req_t req, struct fs_handle *h, struct tx_job *job,
-		  enum fs_wait_what what, size_t size, off_t off)
+off_t fs_tx_offset_locked(struct fs_handle *h, off_t off)
+{
+	if (off < 0)
+		off = 0;
+	if (h->base < 0 || off < h->base)
+		h->base = off;
+	return off - h->base;
+}
+
+void fs_reply_job(fuse_req_t req, struct tx_job *job, enum fs_wait_what what,
+		  size_t size, off_t off)
 {
 	const char *text = NULL;
 	size_t len = 0, start = off < 0 ? 0 : (size_t)off;
@@ -122,14 +131,6 @@ void fs_reply_job(fuse_req_t req, struct fs_handle *h, struct tx_job *job,
 		text = tx_job_envelope_text(job, &len);
 	} else {
 		text = tx_job_error_text(job, &len);
-	}
-	if (what == FS_WAIT_TX) {
-		/* The result from its first byte, whatever the fd offset. */
-		pthread_mutex_lock(&h->lock);
-		start = h->pos;
-		if (text && start < len)
-			h->pos += size < len - start ? size : len - start;
-		pthread_mutex_unlock(&h->lock);
 	}
 	reply_slice(req, text, len, size, start);
 out_unref:
@@ -235,7 +236,7 @@ static void wait_finish(struct fs_wait *w, fuse_req_t r, int err, bool in_intr)
 	if (err)
 		fuse_reply_err(r, err);
 	else
-		fs_reply_job(r, w->h, w->job, w->what, w->size, w->off);
+		fs_reply_job(r, w->job, w->what, w->size, w->off);
 	wait_unref(w); /* the request's reference */
 }
 

@@ -114,9 +114,10 @@ static void test_chain_previous_to(void **state)
 
 	/* Refused up front: no previous step, no pointer, no previous_to. */
 	assert_int_equal(
-		tx_engine_check_args(e, TX_CHAIN_ID,
-				     "[{\"tool\":\"test:ok\",\"previous_to\":\"/p\"}]",
-				     err, sizeof(err)),
+		tx_engine_check_args(
+			e, TX_CHAIN_ID,
+			"[{\"tool\":\"test:ok\",\"previous_to\":\"/p\"}]", err,
+			sizeof(err)),
 		-EINVAL);
 	assert_non_null(strstr(err, "/steps/0/previous_to: the first step"));
 	assert_int_equal(

@@ -347,7 +347,8 @@ static void test_argbuf(void **state)
 	for (size_t step = 1; step <= 9; step += 8) {
 		struct tx_argbuf *ab = tx_argbuf_new();
 
-		assert_int_equal(feed_all(ab, "{\"a\":1} x", step, err), -EINVAL);
+		assert_int_equal(feed_all(ab, "{\"a\":1} x", step, err),
+				 -EINVAL);
 		assert_non_null(strstr(err, "at byte 8"));
 		tx_argbuf_free(ab);
 	}
