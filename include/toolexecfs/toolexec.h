@@ -681,6 +681,12 @@ char *tx_engine_stats_text(struct tx_engine *engine);
 char *tx_engine_config_text(struct tx_engine *engine);
 /* The last log lines (a ring of bounded size). */
 char *tx_engine_log_text(struct tx_engine *engine);
+/*
+ * The configuration's errors, one line each ("PATH: $.json.path: what is
+ * wrong"), and their number in *count: one per file that could not be
+ * used as written.  "" when there is none.
+ */
+char *tx_engine_config_errors_text(struct tx_engine *engine, size_t *count);
 
 #ifdef __cplusplus
 }

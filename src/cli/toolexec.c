@@ -50,6 +50,8 @@ static void usage(FILE *out)
 		"  validate SCHEMA.json [INSTANCE.json|-]\n"
 		"                            check an instance against a JSON Schema\n"
 		"  status | stats | config   what .ctl/ would show\n"
+		"  check                     check the configuration: each bad file's\n"
+		"                            errors on stderr; exit 1 if any, else 0\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config DIR  configuration directory (default: the embedded\n"
@@ -57,6 +59,9 @@ static void usage(FILE *out)
 		"  -v, --verbose     log to stderr\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     the version\n"
+		"\n"
+		"Every command prints the configuration's errors on stderr, one a\n"
+		"line (file, JSON path, what is wrong), and works with the good files.\n"
 		"\n"
 		"Exit status of call and chain: 0 ok; 1 the tool failed or reported\n"
 		"an error; 2 bad usage or invalid arguments; 3 no such tool;\n"
@@ -259,6 +264,27 @@ out_usage:
 	return EXIT_USAGE;
 }
 
+/*
+ * Prints each configuration error once on stderr; returns their number.
+ * Every command does this first, so a broken file never fails silently.
+ */
+static size_t print_config_errors(struct tx_engine *e)
+{
+	size_t n = 0;
+	char *t = tx_engine_config_errors_text(e, &n);
+	char *line, *save = NULL;
+
+	if (!t) {
+		fprintf(stderr, "toolexec: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	for (line = strtok_r(t, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "toolexec: %s\n", line);
+	free(t);
+	return n;
+}
+
 static int cmd_text(struct tx_engine *e, const char *what)
 {
 	char *t = !strcmp(what, "status")  ? tx_engine_status_text(e)
@@ -286,6 +312,7 @@ int main(int argc, char **argv)
 	struct tx_engine *e;
 	const char *cmd;
 	char err[1024];
+	size_t nbad;
 	int c, rc;
 
 	/* "+": options stop at the command; its own options follow it. */
@@ -321,7 +348,8 @@ int main(int argc, char **argv)
 	    strcmp(cmd, "schema") && strcmp(cmd, "call") &&
 	    strcmp(cmd, "chain") && strcmp(cmd, "search") &&
 	    strcmp(cmd, "status") && strcmp(cmd, "stats") &&
-	    strcmp(cmd, "config") && strcmp(cmd, "code")) {
+	    strcmp(cmd, "config") && strcmp(cmd, "code") &&
+	    strcmp(cmd, "check")) {
 		fprintf(stderr, "toolexec: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -336,7 +364,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "toolexec: %s\n", err);
 		return EXIT_TOOL_FAILED;
 	}
-	if (!strcmp(cmd, "list"))
+	nbad = print_config_errors(e);
+	if (!strcmp(cmd, "check"))
+		rc = nbad ? EXIT_TOOL_FAILED : 0;
+	else if (!strcmp(cmd, "list"))
 		rc = cmd_list(e);
 	else if (!strcmp(cmd, "doc") || !strcmp(cmd, "schema"))
 		rc = cmd_doc(e, argc, argv, !strcmp(cmd, "schema"));

@@ -857,6 +857,23 @@ char *tx_engine_status_text(struct tx_engine *e)
 	return tx_buf_detach(&b, NULL);
 }
 
+char *tx_engine_config_errors_text(struct tx_engine *e, size_t *count)
+{
+	struct tx_buf b;
+
+	*count = 0;
+	tx_buf_init(&b, 0);
+	pthread_mutex_lock(&e->config_lock);
+	for (size_t i = 0; i < e->nfiles; i++) {
+		if (!e->files[i].error)
+			continue;
+		tx_buf_printf(&b, "%s\n", e->files[i].error);
+		(*count)++;
+	}
+	pthread_mutex_unlock(&e->config_lock);
+	return tx_buf_detach(&b, NULL);
+}
+
 char *tx_engine_config_text(struct tx_engine *e)
 {
 	struct json_object *root = json_object_new_object();

@@ -22,7 +22,8 @@ echo '{"codeProfiles": {"ci": {"base": "standard", "timeout_ms": "x"}}}' > "$TMP
 assert_contains "$(cat "$TMP/status")" "file bad.json error: $TMP/cfg/bad.json: \$.codeProfiles.ci.timeout_ms: expected an integer"
 CODE_CONFIG=$TMP/cfg code_run -p ci "$TMP/who.sh"
 assert_eq 125 "$rc" "a profile of a bad file"
-assert_eq 'toolexec: no profile "ci"' "$(cat "$TMP/err")"
+assert_eq "toolexec: $TMP/cfg/bad.json: \$.codeProfiles.ci.timeout_ms: expected an integer
+toolexec: no profile \"ci\"" "$(cat "$TMP/err")"
 
 echo '{"codeProfiles": {"dev": {"enabled": true}, "ci": {"base": "standard", "timeout_ms": 60000}}}' > "$TMP/cfg/bad.json"
 CODE_CONFIG=$TMP/cfg code_run -p dev "$TMP/who.sh"
