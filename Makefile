@@ -197,7 +197,7 @@ bench: setup bench-build
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	-install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ 2>/dev/null
+	install -m 644 docs/toolexec.1 docs/toolexecfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 FORMAT_SRC = $(shell git ls-files 'src/*.[ch]' 'include/*.h' 'tests/*.[ch]' 'bench/*.[ch]' 2>/dev/null)
 

@@ -25,6 +25,9 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: toolexecfs [-c CONFIG_DIR] [-f] [-d] [-o OPTS] MOUNTPOINT\n"
+		"       toolexecfs CONFIG_DIR|toolexecfs MOUNTPOINT [-o OPTS]\n"
+		"                  (the form mount -t fuse.toolexecfs and\n"
+		"                  /etc/fstab use)\n"
 		"\n"
 		"Mounts tools as files: every tool is a directory with its\n"
 		"documentation, schema and a call file (see MOUNTPOINT/README).\n"
@@ -229,6 +232,26 @@ int main(int argc, char **argv)
 		default:
 			usage(stderr);
 			return 2;
+		}
+	}
+	/*
+	 * mount(8) and /etc/fstab, through mount.fuse3, call us as
+	 * `toolexecfs SOURCE MOUNTPOINT -o OPTS`: the source is the
+	 * configuration directory, or "toolexecfs" (or "none") for the
+	 * embedded default.
+	 */
+	if (optind == argc - 2) {
+		const char *src = argv[optind++];
+
+		if (strcmp(src, "toolexecfs") && strcmp(src, "none")) {
+			if (o.config_dir) {
+				fprintf(stderr,
+					"toolexecfs: both -c %s and the source "
+					"%s name a configuration\n",
+					o.config_dir, src);
+				return 2;
+			}
+			o.config_dir = src;
 		}
 	}
 	if (optind != argc - 1) {

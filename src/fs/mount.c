@@ -124,7 +124,11 @@ int tx_fs_main(const struct tx_fs_options *o)
 	if (kbound && kbound < fs.wait_max)
 		fs.wait_max = kbound;
 
+	/* Named in /proc/mounts, findmnt and df as toolexecfs (type
+	 * fuse.toolexecfs), whoever started us; -o may say otherwise. */
 	if (fuse_opt_add_arg(&args, o->argv0 ? o->argv0 : "toolexecfs") ||
+	    fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, "subtype=toolexecfs,fsname=toolexecfs") ||
 	    (o->fuse_opts && *o->fuse_opts &&
 	     (fuse_opt_add_arg(&args, "-o") ||
 	      fuse_opt_add_arg(&args, o->fuse_opts))) ||
