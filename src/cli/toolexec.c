@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -36,10 +37,13 @@ static void usage(FILE *out)
 		"  list                      every tool: ID, a tab, its summary\n"
 		"  doc ID                    the tool's documentation (Markdown)\n"
 		"  schema ID                 the tool's input schema\n"
-		"  call [--json] ID [JSON|-] call a tool; JSON defaults to {}, - reads stdin;\n"
+		"  call [--json] [-q] ID [JSON|-]\n"
+		"                            call a tool; JSON defaults to {}, - reads stdin;\n"
 		"                            prints what `result` would show (--json: the\n"
-		"                            whole envelope)\n"
-		"  chain [--json] [STEPS|-]  run a chain: {\"steps\":[...]} or just [...]\n"
+		"                            whole envelope); on a terminal, the call's\n"
+		"                            progress on one stderr line (-q, --quiet: not)\n"
+		"  chain [--json] [-q] [STEPS|-]\n"
+		"                            run a chain: {\"steps\":[...]} or just [...]\n"
 		"  search [-n N] [--json] QUERY...\n"
 		"                            rank tools for a query (BM25)\n"
 		"  code [-p PROFILE] [--json] [--result FILE] SCRIPT [ARGS...]\n"
@@ -140,19 +144,91 @@ static int cmd_doc(struct tx_engine *e, int argc, char **argv, bool schema)
 	return 0;
 }
 
-/* Waits for a job, cancelling it on SIGINT. */
-static void wait_job(struct tx_job *job)
+/*
+ * The progress line: while a call runs, the last line of its stream
+ * (MCP progress, a program's output) on one terminal line, redrawn in
+ * place and erased at the end.  Only on a terminal: a pipe or a file
+ * never gets it.  Control characters are shown as '?', so a tool's
+ * output cannot move the cursor or retitle the terminal.
+ */
+struct progress {
+	uint64_t off;  /* read up to here */
+	char cur[256]; /* the line being read */
+	size_t ncur;
+	char shown[256]; /* the line on the terminal */
+	bool on;
+};
+
+static void progress_draw(struct progress *p, const char *line)
 {
-	while (tx_job_wait(job, 100) == -ETIMEDOUT)
+	struct winsize ws;
+	size_t cols = 80;
+
+	if (!strcmp(line, p->shown) && p->on)
+		return;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		cols = ws.ws_col;
+	snprintf(p->shown, sizeof(p->shown), "%s", line);
+	fprintf(stderr, "\r\033[K%.*s", (int)(cols - 1), p->shown);
+	fflush(stderr);
+	p->on = true;
+}
+
+static void progress_update(struct tx_job *job, struct progress *p)
+{
+	char buf[4096], last[sizeof(p->cur)] = "";
+	bool eof = false;
+	size_t n;
+
+	while ((n = tx_job_stream_read(job, p->off, buf, sizeof(buf), &eof)) >
+	       0) {
+		p->off += n;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)buf[i];
+
+			if (c == '\n') {
+				if (p->ncur) {
+					memcpy(last, p->cur, p->ncur);
+					last[p->ncur] = '\0';
+				}
+				p->ncur = 0;
+			} else if (p->ncur < sizeof(p->cur) - 1) {
+				p->cur[p->ncur++] =
+					c < 0x20 || c == 0x7f ? '?' : (char)c;
+			}
+		}
+	}
+	if (last[0])
+		progress_draw(p, last);
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->on)
+		fputs("\r\033[K", stderr);
+	p->on = false;
+}
+
+/* Waits for a job, cancelling it on SIGINT; p, when not NULL, shows
+ * its progress. */
+static void wait_job(struct tx_job *job, struct progress *p)
+{
+	while (tx_job_wait(job, 100) == -ETIMEDOUT) {
 		if (interrupted) {
 			tx_job_cancel(job);
 			break;
 		}
+		if (p)
+			progress_update(job, p);
+	}
+	if (p)
+		progress_end(p);
 }
 
 static int run_call(struct tx_engine *e, const char *tool, const char *args,
-		    bool json)
+		    bool json, bool quiet)
 {
+	struct progress prog = { 0 };
 	struct tx_caller who = { .uid = getuid(),
 				 .pid = getpid(),
 				 .sid = getsid(0) };
@@ -174,7 +250,7 @@ static int run_call(struct tx_engine *e, const char *tool, const char *args,
 		tx_job_reject(job, ENOMEM,
 			      "out of memory: the call could not "
 			      "start");
-	wait_job(job);
+	wait_job(job, !quiet && isatty(STDERR_FILENO) ? &prog : NULL);
 	eno = tx_job_errno(job);
 	if (json) {
 		text = tx_job_envelope_text(job, &len);
@@ -212,12 +288,15 @@ static int cmd_call(struct tx_engine *e, int argc, char **argv, bool chain)
 	const char *tool = chain ? TX_CHAIN_ID : NULL;
 	const char *args = NULL;
 	char *owned = NULL;
-	bool json = false;
+	bool json = false, quiet = false;
 	int rc, pos = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--quiet") ||
+			   !strcmp(argv[i], "-q")) {
+			quiet = true;
 		} else if (!chain && pos == 0) {
 			tool = argv[i];
 			pos++;
@@ -254,13 +333,13 @@ static int cmd_call(struct tx_engine *e, int argc, char **argv, bool chain)
 			args = owned;
 		}
 	}
-	rc = run_call(e, tool, args, json);
+	rc = run_call(e, tool, args, json, quiet);
 	free(owned);
 	return rc;
 out_usage:
 	fprintf(stderr, "usage: toolexec %s\n",
-		chain ? "chain [--json] [STEPS_JSON | -]"
-		      : "call [--json] ID [JSON | -]");
+		chain ? "chain [--json] [-q] [STEPS_JSON | -]"
+		      : "call [--json] [-q] ID [JSON | -]");
 	return EXIT_USAGE;
 }
 
