@@ -88,17 +88,33 @@ static void *sleep_main(void *arg_)
 {
 	struct sleeper *s = arg_;
 	struct builtin_backend *bb = s->bb;
+	uint64_t start = tx_now_ns(), total = (uint64_t)(s->seconds * 1e9);
 	struct timespec until;
 	struct tx_result *r;
 	bool done = false;
 	char msg[64];
 
-	until = tx_mono_after_ns((uint64_t)(s->seconds * 1e9));
-	pthread_mutex_lock(&bb->lock);
-	while (!bb->stopping && !tx_job_is_final(s->job) && !done)
-		done = pthread_cond_timedwait(&bb->wake, &bb->lock, &until) ==
-		       ETIMEDOUT;
-	pthread_mutex_unlock(&bb->lock);
+	/* A progress line on the stream at every whole second, so the
+	 * tool shows what following a long job looks like. */
+	for (uint64_t sec = 1; !done; sec++) {
+		uint64_t step = sec * 1000000000ull;
+		bool reached = false;
+
+		if (step > total)
+			step = total;
+		until = tx_mono_timespec(start + step);
+		pthread_mutex_lock(&bb->lock);
+		while (!bb->stopping && !tx_job_is_final(s->job) && !reached)
+			reached = pthread_cond_timedwait(&bb->wake, &bb->lock,
+							 &until) == ETIMEDOUT;
+		pthread_mutex_unlock(&bb->lock);
+		if (!reached)
+			break;
+		done = step == total;
+		if (!done)
+			tx_job_progress(s->job, (double)sec, s->seconds,
+					"seconds");
+	}
 	if (done) {
 		r = tx_result_new();
 		snprintf(msg, sizeof(msg), "slept %g s", s->seconds);
@@ -352,8 +368,8 @@ static const struct builtin_def builtins[] = {
 	  10000, do_echo },
 	{ "sleep", "Wait for some seconds",
 	  "Waits for the given number of seconds (at most an hour), then "
-	  "answers; cancel ends it at once. Use it to try jobs, streams and "
-	  "cancel.",
+	  "answers; its stream shows a progress line each second; cancel ends "
+	  "it at once. Use it to try jobs, streams, progress and cancel.",
 	  "{\"type\":\"object\",\"required\":[\"seconds\"],\"additionalProperties\":false,"
 	  "\"properties\":{\"seconds\":{\"type\":\"number\",\"minimum\":0,"
 	  "\"maximum\":3600,\"description\":\"How long to wait, in seconds (fractions allowed).\"}}}",
