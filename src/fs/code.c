@@ -233,9 +233,10 @@ static void drop_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	pthread_mutex_lock(&h->lock);
 	/* Once the run started, the script is the run's. */
 	rc = h->started ? -EBUSY : tx_buf_add(&h->query, buf, size);
+	/* A script cut short is not run: the close fails too. */
+	if (rc && !h->started && !h->failed)
+		h->failed = -rc;
 	pthread_mutex_unlock(&h->lock);
-	if (rc == -E2BIG || rc == -ENOSPC)
-		rc = -EFBIG;
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -249,13 +250,17 @@ static void drop_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
  */
 static int drop_flush(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 {
+	int failed;
 	bool go;
 
 	pthread_mutex_lock(&h->lock);
-	go = !h->started && h->query.len > 0;
+	failed = h->failed;
+	go = !failed && !h->started && h->query.len > 0;
 	if (go)
 		h->started = true;
 	pthread_mutex_unlock(&h->lock);
+	if (failed)
+		return failed;
 	return go ? -drop_start(fs, req, h) : 0;
 }
 
