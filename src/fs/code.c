@@ -313,8 +313,7 @@ static int run_valid(struct fs *fs, const struct fs_node *n)
 	return run ? 0 : -ENOENT;
 }
 
-static int part_getattr(struct fs *fs, const struct fs_node *n,
-			struct stat *st)
+static int part_getattr(struct fs *fs, const struct fs_node *n, struct stat *st)
 {
 	struct tx_run *run = run_by_id(fs, n->key);
 
@@ -359,10 +358,12 @@ static void part_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 }
 
 /* poll() is wait.c's for any handle with a run (h->run). */
-#define PART(p)                                                             \
-	{ .mode = S_IFREG | 0444, .which = (p), .valid = run_valid,         \
-	  .access = run_access, .getattr = part_getattr, .open = part_open, \
-	  .read = part_read }
+#define PART(p)                                                           \
+	{                                                                 \
+		.mode = S_IFREG | 0444, .which = (p), .valid = run_valid, \
+		.access = run_access, .getattr = part_getattr,            \
+		.open = part_open, .read = part_read                      \
+	}
 
 static const struct fs_node_ops part_ops[NPARTS - 1] = {
 	PART(TX_RUN_STDOUT),
@@ -399,8 +400,7 @@ static int work_open_key(struct fs *fs, const char *key, int flags)
 	return fd;
 }
 
-static int work_getattr(struct fs *fs, const struct fs_node *n,
-			struct stat *st)
+static int work_getattr(struct fs *fs, const struct fs_node *n, struct stat *st)
 {
 	int fd = work_open_key(fs, n->key, O_PATH | O_NOFOLLOW);
 	struct stat ws;
@@ -520,7 +520,7 @@ static void work_file_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	free(buf);
 }
 
-#define WORK_NODE                                                     \
+#define WORK_NODE \
 	.valid = run_valid, .access = run_access, .getattr = work_getattr
 
 static const struct fs_node_ops work_file_ops = {
@@ -610,7 +610,7 @@ static int profile_readdir(struct fs *fs, fuse_req_t req,
 					    parts[k].dir ? S_IFDIR : S_IFREG);
 			free(p);
 		}
-next:
+	next:
 		tx_run_unref(newest);
 		tx_run_unref(run);
 	}
