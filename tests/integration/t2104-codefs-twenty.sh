@@ -7,8 +7,10 @@ mount_default
 for i in $(seq 1 20); do
 	printf 'echo "{\\"n\\":%s}" > /tools/builtin/echo/call\ncat /tools/builtin/echo/result | tr -d " \\n"\n' "$i" > "$TMP/r$i.sh"
 done
-for i in $(seq 1 20); do drop "$TMP/r$i.sh" & done
-wait
+# (`wait` alone would wait for the daemon too.)
+pids=()
+for i in $(seq 1 20); do drop "$TMP/r$i.sh" & pids+=($!); done
+for p in "${pids[@]}"; do wait "$p" || fail "a drop failed"; done
 for i in $(seq 1 20); do
 	result r$i.sh
 	assert_eq 0 "${R[exit_code]}" "run $i: $(cat "$MNT/code/standard/r$i.sh.err")"
