@@ -69,7 +69,7 @@ static int call_reject(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		tx_job_unref(job);
 		return rc;
 	}
-	fs_caller(fs, req, &caller);
+	fs_caller(fs, req, h, &caller);
 	if (!job)
 		job = tx_engine_job_new(fs->engine, h->key, &caller, why,
 					sizeof(why));
@@ -94,7 +94,7 @@ static int call_job_create(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	struct tx_job *job;
 	char why[ERR_MAX];
 
-	fs_caller(fs, req, &caller);
+	fs_caller(fs, req, h, &caller);
 	job = tx_engine_job_new(fs->engine, h->key, &caller, why, sizeof(why));
 	if (!job)
 		return errno == ENOENT ? -ENOENT : -ENOMEM;
@@ -126,7 +126,7 @@ static int call_start(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	int rc;
 
 	*out = NULL;
-	fs_caller(fs, req, &caller);
+	fs_caller(fs, req, h, &caller);
 	pthread_mutex_lock(&h->lock);
 	job = h->job ? tx_job_ref(h->job) : NULL;
 	pthread_mutex_unlock(&h->lock);
@@ -412,7 +412,7 @@ int fs_outcome_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 {
 	struct tx_caller caller;
 
-	fs_caller(fs, req, &caller);
+	fs_caller(fs, req, h, &caller);
 	h->job = fs_latest_get(fs, h->key, &caller);
 	return 0;
 }

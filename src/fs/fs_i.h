@@ -17,6 +17,8 @@
  *   jobs.c    jobs/ and clone
  *   search.c  search/
  *   ctl.c     .ctl/ and the README
+ *   code.c    code/: drop a script to run it; its outputs beside it
+ *   runs.c    .runs/ID/: a code run's own view (tools, search, jobs)
  *   call.c    the call file: the three calling ways, outcome files
  *   wait.c    deferred replies, the wait bound, poll
  *   notify.c  kernel cache invalidation when the tool set changes
@@ -89,6 +91,14 @@ enum {
 	 * exists): .ctl/log tells of every user's calls, and .ctl/reload
 	 * acts on the owner's configuration. */
 	FS_OWNER_ONLY = 1u << 2,
+	/* The top of a code run's view (.runs/ID/): the node and every
+	 * node below it carry the run's number (struct fs_node's `run`),
+	 * which names the run the requests on them come from. */
+	FS_RUN_VIEW = 1u << 3,
+	/* Reachable by any uid on a mount that set allow_other only for
+	 * its runs (struct fs's `gated`): the root and .runs/, the way to
+	 * a run's view. */
+	FS_GATE_OPEN = 1u << 4,
 };
 
 /*
@@ -140,6 +150,12 @@ struct fs_node_ops {
 		      const char *name);
 	int (*rmdir)(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
 		     const char *name);
+	/* Creating a file in dir (open with O_CREAT): the kind and key of
+	 * the new entry, as `lookup` gives them; ops.c then opens it for
+	 * writing through that kind.  NULL: EPERM. */
+	int (*create)(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		      const char *name, const struct fs_node_ops **ops,
+		      char **key);
 
 	/* ---- symbolic links ---- */
 	int (*readlink)(struct fs *fs, const struct fs_node *n, char **target);
@@ -210,6 +226,9 @@ struct fs_node {
 	uint64_t nlookup; /* kernel references (lookup count) */
 	char *name;
 	char *key; /* tool ID, job ID, namespace file, query */
+	/* The code run whose view (.runs/ID/) holds the node, else 0:
+	 * requests on it are that run's (FS_RUN_VIEW). */
+	uint64_t run;
 	struct fs_node *ino_next;
 	struct fs_node *name_next;
 };
@@ -247,11 +266,15 @@ struct fs_handle {
 	enum fs_scope scope;           /* ops->scope, for call.c */
 	char *key;                     /* copy of the node's key */
 	int accmode;                   /* O_RDONLY, O_WRONLY or O_RDWR */
+	uint64_t view_run;             /* the node's `run`: calls are its */
 	pthread_mutex_t lock;
 	struct fs_blob *blob; /* snapshot text served by read */
 	struct tx_job *job;   /* the job this handle reads or runs */
 	struct tx_argbuf *ab; /* call files: arguments as written */
-	struct tx_buf query;  /* search/query: the query as written */
+	struct tx_buf query;  /* search/query: the query as written;
+				 code/PROFILE/NAME: the script */
+	struct tx_run *run;   /* code/ files: the run they show */
+	int fd;               /* NAME.work/ files: open beneath /work */
 	int failed;           /* errno of a refused write; 0 if none */
 	bool checked;         /* complete arguments passed the schema */
 	bool started;         /* the handle's call was started */
@@ -261,6 +284,7 @@ struct fs_handle {
 	struct fs_poll *poll; /* pending poll notification, or NULL */
 	uint64_t poll_lid;    /* its listener on poll_job */
 	struct tx_job *poll_job;
+	struct tx_run *poll_run;       /* ... or on this run (code.c) */
 	struct fs_handle *prev, *next; /* fs->handles_lock */
 };
 
@@ -269,6 +293,14 @@ struct fs {
 	struct tx_engine *engine;
 	struct fuse_session *se;
 	unsigned wait_max; /* seconds; 0 = FS_WAIT_MAX_DEFAULT */
+	/*
+	 * allow_other was set by the daemon itself, only so that code runs
+	 * (other uids) reach their views: every other uid but root and the
+	 * owner is refused everywhere else, as without allow_other.
+	 */
+	bool gated;
+	char *mountpoint;     /* absolute; the per-run views are below it */
+	struct fs_code *code; /* code.c: the unmount watch */
 
 	pthread_mutex_t nodes_lock;
 	struct fs_node **by_ino;  /* nodes_lock */
@@ -336,9 +368,10 @@ void fs_nodes_release(struct fs *fs);
  * fs_node_copy_free) so callers work without the table lock. */
 int fs_node_get(struct fs *fs, fuse_ino_t ino, struct fs_node *copy);
 void fs_node_copy_free(struct fs_node *copy);
-/* Finds or creates the child and counts one kernel reference on it. */
+/* Finds or creates the child and counts one kernel reference on it;
+ * run: the node's `run` (fs_node_run_of). */
 int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
-		  const struct fs_node_ops *ops, const char *key,
+		  const struct fs_node_ops *ops, const char *key, uint64_t run,
 		  fuse_ino_t *ino);
 void fs_node_forget(struct fs *fs, fuse_ino_t ino, uint64_t n);
 /* The inode of an existing child, 0 if the kernel has none. */
@@ -411,7 +444,10 @@ void fs_change_queue(struct fs_change *c, fuse_ino_t ino, const char *name);
 int fs_sessions_init(struct fs *fs);
 void fs_sessions_release(struct fs *fs);
 /* The caller of a request: uid, pid and (cached) session ID. */
-void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c);
+/* The caller of a request on the open file h (NULL: none): a request on
+ * a run's view is that run's (tx_run_caller), whoever sends it. */
+void fs_caller(struct fs *fs, fuse_req_t req, const struct fs_handle *h,
+	       struct tx_caller *c);
 /* Remembers job as the latest call of tool_id by c's session and uid. */
 void fs_latest_set(struct fs *fs, const char *tool_id,
 		   const struct tx_caller *c, const char *job_id);
@@ -453,6 +489,16 @@ void fs_reply_job(fuse_req_t req, struct tx_job *job, enum fs_wait_what what,
 		  size_t size, off_t off);
 /* Replies size bytes of b from off; b stays referenced for the reply. */
 void fs_reply_blob(fuse_req_t req, struct fs_blob *b, size_t size, off_t off);
+/*
+ * The same for the files of a code run (code.c): defers req until part
+ * of run grows past off, or (UINT64_MAX ... the result) the run ends,
+ * then replies tx_run_read's bytes from off.  Bounded as above.
+ */
+void fs_wait_defer_run(struct fs *fs, fuse_req_t req, struct tx_run *run,
+		       enum tx_run_part part, size_t size, off_t off);
+/* Replies size bytes of part of run from off (what a run wait replies). */
+void fs_reply_run(fuse_req_t req, struct tx_run *run, enum tx_run_part part,
+		  size_t size, off_t off);
 /* poll() support: readiness of h now (its kind's `poll`), registering ph
  * for later. */
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -481,6 +527,7 @@ void fs_call_release(struct fs *fs, struct fs_handle *h);
 
 /* ---- jobs.c ---- */
 extern const struct fs_node_ops fs_jobs_ops; /* jobs/ */
+extern const struct fs_node_ops fs_job_ops;  /* jobs/ID/ */
 /* Whether uid may see and touch job: its own, or root. */
 bool fs_may_touch_job(uid_t uid, const struct tx_job *job);
 /* 0 when the caller of req may touch job id; -EACCES; -ENOENT (gone). */
@@ -493,6 +540,19 @@ void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 extern const struct fs_node_ops fs_search_ops; /* search/ */
 int fs_search_init(struct fs *fs);
 void fs_search_release(struct fs *fs);
+
+/* ---- code.c ---- */
+extern const struct fs_node_ops fs_code_ops; /* code/ */
+/* The unmount watch: runs hold the mount through their binds, so when
+ * it leaves our namespace every run is stopped (then the session ends). */
+int fs_code_start(struct fs *fs);
+void fs_code_stop(struct fs *fs);
+
+/* ---- runs.c ---- */
+extern const struct fs_node_ops fs_runs_ops; /* .runs/ */
+/* Whether the caller of req may use the view of run `run`: its uid, or
+ * root.  0, -EACCES, or -ENOENT (the run is gone). */
+int fs_run_view_access(struct fs *fs, fuse_req_t req, uint64_t run);
 
 /* ---- ctl.c ---- */
 extern const struct fs_node_ops fs_ctl_ops;    /* .ctl/ */

@@ -280,7 +280,7 @@ void fs_node_copy_free(struct fs_node *copy)
 }
 
 int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
-		  const struct fs_node_ops *ops, const char *key,
+		  const struct fs_node_ops *ops, const char *key, uint64_t run,
 		  fuse_ino_t *ino)
 {
 	struct fs_node *n;
@@ -294,7 +294,8 @@ int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
 	 * new definition under the same file name): the key decides.
 	 */
 	if (n && !n->pinned &&
-	    (n->ops != ops || (key && (!n->key || strcmp(n->key, key))))) {
+	    (n->ops != ops || n->run != run ||
+	     (key && (!n->key || strcmp(n->key, key))))) {
 		/* Detach the stale node from its name; the kernel still
 		 * holds its inode until FORGET. */
 		struct fs_node **p =
@@ -308,8 +309,11 @@ int fs_node_enter(struct fs *fs, fuse_ino_t parent, const char *name,
 		n->parent = 0; /* no longer reachable by name */
 		n = NULL;
 	}
-	if (!n)
+	if (!n) {
 		n = insert_locked(fs, 0, parent, name, ops, key);
+		if (n)
+			n->run = run;
+	}
 	if (!n) {
 		rc = -ENOMEM;
 		goto out_unlock;

@@ -23,8 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct fs_node_ops job_ops;
-
 bool fs_may_touch_job(uid_t uid, const struct tx_job *job)
 {
 	return uid == 0 || tx_job_caller(job)->uid == uid;
@@ -56,7 +54,7 @@ static int jobs_lookup(struct fs *fs, const struct fs_node *dir,
 	if (!job)
 		return -ENOENT;
 	tx_job_unref(job);
-	*ops = &job_ops;
+	*ops = &fs_job_ops;
 	*key = strdup(name);
 	return *key ? 0 : -ENOMEM;
 }
@@ -97,7 +95,7 @@ void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	if (!h->blob) {
 		/* One job per open: the first read makes it, later reads
 		 * (cat reads again for EOF) see the same ID. */
-		fs_caller(fs, req, &caller);
+		fs_caller(fs, req, h, &caller);
 		job = tx_engine_job_new(fs->engine, h->key, &caller, why,
 					sizeof(why));
 		if (!job) {
@@ -374,8 +372,8 @@ static const struct fs_child job_children[] = {
 	{ "cancel", &job_cancel_ops, 0, NULL },
 };
 
-/* jobs/ID/ */
-static const struct fs_node_ops job_ops = {
+/* jobs/ID/ (and a run's /jobs/ID/: runs.c) */
+const struct fs_node_ops fs_job_ops = {
 	.mode = S_IFDIR | 0700,
 	JOB_NODE,
 	.children = job_children,

@@ -62,11 +62,14 @@ int fs_start(struct fs *fs)
 		rc = fs_waits_start(fs);
 	if (!rc)
 		rc = tx_engine_watch_tools(fs->engine, fs_tools_changed, fs);
+	if (!rc)
+		rc = fs_code_start(fs);
 	return rc;
 }
 
 void fs_stop(struct fs *fs)
 {
+	fs_code_stop(fs);
 	fs_waits_stop(fs);
 	fs_notify_stop(fs);
 }
@@ -78,6 +81,25 @@ void fs_release(struct fs *fs)
 	fs_sessions_release(fs);
 	fs_nodes_release(fs);
 	pthread_mutex_destroy(&fs->handles_lock);
+	free(fs->mountpoint);
+	fs->mountpoint = NULL;
+}
+
+/* Whether the comma-separated options opts hold the option name. */
+static bool has_option(const char *opts, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = opts; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len;
+		if (*p)
+			p++;
+	}
+	return false;
 }
 
 int tx_fs_main(const struct tx_fs_options *o)
@@ -86,7 +108,7 @@ int tx_fs_main(const struct tx_fs_options *o)
 	struct tx_engine_options eo = { 0 };
 	struct fuse_loop_config *cfg = NULL;
 	struct fuse_session *se = NULL;
-	char config_abs[PATH_MAX], err[512] = "";
+	char config_abs[PATH_MAX], mount_abs[PATH_MAX], err[512] = "";
 	struct fs fs;
 	unsigned kbound;
 	int ret = 1, rc;
@@ -133,6 +155,33 @@ int tx_fs_main(const struct tx_fs_options *o)
 	     (fuse_opt_add_arg(&args, "-o") ||
 	      fuse_opt_add_arg(&args, o->fuse_opts))) ||
 	    (o->debug && fuse_opt_add_arg(&args, "-d"))) {
+		fprintf(stderr, "toolexecfs: out of memory\n");
+		goto out_args;
+	}
+	/*
+	 * Code runs reach the mount from their own user namespaces, as uids
+	 * of their own, and the kernel lets no one but the mount's owner in
+	 * without allow_other.  As root we set it ourselves, and ops.c
+	 * refuses every uid but root and ours everywhere but the way to a
+	 * run's view (fs.gated), so other users get what they got without
+	 * it: nothing.  (A user who asks for allow_other gets its meaning.)
+	 */
+	if (geteuid() == 0 && !has_option(o->fuse_opts, "allow_other")) {
+		if (fuse_opt_add_arg(&args, "-o") ||
+		    fuse_opt_add_arg(&args, "allow_other")) {
+			fprintf(stderr, "toolexecfs: out of memory\n");
+			goto out_args;
+		}
+		fs.gated = true;
+	}
+	if (realpath(o->mountpoint, mount_abs)) {
+		fs.mountpoint = strdup(mount_abs);
+	} else {
+		fprintf(stderr, "toolexecfs: %s: %s\n", o->mountpoint,
+			strerror(errno));
+		goto out_args;
+	}
+	if (!fs.mountpoint) {
 		fprintf(stderr, "toolexecfs: out of memory\n");
 		goto out_args;
 	}
@@ -191,5 +240,6 @@ out_destroy:
 	fuse_session_destroy(se);
 out_args:
 	fuse_opt_free_args(&args);
+	free(fs.mountpoint);
 	return ret;
 }

@@ -32,7 +32,31 @@ static struct fs *req_fs(fuse_req_t req)
  */
 static int node_access(struct fs *fs, fuse_req_t req, const struct fs_node *n)
 {
+	uid_t uid = fuse_req_ctx(req)->uid;
+	int rc;
+
+	/* A run's view is that run's: its uid's (and root's) alone. */
+	if (n->run) {
+		rc = fs_run_view_access(fs, req, n->run);
+		if (rc)
+			return rc;
+	} else if (fs->gated && uid != 0 && uid != geteuid() &&
+		   !(n->ops->flags & FS_GATE_OPEN)) {
+		/* allow_other is ours, for runs only: any other user gets
+		 * what a mount without it gives, nothing. */
+		return -EACCES;
+	}
 	return n->ops->access ? n->ops->access(fs, req, n) : 0;
+}
+
+/* The `run` of a new node of kind ops and key below p: the run its view
+ * names at its top (FS_RUN_VIEW, whose key is the run's ID), else p's. */
+static uint64_t node_run_of(const struct fs_node *p,
+			    const struct fs_node_ops *ops, const char *key)
+{
+	if ((ops->flags & FS_RUN_VIEW) && key)
+		return strtoull(key, NULL, 10);
+	return p->run;
 }
 
 /* Whether the caller of req may open n: FS_OWNER_ONLY files are the
@@ -147,6 +171,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	n.parent = parent;
 	n.name = (char *)name;
 	n.key = key;
+	n.run = node_run_of(&p, n.ops, key);
 	memset(&e, 0, sizeof(e));
 	rc = fs_node_valid(fs, &n);
 	if (!rc)
@@ -154,7 +179,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (!rc)
 		rc = node_attr(fs, &n, &e.attr);
 	if (!rc)
-		rc = fs_node_enter(fs, parent, name, n.ops, key, &e.ino);
+		rc = fs_node_enter(fs, parent, name, n.ops, key, n.run, &e.ino);
 	if (rc)
 		goto out_free;
 	e.attr.st_ino = e.ino;
@@ -279,6 +304,8 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	char *target = NULL;
 	int rc = fs_node_get(fs, ino, &n);
 
+	if (!rc)
+		rc = node_access(fs, req, &n);
 	if (!rc)
 		rc = n.ops->readlink ? n.ops->readlink(fs, &n, &target)
 				     : -EINVAL;
@@ -408,6 +435,9 @@ static void handle_free(struct fs_handle *h)
 	tx_argbuf_free(h->ab);
 	fs_blob_unref(h->blob);
 	tx_buf_release(&h->query);
+	tx_run_unref(h->run);
+	if (h->fd >= 0)
+		close(h->fd);
 	free(h->key);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
@@ -456,48 +486,72 @@ static int handle_setup(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	return rc;
 }
 
-static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/*
+ * A new open file of node n (ino 0: a node being created, which the
+ * caller numbers), after the checks every open makes.  0 and *out, or
+ * -errno.
+ */
+static int handle_new(struct fs *fs, fuse_req_t req, const struct fs_node *n,
+		      struct fuse_file_info *fi, struct fs_handle **out)
 {
-	struct fs *fs = req_fs(req);
 	struct fs_handle *h = NULL;
-	struct fs_node n;
 	int acc = fi->flags & O_ACCMODE;
-	int rc = node_get_valid(fs, ino, &n);
+	int rc = node_may_open(req, n);
 
-	if (!rc)
-		rc = node_access(fs, req, &n);
-	if (!rc)
-		rc = node_may_open(req, &n);
-	if (!rc && S_ISDIR(n.ops->mode))
+	*out = NULL;
+	if (!rc && S_ISDIR(n->ops->mode))
 		rc = -EISDIR;
-	if (!rc && acc != O_RDONLY && !n.ops->write)
+	if (!rc && acc != O_RDONLY && !n->ops->write)
 		rc = -EACCES;
-	if (!rc && acc != O_WRONLY && !n.ops->read)
+	if (!rc && acc != O_WRONLY && !n->ops->read)
 		rc = -EACCES;
 	if (!rc && !(h = calloc(1, sizeof(*h))))
 		rc = -ENOMEM;
 	if (rc)
-		goto out_free;
+		return rc;
 	pthread_mutex_init(&h->lock, NULL);
-	h->ino = ino;
-	h->ops = n.ops;
-	h->scope = n.ops->scope;
+	h->ino = n->ino;
+	h->ops = n->ops;
+	h->scope = n->ops->scope;
 	h->accmode = acc;
 	h->base = -1;
-	if (n.key && !(h->key = strdup(n.key))) {
-		rc = -ENOMEM;
-		goto out_free;
+	h->view_run = n->run;
+	h->fd = -1;
+	if (n->key && !(h->key = strdup(n->key))) {
+		handle_free(h);
+		return -ENOMEM;
 	}
-	rc = handle_setup(fs, req, h, &n, fi);
-	if (rc)
-		goto out_free;
+	rc = handle_setup(fs, req, h, n, fi);
+	if (rc) {
+		handle_free(h);
+		return rc;
+	}
 	/*
 	 * Only a write-only open of a kind with `flush` needs FLUSH (a
 	 * shell-style `call` starts there); sparing the round trip
 	 * everywhere else keeps a transaction as cheap as the floor.
 	 */
-	fi->noflush = !(n.ops->flush && acc == O_WRONLY);
+	fi->noflush = !(n->ops->flush && acc == O_WRONLY);
 	fi->fh = (uint64_t)(uintptr_t)h;
+	*out = h;
+	return 0;
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct fs_handle *h = NULL;
+	struct fs_node n;
+	int rc = node_get_valid(fs, ino, &n);
+
+	if (!rc)
+		rc = node_access(fs, req, &n);
+	if (!rc)
+		rc = handle_new(fs, req, &n, fi, &h);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		goto out_free;
+	}
 	handles_add(fs, h);
 	if (fuse_reply_open(req, fi)) {
 		/* The kernel refused the reply (an interrupted open, an
@@ -505,12 +559,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		handles_del(fs, h);
 		handle_free(h);
 	}
-	h = NULL;
 out_free:
-	if (rc)
-		fuse_reply_err(req, -rc);
-	if (h)
-		handle_free(h);
 	fs_node_copy_free(&n);
 }
 
@@ -597,14 +646,68 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fuse_reply_err(req, EPERM);
 }
 
+/*
+ * open(O_CREAT) of a name that does not exist: only a directory whose
+ * kind has `create` (code/PROFILE/) takes it; the new entry is then
+ * opened for writing like any node of its kind.
+ */
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      mode_t mode, struct fuse_file_info *fi)
 {
-	(void)parent;
-	(void)name;
+	struct fs *fs = req_fs(req);
+	struct fuse_entry_param e;
+	struct fs_handle *h = NULL;
+	struct fs_node p, n;
+	char *key = NULL;
+	int rc;
+
 	(void)mode;
-	(void)fi;
-	fuse_reply_err(req, EPERM);
+	memset(&n, 0, sizeof(n));
+	memset(&e, 0, sizeof(e));
+	if (strlen(name) > TX_NAME_MAX) {
+		fuse_reply_err(req, ENAMETOOLONG);
+		return;
+	}
+	rc = node_get_valid(fs, parent, &p);
+	if (!rc)
+		rc = node_access(fs, req, &p);
+	if (!rc)
+		rc = p.ops->create
+			     ? p.ops->create(fs, req, &p, name, &n.ops, &key)
+			     : -EPERM;
+	if (rc)
+		goto out_free;
+	n.parent = parent;
+	n.name = (char *)name;
+	n.key = key;
+	n.run = node_run_of(&p, n.ops, key);
+	rc = node_attr(fs, &n, &e.attr);
+	if (!rc)
+		rc = handle_new(fs, req, &n, fi, &h);
+	if (!rc) {
+		rc = fs_node_enter(fs, parent, name, n.ops, key, n.run, &e.ino);
+		if (rc) {
+			handle_free(h);
+			h = NULL;
+		}
+	}
+	if (rc)
+		goto out_free;
+	h->ino = e.ino;
+	e.attr.st_ino = e.ino;
+	e.entry_timeout = n.ops->entry_ttl;
+	e.attr_timeout = n.ops->attr_ttl;
+	handles_add(fs, h);
+	if (fuse_reply_create(req, &e, fi)) {
+		handles_del(fs, h);
+		handle_free(h);
+		fs_node_forget(fs, e.ino, 1);
+	}
+out_free:
+	if (rc)
+		fuse_reply_err(req, -rc);
+	free(key);
+	fs_node_copy_free(&p);
 }
 
 static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
@@ -644,6 +747,8 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int rc = fs_node_get(fs, parent, &p);
 
 	if (!rc)
+		rc = node_access(fs, req, &p);
+	if (!rc)
 		rc = p.ops->unlink ? p.ops->unlink(fs, req, &p, name) : -EPERM;
 	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&p);
@@ -655,6 +760,8 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fs_node p;
 	int rc = fs_node_get(fs, parent, &p);
 
+	if (!rc)
+		rc = node_access(fs, req, &p);
 	if (!rc)
 		rc = p.ops->rmdir ? p.ops->rmdir(fs, req, &p, name) : -EPERM;
 	fuse_reply_err(req, -rc);

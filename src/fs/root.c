@@ -17,11 +17,14 @@ static const struct fs_child root_children[] = {
 	/* chain/ is the pseudo tool TX_CHAIN_ID: its files carry that key
 	 * as a tool directory's carry the tool's ID. */
 	{ "chain", &fs_chain_ops, 0, TX_CHAIN_ID }, /* chain.c */
+	{ "code", &fs_code_ops, 0, NULL },          /* code.c */
 	{ ".ctl", &fs_ctl_ops, 0, NULL },           /* ctl.c */
+	{ ".runs", &fs_runs_ops, 0, NULL },         /* runs.c */
 };
 
 const struct fs_node_ops fs_root_ops = {
 	.mode = S_IFDIR | 0555,
+	.flags = FS_GATE_OPEN, /* the way to .runs/ID/ */
 	.entry_ttl = FS_TTL_STATIC,
 	.attr_ttl = FS_TTL_STATIC,
 	.children = root_children,

@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,13 @@ struct sid_slot {
 	uint64_t at_ns;
 };
 
-/* The key of an entry: a session of a user, or (sid -1) the user. */
+/* The key of an entry: a session of a user, or (sid -1) the user; and
+ * the code run the calls are made for (0: none), so a run's calls are
+ * never another caller's latest, even a dev run's of its own user. */
 struct latest_key {
 	uid_t uid;
 	pid_t sid;
+	uint64_t run;
 };
 
 struct latest {
@@ -124,7 +128,33 @@ static pid_t read_sid(pid_t pid)
 	return (pid_t)sid;
 }
 
-void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
+/*
+ * A request on a code run's view (.runs/ID/, which the run sees as
+ * /tools, /search and /jobs) is that run's, told by the inode it names
+ * and never by the pid (a thread ID in our namespace, reused at will).
+ * A run that is gone still names itself, so the engine refuses the call
+ * (ESRCH) instead of taking it as an ordinary one.
+ */
+static void run_caller(struct fs *fs, fuse_req_t req, uint64_t id,
+		       struct tx_caller *c)
+{
+	struct tx_run *run;
+	char num[32];
+
+	snprintf(num, sizeof(num), "%" PRIu64, id);
+	run = tx_engine_run_find(fs->engine, num);
+	memset(c, 0, sizeof(*c));
+	if (run) {
+		tx_run_caller(run, c);
+		tx_run_unref(run);
+		return;
+	}
+	c->uid = fuse_req_ctx(req)->uid;
+	c->run = id;
+}
+
+void fs_caller(struct fs *fs, fuse_req_t req, const struct fs_handle *h,
+	       struct tx_caller *c)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct fs_sessions *s = fs->sessions;
@@ -132,6 +162,10 @@ void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
 	uint64_t now = tx_now_ns();
 	pid_t sid;
 
+	if (h && h->view_run) {
+		run_caller(fs, req, h->view_run, c);
+		return;
+	}
 	c->uid = ctx->uid;
 	c->pid = ctx->pid;
 	c->sid = -1;
@@ -159,7 +193,7 @@ void fs_caller(struct fs *fs, fuse_req_t req, struct tx_caller *c)
 static size_t latest_hash(const char *tool, struct latest_key k)
 {
 	uint64_t h = 1469598103934665603ull ^ (uint64_t)k.uid ^
-		     ((uint64_t)(uint32_t)k.sid << 32);
+		     ((uint64_t)(uint32_t)k.sid << 32) ^ (k.run * 31);
 
 	for (; *tool; tool++)
 		h = (h ^ (unsigned char)*tool) * 1099511628211ull;
@@ -172,7 +206,7 @@ static struct latest *latest_find_locked(struct fs_sessions *s,
 	struct latest *e = s->buckets[latest_hash(tool, k)];
 
 	while (e && (e->key.uid != k.uid || e->key.sid != k.sid ||
-		     strcmp(e->tool, tool)))
+		     e->key.run != k.run || strcmp(e->tool, tool)))
 		e = e->hnext;
 	return e;
 }
@@ -251,7 +285,8 @@ void fs_latest_set(struct fs *fs, const char *tool_id,
 		   const struct tx_caller *c, const char *job_id)
 {
 	struct fs_sessions *s = fs->sessions;
-	struct latest_key by_sid = { c->uid, c->sid }, by_uid = { c->uid, -1 };
+	struct latest_key by_sid = { c->uid, c->sid, c->run },
+			  by_uid = { c->uid, -1, c->run };
 
 	pthread_mutex_lock(&s->lock);
 	if (c->sid >= 0)
@@ -264,7 +299,8 @@ struct tx_job *fs_latest_get(struct fs *fs, const char *tool_id,
 			     const struct tx_caller *c)
 {
 	struct fs_sessions *s = fs->sessions;
-	struct latest_key by_sid = { c->uid, c->sid }, by_uid = { c->uid, -1 };
+	struct latest_key by_sid = { c->uid, c->sid, c->run },
+			  by_uid = { c->uid, -1, c->run };
 	struct latest *e = NULL;
 	struct tx_job *job;
 	char id[32] = "";
@@ -278,7 +314,8 @@ struct tx_job *fs_latest_get(struct fs *fs, const char *tool_id,
 		memcpy(id, e->job, sizeof(id));
 	pthread_mutex_unlock(&s->lock);
 	job = id[0] ? tx_engine_job_get(fs->engine, id) : NULL;
-	if (job && tx_job_caller(job)->uid != c->uid) {
+	if (job && (tx_job_caller(job)->uid != c->uid ||
+		    tx_job_caller(job)->run != c->run)) {
 		tx_job_unref(job);
 		job = NULL;
 	}

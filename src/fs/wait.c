@@ -21,6 +21,10 @@
  *    the answer the caller may close, and RELEASE frees h on another
  *    thread.  Replies read from a job we hold a reference on.
  *
+ * A wait follows a job (its end, or its stream) or, for the files of a
+ * code run (code.c), a part of the run: `job` or `run` is set, never
+ * both, and the few steps that differ ask which.
+ *
  * Every wait is bounded (fs->wait_max): kernels since 6.15 may abort the
  * whole connection when a request outlives fs.fuse.*_request_timeout, so
  * a wait that reaches the bound answers EAGAIN and the caller reads again.
@@ -44,7 +48,9 @@ struct fs_wait {
 	bool armed;          /* lock: lid is known */
 	bool interrupted;    /* lock: INTERRUPT came before armed */
 	struct fs_handle *h; /* valid while req is unclaimed */
-	struct tx_job *job;  /* reference */
+	struct tx_job *job;  /* reference, or NULL for a run wait */
+	struct tx_run *run;  /* reference, or NULL for a job wait */
+	enum tx_run_part part;
 	enum fs_wait_what what;
 	size_t size;
 	off_t off;
@@ -57,6 +63,9 @@ struct fs_wait {
 struct fs_poll {
 	struct fuse_pollhandle *ph;
 };
+
+static void wait_event_job(struct tx_job *job, void *ctx);
+static void wait_event_run(struct tx_run *run, void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Replies                                                              */
@@ -137,6 +146,23 @@ out_unref:
 	tx_job_unref(job);
 }
 
+void fs_reply_run(fuse_req_t req, struct tx_run *run, enum tx_run_part part,
+		  size_t size, off_t off)
+{
+	char *buf = malloc(size ? size : 1);
+	bool eof = false;
+	size_t n;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = tx_run_read(run, part, off < 0 ? 0 : (uint64_t)off, buf, size,
+			&eof);
+	fuse_reply_buf(req, buf, n);
+	free(buf);
+}
+
 /* ------------------------------------------------------------------ */
 /* Deferred requests                                                    */
 
@@ -150,6 +176,7 @@ static void wait_unref(struct fs_wait *w)
 	if (left)
 		return;
 	tx_job_unref(w->job);
+	tx_run_unref(w->run);
 	pthread_mutex_destroy(&w->lock);
 	atomic_fetch_sub(&w->fs->live_waits, 1);
 	free(w);
@@ -235,6 +262,8 @@ static void wait_finish(struct fs_wait *w, fuse_req_t r, int err, bool in_intr)
 	wait_unlist(w);
 	if (err)
 		fuse_reply_err(r, err);
+	else if (w->run)
+		fs_reply_run(r, w->run, w->part, w->size, w->off);
 	else
 		fs_reply_job(r, w->job, w->what, w->size, w->off);
 	wait_unref(w); /* the request's reference */
@@ -244,7 +273,10 @@ static void wait_finish(struct fs_wait *w, fuse_req_t r, int err, bool in_intr)
  * had not run yet. */
 static void wait_drop_listener(struct fs_wait *w, uint64_t lid)
 {
-	if (lid && tx_job_unlisten(w->job, lid))
+	if (!lid)
+		return;
+	if (w->run ? tx_run_unlisten(w->run, lid)
+		   : tx_job_unlisten(w->job, lid))
 		wait_unref(w);
 }
 
@@ -289,15 +321,34 @@ static bool stream_ready(struct fs_wait *w)
 	char c;
 	bool eof = false;
 
+	if (w->run)
+		return tx_run_read(w->run, w->part, (uint64_t)w->off, &c, 1,
+				   &eof) ||
+		       eof;
 	return tx_job_stream_read(w->job, (uint64_t)w->off, &c, 1, &eof) || eof;
 }
 
-static void wait_event(struct tx_job *job, void *ctx)
+/* Where a wait's listener fires: the stream (or part) past w->off, else
+ * only the end. */
+static uint64_t wait_listen_off(const struct fs_wait *w)
 {
-	struct fs_wait *w = ctx;
+	if (w->run)
+		return w->part == TX_RUN_RESULT ? UINT64_MAX : (uint64_t)w->off;
+	return w->what == FS_WAIT_STREAM ? (uint64_t)w->off : UINT64_MAX;
+}
+
+static uint64_t wait_listen(struct fs_wait *w)
+{
+	if (w->run)
+		return tx_run_listen(w->run, w->part, wait_listen_off(w),
+				     wait_event_run, w);
+	return tx_job_listen(w->job, wait_listen_off(w), wait_event_job, w);
+}
+
+static void wait_event(struct fs_wait *w)
+{
 	fuse_req_t r;
 
-	(void)job;
 	/*
 	 * A stream listener fires when the stream grows past our offset or
 	 * the job ends; anything else would be spurious, so re-arm.  Only
@@ -307,13 +358,12 @@ static void wait_event(struct tx_job *job, void *ctx)
 	 * claim and register none.  Otherwise a listener, and the wait it
 	 * holds, would stay behind until the job's next event.
 	 */
-	if (w->what == FS_WAIT_STREAM && !stream_ready(w)) {
+	if ((w->run || w->what == FS_WAIT_STREAM) && !stream_ready(w)) {
 		uint64_t lid = 0;
 
 		pthread_mutex_lock(&w->lock);
 		if (w->req) {
-			lid = tx_job_listen(w->job, (uint64_t)w->off,
-					    wait_event, w);
+			lid = wait_listen(w);
 			if (lid)
 				w->lid = lid;
 		}
@@ -327,18 +377,27 @@ static void wait_event(struct tx_job *job, void *ctx)
 	wait_unref(w); /* the listener's reference */
 }
 
-void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		   struct tx_job *job, enum fs_wait_what what, size_t size,
-		   off_t off, bool cancel_on_intr)
+static void wait_event_job(struct tx_job *job, void *ctx)
+{
+	(void)job;
+	wait_event(ctx);
+}
+
+static void wait_event_run(struct tx_run *run, void *ctx)
+{
+	(void)run;
+	wait_event(ctx);
+}
+
+static struct fs_wait *wait_new(struct fs *fs, fuse_req_t req, size_t size,
+				off_t off)
 {
 	struct fs_wait *w = calloc(1, sizeof(*w));
-	uint64_t lid,
-		wait_max = fs->wait_max ? fs->wait_max : FS_WAIT_MAX_DEFAULT;
-	bool intr;
+	uint64_t wait_max = fs->wait_max ? fs->wait_max : FS_WAIT_MAX_DEFAULT;
 
 	if (!w) {
 		fuse_reply_err(req, ENOMEM);
-		return;
+		return NULL;
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	atomic_fetch_add(&fs->live_waits, 1);
@@ -346,13 +405,46 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	/* setup + request + listener + bound list */
 	w->refs = 4;
 	w->req = req;
+	w->size = size;
+	w->off = off;
+	w->deadline_ns = tx_now_ns() + wait_max * 1000000000ull;
+	return w;
+}
+
+static void wait_arm(struct fs_wait *w);
+
+void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		   struct tx_job *job, enum fs_wait_what what, size_t size,
+		   off_t off, bool cancel_on_intr)
+{
+	struct fs_wait *w = wait_new(fs, req, size, off);
+
+	if (!w)
+		return;
 	w->h = h;
 	w->job = tx_job_ref(job);
 	w->what = what;
-	w->size = size;
-	w->off = off;
 	w->cancel_on_intr = cancel_on_intr;
-	w->deadline_ns = tx_now_ns() + wait_max * 1000000000ull;
+	wait_arm(w);
+}
+
+void fs_wait_defer_run(struct fs *fs, fuse_req_t req, struct tx_run *run,
+		       enum tx_run_part part, size_t size, off_t off)
+{
+	struct fs_wait *w = wait_new(fs, req, size, off);
+
+	if (!w)
+		return;
+	w->run = tx_run_ref(run);
+	w->part = part;
+	wait_arm(w);
+}
+
+static void wait_arm(struct fs_wait *w)
+{
+	fuse_req_t req = w->req;
+	uint64_t lid;
+	bool intr;
 
 	/* Before listening: once the listener may reply, req may be gone. */
 	fuse_req_interrupt_func(req, wait_interrupt, w);
@@ -362,9 +454,7 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	 * for the lock and stores its own ID after ours.
 	 */
 	pthread_mutex_lock(&w->lock);
-	lid = tx_job_listen(job,
-			    what == FS_WAIT_STREAM ? (uint64_t)off : UINT64_MAX,
-			    wait_event, w);
+	lid = wait_listen(w);
 	w->lid = lid;
 	w->armed = true;
 	intr = w->interrupted;
@@ -378,10 +468,10 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		wait_unref(w); /* never on the bound list */
 		r = wait_claim(w, NULL);
 		if (r) {
-			bool ready =
-				what == FS_WAIT_STREAM
-					? stream_ready(w)
-					: tx_job_state_final(tx_job_state(job));
+			bool ready = w->run || w->what == FS_WAIT_STREAM
+					     ? stream_ready(w)
+					     : tx_job_state_final(
+						       tx_job_state(w->job));
 
 			wait_finish(w, r, ready ? 0 : ENOMEM, false);
 		}
@@ -493,14 +583,23 @@ void fs_waits_stop(struct fs *fs)
 /* ------------------------------------------------------------------ */
 /* poll()                                                               */
 
-static void poll_event(struct tx_job *job, void *ctx)
+static void poll_fire(struct fs_poll *p)
 {
-	struct fs_poll *p = ctx;
-
-	(void)job;
 	fuse_lowlevel_notify_poll(p->ph);
 	fuse_pollhandle_destroy(p->ph);
 	free(p);
+}
+
+static void poll_event(struct tx_job *job, void *ctx)
+{
+	(void)job;
+	poll_fire(ctx);
+}
+
+static void poll_event_run(struct tx_run *run, void *ctx)
+{
+	(void)run;
+	poll_fire(ctx);
 }
 
 /*
@@ -508,15 +607,16 @@ static void poll_event(struct tx_job *job, void *ctx)
  * ran, the listener freed p itself.
  */
 static void poll_release(struct fs *fs, struct fs_poll *p, struct tx_job *job,
-			 uint64_t lid)
+			 struct tx_run *run, uint64_t lid)
 {
 	if (!p)
 		return;
-	if (tx_job_unlisten(job, lid)) {
+	if (run ? tx_run_unlisten(run, lid) : tx_job_unlisten(job, lid)) {
 		fuse_pollhandle_destroy(p->ph);
 		free(p);
 	}
 	tx_job_unref(job);
+	tx_run_unref(run);
 	atomic_fetch_sub(&fs->live_polls, 1);
 }
 
@@ -524,17 +624,20 @@ void fs_poll_drop(struct fs *fs, struct fs_handle *h)
 {
 	struct fs_poll *p;
 	struct tx_job *job;
+	struct tx_run *run;
 	uint64_t lid;
 
 	pthread_mutex_lock(&h->lock);
 	p = h->poll;
 	job = h->poll_job;
+	run = h->poll_run;
 	lid = h->poll_lid;
 	h->poll = NULL;
 	h->poll_job = NULL;
+	h->poll_run = NULL;
 	h->poll_lid = 0;
 	pthread_mutex_unlock(&h->lock);
-	poll_release(fs, p, job, lid);
+	poll_release(fs, p, job, run, lid);
 }
 
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
@@ -542,6 +645,7 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 {
 	unsigned revents = POLLIN; /* a kind without `poll` never blocks */
 	struct tx_job *job = NULL;
+	struct tx_run *run = NULL;
 	uint64_t pos, off = UINT64_MAX;
 
 	fs_poll_drop(fs, h);
@@ -551,20 +655,37 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	pos = h->pos;
 	pthread_mutex_unlock(&h->lock);
 
-	if (h->ops->poll)
-		revents = h->ops->poll(job, pos, &off);
+	if (h->run) {
+		/* A code run's file (code.c): ready when its part has bytes
+		 * past the reader, or the run has ended. */
+		enum tx_run_part part = (enum tx_run_part)h->ops->which;
+		bool eof = false;
+		char c;
 
-	if (!revents && job && ph) {
+		run = tx_run_ref(h->run);
+		off = part == TX_RUN_RESULT ? UINT64_MAX : pos;
+		if (!tx_run_read(run, part, pos, &c, 1, &eof) && !eof)
+			revents = 0;
+	} else if (h->ops->poll) {
+		revents = h->ops->poll(job, pos, &off);
+	}
+
+	if (!revents && (job || run) && ph) {
 		struct fs_poll *p = malloc(sizeof(*p));
 		uint64_t lid = 0;
 
 		if (p) {
 			p->ph = ph;
-			lid = tx_job_listen(job, off, poll_event, p);
+			lid = run ? tx_run_listen(
+					    run,
+					    (enum tx_run_part)h->ops->which,
+					    off, poll_event_run, p)
+				  : tx_job_listen(job, off, poll_event, p);
 		}
 		if (lid) {
 			struct fs_poll *old_p;
 			struct tx_job *old_job;
+			struct tx_run *old_run;
 			uint64_t old_lid;
 
 			/*
@@ -579,12 +700,14 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			pthread_mutex_lock(&h->lock);
 			old_p = h->poll;
 			old_job = h->poll_job;
+			old_run = h->poll_run;
 			old_lid = h->poll_lid;
 			h->poll = p;
 			h->poll_lid = lid;
-			h->poll_job = tx_job_ref(job);
+			h->poll_job = job ? tx_job_ref(job) : NULL;
+			h->poll_run = run ? tx_run_ref(run) : NULL;
 			pthread_mutex_unlock(&h->lock);
-			poll_release(fs, old_p, old_job, old_lid);
+			poll_release(fs, old_p, old_job, old_run, old_lid);
 			ph = NULL;
 		} else {
 			free(p);
@@ -594,6 +717,7 @@ void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	if (ph)
 		fuse_pollhandle_destroy(ph);
 	tx_job_unref(job);
+	tx_run_unref(run);
 	fuse_reply_poll(req, revents);
 }
 
