@@ -4,6 +4,7 @@
 #   make check      install what is missing, build, run every test
 #   make check-stress  every test with all cores busy, 5 times (STRESS_RUNS=N)
 #   make run        mount the embedded default at ./mnt (MNT= overrides)
+#   make stop       end make run (unmount), from another terminal
 #   make SANITIZE=address,undefined check
 #   make V=1        show the commands
 
@@ -177,12 +178,13 @@ check-stress: setup
 	$(Q)$(MAKE) --no-print-directory all $(TOOLS_BIN) $(UNIT_BIN)
 	$(Q)BUILD=$(abspath $(BUILD)) ./scripts/check-stress.sh $(UNIT_BIN)
 
-run: setup
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)MNT="$(MNT)" BUILD=$(abspath $(BUILD)) ./scripts/run.sh
+# run.sh installs what building needs, builds, mounts, and waits; `make
+# stop` (any time, even before the mount is up) ends it.
+run:
+	$(Q)MNT="$(MNT)" BUILD=$(abspath $(BUILD)) MAKE="$(MAKE)" ./scripts/run.sh
 
 stop:
-	$(Q)fusermount3 -u "$(MNT)" 2>/dev/null || true
+	$(Q)MNT="$(MNT)" BUILD=$(abspath $(BUILD)) ./scripts/run.sh --stop
 
 # Line coverage of src/ per folder (gcov build in build-cov, then gcovr).
 coverage: setup
