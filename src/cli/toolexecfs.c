@@ -53,6 +53,8 @@ static void usage(FILE *out)
 		"                    audit_log_max=BYTES  rotate PATH to PATH.1\n"
 		"                        when the next line would pass BYTES\n"
 		"                        (default 16777216, at least 4096)\n"
+		"                    stack  mount even where a toolexecfs mount\n"
+		"                        already is (refused otherwise)\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     print the version\n"
 		"\n"
@@ -74,7 +76,8 @@ static int opt_append(char *list, size_t cap, const char *opt, size_t len)
 }
 
 /* Our own -o options: NAME=N with 1 <= N <= max, or, with str set,
- * NAME=TEXT (at most PATH_MAX - 1 bytes, copied into str). */
+ * NAME=TEXT (at most PATH_MAX - 1 bytes, copied into str), or, with max
+ * 0 and no str, the bare flag NAME (sets *out to 1). */
 struct own_opt {
 	const char *name;
 	unsigned long max;
@@ -100,6 +103,12 @@ static int parse_o(const char *arg, char *fuse_opts, const struct own_opt *own)
 			char *stop;
 			unsigned long v;
 
+			if (!k->max && !k->str) {
+				if (len != n || strncmp(p, k->name, n))
+					continue;
+				*k->out = 1;
+				break;
+			}
 			if (len <= n + 1 || strncmp(p, k->name, n) ||
 			    p[n] != '=')
 				continue;
@@ -179,6 +188,65 @@ static int audit_check(char *path, size_t cap, const char *mountpoint)
 	return 0;
 }
 
+/* Undoes the octal escapes (\040 for a space, ...) of /proc/self/mountinfo. */
+static void unescape_mountinfo(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				      (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+/*
+ * True when mountpoint is already a toolexecfs mount (type
+ * fuse.toolexecfs in /proc/self/mountinfo): mounting again would stack a
+ * second daemon on it and hide the first.
+ */
+static bool is_toolexecfs_mount(const char *mountpoint)
+{
+	char want[PATH_MAX], *line = NULL;
+	bool found = false;
+	size_t cap = 0;
+	FILE *f;
+
+	if (!realpath(mountpoint, want))
+		return false;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	while (!found && getline(&line, &cap, f) > 0) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS] - TYPE ... */
+		char *save = NULL, *mp = NULL, *tok, *dash;
+		int i = 0;
+
+		dash = strstr(line, " - ");
+		if (!dash)
+			continue;
+		*dash = '\0';
+		for (tok = strtok_r(line, " ", &save); tok && i < 4;
+		     tok = strtok_r(NULL, " ", &save))
+			i++;
+		mp = tok;
+		tok = strtok_r(dash + 3, " ", &save);
+		if (!mp || !tok || strcmp(tok, "fuse.toolexecfs"))
+			continue;
+		unescape_mountinfo(mp);
+		found = !strcmp(mp, want);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -191,8 +259,9 @@ int main(int argc, char **argv)
 	};
 	struct tx_fs_options o = { .argv0 = argv[0] };
 	static char audit_path[PATH_MAX];
-	unsigned audit_max = 0;
+	unsigned audit_max = 0, stack = 0;
 	const struct own_opt own[] = {
+		{ "stack", 0, &stack, NULL },
 		{ "wait_max", 86400, &o.wait_max, NULL },
 		{ "job_keep_seconds", 30u * 86400, &o.job_keep_seconds, NULL },
 		{ "job_keep_max", 1000000, &o.job_keep_max, NULL },
@@ -259,6 +328,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.mountpoint = argv[optind];
+	if (!stack && is_toolexecfs_mount(o.mountpoint)) {
+		fprintf(stderr,
+			"toolexecfs: %s is already a toolexecfs mount "
+			"(fusermount3 -u %s first, or -o stack to mount "
+			"another on top of it)\n",
+			o.mountpoint, o.mountpoint);
+		return 1;
+	}
 	o.fuse_opts = fuse_opts[0] ? fuse_opts : NULL;
 	o.audit_log_max = audit_max;
 	if (audit_path[0]) {
