@@ -794,16 +794,17 @@ char *tx_engine_log_text(struct tx_engine *e)
 char *tx_engine_status_text(struct tx_engine *e)
 {
 	struct tx_toolset *set = tx_engine_tools(e);
-	size_t running, njobs;
+	size_t running, njobs, fresh;
 	struct tx_buf b;
 
-	tx_jobs_count(e, &njobs, &running);
+	/* jobs: those jobs/ lists (started ones); new: cloned, not started. */
+	tx_jobs_count(e, &njobs, &running, &fresh);
 	tx_buf_init(&b, 0);
-	tx_buf_printf(
-		&b,
-		"version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning %zu\n",
-		TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
-		tx_toolset_count(set), njobs, running);
+	tx_buf_printf(&b,
+		      "version %s\nuptime_s %.0f\ntools %zu\njobs %zu\nrunning "
+		      "%zu\nnew %zu\n",
+		      TX_VERSION, (double)(tx_now_ns() - e->started_ns) / 1e9,
+		      tx_toolset_count(set), njobs - fresh, running, fresh);
 	/* Grows with every change of the tool set: a script that edits the
 	 * configuration waits for it to move before its next call. */
 	tx_buf_printf(&b, "generation %" PRIu64 "\n",

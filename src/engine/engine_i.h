@@ -152,7 +152,9 @@ struct tx_job *tx_jobtab_next_by_age(struct tx_jobtab *t, struct tx_job *job);
  * than job_new_seconds.  Costs what it removes. */
 void tx_jobs_collect(struct tx_engine *e);
 /* Jobs listed, and of those the ones not final. */
-void tx_jobs_count(struct tx_engine *e, size_t *jobs, size_t *active);
+/* All jobs listed, those queued or running, and those new (not started). */
+void tx_jobs_count(struct tx_engine *e, size_t *jobs, size_t *active,
+		   size_t *fresh);
 /* Unlists and drops every job (the engine is going). */
 void tx_jobs_release(struct tx_engine *e);
 

@@ -106,11 +106,13 @@ void tx_jobs_collect(struct tx_engine *e)
 	collect(e, true);
 }
 
-void tx_jobs_count(struct tx_engine *e, size_t *jobs, size_t *active)
+void tx_jobs_count(struct tx_engine *e, size_t *jobs, size_t *active,
+		   size_t *fresh)
 {
 	pthread_mutex_lock(&e->jobs_lock);
 	*jobs = e->jobs.n;
-	*active = e->jobs.n - e->jobs.final.n;
+	*fresh = e->jobs.fresh.n;
+	*active = e->jobs.n - e->jobs.final.n - e->jobs.fresh.n;
 	pthread_mutex_unlock(&e->jobs_lock);
 }
 

@@ -59,7 +59,13 @@ static int jobs_lookup(struct fs *fs, const struct fs_node *dir,
 	return *key ? 0 : -ENOMEM;
 }
 
-/* The jobs the caller may see: its own, or every job for root. */
+/*
+ * The jobs the caller may see: its own, or every job for root; started
+ * ones only.  A job made by reading `clone` and never started is not
+ * listed (jobs/ID/ still answers): `grep -r word tools/` or `head *`
+ * read every clone file, and exploring must not look like work.  It
+ * expires after job_new_seconds.
+ */
 static int jobs_readdir(struct fs *fs, fuse_req_t req,
 			const struct fs_node *dir, struct fs_dirlist *l)
 {
@@ -74,7 +80,8 @@ static int jobs_readdir(struct fs *fs, fuse_req_t req,
 		struct tx_job *job = tx_engine_job_get(fs->engine, ids[i]);
 
 		/* Gone since the list was taken, or someone else's. */
-		if (job && fs_may_touch_job(uid, job))
+		if (job && fs_may_touch_job(uid, job) &&
+		    tx_job_state(job) != TX_JOB_NEW)
 			rc = fs_dirlist_add(l, ids[i], S_IFDIR);
 		tx_job_unref(job);
 	}

@@ -132,7 +132,8 @@ static int run_jobs_readdir(struct fs *fs, fuse_req_t req,
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct tx_job *job = tx_engine_job_get(fs->engine, ids[i]);
 
-		if (job)
+		/* Started ones only, as in the mount's jobs/ (jobs.c). */
+		if (job && tx_job_state(job) != TX_JOB_NEW)
 			rc = fs_dirlist_add(l, ids[i], S_IFDIR);
 		tx_job_unref(job);
 	}

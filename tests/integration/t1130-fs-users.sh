@@ -47,9 +47,12 @@ run_case() { # MOUNT-OPTIONS
 	assert_contains "$(cat $E/result)" '"who": "root"' "$1: root's result after"
 
 	# Root's job: not listed, and every touch answers EACCES.
+	# (jobs/ lists started jobs: s is started, r stays new throughout)
+	s=$(cat tools/builtin/sleep/clone)
+	echo '{"seconds": 0}' > jobs/$s/call
+	ls jobs | grep -qx "$s" || fail "$1: root does not see its job"
+	other "ls jobs" | grep -qx "$s" && fail "$1: root's job listed for another user"
 	r=$(cat tools/builtin/sleep/clone)
-	ls jobs | grep -qx "$r" || fail "$1: root does not see its job"
-	other "ls jobs" | grep -qx "$r" && fail "$1: root's job listed for another user"
 	assert_eq "cat: jobs/$r/status: Permission denied" \
 		"$(other "cat jobs/$r/status")" "$1: read another user's job"
 	assert_contains "$(other "ls jobs/$r")" "Permission denied" "$1: list another user's job"
@@ -79,9 +82,9 @@ run_case() { # MOUNT-OPTIONS
 	n=$(other "cat tools/builtin/sleep/clone")
 	case "$n" in ''|*[!0-9]*) fail "$1: clone as the second user: $n" ;; esac
 	assert_eq "$U" "$(stat -c %u jobs/$n)" "$1: owner of the second user's job"
-	assert_eq "$n" "$(other "ls jobs" | grep -x "$n")" "$1: the second user lists its job"
 	assert_eq ok "$(other "echo '{\"seconds\":0}' > jobs/$n/call && cat jobs/$n/result >/dev/null && cat jobs/$n/status")" \
 		"$1: the second user runs its job"
+	assert_eq "$n" "$(other "ls jobs" | grep -x "$n")" "$1: the second user lists its job"
 	assert_eq ok "$(cat jobs/$n/status)" "$1: root reads the second user's job"
 	[ "$(otherrc "test -r jobs/$n/result && test -w jobs/$n/cancel")" = 0 ] ||
 		fail "$1: access(2) on one's own job"
