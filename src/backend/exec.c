@@ -16,6 +16,7 @@
 #include "backend/exec.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,9 +231,13 @@ static char *spec_text(const struct tx_exec_spec *spec)
 	if (!rc)
 		rc = tx_buf_printf(&b,
 				   "\ntimeout_ms=%u\nmax_output=%zu\n"
-				   "max_stderr=%zu\nkill_grace_ms=%u\n",
+				   "max_stderr=%zu\nkill_grace_ms=%u\n"
+				   "success=%016" PRIx64 "%016" PRIx64
+				   "%016" PRIx64 "%016" PRIx64 "\n",
 				   spec->timeout_ms, spec->max_output,
-				   spec->max_stderr, spec->kill_grace_ms);
+				   spec->max_stderr, spec->kill_grace_ms,
+				   spec->success[3], spec->success[2],
+				   spec->success[1], spec->success[0]);
 	if (rc) {
 		tx_buf_release(&b);
 		return NULL;
@@ -556,6 +561,7 @@ static int exec_start(struct tx_backend *base, struct tx_job *job)
 	call->max_stderr = spec->max_stderr;
 	call->timeout_ms = spec->timeout_ms;
 	call->kill_grace_ms = spec->kill_grace_ms;
+	memcpy(call->success, spec->success, sizeof(call->success));
 	if ((rc = build_argv(call, et, args, why, sizeof(why))) ||
 	    (rc = build_env(call, spec)) ||
 	    (rc = build_input(call, et, job, args)) ||

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -61,6 +62,7 @@ struct exec_call {
 	size_t max_stderr;
 	unsigned timeout_ms; /* backstop; the engine times out */
 	unsigned kill_grace_ms;
+	uint64_t success[4]; /* exit statuses that mean success (spec) */
 
 	int wake_fd;      /* eventfd: cancel or shutdown */
 	atomic_bool stop; /* cancel or shutdown asked */

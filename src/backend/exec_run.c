@@ -338,6 +338,12 @@ static int add_text(struct tx_result *res, const char *s, size_t len)
 	return rc;
 }
 
+/* The exit status counts as success ("success_codes", default [0]). */
+static bool exit_ok(const struct exec_call *call, int code)
+{
+	return call->success[code / 64] >> (code % 64) & 1;
+}
+
 static void complete(struct run *r, int status)
 {
 	struct exec_call *call = r->call;
@@ -376,7 +382,7 @@ static void complete(struct run *r, int status)
 		tx_job_fail(job, ENOMEM, "no_memory", "out of memory");
 		return;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	if (WIFEXITED(status) && exit_ok(call, WEXITSTATUS(status))) {
 		struct json_object *v;
 		char jerr[64];
 

@@ -56,6 +56,7 @@ static const char *const tool_keys[] = {
 	"max_output_bytes",
 	"max_stderr_bytes",
 	"kill_grace_ms",
+	"success_codes",
 	"comment",
 	NULL,
 };
@@ -288,6 +289,38 @@ out:
 }
 
 /* "json", "none", or "{NAME}": that argument's value as the input. */
+/* "success_codes": [0, 1]: the exit statuses that mean the call
+ * succeeded (grep -c exits 1 when nothing matches).  Default [0]. */
+static int parse_success_codes(struct tx_cfg *c, struct json_object *o,
+			       struct tx_exec_spec *spec)
+{
+	struct json_object *a;
+	size_t mark, n;
+
+	if (!json_object_object_get_ex(o, "success_codes", &a))
+		return 0;
+	mark = tx_cfg_push_key(c, "success_codes");
+	if (!json_object_is_type(a, json_type_array) ||
+	    !(n = json_object_array_length(a)))
+		return tx_cfg_error(c, "expected a non-empty array of exit "
+				       "statuses (0 ... 255)");
+	memset(spec->success, 0, sizeof(spec->success));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(a, i);
+		size_t at = tx_cfg_push_index(c, i);
+		int64_t code;
+
+		if (!json_object_is_type(v, json_type_int) ||
+		    (code = json_object_get_int64(v)) < 0 || code > 255)
+			return tx_cfg_error(c, "expected an exit status, an "
+					       "integer 0 ... 255");
+		spec->success[code / 64] |= 1ull << (code % 64);
+		tx_cfg_pop(c, at);
+	}
+	tx_cfg_pop(c, mark);
+	return 0;
+}
+
 static int parse_stdin(struct tx_cfg *c, struct tx_tool_spec *t, char *mode)
 {
 	struct json_object *props = NULL;
@@ -345,6 +378,7 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 	t->exec.max_output = EXEC_OUTPUT_DEFAULT;
 	t->exec.max_stderr = EXEC_STDERR_DEFAULT;
 	t->exec.kill_grace_ms = EXEC_GRACE_DEFAULT;
+	t->exec.success[0] = 1; /* exit status 0 */
 	t->exec.stdin_mode = TX_STDIN_NONE;
 
 	if ((rc = tx_cfg_get_string(c, o, "namespace", true, true, &t->ns)) ||
@@ -426,6 +460,8 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 		return rc;
 	t->exec.kill_grace_ms = (unsigned)u;
 
+	if ((rc = parse_success_codes(c, o, &t->exec)))
+		return rc;
 	if ((rc = tx_cfg_get_pairs(c, o, "env", "=", NULL, &t->exec.env)) ||
 	    (rc = tx_cfg_get_bool(c, o, "inherit_env", &t->exec.inherit_env)) ||
 	    (rc = tx_cfg_get_string(c, o, "cwd", false, true, &t->exec.cwd)))

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct json_object;
 
@@ -43,6 +44,9 @@ struct tx_exec_spec {
 	size_t max_output;      /* bytes of stdout kept */
 	size_t max_stderr;      /* bytes of stderr kept */
 	unsigned kill_grace_ms; /* SIGTERM to SIGKILL */
+	/* The exit statuses that mean success: status N is bit N % 64 of
+	 * success[N / 64]; {0} unless "success_codes" says otherwise. */
+	uint64_t success[4];
 };
 
 struct tx_tool_spec {
