@@ -108,7 +108,8 @@ int tx_fs_main(const struct tx_fs_options *o)
 	struct tx_engine_options eo = { 0 };
 	struct fuse_loop_config *cfg = NULL;
 	struct fuse_session *se = NULL;
-	char config_abs[PATH_MAX], mount_abs[PATH_MAX], err[512] = "";
+	char config_abs[PATH_MAX], mount_abs[PATH_MAX], start_dir[PATH_MAX];
+	char err[512] = "";
 	struct fs fs;
 	unsigned kbound;
 	int ret = 1, rc;
@@ -202,8 +203,18 @@ int tx_fs_main(const struct tx_fs_options *o)
 		goto out_destroy;
 	if (fuse_session_mount(se, o->mountpoint) != 0)
 		goto out_signals;
+	if (!getcwd(start_dir, sizeof(start_dir)))
+		start_dir[0] = '\0';
 	if (fuse_daemonize(o->foreground || o->debug) != 0)
 		goto out_unmount;
+	/*
+	 * fuse_daemonize() moves to "/"; back to where we were started, so
+	 * an exec tool without "cwd" takes relative paths from there, as
+	 * toolexec does from its own directory: one rule for both faces.
+	 */
+	if (start_dir[0] && chdir(start_dir) < 0)
+		fprintf(stderr, "toolexecfs: cannot go back to %s: %s\n",
+			start_dir, strerror(errno));
 
 	fs.engine = tx_engine_new(&eo, err, sizeof(err));
 	if (!fs.engine) {
