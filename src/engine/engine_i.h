@@ -152,6 +152,16 @@ struct tx_job *tx_jobtab_next_by_age(struct tx_jobtab *t, struct tx_job *job);
  * than job_new_seconds.  Costs what it removes. */
 void tx_jobs_collect(struct tx_engine *e);
 /* Jobs listed, and of those the ones not final. */
+/*
+ * True when the time `then` lies more than limit ns before now.  A
+ * `then` after now (read on another thread a moment later) is never
+ * past: an unsigned now - then would wrap and call it ancient.
+ */
+static inline bool tx_age_past(uint64_t now, uint64_t then, uint64_t limit)
+{
+	return now > then && now - then > limit;
+}
+
 /* All jobs listed, those queued or running, and those new (not started). */
 void tx_jobs_count(struct tx_engine *e, size_t *jobs, size_t *active,
 		   size_t *fresh);

@@ -54,15 +54,19 @@ static void collect(struct tx_engine *e, bool ages)
 		 "(job_new_seconds); it expired",
 		 new_seconds(e));
 	do {
-		uint64_t now = tx_now_ns();
 		struct tx_job *job;
+		uint64_t now;
 
 		ndrop = nexp = 0;
 		pthread_mutex_lock(&e->jobs_lock);
+		/* Read under the lock: a job made (or ended) by another
+		 * thread after an earlier reading would look older than
+		 * time itself, and expire at once (tx_age_past). */
+		now = tx_now_ns();
 		while (ndrop < GC_BATCH &&
 		       (job = tx_jobtab_first_queued(&e->jobs.final)) &&
 		       (e->jobs.final.n > keep_max ||
-			(ages && now - job->finished_ns > keep_ns))) {
+			(ages && tx_age_past(now, job->finished_ns, keep_ns)))) {
 			e->jobs.visits++;
 			tx_jobtab_del(&e->jobs, job);
 			drop[ndrop++] = job; /* the table's reference */
@@ -70,7 +74,7 @@ static void collect(struct tx_engine *e, bool ages)
 		while (ages && nexp < GC_BATCH &&
 		       (job = tx_jobtab_first_queued(&e->jobs.fresh))) {
 			if (tx_job_state(job) == TX_JOB_NEW &&
-			    now - job->created_ns <= new_ns)
+			    !tx_age_past(now, job->created_ns, new_ns))
 				break;
 			e->jobs.visits++;
 			/* Off the list either way: started since, or tried

@@ -557,6 +557,77 @@ static void test_new_job_expires(void **state)
 	tx_engine_free(e);
 }
 
+/*
+ * A collection must never expire a job made while it waited for the
+ * job table's lock: it read the clock first, the job was made after
+ * that, and an unsigned "now - created" wrapped to an age of centuries,
+ * so a clone made under load was cancelled ("expired") at once.  Four
+ * threads make jobs while the main thread collects; with the default
+ * job_new_seconds (600) no job may expire.
+ */
+struct maker {
+	struct tx_engine *e;
+	atomic_bool *stop;
+	size_t made;
+};
+
+static void *maker_main(void *arg)
+{
+	struct maker *m = arg;
+	char err[256];
+
+	while (!atomic_load(m->stop) && m->made < 200000) {
+		struct tx_job *job = tx_engine_job_new(m->e, "builtin:echo",
+						       NULL, err, sizeof(err));
+
+		if (!job)
+			break;
+		m->made++;
+		tx_job_unref(job);
+	}
+	return NULL;
+}
+
+static void test_collect_spares_jobs_made_meanwhile(void **state)
+{
+	struct tx_engine_options opts = { .job_keep_max = 1000000 };
+	struct maker makers[4];
+	pthread_t tids[4];
+	atomic_bool stop = false;
+	struct tx_engine *e;
+	char err[256], **ids = NULL;
+	size_t n, expired = 0;
+
+	(void)state;
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	for (int i = 0; i < 4; i++) {
+		makers[i] = (struct maker){ .e = e, .stop = &stop };
+		assert_int_equal(pthread_create(&tids[i], NULL, maker_main,
+						&makers[i]),
+				 0);
+	}
+	for (int i = 0; i < 20000; i++)
+		tx_jobs_collect(e);
+	atomic_store(&stop, true);
+	for (int i = 0; i < 4; i++)
+		pthread_join(tids[i], NULL);
+	n = tx_engine_job_ids(e, &ids);
+	for (size_t i = 0; i < n; i++) {
+		struct tx_job *job = tx_engine_job_get(e, ids[i]);
+
+		if (job && tx_job_state(job) != TX_JOB_NEW)
+			expired++;
+		tx_job_unref(job);
+	}
+	tx_strv_free(ids, n);
+	assert_int_equal(expired, 0);
+	/* And none left the table: every job made is still listed. */
+	assert_int_equal(n, makers[0].made + makers[1].made + makers[2].made +
+				    makers[3].made);
+	tx_engine_free(e);
+}
+
 /* Lookups and listing stay right while jobs come and go in any order. */
 static void test_job_table_churn(void **state)
 {
@@ -708,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_keep_policy),
 		cmocka_unit_test(test_abandoned_clones_cost),
 		cmocka_unit_test(test_new_job_expires),
+		cmocka_unit_test(test_collect_spares_jobs_made_meanwhile),
 		cmocka_unit_test(test_job_table_churn),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_tool_removed),
