@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every file's mode says what open() allows: over the whole tree (a tool
-# and the chain, a job, a query, .ctl), a file opens for reading exactly
+# and the chain, a job, a query, .ctl, a code run's drop, its outputs
+# and what it left in .work/, when the sandbox can run), a file opens for reading exactly
 # when its owner's read bit is set, and for writing exactly when the
 # write bit is.  Each kind of node declares its mode and its operations
 # in one row (src/fs); a row whose two disagree fails here.  Opening
@@ -10,9 +11,20 @@ mount_default
 cd "$MNT" || fail "cd $MNT"
 n=$(cat tools/builtin/echo/clone) || fail "clone"
 ls 'search/echo the arguments' >/dev/null || fail "search"
-python3 - "$MNT" "jobs/$n" <<'PY' || fail "modes and open() disagree"
+# A finished code run, with a file and a directory left in /work (runs
+# get uids of their own: only as root).
+code=""
+if [ "$(id -u)" -eq 0 ] && [ -x "$BUILD/toolexec-sandbox" ]; then
+	code=code/standard/w.sh
+	chmod 0755 "$TMP"
+	printf 'mkdir /work/d\necho hi > /work/d/f\necho out\necho err >&2\n' > "$TMP/w.sh"
+	cp "$TMP/w.sh" code/standard/ || fail "drop w.sh"
+	timeout 60 cat "$code.result" > "$TMP/w.res" || fail "w.sh.result"
+	grep -q '"exit_code": 0,' "$TMP/w.res" || fail "w.sh: $(cat "$TMP/w.res")"
+fi
+python3 - "$MNT" "jobs/$n" "$code" <<'PY' || fail "modes and open() disagree"
 import errno, os, stat, sys
-root, job = sys.argv[1], sys.argv[2]
+root, job, code = sys.argv[1], sys.argv[2], sys.argv[3]
 # search/QUERY/ is not listed in search/: walk one by its name too.
 tops = [root, os.path.join(root, "search", "echo the arguments")]
 seen, bad = set(), []
@@ -42,12 +54,19 @@ for must in ("README", "tools/INDEX", "tools/builtin/INDEX",
              "search/query", "search/echo the arguments/results.json",
              ".ctl/reload", ".ctl/log", ".ctl/stats"):
     assert must in rel, ("not walked", must)
+for must in ((code, code + ".out", code + ".err", code + ".result",
+              code + ".work/d/f") if code else ()):
+    assert must in rel, ("not walked", must)
 assert not bad, bad
 print(len(seen), "files")
 PY
 # Nothing was started or reloaded by the opens.
 assert_eq new "$(cat jobs/$n/status)" "the cloned job"
 assert_eq ENODATA "$(read_errno tools/builtin/echo/result)" "no call made"
+if [ -n "$code" ]; then
+	assert_eq "$(cat "$TMP/w.res")" "$(cat "$code.result")" "the drop opened for writing ran nothing"
+	assert_eq out "$(cat "$code.out")" "w.sh.out"
+fi
 cd /
 unmount_fs
 echo ok
