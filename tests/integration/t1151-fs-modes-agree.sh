@@ -25,8 +25,10 @@ fi
 python3 - "$MNT" "jobs/$n" "$code" <<'PY' || fail "modes and open() disagree"
 import errno, os, stat, sys
 root, job, code = sys.argv[1], sys.argv[2], sys.argv[3]
-# search/QUERY/ is not listed in search/: walk one by its name too.
-tops = [root, os.path.join(root, "search", "echo the arguments")]
+# search/QUERY/ is not listed in search/, nor a job nobody started in
+# jobs/: walk them by name too.
+tops = [root, os.path.join(root, "search", "echo the arguments"),
+        os.path.join(root, job)]
 seen, bad = set(), []
 for top in tops:
     for d, dirs, files in os.walk(top):
