@@ -46,9 +46,10 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		     size_t errlen)
 {
 	struct json_object *params = tx_mcp_initialize_params();
-	struct json_object *info = NULL;
+	struct json_object *info = NULL, *caps = NULL;
 	struct tx_mcp_msg reply;
-	const char *version;
+	const char *version, *instr;
+	char *instructions;
 	char ver[32];
 	int rc;
 
@@ -78,7 +79,16 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		return -EPROTONOSUPPORT;
 	}
 	json_object_object_get_ex(reply.result, "serverInfo", &info);
+	json_object_object_get_ex(reply.result, "capabilities", &caps);
+	instr = tx_mcp_str_field(reply.result, "instructions");
+	instructions = instr ? strdup(instr) : NULL;
 	pthread_mutex_lock(&be->mu);
+	/* Only what the server declared is used: a server without "tools"
+	 * (prompts or resources only) is never sent tools/list. */
+	be->cap_tools = caps && json_object_is_type(caps, json_type_object) &&
+			json_object_object_get_ex(caps, "tools", NULL);
+	free(be->instructions);
+	be->instructions = instructions;
 	snprintf(be->version, sizeof(be->version), "%s", version);
 	snprintf(be->server_info, sizeof(be->server_info), "%.80s %.40s",
 		 tx_mcp_str_field(info, "name") ? tx_mcp_str_field(info, "name")
@@ -89,9 +99,13 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	pthread_mutex_unlock(&be->mu);
 	snprintf(ver, sizeof(ver), "%s", version);
 	tx_mcp_msg_release(&reply); /* version pointed into it */
-	tx_mcp_notify(r, "notifications/initialized", NULL);
+	/* The version first: notifications/initialized is a request after
+	 * initialization, which MUST carry MCP-Protocol-Version. */
 	if (r->c->ops->ready)
 		r->c->ops->ready(r->c, ver);
+	tx_mcp_notify(r, "notifications/initialized", NULL);
+	if (r->c->ops->listen)
+		r->c->ops->listen(r->c);
 	return 0;
 }
 
@@ -437,6 +451,7 @@ static void mcp_core_destroy(struct tx_backend *b)
 	struct mcp_backend *be = from_core(b);
 
 	tx_mcp_spec_free(be->spec);
+	free(be->instructions);
 	pthread_mutex_destroy(&be->mu);
 	pthread_mutex_destroy(&be->pub_mu);
 	pthread_cond_destroy(&be->cond);
@@ -499,6 +514,16 @@ static char *mcp_status(struct tx_backend *b)
 		tx_buf_printf(&out, "): %s", be->last_error);
 	}
 	tx_buf_adds(&out, "\n");
+	if (be->state == ST_READY && !be->cap_tools)
+		tx_buf_adds(&out, "  (the server declared no tools capability)\n");
+	if (be->state == ST_READY && be->instructions) {
+		/* One line: the first of the server's instructions. */
+		size_t n = strcspn(be->instructions, "\r\n");
+
+		tx_buf_printf(&out, "  instructions: %.*s%s\n",
+			      (int)(n < 300 ? n : 300), be->instructions,
+			      n > 300 || be->instructions[n] ? " ..." : "");
+	}
 	if (be->state == ST_DOWN && be->stderr_count) {
 		unsigned first =
 			(be->stderr_next + STDERR_KEEP - be->stderr_count) %
@@ -570,7 +595,8 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	if (spec->url)
 		snprintf(be->where, sizeof(be->where),
 			 "MCP server \"%s\" over Streamable HTTP (%.300s)",
-			 spec->name, spec->url);
+			 spec->name,
+			 spec->url_shown ? spec->url_shown : spec->url);
 	else
 		snprintf(be->where, sizeof(be->where),
 			 "MCP server \"%s\" over stdio (%.300s)", spec->name,

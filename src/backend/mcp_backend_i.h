@@ -105,6 +105,9 @@ struct mcp_backend {
 	size_t ntools;
 	char version[32];
 	char server_info[160];
+	/* What the server declared in its initialize answer. */
+	bool cap_tools;       /* "tools": we may list and call them */
+	char *instructions;   /* its "instructions", or NULL (malloc'd) */
 	char last_error[512];
 	char stderr_ring[STDERR_KEEP][TX_MCP_STDERR_LINE_MAX + 4];
 	unsigned stderr_next, stderr_count;

@@ -34,6 +34,10 @@
  * connection that died without a word. */
 #define GET_IDLE_S    300L
 #define GET_RETRY_MS  1000u
+/* A GET stream that failed (not 405) is tried again after a delay that
+ * doubles up to this. */
+#define GET_BACKOFF_MAX_MS 30000u
+#define REDIRECTS_MAX      10L
 #define ERROR_EXCERPT 200
 
 struct http_conn;
@@ -55,6 +59,7 @@ struct http_req {
 	bool decided; /* JSON or SSE chosen at the first byte */
 	bool too_big;
 	bool answered; /* resume: the answer came; end the stream */
+	bool bad_session; /* the server sent an unusable MCP-Session-Id */
 	char content_type[128];
 	struct tx_buf resp; /* a JSON body, or an error's excerpt */
 	struct tx_mcp_sse sse;
@@ -63,6 +68,7 @@ struct http_req {
 struct http_conn {
 	struct tx_mcp_conn base;
 	char *url;
+	const char *shown_url; /* for messages: ${VAR} not expanded */
 	char *const *headers; /* borrowed from the backend's spec */
 	long idle_s;          /* CURLOPT_LOW_SPEED_TIME of requests */
 	CURLM *multi;
@@ -73,6 +79,7 @@ struct http_conn {
 	int64_t *aborts;        /* ids whose POST to drop */
 	size_t naborts, aborts_cap;
 	char session[256]; /* MCP-Session-Id, "" before initialize */
+	bool session_ended; /* the server ended it (404): no DELETE */
 	char version[32];  /* MCP-Protocol-Version, "" before ready */
 	bool stopping;
 	bool want_get;
@@ -84,6 +91,7 @@ struct http_conn {
 	bool get_active;
 	bool get_disabled;
 	uint64_t get_retry_at;
+	unsigned get_failures; /* in a row, for the back-off */
 	char last_event_id[256];
 };
 
@@ -129,10 +137,10 @@ static void get_settle(struct http_conn *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
-/* What the server chose (an event id, a session id) goes back in a
- * header of ours: no control character may end it early or start a
- * header of its own.  (The SSE parser already splits lines at CR and
- * LF; this is the last line of defence.) */
+/* What the server chose (an event id) goes back in a header of ours:
+ * no control character may end it early or start a header of its own.
+ * (The SSE parser already splits lines at CR and LF; this is the last
+ * line of defence.) */
 static bool header_bytes_ok(const char *v, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -144,6 +152,16 @@ static bool header_bytes_ok(const char *v, size_t len)
 static bool header_value_ok(const char *v)
 {
 	return header_bytes_ok(v, strlen(v));
+}
+
+/* A session ID "MUST only contain visible ASCII characters (ranging
+ * from 0x21 to 0x7E)" (2025-11-25, Session Management). */
+static bool session_id_ok(const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e)
+			return false;
+	return len > 0;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
@@ -178,8 +196,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 			vlen = sizeof(r->content_type) - 1;
 		memcpy(r->content_type, v, vlen);
 		r->content_type[vlen] = '\0';
-	} else if (!strncasecmp(p, "mcp-session-id:", 15) && vlen &&
-		   vlen < sizeof(r->c->session) && header_bytes_ok(v, vlen)) {
+	} else if (!strncasecmp(p, "mcp-session-id:", 15)) {
+		if (vlen >= sizeof(r->c->session) || !session_id_ok(v, vlen)) {
+			/* Not ours to repair: the request fails, and with
+			 * it the initialize that set it. */
+			r->bad_session = true;
+			return len;
+		}
 		pthread_mutex_lock(&r->c->mu);
 		memcpy(r->c->session, v, vlen);
 		r->c->session[vlen] = '\0';
@@ -194,6 +217,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 	size_t len = size * n;
 	long status = 0;
 
+	if (r->bad_session)
+		return 0; /* finish() says why */
 	if (!r->decided) {
 		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
 		r->is_sse =
@@ -269,9 +294,17 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-	/* Only http(s), also across redirects. */
+	/* Redirects are followed (the SDKs' fetch does), a POST staying a
+	 * POST on 301 and 302 too; only http(s), also across redirects.
+	 * curl does not send our custom Authorization header to another
+	 * host. */
+	curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_MAXREDIRS, REDIRECTS_MAX);
+	curl_easy_setopt(r->easy, CURLOPT_POSTREDIR,
+			 (long)(CURL_REDIR_POST_301 | CURL_REDIR_POST_302));
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(r->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #endif
 	if (!r->is_get) {
 		curl_easy_setopt(r->easy, CURLOPT_POST, 1L);
@@ -317,6 +350,85 @@ static void fail_req(struct http_conn *c, struct http_req *r,
 		tx_log(TX_LOG_WARN, "mcp %s: %s", c->base.name, reason);
 }
 
+/* Whether the answer says the server ended our session: 404 (the
+ * specification), or 400 whose body mentions the session (the
+ * TypeScript SDK's examples, server-everything among them, answer 400
+ * "No valid session ID"). */
+static bool session_gone(const struct http_req *r, long status)
+{
+	return status == 404 ||
+	       (status == 400 && r->resp.data &&
+		strcasestr(r->resp.data, "session"));
+}
+
+/* The session ended on the server's side: no DELETE for it. */
+static void session_ended(struct http_conn *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->session_ended = true;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* The standalone GET stream ended: 405 means the server offers none
+ * (allowed); a 404 means the session is gone (MUST re-initialize);
+ * anything else (a 502 from a proxy, a refused connection) is tried
+ * again with a doubling delay. */
+static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
+		       long status, bool had_session)
+{
+	uint64_t delay;
+	char reason[400];
+
+	get_settle(c);
+	c->get_active = false;
+	if (r->sse.last_id[0])
+		memcpy(c->last_event_id, r->sse.last_id,
+		       sizeof(c->last_event_id));
+	if (res == CURLE_OK && status == 405) {
+		c->get_disabled = true;
+		return;
+	}
+	if (had_session && res == CURLE_OK && session_gone(r, status)) {
+		snprintf(reason, sizeof(reason),
+			 "server ended the session (HTTP %ld on the GET "
+			 "stream)",
+			 status);
+		session_ended(c);
+		c->get_disabled = true;
+		fail_req(c, r, reason, true);
+		return;
+	}
+	if (!r->bad_session && r->is_sse &&
+	    (res == CURLE_OK || res == CURLE_OPERATION_TIMEDOUT ||
+	     res == CURLE_PARTIAL_FILE || res == CURLE_RECV_ERROR)) {
+		/* A stream that ran and ended (or went silent): reopen it
+		 * after the server's "retry". */
+		c->get_failures = 0;
+		c->get_retry_at = tx_mono_ms() + (r->sse.retry_ms >= 0
+							  ? (uint64_t)r->sse.retry_ms
+							  : GET_RETRY_MS);
+		return;
+	}
+	c->get_failures++;
+	delay = (uint64_t)GET_RETRY_MS
+		<< (c->get_failures - 1 < 5 ? c->get_failures - 1 : 5);
+	if (delay > GET_BACKOFF_MAX_MS)
+		delay = GET_BACKOFF_MAX_MS;
+	c->get_retry_at = tx_mono_ms() + delay;
+	if (res != CURLE_OK)
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: GET stream failed: %s; again in %llu ms",
+		       c->base.name, curl_easy_strerror(res),
+		       (unsigned long long)delay);
+	else
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: GET stream: HTTP %ld%s; again in %llu ms",
+		       c->base.name, status,
+		       r->bad_session ? " with an invalid MCP-Session-Id"
+				      : "",
+		       (unsigned long long)delay);
+}
+
 /* A transfer ended: deliver a JSON answer or report why there is none. */
 static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 {
@@ -326,18 +438,19 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
 	pthread_mutex_lock(&c->mu);
-	had_session = c->session[0] != '\0';
+	had_session = c->session[0] != '\0' && !c->session_ended;
 	pthread_mutex_unlock(&c->mu);
 
 	if (r->answered)
 		return;
 	if (r->resume ||
-	    (!r->is_get && r->is_sse && r->id >= 0 && res == CURLE_OK &&
+	    (!r->is_get && r->is_sse && r->id >= 0 && !r->bad_session &&
 	     status >= 200 && status < 300 && !r->too_big)) {
-		/* An SSE stream that ended before the answer: if the server
-		 * numbered its events, resume it with a GET carrying
-		 * Last-Event-ID after the "retry" it asked for (SEP-1699);
-		 * the answer comes on that stream. */
+		/* An SSE stream that ended before the answer, cleanly or
+		 * not (a dropped connection): if the server numbered its
+		 * events, resume it with a GET carrying Last-Event-ID after
+		 * the "retry" it asked for (2025-11-25, "Resumability and
+		 * Redelivery"); the answer comes on that stream. */
 		const char *from = r->sse.last_id[0] ? r->sse.last_id
 						     : r->resume_from;
 
@@ -355,6 +468,9 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 					(r->sse.retry_ms >= 0
 						 ? (uint64_t)r->sse.retry_ms
 						 : GET_RETRY_MS);
+				/* A retry the server set holds for the
+				 * resumed stream too. */
+				g->sse.retry_ms = r->sse.retry_ms;
 				g->next = c->delayed;
 				c->delayed = g;
 				return;
@@ -371,19 +487,14 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		}
 	}
 	if (r->is_get) {
-		if (!r->resume)
-			get_settle(c);
-		c->get_active = false;
-		if (r->sse.last_id[0])
-			memcpy(c->last_event_id, r->sse.last_id,
-			       sizeof(c->last_event_id));
-		/* 405: the server offers no GET stream; that is allowed. */
-		if (res == CURLE_OK && (status < 200 || status >= 300))
-			c->get_disabled = true;
-		c->get_retry_at =
-			tx_mono_ms() + (r->sse.retry_ms > 0
-						? (uint64_t)r->sse.retry_ms
-						: GET_RETRY_MS);
+		finish_get(c, r, res, status, had_session);
+		return;
+	}
+	if (r->bad_session) {
+		fail_req(c, r,
+			 "server sent an MCP-Session-Id that is not visible "
+			 "ASCII (0x21-0x7E) or is over 255 bytes",
+			 false);
 		return;
 	}
 	if (r->too_big) {
@@ -395,19 +506,16 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 	}
 	if (res != CURLE_OK) {
 		snprintf(reason, sizeof(reason),
-			 "HTTP request to %s failed: %s", c->url,
+			 "HTTP request to %s failed: %s", c->shown_url,
 			 curl_easy_strerror(res));
 		fail_req(c, r, reason, false);
 		return;
 	}
-	if (had_session &&
-	    (status == 404 || (status == 400 && r->resp.data &&
-			       strcasestr(r->resp.data, "session")))) {
-		/* The server ended our session: start a new one.  The
-		 * specification says 404; the TypeScript SDK's examples (and
-		 * server-everything) answer 400 "No valid session ID". */
+	if (had_session && session_gone(r, status)) {
+		/* The server ended our session: start a new one. */
 		snprintf(reason, sizeof(reason),
 			 "server ended the session (HTTP %ld)", status);
+		session_ended(c);
 		fail_req(c, r, reason, true);
 		return;
 	}
@@ -416,7 +524,7 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 						       : ERROR_EXCERPT;
 
 		snprintf(reason, sizeof(reason), "HTTP %ld from %s%s%.*s",
-			 status, c->url, n ? ": " : "", (int)n,
+			 status, c->shown_url, n ? ": " : "", (int)n,
 			 r->resp.data ? r->resp.data : "");
 		for (char *p = reason; *p; p++)
 			if (*p == '\n' || *p == '\r')
@@ -469,7 +577,8 @@ static void send_delete(struct http_conn *c)
 {
 	struct http_req *r;
 
-	if (!c->session[0])
+	/* Nothing to end when the server ended it already (a 404). */
+	if (!c->session[0] || c->session_ended)
 		return;
 	r = req_new(c, NULL, 0, -1, true);
 	if (!r)
@@ -639,13 +748,24 @@ static void http_abort(struct tx_mcp_conn *base, int64_t id)
 	curl_multi_wakeup(c->multi);
 }
 
+/* Initialization finished: every later request carries the version,
+ * the notifications/initialized that the backend sends next among them. */
 static void http_ready(struct tx_mcp_conn *base, const char *version)
+{
+	struct http_conn *c = (struct http_conn *)base;
+
+	pthread_mutex_lock(&c->mu);
+	snprintf(c->version, sizeof(c->version), "%s", version);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Opens the standalone GET stream (after notifications/initialized). */
+static void http_listen(struct tx_mcp_conn *base)
 {
 	struct http_conn *c = (struct http_conn *)base;
 	struct timespec until;
 
 	pthread_mutex_lock(&c->mu);
-	snprintf(c->version, sizeof(c->version), "%s", version);
 	c->want_get = true;
 	curl_multi_wakeup(c->multi);
 	/*
@@ -711,6 +831,7 @@ static void http_describe(struct tx_mcp_conn *base, char *out, size_t outlen)
 static const struct tx_mcp_conn_ops http_ops = {
 	.send = http_send,
 	.ready = http_ready,
+	.listen = http_listen,
 	.abort = http_abort,
 	.stop = http_stop,
 	.free = http_free,
@@ -760,6 +881,7 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	pthread_mutex_init(&c->mu, NULL);
 	tx_cond_init_monotonic(&c->get_cond);
 	c->url = strdup(spec->url);
+	c->shown_url = spec->url_shown ? spec->url_shown : spec->url;
 	c->multi = curl_multi_init();
 	if (!c->url || !c->multi) {
 		snprintf(err, errlen, "out of memory");

@@ -108,6 +108,7 @@ struct tx_mcp_msg {
 	struct json_object *error;
 	int error_code;
 	const char *error_message;
+	struct json_object *error_data; /* error.data; may be NULL */
 };
 
 /*
@@ -145,6 +146,10 @@ struct json_object *tx_mcp_call_params(const char *name,
  */
 int tx_mcp_tool_check(struct json_object *tool, const char **name, char *err,
 		      size_t errlen);
+
+/* Whether a tools/list entry says it can only be called as a task
+ * (execution.taskSupport "required", 2025-11-25). */
+bool tx_mcp_tool_task_required(struct json_object *tool);
 
 /*
  * Builds a job result from a tools/call result object (borrowed):
@@ -197,8 +202,12 @@ struct tx_mcp_conn_ops {
 	int (*send)(struct tx_mcp_conn *c, const char *text, size_t len,
 		    int64_t id);
 	/* Initialization finished with this protocol version (HTTP sends
-	 * it as MCP-Protocol-Version and opens its GET stream). */
+	 * it as MCP-Protocol-Version on every later request, the
+	 * notifications/initialized included). */
 	void (*ready)(struct tx_mcp_conn *c, const char *version);
+	/* Optional, after notifications/initialized went out: HTTP opens
+	 * its GET stream (waits at most a second for it). */
+	void (*listen)(struct tx_mcp_conn *c);
 	/* Optional: stop waiting for the answer to request id (a
 	 * cancelled call); HTTP drops that POST. */
 	void (*abort)(struct tx_mcp_conn *c, int64_t id);

@@ -341,6 +341,9 @@ int tx_mcp_msg_parse(const char *text, size_t len, struct tx_mcp_msg *m,
 			m->error_message = json_object_get_string(v);
 		if (!m->error_message)
 			m->error_message = "(no message)";
+		/* Kept: it carries what the caller needs next (the URL
+		 * of a -32042 URL elicitation, say). */
+		json_object_object_get_ex(m->error, "data", &m->error_data);
 	}
 	/* A response to a request we could not parse carries id null. */
 	m->kind = TX_MCP_MSG_RESPONSE;
@@ -448,6 +451,16 @@ out_fail:
 	json_object_put(info);
 	json_object_put(p);
 	return NULL;
+}
+
+bool tx_mcp_tool_task_required(struct json_object *tool)
+{
+	struct json_object *ex = NULL, *ts = NULL;
+
+	return json_object_object_get_ex(tool, "execution", &ex) &&
+	       json_object_object_get_ex(ex, "taskSupport", &ts) &&
+	       json_object_is_type(ts, json_type_string) &&
+	       !strcmp(json_object_get_string(ts), "required");
 }
 
 struct json_object *tx_mcp_call_params(const char *name,

@@ -41,6 +41,15 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 		       be->spec->name, err);
 		return NULL;
 	}
+	if (tx_mcp_tool_task_required(t)) {
+		/* A plain tools/call of it always fails (-32601). */
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: skipping tool \"%s\": it must be called "
+		       "as a task (execution.taskSupport \"required\"), "
+		       "which toolexecfs does not do",
+		       be->spec->name, name);
+		return NULL;
+	}
 	json_object_object_get_ex(t, "inputSchema", &in);
 	json_object_object_get_ex(t, "outputSchema", &out);
 	json_object_object_get_ex(t, "annotations", &ann);
@@ -84,9 +93,15 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	size_t n = 0, cap = 0;
 	char *cursor = NULL;
 	char regerr[1024] = "";
+	bool cap_tools;
 	int rc = 0;
 
-	for (int page = 0; page < LIST_PAGES_MAX; page++) {
+	pthread_mutex_lock(&be->mu);
+	cap_tools = be->cap_tools;
+	pthread_mutex_unlock(&be->mu);
+	/* No "tools" capability: nothing to list (the server would refuse);
+	 * publishing the empty set keeps the server ready, not restarting. */
+	for (int page = 0; cap_tools && page < LIST_PAGES_MAX; page++) {
 		struct json_object *params = json_object_new_object();
 		struct json_object *arr = NULL;
 		struct tx_mcp_msg reply;

@@ -67,6 +67,9 @@ struct tx_mcp_spec {
 	bool inherit_env; /* stdio: the daemon's whole environment */
 	char *cwd;
 	char *url;           /* HTTP; NULL for stdio */
+	/* url as written, when ${VAR} expansion changed it: what messages
+	 * and status show, so an expanded secret never does.  NULL: url. */
+	char *url_shown;
 	char **headers;      /* "Name: value", NULL-terminated; may be NULL */
 	unsigned timeout_ms; /* per request; default 60000 */
 	unsigned startup_timeout_ms; /* initialize; default 30000 */

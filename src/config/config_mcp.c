@@ -72,6 +72,7 @@ void tx_mcp_spec_release(struct tx_mcp_spec *s)
 	tx_cfg_strv_free(s->env);
 	free(s->cwd);
 	free(s->url);
+	free(s->url_shown);
 	tx_cfg_strv_free(s->headers);
 	memset(s, 0, sizeof(*s));
 }
@@ -114,6 +115,7 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	    dup_str(&d->command, spec->command) ||
 	    dup_strv(&d->args, spec->args) || dup_strv(&d->env, spec->env) ||
 	    dup_str(&d->cwd, spec->cwd) || dup_str(&d->url, spec->url) ||
+	    dup_str(&d->url_shown, spec->url_shown) ||
 	    dup_strv(&d->headers, spec->headers))
 		goto out_nomem;
 	return d;
@@ -225,8 +227,18 @@ static int parse_type(struct tx_cfg *c, struct json_object *o,
 	if (!strcmp(type, "stdio")) {
 		stdio = true;
 	} else if (!strcmp(type, "http") || !strcmp(type, "streamable-http") ||
-		   !strcmp(type, "streamableHttp") || !strcmp(type, "sse")) {
+		   !strcmp(type, "streamableHttp")) {
 		stdio = false;
+	} else if (!strcmp(type, "sse")) {
+		/* Taking it for Streamable HTTP would fail later, and
+		 * obscurely: the legacy transport answers POSTs on its GET
+		 * stream. */
+		free(type);
+		return tx_cfg_error(c, "\"sse\" is the deprecated HTTP+SSE "
+				       "transport (MCP 2024-11-05), which "
+				       "toolexecfs does not speak; give the "
+				       "server's Streamable HTTP endpoint "
+				       "(often /mcp) with \"type\": \"http\"");
 	} else {
 		free(type);
 		return tx_cfg_error(c, "must be \"stdio\", \"http\", "
