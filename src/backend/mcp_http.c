@@ -69,7 +69,7 @@ struct http_conn {
 	struct tx_mcp_conn base;
 	char *url;
 	const char *shown_url; /* for messages: ${VAR} not expanded */
-	char *const *headers; /* borrowed from the backend's spec */
+	char **headers; /* the spec's and the headersFile's; owned */
 	long idle_s;          /* CURLOPT_LOW_SPEED_TIME of requests */
 	CURLM *multi;
 	pthread_t thread;
@@ -813,6 +813,12 @@ static void http_free(struct tx_mcp_conn *base)
 		curl_multi_cleanup(c->multi);
 	free(c->aborts);
 	free(c->url);
+	for (size_t i = 0; c->headers && c->headers[i]; i++) {
+		/* They may hold tokens. */
+		explicit_bzero(c->headers[i], strlen(c->headers[i]));
+		free(c->headers[i]);
+	}
+	free(c->headers);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->get_cond);
 	free(c);
@@ -826,6 +832,49 @@ static void http_describe(struct tx_mcp_conn *base, char *out, size_t outlen)
 	snprintf(out, outlen, "http%s%s", c->session[0] ? ", session " : "",
 		 c->session);
 	pthread_mutex_unlock(&c->mu);
+}
+
+/* The headers of every request: the configuration's, then those of its
+ * headersFile, read now so that a token another tool rotated is used
+ * from the next session on.  0 or -errno with err. */
+static int collect_headers(const struct tx_mcp_spec *spec, char ***out,
+			   char *err, size_t errlen)
+{
+	char **file = NULL, **v;
+	size_t n = 0, m = 0;
+	int rc;
+
+	*out = NULL;
+	if (spec->headers_file) {
+		rc = tx_mcp_read_headers_file(spec->headers_file, &file, err,
+					      errlen);
+		if (rc)
+			return rc;
+	}
+	while (spec->headers && spec->headers[n])
+		n++;
+	while (file && file[m])
+		m++;
+	v = calloc(n + m + 1, sizeof(*v));
+	if (!v)
+		goto out_nomem;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = strdup(spec->headers[i])))
+			goto out_nomem;
+	for (size_t i = 0; i < m; i++)
+		v[n + i] = file[i];
+	free(file);
+	*out = v;
+	return 0;
+out_nomem:
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+	for (size_t i = 0; file && file[i]; i++)
+		free(file[i]);
+	free(file);
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
 }
 
 static const struct tx_mcp_conn_ops http_ops = {
@@ -868,7 +917,11 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	c->base.ops = &http_ops;
 	c->base.cbs = *cbs;
 	c->base.name = spec->name;
-	c->headers = spec->headers;
+	if (collect_headers(spec, &c->headers, err, errlen)) {
+		free(c);
+		errno = EINVAL;
+		return NULL;
+	}
 	{
 		unsigned longest = spec->timeout_ms > spec->startup_timeout_ms
 					   ? spec->timeout_ms

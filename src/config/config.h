@@ -71,6 +71,7 @@ struct tx_mcp_spec {
 	 * and status show, so an expanded secret never does.  NULL: url. */
 	char *url_shown;
 	char **headers;      /* "Name: value", NULL-terminated; may be NULL */
+	char *headers_file;  /* more headers, read at each connection */
 	unsigned timeout_ms; /* per request; default 60000 */
 	unsigned startup_timeout_ms; /* initialize; default 30000 */
 	unsigned max_concurrency;    /* calls in flight; 0: unlimited */
@@ -106,6 +107,16 @@ struct tx_exec_spec *tx_exec_spec_dup(const struct tx_exec_spec *spec);
 void tx_exec_spec_free(struct tx_exec_spec *spec);
 struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec);
 void tx_mcp_spec_free(struct tx_mcp_spec *spec);
+/*
+ * Reads a headersFile: "Name: value" lines (blank lines and '#' lines
+ * skipped); the file must be a regular file of ours with no access for
+ * group or others (it holds secrets).  0 with *out (NULL-terminated;
+ * the caller frees each string and the vector), or -errno with the
+ * reason in err,
+ * which never quotes the file's contents.
+ */
+int tx_mcp_read_headers_file(const char *path, char ***out, char *err,
+			     size_t errlen);
 /* Same definition?  Reload restarts only servers whose spec changed. */
 bool tx_mcp_spec_equal(const struct tx_mcp_spec *a,
 		       const struct tx_mcp_spec *b);
