@@ -245,9 +245,9 @@ static void *manager_main(void *arg)
 
 				tx_job_fail(
 					expired->job, ETIMEDOUT, "timeout",
-					"MCP server %s did not answer within "
-					"%u ms",
-					be->spec->name, be->spec->timeout_ms);
+					"MCP server %s sent neither an answer "
+					"nor progress for %u ms",
+					be->spec->name, expired->idle_ms);
 				if (expired->conn)
 					tx_mcp_send_cancelled(be, expired->conn,
 							      expired->id,
@@ -327,6 +327,12 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 	p->id = id;
 	p->kind = PEND_CALL;
 	p->text = text;
+	{
+		unsigned cap;
+
+		tx_mcp_spec_tool_timeouts(be->spec, tool->backend_data,
+					  &p->idle_ms, &cap);
+	}
 	p->job = tx_job_ref(job);
 	tx_job_set_backend_data(job, (void *)(intptr_t)id);
 
@@ -585,6 +591,8 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	}
 	if (!be->spec->timeout_ms)
 		be->spec->timeout_ms = TX_TOOL_TIMEOUT_DEFAULT;
+	if (be->spec->max_timeout_ms < be->spec->timeout_ms)
+		be->spec->max_timeout_ms = be->spec->timeout_ms;
 	if (!be->spec->startup_timeout_ms)
 		be->spec->startup_timeout_ms = 30000;
 	tx_backend_init(&be->handle, &handle_ops);

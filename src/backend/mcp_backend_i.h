@@ -30,7 +30,6 @@ struct tx_registry;
 #define BACKOFF_FIRST_MS 500u
 #define BACKOFF_MAX_MS   30000u
 #define SHORT_LIFE_MS    10000u /* a crash sooner than this is a failure */
-#define CALL_GRACE_MS    5000u  /* past the engine's own timeout */
 #define LIST_PAGES_MAX   1000
 #define TOOLS_MAX        10000
 #define GARBAGE_LOGGED   10
@@ -47,6 +46,7 @@ struct mcp_pending {
 	bool sent;
 	struct mcp_conn_ref *conn; /* where it was sent */
 	uint64_t deadline;
+	unsigned idle_ms;        /* CALL: its timeout, which progress restarts */
 	struct tx_job *job;      /* CALL: a reference */
 	char *text;              /* CALL: the request, kept for a resend */
 	bool resent;             /* CALL: sent again on a new session */

@@ -927,6 +927,9 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 					   ? spec->timeout_ms
 					   : spec->startup_timeout_ms;
 
+		for (size_t i = 0; i < spec->ntool_timeouts; i++)
+			if (spec->tool_timeouts[i].timeout_ms > longest)
+				longest = spec->tool_timeouts[i].timeout_ms;
 		if (!longest)
 			longest = 60000;
 		c->idle_s = (long)((longest + IDLE_GRACE_MS + 999) / 1000);

@@ -194,7 +194,7 @@ struct mcp_outgoing *tx_mcp_pump(struct mcp_backend *be)
 		p->qnext = NULL;
 		p->sent = true;
 		p->conn = be->conn;
-		p->deadline = now + be->spec->timeout_ms + CALL_GRACE_MS;
+		p->deadline = now + p->idle_ms;
 		be->inflight++;
 		o->conn = tx_mcp_conn_get(be->conn);
 		o->id = p->id;
@@ -618,8 +618,14 @@ static void on_progress(struct mcp_backend *be, struct json_object *params)
 		return;
 	pthread_mutex_lock(&be->mu);
 	p = tx_mcp_pend_find(be, json_object_get_int64(v));
-	if (p && p->kind == PEND_CALL)
+	if (p && p->kind == PEND_CALL) {
 		job = tx_job_ref(p->job);
+		/* The server is working on it: its idle timeout starts
+		 * again (the TypeScript SDK's resetTimeoutOnProgress); the
+		 * engine's job timeout (max_timeout_ms) still caps it. */
+		if (p->sent)
+			p->deadline = tx_mono_ms() + p->idle_ms;
+	}
 	pthread_mutex_unlock(&be->mu);
 	if (!job)
 		return;
@@ -734,8 +740,9 @@ void tx_mcp_fail_queue(struct mcp_backend *be, const char *reason)
 	tx_mcp_fail_calls(list, EIO, "backend_failed", be->spec->name, reason);
 }
 
-/* Fails calls past their deadline (a safety net: the engine's job
- * timeout normally cancels them first).  be->mu held. */
+/* Calls that got neither their answer nor a progress notification
+ * within their timeout (the engine's job timeout is the hard cap).
+ * be->mu held. */
 struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now)
 {
 	struct mcp_pending *out = NULL;

@@ -62,7 +62,14 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	def.description = tx_mcp_str_field(t, "description");
 	def.input_schema = in;
 	def.output_schema = out;
-	def.timeout_ms = be->spec->timeout_ms;
+	{
+		unsigned idle;
+
+		/* The engine enforces the hard cap; the idle timeout, which
+		 * progress restarts, is ours (mcp_rpc.c). */
+		tx_mcp_spec_tool_timeouts(be->spec, name, &idle,
+					  &def.timeout_ms);
+	}
 	def.origin = be->source;
 	def.where = be->where;
 	def.backend = &be->core;

@@ -58,6 +58,13 @@ struct tx_tool_spec {
 	struct tx_exec_spec exec;
 };
 
+/* Timeouts of one tool of an MCP server ("tool_timeouts"). */
+struct tx_mcp_tool_timeout {
+	char *tool;
+	unsigned timeout_ms;     /* 0: the server's */
+	unsigned max_timeout_ms; /* 0: the server's */
+};
+
 /* One MCP server: stdio (command) or Streamable HTTP (url). */
 struct tx_mcp_spec {
 	char *name;       /* the namespace */
@@ -72,7 +79,13 @@ struct tx_mcp_spec {
 	char *url_shown;
 	char **headers;      /* "Name: value", NULL-terminated; may be NULL */
 	char *headers_file;  /* more headers, read at each connection */
-	unsigned timeout_ms; /* per request; default 60000 */
+	/* A call may go this long without an answer or a progress
+	 * notification (each one starts it again); default 60000. */
+	unsigned timeout_ms;
+	/* and no longer than this in all; default 10 x timeout_ms. */
+	unsigned max_timeout_ms;
+	struct tx_mcp_tool_timeout *tool_timeouts; /* per tool */
+	size_t ntool_timeouts;
 	unsigned startup_timeout_ms; /* initialize; default 30000 */
 	unsigned max_concurrency;    /* calls in flight; 0: unlimited */
 	bool lazy; /* start at first call instead of at mount */
@@ -117,6 +130,11 @@ void tx_mcp_spec_free(struct tx_mcp_spec *spec);
  */
 int tx_mcp_read_headers_file(const char *path, char ***out, char *err,
 			     size_t errlen);
+/* A tool's idle timeout and hard cap: its "tool_timeouts" entry, else
+ * the server's. */
+void tx_mcp_spec_tool_timeouts(const struct tx_mcp_spec *spec,
+			       const char *tool, unsigned *timeout_ms,
+			       unsigned *max_timeout_ms);
 /* Same definition?  Reload restarts only servers whose spec changed. */
 bool tx_mcp_spec_equal(const struct tx_mcp_spec *a,
 		       const struct tx_mcp_spec *b);

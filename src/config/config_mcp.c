@@ -45,6 +45,8 @@ static const char *const server_keys[] = {
 	"headers",
 	"headersFile",
 	"timeout_ms",
+	"max_timeout_ms",
+	"tool_timeouts",
 	"startup_timeout_ms",
 	"max_concurrency",
 	"lazy",
@@ -84,6 +86,9 @@ void tx_mcp_spec_release(struct tx_mcp_spec *s)
 	free(s->url_shown);
 	tx_cfg_strv_free(s->headers);
 	free(s->headers_file);
+	for (size_t i = 0; i < s->ntool_timeouts; i++)
+		free(s->tool_timeouts[i].tool);
+	free(s->tool_timeouts);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -117,6 +122,21 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	if (!d)
 		goto out_nomem;
 	d->timeout_ms = spec->timeout_ms;
+	d->max_timeout_ms = spec->max_timeout_ms;
+	if (spec->ntool_timeouts) {
+		d->tool_timeouts = calloc(spec->ntool_timeouts,
+					  sizeof(*d->tool_timeouts));
+		if (!d->tool_timeouts)
+			goto out_nomem;
+		for (size_t i = 0; i < spec->ntool_timeouts; i++) {
+			d->tool_timeouts[i] = spec->tool_timeouts[i];
+			d->tool_timeouts[i].tool = NULL;
+			d->ntool_timeouts++;
+			if (dup_str(&d->tool_timeouts[i].tool,
+				    spec->tool_timeouts[i].tool))
+				goto out_nomem;
+		}
+	}
 	d->startup_timeout_ms = spec->startup_timeout_ms;
 	d->max_concurrency = spec->max_concurrency;
 	d->lazy = spec->lazy;
@@ -141,10 +161,46 @@ static bool str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+static bool tool_timeouts_equal(const struct tx_mcp_spec *a,
+				const struct tx_mcp_spec *b)
+{
+	if (a->ntool_timeouts != b->ntool_timeouts)
+		return false;
+	for (size_t i = 0; i < a->ntool_timeouts; i++)
+		if (!str_eq(a->tool_timeouts[i].tool, b->tool_timeouts[i].tool) ||
+		    a->tool_timeouts[i].timeout_ms !=
+			    b->tool_timeouts[i].timeout_ms ||
+		    a->tool_timeouts[i].max_timeout_ms !=
+			    b->tool_timeouts[i].max_timeout_ms)
+			return false;
+	return true;
+}
+
+void tx_mcp_spec_tool_timeouts(const struct tx_mcp_spec *spec,
+			       const char *tool, unsigned *timeout_ms,
+			       unsigned *max_timeout_ms)
+{
+	*timeout_ms = spec->timeout_ms;
+	*max_timeout_ms = spec->max_timeout_ms;
+	for (size_t i = 0; tool && i < spec->ntool_timeouts; i++) {
+		if (strcmp(spec->tool_timeouts[i].tool, tool))
+			continue;
+		if (spec->tool_timeouts[i].timeout_ms)
+			*timeout_ms = spec->tool_timeouts[i].timeout_ms;
+		if (spec->tool_timeouts[i].max_timeout_ms)
+			*max_timeout_ms = spec->tool_timeouts[i].max_timeout_ms;
+	}
+	if (*max_timeout_ms < *timeout_ms)
+		*max_timeout_ms = *timeout_ms;
+}
+
 bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 {
 	if (!a || !b)
 		return a == b;
+	if (a->max_timeout_ms != b->max_timeout_ms ||
+	    !tool_timeouts_equal(a, b))
+		return false;
 	return str_eq(a->name, b->name) && str_eq(a->command, b->command) &&
 	       tx_cfg_strv_equal(a->args, b->args) &&
 	       tx_cfg_strv_equal(a->env, b->env) &&
@@ -592,6 +648,65 @@ static int parse_type(struct tx_cfg *c, struct json_object *o,
 	return 0;
 }
 
+/* "tool_timeouts": {"TOOL": {"timeout_ms": N, "max_timeout_ms": M}} */
+static int parse_tool_timeouts(struct tx_cfg *c, struct json_object *o,
+			       struct tx_mcp_spec *s)
+{
+	static const char *const keys[] = { "timeout_ms", "max_timeout_ms",
+					     NULL };
+	struct json_object *v;
+	size_t mark, n;
+	int rc = 0;
+
+	if (!json_object_object_get_ex(o, "tool_timeouts", &v))
+		return 0;
+	mark = tx_cfg_push_key(c, "tool_timeouts");
+	if (!json_object_is_type(v, json_type_object)) {
+		rc = tx_cfg_error(c, "expected an object mapping tool names "
+				     "to timeouts");
+		goto out;
+	}
+	n = (size_t)json_object_object_length(v);
+	s->tool_timeouts = calloc(n ? n : 1, sizeof(*s->tool_timeouts));
+	if (!s->tool_timeouts) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	json_object_object_foreach(v, tool, t)
+	{
+		struct tx_mcp_tool_timeout *tt =
+			&s->tool_timeouts[s->ntool_timeouts];
+		size_t m = tx_cfg_push_key(c, tool);
+		unsigned long long u = 0;
+
+		if (!json_object_is_type(t, json_type_object))
+			rc = tx_cfg_error(c, "expected an object with "
+					     "\"timeout_ms\" and/or "
+					     "\"max_timeout_ms\"");
+		if (!rc)
+			rc = tx_cfg_check_keys(c, t, keys, NULL);
+		if (!rc && !(tt->tool = strdup(tool)))
+			rc = -ENOMEM;
+		if (!rc)
+			s->ntool_timeouts++;
+		if (!rc)
+			rc = tx_cfg_get_uint(c, t, "timeout_ms", 1,
+					     MCP_TIMEOUT_MAX, &u);
+		tt->timeout_ms = (unsigned)u;
+		u = 0;
+		if (!rc)
+			rc = tx_cfg_get_uint(c, t, "max_timeout_ms", 1,
+					     MCP_TIMEOUT_MAX, &u);
+		tt->max_timeout_ms = (unsigned)u;
+		tx_cfg_pop(c, m);
+		if (rc)
+			goto out;
+	}
+out:
+	tx_cfg_pop(c, mark);
+	return rc;
+}
+
 static int parse_server(struct tx_cfg *c, const char *name,
 			struct json_object *o, struct tx_mcp_spec *s,
 			bool *disabled)
@@ -663,6 +778,23 @@ static int parse_server(struct tx_cfg *c, const char *name,
 	if ((rc = tx_cfg_get_uint(c, o, "timeout_ms", 1, MCP_TIMEOUT_MAX, &u)))
 		return rc;
 	s->timeout_ms = (unsigned)u;
+	/* Progress restarts the timeout; without a cap a server that
+	 * reports progress forever would hold the call forever. */
+	u = (unsigned long long)s->timeout_ms * 10 < MCP_TIMEOUT_MAX
+		    ? (unsigned long long)s->timeout_ms * 10
+		    : MCP_TIMEOUT_MAX;
+	if ((rc = tx_cfg_get_uint(c, o, "max_timeout_ms", 1, MCP_TIMEOUT_MAX,
+				  &u)))
+		return rc;
+	s->max_timeout_ms = (unsigned)u;
+	if (s->max_timeout_ms < s->timeout_ms) {
+		tx_cfg_push_key(c, "max_timeout_ms");
+		return tx_cfg_error(c, "must not be less than \"timeout_ms\" "
+				       "(%u)",
+				    s->timeout_ms);
+	}
+	if ((rc = parse_tool_timeouts(c, o, s)))
+		return rc;
 	u = s->startup_timeout_ms;
 	if ((rc = tx_cfg_get_uint(c, o, "startup_timeout_ms", 1,
 				  MCP_STARTUP_MAX, &u)))

@@ -183,12 +183,51 @@ static void test_headers_file(void **state)
 	rmdir(dir);
 }
 
+static void test_timeouts(void **state)
+{
+	static const char doc[] =
+		"{\"mcpServers\":{\"w\":{\"command\":\"x\",\"timeout_ms\":2000,"
+		"\"tool_timeouts\":{\"slow\":{\"timeout_ms\":9000},"
+		"\"capped\":{\"max_timeout_ms\":3000}}}}}";
+	struct tx_config_file *cf = NULL;
+	unsigned idle, cap;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(doc, &cf, err, sizeof(err)), 0);
+	/* Default cap: ten times the idle timeout. */
+	assert_int_equal(cf->servers[0].max_timeout_ms, 20000);
+	tx_mcp_spec_tool_timeouts(&cf->servers[0], "other", &idle, &cap);
+	assert_int_equal(idle, 2000);
+	assert_int_equal(cap, 20000);
+	tx_mcp_spec_tool_timeouts(&cf->servers[0], "slow", &idle, &cap);
+	assert_int_equal(idle, 9000);
+	assert_int_equal(cap, 20000);
+	tx_mcp_spec_tool_timeouts(&cf->servers[0], "capped", &idle, &cap);
+	assert_int_equal(idle, 2000);
+	assert_int_equal(cap, 3000);
+	tx_config_file_free(cf);
+
+	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"command\":\"x\","
+			       "\"timeout_ms\":2000,\"max_timeout_ms\":1000}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t.json: $.mcpServers.w.max_timeout_ms: must "
+				 "not be less than \"timeout_ms\" (2000)");
+	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"command\":\"x\","
+			       "\"tool_timeouts\":{\"t\":{\"timeout\":1}}}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "t.json: $.mcpServers.w.tool_timeouts.t"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expanded),
 		cmocka_unit_test(test_unset_and_malformed),
 		cmocka_unit_test(test_headers_file),
+		cmocka_unit_test(test_timeouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
