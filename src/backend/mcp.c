@@ -45,7 +45,8 @@ static void mcp_cancel(struct tx_backend *b, struct tx_job *job);
 static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		     size_t errlen)
 {
-	struct json_object *params = tx_mcp_initialize_params();
+	struct json_object *params =
+		tx_mcp_initialize_params(be->spec->elicit_defaults);
 	struct json_object *info = NULL, *caps = NULL;
 	struct tx_mcp_msg reply;
 	const char *version, *instr;
@@ -87,6 +88,16 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	 * (prompts or resources only) is never sent tools/list. */
 	be->cap_tools = caps && json_object_is_type(caps, json_type_object) &&
 			json_object_object_get_ex(caps, "tools", NULL);
+	{
+		struct json_object *t = NULL, *rq = NULL, *tl = NULL;
+
+		be->cap_tool_tasks =
+			be->cap_tools &&
+			json_object_object_get_ex(caps, "tasks", &t) &&
+			json_object_object_get_ex(t, "requests", &rq) &&
+			json_object_object_get_ex(rq, "tools", &tl) &&
+			json_object_object_get_ex(tl, "call", NULL);
+	}
 	free(be->instructions);
 	be->instructions = instructions;
 	snprintf(be->version, sizeof(be->version), "%s", version);
@@ -171,6 +182,8 @@ static void connect_server(struct mcp_backend *be)
 		goto out_failed;
 	}
 	be->state = ST_READY;
+	be->last_activity = tx_mono_ms();
+	be->ping_id = 0;
 	be->first_done = true;
 	be->first_rc = 0;
 	pthread_cond_broadcast(&be->cond);
@@ -248,7 +261,12 @@ static void *manager_main(void *arg)
 					"MCP server %s sent neither an answer "
 					"nor progress for %u ms",
 					be->spec->name, expired->idle_ms);
-				if (expired->conn)
+				if (expired->conn && expired->task_id)
+					tx_mcp_send_task_cancel(
+						be, expired->conn,
+						expired->task_id,
+						expired->result_id);
+				else if (expired->conn)
 					tx_mcp_send_cancelled(be, expired->conn,
 							      expired->id,
 							      "timed out");
@@ -291,6 +309,19 @@ static void *manager_main(void *arg)
 			tx_mcp_conn_put(be, r);
 			continue;
 		}
+		{
+			uint64_t next = tx_mcp_keepalive(be, now);
+
+			if (next == 0)
+				continue; /* it dropped the lock */
+			if (next < wait)
+				wait = next;
+			next = tx_mcp_task_poll(be, now);
+			if (next == 0)
+				continue;
+			if (next < wait)
+				wait = next;
+		}
 		ts = tx_mono_after_ns(wait * 1000000u);
 		pthread_cond_timedwait(&be->cond, &be->mu, &ts);
 	}
@@ -304,19 +335,25 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 {
 	struct mcp_backend *be = be_of(b);
 	const struct tx_tool *tool = tx_job_tool(job);
+	const struct mcp_tool_data *data;
 	struct json_object *params;
 	struct mcp_pending *p;
+	unsigned idle, cap;
 	struct mcp_outgoing *out;
 	char *text;
 	int64_t id;
 
 	if (!tool || !tool->backend_data)
 		return -EINVAL;
+	data = tool->backend_data;
 	pthread_mutex_lock(&be->mu);
 	id = be->next_id++;
 	pthread_mutex_unlock(&be->mu);
 
-	params = tx_mcp_call_params(tool->backend_data, tx_job_args(job), id);
+	tx_mcp_spec_tool_timeouts(be->spec, data->name, &idle, &cap);
+	/* A task lives as long as the call may: its ttl is our cap. */
+	params = tx_mcp_call_params(data->name, tx_job_args(job), id,
+				    data->task ? cap : 0);
 	text = params ? tx_mcp_request_text(id, "tools/call", params) : NULL;
 	json_object_put(params);
 	p = text ? calloc(1, sizeof(*p)) : NULL;
@@ -327,12 +364,8 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 	p->id = id;
 	p->kind = PEND_CALL;
 	p->text = text;
-	{
-		unsigned cap;
-
-		tx_mcp_spec_tool_timeouts(be->spec, tool->backend_data,
-					  &p->idle_ms, &cap);
-	}
+	p->idle_ms = idle;
+	p->as_task = data->task;
 	p->job = tx_job_ref(job);
 	tx_job_set_backend_data(job, (void *)(intptr_t)id);
 
@@ -384,7 +417,7 @@ static void mcp_cancel(struct tx_backend *b, struct tx_job *job)
 	int64_t id = (int64_t)(intptr_t)tx_job_backend_data(job);
 	struct mcp_conn_ref *r = NULL;
 	struct mcp_outgoing *out;
-	struct mcp_pending *p;
+	struct mcp_pending *p, *alias;
 
 	pthread_mutex_lock(&be->mu);
 	p = tx_mcp_pend_find(be, id);
@@ -399,10 +432,15 @@ static void mcp_cancel(struct tx_backend *b, struct tx_job *job)
 	} else {
 		tx_mcp_queue_remove(be, p);
 	}
+	alias = p->task_id ? tx_mcp_pend_take(be, p->result_id) : NULL;
 	out = tx_mcp_pump(be);
 	pthread_mutex_unlock(&be->mu);
-	/* The engine already ended the job; we only tell the server. */
-	if (r)
+	tx_mcp_pend_free(alias);
+	/* The engine already ended the job; we only tell the server: a
+	 * task with tasks/cancel (its tools/call was answered long ago). */
+	if (r && p->task_id)
+		tx_mcp_send_task_cancel(be, r, p->task_id, p->result_id);
+	else if (r)
 		tx_mcp_send_cancelled(be, r, id,
 				      tx_job_state(job) == TX_JOB_TIMEOUT
 					      ? "timed out"

@@ -36,7 +36,19 @@ struct tx_registry;
 
 enum mcp_state { ST_IDLE, ST_CONNECTING, ST_READY, ST_DOWN, ST_STOPPED };
 
-enum pend_kind { PEND_CALL, PEND_SYNC };
+/* CALL: a job's tools/call; SYNC: a request a thread waits for;
+ * PING: our keep-alive ping, which nobody waits for; TASK_RESULT and
+ * TASK_GET: tasks/result and tasks/get for the task a CALL became
+ * (call_id names that CALL, which stays in the table under its own id,
+ * the progress token). */
+enum pend_kind { PEND_CALL, PEND_SYNC, PEND_PING, PEND_TASK_RESULT,
+		 PEND_TASK_GET };
+
+/* A tool's backend_data. */
+struct mcp_tool_data {
+	bool task; /* called as a task (execution.taskSupport) */
+	char name[];
+};
 
 struct mcp_pending {
 	struct mcp_pending *next;  /* bucket chain */
@@ -50,6 +62,14 @@ struct mcp_pending {
 	struct tx_job *job;      /* CALL: a reference */
 	char *text;              /* CALL: the request, kept for a resend */
 	bool resent;             /* CALL: sent again on a new session */
+	bool as_task;            /* CALL: sent with params.task */
+	char *task_id;           /* CALL: the task the server made of it */
+	int64_t result_id;       /* CALL task: its tasks/result request */
+	int64_t call_id;         /* TASK_*: the CALL */
+	unsigned poll_ms;        /* CALL task: the server's pollInterval */
+	uint64_t next_poll;      /* CALL task: when to send tasks/get */
+	bool polling;            /* CALL task: a tasks/get in flight */
+	char task_status[32];    /* CALL task: its last status */
 	struct tx_mcp_msg reply; /* SYNC: the answer */
 	bool done;               /* SYNC */
 	int err;                 /* SYNC: positive errno */
@@ -107,6 +127,9 @@ struct mcp_backend {
 	char server_info[160];
 	/* What the server declared in its initialize answer. */
 	bool cap_tools;       /* "tools": we may list and call them */
+	bool cap_tool_tasks;  /* "tasks.requests.tools.call" */
+	uint64_t last_activity; /* a call sent or answered, a ping answered */
+	int64_t ping_id;        /* our ping in flight, or 0 */
 	char *instructions;   /* its "instructions", or NULL (malloc'd) */
 	char last_error[512];
 	char stderr_ring[STDERR_KEEP][TX_MCP_STDERR_LINE_MAX + 4];
@@ -144,6 +167,17 @@ struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
 					const char *reason);
 /* Calls past their deadline, removed (with a reference on their conn). */
 struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now);
+/* Keep-alive (be->mu held; may drop it meanwhile): sends a ping when the
+ * server has been idle for ping_interval_ms, and takes the connection
+ * down when the ping fails or goes unanswered for timeout_ms.  Returns
+ * how long until it next needs to run (ms). */
+uint64_t tx_mcp_keepalive(struct mcp_backend *be, uint64_t now);
+/* Tasks (be->mu held; may drop it): sends tasks/get for every task due
+ * a poll.  Returns how long until the next one is due (ms). */
+uint64_t tx_mcp_task_poll(struct mcp_backend *be, uint64_t now);
+/* tasks/cancel for taskId (fire and forget); drops the reference. */
+void tx_mcp_send_task_cancel(struct mcp_backend *be, struct mcp_conn_ref *r,
+			     const char *task_id, int64_t result_id);
 
 /* ---- sending ------------------------------------------------------ */
 

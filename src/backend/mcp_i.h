@@ -131,12 +131,25 @@ char *tx_mcp_notification_text(const char *method, struct json_object *params);
 /* A reply to a server request: result (borrowed) or an error. */
 char *tx_mcp_reply_text(struct json_object *id, struct json_object *result,
 			int code, const char *message);
-/* initialize's params. */
-struct json_object *tx_mcp_initialize_params(void);
-/* tools/call's params: name, arguments (borrowed), _meta.progressToken. */
+/* initialize's params; elicit: announce form elicitation. */
+struct json_object *tx_mcp_initialize_params(bool elicit);
+/*
+ * The answer to an elicitation/create request (params borrowed) when we
+ * accept with defaults: {"action":"accept","content":{each property's
+ * "default"}}, or {"action":"decline"} when a required property has no
+ * default or the request is not a form.  NULL on ENOMEM.
+ */
+struct json_object *tx_mcp_elicit_defaults(struct json_object *params);
+/* tools/call's params: name, arguments (borrowed), _meta.progressToken,
+ * and with task_ttl_ms > 0 "task": {"ttl": task_ttl_ms} (the call
+ * becomes a task, 2025-11-25). */
 struct json_object *tx_mcp_call_params(const char *name,
 				       struct json_object *args,
-				       int64_t progress_token);
+				       int64_t progress_token,
+				       unsigned task_ttl_ms);
+/* Whether a tools/list entry may be called as a task
+ * (execution.taskSupport "optional" or "required"). */
+bool tx_mcp_tool_task_capable(struct json_object *tool);
 
 /* ---- tools and results ------------------------------------------- */
 

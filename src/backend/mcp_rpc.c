@@ -77,6 +77,7 @@ void tx_mcp_pend_free(struct mcp_pending *p)
 	if (p->job)
 		tx_job_unref(p->job);
 	free(p->text);
+	free(p->task_id);
 	tx_mcp_msg_release(&p->reply);
 	free(p);
 }
@@ -196,6 +197,7 @@ struct mcp_outgoing *tx_mcp_pump(struct mcp_backend *be)
 		p->conn = be->conn;
 		p->deadline = now + p->idle_ms;
 		be->inflight++;
+		be->last_activity = now;
 		o->conn = tx_mcp_conn_get(be->conn);
 		o->id = p->id;
 		*tail = o;
@@ -406,6 +408,17 @@ static struct mcp_pending *take_sent(struct mcp_backend *be,
 			}
 			*pp = p->next;
 			p->next = NULL;
+			if (p->kind == PEND_PING) {
+				be->ping_id = 0;
+				tx_mcp_pend_free(p);
+				continue;
+			}
+			if (p->kind == PEND_TASK_RESULT ||
+			    p->kind == PEND_TASK_GET) {
+				/* Their CALL is taken (and failed) too. */
+				tx_mcp_pend_free(p);
+				continue;
+			}
 			if (p->kind == PEND_SYNC) {
 				p->done = true;
 				p->err = EIO;
@@ -516,6 +529,46 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 		return; /* answered already (the usual case) */
 	}
 	tx_mcp_pend_take(be, id);
+	if (p->kind == PEND_TASK_GET || p->kind == PEND_TASK_RESULT) {
+		struct mcp_pending *call = tx_mcp_pend_find(be, p->call_id);
+
+		if (call && p->kind == PEND_TASK_GET)
+			call->polling = false;
+		if (p->kind == PEND_TASK_GET || !call ||
+		    call->kind != PEND_CALL) {
+			pthread_mutex_unlock(&be->mu);
+			tx_mcp_pend_free(p);
+			return;
+		}
+		/* The task's result will not come: fail its call. */
+		tx_mcp_pend_free(p);
+		p = tx_mcp_pend_take(be, call->id);
+		be->inflight--;
+		out = tx_mcp_pump(be);
+		pthread_mutex_unlock(&be->mu);
+		tx_job_fail(p->job, EIO, "backend_failed",
+			    "MCP server %s: tasks/result for task %s: %s",
+			    be->spec->name, p->task_id, reason);
+		tx_mcp_pend_free(p);
+		tx_mcp_send_all(be, out);
+		return;
+	}
+	if (p->kind == PEND_PING) {
+		struct mcp_conn_ref *r = ref_of(be, c);
+		char why[600];
+
+		be->ping_id = 0;
+		if (r && !session_gone) {
+			/* A dead server is found now, not by the next call. */
+			snprintf(why, sizeof(why), "ping failed: %s", reason);
+			tx_log(TX_LOG_WARN, "mcp %s: %s", be->spec->name, why);
+			tx_mcp_note_failure(be, why, false);
+			tx_mcp_detach(be, r);
+		}
+		pthread_mutex_unlock(&be->mu);
+		tx_mcp_pend_free(p);
+		return;
+	}
 	if (p->kind == PEND_SYNC) {
 		p->done = true;
 		p->err = EIO;
@@ -548,6 +601,207 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 	tx_mcp_send_all(be, out);
 }
 
+/* ---- tasks (2025-11-25, experimental) ------------------------------- */
+
+/*
+ * A call sent as a task was answered with a CreateTaskResult: the call
+ * stays in the table (its id is the progress token), and tasks/result,
+ * which the server answers when the task ends, brings its result.
+ * tasks/get every pollInterval shows the status in the job's stream and
+ * keeps the call's idle timeout from running out while the task works.
+ * be->mu held; false when the answer is no CreateTaskResult (a server
+ * may answer a task-augmented call directly).  true: unlocked, done.
+ */
+static bool task_created(struct mcp_backend *be, struct mcp_pending *p,
+			 struct tx_mcp_msg *m)
+{
+	struct json_object *task = NULL, *v;
+	struct mcp_pending *alias;
+	struct mcp_conn_ref *r;
+	const char *id;
+	char line[400];
+	char *text;
+	int rc;
+
+	if (!json_object_object_get_ex(m->result, "task", &task) ||
+	    !(id = tx_mcp_str_field(task, "taskId")) || !*id ||
+	    strlen(id) > 200)
+		return false;
+	alias = calloc(1, sizeof(*alias));
+	if (!alias || !(p->task_id = strdup(id))) {
+		free(alias);
+		return false;
+	}
+	p->poll_ms = 1000;
+	if (json_object_object_get_ex(task, "pollInterval", &v) &&
+	    json_object_is_type(v, json_type_int)) {
+		int64_t ms = json_object_get_int64(v);
+
+		/* Bounded both ways: a server cannot make us spin, nor
+		 * leave the status stale for minutes. */
+		p->poll_ms = ms < 100 ? 100 : ms > 30000 ? 30000 : (unsigned)ms;
+	}
+	snprintf(p->task_status, sizeof(p->task_status), "%.31s",
+		 tx_mcp_str_field(task, "status") ? tx_mcp_str_field(task, "status")
+						  : "working");
+	p->next_poll = tx_mono_ms() + p->poll_ms;
+	p->deadline = tx_mono_ms() + p->idle_ms;
+	alias->id = be->next_id++;
+	alias->kind = PEND_TASK_RESULT;
+	alias->call_id = p->id;
+	alias->sent = true;
+	alias->conn = p->conn;
+	p->result_id = alias->id;
+	tx_mcp_pend_insert(be, p);
+	tx_mcp_pend_insert(be, alias);
+	r = tx_mcp_conn_get(p->conn == be->conn ? be->conn : NULL);
+	snprintf(line, sizeof(line), "task %s: %s\n", p->task_id,
+		 p->task_status);
+	tx_job_output(p->job, line, strlen(line));
+	{
+		struct json_object *params = json_object_new_object();
+
+		json_object_object_add(params, "taskId",
+				       json_object_new_string(p->task_id));
+		text = tx_mcp_request_text(alias->id, "tasks/result", params);
+		json_object_put(params);
+	}
+	{
+		int64_t aid = alias->id;
+
+		pthread_mutex_unlock(&be->mu);
+		rc = r && text ? r->c->ops->send(r->c, text, strlen(text), aid)
+			       : -EIO;
+		free(text);
+		if (rc)
+			tx_mcp_on_request_failed(be, r ? r->c : NULL, aid,
+						 "cannot send tasks/result",
+						 false);
+	}
+	if (r)
+		tx_mcp_conn_put_unlocked(be, r);
+	return true;
+}
+
+/* The answer to a tasks/get (p, taken); be->mu held, unlocks. */
+static void task_status(struct mcp_backend *be, struct mcp_pending *p,
+			struct tx_mcp_msg *m)
+{
+	struct mcp_pending *call = tx_mcp_pend_find(be, p->call_id);
+	struct tx_job *job = NULL;
+	const char *status = m->result ? tx_mcp_str_field(m->result, "status")
+				       : NULL;
+	const char *msg = m->result
+				  ? tx_mcp_str_field(m->result, "statusMessage")
+				  : NULL;
+	char line[700] = "";
+
+	if (call && call->kind == PEND_CALL && call->task_id) {
+		uint64_t now = tx_mono_ms();
+
+		call->polling = false;
+		call->next_poll = now + call->poll_ms;
+		if (status) {
+			/* The server reports on it: it is alive and at work. */
+			call->deadline = now + call->idle_ms;
+			if (strcmp(status, call->task_status) || msg) {
+				snprintf(line, sizeof(line), "task %s: %.31s%s%.500s\n",
+					 call->task_id, status, msg ? ": " : "",
+					 msg ? msg : "");
+				snprintf(call->task_status,
+					 sizeof(call->task_status), "%.31s",
+					 status);
+				job = tx_job_ref(call->job);
+			}
+		}
+	}
+	pthread_mutex_unlock(&be->mu);
+	if (job) {
+		tx_job_output(job, line, strlen(line));
+		tx_job_unref(job);
+	}
+	tx_mcp_pend_free(p);
+}
+
+uint64_t tx_mcp_task_poll(struct mcp_backend *be, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (size_t h = 0; h < BUCKETS; h++) {
+		for (struct mcp_pending *p = be->buckets[h]; p; p = p->next) {
+			struct mcp_pending *g;
+			struct mcp_conn_ref *r;
+			struct json_object *params;
+			char *text;
+			int64_t gid;
+
+			if (p->kind != PEND_CALL || !p->task_id || p->polling)
+				continue;
+			if (now < p->next_poll) {
+				if (p->next_poll - now < next)
+					next = p->next_poll - now;
+				continue;
+			}
+			if (p->conn != be->conn || !be->conn)
+				continue;
+			g = calloc(1, sizeof(*g));
+			if (!g)
+				return 1000;
+			g->id = gid = be->next_id++;
+			g->kind = PEND_TASK_GET;
+			g->call_id = p->id;
+			g->sent = true;
+			g->conn = p->conn;
+			tx_mcp_pend_insert(be, g);
+			p->polling = true;
+			r = tx_mcp_conn_get(be->conn);
+			params = json_object_new_object();
+			json_object_object_add(params, "taskId",
+					       json_object_new_string(p->task_id));
+			text = tx_mcp_request_text(gid, "tasks/get", params);
+			json_object_put(params);
+			pthread_mutex_unlock(&be->mu);
+			if (!text || r->c->ops->send(r->c, text, strlen(text),
+						     gid))
+				tx_mcp_on_request_failed(be, r->c, gid,
+							 "cannot send "
+							 "tasks/get",
+							 false);
+			free(text);
+			pthread_mutex_lock(&be->mu);
+			tx_mcp_conn_put(be, r);
+			return 0; /* the table may have changed */
+		}
+	}
+	return next;
+}
+
+void tx_mcp_send_task_cancel(struct mcp_backend *be, struct mcp_conn_ref *r,
+			     const char *task_id, int64_t result_id)
+{
+	struct json_object *params = json_object_new_object();
+	int64_t id;
+	char *text;
+
+	pthread_mutex_lock(&be->mu);
+	id = be->next_id++;
+	pthread_mutex_unlock(&be->mu);
+	tx_log(TX_LOG_INFO, "mcp %s: tasks/cancel for task %s", be->spec->name,
+	       task_id);
+	/* Nobody waits for its answer (an unknown id, logged at info). */
+	json_object_object_add(params, "taskId", json_object_new_string(task_id));
+	text = tx_mcp_request_text(id, "tasks/cancel", params);
+	json_object_put(params);
+	if (text) {
+		r->c->ops->send(r->c, text, strlen(text), -1);
+		free(text);
+	}
+	/* HTTP: the tasks/result stream would stay open. */
+	if (r->c->ops->abort)
+		r->c->ops->abort(r->c, result_id);
+	tx_mcp_conn_put_unlocked(be, r);
+}
+
 static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 			struct tx_mcp_msg *m)
 {
@@ -559,6 +813,14 @@ static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 	pthread_mutex_lock(&be->mu);
 	if (m->id_is_int)
 		p = tx_mcp_pend_take(be, m->id_int);
+	if (p && p->kind == PEND_PING) {
+		/* Any answer, an error too, shows the session alive. */
+		be->ping_id = 0;
+		be->last_activity = tx_mono_ms();
+		pthread_mutex_unlock(&be->mu);
+		tx_mcp_pend_free(p);
+		return;
+	}
 	if (p && p->kind == PEND_SYNC) {
 		p->reply = *m;
 		memset(m, 0, sizeof(*m));
@@ -567,9 +829,28 @@ static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 		pthread_mutex_unlock(&be->mu);
 		return;
 	}
+	if (p && p->kind == PEND_TASK_GET) {
+		task_status(be, p, m); /* unlocks */
+		return;
+	}
+	if (p && p->kind == PEND_TASK_RESULT) {
+		/* The answer of the task's call: complete that call. */
+		int64_t call_id = p->call_id;
+
+		tx_mcp_pend_free(p);
+		p = tx_mcp_pend_take(be, call_id);
+		if (p && p->kind != PEND_CALL) {
+			tx_mcp_pend_insert(be, p);
+			p = NULL;
+		}
+	} else if (p && p->as_task && !p->task_id && m->result &&
+		   task_created(be, p, m)) {
+		return; /* unlocked; the call goes on as a task */
+	}
 	if (p) {
 		be->inflight--;
 		be->calls++;
+		be->last_activity = tx_mono_ms();
 		out = tx_mcp_pump(be);
 	}
 	pthread_mutex_unlock(&be->mu);
@@ -674,6 +955,19 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 
 			reply = tx_mcp_reply_text(m.id, empty, 0, NULL);
 			json_object_put(empty);
+		} else if (be->spec->elicit_defaults &&
+			   !strcmp(m.method, "elicitation/create")) {
+			struct json_object *ans =
+				tx_mcp_elicit_defaults(m.params);
+
+			tx_log(TX_LOG_INFO,
+			       "mcp %s: elicitation answered with its "
+			       "defaults: %s",
+			       be->spec->name,
+			       ans ? json_object_to_json_string(ans) : "?");
+			reply = ans ? tx_mcp_reply_text(m.id, ans, 0, NULL)
+				    : NULL;
+			json_object_put(ans);
 		} else {
 			char msg[300];
 
@@ -767,4 +1061,67 @@ struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now)
 		}
 	}
 	return out;
+}
+
+uint64_t tx_mcp_keepalive(struct mcp_backend *be, uint64_t now)
+{
+	unsigned every = be->spec->ping_interval_ms;
+	struct mcp_pending *p;
+	struct mcp_conn_ref *r;
+	char *text;
+	int rc;
+
+	if (!every || be->state != ST_READY || !be->conn)
+		return UINT64_MAX;
+	if (be->ping_id) {
+		char why[200];
+
+		p = tx_mcp_pend_find(be, be->ping_id);
+		if (p && now < p->deadline)
+			return p->deadline - now;
+		if (p) {
+			tx_mcp_pend_take(be, p->id);
+			r = p->conn == be->conn ? be->conn : NULL;
+			if (r) {
+				snprintf(why, sizeof(why),
+					 "no answer to ping within %u ms",
+					 be->spec->timeout_ms);
+				tx_log(TX_LOG_WARN, "mcp %s: %s",
+				       be->spec->name, why);
+				tx_mcp_note_failure(be, why, false);
+				tx_mcp_detach(be, r);
+			}
+			tx_mcp_pend_free(p);
+		}
+		be->ping_id = 0;
+		return 0;
+	}
+	/* Calls in flight show soon enough whether the server lives. */
+	if (be->inflight || be->qhead)
+		return every;
+	if (now - be->last_activity < every)
+		return be->last_activity + every - now;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return every;
+	p->id = be->next_id++;
+	p->kind = PEND_PING;
+	p->sent = true;
+	p->conn = be->conn;
+	p->deadline = now + be->spec->timeout_ms;
+	tx_mcp_pend_insert(be, p);
+	be->ping_id = p->id;
+	be->last_activity = now;
+	r = tx_mcp_conn_get(be->conn);
+	pthread_mutex_unlock(&be->mu);
+	text = tx_mcp_request_text(p->id, "ping", NULL);
+	rc = text ? r->c->ops->send(r->c, text, strlen(text), p->id) : -ENOMEM;
+	free(text);
+	pthread_mutex_lock(&be->mu);
+	if (rc && be->ping_id && (p = tx_mcp_pend_take(be, be->ping_id))) {
+		be->ping_id = 0;
+		tx_mcp_pend_free(p);
+	}
+	tx_mcp_conn_put(be, r);
+	return 0;
 }

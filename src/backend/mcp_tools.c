@@ -35,18 +35,24 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	const char *name;
 	char err[512];
 	struct tx_tool *tool;
+	struct mcp_tool_data *data;
+	bool tasks;
 
 	if (tx_mcp_tool_check(t, &name, err, sizeof(err))) {
 		tx_log(TX_LOG_WARN, "mcp %s: skipping a tool: %s",
 		       be->spec->name, err);
 		return NULL;
 	}
-	if (tx_mcp_tool_task_required(t)) {
-		/* A plain tools/call of it always fails (-32601). */
+	pthread_mutex_lock(&be->mu);
+	tasks = be->cap_tool_tasks;
+	pthread_mutex_unlock(&be->mu);
+	if (tx_mcp_tool_task_required(t) && !tasks) {
+		/* A plain tools/call of it always fails, and without the
+		 * server's tasks capability we must not make it a task. */
 		tx_log(TX_LOG_WARN,
 		       "mcp %s: skipping tool \"%s\": it must be called "
 		       "as a task (execution.taskSupport \"required\"), "
-		       "which toolexecfs does not do",
+		       "but the server declared no tasks for tools/call",
 		       be->spec->name, name);
 		return NULL;
 	}
@@ -73,10 +79,13 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	def.origin = be->source;
 	def.where = be->where;
 	def.backend = &be->core;
-	def.backend_data = strdup(name);
-	def.backend_data_free = free;
-	if (!def.backend_data)
+	data = malloc(sizeof(*data) + strlen(name) + 1);
+	if (!data)
 		return NULL;
+	data->task = tasks && tx_mcp_tool_task_capable(t);
+	strcpy(data->name, name);
+	def.backend_data = data;
+	def.backend_data_free = free;
 	tool = tx_tool_new(&def, err, sizeof(err));
 	if (!tool)
 		tx_log(TX_LOG_WARN, "mcp %s: skipping tool \"%s\": %s",

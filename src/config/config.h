@@ -89,6 +89,11 @@ struct tx_mcp_spec {
 	unsigned startup_timeout_ms; /* initialize; default 30000 */
 	unsigned max_concurrency;    /* calls in flight; 0: unlimited */
 	bool lazy; /* start at first call instead of at mount */
+	/* "elicitation": "defaults": we announce form elicitation and
+	 * accept each request with its schema's defaults. */
+	bool elicit_defaults;
+	/* HTTP: ping after this long without traffic; 0: never. */
+	unsigned ping_interval_ms;
 };
 
 struct tx_config_file {

@@ -35,6 +35,7 @@
 #define VAR_NAME_MAX        255
 #define HEADERS_FILE_MAX    (64u * 1024)
 #define HEADERS_FILE_LINES  256
+#define PING_DEFAULT_MS     300000u /* HTTP: idle this long, ping */
 
 static const char *const server_keys[] = {
 	"command",
@@ -56,6 +57,8 @@ static const char *const server_keys[] = {
 	"httpUrl",
 	"comment",
 	"inherit_env",
+	"elicitation",
+	"ping_interval_ms",
 	NULL,
 };
 
@@ -141,6 +144,8 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	d->max_concurrency = spec->max_concurrency;
 	d->lazy = spec->lazy;
 	d->inherit_env = spec->inherit_env;
+	d->elicit_defaults = spec->elicit_defaults;
+	d->ping_interval_ms = spec->ping_interval_ms;
 	if (dup_str(&d->name, spec->name) ||
 	    dup_str(&d->command, spec->command) ||
 	    dup_strv(&d->args, spec->args) || dup_strv(&d->env, spec->env) ||
@@ -198,7 +203,9 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 {
 	if (!a || !b)
 		return a == b;
-	if (a->max_timeout_ms != b->max_timeout_ms ||
+	if (a->elicit_defaults != b->elicit_defaults ||
+	    a->ping_interval_ms != b->ping_interval_ms ||
+	    a->max_timeout_ms != b->max_timeout_ms ||
 	    !tool_timeouts_equal(a, b))
 		return false;
 	return str_eq(a->name, b->name) && str_eq(a->command, b->command) &&
@@ -707,6 +714,24 @@ out:
 	return rc;
 }
 
+static int parse_elicitation(struct tx_cfg *c, struct json_object *o,
+			     struct tx_mcp_spec *s)
+{
+	char *v = NULL;
+	int rc = tx_cfg_get_string(c, o, "elicitation", false, false, &v);
+
+	if (rc || !v)
+		return rc;
+	if (!strcmp(v, "defaults")) {
+		s->elicit_defaults = true;
+	} else if (strcmp(v, "none")) {
+		tx_cfg_push_key(c, "elicitation");
+		rc = tx_cfg_error(c, "must be \"none\" or \"defaults\"");
+	}
+	free(v);
+	return rc;
+}
+
 static int parse_server(struct tx_cfg *c, const char *name,
 			struct json_object *o, struct tx_mcp_spec *s,
 			bool *disabled)
@@ -805,6 +830,19 @@ static int parse_server(struct tx_cfg *c, const char *name,
 				  MCP_CONCURRENCY_MAX, &u)))
 		return rc;
 	s->max_concurrency = (unsigned)u;
+	if ((rc = parse_elicitation(c, o, s)))
+		return rc;
+	u = s->url ? PING_DEFAULT_MS : 0;
+	if ((rc = tx_cfg_get_uint(c, o, "ping_interval_ms", 0, MCP_TIMEOUT_MAX,
+				  &u)))
+		return rc;
+	s->ping_interval_ms = (unsigned)u;
+	if (s->ping_interval_ms && !s->url) {
+		tx_cfg_push_key(c, "ping_interval_ms");
+		return tx_cfg_error(c, "applies to remote servers (\"url\") "
+				       "only: a stdio server's exit is seen at "
+				       "once");
+	}
 	return tx_cfg_get_bool(c, o, "lazy", &s->lazy);
 }
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # A tool whose execution.taskSupport is "required" can only be called as
-# a task: a plain tools/call always fails, so it is not published (and
+# a task, which needs the server's tasks capability: this server has
+# none, so the tool is not published (a plain tools/call always fails;
 # the log says why); "optional" tools are called as usual.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-mcp-spec.sh"
