@@ -640,8 +640,9 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	snprintf(be->source, sizeof(be->source), "mcp:%s", spec->name);
 	if (spec->url)
 		snprintf(be->where, sizeof(be->where),
-			 "MCP server \"%s\" over Streamable HTTP (%.300s)",
-			 spec->name,
+			 "MCP server \"%s\" over %s (%.300s)", spec->name,
+			 spec->legacy_sse ? "HTTP+SSE (deprecated)"
+					  : "Streamable HTTP",
 			 spec->url_shown ? spec->url_shown : spec->url);
 	else
 		snprintf(be->where, sizeof(be->where),

@@ -68,6 +68,13 @@ struct http_req {
 struct http_conn {
 	struct tx_mcp_conn base;
 	char *url;
+	/* The deprecated HTTP+SSE transport (2024-11-05): url is a GET
+	 * event stream whose "endpoint" event names where to POST; every
+	 * answer comes on that stream, POSTs only get 202. */
+	bool legacy;
+	char *endpoint;            /* I/O thread; NULL until announced */
+	struct http_req *held;     /* I/O thread: POSTs waiting for it */
+	bool legacy_closed;        /* I/O thread: closed() was called */
 	const char *shown_url; /* for messages: ${VAR} not expanded */
 	char **headers; /* the spec's and the headersFile's; owned */
 	long idle_s;          /* CURLOPT_LOW_SPEED_TIME of requests */
@@ -115,6 +122,61 @@ static void req_free(struct http_req *r)
 	tx_buf_release(&r->resp);
 	tx_mcp_sse_release(&r->sse);
 	free(r);
+}
+
+/* Legacy transport: the "endpoint" event of the GET stream.  The URI
+ * is resolved against url and must have its origin (the SDKs check the
+ * same): a server must not send our headers, tokens included, to
+ * another host. */
+static void on_other_event(void *ctx, const char *data, size_t len)
+{
+	struct http_req *r = ctx;
+	struct http_conn *c = r->c;
+	CURLU *base = NULL, *to = NULL;
+	char *uri = NULL, *resolved = NULL;
+	char *h1 = NULL, *h2 = NULL, *s1 = NULL, *s2 = NULL;
+	char *p1 = NULL, *p2 = NULL;
+	bool ok = false;
+
+	if (!c->legacy || !r->is_get || strcmp(r->sse.event, "endpoint") ||
+	    c->endpoint || len == 0 || len > 4096)
+		return;
+	uri = strndup(data, len);
+	base = curl_url();
+	if (!uri || !base ||
+	    curl_url_set(base, CURLUPART_URL, c->url, 0) != CURLUE_OK)
+		goto out;
+	to = curl_url_dup(base);
+	if (!to || curl_url_set(to, CURLUPART_URL, uri, 0) != CURLUE_OK ||
+	    curl_url_get(to, CURLUPART_URL, &resolved, 0) != CURLUE_OK)
+		goto out;
+	ok = curl_url_get(base, CURLUPART_SCHEME, &s1, 0) == CURLUE_OK &&
+	     curl_url_get(to, CURLUPART_SCHEME, &s2, 0) == CURLUE_OK &&
+	     curl_url_get(base, CURLUPART_HOST, &h1, 0) == CURLUE_OK &&
+	     curl_url_get(to, CURLUPART_HOST, &h2, 0) == CURLUE_OK &&
+	     curl_url_get(base, CURLUPART_PORT, &p1, CURLU_DEFAULT_PORT) ==
+		     CURLUE_OK &&
+	     curl_url_get(to, CURLUPART_PORT, &p2, CURLU_DEFAULT_PORT) ==
+		     CURLUE_OK &&
+	     !strcasecmp(s1, s2) && !strcasecmp(h1, h2) && !strcmp(p1, p2);
+	if (ok)
+		c->endpoint = strdup(resolved);
+	else
+		tx_log(TX_LOG_ERROR,
+		       "mcp %s: the server's endpoint is not on its origin; "
+		       "ignored",
+		       c->base.name);
+out:
+	curl_free(resolved);
+	curl_free(s1);
+	curl_free(s2);
+	curl_free(h1);
+	curl_free(h2);
+	curl_free(p1);
+	curl_free(p2);
+	curl_url_cleanup(to);
+	curl_url_cleanup(base);
+	free(uri);
 }
 
 static void on_event(void *ctx, const char *data, size_t len)
@@ -255,7 +317,7 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 		snprintf(line, sizeof(line), "MCP-Session-Id: %s", c->session);
 		h = curl_slist_append(h, line);
 	}
-	if (c->version[0]) {
+	if (c->version[0] && !c->legacy) {
 		snprintf(line, sizeof(line), "MCP-Protocol-Version: %s",
 			 c->version);
 		h = curl_slist_append(h, line);
@@ -278,15 +340,19 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	for (char *const *x = c->headers; x && *x; x++)
 		h = curl_slist_append(h, *x);
 	r->hdrs = h;
-	curl_easy_setopt(r->easy, CURLOPT_URL, c->url);
+	curl_easy_setopt(r->easy, CURLOPT_URL,
+			 c->legacy && !r->is_get ? c->endpoint : c->url);
 	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 CONNECT_TIMEOUT_MS);
 	/* Below 1 byte/s for that long: CURLE_OPERATION_TIMEDOUT. */
 	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* The legacy stream is the session: it may stay silent as long
+	 * as it likes (a ping finds a dead one). */
 	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME,
-			 r->is_get && !r->resume && c->idle_s < GET_IDLE_S
+			 c->legacy && r->is_get ? 0L
+			 : r->is_get && !r->resume && c->idle_s < GET_IDLE_S
 				 ? GET_IDLE_S
 				 : c->idle_s);
 	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -327,6 +393,7 @@ static struct http_req *req_new(struct http_conn *c, const char *body,
 	r->is_get = is_get;
 	tx_buf_init(&r->resp, TX_MCP_LINE_MAX);
 	tx_mcp_sse_init(&r->sse, TX_MCP_LINE_MAX, on_event, r);
+	r->sse.other = on_other_event;
 	if (body) {
 		r->body = malloc(len + 1);
 		if (!r->body) {
@@ -429,6 +496,50 @@ static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
 		       (unsigned long long)delay);
 }
 
+/* Legacy transport: the GET stream's end ends the connection; a POST
+ * only has to be accepted (its answer comes on the stream). */
+static void finish_legacy(struct http_conn *c, struct http_req *r,
+			  CURLcode res, long status)
+{
+	char reason[400];
+
+	if (r->is_get) {
+		get_settle(c);
+		c->get_active = false;
+		if (c->legacy_closed)
+			return;
+		if (res != CURLE_OK)
+			snprintf(reason, sizeof(reason),
+				 "the SSE stream of %s failed: %s",
+				 c->shown_url, curl_easy_strerror(res));
+		else if (status < 200 || status >= 300 || !r->is_sse)
+			snprintf(reason, sizeof(reason),
+				 "GET %s: HTTP %ld%s", c->shown_url, status,
+				 r->is_sse ? "" : ", not an event stream");
+		else
+			snprintf(reason, sizeof(reason),
+				 "the server ended its SSE stream");
+		c->legacy_closed = true;
+		c->base.cbs.closed(c->base.cbs.ctx, &c->base, reason);
+		return;
+	}
+	if (r->too_big) {
+		snprintf(reason, sizeof(reason),
+			 "server sent a message over %u bytes",
+			 TX_MCP_LINE_MAX);
+		fail_req(c, r, reason, false);
+	} else if (res != CURLE_OK) {
+		snprintf(reason, sizeof(reason),
+			 "HTTP request to %s failed: %s", c->shown_url,
+			 curl_easy_strerror(res));
+		fail_req(c, r, reason, false);
+	} else if (status < 200 || status >= 300) {
+		snprintf(reason, sizeof(reason), "HTTP %ld from the message "
+			 "endpoint of %s", status, c->shown_url);
+		fail_req(c, r, reason, false);
+	}
+}
+
 /* A transfer ended: deliver a JSON answer or report why there is none. */
 static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 {
@@ -443,6 +554,10 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 
 	if (r->answered)
 		return;
+	if (c->legacy) {
+		finish_legacy(c, r, res, status);
+		return;
+	}
 	if (r->resume ||
 	    (!r->is_get && r->is_sse && r->id >= 0 && !r->bad_session &&
 	     status >= 200 && status < 300 && !r->too_big)) {
@@ -643,9 +758,26 @@ static void *http_main(void *arg)
 			while (rev) {
 				struct http_req *next = rev->next;
 
-				start_req(c, rev);
+				if (c->legacy && !c->endpoint) {
+					/* Kept in order until the stream
+					 * names where to POST. */
+					struct http_req **t = &c->held;
+
+					while (*t)
+						t = &(*t)->next;
+					rev->next = NULL;
+					*t = rev;
+				} else {
+					start_req(c, rev);
+				}
 				rev = next;
 			}
+		}
+		while (c->legacy && c->endpoint && c->held) {
+			struct http_req *next = c->held->next;
+
+			start_req(c, c->held);
+			c->held = next;
 		}
 		for (size_t i = 0; i < naborts; i++) {
 			for (struct http_req *r = c->active; r; r = r->next) {
@@ -668,6 +800,7 @@ static void *http_main(void *arg)
 			start_req(c, d);
 		}
 		if (want_get && !c->get_active && !c->get_disabled &&
+		    !c->legacy_closed &&
 		    tx_mono_ms() >= c->get_retry_at) {
 			struct http_req *g = req_new(c, NULL, 0, -1, true);
 
@@ -698,6 +831,12 @@ static void *http_main(void *arg)
 
 		req_free(c->delayed);
 		c->delayed = next;
+	}
+	while (c->held) {
+		struct http_req *next = c->held->next;
+
+		req_free(c->held);
+		c->held = next;
 	}
 	send_delete(c);
 	return NULL;
@@ -765,6 +904,8 @@ static void http_listen(struct tx_mcp_conn *base)
 	struct http_conn *c = (struct http_conn *)base;
 	struct timespec until;
 
+	if (c->legacy)
+		return; /* its stream is open since the start */
 	pthread_mutex_lock(&c->mu);
 	c->want_get = true;
 	curl_multi_wakeup(c->multi);
@@ -813,6 +954,7 @@ static void http_free(struct tx_mcp_conn *base)
 		curl_multi_cleanup(c->multi);
 	free(c->aborts);
 	free(c->url);
+	free(c->endpoint);
 	for (size_t i = 0; c->headers && c->headers[i]; i++) {
 		/* They may hold tokens. */
 		explicit_bzero(c->headers[i], strlen(c->headers[i]));
@@ -829,8 +971,8 @@ static void http_describe(struct tx_mcp_conn *base, char *out, size_t outlen)
 	struct http_conn *c = (struct http_conn *)base;
 
 	pthread_mutex_lock(&c->mu);
-	snprintf(out, outlen, "http%s%s", c->session[0] ? ", session " : "",
-		 c->session);
+	snprintf(out, outlen, "%s%s%s", c->legacy ? "http+sse" : "http",
+		 c->session[0] ? ", session " : "", c->session);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -937,6 +1079,9 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	pthread_mutex_init(&c->mu, NULL);
 	tx_cond_init_monotonic(&c->get_cond);
 	c->url = strdup(spec->url);
+	c->legacy = spec->legacy_sse;
+	/* Legacy: the stream comes first; it names where to POST. */
+	c->want_get = c->legacy;
 	c->shown_url = spec->url_shown ? spec->url_shown : spec->url;
 	c->multi = curl_multi_init();
 	if (!c->url || !c->multi) {

@@ -78,6 +78,9 @@ struct tx_mcp_sse {
 	int error;         /* data outgrew its cap during a feed */
 	tx_mcp_line_fn fn; /* gets each event's data */
 	void *ctx;
+	/* Optional: gets the data of events of another type (the legacy
+	 * transport's "endpoint"), the type in event meanwhile. */
+	tx_mcp_line_fn other;
 };
 
 void tx_mcp_sse_init(struct tx_mcp_sse *s, size_t max, tx_mcp_line_fn fn,

@@ -137,6 +137,9 @@ static void sse_line(void *ctx, const char *line, size_t len)
 		    (!s->event[0] || !strcmp(s->event, "message")))
 			s->fn(s->ctx, s->data.data ? s->data.data : "",
 			      s->data.len);
+		else if (s->has_data && s->other)
+			s->other(s->ctx, s->data.data ? s->data.data : "",
+				 s->data.len);
 		s->data.len = 0;
 		if (s->data.data)
 			s->data.data[0] = '\0';

@@ -89,6 +89,9 @@ struct tx_mcp_spec {
 	unsigned startup_timeout_ms; /* initialize; default 30000 */
 	unsigned max_concurrency;    /* calls in flight; 0: unlimited */
 	bool lazy; /* start at first call instead of at mount */
+	/* "type": "sse": the deprecated HTTP+SSE transport (2024-11-05):
+	 * url is the event stream, which names where to POST. */
+	bool legacy_sse;
 	/* "elicitation": "defaults": we announce form elicitation and
 	 * accept each request with its schema's defaults. */
 	bool elicit_defaults;

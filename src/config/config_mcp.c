@@ -145,6 +145,7 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	d->lazy = spec->lazy;
 	d->inherit_env = spec->inherit_env;
 	d->elicit_defaults = spec->elicit_defaults;
+	d->legacy_sse = spec->legacy_sse;
 	d->ping_interval_ms = spec->ping_interval_ms;
 	if (dup_str(&d->name, spec->name) ||
 	    dup_str(&d->command, spec->command) ||
@@ -204,6 +205,7 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 	if (!a || !b)
 		return a == b;
 	if (a->elicit_defaults != b->elicit_defaults ||
+	    a->legacy_sse != b->legacy_sse ||
 	    a->ping_interval_ms != b->ping_interval_ms ||
 	    a->max_timeout_ms != b->max_timeout_ms ||
 	    !tool_timeouts_equal(a, b))
@@ -618,7 +620,7 @@ static int parse_url_key(struct tx_cfg *c, struct json_object *o,
 }
 
 static int parse_type(struct tx_cfg *c, struct json_object *o,
-		      const struct tx_mcp_spec *s)
+		      struct tx_mcp_spec *s)
 {
 	char *type = NULL;
 	int rc = tx_cfg_get_string(c, o, "type", false, false, &type);
@@ -633,19 +635,15 @@ static int parse_type(struct tx_cfg *c, struct json_object *o,
 		   !strcmp(type, "streamableHttp")) {
 		stdio = false;
 	} else if (!strcmp(type, "sse")) {
-		/* Taking it for Streamable HTTP would fail later, and
-		 * obscurely: the legacy transport answers POSTs on its GET
-		 * stream. */
-		free(type);
-		return tx_cfg_error(c, "\"sse\" is the deprecated HTTP+SSE "
-				       "transport (MCP 2024-11-05), which "
-				       "toolexecfs does not speak; give the "
-				       "server's Streamable HTTP endpoint "
-				       "(often /mcp) with \"type\": \"http\"");
+		/* The deprecated HTTP+SSE transport: not Streamable HTTP,
+		 * whose POSTs such a server refuses. */
+		stdio = false;
+		s->legacy_sse = true;
 	} else {
 		free(type);
 		return tx_cfg_error(c, "must be \"stdio\", \"http\", "
-				       "\"streamable-http\" or \"sse\"");
+				       "\"streamable-http\", \"streamableHttp\" "
+				       "or \"sse\"");
 	}
 	free(type);
 	if (stdio && !s->command)

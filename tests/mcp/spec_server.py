@@ -33,6 +33,8 @@ MODE:
   forget       the first tools/call of session s1 answers 404.
   redirect     every request to a path other than /mcp answers 307 to
                /mcp.
+  legacy-foreign  GET /sse opens a legacy HTTP+SSE stream whose
+               "endpoint" event names another origin.
 """
 import json
 import os
@@ -140,6 +142,12 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             state["gets"] += 1
             n = state["gets"]
+        if mode == "legacy-foreign":
+            self.sse_start(chunked=True)
+            self.chunk("event: endpoint\ndata: http://192.0.2.1:%d/message\n\n"
+                       % self.server.server_address[1])
+            self.hold()
+            return
         if mode == "get-502":
             if n <= 2:
                 self.reply(502)
