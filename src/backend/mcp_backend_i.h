@@ -5,7 +5,8 @@
  *                the backend ops (start, cancel, shutdown, status);
  *   mcp_rpc.c    requests in flight (the pending table), sending, and the
  *                transport callbacks that complete them;
- *   mcp_tools.c  tools/list pages into registry tools.
+ *   mcp_tools.c  tools/list pages into registry tools;
+ *   mcp_tasks.c  calls that became tasks, and the keep-alive ping.
  *
  * Everything in struct mcp_backend marked "be->mu" is guarded by be->mu,
  * which is never held across I/O or a call into the engine.
@@ -175,6 +176,15 @@ uint64_t tx_mcp_keepalive(struct mcp_backend *be, uint64_t now);
 /* Tasks (be->mu held; may drop it): sends tasks/get for every task due
  * a poll.  Returns how long until the next one is due (ms). */
 uint64_t tx_mcp_task_poll(struct mcp_backend *be, uint64_t now);
+/* A call sent as a task got m (a result): when it is a CreateTaskResult,
+ * the call waits for tasks/result and true (be->mu released); false
+ * otherwise (be->mu still held).  p is out of the table. */
+bool tx_mcp_task_created(struct mcp_backend *be, struct mcp_pending *p,
+			 struct tx_mcp_msg *m);
+/* The answer m to the tasks/get p (out of the table, freed here);
+ * be->mu held, released. */
+void tx_mcp_task_status(struct mcp_backend *be, struct mcp_pending *p,
+			struct tx_mcp_msg *m);
 /* tasks/cancel for taskId (fire and forget); drops the reference. */
 void tx_mcp_send_task_cancel(struct mcp_backend *be, struct mcp_conn_ref *r,
 			     const char *task_id, int64_t result_id);
