@@ -559,7 +559,8 @@ static char *mcp_status(struct tx_backend *b)
 	}
 	tx_buf_adds(&out, "\n");
 	if (be->state == ST_READY && !be->cap_tools)
-		tx_buf_adds(&out, "  (the server declared no tools capability)\n");
+		tx_buf_adds(&out,
+			    "  (the server declared no tools capability)\n");
 	if (be->state == ST_READY && be->instructions) {
 		/* One line: the first of the server's instructions. */
 		size_t n = strcspn(be->instructions, "\r\n");

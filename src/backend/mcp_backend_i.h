@@ -42,8 +42,13 @@ enum mcp_state { ST_IDLE, ST_CONNECTING, ST_READY, ST_DOWN, ST_STOPPED };
  * TASK_GET: tasks/result and tasks/get for the task a CALL became
  * (call_id names that CALL, which stays in the table under its own id,
  * the progress token). */
-enum pend_kind { PEND_CALL, PEND_SYNC, PEND_PING, PEND_TASK_RESULT,
-		 PEND_TASK_GET };
+enum pend_kind {
+	PEND_CALL,
+	PEND_SYNC,
+	PEND_PING,
+	PEND_TASK_RESULT,
+	PEND_TASK_GET
+};
 
 /* A tool's backend_data. */
 struct mcp_tool_data {
@@ -59,18 +64,18 @@ struct mcp_pending {
 	bool sent;
 	struct mcp_conn_ref *conn; /* where it was sent */
 	uint64_t deadline;
-	unsigned idle_ms;        /* CALL: its timeout, which progress restarts */
-	struct tx_job *job;      /* CALL: a reference */
-	char *text;              /* CALL: the request, kept for a resend */
-	bool resent;             /* CALL: sent again on a new session */
-	bool as_task;            /* CALL: sent with params.task */
-	char *task_id;           /* CALL: the task the server made of it */
-	int64_t result_id;       /* CALL task: its tasks/result request */
-	int64_t call_id;         /* TASK_*: the CALL */
-	unsigned poll_ms;        /* CALL task: the server's pollInterval */
-	uint64_t next_poll;      /* CALL task: when to send tasks/get */
-	bool polling;            /* CALL task: a tasks/get in flight */
-	char task_status[32];    /* CALL task: its last status */
+	unsigned idle_ms;     /* CALL: its timeout, which progress restarts */
+	struct tx_job *job;   /* CALL: a reference */
+	char *text;           /* CALL: the request, kept for a resend */
+	bool resent;          /* CALL: sent again on a new session */
+	bool as_task;         /* CALL: sent with params.task */
+	char *task_id;        /* CALL: the task the server made of it */
+	int64_t result_id;    /* CALL task: its tasks/result request */
+	int64_t call_id;      /* TASK_*: the CALL */
+	unsigned poll_ms;     /* CALL task: the server's pollInterval */
+	uint64_t next_poll;   /* CALL task: when to send tasks/get */
+	bool polling;         /* CALL task: a tasks/get in flight */
+	char task_status[32]; /* CALL task: its last status */
 	struct tx_mcp_msg reply; /* SYNC: the answer */
 	bool done;               /* SYNC */
 	int err;                 /* SYNC: positive errno */
@@ -127,11 +132,11 @@ struct mcp_backend {
 	char version[32];
 	char server_info[160];
 	/* What the server declared in its initialize answer. */
-	bool cap_tools;       /* "tools": we may list and call them */
-	bool cap_tool_tasks;  /* "tasks.requests.tools.call" */
+	bool cap_tools;         /* "tools": we may list and call them */
+	bool cap_tool_tasks;    /* "tasks.requests.tools.call" */
 	uint64_t last_activity; /* a call sent or answered, a ping answered */
 	int64_t ping_id;        /* our ping in flight, or 0 */
-	char *instructions;   /* its "instructions", or NULL (malloc'd) */
+	char *instructions;     /* its "instructions", or NULL (malloc'd) */
 	char last_error[512];
 	char stderr_ring[STDERR_KEEP][TX_MCP_STDERR_LINE_MAX + 4];
 	unsigned stderr_next, stderr_count;

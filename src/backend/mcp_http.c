@@ -9,7 +9,7 @@
  * calls are in flight at once without a thread each.  Other threads
  * only queue messages and wake it (curl_multi_wakeup).
  */
-#include "backend/mcp_i.h"
+#include "backend/mcp_http_i.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -32,75 +32,13 @@
 /* The standalone GET stream may stay silent for a long time (nothing to
  * announce); after this long it is reopened, which also notices a
  * connection that died without a word. */
-#define GET_IDLE_S    300L
-#define GET_RETRY_MS  1000u
+#define GET_IDLE_S   300L
+#define GET_RETRY_MS 1000u
 /* A GET stream that failed (not 405) is tried again after a delay that
  * doubles up to this. */
 #define GET_BACKOFF_MAX_MS 30000u
 #define REDIRECTS_MAX      10L
-#define ERROR_EXCERPT 200
-
-struct http_conn;
-
-struct http_req {
-	struct http_req *next;
-	struct http_conn *c;
-	CURL *easy;
-	struct curl_slist *hdrs;
-	char *body; /* NULL for the GET stream */
-	size_t body_len;
-	int64_t id; /* -1: no answer expected */
-	bool is_get;
-	bool resume;           /* a GET that resumes a POST's stream (id) */
-	int resumes;           /* how many times this id was resumed */
-	char resume_from[256]; /* its Last-Event-ID */
-	uint64_t start_at;     /* delayed requests: not before (ms) */
-	bool is_sse;
-	bool decided; /* JSON or SSE chosen at the first byte */
-	bool too_big;
-	bool answered; /* resume: the answer came; end the stream */
-	bool bad_session; /* the server sent an unusable MCP-Session-Id */
-	char content_type[128];
-	struct tx_buf resp; /* a JSON body, or an error's excerpt */
-	struct tx_mcp_sse sse;
-};
-
-struct http_conn {
-	struct tx_mcp_conn base;
-	char *url;
-	/* The deprecated HTTP+SSE transport (2024-11-05): url is a GET
-	 * event stream whose "endpoint" event names where to POST; every
-	 * answer comes on that stream, POSTs only get 202. */
-	bool legacy;
-	char *endpoint;            /* I/O thread; NULL until announced */
-	struct http_req *held;     /* I/O thread: POSTs waiting for it */
-	bool legacy_closed;        /* I/O thread: closed() was called */
-	const char *shown_url; /* for messages: ${VAR} not expanded */
-	char **headers; /* the spec's and the headersFile's; owned */
-	long idle_s;          /* CURLOPT_LOW_SPEED_TIME of requests */
-	CURLM *multi;
-	pthread_t thread;
-	bool thread_started;
-	pthread_mutex_t mu;     /* guards the fields below */
-	struct http_req *queue; /* waiting to be added to multi */
-	int64_t *aborts;        /* ids whose POST to drop */
-	size_t naborts, aborts_cap;
-	char session[256]; /* MCP-Session-Id, "" before initialize */
-	bool session_ended; /* the server ended it (404): no DELETE */
-	char version[32];  /* MCP-Protocol-Version, "" before ready */
-	bool stopping;
-	bool want_get;
-	bool get_settled;        /* the first GET stream answered (or failed) */
-	pthread_cond_t get_cond; /* get_settled changed */
-	/* I/O thread only: */
-	struct http_req *active;
-	struct http_req *delayed; /* resumptions waiting for "retry" */
-	bool get_active;
-	bool get_disabled;
-	uint64_t get_retry_at;
-	unsigned get_failures; /* in a row, for the back-off */
-	char last_event_id[256];
-};
+#define ERROR_EXCERPT      200
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -124,61 +62,6 @@ static void req_free(struct http_req *r)
 	free(r);
 }
 
-/* Legacy transport: the "endpoint" event of the GET stream.  The URI
- * is resolved against url and must have its origin (the SDKs check the
- * same): a server must not send our headers, tokens included, to
- * another host. */
-static void on_other_event(void *ctx, const char *data, size_t len)
-{
-	struct http_req *r = ctx;
-	struct http_conn *c = r->c;
-	CURLU *base = NULL, *to = NULL;
-	char *uri = NULL, *resolved = NULL;
-	char *h1 = NULL, *h2 = NULL, *s1 = NULL, *s2 = NULL;
-	char *p1 = NULL, *p2 = NULL;
-	bool ok = false;
-
-	if (!c->legacy || !r->is_get || strcmp(r->sse.event, "endpoint") ||
-	    c->endpoint || len == 0 || len > 4096)
-		return;
-	uri = strndup(data, len);
-	base = curl_url();
-	if (!uri || !base ||
-	    curl_url_set(base, CURLUPART_URL, c->url, 0) != CURLUE_OK)
-		goto out;
-	to = curl_url_dup(base);
-	if (!to || curl_url_set(to, CURLUPART_URL, uri, 0) != CURLUE_OK ||
-	    curl_url_get(to, CURLUPART_URL, &resolved, 0) != CURLUE_OK)
-		goto out;
-	ok = curl_url_get(base, CURLUPART_SCHEME, &s1, 0) == CURLUE_OK &&
-	     curl_url_get(to, CURLUPART_SCHEME, &s2, 0) == CURLUE_OK &&
-	     curl_url_get(base, CURLUPART_HOST, &h1, 0) == CURLUE_OK &&
-	     curl_url_get(to, CURLUPART_HOST, &h2, 0) == CURLUE_OK &&
-	     curl_url_get(base, CURLUPART_PORT, &p1, CURLU_DEFAULT_PORT) ==
-		     CURLUE_OK &&
-	     curl_url_get(to, CURLUPART_PORT, &p2, CURLU_DEFAULT_PORT) ==
-		     CURLUE_OK &&
-	     !strcasecmp(s1, s2) && !strcasecmp(h1, h2) && !strcmp(p1, p2);
-	if (ok)
-		c->endpoint = strdup(resolved);
-	else
-		tx_log(TX_LOG_ERROR,
-		       "mcp %s: the server's endpoint is not on its origin; "
-		       "ignored",
-		       c->base.name);
-out:
-	curl_free(resolved);
-	curl_free(s1);
-	curl_free(s2);
-	curl_free(h1);
-	curl_free(h2);
-	curl_free(p1);
-	curl_free(p2);
-	curl_url_cleanup(to);
-	curl_url_cleanup(base);
-	free(uri);
-}
-
 static void on_event(void *ctx, const char *data, size_t len)
 {
 	struct http_req *r = ctx;
@@ -191,7 +74,7 @@ static void on_event(void *ctx, const char *data, size_t len)
 }
 
 /* The standalone GET stream answered, or will not: wake http_ready. */
-static void get_settle(struct http_conn *c)
+void tx_mcp_http_get_settle(struct http_conn *c)
 {
 	pthread_mutex_lock(&c->mu);
 	c->get_settled = true;
@@ -240,7 +123,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 	}
 	if (r->is_get && !r->resume && (len == 2 || len == 1) &&
 	    p[len - 1] == '\n')
-		get_settle(r->c); /* the headers ended: the stream is open */
+		tx_mcp_http_get_settle(
+			r->c); /* the headers ended: the stream is open */
 	v = memchr(p, ':', len);
 	if (!v)
 		return len;
@@ -393,7 +277,7 @@ static struct http_req *req_new(struct http_conn *c, const char *body,
 	r->is_get = is_get;
 	tx_buf_init(&r->resp, TX_MCP_LINE_MAX);
 	tx_mcp_sse_init(&r->sse, TX_MCP_LINE_MAX, on_event, r);
-	r->sse.other = on_other_event;
+	r->sse.other = tx_mcp_http_endpoint_event;
 	if (body) {
 		r->body = malloc(len + 1);
 		if (!r->body) {
@@ -407,8 +291,8 @@ static struct http_req *req_new(struct http_conn *c, const char *body,
 	return r;
 }
 
-static void fail_req(struct http_conn *c, struct http_req *r,
-		     const char *reason, bool session_gone)
+void tx_mcp_http_fail_req(struct http_conn *c, struct http_req *r,
+			  const char *reason, bool session_gone)
 {
 	if (r->id >= 0 || session_gone)
 		c->base.cbs.request_failed(c->base.cbs.ctx, &c->base, r->id,
@@ -423,9 +307,8 @@ static void fail_req(struct http_conn *c, struct http_req *r,
  * "No valid session ID"). */
 static bool session_gone(const struct http_req *r, long status)
 {
-	return status == 404 ||
-	       (status == 400 && r->resp.data &&
-		strcasestr(r->resp.data, "session"));
+	return status == 404 || (status == 400 && r->resp.data &&
+				 strcasestr(r->resp.data, "session"));
 }
 
 /* The session ended on the server's side: no DELETE for it. */
@@ -446,7 +329,7 @@ static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
 	uint64_t delay;
 	char reason[400];
 
-	get_settle(c);
+	tx_mcp_http_get_settle(c);
 	c->get_active = false;
 	if (r->sse.last_id[0])
 		memcpy(c->last_event_id, r->sse.last_id,
@@ -462,7 +345,7 @@ static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
 			 status);
 		session_ended(c);
 		c->get_disabled = true;
-		fail_req(c, r, reason, true);
+		tx_mcp_http_fail_req(c, r, reason, true);
 		return;
 	}
 	if (!r->bad_session && r->is_sse &&
@@ -471,9 +354,10 @@ static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
 		/* A stream that ran and ended (or went silent): reopen it
 		 * after the server's "retry". */
 		c->get_failures = 0;
-		c->get_retry_at = tx_mono_ms() + (r->sse.retry_ms >= 0
-							  ? (uint64_t)r->sse.retry_ms
-							  : GET_RETRY_MS);
+		c->get_retry_at =
+			tx_mono_ms() + (r->sse.retry_ms >= 0
+						? (uint64_t)r->sse.retry_ms
+						: GET_RETRY_MS);
 		return;
 	}
 	c->get_failures++;
@@ -491,53 +375,8 @@ static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
 		tx_log(TX_LOG_WARN,
 		       "mcp %s: GET stream: HTTP %ld%s; again in %llu ms",
 		       c->base.name, status,
-		       r->bad_session ? " with an invalid MCP-Session-Id"
-				      : "",
+		       r->bad_session ? " with an invalid MCP-Session-Id" : "",
 		       (unsigned long long)delay);
-}
-
-/* Legacy transport: the GET stream's end ends the connection; a POST
- * only has to be accepted (its answer comes on the stream). */
-static void finish_legacy(struct http_conn *c, struct http_req *r,
-			  CURLcode res, long status)
-{
-	char reason[400];
-
-	if (r->is_get) {
-		get_settle(c);
-		c->get_active = false;
-		if (c->legacy_closed)
-			return;
-		if (res != CURLE_OK)
-			snprintf(reason, sizeof(reason),
-				 "the SSE stream of %s failed: %s",
-				 c->shown_url, curl_easy_strerror(res));
-		else if (status < 200 || status >= 300 || !r->is_sse)
-			snprintf(reason, sizeof(reason),
-				 "GET %s: HTTP %ld%s", c->shown_url, status,
-				 r->is_sse ? "" : ", not an event stream");
-		else
-			snprintf(reason, sizeof(reason),
-				 "the server ended its SSE stream");
-		c->legacy_closed = true;
-		c->base.cbs.closed(c->base.cbs.ctx, &c->base, reason);
-		return;
-	}
-	if (r->too_big) {
-		snprintf(reason, sizeof(reason),
-			 "server sent a message over %u bytes",
-			 TX_MCP_LINE_MAX);
-		fail_req(c, r, reason, false);
-	} else if (res != CURLE_OK) {
-		snprintf(reason, sizeof(reason),
-			 "HTTP request to %s failed: %s", c->shown_url,
-			 curl_easy_strerror(res));
-		fail_req(c, r, reason, false);
-	} else if (status < 200 || status >= 300) {
-		snprintf(reason, sizeof(reason), "HTTP %ld from the message "
-			 "endpoint of %s", status, c->shown_url);
-		fail_req(c, r, reason, false);
-	}
 }
 
 /* A transfer ended: deliver a JSON answer or report why there is none. */
@@ -555,7 +394,7 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 	if (r->answered)
 		return;
 	if (c->legacy) {
-		finish_legacy(c, r, res, status);
+		tx_mcp_http_finish_legacy(c, r, res, status);
 		return;
 	}
 	if (r->resume ||
@@ -606,24 +445,25 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		return;
 	}
 	if (r->bad_session) {
-		fail_req(c, r,
-			 "server sent an MCP-Session-Id that is not visible "
-			 "ASCII (0x21-0x7E) or is over 255 bytes",
-			 false);
+		tx_mcp_http_fail_req(
+			c, r,
+			"server sent an MCP-Session-Id that is not visible "
+			"ASCII (0x21-0x7E) or is over 255 bytes",
+			false);
 		return;
 	}
 	if (r->too_big) {
 		snprintf(reason, sizeof(reason),
 			 "server sent a message over %u bytes",
 			 TX_MCP_LINE_MAX);
-		fail_req(c, r, reason, false);
+		tx_mcp_http_fail_req(c, r, reason, false);
 		return;
 	}
 	if (res != CURLE_OK) {
 		snprintf(reason, sizeof(reason),
 			 "HTTP request to %s failed: %s", c->shown_url,
 			 curl_easy_strerror(res));
-		fail_req(c, r, reason, false);
+		tx_mcp_http_fail_req(c, r, reason, false);
 		return;
 	}
 	if (had_session && session_gone(r, status)) {
@@ -631,7 +471,7 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		snprintf(reason, sizeof(reason),
 			 "server ended the session (HTTP %ld)", status);
 		session_ended(c);
-		fail_req(c, r, reason, true);
+		tx_mcp_http_fail_req(c, r, reason, true);
 		return;
 	}
 	if (status < 200 || status >= 300) {
@@ -644,7 +484,7 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		for (char *p = reason; *p; p++)
 			if (*p == '\n' || *p == '\r')
 				*p = ' ';
-		fail_req(c, r, reason, false);
+		tx_mcp_http_fail_req(c, r, reason, false);
 		return;
 	}
 	if (!r->is_sse && r->resp.len)
@@ -680,7 +520,7 @@ static void start_req(struct http_conn *c, struct http_req *r)
 {
 	if (req_setup(c, r) ||
 	    curl_multi_add_handle(c->multi, r->easy) != CURLM_OK) {
-		fail_req(c, r, "out of memory", false);
+		tx_mcp_http_fail_req(c, r, "out of memory", false);
 		req_free(r);
 		return;
 	}
@@ -800,8 +640,7 @@ static void *http_main(void *arg)
 			start_req(c, d);
 		}
 		if (want_get && !c->get_active && !c->get_disabled &&
-		    !c->legacy_closed &&
-		    tx_mono_ms() >= c->get_retry_at) {
+		    !c->legacy_closed && tx_mono_ms() >= c->get_retry_at) {
 			struct http_req *g = req_new(c, NULL, 0, -1, true);
 
 			if (g) {

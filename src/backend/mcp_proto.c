@@ -493,7 +493,8 @@ struct json_object *tx_mcp_elicit_defaults(struct json_object *params)
 	if (json_object_object_get_ex(schema, "required", &req) &&
 	    json_object_is_type(req, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(req); i++) {
-			struct json_object *r = json_object_array_get_idx(req, i);
+			struct json_object *r =
+				json_object_array_get_idx(req, i);
 
 			if (!json_object_is_type(r, json_type_string) ||
 			    !json_object_object_get_ex(

@@ -320,8 +320,7 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 	pthread_mutex_unlock(&be->mu);
 	/* Nobody waits for this answer any more: end its transfer (HTTP),
 	 * which would otherwise stay open until the connection ends. */
-	if (!rc && !p->done && !be->stopping &&
-	    strcmp(method, "initialize")) {
+	if (!rc && !p->done && !be->stopping && strcmp(method, "initialize")) {
 		/* A request we stop waiting for is cancelled (initialize
 		 * MUST NOT be, 2025-11-25 "Cancellation"). */
 		struct json_object *cp = json_object_new_object();
@@ -330,7 +329,8 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 			json_object_object_add(cp, "requestId",
 					       json_object_new_int64(p->id));
 			json_object_object_add(
-				cp, "reason", json_object_new_string("timed out"));
+				cp, "reason",
+				json_object_new_string("timed out"));
 			tx_mcp_notify(r, "notifications/cancelled", cp);
 			json_object_put(cp);
 		}
@@ -664,11 +664,13 @@ static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 	(void)c;
 	if (m->error && m->error_data) {
 		tx_job_fail(p->job, tx_mcp_error_errno(m->error_code),
-			    "mcp_error", "%s (JSON-RPC error %d; data: %.1500s)",
+			    "mcp_error",
+			    "%s (JSON-RPC error %d; data: %.1500s)",
 			    m->error_message, m->error_code,
 			    json_object_to_json_string_ext(
-				    m->error_data, JSON_C_TO_STRING_PLAIN |
-							   JSON_C_TO_STRING_NOSLASHESCAPE));
+				    m->error_data,
+				    JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else if (m->error) {
 		tx_job_fail(p->job, tx_mcp_error_errno(m->error_code),
 			    "mcp_error", "%s (JSON-RPC error %d)",
@@ -861,4 +863,3 @@ struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now)
 	}
 	return out;
 }
-

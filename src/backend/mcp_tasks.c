@@ -58,8 +58,9 @@ bool tx_mcp_task_created(struct mcp_backend *be, struct mcp_pending *p,
 		p->poll_ms = ms < 100 ? 100 : ms > 30000 ? 30000 : (unsigned)ms;
 	}
 	snprintf(p->task_status, sizeof(p->task_status), "%.31s",
-		 tx_mcp_str_field(task, "status") ? tx_mcp_str_field(task, "status")
-						  : "working");
+		 tx_mcp_str_field(task, "status")
+			 ? tx_mcp_str_field(task, "status")
+			 : "working");
 	p->next_poll = tx_mono_ms() + p->poll_ms;
 	p->deadline = tx_mono_ms() + p->idle_ms;
 	alias->id = be->next_id++;
@@ -107,9 +108,8 @@ void tx_mcp_task_status(struct mcp_backend *be, struct mcp_pending *p,
 	struct tx_job *job = NULL;
 	const char *status = m->result ? tx_mcp_str_field(m->result, "status")
 				       : NULL;
-	const char *msg = m->result
-				  ? tx_mcp_str_field(m->result, "statusMessage")
-				  : NULL;
+	const char *msg =
+		m->result ? tx_mcp_str_field(m->result, "statusMessage") : NULL;
 	char line[700] = "";
 
 	if (call && call->kind == PEND_CALL && call->task_id) {
@@ -121,7 +121,8 @@ void tx_mcp_task_status(struct mcp_backend *be, struct mcp_pending *p,
 			/* The server reports on it: it is alive and at work. */
 			call->deadline = now + call->idle_ms;
 			if (strcmp(status, call->task_status) || msg) {
-				snprintf(line, sizeof(line), "task %s: %.31s%s%.500s\n",
+				snprintf(line, sizeof(line),
+					 "task %s: %.31s%s%.500s\n",
 					 call->task_id, status, msg ? ": " : "",
 					 msg ? msg : "");
 				snprintf(call->task_status,
@@ -172,13 +173,14 @@ uint64_t tx_mcp_task_poll(struct mcp_backend *be, uint64_t now)
 			p->polling = true;
 			r = tx_mcp_conn_get(be->conn);
 			params = json_object_new_object();
-			json_object_object_add(params, "taskId",
-					       json_object_new_string(p->task_id));
+			json_object_object_add(
+				params, "taskId",
+				json_object_new_string(p->task_id));
 			text = tx_mcp_request_text(gid, "tasks/get", params);
 			json_object_put(params);
 			pthread_mutex_unlock(&be->mu);
-			if (!text || r->c->ops->send(r->c, text, strlen(text),
-						     gid))
+			if (!text ||
+			    r->c->ops->send(r->c, text, strlen(text), gid))
 				tx_mcp_on_request_failed(be, r->c, gid,
 							 "cannot send "
 							 "tasks/get",
@@ -205,7 +207,8 @@ void tx_mcp_send_task_cancel(struct mcp_backend *be, struct mcp_conn_ref *r,
 	tx_log(TX_LOG_INFO, "mcp %s: tasks/cancel for task %s", be->spec->name,
 	       task_id);
 	/* Nobody waits for its answer (an unknown id, logged at info). */
-	json_object_object_add(params, "taskId", json_object_new_string(task_id));
+	json_object_object_add(params, "taskId",
+			       json_object_new_string(task_id));
 	text = tx_mcp_request_text(id, "tasks/cancel", params);
 	json_object_put(params);
 	if (text) {

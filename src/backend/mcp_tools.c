@@ -36,6 +36,7 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	char err[512];
 	struct tx_tool *tool;
 	struct mcp_tool_data *data;
+	size_t len;
 	bool tasks;
 
 	if (tx_mcp_tool_check(t, &name, err, sizeof(err))) {
@@ -79,11 +80,12 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	def.origin = be->source;
 	def.where = be->where;
 	def.backend = &be->core;
-	data = malloc(sizeof(*data) + strlen(name) + 1);
+	len = strlen(name);
+	data = malloc(sizeof(*data) + len + 1);
 	if (!data)
 		return NULL;
 	data->task = tasks && tx_mcp_tool_task_capable(t);
-	strcpy(data->name, name);
+	memcpy(data->name, name, len + 1);
 	def.backend_data = data;
 	def.backend_data_free = free;
 	tool = tx_tool_new(&def, err, sizeof(err));

@@ -73,12 +73,12 @@ struct tx_mcp_spec {
 	char **env;       /* "KEY=VALUE", NULL-terminated; may be NULL */
 	bool inherit_env; /* stdio: the daemon's whole environment */
 	char *cwd;
-	char *url;           /* HTTP; NULL for stdio */
+	char *url; /* HTTP; NULL for stdio */
 	/* url as written, when ${VAR} expansion changed it: what messages
 	 * and status show, so an expanded secret never does.  NULL: url. */
 	char *url_shown;
-	char **headers;      /* "Name: value", NULL-terminated; may be NULL */
-	char *headers_file;  /* more headers, read at each connection */
+	char **headers;     /* "Name: value", NULL-terminated; may be NULL */
+	char *headers_file; /* more headers, read at each connection */
 	/* A call may go this long without an answer or a progress
 	 * notification (each one starts it again); default 60000. */
 	unsigned timeout_ms;
@@ -140,9 +140,8 @@ int tx_mcp_read_headers_file(const char *path, char ***out, char *err,
 			     size_t errlen);
 /* A tool's idle timeout and hard cap: its "tool_timeouts" entry, else
  * the server's. */
-void tx_mcp_spec_tool_timeouts(const struct tx_mcp_spec *spec,
-			       const char *tool, unsigned *timeout_ms,
-			       unsigned *max_timeout_ms);
+void tx_mcp_spec_tool_timeouts(const struct tx_mcp_spec *spec, const char *tool,
+			       unsigned *timeout_ms, unsigned *max_timeout_ms);
 /* Same definition?  Reload restarts only servers whose spec changed. */
 bool tx_mcp_spec_equal(const struct tx_mcp_spec *a,
 		       const struct tx_mcp_spec *b);

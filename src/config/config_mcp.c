@@ -127,8 +127,8 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	d->timeout_ms = spec->timeout_ms;
 	d->max_timeout_ms = spec->max_timeout_ms;
 	if (spec->ntool_timeouts) {
-		d->tool_timeouts = calloc(spec->ntool_timeouts,
-					  sizeof(*d->tool_timeouts));
+		d->tool_timeouts =
+			calloc(spec->ntool_timeouts, sizeof(*d->tool_timeouts));
 		if (!d->tool_timeouts)
 			goto out_nomem;
 		for (size_t i = 0; i < spec->ntool_timeouts; i++) {
@@ -173,7 +173,8 @@ static bool tool_timeouts_equal(const struct tx_mcp_spec *a,
 	if (a->ntool_timeouts != b->ntool_timeouts)
 		return false;
 	for (size_t i = 0; i < a->ntool_timeouts; i++)
-		if (!str_eq(a->tool_timeouts[i].tool, b->tool_timeouts[i].tool) ||
+		if (!str_eq(a->tool_timeouts[i].tool,
+			    b->tool_timeouts[i].tool) ||
 		    a->tool_timeouts[i].timeout_ms !=
 			    b->tool_timeouts[i].timeout_ms ||
 		    a->tool_timeouts[i].max_timeout_ms !=
@@ -182,9 +183,8 @@ static bool tool_timeouts_equal(const struct tx_mcp_spec *a,
 	return true;
 }
 
-void tx_mcp_spec_tool_timeouts(const struct tx_mcp_spec *spec,
-			       const char *tool, unsigned *timeout_ms,
-			       unsigned *max_timeout_ms)
+void tx_mcp_spec_tool_timeouts(const struct tx_mcp_spec *spec, const char *tool,
+			       unsigned *timeout_ms, unsigned *max_timeout_ms)
 {
 	*timeout_ms = spec->timeout_ms;
 	*max_timeout_ms = spec->max_timeout_ms;
@@ -304,17 +304,19 @@ static int expand_text(struct tx_cfg *c, const char *in, char **out)
 		    nlen > VAR_NAME_MAX ||
 		    (*e != '}' && (e[0] != ':' || e[1] != '-'))) {
 			free(o);
-			return tx_cfg_error(c, "\"${\" must start ${NAME} or "
-					       "${NAME:-default} (NAME: letters, "
-					       "digits and '_')");
+			return tx_cfg_error(c,
+					    "\"${\" must start ${NAME} or "
+					    "${NAME:-default} (NAME: letters, "
+					    "digits and '_')");
 		}
 		if (*e == ':') {
 			const char *close = strchr(e + 2, '}');
 
 			if (!close) {
 				free(o);
-				return tx_cfg_error(c, "${%.*s:- has no closing "
-						       "'}'",
+				return tx_cfg_error(c,
+						    "${%.*s:- has no closing "
+						    "'}'",
 						    (int)nlen, name);
 			}
 			def = e + 2;
@@ -329,19 +331,21 @@ static int expand_text(struct tx_cfg *c, const char *in, char **out)
 			vlen = dlen;
 		} else if (!val) {
 			free(o);
-			return tx_cfg_error(c, "environment variable %s is not "
-					       "set (write ${%s:-DEFAULT} to give "
-					       "a default)",
+			return tx_cfg_error(c,
+					    "environment variable %s is not "
+					    "set (write ${%s:-DEFAULT} to give "
+					    "a default)",
 					    var, var);
 		} else {
 			vlen = strlen(val);
 		}
 		p = e + 1;
-append:
+	append:
 		if (len + vlen + 1 > EXPAND_MAX) {
 			free(o);
-			return tx_cfg_error(c, "longer than %u bytes once "
-					       "${...} is expanded",
+			return tx_cfg_error(c,
+					    "longer than %u bytes once "
+					    "${...} is expanded",
 					    EXPAND_MAX);
 		}
 		if (len + vlen + 1 > cap) {
@@ -489,7 +493,8 @@ int tx_mcp_read_headers_file(const char *path, char ***out, char *err,
 		return rc;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "headersFile %s: not a regular file", path);
+		snprintf(err, errlen, "headersFile %s: not a regular file",
+			 path);
 		rc = -EINVAL;
 		goto out_close;
 	}
@@ -535,8 +540,8 @@ int tx_mcp_read_headers_file(const char *path, char ***out, char *err,
 		if (next)
 			*next++ = '\0';
 		end = p + strlen(p);
-		while (end > p && (end[-1] == '\r' || end[-1] == ' ' ||
-				   end[-1] == '\t'))
+		while (end > p &&
+		       (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
 		if (!*p || *p == '#')
 			continue;
@@ -641,9 +646,10 @@ static int parse_type(struct tx_cfg *c, struct json_object *o,
 		s->legacy_sse = true;
 	} else {
 		free(type);
-		return tx_cfg_error(c, "must be \"stdio\", \"http\", "
-				       "\"streamable-http\", \"streamableHttp\" "
-				       "or \"sse\"");
+		return tx_cfg_error(c,
+				    "must be \"stdio\", \"http\", "
+				    "\"streamable-http\", \"streamableHttp\" "
+				    "or \"sse\"");
 	}
 	free(type);
 	if (stdio && !s->command)
@@ -658,7 +664,7 @@ static int parse_tool_timeouts(struct tx_cfg *c, struct json_object *o,
 			       struct tx_mcp_spec *s)
 {
 	static const char *const keys[] = { "timeout_ms", "max_timeout_ms",
-					     NULL };
+					    NULL };
 	struct json_object *v;
 	size_t mark, n;
 	int rc = 0;
@@ -812,8 +818,9 @@ static int parse_server(struct tx_cfg *c, const char *name,
 	s->max_timeout_ms = (unsigned)u;
 	if (s->max_timeout_ms < s->timeout_ms) {
 		tx_cfg_push_key(c, "max_timeout_ms");
-		return tx_cfg_error(c, "must not be less than \"timeout_ms\" "
-				       "(%u)",
+		return tx_cfg_error(c,
+				    "must not be less than \"timeout_ms\" "
+				    "(%u)",
 				    s->timeout_ms);
 	}
 	if ((rc = parse_tool_timeouts(c, o, s)))
