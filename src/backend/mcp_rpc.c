@@ -498,7 +498,8 @@ bool tx_mcp_awaiting(void *ctx, int64_t id)
 
 	pthread_mutex_lock(&be->mu);
 	p = tx_mcp_pend_find(be, id);
-	waiting = p && p->sent;
+	/* Not a call that became a task: its tools/call was answered. */
+	waiting = p && p->sent && !(p->kind == PEND_CALL && p->task_id);
 	pthread_mutex_unlock(&be->mu);
 	return waiting;
 }
@@ -524,7 +525,10 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 		}
 	}
 	p = id >= 0 ? tx_mcp_pend_find(be, id) : NULL;
-	if (!p || !p->sent) {
+	/* A call that became a task stays in the table under its id, but
+	 * its tools/call was answered: what happens to that POST now is no
+	 * news (tasks/result brings the result). */
+	if (!p || !p->sent || (p->kind == PEND_CALL && p->task_id)) {
 		pthread_mutex_unlock(&be->mu);
 		return; /* answered already (the usual case) */
 	}

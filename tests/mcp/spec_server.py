@@ -33,6 +33,7 @@ MODE:
   forget       the first tools/call of session s1 answers 404.
   redirect     every request to a path other than /mcp answers 307 to
                /mcp.
+  hang-ping    a ping is accepted and never answered.
   legacy-foreign  GET /sse opens a legacy HTTP+SSE stream whose
                "endpoint" event names another origin.
 """
@@ -203,6 +204,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if rid is None:
             self.reply(202)
+            return
+        if method == "ping" and mode == "hang-ping":
+            self.hold()
             return
         if method == "tools/list":
             if mode == "no-tools":
