@@ -566,6 +566,42 @@ static void test_sse_id_at_dispatch(void **state)
 	tx_mcp_sse_release(&sse);
 }
 
+/* Events of another type go to "other" (the legacy transport's
+ * "endpoint"), with their type readable meanwhile; messages do not. */
+static struct sink other_sink = { "", 0 };
+static char other_event[64];
+
+static void collect_other(void *ctx, const char *data, size_t len)
+{
+	struct tx_mcp_sse *sse = ctx;
+
+	snprintf(other_event, sizeof(other_event), "%s", sse->event);
+	collect(&other_sink, data, len);
+}
+
+static void test_sse_other_events(void **state)
+{
+	struct tx_mcp_sse sse;
+	struct sink s = { "", 0 };
+
+	(void)state;
+	tx_mcp_sse_init(&sse, 1024, collect, &s);
+	/* Without "other", such events are dropped. */
+	assert_int_equal(0, feed(&sse, "event: endpoint\ndata: /x\n\n"));
+	assert_string_equal("", s.text);
+	sse.other = collect_other;
+	sse.ctx = &sse;
+	assert_int_equal(0, feed(&sse, "event: endpoint\ndata: /message?"
+				       "sessionId=1\n\n"));
+	assert_string_equal("endpoint", other_event);
+	assert_string_equal("/message?sessionId=1", other_sink.text);
+	sse.ctx = &s;
+	assert_int_equal(0, feed(&sse, "event: message\ndata: m\n\n"));
+	assert_string_equal("m", s.text);
+	assert_string_equal("/message?sessionId=1", other_sink.text);
+	tx_mcp_sse_release(&sse);
+}
+
 static char *compact(struct json_object *o)
 {
 	char *t = strdup(json_object_to_json_string_ext(
@@ -644,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_sse_crlf_across_feeds),
 		cmocka_unit_test(test_sse_id_with_bare_cr),
 		cmocka_unit_test(test_sse_id_at_dispatch),
+		cmocka_unit_test(test_sse_other_events),
 		cmocka_unit_test(test_elicit_defaults),
 		cmocka_unit_test(test_initialize_capabilities),
 	};
