@@ -45,10 +45,12 @@ static void mcp_cancel(struct tx_backend *b, struct tx_job *job);
 static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		     size_t errlen)
 {
-	struct json_object *params = tx_mcp_initialize_params();
-	struct json_object *info = NULL;
+	struct json_object *params =
+		tx_mcp_initialize_params(be->spec->elicit_defaults);
+	struct json_object *info = NULL, *caps = NULL;
 	struct tx_mcp_msg reply;
-	const char *version;
+	const char *version, *instr;
+	char *instructions;
 	char ver[32];
 	int rc;
 
@@ -78,7 +80,26 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		return -EPROTONOSUPPORT;
 	}
 	json_object_object_get_ex(reply.result, "serverInfo", &info);
+	json_object_object_get_ex(reply.result, "capabilities", &caps);
+	instr = tx_mcp_str_field(reply.result, "instructions");
+	instructions = instr ? strdup(instr) : NULL;
 	pthread_mutex_lock(&be->mu);
+	/* Only what the server declared is used: a server without "tools"
+	 * (prompts or resources only) is never sent tools/list. */
+	be->cap_tools = caps && json_object_is_type(caps, json_type_object) &&
+			json_object_object_get_ex(caps, "tools", NULL);
+	{
+		struct json_object *t = NULL, *rq = NULL, *tl = NULL;
+
+		be->cap_tool_tasks =
+			be->cap_tools &&
+			json_object_object_get_ex(caps, "tasks", &t) &&
+			json_object_object_get_ex(t, "requests", &rq) &&
+			json_object_object_get_ex(rq, "tools", &tl) &&
+			json_object_object_get_ex(tl, "call", NULL);
+	}
+	free(be->instructions);
+	be->instructions = instructions;
 	snprintf(be->version, sizeof(be->version), "%s", version);
 	snprintf(be->server_info, sizeof(be->server_info), "%.80s %.40s",
 		 tx_mcp_str_field(info, "name") ? tx_mcp_str_field(info, "name")
@@ -89,9 +110,13 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	pthread_mutex_unlock(&be->mu);
 	snprintf(ver, sizeof(ver), "%s", version);
 	tx_mcp_msg_release(&reply); /* version pointed into it */
-	tx_mcp_notify(r, "notifications/initialized", NULL);
+	/* The version first: notifications/initialized is a request after
+	 * initialization, which MUST carry MCP-Protocol-Version. */
 	if (r->c->ops->ready)
 		r->c->ops->ready(r->c, ver);
+	tx_mcp_notify(r, "notifications/initialized", NULL);
+	if (r->c->ops->listen)
+		r->c->ops->listen(r->c);
 	return 0;
 }
 
@@ -157,6 +182,8 @@ static void connect_server(struct mcp_backend *be)
 		goto out_failed;
 	}
 	be->state = ST_READY;
+	be->last_activity = tx_mono_ms();
+	be->ping_id = 0;
 	be->first_done = true;
 	be->first_rc = 0;
 	pthread_cond_broadcast(&be->cond);
@@ -231,10 +258,15 @@ static void *manager_main(void *arg)
 
 				tx_job_fail(
 					expired->job, ETIMEDOUT, "timeout",
-					"MCP server %s did not answer within "
-					"%u ms",
-					be->spec->name, be->spec->timeout_ms);
-				if (expired->conn)
+					"MCP server %s sent neither an answer "
+					"nor progress for %u ms",
+					be->spec->name, expired->idle_ms);
+				if (expired->conn && expired->task_id)
+					tx_mcp_send_task_cancel(
+						be, expired->conn,
+						expired->task_id,
+						expired->result_id);
+				else if (expired->conn)
 					tx_mcp_send_cancelled(be, expired->conn,
 							      expired->id,
 							      "timed out");
@@ -277,6 +309,19 @@ static void *manager_main(void *arg)
 			tx_mcp_conn_put(be, r);
 			continue;
 		}
+		{
+			uint64_t next = tx_mcp_keepalive(be, now);
+
+			if (next == 0)
+				continue; /* it dropped the lock */
+			if (next < wait)
+				wait = next;
+			next = tx_mcp_task_poll(be, now);
+			if (next == 0)
+				continue;
+			if (next < wait)
+				wait = next;
+		}
 		ts = tx_mono_after_ns(wait * 1000000u);
 		pthread_cond_timedwait(&be->cond, &be->mu, &ts);
 	}
@@ -290,19 +335,25 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 {
 	struct mcp_backend *be = be_of(b);
 	const struct tx_tool *tool = tx_job_tool(job);
+	const struct mcp_tool_data *data;
 	struct json_object *params;
 	struct mcp_pending *p;
+	unsigned idle, cap;
 	struct mcp_outgoing *out;
 	char *text;
 	int64_t id;
 
 	if (!tool || !tool->backend_data)
 		return -EINVAL;
+	data = tool->backend_data;
 	pthread_mutex_lock(&be->mu);
 	id = be->next_id++;
 	pthread_mutex_unlock(&be->mu);
 
-	params = tx_mcp_call_params(tool->backend_data, tx_job_args(job), id);
+	tx_mcp_spec_tool_timeouts(be->spec, data->name, &idle, &cap);
+	/* A task lives as long as the call may: its ttl is our cap. */
+	params = tx_mcp_call_params(data->name, tx_job_args(job), id,
+				    data->task ? cap : 0);
 	text = params ? tx_mcp_request_text(id, "tools/call", params) : NULL;
 	json_object_put(params);
 	p = text ? calloc(1, sizeof(*p)) : NULL;
@@ -313,6 +364,8 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 	p->id = id;
 	p->kind = PEND_CALL;
 	p->text = text;
+	p->idle_ms = idle;
+	p->as_task = data->task;
 	p->job = tx_job_ref(job);
 	tx_job_set_backend_data(job, (void *)(intptr_t)id);
 
@@ -364,7 +417,7 @@ static void mcp_cancel(struct tx_backend *b, struct tx_job *job)
 	int64_t id = (int64_t)(intptr_t)tx_job_backend_data(job);
 	struct mcp_conn_ref *r = NULL;
 	struct mcp_outgoing *out;
-	struct mcp_pending *p;
+	struct mcp_pending *p, *alias;
 
 	pthread_mutex_lock(&be->mu);
 	p = tx_mcp_pend_find(be, id);
@@ -379,10 +432,15 @@ static void mcp_cancel(struct tx_backend *b, struct tx_job *job)
 	} else {
 		tx_mcp_queue_remove(be, p);
 	}
+	alias = p->task_id ? tx_mcp_pend_take(be, p->result_id) : NULL;
 	out = tx_mcp_pump(be);
 	pthread_mutex_unlock(&be->mu);
-	/* The engine already ended the job; we only tell the server. */
-	if (r)
+	tx_mcp_pend_free(alias);
+	/* The engine already ended the job; we only tell the server: a
+	 * task with tasks/cancel (its tools/call was answered long ago). */
+	if (r && p->task_id)
+		tx_mcp_send_task_cancel(be, r, p->task_id, p->result_id);
+	else if (r)
 		tx_mcp_send_cancelled(be, r, id,
 				      tx_job_state(job) == TX_JOB_TIMEOUT
 					      ? "timed out"
@@ -437,6 +495,7 @@ static void mcp_core_destroy(struct tx_backend *b)
 	struct mcp_backend *be = from_core(b);
 
 	tx_mcp_spec_free(be->spec);
+	free(be->instructions);
 	pthread_mutex_destroy(&be->mu);
 	pthread_mutex_destroy(&be->pub_mu);
 	pthread_cond_destroy(&be->cond);
@@ -499,6 +558,17 @@ static char *mcp_status(struct tx_backend *b)
 		tx_buf_printf(&out, "): %s", be->last_error);
 	}
 	tx_buf_adds(&out, "\n");
+	if (be->state == ST_READY && !be->cap_tools)
+		tx_buf_adds(&out,
+			    "  (the server declared no tools capability)\n");
+	if (be->state == ST_READY && be->instructions) {
+		/* One line: the first of the server's instructions. */
+		size_t n = strcspn(be->instructions, "\r\n");
+
+		tx_buf_printf(&out, "  instructions: %.*s%s\n",
+			      (int)(n < 300 ? n : 300), be->instructions,
+			      n > 300 || be->instructions[n] ? " ..." : "");
+	}
 	if (be->state == ST_DOWN && be->stderr_count) {
 		unsigned first =
 			(be->stderr_next + STDERR_KEEP - be->stderr_count) %
@@ -560,6 +630,8 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	}
 	if (!be->spec->timeout_ms)
 		be->spec->timeout_ms = TX_TOOL_TIMEOUT_DEFAULT;
+	if (be->spec->max_timeout_ms < be->spec->timeout_ms)
+		be->spec->max_timeout_ms = be->spec->timeout_ms;
 	if (!be->spec->startup_timeout_ms)
 		be->spec->startup_timeout_ms = 30000;
 	tx_backend_init(&be->handle, &handle_ops);
@@ -569,8 +641,10 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	snprintf(be->source, sizeof(be->source), "mcp:%s", spec->name);
 	if (spec->url)
 		snprintf(be->where, sizeof(be->where),
-			 "MCP server \"%s\" over Streamable HTTP (%.300s)",
-			 spec->name, spec->url);
+			 "MCP server \"%s\" over %s (%.300s)", spec->name,
+			 spec->legacy_sse ? "HTTP+SSE (deprecated)"
+					  : "Streamable HTTP",
+			 spec->url_shown ? spec->url_shown : spec->url);
 	else
 		snprintf(be->where, sizeof(be->where),
 			 "MCP server \"%s\" over stdio (%.300s)", spec->name,

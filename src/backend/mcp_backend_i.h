@@ -5,7 +5,8 @@
  *                the backend ops (start, cancel, shutdown, status);
  *   mcp_rpc.c    requests in flight (the pending table), sending, and the
  *                transport callbacks that complete them;
- *   mcp_tools.c  tools/list pages into registry tools.
+ *   mcp_tools.c  tools/list pages into registry tools;
+ *   mcp_tasks.c  calls that became tasks, and the keep-alive ping.
  *
  * Everything in struct mcp_backend marked "be->mu" is guarded by be->mu,
  * which is never held across I/O or a call into the engine.
@@ -30,14 +31,30 @@ struct tx_registry;
 #define BACKOFF_FIRST_MS 500u
 #define BACKOFF_MAX_MS   30000u
 #define SHORT_LIFE_MS    10000u /* a crash sooner than this is a failure */
-#define CALL_GRACE_MS    5000u  /* past the engine's own timeout */
 #define LIST_PAGES_MAX   1000
 #define TOOLS_MAX        10000
 #define GARBAGE_LOGGED   10
 
 enum mcp_state { ST_IDLE, ST_CONNECTING, ST_READY, ST_DOWN, ST_STOPPED };
 
-enum pend_kind { PEND_CALL, PEND_SYNC };
+/* CALL: a job's tools/call; SYNC: a request a thread waits for;
+ * PING: our keep-alive ping, which nobody waits for; TASK_RESULT and
+ * TASK_GET: tasks/result and tasks/get for the task a CALL became
+ * (call_id names that CALL, which stays in the table under its own id,
+ * the progress token). */
+enum pend_kind {
+	PEND_CALL,
+	PEND_SYNC,
+	PEND_PING,
+	PEND_TASK_RESULT,
+	PEND_TASK_GET
+};
+
+/* A tool's backend_data. */
+struct mcp_tool_data {
+	bool task; /* called as a task (execution.taskSupport) */
+	char name[];
+};
 
 struct mcp_pending {
 	struct mcp_pending *next;  /* bucket chain */
@@ -47,9 +64,18 @@ struct mcp_pending {
 	bool sent;
 	struct mcp_conn_ref *conn; /* where it was sent */
 	uint64_t deadline;
-	struct tx_job *job;      /* CALL: a reference */
-	char *text;              /* CALL: the request, kept for a resend */
-	bool resent;             /* CALL: sent again on a new session */
+	unsigned idle_ms;     /* CALL: its timeout, which progress restarts */
+	struct tx_job *job;   /* CALL: a reference */
+	char *text;           /* CALL: the request, kept for a resend */
+	bool resent;          /* CALL: sent again on a new session */
+	bool as_task;         /* CALL: sent with params.task */
+	char *task_id;        /* CALL: the task the server made of it */
+	int64_t result_id;    /* CALL task: its tasks/result request */
+	int64_t call_id;      /* TASK_*: the CALL */
+	unsigned poll_ms;     /* CALL task: the server's pollInterval */
+	uint64_t next_poll;   /* CALL task: when to send tasks/get */
+	bool polling;         /* CALL task: a tasks/get in flight */
+	char task_status[32]; /* CALL task: its last status */
 	struct tx_mcp_msg reply; /* SYNC: the answer */
 	bool done;               /* SYNC */
 	int err;                 /* SYNC: positive errno */
@@ -105,6 +131,12 @@ struct mcp_backend {
 	size_t ntools;
 	char version[32];
 	char server_info[160];
+	/* What the server declared in its initialize answer. */
+	bool cap_tools;         /* "tools": we may list and call them */
+	bool cap_tool_tasks;    /* "tasks.requests.tools.call" */
+	uint64_t last_activity; /* a call sent or answered, a ping answered */
+	int64_t ping_id;        /* our ping in flight, or 0 */
+	char *instructions;     /* its "instructions", or NULL (malloc'd) */
 	char last_error[512];
 	char stderr_ring[STDERR_KEEP][TX_MCP_STDERR_LINE_MAX + 4];
 	unsigned stderr_next, stderr_count;
@@ -141,6 +173,26 @@ struct mcp_pending *tx_mcp_take_sent_on(struct mcp_backend *be,
 					const char *reason);
 /* Calls past their deadline, removed (with a reference on their conn). */
 struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now);
+/* Keep-alive (be->mu held; may drop it meanwhile): sends a ping when the
+ * server has been idle for ping_interval_ms, and takes the connection
+ * down when the ping fails or goes unanswered for timeout_ms.  Returns
+ * how long until it next needs to run (ms). */
+uint64_t tx_mcp_keepalive(struct mcp_backend *be, uint64_t now);
+/* Tasks (be->mu held; may drop it): sends tasks/get for every task due
+ * a poll.  Returns how long until the next one is due (ms). */
+uint64_t tx_mcp_task_poll(struct mcp_backend *be, uint64_t now);
+/* A call sent as a task got m (a result): when it is a CreateTaskResult,
+ * the call waits for tasks/result and true (be->mu released); false
+ * otherwise (be->mu still held).  p is out of the table. */
+bool tx_mcp_task_created(struct mcp_backend *be, struct mcp_pending *p,
+			 struct tx_mcp_msg *m);
+/* The answer m to the tasks/get p (out of the table, freed here);
+ * be->mu held, released. */
+void tx_mcp_task_status(struct mcp_backend *be, struct mcp_pending *p,
+			struct tx_mcp_msg *m);
+/* tasks/cancel for taskId (fire and forget); drops the reference. */
+void tx_mcp_send_task_cancel(struct mcp_backend *be, struct mcp_conn_ref *r,
+			     const char *task_id, int64_t result_id);
 
 /* ---- sending ------------------------------------------------------ */
 

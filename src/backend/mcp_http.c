@@ -9,7 +9,7 @@
  * calls are in flight at once without a thread each.  Other threads
  * only queue messages and wake it (curl_multi_wakeup).
  */
-#include "backend/mcp_i.h"
+#include "backend/mcp_http_i.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -32,60 +32,13 @@
 /* The standalone GET stream may stay silent for a long time (nothing to
  * announce); after this long it is reopened, which also notices a
  * connection that died without a word. */
-#define GET_IDLE_S    300L
-#define GET_RETRY_MS  1000u
-#define ERROR_EXCERPT 200
-
-struct http_conn;
-
-struct http_req {
-	struct http_req *next;
-	struct http_conn *c;
-	CURL *easy;
-	struct curl_slist *hdrs;
-	char *body; /* NULL for the GET stream */
-	size_t body_len;
-	int64_t id; /* -1: no answer expected */
-	bool is_get;
-	bool resume;           /* a GET that resumes a POST's stream (id) */
-	int resumes;           /* how many times this id was resumed */
-	char resume_from[256]; /* its Last-Event-ID */
-	uint64_t start_at;     /* delayed requests: not before (ms) */
-	bool is_sse;
-	bool decided; /* JSON or SSE chosen at the first byte */
-	bool too_big;
-	bool answered; /* resume: the answer came; end the stream */
-	char content_type[128];
-	struct tx_buf resp; /* a JSON body, or an error's excerpt */
-	struct tx_mcp_sse sse;
-};
-
-struct http_conn {
-	struct tx_mcp_conn base;
-	char *url;
-	char *const *headers; /* borrowed from the backend's spec */
-	long idle_s;          /* CURLOPT_LOW_SPEED_TIME of requests */
-	CURLM *multi;
-	pthread_t thread;
-	bool thread_started;
-	pthread_mutex_t mu;     /* guards the fields below */
-	struct http_req *queue; /* waiting to be added to multi */
-	int64_t *aborts;        /* ids whose POST to drop */
-	size_t naborts, aborts_cap;
-	char session[256]; /* MCP-Session-Id, "" before initialize */
-	char version[32];  /* MCP-Protocol-Version, "" before ready */
-	bool stopping;
-	bool want_get;
-	bool get_settled;        /* the first GET stream answered (or failed) */
-	pthread_cond_t get_cond; /* get_settled changed */
-	/* I/O thread only: */
-	struct http_req *active;
-	struct http_req *delayed; /* resumptions waiting for "retry" */
-	bool get_active;
-	bool get_disabled;
-	uint64_t get_retry_at;
-	char last_event_id[256];
-};
+#define GET_IDLE_S   300L
+#define GET_RETRY_MS 1000u
+/* A GET stream that failed (not 405) is tried again after a delay that
+ * doubles up to this. */
+#define GET_BACKOFF_MAX_MS 30000u
+#define REDIRECTS_MAX      10L
+#define ERROR_EXCERPT      200
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -121,7 +74,7 @@ static void on_event(void *ctx, const char *data, size_t len)
 }
 
 /* The standalone GET stream answered, or will not: wake http_ready. */
-static void get_settle(struct http_conn *c)
+void tx_mcp_http_get_settle(struct http_conn *c)
 {
 	pthread_mutex_lock(&c->mu);
 	c->get_settled = true;
@@ -129,10 +82,10 @@ static void get_settle(struct http_conn *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
-/* What the server chose (an event id, a session id) goes back in a
- * header of ours: no control character may end it early or start a
- * header of its own.  (The SSE parser already splits lines at CR and
- * LF; this is the last line of defence.) */
+/* What the server chose (an event id) goes back in a header of ours:
+ * no control character may end it early or start a header of its own.
+ * (The SSE parser already splits lines at CR and LF; this is the last
+ * line of defence.) */
 static bool header_bytes_ok(const char *v, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -144,6 +97,16 @@ static bool header_bytes_ok(const char *v, size_t len)
 static bool header_value_ok(const char *v)
 {
 	return header_bytes_ok(v, strlen(v));
+}
+
+/* A session ID "MUST only contain visible ASCII characters (ranging
+ * from 0x21 to 0x7E)" (2025-11-25, Session Management). */
+static bool session_id_ok(const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e)
+			return false;
+	return len > 0;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
@@ -160,7 +123,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 	}
 	if (r->is_get && !r->resume && (len == 2 || len == 1) &&
 	    p[len - 1] == '\n')
-		get_settle(r->c); /* the headers ended: the stream is open */
+		tx_mcp_http_get_settle(
+			r->c); /* the headers ended: the stream is open */
 	v = memchr(p, ':', len);
 	if (!v)
 		return len;
@@ -178,8 +142,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 			vlen = sizeof(r->content_type) - 1;
 		memcpy(r->content_type, v, vlen);
 		r->content_type[vlen] = '\0';
-	} else if (!strncasecmp(p, "mcp-session-id:", 15) && vlen &&
-		   vlen < sizeof(r->c->session) && header_bytes_ok(v, vlen)) {
+	} else if (!strncasecmp(p, "mcp-session-id:", 15)) {
+		if (vlen >= sizeof(r->c->session) || !session_id_ok(v, vlen)) {
+			/* Not ours to repair: the request fails, and with
+			 * it the initialize that set it. */
+			r->bad_session = true;
+			return len;
+		}
 		pthread_mutex_lock(&r->c->mu);
 		memcpy(r->c->session, v, vlen);
 		r->c->session[vlen] = '\0';
@@ -194,6 +163,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 	size_t len = size * n;
 	long status = 0;
 
+	if (r->bad_session)
+		return 0; /* finish() says why */
 	if (!r->decided) {
 		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
 		r->is_sse =
@@ -230,7 +201,7 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 		snprintf(line, sizeof(line), "MCP-Session-Id: %s", c->session);
 		h = curl_slist_append(h, line);
 	}
-	if (c->version[0]) {
+	if (c->version[0] && !c->legacy) {
 		snprintf(line, sizeof(line), "MCP-Protocol-Version: %s",
 			 c->version);
 		h = curl_slist_append(h, line);
@@ -253,15 +224,19 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	for (char *const *x = c->headers; x && *x; x++)
 		h = curl_slist_append(h, *x);
 	r->hdrs = h;
-	curl_easy_setopt(r->easy, CURLOPT_URL, c->url);
+	curl_easy_setopt(r->easy, CURLOPT_URL,
+			 c->legacy && !r->is_get ? c->endpoint : c->url);
 	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 CONNECT_TIMEOUT_MS);
 	/* Below 1 byte/s for that long: CURLE_OPERATION_TIMEDOUT. */
 	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* The legacy stream is the session: it may stay silent as long
+	 * as it likes (a ping finds a dead one). */
 	curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME,
-			 r->is_get && !r->resume && c->idle_s < GET_IDLE_S
+			 c->legacy && r->is_get ? 0L
+			 : r->is_get && !r->resume && c->idle_s < GET_IDLE_S
 				 ? GET_IDLE_S
 				 : c->idle_s);
 	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -269,9 +244,17 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-	/* Only http(s), also across redirects. */
+	/* Redirects are followed (the SDKs' fetch does), a POST staying a
+	 * POST on 301 and 302 too; only http(s), also across redirects.
+	 * curl does not send our custom Authorization header to another
+	 * host. */
+	curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_MAXREDIRS, REDIRECTS_MAX);
+	curl_easy_setopt(r->easy, CURLOPT_POSTREDIR,
+			 (long)(CURL_REDIR_POST_301 | CURL_REDIR_POST_302));
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(r->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #endif
 	if (!r->is_get) {
 		curl_easy_setopt(r->easy, CURLOPT_POST, 1L);
@@ -294,6 +277,7 @@ static struct http_req *req_new(struct http_conn *c, const char *body,
 	r->is_get = is_get;
 	tx_buf_init(&r->resp, TX_MCP_LINE_MAX);
 	tx_mcp_sse_init(&r->sse, TX_MCP_LINE_MAX, on_event, r);
+	r->sse.other = tx_mcp_http_endpoint_event;
 	if (body) {
 		r->body = malloc(len + 1);
 		if (!r->body) {
@@ -307,14 +291,92 @@ static struct http_req *req_new(struct http_conn *c, const char *body,
 	return r;
 }
 
-static void fail_req(struct http_conn *c, struct http_req *r,
-		     const char *reason, bool session_gone)
+void tx_mcp_http_fail_req(struct http_conn *c, struct http_req *r,
+			  const char *reason, bool session_gone)
 {
 	if (r->id >= 0 || session_gone)
 		c->base.cbs.request_failed(c->base.cbs.ctx, &c->base, r->id,
 					   reason, session_gone);
 	else
 		tx_log(TX_LOG_WARN, "mcp %s: %s", c->base.name, reason);
+}
+
+/* Whether the answer says the server ended our session: 404 (the
+ * specification), or 400 whose body mentions the session (the
+ * TypeScript SDK's examples, server-everything among them, answer 400
+ * "No valid session ID"). */
+static bool session_gone(const struct http_req *r, long status)
+{
+	return status == 404 || (status == 400 && r->resp.data &&
+				 strcasestr(r->resp.data, "session"));
+}
+
+/* The session ended on the server's side: no DELETE for it. */
+static void session_ended(struct http_conn *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->session_ended = true;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* The standalone GET stream ended: 405 means the server offers none
+ * (allowed); a 404 means the session is gone (MUST re-initialize);
+ * anything else (a 502 from a proxy, a refused connection) is tried
+ * again with a doubling delay. */
+static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
+		       long status, bool had_session)
+{
+	uint64_t delay;
+	char reason[400];
+
+	tx_mcp_http_get_settle(c);
+	c->get_active = false;
+	if (r->sse.last_id[0])
+		memcpy(c->last_event_id, r->sse.last_id,
+		       sizeof(c->last_event_id));
+	if (res == CURLE_OK && status == 405) {
+		c->get_disabled = true;
+		return;
+	}
+	if (had_session && res == CURLE_OK && session_gone(r, status)) {
+		snprintf(reason, sizeof(reason),
+			 "server ended the session (HTTP %ld on the GET "
+			 "stream)",
+			 status);
+		session_ended(c);
+		c->get_disabled = true;
+		tx_mcp_http_fail_req(c, r, reason, true);
+		return;
+	}
+	if (!r->bad_session && r->is_sse &&
+	    (res == CURLE_OK || res == CURLE_OPERATION_TIMEDOUT ||
+	     res == CURLE_PARTIAL_FILE || res == CURLE_RECV_ERROR)) {
+		/* A stream that ran and ended (or went silent): reopen it
+		 * after the server's "retry". */
+		c->get_failures = 0;
+		c->get_retry_at =
+			tx_mono_ms() + (r->sse.retry_ms >= 0
+						? (uint64_t)r->sse.retry_ms
+						: GET_RETRY_MS);
+		return;
+	}
+	c->get_failures++;
+	delay = (uint64_t)GET_RETRY_MS
+		<< (c->get_failures - 1 < 5 ? c->get_failures - 1 : 5);
+	if (delay > GET_BACKOFF_MAX_MS)
+		delay = GET_BACKOFF_MAX_MS;
+	c->get_retry_at = tx_mono_ms() + delay;
+	if (res != CURLE_OK)
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: GET stream failed: %s; again in %llu ms",
+		       c->base.name, curl_easy_strerror(res),
+		       (unsigned long long)delay);
+	else
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: GET stream: HTTP %ld%s; again in %llu ms",
+		       c->base.name, status,
+		       r->bad_session ? " with an invalid MCP-Session-Id" : "",
+		       (unsigned long long)delay);
 }
 
 /* A transfer ended: deliver a JSON answer or report why there is none. */
@@ -326,18 +388,23 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
 	pthread_mutex_lock(&c->mu);
-	had_session = c->session[0] != '\0';
+	had_session = c->session[0] != '\0' && !c->session_ended;
 	pthread_mutex_unlock(&c->mu);
 
 	if (r->answered)
 		return;
+	if (c->legacy) {
+		tx_mcp_http_finish_legacy(c, r, res, status);
+		return;
+	}
 	if (r->resume ||
-	    (!r->is_get && r->is_sse && r->id >= 0 && res == CURLE_OK &&
+	    (!r->is_get && r->is_sse && r->id >= 0 && !r->bad_session &&
 	     status >= 200 && status < 300 && !r->too_big)) {
-		/* An SSE stream that ended before the answer: if the server
-		 * numbered its events, resume it with a GET carrying
-		 * Last-Event-ID after the "retry" it asked for (SEP-1699);
-		 * the answer comes on that stream. */
+		/* An SSE stream that ended before the answer, cleanly or
+		 * not (a dropped connection): if the server numbered its
+		 * events, resume it with a GET carrying Last-Event-ID after
+		 * the "retry" it asked for (2025-11-25, "Resumability and
+		 * Redelivery"); the answer comes on that stream. */
 		const char *from = r->sse.last_id[0] ? r->sse.last_id
 						     : r->resume_from;
 
@@ -355,6 +422,9 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 					(r->sse.retry_ms >= 0
 						 ? (uint64_t)r->sse.retry_ms
 						 : GET_RETRY_MS);
+				/* A retry the server set holds for the
+				 * resumed stream too. */
+				g->sse.retry_ms = r->sse.retry_ms;
 				g->next = c->delayed;
 				c->delayed = g;
 				return;
@@ -371,44 +441,37 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		}
 	}
 	if (r->is_get) {
-		if (!r->resume)
-			get_settle(c);
-		c->get_active = false;
-		if (r->sse.last_id[0])
-			memcpy(c->last_event_id, r->sse.last_id,
-			       sizeof(c->last_event_id));
-		/* 405: the server offers no GET stream; that is allowed. */
-		if (res == CURLE_OK && (status < 200 || status >= 300))
-			c->get_disabled = true;
-		c->get_retry_at =
-			tx_mono_ms() + (r->sse.retry_ms > 0
-						? (uint64_t)r->sse.retry_ms
-						: GET_RETRY_MS);
+		finish_get(c, r, res, status, had_session);
+		return;
+	}
+	if (r->bad_session) {
+		tx_mcp_http_fail_req(
+			c, r,
+			"server sent an MCP-Session-Id that is not visible "
+			"ASCII (0x21-0x7E) or is over 255 bytes",
+			false);
 		return;
 	}
 	if (r->too_big) {
 		snprintf(reason, sizeof(reason),
 			 "server sent a message over %u bytes",
 			 TX_MCP_LINE_MAX);
-		fail_req(c, r, reason, false);
+		tx_mcp_http_fail_req(c, r, reason, false);
 		return;
 	}
 	if (res != CURLE_OK) {
 		snprintf(reason, sizeof(reason),
-			 "HTTP request to %s failed: %s", c->url,
+			 "HTTP request to %s failed: %s", c->shown_url,
 			 curl_easy_strerror(res));
-		fail_req(c, r, reason, false);
+		tx_mcp_http_fail_req(c, r, reason, false);
 		return;
 	}
-	if (had_session &&
-	    (status == 404 || (status == 400 && r->resp.data &&
-			       strcasestr(r->resp.data, "session")))) {
-		/* The server ended our session: start a new one.  The
-		 * specification says 404; the TypeScript SDK's examples (and
-		 * server-everything) answer 400 "No valid session ID". */
+	if (had_session && session_gone(r, status)) {
+		/* The server ended our session: start a new one. */
 		snprintf(reason, sizeof(reason),
 			 "server ended the session (HTTP %ld)", status);
-		fail_req(c, r, reason, true);
+		session_ended(c);
+		tx_mcp_http_fail_req(c, r, reason, true);
 		return;
 	}
 	if (status < 200 || status >= 300) {
@@ -416,12 +479,12 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 						       : ERROR_EXCERPT;
 
 		snprintf(reason, sizeof(reason), "HTTP %ld from %s%s%.*s",
-			 status, c->url, n ? ": " : "", (int)n,
+			 status, c->shown_url, n ? ": " : "", (int)n,
 			 r->resp.data ? r->resp.data : "");
 		for (char *p = reason; *p; p++)
 			if (*p == '\n' || *p == '\r')
 				*p = ' ';
-		fail_req(c, r, reason, false);
+		tx_mcp_http_fail_req(c, r, reason, false);
 		return;
 	}
 	if (!r->is_sse && r->resp.len)
@@ -457,7 +520,7 @@ static void start_req(struct http_conn *c, struct http_req *r)
 {
 	if (req_setup(c, r) ||
 	    curl_multi_add_handle(c->multi, r->easy) != CURLM_OK) {
-		fail_req(c, r, "out of memory", false);
+		tx_mcp_http_fail_req(c, r, "out of memory", false);
 		req_free(r);
 		return;
 	}
@@ -469,7 +532,8 @@ static void send_delete(struct http_conn *c)
 {
 	struct http_req *r;
 
-	if (!c->session[0])
+	/* Nothing to end when the server ended it already (a 404). */
+	if (!c->session[0] || c->session_ended)
 		return;
 	r = req_new(c, NULL, 0, -1, true);
 	if (!r)
@@ -534,9 +598,26 @@ static void *http_main(void *arg)
 			while (rev) {
 				struct http_req *next = rev->next;
 
-				start_req(c, rev);
+				if (c->legacy && !c->endpoint) {
+					/* Kept in order until the stream
+					 * names where to POST. */
+					struct http_req **t = &c->held;
+
+					while (*t)
+						t = &(*t)->next;
+					rev->next = NULL;
+					*t = rev;
+				} else {
+					start_req(c, rev);
+				}
 				rev = next;
 			}
+		}
+		while (c->legacy && c->endpoint && c->held) {
+			struct http_req *next = c->held->next;
+
+			start_req(c, c->held);
+			c->held = next;
 		}
 		for (size_t i = 0; i < naborts; i++) {
 			for (struct http_req *r = c->active; r; r = r->next) {
@@ -559,7 +640,7 @@ static void *http_main(void *arg)
 			start_req(c, d);
 		}
 		if (want_get && !c->get_active && !c->get_disabled &&
-		    tx_mono_ms() >= c->get_retry_at) {
+		    !c->legacy_closed && tx_mono_ms() >= c->get_retry_at) {
 			struct http_req *g = req_new(c, NULL, 0, -1, true);
 
 			if (g) {
@@ -589,6 +670,12 @@ static void *http_main(void *arg)
 
 		req_free(c->delayed);
 		c->delayed = next;
+	}
+	while (c->held) {
+		struct http_req *next = c->held->next;
+
+		req_free(c->held);
+		c->held = next;
 	}
 	send_delete(c);
 	return NULL;
@@ -639,13 +726,26 @@ static void http_abort(struct tx_mcp_conn *base, int64_t id)
 	curl_multi_wakeup(c->multi);
 }
 
+/* Initialization finished: every later request carries the version,
+ * the notifications/initialized that the backend sends next among them. */
 static void http_ready(struct tx_mcp_conn *base, const char *version)
+{
+	struct http_conn *c = (struct http_conn *)base;
+
+	pthread_mutex_lock(&c->mu);
+	snprintf(c->version, sizeof(c->version), "%s", version);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Opens the standalone GET stream (after notifications/initialized). */
+static void http_listen(struct tx_mcp_conn *base)
 {
 	struct http_conn *c = (struct http_conn *)base;
 	struct timespec until;
 
+	if (c->legacy)
+		return; /* its stream is open since the start */
 	pthread_mutex_lock(&c->mu);
-	snprintf(c->version, sizeof(c->version), "%s", version);
 	c->want_get = true;
 	curl_multi_wakeup(c->multi);
 	/*
@@ -693,6 +793,13 @@ static void http_free(struct tx_mcp_conn *base)
 		curl_multi_cleanup(c->multi);
 	free(c->aborts);
 	free(c->url);
+	free(c->endpoint);
+	for (size_t i = 0; c->headers && c->headers[i]; i++) {
+		/* They may hold tokens. */
+		explicit_bzero(c->headers[i], strlen(c->headers[i]));
+		free(c->headers[i]);
+	}
+	free(c->headers);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->get_cond);
 	free(c);
@@ -703,14 +810,58 @@ static void http_describe(struct tx_mcp_conn *base, char *out, size_t outlen)
 	struct http_conn *c = (struct http_conn *)base;
 
 	pthread_mutex_lock(&c->mu);
-	snprintf(out, outlen, "http%s%s", c->session[0] ? ", session " : "",
-		 c->session);
+	snprintf(out, outlen, "%s%s%s", c->legacy ? "http+sse" : "http",
+		 c->session[0] ? ", session " : "", c->session);
 	pthread_mutex_unlock(&c->mu);
+}
+
+/* The headers of every request: the configuration's, then those of its
+ * headersFile, read now so that a token another tool rotated is used
+ * from the next session on.  0 or -errno with err. */
+static int collect_headers(const struct tx_mcp_spec *spec, char ***out,
+			   char *err, size_t errlen)
+{
+	char **file = NULL, **v;
+	size_t n = 0, m = 0;
+	int rc;
+
+	*out = NULL;
+	if (spec->headers_file) {
+		rc = tx_mcp_read_headers_file(spec->headers_file, &file, err,
+					      errlen);
+		if (rc)
+			return rc;
+	}
+	while (spec->headers && spec->headers[n])
+		n++;
+	while (file && file[m])
+		m++;
+	v = calloc(n + m + 1, sizeof(*v));
+	if (!v)
+		goto out_nomem;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = strdup(spec->headers[i])))
+			goto out_nomem;
+	for (size_t i = 0; i < m; i++)
+		v[n + i] = file[i];
+	free(file);
+	*out = v;
+	return 0;
+out_nomem:
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+	for (size_t i = 0; file && file[i]; i++)
+		free(file[i]);
+	free(file);
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
 }
 
 static const struct tx_mcp_conn_ops http_ops = {
 	.send = http_send,
 	.ready = http_ready,
+	.listen = http_listen,
 	.abort = http_abort,
 	.stop = http_stop,
 	.free = http_free,
@@ -747,12 +898,19 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	c->base.ops = &http_ops;
 	c->base.cbs = *cbs;
 	c->base.name = spec->name;
-	c->headers = spec->headers;
+	if (collect_headers(spec, &c->headers, err, errlen)) {
+		free(c);
+		errno = EINVAL;
+		return NULL;
+	}
 	{
 		unsigned longest = spec->timeout_ms > spec->startup_timeout_ms
 					   ? spec->timeout_ms
 					   : spec->startup_timeout_ms;
 
+		for (size_t i = 0; i < spec->ntool_timeouts; i++)
+			if (spec->tool_timeouts[i].timeout_ms > longest)
+				longest = spec->tool_timeouts[i].timeout_ms;
 		if (!longest)
 			longest = 60000;
 		c->idle_s = (long)((longest + IDLE_GRACE_MS + 999) / 1000);
@@ -760,6 +918,10 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	pthread_mutex_init(&c->mu, NULL);
 	tx_cond_init_monotonic(&c->get_cond);
 	c->url = strdup(spec->url);
+	c->legacy = spec->legacy_sse;
+	/* Legacy: the stream comes first; it names where to POST. */
+	c->want_get = c->legacy;
+	c->shown_url = spec->url_shown ? spec->url_shown : spec->url;
 	c->multi = curl_multi_init();
 	if (!c->url || !c->multi) {
 		snprintf(err, errlen, "out of memory");

@@ -78,6 +78,9 @@ struct tx_mcp_sse {
 	int error;         /* data outgrew its cap during a feed */
 	tx_mcp_line_fn fn; /* gets each event's data */
 	void *ctx;
+	/* Optional: gets the data of events of another type (the legacy
+	 * transport's "endpoint"), the type in event meanwhile. */
+	tx_mcp_line_fn other;
 };
 
 void tx_mcp_sse_init(struct tx_mcp_sse *s, size_t max, tx_mcp_line_fn fn,
@@ -108,6 +111,7 @@ struct tx_mcp_msg {
 	struct json_object *error;
 	int error_code;
 	const char *error_message;
+	struct json_object *error_data; /* error.data; may be NULL */
 };
 
 /*
@@ -130,12 +134,25 @@ char *tx_mcp_notification_text(const char *method, struct json_object *params);
 /* A reply to a server request: result (borrowed) or an error. */
 char *tx_mcp_reply_text(struct json_object *id, struct json_object *result,
 			int code, const char *message);
-/* initialize's params. */
-struct json_object *tx_mcp_initialize_params(void);
-/* tools/call's params: name, arguments (borrowed), _meta.progressToken. */
+/* initialize's params; elicit: announce form elicitation. */
+struct json_object *tx_mcp_initialize_params(bool elicit);
+/*
+ * The answer to an elicitation/create request (params borrowed) when we
+ * accept with defaults: {"action":"accept","content":{each property's
+ * "default"}}, or {"action":"decline"} when a required property has no
+ * default or the request is not a form.  NULL on ENOMEM.
+ */
+struct json_object *tx_mcp_elicit_defaults(struct json_object *params);
+/* tools/call's params: name, arguments (borrowed), _meta.progressToken,
+ * and with task_ttl_ms > 0 "task": {"ttl": task_ttl_ms} (the call
+ * becomes a task, 2025-11-25). */
 struct json_object *tx_mcp_call_params(const char *name,
 				       struct json_object *args,
-				       int64_t progress_token);
+				       int64_t progress_token,
+				       unsigned task_ttl_ms);
+/* Whether a tools/list entry may be called as a task
+ * (execution.taskSupport "optional" or "required"). */
+bool tx_mcp_tool_task_capable(struct json_object *tool);
 
 /* ---- tools and results ------------------------------------------- */
 
@@ -145,6 +162,10 @@ struct json_object *tx_mcp_call_params(const char *name,
  */
 int tx_mcp_tool_check(struct json_object *tool, const char **name, char *err,
 		      size_t errlen);
+
+/* Whether a tools/list entry says it can only be called as a task
+ * (execution.taskSupport "required", 2025-11-25). */
+bool tx_mcp_tool_task_required(struct json_object *tool);
 
 /*
  * Builds a job result from a tools/call result object (borrowed):
@@ -197,8 +218,12 @@ struct tx_mcp_conn_ops {
 	int (*send)(struct tx_mcp_conn *c, const char *text, size_t len,
 		    int64_t id);
 	/* Initialization finished with this protocol version (HTTP sends
-	 * it as MCP-Protocol-Version and opens its GET stream). */
+	 * it as MCP-Protocol-Version on every later request, the
+	 * notifications/initialized included). */
 	void (*ready)(struct tx_mcp_conn *c, const char *version);
+	/* Optional, after notifications/initialized went out: HTTP opens
+	 * its GET stream (waits at most a second for it). */
+	void (*listen)(struct tx_mcp_conn *c);
 	/* Optional: stop waiting for the answer to request id (a
 	 * cancelled call); HTTP drops that POST. */
 	void (*abort)(struct tx_mcp_conn *c, int64_t id);

@@ -137,6 +137,9 @@ static void sse_line(void *ctx, const char *line, size_t len)
 		    (!s->event[0] || !strcmp(s->event, "message")))
 			s->fn(s->ctx, s->data.data ? s->data.data : "",
 			      s->data.len);
+		else if (s->has_data && s->other)
+			s->other(s->ctx, s->data.data ? s->data.data : "",
+				 s->data.len);
 		s->data.len = 0;
 		if (s->data.data)
 			s->data.data[0] = '\0';
@@ -341,6 +344,9 @@ int tx_mcp_msg_parse(const char *text, size_t len, struct tx_mcp_msg *m,
 			m->error_message = json_object_get_string(v);
 		if (!m->error_message)
 			m->error_message = "(no message)";
+		/* Kept: it carries what the caller needs next (the URL
+		 * of a -32042 URL elicitation, say). */
+		json_object_object_get_ex(m->error, "data", &m->error_data);
 	}
 	/* A response to a request we could not parse carries id null. */
 	m->kind = TX_MCP_MSG_RESPONSE;
@@ -426,17 +432,24 @@ out_fail:
 	return NULL;
 }
 
-struct json_object *tx_mcp_initialize_params(void)
+struct json_object *tx_mcp_initialize_params(bool elicit)
 {
 	struct json_object *p = json_object_new_object();
 	struct json_object *info = json_object_new_object();
+	struct json_object *caps = json_object_new_object();
 
-	/* No client capabilities: we answer no sampling, roots or
-	 * elicitation requests, so we must not announce them. */
-	if (!p || !info ||
+	/* We answer no sampling or roots requests, so we must not announce
+	 * them; form elicitation only when the configuration asks us to
+	 * accept with defaults (nobody is there to fill in a form). */
+	if (!p || !info || !caps) {
+		json_object_put(caps);
+		goto out_fail;
+	}
+	if (add_owned(p, "capabilities", caps) || /* p owns caps now */
+	    (elicit &&
+	     add_owned(caps, "elicitation", json_object_new_object())) ||
 	    add_owned(p, "protocolVersion",
 		      json_object_new_string(TX_MCP_PROTOCOL_VERSION)) ||
-	    add_owned(p, "capabilities", json_object_new_object()) ||
 	    add_owned(info, "name", json_object_new_string("toolexecfs")) ||
 	    add_owned(info, "version", json_object_new_string(TX_VERSION)))
 		goto out_fail;
@@ -450,12 +463,93 @@ out_fail:
 	return NULL;
 }
 
+struct json_object *tx_mcp_elicit_defaults(struct json_object *params)
+{
+	struct json_object *schema = NULL, *props = NULL, *req = NULL;
+	struct json_object *out = json_object_new_object();
+	struct json_object *content = json_object_new_object();
+	const char *mode = NULL;
+	struct json_object *v;
+
+	if (!out || !content)
+		goto out_fail;
+	if (params && json_object_object_get_ex(params, "mode", &v) &&
+	    json_object_is_type(v, json_type_string))
+		mode = json_object_get_string(v);
+	if ((mode && strcmp(mode, "form")) ||
+	    !json_object_object_get_ex(params, "requestedSchema", &schema) ||
+	    !json_object_object_get_ex(schema, "properties", &props) ||
+	    !json_object_is_type(props, json_type_object))
+		goto out_decline;
+	json_object_object_foreach(props, key, prop)
+	{
+		struct json_object *def;
+
+		if (json_object_is_type(prop, json_type_object) &&
+		    json_object_object_get_ex(prop, "default", &def) &&
+		    json_object_object_add(content, key, json_object_get(def)))
+			goto out_fail;
+	}
+	if (json_object_object_get_ex(schema, "required", &req) &&
+	    json_object_is_type(req, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(req); i++) {
+			struct json_object *r =
+				json_object_array_get_idx(req, i);
+
+			if (!json_object_is_type(r, json_type_string) ||
+			    !json_object_object_get_ex(
+				    content, json_object_get_string(r), NULL))
+				goto out_decline;
+		}
+	if (add_owned(out, "action", json_object_new_string("accept")) ||
+	    json_object_object_add(out, "content", content))
+		goto out_fail;
+	return out;
+
+out_decline:
+	json_object_put(content);
+	if (add_owned(out, "action", json_object_new_string("decline"))) {
+		json_object_put(out);
+		return NULL;
+	}
+	return out;
+out_fail:
+	json_object_put(content);
+	json_object_put(out);
+	return NULL;
+}
+
+bool tx_mcp_tool_task_capable(struct json_object *tool)
+{
+	struct json_object *ex = NULL, *ts = NULL;
+	const char *v;
+
+	if (!json_object_object_get_ex(tool, "execution", &ex) ||
+	    !json_object_object_get_ex(ex, "taskSupport", &ts) ||
+	    !json_object_is_type(ts, json_type_string))
+		return false;
+	v = json_object_get_string(ts);
+	return !strcmp(v, "required") || !strcmp(v, "optional");
+}
+
+bool tx_mcp_tool_task_required(struct json_object *tool)
+{
+	struct json_object *ex = NULL, *ts = NULL;
+
+	return json_object_object_get_ex(tool, "execution", &ex) &&
+	       json_object_object_get_ex(ex, "taskSupport", &ts) &&
+	       json_object_is_type(ts, json_type_string) &&
+	       !strcmp(json_object_get_string(ts), "required");
+}
+
 struct json_object *tx_mcp_call_params(const char *name,
 				       struct json_object *args,
-				       int64_t progress_token)
+				       int64_t progress_token,
+				       unsigned task_ttl_ms)
 {
 	struct json_object *p = json_object_new_object();
 	struct json_object *meta = json_object_new_object();
+	struct json_object *task;
 
 	if (!p || !meta || add_owned(p, "name", json_object_new_string(name)) ||
 	    add_owned(p, "arguments",
@@ -466,7 +560,16 @@ struct json_object *tx_mcp_call_params(const char *name,
 		goto out_fail;
 	if (json_object_object_add(p, "_meta", meta))
 		goto out_fail;
+	if (task_ttl_ms) {
+		task = json_object_new_object();
+		if (add_owned(p, "task", task) ||
+		    add_owned(task, "ttl", json_object_new_int64(task_ttl_ms)))
+			goto out_fail_p;
+	}
 	return p;
+out_fail_p:
+	json_object_put(p);
+	return NULL;
 
 out_fail:
 	json_object_put(meta);

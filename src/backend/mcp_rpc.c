@@ -77,6 +77,7 @@ void tx_mcp_pend_free(struct mcp_pending *p)
 	if (p->job)
 		tx_job_unref(p->job);
 	free(p->text);
+	free(p->task_id);
 	tx_mcp_msg_release(&p->reply);
 	free(p);
 }
@@ -194,8 +195,9 @@ struct mcp_outgoing *tx_mcp_pump(struct mcp_backend *be)
 		p->qnext = NULL;
 		p->sent = true;
 		p->conn = be->conn;
-		p->deadline = now + be->spec->timeout_ms + CALL_GRACE_MS;
+		p->deadline = now + p->idle_ms;
 		be->inflight++;
+		be->last_activity = now;
 		o->conn = tx_mcp_conn_get(be->conn);
 		o->id = p->id;
 		*tail = o;
@@ -318,6 +320,21 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 	pthread_mutex_unlock(&be->mu);
 	/* Nobody waits for this answer any more: end its transfer (HTTP),
 	 * which would otherwise stay open until the connection ends. */
+	if (!rc && !p->done && !be->stopping && strcmp(method, "initialize")) {
+		/* A request we stop waiting for is cancelled (initialize
+		 * MUST NOT be, 2025-11-25 "Cancellation"). */
+		struct json_object *cp = json_object_new_object();
+
+		if (cp) {
+			json_object_object_add(cp, "requestId",
+					       json_object_new_int64(p->id));
+			json_object_object_add(
+				cp, "reason",
+				json_object_new_string("timed out"));
+			tx_mcp_notify(r, "notifications/cancelled", cp);
+			json_object_put(cp);
+		}
+	}
 	if (!rc && !p->done && r->c->ops->abort)
 		r->c->ops->abort(r->c, p->id);
 
@@ -391,6 +408,17 @@ static struct mcp_pending *take_sent(struct mcp_backend *be,
 			}
 			*pp = p->next;
 			p->next = NULL;
+			if (p->kind == PEND_PING) {
+				be->ping_id = 0;
+				tx_mcp_pend_free(p);
+				continue;
+			}
+			if (p->kind == PEND_TASK_RESULT ||
+			    p->kind == PEND_TASK_GET) {
+				/* Their CALL is taken (and failed) too. */
+				tx_mcp_pend_free(p);
+				continue;
+			}
 			if (p->kind == PEND_SYNC) {
 				p->done = true;
 				p->err = EIO;
@@ -470,7 +498,8 @@ bool tx_mcp_awaiting(void *ctx, int64_t id)
 
 	pthread_mutex_lock(&be->mu);
 	p = tx_mcp_pend_find(be, id);
-	waiting = p && p->sent;
+	/* Not a call that became a task: its tools/call was answered. */
+	waiting = p && p->sent && !(p->kind == PEND_CALL && p->task_id);
 	pthread_mutex_unlock(&be->mu);
 	return waiting;
 }
@@ -496,11 +525,54 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 		}
 	}
 	p = id >= 0 ? tx_mcp_pend_find(be, id) : NULL;
-	if (!p || !p->sent) {
+	/* A call that became a task stays in the table under its id, but
+	 * its tools/call was answered: what happens to that POST now is no
+	 * news (tasks/result brings the result). */
+	if (!p || !p->sent || (p->kind == PEND_CALL && p->task_id)) {
 		pthread_mutex_unlock(&be->mu);
 		return; /* answered already (the usual case) */
 	}
 	tx_mcp_pend_take(be, id);
+	if (p->kind == PEND_TASK_GET || p->kind == PEND_TASK_RESULT) {
+		struct mcp_pending *call = tx_mcp_pend_find(be, p->call_id);
+
+		if (call && p->kind == PEND_TASK_GET)
+			call->polling = false;
+		if (p->kind == PEND_TASK_GET || !call ||
+		    call->kind != PEND_CALL) {
+			pthread_mutex_unlock(&be->mu);
+			tx_mcp_pend_free(p);
+			return;
+		}
+		/* The task's result will not come: fail its call. */
+		tx_mcp_pend_free(p);
+		p = tx_mcp_pend_take(be, call->id);
+		be->inflight--;
+		out = tx_mcp_pump(be);
+		pthread_mutex_unlock(&be->mu);
+		tx_job_fail(p->job, EIO, "backend_failed",
+			    "MCP server %s: tasks/result for task %s: %s",
+			    be->spec->name, p->task_id, reason);
+		tx_mcp_pend_free(p);
+		tx_mcp_send_all(be, out);
+		return;
+	}
+	if (p->kind == PEND_PING) {
+		struct mcp_conn_ref *r = ref_of(be, c);
+		char why[600];
+
+		be->ping_id = 0;
+		if (r && !session_gone) {
+			/* A dead server is found now, not by the next call. */
+			snprintf(why, sizeof(why), "ping failed: %s", reason);
+			tx_log(TX_LOG_WARN, "mcp %s: %s", be->spec->name, why);
+			tx_mcp_note_failure(be, why, false);
+			tx_mcp_detach(be, r);
+		}
+		pthread_mutex_unlock(&be->mu);
+		tx_mcp_pend_free(p);
+		return;
+	}
 	if (p->kind == PEND_SYNC) {
 		p->done = true;
 		p->err = EIO;
@@ -544,6 +616,14 @@ static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 	pthread_mutex_lock(&be->mu);
 	if (m->id_is_int)
 		p = tx_mcp_pend_take(be, m->id_int);
+	if (p && p->kind == PEND_PING) {
+		/* Any answer, an error too, shows the session alive. */
+		be->ping_id = 0;
+		be->last_activity = tx_mono_ms();
+		pthread_mutex_unlock(&be->mu);
+		tx_mcp_pend_free(p);
+		return;
+	}
 	if (p && p->kind == PEND_SYNC) {
 		p->reply = *m;
 		memset(m, 0, sizeof(*m));
@@ -552,9 +632,28 @@ static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 		pthread_mutex_unlock(&be->mu);
 		return;
 	}
+	if (p && p->kind == PEND_TASK_GET) {
+		tx_mcp_task_status(be, p, m); /* unlocks */
+		return;
+	}
+	if (p && p->kind == PEND_TASK_RESULT) {
+		/* The answer of the task's call: complete that call. */
+		int64_t call_id = p->call_id;
+
+		tx_mcp_pend_free(p);
+		p = tx_mcp_pend_take(be, call_id);
+		if (p && p->kind != PEND_CALL) {
+			tx_mcp_pend_insert(be, p);
+			p = NULL;
+		}
+	} else if (p && p->as_task && !p->task_id && m->result &&
+		   tx_mcp_task_created(be, p, m)) {
+		return; /* unlocked; the call goes on as a task */
+	}
 	if (p) {
 		be->inflight--;
 		be->calls++;
+		be->last_activity = tx_mono_ms();
 		out = tx_mcp_pump(be);
 	}
 	pthread_mutex_unlock(&be->mu);
@@ -567,7 +666,16 @@ static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 		return;
 	}
 	(void)c;
-	if (m->error) {
+	if (m->error && m->error_data) {
+		tx_job_fail(p->job, tx_mcp_error_errno(m->error_code),
+			    "mcp_error",
+			    "%s (JSON-RPC error %d; data: %.1500s)",
+			    m->error_message, m->error_code,
+			    json_object_to_json_string_ext(
+				    m->error_data,
+				    JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (m->error) {
 		tx_job_fail(p->job, tx_mcp_error_errno(m->error_code),
 			    "mcp_error", "%s (JSON-RPC error %d)",
 			    m->error_message, m->error_code);
@@ -596,8 +704,14 @@ static void on_progress(struct mcp_backend *be, struct json_object *params)
 		return;
 	pthread_mutex_lock(&be->mu);
 	p = tx_mcp_pend_find(be, json_object_get_int64(v));
-	if (p && p->kind == PEND_CALL)
+	if (p && p->kind == PEND_CALL) {
 		job = tx_job_ref(p->job);
+		/* The server is working on it: its idle timeout starts
+		 * again (the TypeScript SDK's resetTimeoutOnProgress); the
+		 * engine's job timeout (max_timeout_ms) still caps it. */
+		if (p->sent)
+			p->deadline = tx_mono_ms() + p->idle_ms;
+	}
 	pthread_mutex_unlock(&be->mu);
 	if (!job)
 		return;
@@ -646,6 +760,19 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 
 			reply = tx_mcp_reply_text(m.id, empty, 0, NULL);
 			json_object_put(empty);
+		} else if (be->spec->elicit_defaults &&
+			   !strcmp(m.method, "elicitation/create")) {
+			struct json_object *ans =
+				tx_mcp_elicit_defaults(m.params);
+
+			tx_log(TX_LOG_INFO,
+			       "mcp %s: elicitation answered with its "
+			       "defaults: %s",
+			       be->spec->name,
+			       ans ? json_object_to_json_string(ans) : "?");
+			reply = ans ? tx_mcp_reply_text(m.id, ans, 0, NULL)
+				    : NULL;
+			json_object_put(ans);
 		} else {
 			char msg[300];
 
@@ -712,8 +839,9 @@ void tx_mcp_fail_queue(struct mcp_backend *be, const char *reason)
 	tx_mcp_fail_calls(list, EIO, "backend_failed", be->spec->name, reason);
 }
 
-/* Fails calls past their deadline (a safety net: the engine's job
- * timeout normally cancels them first).  be->mu held. */
+/* Calls that got neither their answer nor a progress notification
+ * within their timeout (the engine's job timeout is the hard cap).
+ * be->mu held. */
 struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now)
 {
 	struct mcp_pending *out = NULL;

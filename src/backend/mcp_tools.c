@@ -35,10 +35,26 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	const char *name;
 	char err[512];
 	struct tx_tool *tool;
+	struct mcp_tool_data *data;
+	size_t len;
+	bool tasks;
 
 	if (tx_mcp_tool_check(t, &name, err, sizeof(err))) {
 		tx_log(TX_LOG_WARN, "mcp %s: skipping a tool: %s",
 		       be->spec->name, err);
+		return NULL;
+	}
+	pthread_mutex_lock(&be->mu);
+	tasks = be->cap_tool_tasks;
+	pthread_mutex_unlock(&be->mu);
+	if (tx_mcp_tool_task_required(t) && !tasks) {
+		/* A plain tools/call of it always fails, and without the
+		 * server's tasks capability we must not make it a task. */
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: skipping tool \"%s\": it must be called "
+		       "as a task (execution.taskSupport \"required\"), "
+		       "but the server declared no tasks for tools/call",
+		       be->spec->name, name);
 		return NULL;
 	}
 	json_object_object_get_ex(t, "inputSchema", &in);
@@ -53,14 +69,25 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	def.description = tx_mcp_str_field(t, "description");
 	def.input_schema = in;
 	def.output_schema = out;
-	def.timeout_ms = be->spec->timeout_ms;
+	{
+		unsigned idle;
+
+		/* The engine enforces the hard cap; the idle timeout, which
+		 * progress restarts, is ours (mcp_rpc.c). */
+		tx_mcp_spec_tool_timeouts(be->spec, name, &idle,
+					  &def.timeout_ms);
+	}
 	def.origin = be->source;
 	def.where = be->where;
 	def.backend = &be->core;
-	def.backend_data = strdup(name);
-	def.backend_data_free = free;
-	if (!def.backend_data)
+	len = strlen(name);
+	data = malloc(sizeof(*data) + len + 1);
+	if (!data)
 		return NULL;
+	data->task = tasks && tx_mcp_tool_task_capable(t);
+	memcpy(data->name, name, len + 1);
+	def.backend_data = data;
+	def.backend_data_free = free;
 	tool = tx_tool_new(&def, err, sizeof(err));
 	if (!tool)
 		tx_log(TX_LOG_WARN, "mcp %s: skipping tool \"%s\": %s",
@@ -84,9 +111,15 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	size_t n = 0, cap = 0;
 	char *cursor = NULL;
 	char regerr[1024] = "";
+	bool cap_tools;
 	int rc = 0;
 
-	for (int page = 0; page < LIST_PAGES_MAX; page++) {
+	pthread_mutex_lock(&be->mu);
+	cap_tools = be->cap_tools;
+	pthread_mutex_unlock(&be->mu);
+	/* No "tools" capability: nothing to list (the server would refuse);
+	 * publishing the empty set keeps the server ready, not restarting. */
+	for (int page = 0; cap_tools && page < LIST_PAGES_MAX; page++) {
 		struct json_object *params = json_object_new_object();
 		struct json_object *arr = NULL;
 		struct tx_mcp_msg reply;

@@ -62,6 +62,13 @@ struct tx_tool_spec {
 	struct tx_exec_spec exec;
 };
 
+/* Timeouts of one tool of an MCP server ("tool_timeouts"). */
+struct tx_mcp_tool_timeout {
+	char *tool;
+	unsigned timeout_ms;     /* 0: the server's */
+	unsigned max_timeout_ms; /* 0: the server's */
+};
+
 /* One MCP server: stdio (command) or Streamable HTTP (url). */
 struct tx_mcp_spec {
 	char *name;       /* the namespace */
@@ -70,12 +77,30 @@ struct tx_mcp_spec {
 	char **env;       /* "KEY=VALUE", NULL-terminated; may be NULL */
 	bool inherit_env; /* stdio: the daemon's whole environment */
 	char *cwd;
-	char *url;           /* HTTP; NULL for stdio */
-	char **headers;      /* "Name: value", NULL-terminated; may be NULL */
-	unsigned timeout_ms; /* per request; default 60000 */
+	char *url; /* HTTP; NULL for stdio */
+	/* url as written, when ${VAR} expansion changed it: what messages
+	 * and status show, so an expanded secret never does.  NULL: url. */
+	char *url_shown;
+	char **headers;     /* "Name: value", NULL-terminated; may be NULL */
+	char *headers_file; /* more headers, read at each connection */
+	/* A call may go this long without an answer or a progress
+	 * notification (each one starts it again); default 60000. */
+	unsigned timeout_ms;
+	/* and no longer than this in all; default 10 x timeout_ms. */
+	unsigned max_timeout_ms;
+	struct tx_mcp_tool_timeout *tool_timeouts; /* per tool */
+	size_t ntool_timeouts;
 	unsigned startup_timeout_ms; /* initialize; default 30000 */
 	unsigned max_concurrency;    /* calls in flight; 0: unlimited */
 	bool lazy; /* start at first call instead of at mount */
+	/* "type": "sse": the deprecated HTTP+SSE transport (2024-11-05):
+	 * url is the event stream, which names where to POST. */
+	bool legacy_sse;
+	/* "elicitation": "defaults": we announce form elicitation and
+	 * accept each request with its schema's defaults. */
+	bool elicit_defaults;
+	/* HTTP: ping after this long without traffic; 0: never. */
+	unsigned ping_interval_ms;
 };
 
 struct tx_config_file {
@@ -107,6 +132,20 @@ struct tx_exec_spec *tx_exec_spec_dup(const struct tx_exec_spec *spec);
 void tx_exec_spec_free(struct tx_exec_spec *spec);
 struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec);
 void tx_mcp_spec_free(struct tx_mcp_spec *spec);
+/*
+ * Reads a headersFile: "Name: value" lines (blank lines and '#' lines
+ * skipped); the file must be a regular file of ours with no access for
+ * group or others (it holds secrets).  0 with *out (NULL-terminated;
+ * the caller frees each string and the vector), or -errno with the
+ * reason in err,
+ * which never quotes the file's contents.
+ */
+int tx_mcp_read_headers_file(const char *path, char ***out, char *err,
+			     size_t errlen);
+/* A tool's idle timeout and hard cap: its "tool_timeouts" entry, else
+ * the server's. */
+void tx_mcp_spec_tool_timeouts(const struct tx_mcp_spec *spec, const char *tool,
+			       unsigned *timeout_ms, unsigned *max_timeout_ms);
 /* Same definition?  Reload restarts only servers whose spec changed. */
 bool tx_mcp_spec_equal(const struct tx_mcp_spec *a,
 		       const struct tx_mcp_spec *b);

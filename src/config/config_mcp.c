@@ -17,8 +17,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MCP_TIMEOUT_DEFAULT 60000u
 #define MCP_STARTUP_DEFAULT 30000u
@@ -27,6 +31,11 @@
 #define MCP_CONCURRENCY_MAX 1024u
 #define MCP_ARGS_MAX        4096
 #define MCP_SERVERS_MAX     1000
+#define EXPAND_MAX          (64u * 1024) /* one value after ${VAR} */
+#define VAR_NAME_MAX        255
+#define HEADERS_FILE_MAX    (64u * 1024)
+#define HEADERS_FILE_LINES  256
+#define PING_DEFAULT_MS     300000u /* HTTP: idle this long, ping */
 
 static const char *const server_keys[] = {
 	"command",
@@ -35,7 +44,10 @@ static const char *const server_keys[] = {
 	"cwd",
 	"url",
 	"headers",
+	"headersFile",
 	"timeout_ms",
+	"max_timeout_ms",
+	"tool_timeouts",
 	"startup_timeout_ms",
 	"max_concurrency",
 	"lazy",
@@ -45,6 +57,8 @@ static const char *const server_keys[] = {
 	"httpUrl",
 	"comment",
 	"inherit_env",
+	"elicitation",
+	"ping_interval_ms",
 	NULL,
 };
 
@@ -72,7 +86,12 @@ void tx_mcp_spec_release(struct tx_mcp_spec *s)
 	tx_cfg_strv_free(s->env);
 	free(s->cwd);
 	free(s->url);
+	free(s->url_shown);
 	tx_cfg_strv_free(s->headers);
+	free(s->headers_file);
+	for (size_t i = 0; i < s->ntool_timeouts; i++)
+		free(s->tool_timeouts[i].tool);
+	free(s->tool_timeouts);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -106,15 +125,35 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	if (!d)
 		goto out_nomem;
 	d->timeout_ms = spec->timeout_ms;
+	d->max_timeout_ms = spec->max_timeout_ms;
+	if (spec->ntool_timeouts) {
+		d->tool_timeouts =
+			calloc(spec->ntool_timeouts, sizeof(*d->tool_timeouts));
+		if (!d->tool_timeouts)
+			goto out_nomem;
+		for (size_t i = 0; i < spec->ntool_timeouts; i++) {
+			d->tool_timeouts[i] = spec->tool_timeouts[i];
+			d->tool_timeouts[i].tool = NULL;
+			d->ntool_timeouts++;
+			if (dup_str(&d->tool_timeouts[i].tool,
+				    spec->tool_timeouts[i].tool))
+				goto out_nomem;
+		}
+	}
 	d->startup_timeout_ms = spec->startup_timeout_ms;
 	d->max_concurrency = spec->max_concurrency;
 	d->lazy = spec->lazy;
 	d->inherit_env = spec->inherit_env;
+	d->elicit_defaults = spec->elicit_defaults;
+	d->legacy_sse = spec->legacy_sse;
+	d->ping_interval_ms = spec->ping_interval_ms;
 	if (dup_str(&d->name, spec->name) ||
 	    dup_str(&d->command, spec->command) ||
 	    dup_strv(&d->args, spec->args) || dup_strv(&d->env, spec->env) ||
 	    dup_str(&d->cwd, spec->cwd) || dup_str(&d->url, spec->url) ||
-	    dup_strv(&d->headers, spec->headers))
+	    dup_str(&d->url_shown, spec->url_shown) ||
+	    dup_strv(&d->headers, spec->headers) ||
+	    dup_str(&d->headers_file, spec->headers_file))
 		goto out_nomem;
 	return d;
 out_nomem:
@@ -128,16 +167,56 @@ static bool str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+static bool tool_timeouts_equal(const struct tx_mcp_spec *a,
+				const struct tx_mcp_spec *b)
+{
+	if (a->ntool_timeouts != b->ntool_timeouts)
+		return false;
+	for (size_t i = 0; i < a->ntool_timeouts; i++)
+		if (!str_eq(a->tool_timeouts[i].tool,
+			    b->tool_timeouts[i].tool) ||
+		    a->tool_timeouts[i].timeout_ms !=
+			    b->tool_timeouts[i].timeout_ms ||
+		    a->tool_timeouts[i].max_timeout_ms !=
+			    b->tool_timeouts[i].max_timeout_ms)
+			return false;
+	return true;
+}
+
+void tx_mcp_spec_tool_timeouts(const struct tx_mcp_spec *spec, const char *tool,
+			       unsigned *timeout_ms, unsigned *max_timeout_ms)
+{
+	*timeout_ms = spec->timeout_ms;
+	*max_timeout_ms = spec->max_timeout_ms;
+	for (size_t i = 0; tool && i < spec->ntool_timeouts; i++) {
+		if (strcmp(spec->tool_timeouts[i].tool, tool))
+			continue;
+		if (spec->tool_timeouts[i].timeout_ms)
+			*timeout_ms = spec->tool_timeouts[i].timeout_ms;
+		if (spec->tool_timeouts[i].max_timeout_ms)
+			*max_timeout_ms = spec->tool_timeouts[i].max_timeout_ms;
+	}
+	if (*max_timeout_ms < *timeout_ms)
+		*max_timeout_ms = *timeout_ms;
+}
+
 bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 {
 	if (!a || !b)
 		return a == b;
+	if (a->elicit_defaults != b->elicit_defaults ||
+	    a->legacy_sse != b->legacy_sse ||
+	    a->ping_interval_ms != b->ping_interval_ms ||
+	    a->max_timeout_ms != b->max_timeout_ms ||
+	    !tool_timeouts_equal(a, b))
+		return false;
 	return str_eq(a->name, b->name) && str_eq(a->command, b->command) &&
 	       tx_cfg_strv_equal(a->args, b->args) &&
 	       tx_cfg_strv_equal(a->env, b->env) &&
 	       a->inherit_env == b->inherit_env && str_eq(a->cwd, b->cwd) &&
 	       str_eq(a->url, b->url) &&
 	       tx_cfg_strv_equal(a->headers, b->headers) &&
+	       str_eq(a->headers_file, b->headers_file) &&
 	       a->timeout_ms == b->timeout_ms &&
 	       a->startup_timeout_ms == b->startup_timeout_ms &&
 	       a->max_concurrency == b->max_concurrency && a->lazy == b->lazy;
@@ -187,6 +266,339 @@ static int check_header_values(struct tx_cfg *c, char **headers)
 	return 0;
 }
 
+/* ---- ${VAR} expansion ------------------------------------------------ */
+
+/*
+ * Expands ${VAR} and ${VAR:-default} (default when VAR is unset or
+ * empty, as in the shell) from the daemon's environment, so a token
+ * need not sit in the file.  A '$' not followed by '{' stays as it is.
+ * 0 with *out NULL when in holds no "${" (nothing to do), or a malloc'd
+ * expansion; -EINVAL naming the variable (never its value), -ENOMEM.
+ */
+static int expand_text(struct tx_cfg *c, const char *in, char **out)
+{
+	size_t cap = strlen(in) + 64, len = 0;
+	char *o;
+	const char *p = in;
+
+	*out = NULL;
+	if (!strstr(in, "${"))
+		return 0;
+	if (!(o = malloc(cap)))
+		return -ENOMEM;
+	while (*p) {
+		const char *name, *e, *val = NULL, *def = NULL;
+		char var[VAR_NAME_MAX + 1];
+		size_t nlen, vlen, dlen = 0;
+
+		if (p[0] != '$' || p[1] != '{') {
+			val = p++;
+			vlen = 1;
+			goto append;
+		}
+		name = p + 2;
+		for (e = name; isalnum((unsigned char)*e) || *e == '_'; e++)
+			;
+		nlen = (size_t)(e - name);
+		if (!nlen || isdigit((unsigned char)name[0]) ||
+		    nlen > VAR_NAME_MAX ||
+		    (*e != '}' && (e[0] != ':' || e[1] != '-'))) {
+			free(o);
+			return tx_cfg_error(c,
+					    "\"${\" must start ${NAME} or "
+					    "${NAME:-default} (NAME: letters, "
+					    "digits and '_')");
+		}
+		if (*e == ':') {
+			const char *close = strchr(e + 2, '}');
+
+			if (!close) {
+				free(o);
+				return tx_cfg_error(c,
+						    "${%.*s:- has no closing "
+						    "'}'",
+						    (int)nlen, name);
+			}
+			def = e + 2;
+			dlen = (size_t)(close - def);
+			e = close;
+		}
+		memcpy(var, name, nlen);
+		var[nlen] = '\0';
+		val = getenv(var);
+		if (def && (!val || !*val)) {
+			val = def;
+			vlen = dlen;
+		} else if (!val) {
+			free(o);
+			return tx_cfg_error(c,
+					    "environment variable %s is not "
+					    "set (write ${%s:-DEFAULT} to give "
+					    "a default)",
+					    var, var);
+		} else {
+			vlen = strlen(val);
+		}
+		p = e + 1;
+	append:
+		if (len + vlen + 1 > EXPAND_MAX) {
+			free(o);
+			return tx_cfg_error(c,
+					    "longer than %u bytes once "
+					    "${...} is expanded",
+					    EXPAND_MAX);
+		}
+		if (len + vlen + 1 > cap) {
+			char *n;
+
+			cap = (len + vlen + 1) * 2;
+			if (!(n = realloc(o, cap))) {
+				free(o);
+				return -ENOMEM;
+			}
+			o = n;
+		}
+		memcpy(o + len, val, vlen);
+		len += vlen;
+	}
+	o[len] = '\0';
+	if (memchr(o, '\0', len)) { /* cannot happen: getenv has none */
+		free(o);
+		return -EINVAL;
+	}
+	*out = o;
+	return 0;
+}
+
+/* Expands *s in place (path: the current one). */
+static int expand_str(struct tx_cfg *c, char **s)
+{
+	char *x;
+	int rc;
+
+	if (!*s)
+		return 0;
+	rc = expand_text(c, *s, &x);
+	if (!rc && x) {
+		free(*s);
+		*s = x;
+	}
+	return rc;
+}
+
+/* Expands the value part of each "KEY<sep>VALUE" of a pairs vector,
+ * the path naming key and KEY. */
+static int expand_pairs(struct tx_cfg *c, const char *key, const char *sep,
+			char **v)
+{
+	size_t mark = tx_cfg_push_key(c, key);
+	size_t seplen = strlen(sep);
+	int rc = 0;
+
+	for (size_t i = 0; !rc && v && v[i]; i++) {
+		char *at = strstr(v[i], sep), *x = NULL, *k;
+		size_t m;
+
+		if (!at)
+			continue;
+		if (!(k = strndup(v[i], (size_t)(at - v[i])))) {
+			rc = -ENOMEM;
+			break;
+		}
+		m = tx_cfg_push_key(c, k);
+		rc = expand_text(c, at + seplen, &x);
+		tx_cfg_pop(c, m);
+		if (!rc && x) {
+			char *n = NULL;
+
+			if (asprintf(&n, "%s%s%s", k, sep, x) < 0)
+				rc = -ENOMEM;
+			else {
+				free(v[i]);
+				v[i] = n;
+			}
+		}
+		free(x);
+		free(k);
+	}
+	tx_cfg_pop(c, mark);
+	return rc;
+}
+
+static int expand_server(struct tx_cfg *c, struct tx_mcp_spec *s)
+{
+	size_t mark;
+	int rc = 0;
+
+	if (s->url) {
+		char *x = NULL;
+
+		mark = tx_cfg_push_key(c, "url");
+		rc = expand_text(c, s->url, &x);
+		tx_cfg_pop(c, mark);
+		if (rc)
+			return rc;
+		if (x) {
+			/* Messages show the url as written. */
+			s->url_shown = s->url;
+			s->url = x;
+		}
+	}
+	mark = tx_cfg_push_key(c, "command");
+	rc = expand_str(c, &s->command);
+	tx_cfg_pop(c, mark);
+	mark = tx_cfg_push_key(c, "args");
+	for (size_t i = 0; !rc && s->args && s->args[i]; i++) {
+		size_t m = tx_cfg_push_index(c, i);
+
+		rc = expand_str(c, &s->args[i]);
+		tx_cfg_pop(c, m);
+	}
+	tx_cfg_pop(c, mark);
+	if (!rc)
+		rc = expand_pairs(c, "env", "=", s->env);
+	if (!rc)
+		rc = expand_pairs(c, "headers", ": ", s->headers);
+	if (!rc && s->headers_file) {
+		mark = tx_cfg_push_key(c, "headersFile");
+		rc = expand_str(c, &s->headers_file);
+		tx_cfg_pop(c, mark);
+	}
+	return rc;
+}
+
+/* ---- headersFile ---------------------------------------------------- */
+
+int tx_mcp_read_headers_file(const char *path, char ***out, char *err,
+			     size_t errlen)
+{
+	char buf[HEADERS_FILE_MAX + 1];
+	char **v = NULL;
+	size_t n = 0, len = 0, line = 0;
+	struct stat st;
+	ssize_t r;
+	int fd, rc = 0;
+	char *p, *next;
+
+	*out = NULL;
+	if (path[0] != '/') {
+		snprintf(err, errlen, "headersFile must be an absolute path");
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "headersFile %s: %s", path,
+			 strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "headersFile %s: not a regular file",
+			 path);
+		rc = -EINVAL;
+		goto out_close;
+	}
+	/* It holds secrets: nobody else may read or change it. */
+	if ((st.st_mode & 077) || st.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "headersFile %s: mode %04o, owner %u: must be ours "
+			 "and not readable or writable by others (chmod 600)",
+			 path, (unsigned)(st.st_mode & 07777),
+			 (unsigned)st.st_uid);
+		rc = -EPERM;
+		goto out_close;
+	}
+	while ((r = read(fd, buf + len, sizeof(buf) - len)) > 0) {
+		len += (size_t)r;
+		if (len == sizeof(buf))
+			break;
+	}
+	if (r < 0 || len > HEADERS_FILE_MAX) {
+		snprintf(err, errlen, "headersFile %s: %s", path,
+			 r < 0 ? strerror(errno) : "over 64 KiB");
+		rc = r < 0 ? -EIO : -EFBIG;
+		goto out_close;
+	}
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len)) {
+		snprintf(err, errlen, "headersFile %s: holds a NUL byte", path);
+		rc = -EINVAL;
+		goto out_close;
+	}
+	v = calloc(HEADERS_FILE_LINES + 1, sizeof(*v));
+	if (!v) {
+		rc = -ENOMEM;
+		goto out_close;
+	}
+	/* "Name: value" lines, as curl -H @file reads; blank lines and
+	 * lines starting with '#' are skipped. */
+	for (p = buf; p && *p; p = next) {
+		char *colon, *val, *end;
+
+		line++;
+		next = strchr(p, '\n');
+		if (next)
+			*next++ = '\0';
+		end = p + strlen(p);
+		while (end > p &&
+		       (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (!*p || *p == '#')
+			continue;
+		colon = strchr(p, ':');
+		if (colon)
+			*colon = '\0';
+		if (!colon || !header_name_ok(p) || strchr(colon + 1, '\r')) {
+			snprintf(err, errlen,
+				 "headersFile %s: line %zu: expected "
+				 "\"Name: value\"",
+				 path, line);
+			rc = -EINVAL;
+			goto out_close;
+		}
+		if (n == HEADERS_FILE_LINES) {
+			snprintf(err, errlen,
+				 "headersFile %s: more than %d headers", path,
+				 HEADERS_FILE_LINES);
+			rc = -EINVAL;
+			goto out_close;
+		}
+		for (val = colon + 1; *val == ' ' || *val == '\t'; val++)
+			;
+		if (asprintf(&v[n], "%s: %s", p, val) < 0) {
+			v[n] = NULL;
+			rc = -ENOMEM;
+			goto out_close;
+		}
+		n++;
+	}
+	*out = v;
+	v = NULL;
+out_close:
+	tx_cfg_strv_free(v);
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+static int check_headers_file(struct tx_cfg *c, const char *path)
+{
+	char err[600];
+	char **v = NULL;
+	int rc = tx_mcp_read_headers_file(path, &v, err, sizeof(err));
+
+	tx_cfg_strv_free(v);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		size_t mark = tx_cfg_push_key(c, "headersFile");
+
+		rc = tx_cfg_error(c, "%s", err);
+		tx_cfg_pop(c, mark);
+	}
+	return rc;
+}
+
 static int parse_url_key(struct tx_cfg *c, struct json_object *o,
 			 struct tx_mcp_spec *s)
 {
@@ -213,7 +625,7 @@ static int parse_url_key(struct tx_cfg *c, struct json_object *o,
 }
 
 static int parse_type(struct tx_cfg *c, struct json_object *o,
-		      const struct tx_mcp_spec *s)
+		      struct tx_mcp_spec *s)
 {
 	char *type = NULL;
 	int rc = tx_cfg_get_string(c, o, "type", false, false, &type);
@@ -225,12 +637,19 @@ static int parse_type(struct tx_cfg *c, struct json_object *o,
 	if (!strcmp(type, "stdio")) {
 		stdio = true;
 	} else if (!strcmp(type, "http") || !strcmp(type, "streamable-http") ||
-		   !strcmp(type, "streamableHttp") || !strcmp(type, "sse")) {
+		   !strcmp(type, "streamableHttp")) {
 		stdio = false;
+	} else if (!strcmp(type, "sse")) {
+		/* The deprecated HTTP+SSE transport: not Streamable HTTP,
+		 * whose POSTs such a server refuses. */
+		stdio = false;
+		s->legacy_sse = true;
 	} else {
 		free(type);
-		return tx_cfg_error(c, "must be \"stdio\", \"http\", "
-				       "\"streamable-http\" or \"sse\"");
+		return tx_cfg_error(c,
+				    "must be \"stdio\", \"http\", "
+				    "\"streamable-http\", \"streamableHttp\" "
+				    "or \"sse\"");
 	}
 	free(type);
 	if (stdio && !s->command)
@@ -238,6 +657,83 @@ static int parse_type(struct tx_cfg *c, struct json_object *o,
 	if (!stdio && !s->url)
 		return tx_cfg_error(c, "an HTTP server needs \"url\"");
 	return 0;
+}
+
+/* "tool_timeouts": {"TOOL": {"timeout_ms": N, "max_timeout_ms": M}} */
+static int parse_tool_timeouts(struct tx_cfg *c, struct json_object *o,
+			       struct tx_mcp_spec *s)
+{
+	static const char *const keys[] = { "timeout_ms", "max_timeout_ms",
+					    NULL };
+	struct json_object *v;
+	size_t mark, n;
+	int rc = 0;
+
+	if (!json_object_object_get_ex(o, "tool_timeouts", &v))
+		return 0;
+	mark = tx_cfg_push_key(c, "tool_timeouts");
+	if (!json_object_is_type(v, json_type_object)) {
+		rc = tx_cfg_error(c, "expected an object mapping tool names "
+				     "to timeouts");
+		goto out;
+	}
+	n = (size_t)json_object_object_length(v);
+	s->tool_timeouts = calloc(n ? n : 1, sizeof(*s->tool_timeouts));
+	if (!s->tool_timeouts) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	json_object_object_foreach(v, tool, t)
+	{
+		struct tx_mcp_tool_timeout *tt =
+			&s->tool_timeouts[s->ntool_timeouts];
+		size_t m = tx_cfg_push_key(c, tool);
+		unsigned long long u = 0;
+
+		if (!json_object_is_type(t, json_type_object))
+			rc = tx_cfg_error(c, "expected an object with "
+					     "\"timeout_ms\" and/or "
+					     "\"max_timeout_ms\"");
+		if (!rc)
+			rc = tx_cfg_check_keys(c, t, keys, NULL);
+		if (!rc && !(tt->tool = strdup(tool)))
+			rc = -ENOMEM;
+		if (!rc)
+			s->ntool_timeouts++;
+		if (!rc)
+			rc = tx_cfg_get_uint(c, t, "timeout_ms", 1,
+					     MCP_TIMEOUT_MAX, &u);
+		tt->timeout_ms = (unsigned)u;
+		u = 0;
+		if (!rc)
+			rc = tx_cfg_get_uint(c, t, "max_timeout_ms", 1,
+					     MCP_TIMEOUT_MAX, &u);
+		tt->max_timeout_ms = (unsigned)u;
+		tx_cfg_pop(c, m);
+		if (rc)
+			goto out;
+	}
+out:
+	tx_cfg_pop(c, mark);
+	return rc;
+}
+
+static int parse_elicitation(struct tx_cfg *c, struct json_object *o,
+			     struct tx_mcp_spec *s)
+{
+	char *v = NULL;
+	int rc = tx_cfg_get_string(c, o, "elicitation", false, false, &v);
+
+	if (rc || !v)
+		return rc;
+	if (!strcmp(v, "defaults")) {
+		s->elicit_defaults = true;
+	} else if (strcmp(v, "none")) {
+		tx_cfg_push_key(c, "elicitation");
+		rc = tx_cfg_error(c, "must be \"none\" or \"defaults\"");
+	}
+	free(v);
+	return rc;
 }
 
 static int parse_server(struct tx_cfg *c, const char *name,
@@ -277,6 +773,9 @@ static int parse_server(struct tx_cfg *c, const char *name,
 	    (rc = parse_url_key(c, o, s)) ||
 	    (rc = tx_cfg_get_pairs(c, o, "headers", ": ", header_name_ok,
 				   &s->headers)) ||
+	    (rc = tx_cfg_get_string(c, o, "headersFile", false, true,
+				    &s->headers_file)) ||
+	    (rc = expand_server(c, s)) ||
 	    (rc = check_header_values(c, s->headers)))
 		return rc;
 	if (s->command && s->url)
@@ -295,9 +794,12 @@ static int parse_server(struct tx_cfg *c, const char *name,
 	if (s->url && s->inherit_env)
 		return tx_cfg_error(c, "\"inherit_env\" applies to local "
 				       "servers (\"command\") only");
-	if (s->command && s->headers)
-		return tx_cfg_error(c, "\"headers\" apply to remote servers "
-				       "(\"url\") only");
+	if (s->command && (s->headers || s->headers_file))
+		return tx_cfg_error(c, "\"headers\" and \"headersFile\" "
+				       "apply to remote servers (\"url\") "
+				       "only");
+	if (s->headers_file && (rc = check_headers_file(c, s->headers_file)))
+		return rc;
 	if ((rc = parse_type(c, o, s)))
 		return rc;
 
@@ -305,6 +807,24 @@ static int parse_server(struct tx_cfg *c, const char *name,
 	if ((rc = tx_cfg_get_uint(c, o, "timeout_ms", 1, MCP_TIMEOUT_MAX, &u)))
 		return rc;
 	s->timeout_ms = (unsigned)u;
+	/* Progress restarts the timeout; without a cap a server that
+	 * reports progress forever would hold the call forever. */
+	u = (unsigned long long)s->timeout_ms * 10 < MCP_TIMEOUT_MAX
+		    ? (unsigned long long)s->timeout_ms * 10
+		    : MCP_TIMEOUT_MAX;
+	if ((rc = tx_cfg_get_uint(c, o, "max_timeout_ms", 1, MCP_TIMEOUT_MAX,
+				  &u)))
+		return rc;
+	s->max_timeout_ms = (unsigned)u;
+	if (s->max_timeout_ms < s->timeout_ms) {
+		tx_cfg_push_key(c, "max_timeout_ms");
+		return tx_cfg_error(c,
+				    "must not be less than \"timeout_ms\" "
+				    "(%u)",
+				    s->timeout_ms);
+	}
+	if ((rc = parse_tool_timeouts(c, o, s)))
+		return rc;
 	u = s->startup_timeout_ms;
 	if ((rc = tx_cfg_get_uint(c, o, "startup_timeout_ms", 1,
 				  MCP_STARTUP_MAX, &u)))
@@ -315,6 +835,19 @@ static int parse_server(struct tx_cfg *c, const char *name,
 				  MCP_CONCURRENCY_MAX, &u)))
 		return rc;
 	s->max_concurrency = (unsigned)u;
+	if ((rc = parse_elicitation(c, o, s)))
+		return rc;
+	u = s->url ? PING_DEFAULT_MS : 0;
+	if ((rc = tx_cfg_get_uint(c, o, "ping_interval_ms", 0, MCP_TIMEOUT_MAX,
+				  &u)))
+		return rc;
+	s->ping_interval_ms = (unsigned)u;
+	if (s->ping_interval_ms && !s->url) {
+		tx_cfg_push_key(c, "ping_interval_ms");
+		return tx_cfg_error(c, "applies to remote servers (\"url\") "
+				       "only: a stdio server's exit is seen at "
+				       "once");
+	}
 	return tx_cfg_get_bool(c, o, "lazy", &s->lazy);
 }
 

@@ -6,7 +6,7 @@
 # answers notifications/initialized, which nothing else times out.
 . "$(dirname "$0")/lib.sh"
 need_fuse
-python3 "$top/tests/mcp/http_hang_server.py" hang-notify "$TMP/port" "$TMP/server.log" &
+"$PYTHON" "$top/tests/mcp/http_hang_server.py" hang-notify "$TMP/port" "$TMP/server.log" &
 srv=$!
 at_exit "kill $srv"
 for _ in $(seq 300); do [ -s "$TMP/port" ] && break; sleep 0.1; done

@@ -8,9 +8,14 @@ url=${1:?usage: conformance-client.sh SERVER_URL}
 : "${TOOLEXEC:?set TOOLEXEC to the toolexec binary}"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/txconf.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-printf '{"mcpServers": {"conf": {"url": "%s", "timeout_ms": 10000}}}\n' "$url" \
+# "elicitation": "defaults": nobody is at a terminal to fill in a form,
+# so elicitation requests are accepted with the schema's defaults.
+printf '{"mcpServers": {"conf": {"url": "%s", "timeout_ms": 10000, "elicitation": "defaults"}}}\n' "$url" \
 	> "$dir/servers.json"
 case "${MCP_CONFORMANCE_SCENARIO:-}" in
+elicitation-sep1034-client-defaults)
+	"$TOOLEXEC" -c "$dir" call conf:test_client_elicitation_defaults
+	;;
 tools_call)
 	"$TOOLEXEC" -c "$dir" call conf:add_numbers '{"a":2,"b":3}'
 	;;

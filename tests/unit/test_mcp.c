@@ -201,7 +201,7 @@ static void test_builders(void **state)
 	(void)state;
 	json_object_object_add(args, "message",
 			       json_object_new_string("hi/\"x\""));
-	p = tx_mcp_call_params("echo", args, 12);
+	p = tx_mcp_call_params("echo", args, 12, 0);
 	t = tx_mcp_request_text(12, "tools/call", p);
 	assert_string_equal(
 		"{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
@@ -228,7 +228,7 @@ static void test_builders(void **state)
 	free(t);
 	json_object_put(id);
 
-	p = tx_mcp_initialize_params();
+	p = tx_mcp_initialize_params(false);
 	t = tx_json_compact(p);
 	assert_non_null(strstr(t, "\"protocolVersion\":\"2025-11-25\""));
 	assert_non_null(strstr(t, "\"clientInfo\":{\"name\":\"toolexecfs\""));
@@ -566,6 +566,103 @@ static void test_sse_id_at_dispatch(void **state)
 	tx_mcp_sse_release(&sse);
 }
 
+/* Events of another type go to "other" (the legacy transport's
+ * "endpoint"), with their type readable meanwhile; messages do not. */
+static struct sink other_sink = { "", 0 };
+static char other_event[64];
+
+static void collect_other(void *ctx, const char *data, size_t len)
+{
+	struct tx_mcp_sse *sse = ctx;
+
+	snprintf(other_event, sizeof(other_event), "%s", sse->event);
+	collect(&other_sink, data, len);
+}
+
+static void test_sse_other_events(void **state)
+{
+	struct tx_mcp_sse sse;
+	struct sink s = { "", 0 };
+
+	(void)state;
+	tx_mcp_sse_init(&sse, 1024, collect, &s);
+	/* Without "other", such events are dropped. */
+	assert_int_equal(0, feed(&sse, "event: endpoint\ndata: /x\n\n"));
+	assert_string_equal("", s.text);
+	sse.other = collect_other;
+	sse.ctx = &sse;
+	assert_int_equal(0, feed(&sse, "event: endpoint\ndata: /message?"
+				       "sessionId=1\n\n"));
+	assert_string_equal("endpoint", other_event);
+	assert_string_equal("/message?sessionId=1", other_sink.text);
+	sse.ctx = &s;
+	assert_int_equal(0, feed(&sse, "event: message\ndata: m\n\n"));
+	assert_string_equal("m", s.text);
+	assert_string_equal("/message?sessionId=1", other_sink.text);
+	tx_mcp_sse_release(&sse);
+}
+
+static char *compact(struct json_object *o)
+{
+	char *t = strdup(json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+	json_object_put(o);
+	return t;
+}
+
+static void test_elicit_defaults(void **state)
+{
+	static const struct {
+		const char *params, *answer;
+	} cases[] = {
+		{ "{\"message\":\"m\",\"requestedSchema\":{\"type\":\"object\","
+		  "\"properties\":{\"name\":{\"type\":\"string\",\"default\":\"J\"},"
+		  "\"age\":{\"type\":\"integer\",\"default\":30},"
+		  "\"note\":{\"type\":\"string\"}},\"required\":[\"name\"]}}",
+		  "{\"action\":\"accept\",\"content\":{\"name\":\"J\",\"age\":30}}" },
+		/* A required field without a default: nobody can fill it. */
+		{ "{\"message\":\"m\",\"requestedSchema\":{\"type\":\"object\","
+		  "\"properties\":{\"name\":{\"type\":\"string\"}},"
+		  "\"required\":[\"name\"]}}",
+		  "{\"action\":\"decline\"}" },
+		{ "{\"mode\":\"url\",\"message\":\"m\",\"url\":\"https://x/\","
+		  "\"elicitationId\":\"e\"}",
+		  "{\"action\":\"decline\"}" },
+		{ "{\"mode\":\"form\",\"message\":\"m\",\"requestedSchema\":{"
+		  "\"type\":\"object\",\"properties\":{}}}",
+		  "{\"action\":\"accept\",\"content\":{}}" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct json_object *p = json_tokener_parse(cases[i].params);
+		char *t = compact(tx_mcp_elicit_defaults(p));
+
+		assert_string_equal(t, cases[i].answer);
+		free(t);
+		json_object_put(p);
+	}
+}
+
+static void test_initialize_capabilities(void **state)
+{
+	struct json_object *p, *caps;
+	char *t;
+
+	(void)state;
+	p = tx_mcp_initialize_params(false);
+	assert_true(json_object_object_get_ex(p, "capabilities", &caps));
+	assert_int_equal(json_object_object_length(caps), 0);
+	json_object_put(p);
+	p = tx_mcp_initialize_params(true);
+	assert_true(json_object_object_get_ex(p, "capabilities", &caps));
+	t = compact(json_object_get(caps));
+	assert_string_equal(t, "{\"elicitation\":{}}");
+	free(t);
+	json_object_put(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +680,9 @@ int main(void)
 		cmocka_unit_test(test_sse_crlf_across_feeds),
 		cmocka_unit_test(test_sse_id_with_bare_cr),
 		cmocka_unit_test(test_sse_id_at_dispatch),
+		cmocka_unit_test(test_sse_other_events),
+		cmocka_unit_test(test_elicit_defaults),
+		cmocka_unit_test(test_initialize_capabilities),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
