@@ -5,11 +5,12 @@
  *   helper (host, root)          parses, makes cgroups, writes the id
  *    |                           maps, copies output with caps, times
  *    |                           out, reports
- *    `- PID 1 (new namespaces)   builds the root, then only reaps: a
- *        |                       PID 1 ignores every signal it has no
+ *    `- PID 1 (new namespaces)   builds the root; no capabilities,
+ *        |                       no_new_privs, seccomp; then only reaps:
+ *        |                       a PID 1 ignores every signal it has no
  *        |                       handler for, so a script must not be it
- *        `- the script           rlimits, Landlock, no capabilities,
- *                                no_new_privs, seccomp, execve
+ *        `- the script           inherits that confinement; rlimits,
+ *                                Landlock, execve
  *
  * Killing PID 1 kills every process of its namespace at once (the
  * kernel's zap_pid_ns_processes), whatever they did to their groups and
@@ -141,11 +142,12 @@ static void child_report(int fd, const char *msg)
 }
 
 /*
- * The script's process, from after fork to execve.  Each step in the
- * order its requirements dictate: limits can only be lowered, so any
- * time; Landlock needs no_new_privs (or CAP_SYS_ADMIN); the bounding
- * set needs CAP_SETPCAP, so before the capabilities go; seccomp last,
- * because its program may refuse what the steps before it call.
+ * The script's process, from after fork to execve.  In a sandbox it is
+ * born confined: PID 1 dropped every capability, set no_new_privs and
+ * loaded the seccomp program before the fork (one program load per run,
+ * not two), so what is left here is what both programs allow: a new
+ * session, descriptors, limits (they can only be lowered), Landlock
+ * (which needs no_new_privs) and execve.
  */
 static void run_script(const struct exec_plan *p)
 {
@@ -198,15 +200,8 @@ static void run_script(const struct exec_plan *p)
 			herr(err, sizeof(err), errno, "chdir /work");
 			goto fail_3;
 		}
-		if (hconf_no_new_privs(err, sizeof(err)) < 0)
-			goto fail_3;
 		if (p->landlock_abi > 0 &&
 		    hconf_landlock(s, p->landlock_abi, err, sizeof(err)) < 0)
-			goto fail_3;
-		if (hconf_drop_caps(err, sizeof(err)) < 0)
-			goto fail_3;
-		if (hconf_seccomp_prog(p->bpf, p->bpf_len, err, sizeof(err)) <
-		    0)
 			goto fail_3;
 	}
 	execve(p->path, p->argv, s->env);
@@ -228,10 +223,9 @@ fail:
  * group, and writes the script's wait status once it ends.  Exiting
  * then takes down whatever the script left running.
  */
-static void reaper(pid_t script, int stat_w, const void *bpf, size_t bpf_len)
+static void reaper(pid_t script, int stat_w)
 {
 	sigset_t set;
-	char err[256];
 	int fd;
 
 	fd = fcntl(stat_w, F_DUPFD_CLOEXEC, 3);
@@ -243,14 +237,6 @@ static void reaper(pid_t script, int stat_w, const void *bpf, size_t bpf_len)
 	if (syscall(SYS_close_range, 4u, ~0u, 0u) < 0) {
 		for (int i = 4; i < 65536; i++)
 			close(i);
-	}
-	/* The reaper is reachable from the script (same user): it keeps
-	 * nothing a script could borrow. */
-	if (hconf_drop_caps(err, sizeof(err)) < 0 ||
-	    hconf_no_new_privs(err, sizeof(err)) < 0 ||
-	    hconf_seccomp_prog(bpf, bpf_len, err, sizeof(err)) < 0) {
-		kill(script, SIGKILL);
-		_exit(126);
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -288,7 +274,7 @@ static void reaper(pid_t script, int stat_w, const void *bpf, size_t bpf_len)
 }
 
 static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
-		     struct exec_plan *p, int stat_w)
+		     struct exec_plan *p, int stat_w, bool cgroup_ns_done)
 {
 	char err[600], path[PATH_MAX];
 	struct pollfd pfd;
@@ -312,8 +298,9 @@ static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
 		_exit(127);
 	/* Now that the helper put us in the run's cgroup, it becomes the
-	 * root of what the script can see of cgroups. */
-	if (unshare(CLONE_NEWCGROUP) < 0) {
+	 * root of what the script can see of cgroups.  (Without cgroups of
+	 * its own, the run got its cgroup namespace with the others.) */
+	if (!cgroup_ns_done && unshare(CLONE_NEWCGROUP) < 0) {
 		herr(err, sizeof(err), errno, "unshare(CLONE_NEWCGROUP)");
 		goto fail;
 	}
@@ -325,6 +312,14 @@ static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
 			     sizeof(err)) < 0)
 		goto fail;
 	p->path = path;
+	/* Confined before the fork, so that the script inherits it and the
+	 * reaper, which the script can reach (same user), keeps nothing a
+	 * script could borrow.  Nothing below needs a capability: forking,
+	 * reaping, signalling our own children, writing a pipe. */
+	if (hconf_no_new_privs(err, sizeof(err)) < 0 ||
+	    hconf_drop_caps(err, sizeof(err)) < 0 ||
+	    hconf_seccomp_prog(p->bpf, p->bpf_len, err, sizeof(err)) < 0)
+		goto fail;
 	script = fork();
 	if (script < 0) {
 		herr(err, sizeof(err), errno, "fork");
@@ -336,7 +331,7 @@ static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
 	close(p->err_w);
 	close(p->errp_w);
 	close(sync_r);
-	reaper(script, stat_w, p->bpf, p->bpf_len);
+	reaper(script, stat_w);
 fail:
 	child_report(p->errp_w, err);
 	_exit(127);
@@ -844,19 +839,23 @@ void hrun(const struct hspec *s, struct hreport *rep, char *err, size_t len)
 			herr(err, len, errno, "setgroups");
 			goto out;
 		}
-		u->child = (pid_t)syscall(SYS_clone,
-					  CLONE_NEWUSER | CLONE_NEWNS |
-						  CLONE_NEWPID | CLONE_NEWIPC |
-						  CLONE_NEWUTS | CLONE_NEWNET |
-						  SIGCHLD,
-					  NULL, NULL, NULL, NULL);
+		/* Every namespace in one clone; the cgroup one too unless
+		 * the run has cgroups of its own, which PID 1 must be moved
+		 * into before it unshares it. */
+		u->child = (pid_t)syscall(
+			SYS_clone,
+			CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+				CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
+				(cg.version ? 0 : CLONE_NEWCGROUP) | SIGCHLD,
+			NULL, NULL, NULL, NULL);
 		if (u->child == 0) {
 			close(sync_p[1]);
 			close(errp[0]);
 			close(statp[0]);
 			close(outp[0]);
 			close(errs[0]);
-			ns_child(s, &h, sync_p[0], &plan, statp[1]);
+			ns_child(s, &h, sync_p[0], &plan, statp[1],
+				 cg.version == 0);
 		}
 	}
 	if (u->child < 0) {
