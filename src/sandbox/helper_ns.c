@@ -428,68 +428,27 @@ static int system_entry(int host, int dfd, const char *dir, const char *name,
 			 missing_ok, err, len);
 }
 
-static int write_new(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	size_t n = strlen(text);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, n) != (ssize_t)n) {
-		int e = errno ? errno : EIO;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	return 0;
-}
-
-/* The part of /etc that interpreters and the usual tools read; never
- * shadow, never the host's users or hosts (those are written fresh).
- * Small files are copied; of the directories only alternatives (the
- * targets of /usr/bin/awk and friends) is bound: every bind is mount
- * work on each start and each end of a run.  No TLS trust store: there
- * is no network to use it on. */
-static const char *const etc_names[] = {
-	"ld.so.cache", "ld.so.conf",    "alternatives",   "localtime",
-	"timezone",    "nsswitch.conf", "protocols",      "services",
-	"mime.types",  "os-release",    "debian_version", "inputrc",
-	"gai.conf",    "host.conf",     "magic",          "bash.bashrc",
-	"profile",     "environment",   "locale.alias",   NULL,
-};
-
+/* /etc: the daemon's read-only tmpfs (tx_sandbox_etc_fd: built once,
+ * not copied per run), and onto its empty alternatives directory the
+ * host's (the targets of /usr/bin/awk and friends). */
 static int setup_etc(int host, const struct hspec *s, char *err, size_t len)
 {
-	char hosts[256];
-	int dfd, rc = 0;
+	struct stat st;
+	int rc;
 
 	if (mkdir(NEWROOT "/etc", 0755) < 0)
 		return herr(err, len, errno, "mkdir /etc");
-	dfd = open_host(host, "/etc");
-	if (dfd >= 0) {
-		for (size_t i = 0; rc == 0 && etc_names[i]; i++)
-			rc = system_entry(host, dfd, "/etc", etc_names[i], true,
-					  err, len);
-		close(dfd);
-		if (rc < 0)
-			return rc;
-	}
-	snprintf(hosts, sizeof(hosts),
-		 "127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost\n",
-		 s->hostname);
-	if (write_new(NEWROOT "/etc/passwd",
-		      "root:x:0:0:root:/work:/bin/sh\n"
-		      "nobody:x:65534:65534:nobody:/nonexistent:"
-		      "/usr/sbin/nologin\n",
-		      0644) < 0 ||
-	    write_new(NEWROOT "/etc/group", "root:x:0:\nnogroup:x:65534:\n",
-		      0644) < 0 ||
-	    write_new(NEWROOT "/etc/hosts", hosts, 0644) < 0 ||
-	    write_new(NEWROOT "/etc/hostname", s->hostname, 0644) < 0 ||
-	    write_new(NEWROOT "/etc/resolv.conf", "", 0644) < 0)
-		return herr(err, len, errno, "writing /etc");
-	return 0;
+	rc = bind_fd(s->etc_fd, NEWROOT "/etc",
+		     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		     err, len, "the /etc tmpfs");
+	if (rc < 0)
+		return rc;
+	if (lstat(NEWROOT "/etc/alternatives", &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return bind_host(host, "/etc/alternatives", "/etc/alternatives",
+			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				 MOUNT_ATTR_NODEV,
+			 true, err, len);
 }
 
 static int setup_dev(int host, char *err, size_t len)

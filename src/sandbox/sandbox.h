@@ -308,4 +308,15 @@ void tx_sandbox_uid_release(uid_t uid);
  */
 int tx_sandbox_filter_fd(enum tx_sandbox_kind k, char *err, size_t errlen);
 
+/*
+ * The sandbox's /etc for runs named hostname (NULL: "toolexec"): a
+ * detached read-only tmpfs with the small part of the host's /etc that
+ * interpreters read and fresh passwd, group, hosts, hostname and
+ * resolv.conf.  Built once per process, again when the host's /etc
+ * changes or another host name is asked for (etc.c).  Returns a new
+ * descriptor that the caller closes, or -errno with err set.
+ * Thread-safe.
+ */
+int tx_sandbox_etc_fd(const char *hostname, char *err, size_t errlen);
+
 #endif
