@@ -451,43 +451,19 @@ static int setup_etc(int host, const struct hspec *s, char *err, size_t len)
 			 true, err, len);
 }
 
-static int setup_dev(int host, char *err, size_t len)
+/* /dev: the daemon's read-only tmpfs with the host's five harmless
+ * device nodes and the usual links (tx_sandbox_dev_fd): one bind
+ * instead of five (device nodes cannot be made in a user namespace).
+ * Its mount keeps device nodes working, so it is the one place they
+ * are. */
+static int setup_dev(const struct hspec *s, char *err, size_t len)
 {
-	static const char *const nodes[] = { "null",   "zero",    "full",
-					     "random", "urandom", NULL };
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },
-		{ "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" },
-		{ "/proc/self/fd/2", "stderr" },
-	};
-	char src[64], dst[PATH_MAX];
-	int rc;
-
-	/* A directory of the root, not a file system of its own: every
-	 * superblock is work at the start and the end of each run.  Device
-	 * nodes cannot be made in a user namespace; the host's are bound
-	 * one by one (no tty, no ptmx: nothing to type into), each keeping
-	 * its own mount flags. */
 	if (mkdir(NEWROOT "/dev", 0755) < 0)
 		return herr(err, len, errno, "mkdir /dev");
-	for (size_t i = 0; nodes[i]; i++) {
-		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
-		rc = bind_host(host, src, src,
-			       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false,
-			       err, len);
-		if (rc < 0)
-			return rc;
-	}
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(dst, sizeof(dst), NEWROOT "/dev/%s", links[i][1]);
-		if (symlink(links[i][0], dst) < 0)
-			return herr(err, len, errno, "symlink %s", dst);
-	}
-	/* POSIX shared memory and semaphores live in the private /tmp. */
-	if (symlink("/tmp", NEWROOT "/dev/shm") < 0)
-		return herr(err, len, errno, "symlink /dev/shm");
-	return 0;
+	return bind_fd(s->dev_fd, NEWROOT "/dev",
+		       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			       MOUNT_ATTR_NOEXEC,
+		       err, len, "the /dev tmpfs");
 }
 
 static int setup_proc(char *err, size_t len)
@@ -618,7 +594,7 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	rc = setup_etc(host, s, err, len);
 	if (rc < 0)
 		goto out;
-	rc = setup_dev(host, err, len);
+	rc = setup_dev(s, err, len);
 	if (rc < 0)
 		goto out;
 	rc = setup_proc(err, len);

@@ -1,6 +1,7 @@
 /*
- * etc.c - the sandbox's /etc, built once per process as a detached,
- * read-only tmpfs that every run's helper binds at /etc.
+ * skel.c - the parts of a sandbox's root that are the same for every
+ * run, /etc and /dev, each built once per process as a detached,
+ * read-only tmpfs that every run's helper binds.
  *
  * Why not a copy per run: creating twenty small files in each run's
  * root was the largest single step of a start (about 0.7 ms of 8).  The
@@ -21,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* The part of /etc that interpreters and the usual tools read; never
@@ -234,5 +236,119 @@ int tx_sandbox_etc_fd(const char *hostname, char *err, size_t errlen)
 			 strerror(errno));
 	}
 	pthread_mutex_unlock(&etc_lock);
+	return fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* /dev                                                                 */
+
+/*
+ * Device nodes cannot be made in a user namespace, so each run used to
+ * bind the host's five one by one (five mount operations at the start,
+ * five unmounts at the end).  The daemon, root outside, makes them once
+ * here instead, with the host's numbers and modes: no tty, no ptmx,
+ * nothing to type into.  This one mount is read-only, nosuid and
+ * noexec but not nodev (its nodes are the point); nothing can be added
+ * to it.
+ */
+static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
+static int dev_fd = -1; /* dev_lock */
+
+static int build_dev(char *err, size_t errlen)
+{
+	static const char *const nodes[] = { "null",   "zero",    "full",
+					     "random", "urandom", NULL };
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" },
+		{ "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" },
+		{ "/proc/self/fd/2", "stderr" },
+		/* POSIX shared memory and semaphores: the private /tmp. */
+		{ "/tmp", "shm" },
+	};
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	const char *what = "tmpfs";
+	int fs, mnt, rc = 0;
+
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "the sandbox's /dev: fsopen: %s",
+			 strerror(errno));
+		return rc;
+	}
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "65536", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "the sandbox's /dev: tmpfs: %s",
+			 strerror(errno));
+		close(fs);
+		return rc;
+	}
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC,
+		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	rc = mnt < 0 ? -errno : 0;
+	close(fs);
+	if (rc < 0) {
+		snprintf(err, errlen, "the sandbox's /dev: fsmount: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	for (size_t i = 0; rc == 0 && nodes[i]; i++) {
+		char path[32];
+		struct stat st;
+
+		what = nodes[i];
+		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
+		if (stat(path, &st) < 0)
+			rc = -errno;
+		else if (!S_ISCHR(st.st_mode))
+			rc = -ENODEV;
+		else if (mknodat(mnt, nodes[i], S_IFCHR | 0600, st.st_rdev) <
+				 0 ||
+			 fchmodat(mnt, nodes[i], st.st_mode & 0777, 0) < 0)
+			rc = -errno;
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof(links) / sizeof(links[0]);
+	     i++) {
+		what = links[i][1];
+		if (symlinkat(links[i][0], mnt, links[i][1]) < 0)
+			rc = -errno;
+	}
+	if (rc == 0 &&
+	    mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0) {
+		what = "read-only";
+		rc = -errno;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "the sandbox's /dev: %s: %s", what,
+			 strerror(-rc));
+		close(mnt);
+		return rc;
+	}
+	return mnt;
+}
+
+int tx_sandbox_dev_fd(char *err, size_t errlen)
+{
+	int fd;
+
+	pthread_mutex_lock(&dev_lock);
+	if (dev_fd < 0) {
+		fd = build_dev(err, errlen);
+		if (fd < 0) {
+			pthread_mutex_unlock(&dev_lock);
+			return fd;
+		}
+		dev_fd = fd;
+	}
+	fd = fcntl(dev_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		fd = -errno;
+		snprintf(err, errlen, "the sandbox's /dev: %s",
+			 strerror(errno));
+	}
+	pthread_mutex_unlock(&dev_lock);
 	return fd;
 }

@@ -1,8 +1,10 @@
 /*
- * test_sandbox_etc.c - the sandbox's /etc (src/sandbox/etc.c): built
- * once per process and shared, built again for another host name,
- * read-only, the host's small files as they are, fresh user and host
- * files, never shadow.
+ * test_sandbox_skel.c - the parts of the sandbox's root built once per
+ * process (src/sandbox/skel.c).  /etc: shared, built again for another
+ * host name, read-only, the host's small files as they are, fresh user
+ * and host files, never shadow.  /dev: the host's five harmless nodes
+ * with their numbers and modes, the usual links, nothing else,
+ * read-only, shared.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,12 +12,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
@@ -148,6 +153,74 @@ static void test_bad_name(void **state)
 	assert_string_equal(err, "host name too long");
 }
 
+static void test_dev(void **state)
+{
+	static const char *const nodes[] = { "null",   "zero",    "full",
+					     "random", "urandom", NULL };
+	static const char *const links[][2] = {
+		{ "fd", "/proc/self/fd" },
+		{ "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" },
+		{ "shm", "/tmp" },
+	};
+	char err[256] = "", target[64];
+	struct statvfs sv;
+	int fd, again, dir, n = 0;
+	struct stat st, host;
+	ssize_t len;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	fd = tx_sandbox_dev_fd(err, sizeof(err));
+	if (fd < 0)
+		fail_msg("tx_sandbox_dev_fd: %s", err);
+	for (size_t i = 0; nodes[i]; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
+		assert_int_equal(stat(path, &host), 0);
+		assert_int_equal(fstatat(fd, nodes[i], &st, 0), 0);
+		assert_true(S_ISCHR(st.st_mode));
+		assert_true(st.st_rdev == host.st_rdev);
+		assert_int_equal(st.st_mode & 07777, host.st_mode & 07777);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		len = readlinkat(fd, links[i][0], target, sizeof(target) - 1);
+		assert_true(len > 0);
+		target[len] = '\0';
+		assert_string_equal(target, links[i][1]);
+	}
+	/* Nothing else: 5 nodes, 5 links, "." and "..". */
+	dir = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dir >= 0);
+	{
+		DIR *d = fdopendir(dir);
+		struct dirent *de;
+
+		assert_non_null(d);
+		while ((de = readdir(d)))
+			n++;
+		closedir(d);
+	}
+	assert_int_equal(n, 12);
+	/* Read-only, nosuid, noexec; device nodes work there. */
+	assert_int_equal(fstatvfs(fd, &sv), 0);
+	assert_true(sv.f_flag & ST_RDONLY);
+	assert_true(sv.f_flag & ST_NOSUID);
+	assert_true(sv.f_flag & ST_NOEXEC);
+	assert_false(sv.f_flag & ST_NODEV);
+	assert_int_equal(mknodat(fd, "mem", S_IFCHR | 0600, makedev(1, 1)), -1);
+	assert_int_equal(errno, EROFS);
+	/* Shared: built once. */
+	again = tx_sandbox_dev_fd(err, sizeof(err));
+	assert_true(again >= 0);
+	assert_true(dev_of(again) == dev_of(fd));
+	close(again);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_shared_and_rebuilt),
 		cmocka_unit_test(test_bad_name),
+		cmocka_unit_test(test_dev),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
