@@ -530,19 +530,33 @@ static void on_child_exit(struct sup *u)
 	u->drain_until = tx_mono_ms() + DRAIN_MS;
 }
 
-static void read_pipes(struct sup *u)
+/*
+ * What a set-up step or a failed execve said.  Not watched while the
+ * run goes (its end of file comes when the script execs, and waking for
+ * it is one more hand-over on a busy machine): whoever writes here then
+ * exits, and the exit (or PID 1's status) is what wakes us.
+ */
+static void read_errp(struct sup *u)
 {
-	if (u->errp >= 0) {
+	while (u->errp >= 0) {
 		ssize_t n = read(u->errp, u->child_err + u->child_err_len,
 				 sizeof(u->child_err) - 1 - u->child_err_len);
 
 		if (n > 0) {
 			u->child_err_len += (size_t)n;
 			u->child_err[u->child_err_len] = '\0';
-		} else if (n == 0 || errno != EAGAIN) {
-			close_fd(&u->errp);
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (n == 0 || errno != EAGAIN)
+				close_fd(&u->errp);
+			break;
 		}
 	}
+}
+
+static void read_pipes(struct sup *u)
+{
 	if (u->statp >= 0) {
 		struct script_end e;
 		ssize_t n = read(u->statp, &e, sizeof(e));
@@ -587,12 +601,12 @@ static void supervise(struct sup *u)
 {
 	for (;;) {
 		struct pollfd pf[7];
-		int n = 0, i_out = -1, i_err = -1, i_errp = -1, i_stat = -1;
+		int n = 0, i_out = -1, i_err = -1, i_stat = -1;
 		uint64_t now = tx_mono_ms(), next = u->deadline;
 		int timeout;
 
 		if (u->exited && stream_done(&u->out) && stream_done(&u->err) &&
-		    u->errp < 0 && u->statp < 0)
+		    u->statp < 0)
 			break;
 		/* The script ended by itself, PID 1 said so and is exiting
 		 * (which kills whatever is left: the PID namespace goes with
@@ -603,7 +617,7 @@ static void supervise(struct sup *u)
 		if (u->early_ok && !u->exited && u->have_script_ru &&
 		    !u->killed && !u->kill_at && !u->timed_out &&
 		    !u->cancelled && !u->daemon_gone && stream_done(&u->out) &&
-		    stream_done(&u->err) && u->errp < 0 && u->statp < 0) {
+		    stream_done(&u->err) && u->statp < 0) {
 			u->early = true;
 			break;
 		}
@@ -626,11 +640,6 @@ static void supervise(struct sup *u)
 			i_err = n;
 			pf[n].fd = u->err.len ? u->err.out : u->err.in;
 			pf[n++].events = u->err.len ? POLLOUT : POLLIN;
-		}
-		if (u->errp >= 0) {
-			i_errp = n;
-			pf[n].fd = u->errp;
-			pf[n++].events = POLLIN;
 		}
 		if (u->statp >= 0) {
 			i_stat = n;
@@ -661,8 +670,7 @@ static void supervise(struct sup *u)
 			pump(u, &u->out, true);
 		if (i_err >= 0 && pf[i_err].revents)
 			pump(u, &u->err, true);
-		if ((i_errp >= 0 && pf[i_errp].revents) ||
-		    (i_stat >= 0 && pf[i_stat].revents))
+		if (i_stat >= 0 && pf[i_stat].revents)
 			read_pipes(u);
 		if (pf[0].revents)
 			on_signal(u);
@@ -676,6 +684,7 @@ static void supervise(struct sup *u)
 	}
 	if (u->have_script_ru)
 		u->ru = u->script_ru;
+	read_errp(u);
 	if (u->s->mode == TX_SANDBOX_DEV)
 		kill_descendants(getpid());
 	close_fd(&u->out.in);
