@@ -69,11 +69,6 @@ struct sup {
 	struct rusage ru;
 	bool have_script_status;
 	int script_status;
-	/* What PID 1 reported with it: the rusage of the script's tree. */
-	bool have_script_ru;
-	struct rusage script_ru;
-	/* The report need not wait for PID 1 to be reaped (see supervise). */
-	bool early_ok, early;
 	char child_err[512];
 	size_t child_err_len;
 };
@@ -222,13 +217,6 @@ fail:
 /* ------------------------------------------------------------------ */
 /* PID 1 of the namespaces                                              */
 
-/* What PID 1 writes on its status pipe when the script has ended:
- * one write, under PIPE_BUF. */
-struct script_end {
-	int status;
-	struct rusage ru; /* RUSAGE_CHILDREN: the script and its reaped tree */
-};
-
 /*
  * Reaps everything, passes the daemon's stop request (SIGTERM and
  * friends, sent to PID 1 by the helper) on to the script's process
@@ -277,14 +265,9 @@ static void reaper(pid_t script, int stat_w)
 			if (p <= 0)
 				break;
 			if (p == script) {
-				struct script_end e;
-				ssize_t w;
+				ssize_t w = write(3, &st, sizeof(st));
 
-				memset(&e, 0, sizeof(e));
-				e.status = st;
-				getrusage(RUSAGE_CHILDREN, &e.ru);
-				w = write(3, &e, sizeof(e));
-				_exit(w == (ssize_t)sizeof(e) ? 0 : 126);
+				_exit(w == (ssize_t)sizeof(st) ? 0 : 126);
 			}
 		}
 	}
@@ -558,14 +541,12 @@ static void read_errp(struct sup *u)
 static void read_pipes(struct sup *u)
 {
 	if (u->statp >= 0) {
-		struct script_end e;
-		ssize_t n = read(u->statp, &e, sizeof(e));
+		int st;
+		ssize_t n = read(u->statp, &st, sizeof(st));
 
-		if (n == (ssize_t)sizeof(e)) {
+		if (n == (ssize_t)sizeof(st)) {
 			u->have_script_status = true;
-			u->script_status = e.status;
-			u->have_script_ru = true;
-			u->script_ru = e.ru;
+			u->script_status = st;
 		}
 		if (n == 0 || (n < 0 && errno != EAGAIN) || n > 0)
 			close_fd(&u->statp);
@@ -608,19 +589,6 @@ static void supervise(struct sup *u)
 		if (u->exited && stream_done(&u->out) && stream_done(&u->err) &&
 		    u->statp < 0)
 			break;
-		/* The script ended by itself, PID 1 said so and is exiting
-		 * (which kills whatever is left: the PID namespace goes with
-		 * it), and the streams are done: the run is over.  The
-		 * kernel's teardown of the namespaces (unmounting the root,
-		 * an RCU grace period) is not waited for; if the helper goes
-		 * first, PID 1's parent-death signal is SIGKILL anyway. */
-		if (u->early_ok && !u->exited && u->have_script_ru &&
-		    !u->killed && !u->kill_at && !u->timed_out &&
-		    !u->cancelled && !u->daemon_gone && stream_done(&u->out) &&
-		    stream_done(&u->err) && u->statp < 0) {
-			u->early = true;
-			break;
-		}
 		if (u->exited && now >= u->drain_until)
 			break;
 		pf[n].fd = u->sigfd;
@@ -677,13 +645,11 @@ static void supervise(struct sup *u)
 		if (u->daemon_gone && u->exited)
 			break;
 	}
-	if (!u->exited && !u->early) {
+	if (!u->exited) {
 		kill_tree(u);
 		if (wait4(u->child, &u->status, 0, &u->ru) == u->child)
 			u->exited = true;
 	}
-	if (u->have_script_ru)
-		u->ru = u->script_ru;
 	read_errp(u);
 	if (u->s->mode == TX_SANDBOX_DEV)
 		kill_descendants(getpid());
@@ -924,9 +890,6 @@ void hrun(const struct hspec *s, struct hreport *rep, char *err, size_t len)
 			goto out;
 		}
 	}
-	/* Without cgroups of its own, nothing of the run needs PID 1 gone
-	 * before the report (a cgroup can only be removed empty). */
-	u->early_ok = !dev && cg.version == 0;
 	supervise(u);
 	fill_report(u, rep);
 	/* A set-up step or execve failed: the script never ran. */
