@@ -494,6 +494,21 @@ static bool stream_done(const struct stream *st)
 	return st->eof && (st->len == st->off || st->out < 0);
 }
 
+static void read_pipes(struct sup *u)
+{
+	if (u->statp >= 0) {
+		int st;
+		ssize_t n = read(u->statp, &st, sizeof(st));
+
+		if (n == (ssize_t)sizeof(st)) {
+			u->have_script_status = true;
+			u->script_status = st;
+		}
+		if (n == 0 || (n < 0 && errno != EAGAIN) || n > 0)
+			close_fd(&u->statp);
+	}
+}
+
 static void on_child_exit(struct sup *u)
 {
 	int st;
@@ -503,6 +518,9 @@ static void on_child_exit(struct sup *u)
 		return;
 	u->exited = true;
 	u->status = st;
+	/* PID 1 wrote the script's status before it exited: it is in the
+	 * pipe now (watching the pipe as well would wake us twice). */
+	read_pipes(u);
 	if (u->s->mode == TX_SANDBOX_DEV) {
 		u->have_script_status = true;
 		u->script_status = st;
@@ -538,21 +556,6 @@ static void read_errp(struct sup *u)
 	}
 }
 
-static void read_pipes(struct sup *u)
-{
-	if (u->statp >= 0) {
-		int st;
-		ssize_t n = read(u->statp, &st, sizeof(st));
-
-		if (n == (ssize_t)sizeof(st)) {
-			u->have_script_status = true;
-			u->script_status = st;
-		}
-		if (n == 0 || (n < 0 && errno != EAGAIN) || n > 0)
-			close_fd(&u->statp);
-	}
-}
-
 static void on_signal(struct sup *u)
 {
 	struct signalfd_siginfo si;
@@ -582,12 +585,11 @@ static void supervise(struct sup *u)
 {
 	for (;;) {
 		struct pollfd pf[7];
-		int n = 0, i_out = -1, i_err = -1, i_stat = -1;
+		int n = 0, i_out = -1, i_err = -1;
 		uint64_t now = tx_mono_ms(), next = u->deadline;
 		int timeout;
 
-		if (u->exited && stream_done(&u->out) && stream_done(&u->err) &&
-		    u->statp < 0)
+		if (u->exited && stream_done(&u->out) && stream_done(&u->err))
 			break;
 		if (u->exited && now >= u->drain_until)
 			break;
@@ -608,11 +610,6 @@ static void supervise(struct sup *u)
 			i_err = n;
 			pf[n].fd = u->err.len ? u->err.out : u->err.in;
 			pf[n++].events = u->err.len ? POLLOUT : POLLIN;
-		}
-		if (u->statp >= 0) {
-			i_stat = n;
-			pf[n].fd = u->statp;
-			pf[n++].events = POLLIN;
 		}
 		if (u->kill_at && u->kill_at < next)
 			next = u->kill_at;
@@ -638,8 +635,6 @@ static void supervise(struct sup *u)
 			pump(u, &u->out, true);
 		if (i_err >= 0 && pf[i_err].revents)
 			pump(u, &u->err, true);
-		if (i_stat >= 0 && pf[i_stat].revents)
-			read_pipes(u);
 		if (pf[0].revents)
 			on_signal(u);
 		if (u->daemon_gone && u->exited)
@@ -650,6 +645,7 @@ static void supervise(struct sup *u)
 		if (wait4(u->child, &u->status, 0, &u->ru) == u->child)
 			u->exited = true;
 	}
+	read_pipes(u);
 	read_errp(u);
 	if (u->s->mode == TX_SANDBOX_DEV)
 		kill_descendants(getpid());
