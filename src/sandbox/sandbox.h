@@ -335,9 +335,5 @@ int tx_sandbox_dev_fd(char *err, size_t errlen);
  * run then makes its own.  Thread-safe.
  */
 int tx_sandbox_net_fd(void);
-/* Waits (at most timeout_ms) until one is ready: 0, -EAGAIN when they
- * cannot be made here, -ETIMEDOUT.  For tests and the benchmark, which
- * start few runs per process and want them as a daemon's. */
-int tx_sandbox_net_wait(int timeout_ms);
 
 #endif

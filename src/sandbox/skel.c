@@ -31,7 +31,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 /* The part of /etc that interpreters and the usual tools read; never
@@ -378,12 +377,10 @@ int tx_sandbox_dev_fd(char *err, size_t errlen)
 #define NET_POOL 2
 
 static pthread_mutex_t net_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t net_cond = PTHREAD_COND_INITIALIZER;  /* room */
-static pthread_cond_t net_ready = PTHREAD_COND_INITIALIZER; /* one made */
-static int net_pool[NET_POOL];                              /* net_lock */
-static int net_count;                                       /* net_lock */
-static bool net_started;                                    /* net_lock */
-static bool net_failed; /* net_lock: the maker gave up */
+static pthread_cond_t net_cond = PTHREAD_COND_INITIALIZER;
+static int net_pool[NET_POOL]; /* net_lock */
+static int net_count;          /* net_lock */
+static bool net_started;       /* net_lock */
 
 /* One new namespace with lo up, made by this thread, which then goes
  * back home (so that it holds no run's namespace). */
@@ -433,47 +430,14 @@ static void *net_maker(void *arg)
 			pthread_cond_wait(&net_cond, &net_lock);
 		pthread_mutex_unlock(&net_lock);
 		fd = make_net(home);
+		if (fd < 0)
+			break; /* runs make their own from now on */
 		pthread_mutex_lock(&net_lock);
-		if (fd < 0) {
-			/* Runs make their own from now on. */
-			net_failed = true;
-			pthread_cond_broadcast(&net_ready);
-			pthread_mutex_unlock(&net_lock);
-			break;
-		}
 		net_pool[net_count++] = fd;
-		pthread_cond_broadcast(&net_ready);
 		pthread_mutex_unlock(&net_lock);
 	}
 	close(home);
 	return NULL;
-}
-
-/* Starts the maker once; net_lock held. */
-static void net_start(void)
-{
-	pthread_attr_t a;
-	pthread_t t;
-	sigset_t all, old;
-	int home;
-
-	if (net_started)
-		return;
-	net_started = true;
-	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	/* The maker takes no signal meant for the daemon. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	if (home < 0 ||
-	    pthread_create(&t, &a, net_maker, (void *)(intptr_t)home) != 0) {
-		if (home >= 0)
-			close(home);
-		net_failed = true;
-	}
-	pthread_attr_destroy(&a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 int tx_sandbox_net_fd(void)
@@ -481,32 +445,31 @@ int tx_sandbox_net_fd(void)
 	int fd = -EAGAIN;
 
 	pthread_mutex_lock(&net_lock);
-	net_start();
+	if (!net_started) {
+		pthread_attr_t a;
+		pthread_t t;
+		sigset_t all, old;
+		int home =
+			open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+		net_started = true;
+		/* The maker takes no signal meant for the daemon. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		pthread_attr_init(&a);
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		if (home < 0 || pthread_create(&t, &a, net_maker,
+					       (void *)(intptr_t)home) != 0) {
+			if (home >= 0)
+				close(home);
+		}
+		pthread_attr_destroy(&a);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	if (net_count > 0) {
 		fd = net_pool[--net_count];
 		pthread_cond_signal(&net_cond);
 	}
 	pthread_mutex_unlock(&net_lock);
 	return fd;
-}
-
-int tx_sandbox_net_wait(int timeout_ms)
-{
-	struct timespec until;
-	int rc = 0;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&net_lock);
-	net_start();
-	while (net_count == 0 && !net_failed && rc == 0)
-		rc = pthread_cond_timedwait(&net_ready, &net_lock, &until);
-	rc = net_count > 0 ? 0 : net_failed ? -EAGAIN : -ETIMEDOUT;
-	pthread_mutex_unlock(&net_lock);
-	return rc;
 }

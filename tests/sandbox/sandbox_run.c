@@ -6,7 +6,7 @@
  *
  *   sandbox_run [-p PROFILE] [-C PROFILES_JSON] [-w DIR | -T]
  *               [-u UID -g GID] [-b SRC:DST[:rw]]... [-e NAME=VALUE]...
- *               [-r RESULT_FILE] [-s WORK_FILE] [-q] [-K|-X] [-F]
+ *               [-r RESULT_FILE] [-s WORK_FILE] [-q] [-K|-X]
  *               SCRIPT [ARG...]
  *
  * -T gives the run a private tmpfs /work (the default for standard and
@@ -14,9 +14,6 @@
  * the tmpfs /work after the run.  Without -u, standard and hardened get
  * a uid of the reserved range.  -q discards the script's output.  The
  * result (JSON) goes to RESULT_FILE, else to stderr after the output.
- * standard and hardened runs wait (bounded) for a network namespace
- * made ahead, as a daemon's runs find one ready; -F starts without it
- * (the clone makes the namespace, as when none is ready).
  * Exit status: 0 when the run happened (whatever the script did), 2
  * when it could not start.
  */
@@ -218,7 +215,7 @@ int main(int argc, char **argv)
 	bool tmpfs_work = false, quiet = false, uid_given = false;
 	int cancel = 0; /* 1 gently, 2 hard, -1 done */
 	int repeat = 0, pipe_size = 0;
-	bool plain = false, net_ahead = true;
+	bool plain = false;
 	struct tx_sandbox_profiles *ps;
 	const struct tx_sandbox_profile *p;
 	struct tx_sandbox_run_opts o;
@@ -232,7 +229,7 @@ int main(int argc, char **argv)
 	bool out_open = true, err_open = true;
 	FILE *rf;
 
-	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKXn:PZ:F")) !=
+	while ((opt = getopt(argc, argv, "+p:C:w:Tu:g:b:e:r:s:qKXn:PZ:")) !=
 	       -1) {
 		switch (opt) {
 		case 'p':
@@ -274,9 +271,6 @@ int main(int argc, char **argv)
 			break;
 		case 'Z':
 			pipe_size = atoi(optarg);
-			break;
-		case 'F':
-			net_ahead = false;
 			break;
 		case 'X':
 			cancel = 2;
@@ -371,10 +365,6 @@ int main(int argc, char **argv)
 	o.env = env;
 	o.nenv = nenv;
 	o.helper = getenv("TOOLEXEC_SANDBOX_HELPER");
-	/* Not ready (they cannot be made here, or the bound passed): the
-	 * run makes its own, which is what the daemon would do too. */
-	if (net_ahead && p->kind != TX_SANDBOX_DEV)
-		(void)tx_sandbox_net_wait(30000);
 	if (repeat > 0)
 		return bench(repeat, false, NULL, &o, tmpfs_work);
 	rc = tx_sandbox_start(&o, &run, err, sizeof(err));

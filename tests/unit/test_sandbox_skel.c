@@ -4,9 +4,7 @@
  * host name, read-only, the host's small files as they are, fresh user
  * and host files, never shadow.  /dev: the host's five harmless nodes
  * with their numbers and modes, the usual links, nothing else,
- * read-only, shared.  Network namespaces made ahead: each one new,
- * never given twice, lo up and nothing else, owned by the host's user
- * namespace.
+ * read-only, shared.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,12 +13,6 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <linux/nsfs.h>
-#include <net/if.h>
-#include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -229,84 +221,6 @@ static void test_dev(void **state)
 	close(fd);
 }
 
-static ino_t ino_of_path(const char *path)
-{
-	struct stat st;
-
-	assert_int_equal(stat(path, &st), 0);
-	return st.st_ino;
-}
-
-/* In a child: enter the namespace, report 0 when lo is its only
- * interface and is up. */
-static int check_inside(int fd)
-{
-	pid_t pid = fork();
-	int st;
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct if_nameindex *ni;
-		struct ifreq ifr;
-		int s, n = 0;
-
-		if (setns(fd, CLONE_NEWNET) < 0)
-			_exit(10);
-		ni = if_nameindex();
-		if (!ni)
-			_exit(11);
-		for (struct if_nameindex *i = ni; i->if_index; i++, n++)
-			if (strcmp(i->if_name, "lo"))
-				_exit(12);
-		if (n != 1)
-			_exit(13);
-		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-		if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-			_exit(14);
-		_exit(ifr.ifr_flags & IFF_UP ? 0 : 15);
-	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
-
-static void test_net(void **state)
-{
-	int fd[3], user;
-	struct stat st[3];
-
-	(void)state;
-	if (geteuid() != 0)
-		skip();
-	for (int i = 0; i < 3; i++) {
-		assert_int_equal(tx_sandbox_net_wait(30000), 0);
-		fd[i] = tx_sandbox_net_fd();
-		assert_true(fd[i] >= 0);
-		assert_int_equal(fstat(fd[i], &st[i]), 0);
-		assert_int_equal(ioctl(fd[i], NS_GET_NSTYPE), CLONE_NEWNET);
-		/* Not ours, and never one given before. */
-		assert_true(st[i].st_ino != ino_of_path("/proc/self/ns/net"));
-		for (int j = 0; j < i; j++)
-			assert_true(st[i].st_ino != st[j].st_ino);
-		/* Owned by the host's user namespace. */
-		user = ioctl(fd[i], NS_GET_USERNS);
-		assert_true(user >= 0);
-		{
-			struct stat us;
-
-			assert_int_equal(fstat(user, &us), 0);
-			assert_true(us.st_ino ==
-				    ino_of_path("/proc/self/ns/user"));
-		}
-		close(user);
-		assert_int_equal(check_inside(fd[i]), 0);
-	}
-	for (int i = 0; i < 3; i++)
-		close(fd[i]);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,7 +229,6 @@ int main(void)
 		cmocka_unit_test(test_shared_and_rebuilt),
 		cmocka_unit_test(test_bad_name),
 		cmocka_unit_test(test_dev),
-		cmocka_unit_test(test_net),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
