@@ -37,7 +37,6 @@ struct hspec {
 	char *work_dir;
 	int script_fd;
 	int etc_fd, dev_fd; /* -1 for dev */
-	int net_fd;         /* -1: the clone makes the network namespace */
 	char script_name[NAME_MAX + 1];
 	char **argv; /* NULL-terminated */
 	char **env;  /* NULL-terminated */

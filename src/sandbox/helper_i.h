@@ -41,9 +41,6 @@
  *                                /etc (standard, hardened: required;
  *                                see tx_sandbox_etc_fd)
  *    "dev_fd": N,              * the same for /dev (tx_sandbox_dev_fd)
- *    "net_fd": N,              * a fresh network namespace, lo up, for
- *                                this run alone (tx_sandbox_net_fd);
- *                                without it the clone makes one
  *    "work_fd": N | "work_dir": "/host/dir",
  *    "script_fd": N, "script_name": "job.py",
  *    "argv": ["python3", "/run/code/job.py", ...],
@@ -77,8 +74,7 @@
 #define HELPER_FD_SCRIPT     7
 #define HELPER_FD_ETC        8
 #define HELPER_FD_DEV        9
-#define HELPER_FD_NET        10
-#define HELPER_FD_FIRST_FREE 11
+#define HELPER_FD_FIRST_FREE 10
 
 #define HELPER_SPEC_MAX   (1 << 20)
 #define HELPER_REPORT_MAX 8192

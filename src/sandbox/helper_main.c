@@ -302,9 +302,9 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 		"version",    "mode",       "uid",           "gid",
 		"hostname",   "timeout_ms", "kill_grace_ms", "limits",
 		"seccomp_fd", "work_fd",    "work_dir",      "script_fd",
-		"etc_fd",     "dev_fd",     "net_fd",        "script_name",
-		"argv",       "env",        "binds",         "landlock",
-		"cgroup",     NULL,
+		"etc_fd",     "dev_fd",     "script_name",   "argv",
+		"env",        "binds",      "landlock",      "cgroup",
+		NULL,
 	};
 	const char *mode = NULL, *host = "toolexec", *wd = NULL, *sn = NULL;
 	struct json_object *l;
@@ -312,8 +312,7 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	s->seccomp_fd = s->work_fd = s->script_fd = s->etc_fd = s->dev_fd =
-		s->net_fd = -1;
+	s->seccomp_fd = s->work_fd = s->script_fd = s->etc_fd = s->dev_fd = -1;
 	if (!json_object_is_type(o, json_type_object))
 		return herr(err, len, 0, "run description: not an object");
 	rc = only_keys(o, keys, "", err, len);
@@ -370,8 +369,6 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 	if (!rc)
 		rc = get_fd(o, "dev_fd", HELPER_FD_DEV, &s->dev_fd, err, len);
 	if (!rc)
-		rc = get_fd(o, "net_fd", HELPER_FD_NET, &s->net_fd, err, len);
-	if (!rc)
 		rc = get_str(o, "work_dir", false, &wd, err, len);
 	if (!rc)
 		rc = get_str(o, "script_name", true, &sn, err, len);
@@ -411,10 +408,10 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 				    "root inside to root outside",
 				    mode);
 	} else if (s->work_fd >= 0 || s->nbinds || s->etc_fd >= 0 ||
-		   s->dev_fd >= 0 || s->net_fd >= 0) {
+		   s->dev_fd >= 0) {
 		return herr(err, len, 0,
 			    "run description: dev has no work_fd, etc_fd, "
-			    "dev_fd, net_fd or binds");
+			    "dev_fd or binds");
 	}
 	if (s->mode == TX_SANDBOX_HARDENED && s->cgroup &&
 	    (!s->memory || !s->pids))

@@ -680,9 +680,7 @@ int hns_setup_uts_net(const struct host_ns *h, const struct hspec *s, char *err,
 		return rc;
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return herr(err, len, errno, "sethostname");
-	/* A new network namespace has only lo, and it is down; one the
-	 * daemon made ahead has it up already (and is not ours to change:
-	 * it belongs to the host's user namespace). */
+	/* A new network namespace has only lo, and it is down. */
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return herr(err, len, errno, "socket");
@@ -692,11 +690,9 @@ int hns_setup_uts_net(const struct host_ns *h, const struct hspec *s, char *err,
 		rc = herr(err, len, errno, "lo flags");
 		goto out;
 	}
-	if (!(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			rc = herr(err, len, errno, "bringing lo up");
-	}
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		rc = herr(err, len, errno, "bringing lo up");
 out:
 	close(fd);
 	return rc;

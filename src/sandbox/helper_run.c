@@ -842,26 +842,13 @@ void hrun(const struct hspec *s, struct hreport *rep, char *err, size_t len)
 			herr(err, len, errno, "setgroups");
 			goto out;
 		}
-		/* The network namespace the daemon made ahead for this run
-		 * (lo up): entered here, as root of the host, and inherited
-		 * by PID 1, which could not enter it itself.  The host's
-		 * namespaces were recorded before: PID 1's checks still
-		 * compare with them. */
-		if (s->net_fd >= 0 && setns(s->net_fd, CLONE_NEWNET) < 0) {
-			herr(err, len, errno,
-			     "entering the run's network "
-			     "namespace");
-			goto out;
-		}
-		/* Every other namespace in one clone (the network one too
-		 * when none was made ahead; the cgroup one unless the run
-		 * has cgroups of its own, which PID 1 must be moved into
-		 * before it unshares it). */
+		/* Every namespace in one clone; the cgroup one too unless
+		 * the run has cgroups of its own, which PID 1 must be moved
+		 * into before it unshares it. */
 		u->child = (pid_t)syscall(
 			SYS_clone,
 			CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
-				CLONE_NEWIPC | CLONE_NEWUTS |
-				(s->net_fd >= 0 ? 0 : CLONE_NEWNET) |
+				CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
 				(cg.version ? 0 : CLONE_NEWCGROUP) | SIGCHLD,
 			NULL, NULL, NULL, NULL);
 		if (u->child == 0) {

@@ -327,13 +327,4 @@ int tx_sandbox_etc_fd(const char *hostname, char *err, size_t errlen);
  */
 int tx_sandbox_dev_fd(char *err, size_t errlen);
 
-/*
- * A fresh network namespace (lo up, nothing else) for one run, made
- * ahead of time by a thread of this process that the first call
- * starts; the caller owns the descriptor and must give it to one run
- * only.  -EAGAIN when none is ready (or they cannot be made here): the
- * run then makes its own.  Thread-safe.
- */
-int tx_sandbox_net_fd(void);
-
 #endif

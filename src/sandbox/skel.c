@@ -1,8 +1,7 @@
 /*
- * skel.c - what a sandbox run needs that the daemon can make without
- * the run: /etc and /dev, each built once per process as a detached,
- * read-only tmpfs that every run's helper binds, and fresh network
- * namespaces made ahead of time.
+ * skel.c - the parts of a sandbox's root that are the same for every
+ * run, /etc and /dev, each built once per process as a detached,
+ * read-only tmpfs that every run's helper binds.
  *
  * Why not a copy per run: creating twenty small files in each run's
  * root was the largest single step of a start (about 0.7 ms of 8).  The
@@ -17,18 +16,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -358,118 +350,5 @@ int tx_sandbox_dev_fd(char *err, size_t errlen)
 			 strerror(errno));
 	}
 	pthread_mutex_unlock(&dev_lock);
-	return fd;
-}
-
-/* ------------------------------------------------------------------ */
-/* Network namespaces, made ahead of time                               */
-
-/*
- * Creating a network namespace is the dearest part of a sandbox's
- * clone (about 0.6 ms of 0.9 here: loopback, sysctls, the protocols'
- * per-namespace state).  A thread of the daemon makes them ahead, a
- * few at most, each with lo up, and each run takes one of its own
- * (never shared, never given twice: two runs must not meet on
- * 127.0.0.1).  When none is ready the run makes its own with the clone,
- * as before.  A namespace made here belongs to the host's user
- * namespace, so nothing inside a run has any capability over it.
- */
-#define NET_POOL 2
-
-static pthread_mutex_t net_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t net_cond = PTHREAD_COND_INITIALIZER;
-static int net_pool[NET_POOL]; /* net_lock */
-static int net_count;          /* net_lock */
-static bool net_started;       /* net_lock */
-
-/* One new namespace with lo up, made by this thread, which then goes
- * back home (so that it holds no run's namespace). */
-static int make_net(int home)
-{
-	struct ifreq ifr;
-	int fd, s, rc = 0;
-
-	if (unshare(CLONE_NEWNET) < 0)
-		return -errno;
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		rc = -errno;
-	s = rc ? -1 : socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (!rc && s < 0)
-		rc = -errno;
-	if (!rc) {
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-		if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-			rc = -errno;
-		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-		if (!rc && ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-			rc = -errno;
-	}
-	if (s >= 0)
-		close(s);
-	if (setns(home, CLONE_NEWNET) < 0 && !rc)
-		rc = -errno;
-	if (rc < 0) {
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	return fd;
-}
-
-static void *net_maker(void *arg)
-{
-	int home = (int)(intptr_t)arg;
-
-	for (;;) {
-		int fd;
-
-		pthread_mutex_lock(&net_lock);
-		while (net_count >= NET_POOL)
-			pthread_cond_wait(&net_cond, &net_lock);
-		pthread_mutex_unlock(&net_lock);
-		fd = make_net(home);
-		if (fd < 0)
-			break; /* runs make their own from now on */
-		pthread_mutex_lock(&net_lock);
-		net_pool[net_count++] = fd;
-		pthread_mutex_unlock(&net_lock);
-	}
-	close(home);
-	return NULL;
-}
-
-int tx_sandbox_net_fd(void)
-{
-	int fd = -EAGAIN;
-
-	pthread_mutex_lock(&net_lock);
-	if (!net_started) {
-		pthread_attr_t a;
-		pthread_t t;
-		sigset_t all, old;
-		int home =
-			open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-
-		net_started = true;
-		/* The maker takes no signal meant for the daemon. */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		pthread_attr_init(&a);
-		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-		if (home < 0 || pthread_create(&t, &a, net_maker,
-					       (void *)(intptr_t)home) != 0) {
-			if (home >= 0)
-				close(home);
-		}
-		pthread_attr_destroy(&a);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
-	if (net_count > 0) {
-		fd = net_pool[--net_count];
-		pthread_cond_signal(&net_cond);
-	}
-	pthread_mutex_unlock(&net_lock);
 	return fd;
 }

@@ -488,24 +488,6 @@ int tx_sandbox_start(const struct tx_sandbox_run_opts *o,
 	}
 	r->pidfd = r->out_fd = r->err_fd = r->report_fd = -1;
 	r->grace_ms = o->profile->kill_grace_ms;
-	if (o->profile->kind != TX_SANDBOX_DEV) {
-		rc = tx_sandbox_etc_fd(o->hostname, err, errlen);
-		if (rc < 0)
-			goto out_fail;
-		src[HELPER_FD_ETC] = rc;
-		rc = tx_sandbox_dev_fd(err, errlen);
-		if (rc < 0)
-			goto out_fail;
-		src[HELPER_FD_DEV] = rc;
-		/* Made ahead when one is ready; else the clone makes it. */
-		rc = tx_sandbox_net_fd();
-		if (rc >= 0) {
-			src[HELPER_FD_NET] = rc;
-			json_object_object_add(
-				d, "net_fd",
-				json_object_new_int64(HELPER_FD_NET));
-		}
-	}
 
 	text = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN);
 	rc = memfd_with("tx-sandbox-spec", text, strlen(text));
@@ -532,6 +514,16 @@ int tx_sandbox_start(const struct tx_sandbox_run_opts *o,
 			rc = -errno;
 			goto out_sys;
 		}
+	}
+	if (o->profile->kind != TX_SANDBOX_DEV) {
+		rc = tx_sandbox_etc_fd(o->hostname, err, errlen);
+		if (rc < 0)
+			goto out_fail;
+		src[HELPER_FD_ETC] = rc;
+		rc = tx_sandbox_dev_fd(err, errlen);
+		if (rc < 0)
+			goto out_fail;
+		src[HELPER_FD_DEV] = rc;
 	}
 	if (o->work_fd >= 0) {
 		src[HELPER_FD_WORK] = fcntl(o->work_fd, F_DUPFD_CLOEXEC, 16);
