@@ -11,11 +11,11 @@ assert_eq 2 $? "unknown language exit"
 assert_contains "$(cat "$TMP/err")" 'cannot tell the language of "job.rb"'
 if [ -e "$TMP/res" ]; then fail "a run started"; fi
 
-printf '#!/usr/bin/env ruby\nputs 1\n' > "$TMP/job"
+printf '#!/usr/bin/env no-such-interpreter\nputs 1\n' > "$TMP/job"
 for prof in standard hardened; do
 	run_sb $prof "$TMP/job" || fail "$prof did not report"
 	assert_eq -1 "$(result_field exit_code)"
-	assert_contains "$(result_field error)" 'interpreter "ruby" not found in the sandbox'
+	assert_contains "$(result_field error)" 'interpreter "no-such-interpreter" not found in the sandbox'
 done
 printf '#!/opt/nowhere/python\n' > "$TMP/job2"
 run_sb standard "$TMP/job2" || fail "no report"
