@@ -98,12 +98,18 @@ $(BUILD)/toolexecfs: $(BUILD)/src/cli/toolexecfs.o $(FS_OBJ) $(BUILD)/libtoolexe
 
 $(BUILD)/src/fs/%.o $(BUILD)/src/cli/toolexecfs.o: ALL_CFLAGS += $(CFLAGS_FS)
 
-# Links json-c only, statically where the archive exists (one library
-# less to load on every run); no libseccomp (it loads the daemon's
-# exported BPF).
+# Links json-c only, no libseccomp (it loads the daemon's exported
+# BPF); fully static where the archives exist and no sanitizer is on:
+# the helper is exec'd on every run, and a static one skips the dynamic
+# loader and forks a smaller address space.
 JSONC_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir json-c 2>/dev/null)
+LIBC_A := $(shell $(CC) -print-file-name=libc.a 2>/dev/null)
 ifneq ($(wildcard $(JSONC_LIBDIR)/libjson-c.a),)
+ifeq ($(SANITIZE)$(filter /%,$(LIBC_A)),$(filter /%,$(LIBC_A)))
+HELPER_LIBS = -static $(shell $(PKG_CONFIG) --libs json-c)
+else
 HELPER_LIBS = -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs json-c) -Wl,-Bdynamic
+endif
 else
 HELPER_LIBS = $(shell $(PKG_CONFIG) --libs json-c)
 endif

@@ -4,18 +4,22 @@
 # and each of our profiles, measured by the same C loop
 # (tests/sandbox/sandbox_run -n: one process starting runs one after the
 # other, as the daemon does: seccomp programs compiled once, a fresh
-# /work tmpfs per run).  The variants take turns, ROUNDS rounds of N
-# runs each, so that a busy machine slows them alike; the figures are
-# medians over all runs.  Prints a table with ratios to plain and to
-# bwrap.
+# /work tmpfs per run, /etc and /dev made once).  The variants take
+# turns, ROUNDS rounds of N runs each (many short rounds: a busy
+# machine's load comes and goes within seconds, and must slow them
+# alike, in a new order each round); the figures are medians over the
+# rounds' medians.  Prints a table with ratios to plain
+# and to bwrap, and the ratio standard / bwrap round by round (the two
+# measured seconds apart, so load that comes and goes cancels out).
+# Part of `make bench` (scripts/bench.sh); exits 77 when not root.
 #
 #   bench/sandbox-start.sh [N [ROUNDS]]    BUILD= selects the build dir
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 BUILD=${BUILD:-$top/build}
-N=${1:-40}
-ROUNDS=${2:-5}
+N=${1:-10}
+ROUNDS=${2:-20}
 RUN=$BUILD/tests/sandbox/sandbox_run
 export TOOLEXEC_SANDBOX_HELPER=$BUILD/toolexec-sandbox
 
@@ -53,7 +57,10 @@ run_variant() {
 }
 # Each call prints "median p90 mean compile_us"; keep every round's.
 for r in $(seq 1 "$ROUNDS"); do
-	for v in $variants; do
+	# In a new order each round: what one variant leaves to the kernel
+	# (namespaces torn down in the background, cgroups removed) slows
+	# whichever runs next, so no variant may always follow the same one.
+	for v in $(printf '%s\n' $variants | shuf); do
 		run_variant "$v" >> "$tmp/$v" || { echo "sandbox-start: $v failed" >&2; exit 1; }
 	done
 done
@@ -68,5 +75,10 @@ for v in $variants; do
 	awk -v v="$v" -v m="$m" -v p="$p" -v pl="$plain" -v bw="$bw" \
 		'BEGIN { printf "%-10s %9d %9d %9.2f %9.2f\n", v, m, p, m / pl, m / bw }'
 done
+# standard / bwrap within each round: the medians of the same round.
+paste -d' ' <(cut -d' ' -f1 "$tmp/standard") <(cut -d' ' -f1 "$tmp/bwrap") |
+	awk '{ print $1 / $2 }' | sort -n |
+	awk '{ r[NR] = $1 } END { printf "standard / bwrap by round: median %.2f, min %.2f, max %.2f (%d rounds)\n", r[int((NR + 1) / 2)], r[1], r[NR], NR }'
+printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'seccomp programs compiled once per daemon: standard %s µs, hardened %s µs\n' \
 	"$(cut -d' ' -f4 "$tmp/standard" | med)" "$(cut -d' ' -f4 "$tmp/hardened" | med)"

@@ -36,6 +36,7 @@ struct hspec {
 	int work_fd;    /* -1 when work_dir */
 	char *work_dir;
 	int script_fd;
+	int etc_fd, dev_fd; /* -1 for dev */
 	char script_name[NAME_MAX + 1];
 	char **argv; /* NULL-terminated */
 	char **env;  /* NULL-terminated */

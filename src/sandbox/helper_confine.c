@@ -208,18 +208,6 @@ int hconf_drop_caps(char *err, size_t len)
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
 	struct __user_cap_data_struct d[2];
-	int last = CAP_LAST_CAP;
-	FILE *f;
-
-	/* The running kernel may know more capabilities than our header. */
-	f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	if (f) {
-		if (fscanf(f, "%d", &last) != 1)
-			last = CAP_LAST_CAP;
-		fclose(f);
-	}
-	if (last < CAP_LAST_CAP)
-		last = CAP_LAST_CAP;
 	/* Root inside must not get capabilities back by exec'ing (as uid 0
 	 * it would, from the bounding set): lock that off too. */
 	if (prctl(PR_SET_SECUREBITS,
@@ -230,12 +218,20 @@ int hconf_drop_caps(char *err, size_t len)
 			  SECBIT_NO_CAP_AMBIENT_RAISE |
 			  SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) < 0)
 		return herr(err, len, errno, "PR_SET_SECUREBITS");
-	for (int c = 0; c <= last; c++)
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+	/* The running kernel may know more capabilities than our header:
+	 * on until it says EINVAL past the ones we know (cheaper than
+	 * reading /proc/sys/kernel/cap_last_cap). */
+	for (int c = 0; c < 64; c++) {
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0)
+			continue;
+		if (errno != EINVAL)
 			return herr(err, len, errno,
 				    "dropping capability %d "
 				    "from the bounding set",
 				    c);
+		if (c > CAP_LAST_CAP)
+			break;
+	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
 	    errno != EINVAL)
 		return herr(err, len, errno, "clearing ambient capabilities");

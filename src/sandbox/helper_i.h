@@ -14,7 +14,7 @@
  *      The helper also watches this descriptor: when its reader goes
  *      away (the daemon died), it kills the run.
  *   5+ descriptors that the description names by number (the seccomp
- *      program, the /work tmpfs, the script)
+ *      program, the /work tmpfs, the script, the /etc and /dev tmpfs)
  *
  * It writes nothing to 1 and 2 itself: those are the script's streams.
  *
@@ -37,6 +37,10 @@
  *               "memory": N, "pids": N},   memory/pids: cgroup (hardened)
  *    "seccomp_fd": N,          * an exported BPF program (standard,
  *                                hardened: required)
+ *    "etc_fd": N,              * a detached read-only tmpfs bound at
+ *                                /etc (standard, hardened: required;
+ *                                see tx_sandbox_etc_fd)
+ *    "dev_fd": N,              * the same for /dev (tx_sandbox_dev_fd)
  *    "work_fd": N | "work_dir": "/host/dir",
  *    "script_fd": N, "script_name": "job.py",
  *    "argv": ["python3", "/run/code/job.py", ...],
@@ -68,7 +72,9 @@
 #define HELPER_FD_SECCOMP    5
 #define HELPER_FD_WORK       6
 #define HELPER_FD_SCRIPT     7
-#define HELPER_FD_FIRST_FREE 8
+#define HELPER_FD_ETC        8
+#define HELPER_FD_DEV        9
+#define HELPER_FD_FIRST_FREE 10
 
 #define HELPER_SPEC_MAX   (1 << 20)
 #define HELPER_REPORT_MAX 8192

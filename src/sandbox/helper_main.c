@@ -299,24 +299,11 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 		      size_t len)
 {
 	static const char *const keys[] = {
-		"version",
-		"mode",
-		"uid",
-		"gid",
-		"hostname",
-		"timeout_ms",
-		"kill_grace_ms",
-		"limits",
-		"seccomp_fd",
-		"work_fd",
-		"work_dir",
-		"script_fd",
-		"script_name",
-		"argv",
-		"env",
-		"binds",
-		"landlock",
-		"cgroup",
+		"version",    "mode",       "uid",           "gid",
+		"hostname",   "timeout_ms", "kill_grace_ms", "limits",
+		"seccomp_fd", "work_fd",    "work_dir",      "script_fd",
+		"etc_fd",     "dev_fd",     "script_name",   "argv",
+		"env",        "binds",      "landlock",      "cgroup",
 		NULL,
 	};
 	const char *mode = NULL, *host = "toolexec", *wd = NULL, *sn = NULL;
@@ -325,7 +312,7 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	s->seccomp_fd = s->work_fd = s->script_fd = -1;
+	s->seccomp_fd = s->work_fd = s->script_fd = s->etc_fd = s->dev_fd = -1;
 	if (!json_object_is_type(o, json_type_object))
 		return herr(err, len, 0, "run description: not an object");
 	rc = only_keys(o, keys, "", err, len);
@@ -378,6 +365,10 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 		rc = get_fd(o, "script_fd", HELPER_FD_SCRIPT, &s->script_fd,
 			    err, len);
 	if (!rc)
+		rc = get_fd(o, "etc_fd", HELPER_FD_ETC, &s->etc_fd, err, len);
+	if (!rc)
+		rc = get_fd(o, "dev_fd", HELPER_FD_DEV, &s->dev_fd, err, len);
+	if (!rc)
 		rc = get_str(o, "work_dir", false, &wd, err, len);
 	if (!rc)
 		rc = get_str(o, "script_name", true, &sn, err, len);
@@ -406,19 +397,21 @@ static int parse_spec(struct json_object *o, struct hspec *s, char *err,
 	if (!s->argv[0])
 		return herr(err, len, 0, "run description: empty argv");
 	if (s->mode != TX_SANDBOX_DEV) {
-		if (s->seccomp_fd < 0)
+		if (s->seccomp_fd < 0 || s->etc_fd < 0 || s->dev_fd < 0)
 			return herr(err, len, 0,
 				    "run description: a %s run needs "
-				    "seccomp_fd",
+				    "seccomp_fd, etc_fd and dev_fd",
 				    mode);
 		if (s->uid == 0 || s->gid == 0)
 			return herr(err, len, 0,
 				    "run description: a %s run never maps "
 				    "root inside to root outside",
 				    mode);
-	} else if (s->work_fd >= 0 || s->nbinds) {
+	} else if (s->work_fd >= 0 || s->nbinds || s->etc_fd >= 0 ||
+		   s->dev_fd >= 0) {
 		return herr(err, len, 0,
-			    "run description: dev has no work_fd or binds");
+			    "run description: dev has no work_fd, etc_fd, "
+			    "dev_fd or binds");
 	}
 	if (s->mode == TX_SANDBOX_HARDENED && s->cgroup &&
 	    (!s->memory || !s->pids))

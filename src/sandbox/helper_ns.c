@@ -11,15 +11,17 @@
  * outside the sandbox then fails closed instead of remounting the
  * host.  The tests only ever reach these routines through a run.
  *
- * The root is built the way bubblewrap builds it: a tmpfs is mounted on
- * /tmp of our private copy of the host's tree and pivoted into, so the
- * host's tree (its /tmp included, which the tmpfs moved off) is at
- * /oldroot; the new root is assembled at /newroot from bind mounts of
- * /oldroot paths; then /oldroot is detached and /newroot becomes /.
- * Every bind source is opened with openat2(RESOLVE_IN_ROOT) under
- * /oldroot, so an absolute symlink on the way resolves in the host's
- * tree and not in the half-built one, and cloned with open_tree(), so
- * its attributes are set before it is attached anywhere.
+ * The root is built with one pivot and one detach (bubblewrap does two
+ * of each; every detach waits for an RCU grace period, and pivot_root
+ * walks every task of the system): the sources that may lie anywhere
+ * (the work directory, the binds) are opened first; then a tmpfs is
+ * mounted on /tmp of our private copy of the host's tree and the new
+ * root is assembled in it; then pivot_root(".", ".") makes it / and the
+ * host's tree, stacked on top of it, is detached as a whole.  Every
+ * bind source is opened with openat2(RESOLVE_IN_ROOT) under the host's
+ * root, so an absolute symlink on the way resolves in the host's tree
+ * and not in the half-built one, and cloned with open_tree(), so its
+ * attributes are set before it is attached anywhere.
  */
 #include "sandbox/helper.h"
 
@@ -33,13 +35,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define NEWROOT "/newroot"
+/* Where the new root is assembled: a tmpfs over /tmp of the private
+ * copy of the host's tree, once every source under /tmp is open. */
+#define NEWROOT "/tmp"
 
 static const char *const ns_names[] = { "user", "mnt", "pid", "net", "uts" };
 
@@ -267,8 +272,8 @@ out_close:
 	return rc;
 }
 
-/* Opens src (an absolute host path) in the host's tree at /oldroot. */
-static int open_host(int oldroot, const char *src)
+/* Opens src (an absolute host path) in the host's tree at host. */
+static int open_host(int host, const char *src)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
@@ -280,29 +285,21 @@ static int open_host(int oldroot, const char *src)
 		src++;
 	if (!*src)
 		src = ".";
-	fd = (int)syscall(SYS_openat2, oldroot, src, &how, sizeof(how));
+	fd = (int)syscall(SYS_openat2, host, src, &how, sizeof(how));
 	return fd < 0 ? -errno : fd;
 }
 
-/* Binds host path src onto NEWROOT+dst, creating the mount point as a
- * directory or a file to match the source. */
-static int bind_host(int oldroot, const char *src, const char *dst,
-		     uint64_t attr, bool missing_ok, char *err, size_t len)
+/* Binds fd (an opened host path) onto NEWROOT+dst, creating the mount
+ * point as a directory or a file to match the source. */
+static int bind_open(int fd, const char *src, const char *dst, uint64_t attr,
+		     char *err, size_t len)
 {
 	char target[PATH_MAX];
 	struct stat st;
-	int fd, rc;
+	int rc;
 
-	fd = open_host(oldroot, src);
-	if (fd < 0) {
-		if (missing_ok && fd == -ENOENT)
-			return 0;
-		return herr(err, len, -fd, "opening %s", src);
-	}
-	if (fstat(fd, &st) < 0) {
-		rc = herr(err, len, errno, "stat %s", src);
-		goto out_close;
-	}
+	if (fstat(fd, &st) < 0)
+		return herr(err, len, errno, "stat %s", src);
 	snprintf(target, sizeof(target), NEWROOT "%s", dst);
 	if (S_ISDIR(st.st_mode)) {
 		rc = mkdirs(target, 0755);
@@ -317,12 +314,24 @@ static int bind_host(int oldroot, const char *src, const char *dst,
 		if (rc == 0)
 			rc = touch(target);
 	}
-	if (rc < 0) {
-		rc = herr(err, len, -rc, "creating %s", dst);
-		goto out_close;
+	if (rc < 0)
+		return herr(err, len, -rc, "creating %s", dst);
+	return bind_fd(fd, target, attr, err, len, src);
+}
+
+/* Binds host path src onto NEWROOT+dst. */
+static int bind_host(int host, const char *src, const char *dst, uint64_t attr,
+		     bool missing_ok, char *err, size_t len)
+{
+	int fd, rc;
+
+	fd = open_host(host, src);
+	if (fd < 0) {
+		if (missing_ok && fd == -ENOENT)
+			return 0;
+		return herr(err, len, -fd, "opening %s", src);
 	}
-	rc = bind_fd(fd, target, attr, err, len, src);
-out_close:
+	rc = bind_open(fd, src, dst, attr, err, len);
 	close(fd);
 	return rc;
 }
@@ -347,10 +356,10 @@ static int mount_tmpfs(const char *dst, unsigned long flags, const char *mode,
  */
 #define COPY_MAX (256 * 1024)
 
-static int copy_small(int dfd, const char *name, const char *src, char *err,
-		      size_t len)
+static int copy_small(int dfd, const char *name, const char *src, off_t size,
+		      char *err, size_t len)
 {
-	char dst[PATH_MAX], buf[16384];
+	char dst[PATH_MAX];
 	int in, out, rc = 0;
 
 	in = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -362,52 +371,45 @@ static int copy_small(int dfd, const char *name, const char *src, char *err,
 		close(in);
 		return herr(err, len, errno, "creating %s", dst);
 	}
+	/* In the kernel, one call for a file this small; to end of file
+	 * even if it grew since it was looked at. */
 	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
+		ssize_t n = sendfile(out, in, NULL,
+				     size > 0 ? (size_t)size : 65536);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			if (n < 0)
-				rc = herr(err, len, errno, "reading %s", src);
+		if (n < 0) {
+			rc = herr(err, len, errno, "copying %s", src);
 			break;
 		}
-		if (write(out, buf, (size_t)n) != n) {
-			rc = herr(err, len, errno ? errno : ENOSPC,
-				  "copying %s", src);
+		if (n == 0)
 			break;
-		}
+		size = 65536;
 	}
 	close(in);
 	close(out);
 	return rc;
 }
 
-/* What of /oldroot/ROOT is copied as a symlink or bound read-only. */
-static int system_entry(int oldroot, const char *dir, const char *name,
+/* Recreates dir/name of the host (dfd: that directory, opened under
+ * host) in the new root: a symlink as a symlink, a small file as a
+ * copy, anything else bound read-only. */
+static int system_entry(int host, int dfd, const char *dir, const char *name,
 			bool missing_ok, char *err, size_t len)
 {
 	char src[PATH_MAX], dst[PATH_MAX], link[PATH_MAX];
 	struct stat st;
 	ssize_t n;
-	int dfd;
 
 	snprintf(src, sizeof(src), "%s/%s", dir, name);
-	/* lstat, relative to the host's tree. */
-	dfd = open_host(oldroot, dir);
-	if (dfd < 0)
-		return missing_ok ? 0 : herr(err, len, -dfd, "opening %s", dir);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		int e = errno;
-
-		close(dfd);
-		if (missing_ok && e == ENOENT)
+		if (missing_ok && errno == ENOENT)
 			return 0;
-		return herr(err, len, e, "stat %s", src);
+		return herr(err, len, errno, "stat %s", src);
 	}
 	if (S_ISLNK(st.st_mode)) {
 		n = readlinkat(dfd, name, link, sizeof(link) - 1);
-		close(dfd);
 		if (n < 0)
 			return herr(err, len, errno, "readlink %s", src);
 		link[n] = '\0';
@@ -416,119 +418,52 @@ static int system_entry(int oldroot, const char *dir, const char *name,
 			return herr(err, len, errno, "symlink %s", dst);
 		return 0;
 	}
-	if (S_ISREG(st.st_mode) && st.st_size <= COPY_MAX) {
-		int rc = copy_small(dfd, name, src, err, len);
-
-		close(dfd);
-		return rc;
-	}
-	close(dfd);
+	if (S_ISREG(st.st_mode) && st.st_size <= COPY_MAX)
+		return copy_small(dfd, name, src, st.st_size, err, len);
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return 0;
-	return bind_host(oldroot, src, src,
+	return bind_host(host, src, src,
 			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 				 MOUNT_ATTR_NODEV,
 			 missing_ok, err, len);
 }
 
-static int write_new(const char *path, const char *text, mode_t mode)
+/* /etc: the daemon's read-only tmpfs (tx_sandbox_etc_fd: built once,
+ * not copied per run), and onto its empty alternatives directory the
+ * host's (the targets of /usr/bin/awk and friends). */
+static int setup_etc(int host, const struct hspec *s, char *err, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	size_t n = strlen(text);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, n) != (ssize_t)n) {
-		int e = errno ? errno : EIO;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	return 0;
-}
-
-/* The part of /etc that interpreters and the usual tools read; never
- * shadow, never the host's users or hosts (those are written fresh).
- * Small files are copied; of the directories only alternatives (the
- * targets of /usr/bin/awk and friends) is bound: every bind is mount
- * work on each start and each end of a run.  No TLS trust store: there
- * is no network to use it on. */
-static const char *const etc_names[] = {
-	"ld.so.cache", "ld.so.conf",    "alternatives",   "localtime",
-	"timezone",    "nsswitch.conf", "protocols",      "services",
-	"mime.types",  "os-release",    "debian_version", "inputrc",
-	"gai.conf",    "host.conf",     "magic",          "bash.bashrc",
-	"profile",     "environment",   "locale.alias",   NULL,
-};
-
-static int setup_etc(int oldroot, const struct hspec *s, char *err, size_t len)
-{
-	char hosts[256];
+	struct stat st;
 	int rc;
 
 	if (mkdir(NEWROOT "/etc", 0755) < 0)
 		return herr(err, len, errno, "mkdir /etc");
-	for (size_t i = 0; etc_names[i]; i++) {
-		rc = system_entry(oldroot, "/etc", etc_names[i], true, err,
-				  len);
-		if (rc < 0)
-			return rc;
-	}
-	snprintf(hosts, sizeof(hosts),
-		 "127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost\n",
-		 s->hostname);
-	if (write_new(NEWROOT "/etc/passwd",
-		      "root:x:0:0:root:/work:/bin/sh\n"
-		      "nobody:x:65534:65534:nobody:/nonexistent:"
-		      "/usr/sbin/nologin\n",
-		      0644) < 0 ||
-	    write_new(NEWROOT "/etc/group", "root:x:0:\nnogroup:x:65534:\n",
-		      0644) < 0 ||
-	    write_new(NEWROOT "/etc/hosts", hosts, 0644) < 0 ||
-	    write_new(NEWROOT "/etc/hostname", s->hostname, 0644) < 0 ||
-	    write_new(NEWROOT "/etc/resolv.conf", "", 0644) < 0)
-		return herr(err, len, errno, "writing /etc");
-	return 0;
+	rc = bind_fd(s->etc_fd, NEWROOT "/etc",
+		     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		     err, len, "the /etc tmpfs");
+	if (rc < 0)
+		return rc;
+	if (lstat(NEWROOT "/etc/alternatives", &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return bind_host(host, "/etc/alternatives", "/etc/alternatives",
+			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				 MOUNT_ATTR_NODEV,
+			 true, err, len);
 }
 
-static int setup_dev(int oldroot, char *err, size_t len)
+/* /dev: the daemon's read-only tmpfs with the host's five harmless
+ * device nodes and the usual links (tx_sandbox_dev_fd): one bind
+ * instead of five (device nodes cannot be made in a user namespace).
+ * Its mount keeps device nodes working, so it is the one place they
+ * are. */
+static int setup_dev(const struct hspec *s, char *err, size_t len)
 {
-	static const char *const nodes[] = { "null",   "zero",    "full",
-					     "random", "urandom", NULL };
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },
-		{ "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" },
-		{ "/proc/self/fd/2", "stderr" },
-	};
-	char src[64], dst[PATH_MAX];
-	int rc;
-
-	/* A directory of the root, not a file system of its own: every
-	 * superblock is work at the start and the end of each run.  Device
-	 * nodes cannot be made in a user namespace; the host's are bound
-	 * one by one (no tty, no ptmx: nothing to type into), each keeping
-	 * its own mount flags. */
 	if (mkdir(NEWROOT "/dev", 0755) < 0)
 		return herr(err, len, errno, "mkdir /dev");
-	for (size_t i = 0; nodes[i]; i++) {
-		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
-		rc = bind_host(oldroot, src, src,
-			       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false,
-			       err, len);
-		if (rc < 0)
-			return rc;
-	}
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(dst, sizeof(dst), NEWROOT "/dev/%s", links[i][1]);
-		if (symlink(links[i][0], dst) < 0)
-			return herr(err, len, errno, "symlink %s", dst);
-	}
-	/* POSIX shared memory and semaphores live in the private /tmp. */
-	if (symlink("/tmp", NEWROOT "/dev/shm") < 0)
-		return herr(err, len, errno, "symlink /dev/shm");
-	return 0;
+	return bind_fd(s->dev_fd, NEWROOT "/dev",
+		       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			       MOUNT_ATTR_NOEXEC,
+		       err, len, "the /dev tmpfs");
 }
 
 static int setup_proc(char *err, size_t len)
@@ -604,7 +539,8 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 {
 	static const char *const sys[] = { "usr",   "bin",   "sbin",   "lib",
 					   "lib32", "lib64", "libx32", NULL };
-	int oldroot = -1, rc;
+	int host = -1, work = -1, rc;
+	int *bfd = NULL;
 	struct stat st;
 
 	rc = hns_check(h, err, len);
@@ -613,37 +549,52 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return herr(err, len, errno, "making / private");
-	/* One tmpfs holds the new root (directories, small /etc files, the
-	 * script) and, beside it, the mount point of the host's tree. */
-	if (fstat(s->script_fd, &st) < 0)
-		return herr(err, len, errno, "the script");
-	rc = mount_tmpfs("/tmp", MS_NOSUID | MS_NODEV, "0755",
+	host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (host < 0)
+		return herr(err, len, errno, "opening the host's root");
+	/* The sources that may lie under /tmp, opened before the new root
+	 * covers it. */
+	bfd = calloc(s->nbinds ? s->nbinds : 1, sizeof(*bfd));
+	if (!bfd) {
+		rc = herr(err, len, ENOMEM, "binds");
+		goto out;
+	}
+	for (size_t i = 0; i < s->nbinds; i++)
+		bfd[i] = -1;
+	if (s->work_fd < 0) {
+		work = open_host(host, s->work_dir);
+		if (work < 0) {
+			rc = herr(err, len, -work, "opening %s", s->work_dir);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < s->nbinds; i++) {
+		bfd[i] = open_host(host, s->binds[i].src);
+		if (bfd[i] < 0) {
+			rc = herr(err, len, -bfd[i], "opening %s",
+				  s->binds[i].src);
+			goto out;
+		}
+	}
+	/* One tmpfs holds the new root: directories, small /etc files, the
+	 * script, and the mount points of the binds. */
+	if (fstat(s->script_fd, &st) < 0) {
+		rc = herr(err, len, errno, "the script");
+		goto out;
+	}
+	rc = mount_tmpfs(NEWROOT, MS_NOSUID | MS_NODEV, "0755",
 			 (8u << 20) + (uint64_t)st.st_size, err, len);
 	if (rc < 0)
-		return rc;
-	if (chdir("/tmp") < 0 || mkdir("newroot", 0755) < 0 ||
-	    mkdir("oldroot", 0755) < 0)
-		return herr(err, len, errno, "preparing the new root");
-	/* A mount point of its own, for the last pivot_root. */
-	if (mount("newroot", "newroot", NULL, MS_BIND | MS_REC, NULL) < 0)
-		return herr(err, len, errno, "binding the new root");
-	if (syscall(SYS_pivot_root, ".", "oldroot") < 0)
-		return herr(err, len, errno, "pivot_root into the base");
-	if (chdir("/") < 0)
-		return herr(err, len, errno, "chdir /");
-	oldroot = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (oldroot < 0)
-		return herr(err, len, errno, "opening /oldroot");
-
+		goto out;
 	for (size_t i = 0; sys[i]; i++) {
-		rc = system_entry(oldroot, "", sys[i], true, err, len);
+		rc = system_entry(host, host, "", sys[i], true, err, len);
 		if (rc < 0)
 			goto out;
 	}
-	rc = setup_etc(oldroot, s, err, len);
+	rc = setup_etc(host, s, err, len);
 	if (rc < 0)
 		goto out;
-	rc = setup_dev(oldroot, err, len);
+	rc = setup_dev(s, err, len);
 	if (rc < 0)
 		goto out;
 	rc = setup_proc(err, len);
@@ -666,9 +617,8 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err, len,
 			     "the work tmpfs");
 	else
-		rc = bind_host(oldroot, s->work_dir, "/work",
-			       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false, err,
-			       len);
+		rc = bind_open(work, s->work_dir, "/work",
+			       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err, len);
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < s->nbinds; i++) {
@@ -676,8 +626,8 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 
 		if (!s->binds[i].rw)
 			a |= MOUNT_ATTR_RDONLY;
-		rc = bind_host(oldroot, s->binds[i].src, s->binds[i].dst, a,
-			       false, err, len);
+		rc = bind_open(bfd[i], s->binds[i].src, s->binds[i].dst, a, err,
+			       len);
 		if (rc < 0)
 			goto out;
 	}
@@ -699,14 +649,8 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 			goto out;
 		}
 	}
-	close(oldroot);
-	oldroot = -1;
-	/* The host's tree goes; then /newroot becomes / (the old root is
-	 * stacked on "." by pivot_root(".", ".") and detached). */
-	if (umount2("/oldroot", MNT_DETACH) < 0) {
-		rc = herr(err, len, errno, "detaching the host's tree");
-		goto out;
-	}
+	/* The new root becomes /, and the host's tree, which pivot_root
+	 * stacks on it, goes as a whole. */
 	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
 		rc = herr(err, len, errno, "pivot_root into the new root");
@@ -714,8 +658,14 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	}
 	rc = 0;
 out:
-	if (oldroot >= 0)
-		close(oldroot);
+	for (size_t i = 0; bfd && i < s->nbinds; i++)
+		if (bfd[i] >= 0)
+			close(bfd[i]);
+	free(bfd);
+	if (work >= 0)
+		close(work);
+	if (host >= 0)
+		close(host);
 	return rc;
 }
 

@@ -5,11 +5,12 @@
  *   helper (host, root)          parses, makes cgroups, writes the id
  *    |                           maps, copies output with caps, times
  *    |                           out, reports
- *    `- PID 1 (new namespaces)   builds the root, then only reaps: a
- *        |                       PID 1 ignores every signal it has no
+ *    `- PID 1 (new namespaces)   builds the root; no capabilities,
+ *        |                       no_new_privs, seccomp; then only reaps:
+ *        |                       a PID 1 ignores every signal it has no
  *        |                       handler for, so a script must not be it
- *        `- the script           rlimits, Landlock, no capabilities,
- *                                no_new_privs, seccomp, execve
+ *        `- the script           inherits that confinement; rlimits,
+ *                                Landlock, execve
  *
  * Killing PID 1 kills every process of its namespace at once (the
  * kernel's zap_pid_ns_processes), whatever they did to their groups and
@@ -141,11 +142,12 @@ static void child_report(int fd, const char *msg)
 }
 
 /*
- * The script's process, from after fork to execve.  Each step in the
- * order its requirements dictate: limits can only be lowered, so any
- * time; Landlock needs no_new_privs (or CAP_SYS_ADMIN); the bounding
- * set needs CAP_SETPCAP, so before the capabilities go; seccomp last,
- * because its program may refuse what the steps before it call.
+ * The script's process, from after fork to execve.  In a sandbox it is
+ * born confined: PID 1 dropped every capability, set no_new_privs and
+ * loaded the seccomp program before the fork (one program load per run,
+ * not two), so what is left here is what both programs allow: a new
+ * session, descriptors, limits (they can only be lowered), Landlock
+ * (which needs no_new_privs) and execve.
  */
 static void run_script(const struct exec_plan *p)
 {
@@ -198,15 +200,8 @@ static void run_script(const struct exec_plan *p)
 			herr(err, sizeof(err), errno, "chdir /work");
 			goto fail_3;
 		}
-		if (hconf_no_new_privs(err, sizeof(err)) < 0)
-			goto fail_3;
 		if (p->landlock_abi > 0 &&
 		    hconf_landlock(s, p->landlock_abi, err, sizeof(err)) < 0)
-			goto fail_3;
-		if (hconf_drop_caps(err, sizeof(err)) < 0)
-			goto fail_3;
-		if (hconf_seccomp_prog(p->bpf, p->bpf_len, err, sizeof(err)) <
-		    0)
 			goto fail_3;
 	}
 	execve(p->path, p->argv, s->env);
@@ -228,10 +223,9 @@ fail:
  * group, and writes the script's wait status once it ends.  Exiting
  * then takes down whatever the script left running.
  */
-static void reaper(pid_t script, int stat_w, const void *bpf, size_t bpf_len)
+static void reaper(pid_t script, int stat_w)
 {
 	sigset_t set;
-	char err[256];
 	int fd;
 
 	fd = fcntl(stat_w, F_DUPFD_CLOEXEC, 3);
@@ -243,14 +237,6 @@ static void reaper(pid_t script, int stat_w, const void *bpf, size_t bpf_len)
 	if (syscall(SYS_close_range, 4u, ~0u, 0u) < 0) {
 		for (int i = 4; i < 65536; i++)
 			close(i);
-	}
-	/* The reaper is reachable from the script (same user): it keeps
-	 * nothing a script could borrow. */
-	if (hconf_drop_caps(err, sizeof(err)) < 0 ||
-	    hconf_no_new_privs(err, sizeof(err)) < 0 ||
-	    hconf_seccomp_prog(bpf, bpf_len, err, sizeof(err)) < 0) {
-		kill(script, SIGKILL);
-		_exit(126);
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -288,7 +274,7 @@ static void reaper(pid_t script, int stat_w, const void *bpf, size_t bpf_len)
 }
 
 static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
-		     struct exec_plan *p, int stat_w)
+		     struct exec_plan *p, int stat_w, bool cgroup_ns_done)
 {
 	char err[600], path[PATH_MAX];
 	struct pollfd pfd;
@@ -299,8 +285,6 @@ static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
 	 * into the run's cgroups): until then we are nobody here. */
 	if (read(sync_r, &c, 1) != 1)
 		_exit(127);
-	if (hns_check(h, err, sizeof(err)) < 0)
-		goto fail;
 	if (hns_become_root(h, err, sizeof(err)) < 0)
 		goto fail;
 	/* If the helper dies, so does this namespace.  Set after the uid
@@ -312,8 +296,9 @@ static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
 		_exit(127);
 	/* Now that the helper put us in the run's cgroup, it becomes the
-	 * root of what the script can see of cgroups. */
-	if (unshare(CLONE_NEWCGROUP) < 0) {
+	 * root of what the script can see of cgroups.  (Without cgroups of
+	 * its own, the run got its cgroup namespace with the others.) */
+	if (!cgroup_ns_done && unshare(CLONE_NEWCGROUP) < 0) {
 		herr(err, sizeof(err), errno, "unshare(CLONE_NEWCGROUP)");
 		goto fail;
 	}
@@ -325,6 +310,14 @@ static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
 			     sizeof(err)) < 0)
 		goto fail;
 	p->path = path;
+	/* Confined before the fork, so that the script inherits it and the
+	 * reaper, which the script can reach (same user), keeps nothing a
+	 * script could borrow.  Nothing below needs a capability: forking,
+	 * reaping, signalling our own children, writing a pipe. */
+	if (hconf_no_new_privs(err, sizeof(err)) < 0 ||
+	    hconf_drop_caps(err, sizeof(err)) < 0 ||
+	    hconf_seccomp_prog(p->bpf, p->bpf_len, err, sizeof(err)) < 0)
+		goto fail;
 	script = fork();
 	if (script < 0) {
 		herr(err, sizeof(err), errno, "fork");
@@ -336,7 +329,7 @@ static void ns_child(const struct hspec *s, const struct host_ns *h, int sync_r,
 	close(p->err_w);
 	close(p->errp_w);
 	close(sync_r);
-	reaper(script, stat_w, p->bpf, p->bpf_len);
+	reaper(script, stat_w);
 fail:
 	child_report(p->errp_w, err);
 	_exit(127);
@@ -501,38 +494,8 @@ static bool stream_done(const struct stream *st)
 	return st->eof && (st->len == st->off || st->out < 0);
 }
 
-static void on_child_exit(struct sup *u)
-{
-	int st;
-	pid_t p = wait4(u->child, &st, WNOHANG, &u->ru);
-
-	if (p != u->child)
-		return;
-	u->exited = true;
-	u->status = st;
-	if (u->s->mode == TX_SANDBOX_DEV) {
-		u->have_script_status = true;
-		u->script_status = st;
-		/* The run is over: what it left behind goes too. */
-		kill(-u->child, SIGKILL);
-		kill_descendants(getpid());
-	}
-	u->drain_until = tx_mono_ms() + DRAIN_MS;
-}
-
 static void read_pipes(struct sup *u)
 {
-	if (u->errp >= 0) {
-		ssize_t n = read(u->errp, u->child_err + u->child_err_len,
-				 sizeof(u->child_err) - 1 - u->child_err_len);
-
-		if (n > 0) {
-			u->child_err_len += (size_t)n;
-			u->child_err[u->child_err_len] = '\0';
-		} else if (n == 0 || errno != EAGAIN) {
-			close_fd(&u->errp);
-		}
-	}
 	if (u->statp >= 0) {
 		int st;
 		ssize_t n = read(u->statp, &st, sizeof(st));
@@ -543,6 +506,53 @@ static void read_pipes(struct sup *u)
 		}
 		if (n == 0 || (n < 0 && errno != EAGAIN) || n > 0)
 			close_fd(&u->statp);
+	}
+}
+
+static void on_child_exit(struct sup *u)
+{
+	int st;
+	pid_t p = wait4(u->child, &st, WNOHANG, &u->ru);
+
+	if (p != u->child)
+		return;
+	u->exited = true;
+	u->status = st;
+	/* PID 1 wrote the script's status before it exited: it is in the
+	 * pipe now (watching the pipe as well would wake us twice). */
+	read_pipes(u);
+	if (u->s->mode == TX_SANDBOX_DEV) {
+		u->have_script_status = true;
+		u->script_status = st;
+		/* The run is over: what it left behind goes too. */
+		kill(-u->child, SIGKILL);
+		kill_descendants(getpid());
+	}
+	u->drain_until = tx_mono_ms() + DRAIN_MS;
+}
+
+/*
+ * What a set-up step or a failed execve said.  Not watched while the
+ * run goes (its end of file comes when the script execs, and waking for
+ * it is one more hand-over on a busy machine): whoever writes here then
+ * exits, and the exit (or PID 1's status) is what wakes us.
+ */
+static void read_errp(struct sup *u)
+{
+	while (u->errp >= 0) {
+		ssize_t n = read(u->errp, u->child_err + u->child_err_len,
+				 sizeof(u->child_err) - 1 - u->child_err_len);
+
+		if (n > 0) {
+			u->child_err_len += (size_t)n;
+			u->child_err[u->child_err_len] = '\0';
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (n == 0 || errno != EAGAIN)
+				close_fd(&u->errp);
+			break;
+		}
 	}
 }
 
@@ -575,12 +585,11 @@ static void supervise(struct sup *u)
 {
 	for (;;) {
 		struct pollfd pf[7];
-		int n = 0, i_out = -1, i_err = -1, i_errp = -1, i_stat = -1;
+		int n = 0, i_out = -1, i_err = -1;
 		uint64_t now = tx_mono_ms(), next = u->deadline;
 		int timeout;
 
-		if (u->exited && stream_done(&u->out) && stream_done(&u->err) &&
-		    u->errp < 0 && u->statp < 0)
+		if (u->exited && stream_done(&u->out) && stream_done(&u->err))
 			break;
 		if (u->exited && now >= u->drain_until)
 			break;
@@ -601,16 +610,6 @@ static void supervise(struct sup *u)
 			i_err = n;
 			pf[n].fd = u->err.len ? u->err.out : u->err.in;
 			pf[n++].events = u->err.len ? POLLOUT : POLLIN;
-		}
-		if (u->errp >= 0) {
-			i_errp = n;
-			pf[n].fd = u->errp;
-			pf[n++].events = POLLIN;
-		}
-		if (u->statp >= 0) {
-			i_stat = n;
-			pf[n].fd = u->statp;
-			pf[n++].events = POLLIN;
 		}
 		if (u->kill_at && u->kill_at < next)
 			next = u->kill_at;
@@ -636,9 +635,6 @@ static void supervise(struct sup *u)
 			pump(u, &u->out, true);
 		if (i_err >= 0 && pf[i_err].revents)
 			pump(u, &u->err, true);
-		if ((i_errp >= 0 && pf[i_errp].revents) ||
-		    (i_stat >= 0 && pf[i_stat].revents))
-			read_pipes(u);
 		if (pf[0].revents)
 			on_signal(u);
 		if (u->daemon_gone && u->exited)
@@ -649,6 +645,8 @@ static void supervise(struct sup *u)
 		if (wait4(u->child, &u->status, 0, &u->ru) == u->child)
 			u->exited = true;
 	}
+	read_pipes(u);
+	read_errp(u);
 	if (u->s->mode == TX_SANDBOX_DEV)
 		kill_descendants(getpid());
 	close_fd(&u->out.in);
@@ -844,19 +842,23 @@ void hrun(const struct hspec *s, struct hreport *rep, char *err, size_t len)
 			herr(err, len, errno, "setgroups");
 			goto out;
 		}
-		u->child = (pid_t)syscall(SYS_clone,
-					  CLONE_NEWUSER | CLONE_NEWNS |
-						  CLONE_NEWPID | CLONE_NEWIPC |
-						  CLONE_NEWUTS | CLONE_NEWNET |
-						  SIGCHLD,
-					  NULL, NULL, NULL, NULL);
+		/* Every namespace in one clone; the cgroup one too unless
+		 * the run has cgroups of its own, which PID 1 must be moved
+		 * into before it unshares it. */
+		u->child = (pid_t)syscall(
+			SYS_clone,
+			CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+				CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
+				(cg.version ? 0 : CLONE_NEWCGROUP) | SIGCHLD,
+			NULL, NULL, NULL, NULL);
 		if (u->child == 0) {
 			close(sync_p[1]);
 			close(errp[0]);
 			close(statp[0]);
 			close(outp[0]);
 			close(errs[0]);
-			ns_child(s, &h, sync_p[0], &plan, statp[1]);
+			ns_child(s, &h, sync_p[0], &plan, statp[1],
+				 cg.version == 0);
 		}
 	}
 	if (u->child < 0) {

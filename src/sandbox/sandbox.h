@@ -308,4 +308,23 @@ void tx_sandbox_uid_release(uid_t uid);
  */
 int tx_sandbox_filter_fd(enum tx_sandbox_kind k, char *err, size_t errlen);
 
+/*
+ * The sandbox's /etc for runs named hostname (NULL: "toolexec"): a
+ * detached read-only tmpfs with the small part of the host's /etc that
+ * interpreters read and fresh passwd, group, hosts, hostname and
+ * resolv.conf.  Built once per process, again when the host's /etc
+ * changes or another host name is asked for (skel.c).  Returns a new
+ * descriptor that the caller closes, or -errno with err set.
+ * Thread-safe.
+ */
+int tx_sandbox_etc_fd(const char *hostname, char *err, size_t errlen);
+
+/*
+ * The sandbox's /dev: a detached read-only tmpfs with the host's null,
+ * zero, full, random and urandom nodes and the usual links (fd, stdin,
+ * stdout, stderr; shm to /tmp).  Built once per process.  Returns a new
+ * descriptor that the caller closes, or -errno with err set.
+ */
+int tx_sandbox_dev_fd(char *err, size_t errlen);
+
 #endif

@@ -250,6 +250,10 @@ static struct json_object *describe(const struct tx_sandbox_run_opts *o,
 	else
 		ADD(d, "work_dir", json_object_new_string(o->work_dir));
 	ADD(d, "script_fd", I64(HELPER_FD_SCRIPT));
+	if (!dev) {
+		ADD(d, "etc_fd", I64(HELPER_FD_ETC));
+		ADD(d, "dev_fd", I64(HELPER_FD_DEV));
+	}
 	ADD(d, "script_name", json_object_new_string(o->script_name));
 
 	json_object_array_add(argv, json_object_new_string(lang->interp));
@@ -510,6 +514,16 @@ int tx_sandbox_start(const struct tx_sandbox_run_opts *o,
 			rc = -errno;
 			goto out_sys;
 		}
+	}
+	if (o->profile->kind != TX_SANDBOX_DEV) {
+		rc = tx_sandbox_etc_fd(o->hostname, err, errlen);
+		if (rc < 0)
+			goto out_fail;
+		src[HELPER_FD_ETC] = rc;
+		rc = tx_sandbox_dev_fd(err, errlen);
+		if (rc < 0)
+			goto out_fail;
+		src[HELPER_FD_DEV] = rc;
 	}
 	if (o->work_fd >= 0) {
 		src[HELPER_FD_WORK] = fcntl(o->work_fd, F_DUPFD_CLOEXEC, 16);
