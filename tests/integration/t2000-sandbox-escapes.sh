@@ -105,8 +105,8 @@ if [ -s "$E/contacts" ]; then
 	cat "$E/contacts"
 	fail "the host's listeners were reached"
 fi
-if pgrep -f '^sleep 3600$' >/dev/null; then
-	pgrep -af '^sleep 3600$'
+if pgrep -f '^sleep 3599.731$' >/dev/null; then
+	pgrep -af '^sleep 3599.731$'
 	fail "a process of a timed-out run survived"
 fi
 [ "$(ls "$PROBES" | wc -l)" -ge 40 ] || fail "fewer than 40 probes"

@@ -9,8 +9,8 @@ cat > "$TMP/p.json" <<'S'
 {"standard": {"kill_grace_ms": 300}, "hardened": {"kill_grace_ms": 300},
  "dev": {"enabled": true, "kill_grace_ms": 300}}
 S
-printf 'setsid sleep 3601 &\necho started\nsleep 3601\n' > "$TMP/polite.sh"
-printf 'trap "" TERM\nsetsid sleep 3601 &\necho started\nwhile :; do sleep 1; done\n' > "$TMP/stubborn.sh"
+printf 'setsid sleep 3600.913 &\necho started\nsleep 3600.913\n' > "$TMP/polite.sh"
+printf 'trap "" TERM\nsetsid sleep 3600.913 &\necho started\nwhile :; do sleep 1; done\n' > "$TMP/stubborn.sh"
 mkdir -p "$TMP/devw"
 chmod 777 "$TMP/devw"
 for prof in standard hardened dev; do
@@ -27,7 +27,7 @@ for prof in standard hardened dev; do
 	assert_eq 9 "$(result_field signal)" "$prof hard"
 	assert_eq false "$(result_field timed_out)"
 done
-if pgrep -f '^sleep 3601$' >/dev/null; then
-	pgrep -af '^sleep 3601$'
+if pgrep -f '^sleep 3600.913$' >/dev/null; then
+	pgrep -af '^sleep 3600.913$'
 	fail "a process of a cancelled run survived"
 fi
