@@ -47,7 +47,6 @@ os.close(tx)
 PY
 pypid=$!
 waitfor grep -q written $TMP/tx.out
-jobs_before=$(ls jobs)
 
 mv "$cfg/t.json" "$TMP/t.json.away"
 waitfor test ! -e tools/t/one
@@ -61,7 +60,8 @@ close ENOENT" "$(cat $TMP/tx.out)" "read and close after the tool vanished"
 mountpoint -q "$MNT" || fail "the mount is gone"
 kill -0 "$FS_PID" || fail "the daemon died"
 n=0
-for j in $jobs_before; do
+# (Listed now that they ended: jobs/ lists started or ended jobs.)
+for j in $(ls jobs); do
 	[ "$(cat jobs/$j/tool)" = t:one ] || continue
 	[ "$(cat jobs/$j/status)" = error ] || continue
 	case "$(cat jobs/$j/error)" in *removed*) n=$((n + 1)) ;; esac
