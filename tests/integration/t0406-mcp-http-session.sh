@@ -40,7 +40,9 @@ assert_contains "$stream" "progress 4/4" "progress over SSE"
 kill "$srv"; wait "$srv" 2>/dev/null
 start_server
 echo '{"message":"two"}' > "$T/echo/call"
-assert_eq "Echo: two" "$(cat "$T/echo/result")" "call after the session was lost"
+got=$(cat "$T/echo/result") ||
+	fail "call after the session was lost: $(cat "$T/echo/error"); the log: $(tail -n 20 "$TMP/mnt/.ctl/log")"
+assert_eq "Echo: two" "$got" "call after the session was lost"
 assert_contains "$(cat "$TMP/mnt/.ctl/log")" "server ended the session (HTTP 40" "404 logged"
 mcp_unmount_check "$TMP/mnt" "$daemon" "$TMP/daemon.log"
 echo ok
