@@ -209,6 +209,12 @@ bool tx_mcp_extras_notification(struct mcp_backend *be, struct tx_mcp_msg *m)
 	if (!strcmp(m->method, "notifications/resources/updated")) {
 		const char *uri = tx_mcp_str_field(m->params, "uri");
 
+		/* The size the listing gave may be stale now: list again
+		 * (one listing answers any number of these). */
+		pthread_mutex_lock(&be->mu);
+		be->want_relist_extras = true;
+		pthread_cond_broadcast(&be->cond);
+		pthread_mutex_unlock(&be->mu);
 		if (uri)
 			tx_catalog_updated(tx_registry_catalog(be->reg),
 					   be->spec->name, uri);
