@@ -1225,6 +1225,25 @@ int tx_engine_resource_read(struct tx_engine *e, const char *ns,
 	return rc;
 }
 
+/* Takes back one count of a subscription the server refused. */
+static void sub_forget(struct tx_catalog *cat, const char *ns, const char *uri)
+{
+	struct cat_sub **pp, *sub;
+
+	pthread_mutex_lock(&cat->watch_lock);
+	for (pp = &cat->subs; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->ns, ns) && !strcmp((*pp)->uri, uri))
+			break;
+	sub = *pp;
+	if (sub && --sub->count == 0) {
+		*pp = sub->next;
+		free(sub->ns);
+		free(sub->uri);
+		free(sub);
+	}
+	pthread_mutex_unlock(&cat->watch_lock);
+}
+
 int tx_engine_resource_subscribe(struct tx_engine *e, const char *ns,
 				 const char *uri, bool on)
 {
@@ -1271,6 +1290,8 @@ int tx_engine_resource_subscribe(struct tx_engine *e, const char *ns,
 	if (!rc && edge)
 		rc = s->ops->subscribe(s->be, uri, on);
 	server_unref(s);
+	if (rc && on && rc != -ENOMEM)
+		sub_forget(cat, ns, uri); /* the next open asks again */
 	return rc;
 }
 
