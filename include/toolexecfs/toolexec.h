@@ -673,6 +673,127 @@ const char *tx_search_result_json(const struct tx_search_result *r,
 				  size_t *len);
 
 /* ------------------------------------------------------------------ */
+/* Resources and prompts of MCP servers (DESIGN 2.8, docs/mcp.md)       */
+
+/*
+ * What the servers offer besides tools, as an immutable snapshot (a
+ * list_changed of a server swaps in a new one).  Paths below resources/
+ * are "NS/PART/..." where NS is the server's name as a file name
+ * (tx_name_encode) and the parts come from the URI by the rule of
+ * docs/mcp.md ("From URI to path"); prompts are found by the namespace
+ * and the prompt's name as file names.
+ */
+struct tx_catalog_set;
+struct tx_prompt;
+
+struct tx_catalog_set *tx_engine_catalog(struct tx_engine *engine); /* ref'd */
+void tx_catalog_set_unref(struct tx_catalog_set *set);
+/* Increases with every change. */
+uint64_t tx_catalog_set_generation(const struct tx_catalog_set *set);
+
+/*
+ * resources/INDEX: "NS<TAB>URI<TAB>TITLE<TAB>MIME<TAB>PATH\n" per
+ * resource and resource template (whose URI is its template), by
+ * namespace then URI; TITLE is the title, else the name; MIME "-" when
+ * not given; PATH below resources/, "-" when the URI has no place in
+ * the tree.  malloc'd (the caller frees), or NULL with errno.
+ */
+char *tx_catalog_resources_index(const struct tx_catalog_set *set,
+				 size_t *len);
+
+/* A directory entry of the catalog's trees. */
+struct tx_cat_entry {
+	char *name; /* a file name */
+	bool dir;
+};
+void tx_cat_entries_free(struct tx_cat_entry *v, size_t n);
+
+/* What a path below resources/ is. */
+enum tx_res_kind {
+	TX_RES_NONE, /* nothing: ENOENT */
+	TX_RES_DIR,
+	TX_RES_FILE,
+};
+/* A file's resource: malloc'd strings (tx_res_file_release). */
+struct tx_res_file {
+	char *ns;  /* the server */
+	char *uri; /* a listed URI, or a template's with its variables bound */
+	char *mime; /* NULL when not given */
+	int64_t size; /* the server's "size", -1 when not given */
+};
+void tx_res_file_release(struct tx_res_file *f);
+/*
+ * Resolves path ("NS", "NS/demo/a/b"; no leading '/').  A name below a
+ * resource template's literal parts binds the template's variable
+ * there: any name is a file (or a directory, when the template goes on
+ * below it).  Returns a tx_res_kind, *file filled for TX_RES_FILE; or
+ * -errno (ENOMEM).
+ */
+int tx_catalog_resolve(const struct tx_catalog_set *set, const char *path,
+		       struct tx_res_file *file);
+/* The entries of directory path ("" for the namespaces), sorted by
+ * name; names a template binds are not listed.  *v is malloc'd (free
+ * with tx_cat_entries_free).  0 or -errno (ENOENT: not a directory). */
+int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
+		    struct tx_cat_entry **v, size_t *n);
+
+/*
+ * Reads resource uri of server ns (resources/read): text contents as
+ * they are, blob contents base64-decoded, several contents one after
+ * the other.  Waits for the server, at most its timeout_ms.  0 with
+ * *data (malloc'd, the caller frees) and *len, or -errno with err:
+ * ENOENT (no such server), EIO (server failed or refused), ETIMEDOUT,
+ * EFBIG (past TX_RESOURCE_MAX).
+ */
+#define TX_RESOURCE_MAX (64u << 20)
+int tx_engine_resource_read(struct tx_engine *engine, const char *ns,
+			    const char *uri, char **data, size_t *len,
+			    char *err, size_t errlen);
+
+/*
+ * Subscriptions: on true, asks server ns to tell of changes of uri
+ * (resources/subscribe); on false, stops (unsubscribe).  Counted per
+ * URI: only the first subscribe and the last unsubscribe reach the
+ * server.  0, -EOPNOTSUPP (the server cannot), or another -errno.
+ */
+int tx_engine_resource_subscribe(struct tx_engine *engine, const char *ns,
+				 const char *uri, bool on);
+/* fn(ctx, ns, uri) when a server says resource uri changed (any
+ * thread; it must not block). */
+typedef void (*tx_resource_updated_fn)(void *ctx, const char *ns,
+				       const char *uri);
+int tx_engine_watch_resources(struct tx_engine *engine,
+			      tx_resource_updated_fn fn, void *ctx);
+
+/* The namespaces that offer prompts (ns_file NULL), or the prompts of
+ * one (ns_file), as tx_catalog_list (every entry a directory). */
+int tx_catalog_prompts_list(const struct tx_catalog_set *set,
+			    const char *ns_file, struct tx_cat_entry **v,
+			    size_t *n);
+/* The prompt by namespace and name as file names; borrowed from set,
+ * NULL when absent. */
+const struct tx_prompt *tx_catalog_prompt_find(const struct tx_catalog_set *set,
+					       const char *ns_file,
+					       const char *name_file);
+/* Markdown: title, description, arguments. */
+const char *tx_prompt_doc(const struct tx_prompt *p);
+/* A JSON Schema of the arguments (an object of strings), pretty,
+ * ending in '\n'. */
+const char *tx_prompt_schema_text(const struct tx_prompt *p);
+/*
+ * Gets prompt name_file of ns_file (prompts/get) with args_json (an
+ * object of strings; "" or NULL: no arguments).  0 with *text (the
+ * messages, each as "ROLE:\n" and its content, blocks apart by a blank
+ * line) and *json (the whole GetPromptResult, pretty), both malloc'd;
+ * or -errno with err: ENOENT (no such prompt), EINVAL (arguments not
+ * an object of strings, a required one missing, or refused by the
+ * server), EIO, ETIMEDOUT.
+ */
+int tx_engine_prompt_get(struct tx_engine *engine, const char *ns_file,
+			 const char *name_file, const char *args_json,
+			 char **text, char **json, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
 /* Introspection (.ctl)                                                 */
 
 /* Each returns malloc'd text; the caller frees. NULL with errno. */

@@ -54,7 +54,8 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	char ver[32];
 	int rc;
 
-	if (!params) {
+	if (!params || tx_mcp_extras_init_params(be, params)) {
+		json_object_put(params);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -98,6 +99,7 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 			json_object_object_get_ex(rq, "tools", &tl) &&
 			json_object_object_get_ex(tl, "call", NULL);
 	}
+	tx_mcp_extras_caps(be, caps);
 	free(be->instructions);
 	be->instructions = instructions;
 	snprintf(be->version, sizeof(be->version), "%s", version);
@@ -118,6 +120,20 @@ static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 	if (r->c->ops->listen)
 		r->c->ops->listen(r->c);
 	return 0;
+}
+
+/* Resources and prompts: a server whose listing of them fails still
+ * serves its tools. */
+static void list_extras(struct mcp_backend *be, struct mcp_conn_ref *r)
+{
+	char err[600];
+
+	if (tx_mcp_list_extras(be, r, err, sizeof(err)) &&
+	    !be->stopping)
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: listing resources and prompts failed, "
+		       "keeping the old lists: %s",
+		       be->spec->name, err);
 }
 
 static void connect_server(struct mcp_backend *be)
@@ -169,6 +185,8 @@ static void connect_server(struct mcp_backend *be)
 		pthread_mutex_unlock(&be->mu);
 		rc = tx_mcp_list_tools(be, r, err, sizeof(err));
 	}
+	if (!rc)
+		list_extras(be, r);
 	pthread_mutex_lock(&be->mu);
 	if (!rc && be->conn != r) {
 		/* It died while we listed; on_closed said why. */
@@ -306,6 +324,16 @@ static void *manager_main(void *arg)
 				       "mcp %s: re-listing tools "
 				       "failed, keeping the old list: %s",
 				       be->spec->name, err);
+			tx_mcp_conn_put(be, r);
+			continue;
+		}
+		if (be->want_relist_extras && be->state == ST_READY &&
+		    be->conn) {
+			struct mcp_conn_ref *r = tx_mcp_conn_get(be->conn);
+
+			pthread_mutex_unlock(&be->mu);
+			list_extras(be, r);
+			pthread_mutex_lock(&be->mu);
 			tx_mcp_conn_put(be, r);
 			continue;
 		}
@@ -494,6 +522,7 @@ static void mcp_core_destroy(struct tx_backend *b)
 {
 	struct mcp_backend *be = from_core(b);
 
+	tx_mcp_extras_release(be);
 	tx_mcp_spec_free(be->spec);
 	free(be->instructions);
 	pthread_mutex_destroy(&be->mu);
@@ -634,6 +663,13 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 		be->spec->max_timeout_ms = be->spec->timeout_ms;
 	if (!be->spec->startup_timeout_ms)
 		be->spec->startup_timeout_ms = 30000;
+	if (tx_mcp_extras_set_roots(be, be->spec->roots)) {
+		tx_mcp_spec_free(be->spec);
+		free(be);
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
 	tx_backend_init(&be->handle, &handle_ops);
 	tx_backend_init(&be->core, &core_ops);
 	be->reg = reg;
@@ -687,6 +723,7 @@ void tx_mcp_backend_retire(struct tx_backend *b)
 		be->retired = true;
 		tx_registry_set_source(be->reg, be->source, NULL, 0, err,
 				       sizeof(err));
+		tx_mcp_extras_retire(be);
 	}
 	pthread_mutex_unlock(&be->pub_mu);
 }
@@ -715,8 +752,16 @@ int tx_mcp_backend_wait_ready(struct tx_backend *b, int timeout_ms)
 	return rc;
 }
 
+/* A reload kept the server: its new roots apply without a restart. */
+static int mcp_server_update(struct tx_backend *b,
+			     const struct tx_mcp_spec *spec)
+{
+	return tx_mcp_extras_update_roots(be_of(b), spec->roots);
+}
+
 const struct tx_backend_kind tx_mcp_kind = {
 	.kind = "mcp",
+	.server_update = mcp_server_update,
 	.server_new = tx_mcp_backend_new,
 	.server_wait_ready = tx_mcp_backend_wait_ready,
 };

@@ -6,7 +6,9 @@
  *   mcp_rpc.c    requests in flight (the pending table), sending, and the
  *                transport callbacks that complete them;
  *   mcp_tools.c  tools/list pages into registry tools;
- *   mcp_tasks.c  calls that became tasks, and the keep-alive ping.
+ *   mcp_tasks.c  calls that became tasks, and the keep-alive ping;
+ *   mcp_resources.c  resources, templates and prompts into the engine's
+ *                catalog, reads of them; the roots we give the server.
  *
  * Everything in struct mcp_backend marked "be->mu" is guarded by be->mu,
  * which is never held across I/O or a call into the engine.
@@ -137,6 +139,12 @@ struct mcp_backend {
 	uint64_t last_activity; /* a call sent or answered, a ping answered */
 	int64_t ping_id;        /* our ping in flight, or 0 */
 	char *instructions;     /* its "instructions", or NULL (malloc'd) */
+	/* mcp_resources.c: its "resources" (with "subscribe") and
+	 * "prompts"; a list_changed of either; the roots we answer
+	 * roots/list with (absolute paths, NULL-terminated; malloc'd). */
+	bool cap_resources, cap_res_subscribe, cap_prompts;
+	bool want_relist_extras;
+	char **roots;
 	char last_error[512];
 	char stderr_ring[STDERR_KEEP][TX_MCP_STDERR_LINE_MAX + 4];
 	unsigned stderr_next, stderr_count;
@@ -245,5 +253,33 @@ const char *tx_mcp_str_field(struct json_object *o, const char *key);
  * retired: -ECANCELED).  0 or -errno (err). */
 int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		      size_t errlen);
+
+/* ---- resources, prompts, roots (mcp_resources.c) ------------------ */
+
+/* Notes what caps (the initialize answer's capabilities) offer; be->mu
+ * held. */
+void tx_mcp_extras_caps(struct mcp_backend *be, struct json_object *caps);
+/* Adds our client capabilities (roots) to initialize's params. */
+int tx_mcp_extras_init_params(struct mcp_backend *be,
+			      struct json_object *params);
+/* Lists resources, templates and prompts into the catalog.  0 or
+ * -errno (err). */
+int tx_mcp_list_extras(struct mcp_backend *be, struct mcp_conn_ref *r,
+		       char *err, size_t errlen);
+/* A server request we answer (roots/list): the reply text (malloc'd),
+ * or NULL when it is not ours. */
+char *tx_mcp_extras_request(struct mcp_backend *be, struct tx_mcp_msg *m);
+/* A notification of ours (list_changed, resources/updated): true when
+ * handled. */
+bool tx_mcp_extras_notification(struct mcp_backend *be, struct tx_mcp_msg *m);
+/* Replaces the roots (a copy; NULL for none) and tells a connected
+ * server.  0 or -ENOMEM. */
+int tx_mcp_extras_set_roots(struct mcp_backend *be, char *const *roots);
+/* The same, when roots differ from the ones in force. */
+int tx_mcp_extras_update_roots(struct mcp_backend *be, char *const *roots);
+/* The offer leaves the catalog (pub_mu held). */
+void tx_mcp_extras_retire(struct mcp_backend *be);
+/* Frees what the extras hold (at destroy). */
+void tx_mcp_extras_release(struct mcp_backend *be);
 
 #endif

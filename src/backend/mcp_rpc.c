@@ -773,6 +773,8 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 			reply = ans ? tx_mcp_reply_text(m.id, ans, 0, NULL)
 				    : NULL;
 			json_object_put(ans);
+		} else if ((reply = tx_mcp_extras_request(be, &m))) {
+			/* roots/list: answered from the configuration. */
 		} else {
 			char msg[300];
 
@@ -794,6 +796,8 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 			be->want_relist = true;
 			pthread_cond_broadcast(&be->cond);
 			pthread_mutex_unlock(&be->mu);
+		} else if (tx_mcp_extras_notification(be, &m)) {
+			/* resources and prompts: mcp_resources.c */
 		} else if (!strcmp(m.method, "notifications/message")) {
 			struct json_object *d = NULL;
 

@@ -101,6 +101,9 @@ struct tx_mcp_spec {
 	bool elicit_defaults;
 	/* HTTP: ping after this long without traffic; 0: never. */
 	unsigned ping_interval_ms;
+	/* "roots": absolute paths we answer roots/list with;
+	 * NULL-terminated, NULL when not configured. */
+	char **roots;
 };
 
 struct tx_config_file {

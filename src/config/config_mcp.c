@@ -30,6 +30,7 @@
 #define MCP_STARTUP_MAX     (10u * 60 * 1000)
 #define MCP_CONCURRENCY_MAX 1024u
 #define MCP_ARGS_MAX        4096
+#define MCP_ROOTS_MAX       256
 #define MCP_SERVERS_MAX     1000
 #define EXPAND_MAX          (64u * 1024) /* one value after ${VAR} */
 #define VAR_NAME_MAX        255
@@ -59,6 +60,7 @@ static const char *const server_keys[] = {
 	"inherit_env",
 	"elicitation",
 	"ping_interval_ms",
+	"roots",
 	NULL,
 };
 
@@ -89,6 +91,7 @@ void tx_mcp_spec_release(struct tx_mcp_spec *s)
 	free(s->url_shown);
 	tx_cfg_strv_free(s->headers);
 	free(s->headers_file);
+	tx_cfg_strv_free(s->roots);
 	for (size_t i = 0; i < s->ntool_timeouts; i++)
 		free(s->tool_timeouts[i].tool);
 	free(s->tool_timeouts);
@@ -153,7 +156,8 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	    dup_str(&d->cwd, spec->cwd) || dup_str(&d->url, spec->url) ||
 	    dup_str(&d->url_shown, spec->url_shown) ||
 	    dup_strv(&d->headers, spec->headers) ||
-	    dup_str(&d->headers_file, spec->headers_file))
+	    dup_str(&d->headers_file, spec->headers_file) ||
+	    dup_strv(&d->roots, spec->roots))
 		goto out_nomem;
 	return d;
 out_nomem:
@@ -208,7 +212,11 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 	    a->legacy_sse != b->legacy_sse ||
 	    a->ping_interval_ms != b->ping_interval_ms ||
 	    a->max_timeout_ms != b->max_timeout_ms ||
-	    !tool_timeouts_equal(a, b))
+	    !tool_timeouts_equal(a, b) ||
+	    /* Which roots may change without a restart (the server is
+	     * told, tx_mcp_backend_set_roots); whether there are any is
+	     * declared at initialize. */
+	    !a->roots != !b->roots)
 		return false;
 	return str_eq(a->name, b->name) && str_eq(a->command, b->command) &&
 	       tx_cfg_strv_equal(a->args, b->args) &&
@@ -736,6 +744,22 @@ static int parse_elicitation(struct tx_cfg *c, struct json_object *o,
 	return rc;
 }
 
+/* "roots": absolute paths, given to the server as file:// URIs. */
+static int parse_roots(struct tx_cfg *c, struct json_object *o,
+		       struct tx_mcp_spec *s)
+{
+	int rc = tx_cfg_get_strv(c, o, "roots", false, MCP_ROOTS_MAX,
+				 &s->roots, NULL);
+
+	for (size_t i = 0; !rc && s->roots && s->roots[i]; i++)
+		if (s->roots[i][0] != '/') {
+			tx_cfg_push_key(c, "roots");
+			rc = tx_cfg_error(c, "[%zu]: a root is an absolute path",
+					  i);
+		}
+	return rc;
+}
+
 static int parse_server(struct tx_cfg *c, const char *name,
 			struct json_object *o, struct tx_mcp_spec *s,
 			bool *disabled)
@@ -835,7 +859,7 @@ static int parse_server(struct tx_cfg *c, const char *name,
 				  MCP_CONCURRENCY_MAX, &u)))
 		return rc;
 	s->max_concurrency = (unsigned)u;
-	if ((rc = parse_elicitation(c, o, s)))
+	if ((rc = parse_elicitation(c, o, s)) || (rc = parse_roots(c, o, s)))
 		return rc;
 	u = s->url ? PING_DEFAULT_MS : 0;
 	if ((rc = tx_cfg_get_uint(c, o, "ping_interval_ms", 0, MCP_TIMEOUT_MAX,

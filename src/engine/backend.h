@@ -115,6 +115,11 @@ struct tx_backend_kind {
 	/* Waits until a server's first tool listing is in (or failed), at
 	 * most timeout_ms.  0 or -errno. */
 	int (*server_wait_ready)(struct tx_backend *be, int timeout_ms);
+	/* A reload kept the server (its spec is equal as
+	 * tx_mcp_spec_equal compares) but spec may differ in what applies
+	 * without a restart (roots).  0 or -errno. */
+	int (*server_update)(struct tx_backend *be,
+			     const struct tx_mcp_spec *spec);
 };
 
 /*

@@ -418,6 +418,12 @@ static void servers_sync(struct tx_engine *e, bool wait)
 			    tx_mcp_spec_equal(want[k].spec,
 					      e->servers[i].spec)) {
 				keep = true;
+				/* Roots apply without a restart. */
+				if (kind && kind->server_update &&
+				    e->servers[i].backend)
+					kind->server_update(
+						e->servers[i].backend,
+						want[k].spec);
 				want[k].spec = NULL; /* already running */
 			}
 		if (keep) {

@@ -18,6 +18,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
+#include "engine/catalog.h"
 #include "engine/tool.h"
 
 struct tx_toolset {
@@ -50,6 +51,10 @@ struct tx_registry {
 	struct listener *preparers; /* write_lock; before the swap */
 	size_t npreparers;          /* write_lock */
 	uint64_t generation;        /* write_lock */
+	/* What the same servers offer besides tools (catalog.h): kept
+	 * here because every server that publishes tools is handed the
+	 * registry. */
+	struct tx_catalog *catalog;
 };
 
 static int cmp_id(const void *a, const void *b)
@@ -127,7 +132,11 @@ struct tx_registry *tx_registry_new(void)
 	pthread_rwlock_init(&reg->cur_lock, NULL);
 	pthread_mutex_init(&reg->write_lock, NULL);
 	reg->cur = toolset_build(NULL, 0, 0);
-	if (!reg->cur) {
+	reg->catalog = tx_catalog_new();
+	if (!reg->cur || !reg->catalog) {
+		if (reg->cur)
+			tx_toolset_unref(reg->cur);
+		tx_catalog_free(reg->catalog);
 		free(reg);
 		errno = ENOMEM;
 		return NULL;
@@ -153,6 +162,7 @@ void tx_registry_free(struct tx_registry *reg)
 	free(reg->listeners);
 	free(reg->preparers);
 	tx_toolset_unref(reg->cur);
+	tx_catalog_free(reg->catalog);
 	pthread_rwlock_destroy(&reg->cur_lock);
 	pthread_mutex_destroy(&reg->write_lock);
 	free(reg);
@@ -360,4 +370,9 @@ const struct tx_tool *tx_toolset_find_file(const struct tx_toolset *set,
 			hi = mid;
 	}
 	return NULL;
+}
+
+struct tx_catalog *tx_registry_catalog(struct tx_registry *reg)
+{
+	return reg->catalog;
 }

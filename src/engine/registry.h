@@ -46,4 +46,9 @@ int tx_registry_listen(struct tx_registry *reg, tx_tools_changed_fn fn,
 int tx_registry_listen_before(struct tx_registry *reg, tx_tools_changed_fn fn,
 			      void *ctx);
 
+/* The catalog of the servers' resources and prompts (catalog.h);
+ * borrowed, lives as long as reg. */
+struct tx_catalog;
+struct tx_catalog *tx_registry_catalog(struct tx_registry *reg);
+
 #endif

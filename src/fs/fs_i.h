@@ -16,6 +16,8 @@
  *   chain.c   chain/: the chain pseudo tool and its doc
  *   jobs.c    jobs/ and clone
  *   search.c  search/
+ *   resources.c  resources/: MCP servers' resources as files
+ *   prompts.c prompts/: MCP servers' prompts, a `get` transaction each
  *   ctl.c     .ctl/ and the README
  *   code.c    code/: drop a script to run it; its outputs beside it
  *   runs.c    .runs/ID/: a code run's own view (tools, search, jobs)
@@ -99,6 +101,11 @@ enum {
 	 * its runs (struct fs's `gated`): the root and .runs/, the way to
 	 * a run's view. */
 	FS_GATE_OPEN = 1u << 4,
+	/* A file whose size its `getattr` knows without reading it (a
+	 * resource whose server gave "size"): served without direct_io,
+	 * so the kernel reads it through the page cache, which it drops at
+	 * every open (no keep_cache). */
+	FS_SIZED = 1u << 5,
 };
 
 /*
@@ -274,6 +281,7 @@ struct fs_handle {
 	struct tx_buf query;  /* search/query: the query as written;
 				 code/PROFILE/NAME: the script */
 	struct tx_run *run;   /* code/ files: the run they show */
+	struct fs_res *res;   /* resources/ files: the resource read */
 	int fd;               /* NAME.work/ files: open beneath /work */
 	int failed;           /* errno of a refused write; 0 if none */
 	bool checked;         /* complete arguments passed the schema */
@@ -437,6 +445,8 @@ struct fs_change {
 	struct fs_notify *head, **tail;
 	size_t count;
 };
+/* Queues inval_inode(ino) for the notify thread (any thread). */
+void fs_notify_inode(struct fs *fs, fuse_ino_t ino);
 /* Queues inval_inode(ino) when name is NULL, else inval_entry. */
 void fs_change_queue(struct fs_change *c, fuse_ino_t ino, const char *name);
 
@@ -540,6 +550,17 @@ void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 extern const struct fs_node_ops fs_search_ops; /* search/ */
 int fs_search_init(struct fs *fs);
 void fs_search_release(struct fs *fs);
+
+/* ---- resources.c ---- */
+extern const struct fs_node_ops fs_resources_ops; /* resources/ */
+struct fs_res;
+void fs_res_free(struct fs_res *r);
+/* The engine's watcher (tx_engine_watch_resources): resource uri of
+ * server ns changed. */
+void fs_resource_updated(void *ctx, const char *ns, const char *uri);
+
+/* ---- prompts.c ---- */
+extern const struct fs_node_ops fs_prompts_ops; /* prompts/ */
 
 /* ---- code.c ---- */
 extern const struct fs_node_ops fs_code_ops; /* code/ */

@@ -63,6 +63,9 @@ int fs_start(struct fs *fs)
 	if (!rc)
 		rc = tx_engine_watch_tools(fs->engine, fs_tools_changed, fs);
 	if (!rc)
+		rc = tx_engine_watch_resources(fs->engine, fs_resource_updated,
+					       fs);
+	if (!rc)
 		rc = fs_code_start(fs);
 	return rc;
 }

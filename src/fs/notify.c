@@ -172,6 +172,18 @@ static void enqueue(struct fs *fs, struct fs_change *c)
 	pthread_mutex_unlock(&fs->notify_lock);
 }
 
+void fs_notify_inode(struct fs *fs, fuse_ino_t ino)
+{
+	struct fs_change c = { 0 };
+
+	/* After fs_stop nothing is sent any more. */
+	if (!fs->notify_running)
+		return;
+	c.tail = &c.head;
+	fs_change_queue(&c, ino, NULL);
+	enqueue(fs, &c);
+}
+
 void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 		      const struct tx_toolset *cur)
 {

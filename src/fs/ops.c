@@ -436,6 +436,7 @@ static void handle_free(struct fs_handle *h)
 	fs_blob_unref(h->blob);
 	tx_buf_release(&h->query);
 	tx_run_unref(h->run);
+	fs_res_free(h->res);
 	if (h->fd >= 0)
 		close(h->fd);
 	free(h->key);
@@ -479,6 +480,8 @@ static int handle_setup(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fi->direct_io = 0;
 		fi->keep_cache = 1;
 	}
+	if (ops->flags & FS_SIZED)
+		fi->direct_io = 0;
 	if (ops->text)
 		rc = ops->text(fs, n, &h->blob);
 	if (!rc && ops->open)

@@ -18,6 +18,8 @@ static const struct fs_child root_children[] = {
 	 * as a tool directory's carry the tool's ID. */
 	{ "chain", &fs_chain_ops, 0, TX_CHAIN_ID }, /* chain.c */
 	{ "code", &fs_code_ops, 0, NULL },          /* code.c */
+	{ "resources", &fs_resources_ops, 0, NULL }, /* resources.c */
+	{ "prompts", &fs_prompts_ops, 0, NULL },     /* prompts.c */
 	{ ".ctl", &fs_ctl_ops, 0, NULL },           /* ctl.c */
 	{ ".runs", &fs_runs_ops, 0, NULL },         /* runs.c */
 };

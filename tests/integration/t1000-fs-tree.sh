@@ -6,7 +6,7 @@ mount_default
 cd "$MNT" || fail "cd $MNT"
 
 # The top level.
-assert_eq ".ctl .runs README chain code jobs search tools" "$(ls -A | tr '\n' ' ' | sed 's/ $//')" "top level"
+assert_eq ".ctl .runs README chain code jobs prompts resources search tools" "$(ls -A | tr '\n' ' ' | sed 's/ $//')" "top level"
 assert_contains "$(cat README)" "Call a tool" "README"
 [ "$(stat -c %s README)" -eq "$(cat README | wc -c)" ] || fail "README size"
 

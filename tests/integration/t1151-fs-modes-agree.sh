@@ -54,7 +54,7 @@ for must in ("README", "tools/INDEX", "tools/builtin/INDEX",
              "tools/builtin/echo/call", "tools/builtin/echo/doc",
              "chain/call", "chain/doc", job + "/cancel", job + "/stream",
              "search/query", "search/echo the arguments/results.json",
-             ".ctl/reload", ".ctl/log", ".ctl/stats"):
+             ".ctl/reload", ".ctl/log", ".ctl/stats", "resources/INDEX"):
     assert must in rel, ("not walked", must)
 for must in ((code, code + ".out", code + ".err", code + ".result",
               code + ".work/d/f") if code else ()):

@@ -1,0 +1,1469 @@
+/*
+ * catalog.c - resources, resource templates and prompts of the servers,
+ * as immutable snapshots (catalog.h), and the engine's calls that reach
+ * a server for them (toolexec.h).
+ *
+ * A server's offer is parsed once, when published, into structs that
+ * are never changed; a snapshot holds references on the offers of every
+ * server, so a publish builds one new offer and a new array of
+ * pointers, and a reader takes a reference under a lock held only for
+ * that.  The trees the faces show are computed from a snapshot on each
+ * lookup: the number of resources a server lists is capped
+ * (CAT_ENTRIES_MAX), so a scan costs little and nothing needs
+ * invalidating when the offer changes.
+ */
+#include "engine/catalog.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "engine/backend.h"
+#include "engine/engine_i.h"
+#include "engine/registry.h"
+#include "util/buf.h"
+#include "util/jsonu.h"
+#include "util/log.h"
+
+#define CAT_ENTRIES_MAX   10000 /* resources, templates, prompts per server */
+#define CAT_LISTENERS_MAX 8
+#define CAT_TEXT_MAX      (64u << 20)
+
+/* One resource, or a template (vars[i] names the variable of part i). */
+struct cat_res {
+	char *uri; /* the template's uriTemplate for a template */
+	char *name, *title, *description, *mime;
+	int64_t size;
+	bool is_template;
+	char *path;   /* below the namespace; NULL: not in the tree */
+	char **parts; /* path split at '/' */
+	char **vars;  /* templates: per part, a variable's name or NULL */
+	size_t nparts;
+};
+
+struct tx_prompt {
+	char *name, *name_file, *title, *description;
+	char **args;   /* argument names */
+	bool *required;
+	size_t nargs;
+	char *doc, *schema;
+};
+
+/* A server's offer; immutable, shared by snapshots. */
+struct cat_server {
+	atomic_int refs;
+	char *ns, *ns_file;
+	struct tx_backend *be;
+	const struct tx_catalog_server_ops *ops;
+	struct cat_res *res; /* sorted by path (NULL paths last) */
+	size_t nres;
+	struct tx_prompt *prompts; /* sorted by name_file */
+	size_t nprompts;
+};
+
+struct tx_catalog_set {
+	atomic_int refs;
+	uint64_t generation;
+	struct cat_server **servers; /* sorted by ns_file */
+	size_t n;
+};
+
+struct cat_listener {
+	void (*fn)(void *ctx);
+	void *ctx;
+};
+
+struct cat_watcher {
+	tx_resource_updated_fn fn;
+	void *ctx;
+};
+
+struct cat_sub {
+	struct cat_sub *next;
+	char *ns, *uri;
+	unsigned count;
+};
+
+struct tx_catalog {
+	pthread_mutex_t lock;         /* cur, generation */
+	struct tx_catalog_set *cur;   /* lock */
+	pthread_mutex_t write_lock;   /* serializes writers and listeners */
+	struct cat_listener listeners[CAT_LISTENERS_MAX]; /* write_lock */
+	size_t nlisteners;                                /* write_lock */
+	pthread_mutex_t watch_lock;
+	struct cat_watcher watchers[CAT_LISTENERS_MAX]; /* watch_lock */
+	size_t nwatchers;                               /* watch_lock */
+	struct cat_sub *subs;                           /* watch_lock */
+};
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ------------------------------------------------------------------ */
+/* From URI to path                                                     */
+
+/*
+ * One part as a file name: tx_name_encode, and "%" for an empty part
+ * (a doubled or trailing '/'), which no encoded name can be.
+ */
+static int part_encode(const char *p, size_t len, struct tx_buf *out)
+{
+	char raw[4 * TX_NAME_MAX], enc[TX_NAME_MAX + 1];
+
+	if (len == 0)
+		return tx_buf_adds(out, "%");
+	if (len >= sizeof(raw))
+		len = sizeof(raw) - 1; /* the encoding cuts it anyway */
+	memcpy(raw, p, len);
+	raw[len] = '\0';
+	if (tx_name_encode(raw, enc, sizeof(enc)) < 0)
+		return -ENAMETOOLONG;
+	return tx_buf_adds(out, enc);
+}
+
+/*
+ * SCHEME://REST becomes SCHEME/PART/...: REST split at '/', each part
+ * encoded (part_encode).  SCHEME:REST without "//" (urn:, mailto:)
+ * becomes "SCHEME:/PART/...", so the first part ends in ':' exactly
+ * when the URI had no "//".  Reversible for parts the encoding did not
+ * cut.
+ */
+char *tx_catalog_uri_path(const char *uri)
+{
+	const char *colon = strchr(uri, ':'), *p, *rest;
+	struct tx_buf b;
+	int rc = 0;
+
+	if (!colon || colon == uri || !isalpha((unsigned char)uri[0])) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (p = uri; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("+-.", *p)) {
+			errno = EINVAL;
+			return NULL;
+		}
+	tx_buf_init(&b, 64 * 1024);
+	rc = part_encode(uri, (size_t)(colon - uri), &b);
+	if (!strncmp(colon, "://", 3)) {
+		rest = colon + 3;
+	} else {
+		rc = rc ? rc : tx_buf_adds(&b, ":");
+		rest = colon + 1;
+	}
+	for (;;) {
+		const char *slash = strchr(rest, '/');
+		size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
+
+		rc = rc ? rc : tx_buf_adds(&b, "/");
+		rc = rc ? rc : part_encode(rest, len, &b);
+		if (!slash)
+			break;
+		rest = slash + 1;
+	}
+	if (rc) {
+		tx_buf_release(&b);
+		errno = -rc;
+		return NULL;
+	}
+	return tx_buf_detach(&b, NULL);
+}
+
+/* Splits a path at '/'. */
+static int split(const char *path, char ***parts, size_t *n)
+{
+	size_t cap = 1;
+	char **v;
+	const char *p = path;
+
+	for (const char *q = path; *q; q++)
+		cap += *q == '/';
+	v = calloc(cap, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*n = 0;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+
+		v[*n] = strndup(p, len);
+		if (!v[*n]) {
+			strv_free(v, *n);
+			return -ENOMEM;
+		}
+		(*n)++;
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+	*parts = v;
+	return 0;
+}
+
+/*
+ * A template's place in the tree: its literal parts, and a variable
+ * where a part is exactly "{NAME}" (a simple RFC 6570 expression).  A
+ * template with any other expression (operators, a variable inside a
+ * part) has none: it is listed in INDEX only.  The template's URI is
+ * turned into a path with "{" kept, then the parts are checked.
+ */
+static int template_place(struct cat_res *r)
+{
+	char *path;
+	bool any = false;
+
+	path = tx_catalog_uri_path(r->uri);
+	if (!path)
+		return errno == ENOMEM ? -ENOMEM : 0;
+	if (split(path, &r->parts, &r->nparts)) {
+		free(path);
+		return -ENOMEM;
+	}
+	r->vars = calloc(r->nparts, sizeof(*r->vars));
+	if (!r->vars)
+		goto out_nomem;
+	for (size_t i = 0; i < r->nparts; i++) {
+		const char *p = r->parts[i];
+		size_t len = strlen(p);
+
+		if (!strchr(p, '{') && !strchr(p, '}'))
+			continue;
+		if (len < 3 || p[0] != '{' || p[len - 1] != '}' ||
+		    strcspn(p + 1, "{}+#./;?&=,!@|*:") != len - 2 || i == 0)
+			goto out_none;
+		r->vars[i] = strndup(p + 1, len - 2);
+		if (!r->vars[i])
+			goto out_nomem;
+		any = true;
+	}
+	if (!any)
+		goto out_none;
+	r->path = path;
+	return 0;
+out_none:
+	free(path);
+	strv_free(r->vars, r->nparts);
+	strv_free(r->parts, r->nparts);
+	r->vars = r->parts = NULL;
+	r->nparts = 0;
+	return 0;
+out_nomem:
+	free(path);
+	return -ENOMEM;
+}
+
+/* ------------------------------------------------------------------ */
+/* Offers                                                               */
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void res_release(struct cat_res *r)
+{
+	free(r->uri);
+	free(r->name);
+	free(r->title);
+	free(r->description);
+	free(r->mime);
+	free(r->path);
+	strv_free(r->vars, r->nparts);
+	strv_free(r->parts, r->nparts);
+}
+
+static void prompt_release(struct tx_prompt *p)
+{
+	free(p->name);
+	free(p->name_file);
+	free(p->title);
+	free(p->description);
+	strv_free(p->args, p->nargs);
+	free(p->required);
+	free(p->doc);
+	free(p->schema);
+}
+
+static void server_unref(struct cat_server *s)
+{
+	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < s->nres; i++)
+		res_release(&s->res[i]);
+	for (size_t i = 0; i < s->nprompts; i++)
+		prompt_release(&s->prompts[i]);
+	free(s->res);
+	free(s->prompts);
+	free(s->ns);
+	free(s->ns_file);
+	if (s->be)
+		tx_backend_unref(s->be);
+	free(s);
+}
+
+/* One resources/list or resourceTemplates entry. */
+static int res_from(const char *ns, struct json_object *o, bool tmpl,
+		    struct cat_res *r)
+{
+	const char *uri = jstr(o, tmpl ? "uriTemplate" : "uri");
+	const char *name = jstr(o, "name");
+	struct json_object *sz = NULL;
+
+	memset(r, 0, sizeof(*r));
+	if (!uri || !name || !tx_utf8_valid(uri, strlen(uri))) {
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: skipping a resource%s without a valid "
+		       "\"%s\" and \"name\"",
+		       ns, tmpl ? " template" : "", tmpl ? "uriTemplate" : "uri");
+		return 1;
+	}
+	r->size = -1;
+	if (!tmpl && json_object_object_get_ex(o, "size", &sz) &&
+	    json_object_is_type(sz, json_type_int) &&
+	    json_object_get_int64(sz) >= 0)
+		r->size = json_object_get_int64(sz);
+	r->is_template = tmpl;
+	r->uri = strdup(uri);
+	r->name = strdup(name);
+	r->title = dup_or_null(jstr(o, "title"));
+	r->description = dup_or_null(jstr(o, "description"));
+	r->mime = dup_or_null(jstr(o, "mimeType"));
+	if (!r->uri || !r->name)
+		return -ENOMEM;
+	if (tmpl)
+		return template_place(r);
+	r->path = tx_catalog_uri_path(uri);
+	if (!r->path && errno == ENOMEM)
+		return -ENOMEM;
+	if (r->path && split(r->path, &r->parts, &r->nparts))
+		return -ENOMEM;
+	return 0;
+}
+
+static int prompt_texts(struct tx_prompt *p)
+{
+	struct json_object *schema = json_object_new_object();
+	struct json_object *props = json_object_new_object();
+	struct json_object *req = json_object_new_array();
+	struct tx_buf d;
+	int rc = 0;
+
+	tx_buf_init(&d, CAT_TEXT_MAX);
+	tx_buf_printf(&d, "# %s\n\n", p->title ? p->title : p->name);
+	if (p->description)
+		tx_buf_printf(&d, "%s\n\n", p->description);
+	tx_buf_adds(&d, "Write the arguments as a JSON object of strings to "
+			"`get`, then read it: the rendered messages "
+			"(`get.json`: the whole result).\n\n");
+	if (p->nargs)
+		tx_buf_adds(&d, "## Arguments\n\n| name | required | "
+				"description |\n|---|---|---|\n");
+	else
+		tx_buf_adds(&d, "No arguments.\n");
+	if (!schema || !props || !req) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	json_object_object_add(schema, "type", json_object_new_string("object"));
+	for (size_t i = 0; i < p->nargs; i++) {
+		struct json_object *a = json_object_new_object();
+
+		json_object_object_add(a, "type",
+				       json_object_new_string("string"));
+		json_object_object_add(props, p->args[i], a);
+		if (p->required[i])
+			json_object_array_add(req,
+					      json_object_new_string(p->args[i]));
+	}
+	json_object_object_add(schema, "properties", json_object_get(props));
+	if (json_object_array_length(req))
+		json_object_object_add(schema, "required", json_object_get(req));
+	json_object_object_add(schema, "additionalProperties",
+			       json_object_new_boolean(false));
+	p->schema = tx_json_pretty(schema);
+	p->doc = tx_buf_detach(&d, NULL);
+	if (!p->schema || !p->doc)
+		rc = -ENOMEM;
+out:
+	json_object_put(schema);
+	json_object_put(props);
+	json_object_put(req);
+	tx_buf_release(&d);
+	return rc;
+}
+
+static int prompt_from(const char *ns, struct json_object *o,
+		       struct tx_prompt *p)
+{
+	const char *name = jstr(o, "name");
+	char enc[TX_NAME_MAX + 1];
+	struct json_object *args = NULL;
+	struct tx_buf rows;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!name || !name[0] || tx_name_encode(name, enc, sizeof(enc)) < 0) {
+		tx_log(TX_LOG_WARN, "mcp %s: skipping a prompt without a "
+				    "valid \"name\"", ns);
+		return 1;
+	}
+	p->name = strdup(name);
+	p->name_file = strdup(enc);
+	p->title = dup_or_null(jstr(o, "title"));
+	p->description = dup_or_null(jstr(o, "description"));
+	if (!p->name || !p->name_file)
+		return -ENOMEM;
+	if (json_object_object_get_ex(o, "arguments", &args) &&
+	    json_object_is_type(args, json_type_array)) {
+		size_t n = json_object_array_length(args);
+
+		p->args = calloc(n + 1, sizeof(*p->args));
+		p->required = calloc(n + 1, sizeof(*p->required));
+		if (!p->args || !p->required)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *a =
+				json_object_array_get_idx(args, i);
+			struct json_object *rq = NULL;
+			const char *an = jstr(a, "name");
+
+			if (!an)
+				continue;
+			p->args[p->nargs] = strdup(an);
+			if (!p->args[p->nargs])
+				return -ENOMEM;
+			p->required[p->nargs++] =
+				json_object_object_get_ex(a, "required", &rq) &&
+				json_object_get_boolean(rq);
+		}
+	}
+	rc = prompt_texts(p);
+	if (rc || !p->nargs)
+		return rc;
+	/* The argument rows of the doc. */
+	tx_buf_init(&rows, CAT_TEXT_MAX);
+	tx_buf_adds(&rows, p->doc);
+	for (size_t i = 0; i < p->nargs; i++) {
+		const char *desc = NULL;
+
+		for (size_t k = 0; k < json_object_array_length(args); k++) {
+			struct json_object *a =
+				json_object_array_get_idx(args, k);
+
+			if (jstr(a, "name") && !strcmp(jstr(a, "name"),
+						       p->args[i]))
+				desc = jstr(a, "description");
+		}
+		tx_buf_printf(&rows, "| %s | %s | %s |\n", p->args[i],
+			      p->required[i] ? "yes" : "no", desc ? desc : "");
+	}
+	free(p->doc);
+	p->doc = tx_buf_detach(&rows, NULL);
+	return p->doc ? 0 : -ENOMEM;
+}
+
+static int res_cmp(const void *a, const void *b)
+{
+	const struct cat_res *x = a, *y = b;
+
+	if (!x->path || !y->path)
+		return !x->path - !y->path;
+	return strcmp(x->path, y->path);
+}
+
+static int prompt_cmp(const void *a, const void *b)
+{
+	const struct tx_prompt *x = a, *y = b;
+
+	return strcmp(x->name_file, y->name_file);
+}
+
+static int add_entries(const char *ns, struct cat_server *s,
+		       struct json_object *arr, bool tmpl)
+{
+	size_t n;
+
+	if (!arr || !json_object_is_type(arr, json_type_array))
+		return 0;
+	n = json_object_array_length(arr);
+	for (size_t i = 0; i < n && s->nres < CAT_ENTRIES_MAX; i++) {
+		int rc = res_from(ns, json_object_array_get_idx(arr, i), tmpl,
+				  &s->res[s->nres]);
+
+		if (rc < 0) {
+			res_release(&s->res[s->nres]);
+			return rc;
+		}
+		if (rc > 0) {
+			res_release(&s->res[s->nres]);
+			continue;
+		}
+		s->nres++;
+	}
+	return 0;
+}
+
+static struct cat_server *server_build(const char *ns, struct json_object *res,
+				       struct json_object *tmpl,
+				       struct json_object *prompts)
+{
+	struct cat_server *s = calloc(1, sizeof(*s));
+	char enc[TX_NAME_MAX + 1];
+	size_t nr = 0, np = 0;
+
+	if (!s)
+		return NULL;
+	atomic_init(&s->refs, 1);
+	if (res && json_object_is_type(res, json_type_array))
+		nr += json_object_array_length(res);
+	if (tmpl && json_object_is_type(tmpl, json_type_array))
+		nr += json_object_array_length(tmpl);
+	if (prompts && json_object_is_type(prompts, json_type_array))
+		np = json_object_array_length(prompts);
+	if (nr > CAT_ENTRIES_MAX || np > CAT_ENTRIES_MAX)
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: more than %d resources or prompts; the rest "
+		       "are left out",
+		       ns, CAT_ENTRIES_MAX);
+	nr = nr > CAT_ENTRIES_MAX ? CAT_ENTRIES_MAX : nr;
+	np = np > CAT_ENTRIES_MAX ? CAT_ENTRIES_MAX : np;
+	s->ns = strdup(ns);
+	s->res = calloc(nr + 1, sizeof(*s->res));
+	s->prompts = calloc(np + 1, sizeof(*s->prompts));
+	if (tx_name_encode(ns, enc, sizeof(enc)) < 0)
+		enc[0] = '\0';
+	s->ns_file = strdup(enc);
+	if (!s->ns || !s->res || !s->prompts || !s->ns_file)
+		goto out_free;
+	if (add_entries(ns, s, res, false) || add_entries(ns, s, tmpl, true))
+		goto out_free;
+	for (size_t i = 0; i < np; i++) {
+		int rc = prompt_from(ns, json_object_array_get_idx(prompts, i),
+				     &s->prompts[s->nprompts]);
+
+		if (rc) {
+			prompt_release(&s->prompts[s->nprompts]);
+			if (rc < 0)
+				goto out_free;
+			continue;
+		}
+		s->nprompts++;
+	}
+	qsort(s->res, s->nres, sizeof(*s->res), res_cmp);
+	qsort(s->prompts, s->nprompts, sizeof(*s->prompts), prompt_cmp);
+	return s;
+out_free:
+	server_unref(s);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Snapshots                                                            */
+
+static void set_free(struct tx_catalog_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		server_unref(set->servers[i]);
+	free(set->servers);
+	free(set);
+}
+
+void tx_catalog_set_unref(struct tx_catalog_set *set)
+{
+	if (set && atomic_fetch_sub(&set->refs, 1) == 1)
+		set_free(set);
+}
+
+uint64_t tx_catalog_set_generation(const struct tx_catalog_set *set)
+{
+	return set->generation;
+}
+
+struct tx_catalog *tx_catalog_new(void)
+{
+	struct tx_catalog *cat = calloc(1, sizeof(*cat));
+
+	if (!cat || !(cat->cur = calloc(1, sizeof(*cat->cur)))) {
+		free(cat);
+		errno = ENOMEM;
+		return NULL;
+	}
+	atomic_init(&cat->cur->refs, 1);
+	pthread_mutex_init(&cat->lock, NULL);
+	pthread_mutex_init(&cat->write_lock, NULL);
+	pthread_mutex_init(&cat->watch_lock, NULL);
+	return cat;
+}
+
+void tx_catalog_free(struct tx_catalog *cat)
+{
+	if (!cat)
+		return;
+	tx_catalog_set_unref(cat->cur);
+	while (cat->subs) {
+		struct cat_sub *s = cat->subs;
+
+		cat->subs = s->next;
+		free(s->ns);
+		free(s->uri);
+		free(s);
+	}
+	pthread_mutex_destroy(&cat->lock);
+	pthread_mutex_destroy(&cat->write_lock);
+	pthread_mutex_destroy(&cat->watch_lock);
+	free(cat);
+}
+
+struct tx_catalog_set *tx_catalog_snapshot(struct tx_catalog *cat)
+{
+	struct tx_catalog_set *set;
+
+	pthread_mutex_lock(&cat->lock);
+	set = cat->cur;
+	atomic_fetch_add(&set->refs, 1);
+	pthread_mutex_unlock(&cat->lock);
+	return set;
+}
+
+static int server_cmp(const void *a, const void *b)
+{
+	const struct cat_server *x = *(struct cat_server *const *)a;
+	const struct cat_server *y = *(struct cat_server *const *)b;
+
+	return strcmp(x->ns_file, y->ns_file);
+}
+
+/* Swaps in the current set without ns, plus s (may be NULL). */
+static int replace(struct tx_catalog *cat, const char *ns,
+		   struct cat_server *s)
+{
+	struct tx_catalog_set *old, *set;
+
+	pthread_mutex_lock(&cat->write_lock);
+	old = tx_catalog_snapshot(cat);
+	set = calloc(1, sizeof(*set));
+	if (set)
+		set->servers = calloc(old->n + 1, sizeof(*set->servers));
+	if (!set || !set->servers) {
+		free(set);
+		tx_catalog_set_unref(old);
+		pthread_mutex_unlock(&cat->write_lock);
+		server_unref(s);
+		return -ENOMEM;
+	}
+	atomic_init(&set->refs, 1);
+	set->generation = old->generation + 1;
+	for (size_t i = 0; i < old->n; i++) {
+		if (!strcmp(old->servers[i]->ns, ns))
+			continue;
+		atomic_fetch_add(&old->servers[i]->refs, 1);
+		set->servers[set->n++] = old->servers[i];
+	}
+	if (s)
+		set->servers[set->n++] = s;
+	qsort(set->servers, set->n, sizeof(*set->servers), server_cmp);
+	tx_catalog_set_unref(old);
+	pthread_mutex_lock(&cat->lock);
+	old = cat->cur;
+	cat->cur = set;
+	pthread_mutex_unlock(&cat->lock);
+	tx_catalog_set_unref(old);
+	for (size_t i = 0; i < cat->nlisteners; i++)
+		cat->listeners[i].fn(cat->listeners[i].ctx);
+	pthread_mutex_unlock(&cat->write_lock);
+	return 0;
+}
+
+int tx_catalog_set_server(struct tx_catalog *cat, const char *ns,
+			  struct tx_backend *be,
+			  const struct tx_catalog_server_ops *ops,
+			  struct json_object *resources,
+			  struct json_object *templates,
+			  struct json_object *prompts, char *err,
+			  size_t errlen)
+{
+	struct cat_server *s = server_build(ns, resources, templates, prompts);
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->be = tx_backend_ref(be);
+	s->ops = ops;
+	return replace(cat, ns, s);
+}
+
+void tx_catalog_remove_server(struct tx_catalog *cat, const char *ns)
+{
+	struct tx_catalog_set *set = tx_catalog_snapshot(cat);
+	bool there = false;
+
+	for (size_t i = 0; i < set->n && !there; i++)
+		there = !strcmp(set->servers[i]->ns, ns);
+	tx_catalog_set_unref(set);
+	if (there)
+		replace(cat, ns, NULL);
+}
+
+int tx_catalog_listen(struct tx_catalog *cat, tx_catalog_changed_fn fn,
+		      void *ctx)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&cat->write_lock);
+	if (cat->nlisteners == CAT_LISTENERS_MAX)
+		rc = -ENOSPC;
+	else
+		cat->listeners[cat->nlisteners++] =
+			(struct cat_listener){ fn, ctx };
+	pthread_mutex_unlock(&cat->write_lock);
+	return rc;
+}
+
+int tx_catalog_listen_updated(struct tx_catalog *cat, tx_resource_updated_fn fn,
+			      void *ctx)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&cat->watch_lock);
+	if (cat->nwatchers == CAT_LISTENERS_MAX)
+		rc = -ENOSPC;
+	else
+		cat->watchers[cat->nwatchers++] =
+			(struct cat_watcher){ fn, ctx };
+	pthread_mutex_unlock(&cat->watch_lock);
+	return rc;
+}
+
+void tx_catalog_updated(struct tx_catalog *cat, const char *ns,
+			const char *uri)
+{
+	struct cat_watcher w[CAT_LISTENERS_MAX];
+	size_t n;
+
+	pthread_mutex_lock(&cat->watch_lock);
+	n = cat->nwatchers;
+	memcpy(w, cat->watchers, n * sizeof(*w));
+	pthread_mutex_unlock(&cat->watch_lock);
+	for (size_t i = 0; i < n; i++)
+		w[i].fn(w[i].ctx, ns, uri);
+}
+
+/* ------------------------------------------------------------------ */
+/* The trees                                                            */
+
+static const struct cat_server *server_by_file(const struct tx_catalog_set *set,
+					       const char *ns_file, size_t len)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strlen(set->servers[i]->ns_file) == len &&
+		    !strncmp(set->servers[i]->ns_file, ns_file, len))
+			return set->servers[i];
+	return NULL;
+}
+
+static bool has_tree(const struct cat_server *s)
+{
+	return s->nres && s->res[0].path; /* NULL paths sort last */
+}
+
+void tx_cat_entries_free(struct tx_cat_entry *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+void tx_res_file_release(struct tx_res_file *f)
+{
+	free(f->ns);
+	free(f->uri);
+	free(f->mime);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Percent-encodes a bound value as RFC 6570 simple expansion does:
+ * everything but the unreserved characters. */
+static int pct_add(struct tx_buf *b, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = 0;
+
+	for (const unsigned char *p = (const unsigned char *)v; *p && !rc; p++) {
+		if (isalnum(*p) || strchr("-._~", *p)) {
+			rc = tx_buf_add(b, p, 1);
+		} else {
+			char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			rc = tx_buf_add(b, e, 3);
+		}
+	}
+	return rc;
+}
+
+/*
+ * Whether parts[0..n) (below the namespace) lie on template r: every
+ * literal part equal, any name where a variable is.  *uri gets the
+ * template's URI with those variables bound when n covers the whole
+ * template (a file).
+ */
+static int template_match(const struct cat_res *r, char *const *parts,
+			  size_t n, char **uri)
+{
+	struct tx_buf b;
+	const char *t;
+
+	*uri = NULL;
+	if (!r->path || n > r->nparts)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!r->vars[i] && strcmp(r->parts[i], parts[i]))
+			return 0;
+		if (r->vars[i] && (!strcmp(parts[i], "%") ||
+				   parts[i][0] == '\0'))
+			return 0;
+	}
+	if (n < r->nparts)
+		return 1;
+	/* Bind: walk the template text, replacing each {NAME} with the
+	 * decoded name looked up at its part, in order. */
+	tx_buf_init(&b, 64 * 1024);
+	t = r->uri;
+	for (size_t i = 0; i < r->nparts; i++) {
+		char dec[TX_NAME_MAX + 1];
+		const char *open;
+
+		if (!r->vars[i])
+			continue;
+		open = strchr(t, '{');
+		if (!open || tx_name_decode(parts[i], dec, sizeof(dec)) < 0) {
+			tx_buf_release(&b);
+			return 0;
+		}
+		if (tx_buf_add(&b, t, (size_t)(open - t)) || pct_add(&b, dec)) {
+			tx_buf_release(&b);
+			return -ENOMEM;
+		}
+		t = strchr(open, '}') + 1;
+	}
+	if (tx_buf_adds(&b, t)) {
+		tx_buf_release(&b);
+		return -ENOMEM;
+	}
+	*uri = tx_buf_detach(&b, NULL);
+	return *uri ? 1 : -ENOMEM;
+}
+
+static bool parts_prefix(const struct cat_res *r, char *const *parts, size_t n)
+{
+	if (!r->path || r->is_template || r->nparts < n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(r->parts[i], parts[i]))
+			return false;
+	return true;
+}
+
+int tx_catalog_resolve(const struct tx_catalog_set *set, const char *path,
+		       struct tx_res_file *file)
+{
+	const struct cat_server *s;
+	const char *slash = strchr(path, '/');
+	char **parts = NULL;
+	size_t n = 0;
+	int kind = TX_RES_NONE, rc;
+
+	memset(file, 0, sizeof(*file));
+	file->size = -1;
+	s = server_by_file(set, path, slash ? (size_t)(slash - path)
+					     : strlen(path));
+	if (!s || !has_tree(s))
+		return TX_RES_NONE;
+	if (!slash)
+		return TX_RES_DIR;
+	if (split(slash + 1, &parts, &n))
+		return -ENOMEM;
+	/* A listed resource first: a directory of another resource's path
+	 * wins over a file of the same path (a tree has no node that is
+	 * both). */
+	for (size_t i = 0; i < s->nres && kind != TX_RES_DIR; i++) {
+		const struct cat_res *r = &s->res[i];
+
+		if (!parts_prefix(r, parts, n))
+			continue;
+		if (r->nparts > n) {
+			kind = TX_RES_DIR;
+		} else if (kind == TX_RES_NONE) {
+			kind = TX_RES_FILE;
+			file->uri = strdup(r->uri);
+			file->mime = dup_or_null(r->mime);
+			file->size = r->size;
+		}
+	}
+	for (size_t i = 0; i < s->nres && kind == TX_RES_NONE; i++) {
+		const struct cat_res *r = &s->res[i];
+		char *uri = NULL;
+
+		if (!r->is_template)
+			continue;
+		rc = template_match(r, parts, n, &uri);
+		if (rc < 0) {
+			strv_free(parts, n);
+			return rc;
+		}
+		if (rc == 1 && !uri) {
+			kind = TX_RES_DIR;
+		} else if (rc == 1) {
+			kind = TX_RES_FILE;
+			file->uri = uri;
+			file->mime = dup_or_null(r->mime);
+		}
+	}
+	strv_free(parts, n);
+	if (kind == TX_RES_DIR) {
+		free(file->uri);
+		free(file->mime);
+		file->uri = file->mime = NULL;
+		file->size = -1;
+	}
+	if (kind == TX_RES_FILE && !(file->ns = strdup(s->ns))) {
+		tx_res_file_release(file);
+		return -ENOMEM;
+	}
+	if (kind == TX_RES_FILE && !file->uri)
+		return -ENOMEM;
+	return kind;
+}
+
+struct entries {
+	struct tx_cat_entry *v;
+	size_t n, cap;
+};
+
+/* Adds name (as a directory when dir); a directory wins over a file. */
+static int entries_add(struct entries *e, const char *name, bool dir)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (!strcmp(e->v[i].name, name)) {
+			e->v[i].dir = e->v[i].dir || dir;
+			return 0;
+		}
+	if (e->n == e->cap) {
+		size_t nc = e->cap ? 2 * e->cap : 16;
+		struct tx_cat_entry *nv = realloc(e->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		e->v = nv;
+		e->cap = nc;
+	}
+	e->v[e->n].name = strdup(name);
+	if (!e->v[e->n].name)
+		return -ENOMEM;
+	e->v[e->n++].dir = dir;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tx_cat_entry *)a)->name,
+		      ((const struct tx_cat_entry *)b)->name);
+}
+
+int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
+		    struct tx_cat_entry **v, size_t *n)
+{
+	struct entries e = { 0 };
+	struct tx_res_file f;
+	char **parts = NULL;
+	size_t np = 0;
+	int rc = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (!path[0]) {
+		for (size_t i = 0; i < set->n && !rc; i++)
+			if (has_tree(set->servers[i]))
+				rc = entries_add(&e, set->servers[i]->ns_file,
+						 true);
+		goto out;
+	}
+	rc = tx_catalog_resolve(set, path, &f);
+	tx_res_file_release(&f);
+	if (rc != TX_RES_DIR) {
+		rc = rc < 0 ? rc : -ENOENT;
+		goto out;
+	}
+	rc = 0;
+	{
+		const char *slash = strchr(path, '/');
+		const struct cat_server *s = server_by_file(
+			set, path, slash ? (size_t)(slash - path) : strlen(path));
+
+		if (slash && split(slash + 1, &parts, &np)) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; s && i < s->nres && !rc; i++) {
+			const struct cat_res *r = &s->res[i];
+			char *uri = NULL;
+
+			if (!r->path || r->nparts <= np)
+				continue;
+			if (r->is_template) {
+				/* Its literal parts only: a variable's
+				 * names are whatever one looks up. */
+				if (template_match(r, parts, np, &uri) != 1 ||
+				    r->vars[np])
+					continue;
+				rc = entries_add(&e, r->parts[np],
+						 r->nparts > np + 1);
+			} else if (parts_prefix(r, parts, np)) {
+				rc = entries_add(&e, r->parts[np],
+						 r->nparts > np + 1);
+			}
+		}
+	}
+out:
+	strv_free(parts, np);
+	if (rc) {
+		tx_cat_entries_free(e.v, e.n);
+		return rc;
+	}
+	if (e.n)
+		qsort(e.v, e.n, sizeof(*e.v), entry_cmp);
+	*v = e.v;
+	*n = e.n;
+	return 0;
+}
+
+static int index_cmp(const void *a, const void *b)
+{
+	const struct cat_res *x = *(struct cat_res *const *)a;
+	const struct cat_res *y = *(struct cat_res *const *)b;
+
+	return strcmp(x->uri, y->uri);
+}
+
+/* A field of an INDEX line: tabs and newlines would break the line. */
+static void add_field(struct tx_buf *b, const char *s)
+{
+	for (; *s; s++)
+		tx_buf_add(b, strchr("\t\r\n", *s) ? " " : s, 1);
+}
+
+char *tx_catalog_resources_index(const struct tx_catalog_set *set,
+				 size_t *len)
+{
+	struct tx_buf b;
+	char *out;
+
+	tx_buf_init(&b, CAT_TEXT_MAX);
+	for (size_t i = 0; i < set->n; i++) {
+		const struct cat_server *s = set->servers[i];
+		const struct cat_res **by_uri = calloc(s->nres + 1,
+						       sizeof(*by_uri));
+
+		if (!by_uri) {
+			tx_buf_release(&b);
+			errno = ENOMEM;
+			return NULL;
+		}
+		for (size_t k = 0; k < s->nres; k++)
+			by_uri[k] = &s->res[k];
+		qsort(by_uri, s->nres, sizeof(*by_uri), index_cmp);
+		for (size_t k = 0; k < s->nres; k++) {
+			const struct cat_res *r = by_uri[k];
+
+			add_field(&b, s->ns);
+			tx_buf_adds(&b, "\t");
+			add_field(&b, r->uri);
+			tx_buf_adds(&b, "\t");
+			add_field(&b, r->title ? r->title : r->name);
+			tx_buf_adds(&b, "\t");
+			add_field(&b, r->mime ? r->mime : "-");
+			tx_buf_printf(&b, "\t%s%s%s\n",
+				      r->path ? s->ns_file : "",
+				      r->path ? "/" : "",
+				      r->path ? r->path : "-");
+		}
+		free(by_uri);
+	}
+	out = tx_buf_detach(&b, len);
+	if (!out)
+		errno = ENOMEM;
+	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Prompts                                                              */
+
+int tx_catalog_prompts_list(const struct tx_catalog_set *set,
+			    const char *ns_file, struct tx_cat_entry **v,
+			    size_t *n)
+{
+	struct entries e = { 0 };
+	const struct cat_server *s = NULL;
+	int rc = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (ns_file) {
+		s = server_by_file(set, ns_file, strlen(ns_file));
+		if (!s || !s->nprompts)
+			return -ENOENT;
+	}
+	for (size_t i = 0; !ns_file && i < set->n && !rc; i++)
+		if (set->servers[i]->nprompts)
+			rc = entries_add(&e, set->servers[i]->ns_file, true);
+	for (size_t i = 0; s && i < s->nprompts && !rc; i++)
+		rc = entries_add(&e, s->prompts[i].name_file, true);
+	if (rc) {
+		tx_cat_entries_free(e.v, e.n);
+		return rc;
+	}
+	*v = e.v;
+	*n = e.n;
+	return 0;
+}
+
+static const struct cat_server *
+prompt_server(const struct tx_catalog_set *set, const char *ns_file,
+	      const char *name_file, const struct tx_prompt **out)
+{
+	const struct cat_server *s =
+		server_by_file(set, ns_file, strlen(ns_file));
+
+	*out = NULL;
+	for (size_t i = 0; s && i < s->nprompts; i++)
+		if (!strcmp(s->prompts[i].name_file, name_file)) {
+			*out = &s->prompts[i];
+			return s;
+		}
+	return NULL;
+}
+
+const struct tx_prompt *tx_catalog_prompt_find(const struct tx_catalog_set *set,
+					       const char *ns_file,
+					       const char *name_file)
+{
+	const struct tx_prompt *p;
+
+	prompt_server(set, ns_file, name_file, &p);
+	return p;
+}
+
+const char *tx_prompt_doc(const struct tx_prompt *p)
+{
+	return p->doc;
+}
+
+const char *tx_prompt_schema_text(const struct tx_prompt *p)
+{
+	return p->schema;
+}
+
+/* ------------------------------------------------------------------ */
+/* The engine's calls                                                   */
+
+struct tx_catalog_set *tx_engine_catalog(struct tx_engine *e)
+{
+	return tx_catalog_snapshot(tx_registry_catalog(e->registry));
+}
+
+/* The offer of server ns with a reference, or NULL. */
+static struct cat_server *server_get(struct tx_engine *e, const char *ns)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(e);
+	struct cat_server *s = NULL;
+
+	for (size_t i = 0; i < set->n && !s; i++)
+		if (!strcmp(set->servers[i]->ns, ns)) {
+			s = set->servers[i];
+			atomic_fetch_add(&s->refs, 1);
+		}
+	tx_catalog_set_unref(set);
+	return s;
+}
+
+int tx_engine_resource_read(struct tx_engine *e, const char *ns,
+			    const char *uri, char **data, size_t *len,
+			    char *err, size_t errlen)
+{
+	struct cat_server *s = server_get(e, ns);
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	if (!s) {
+		snprintf(err, errlen, "no server %s offers resources", ns);
+		return -ENOENT;
+	}
+	rc = s->ops->read(s->be, uri, data, len, err, errlen);
+	server_unref(s);
+	return rc;
+}
+
+/* Takes back one count of a subscription the server refused. */
+static void sub_forget(struct tx_catalog *cat, const char *ns, const char *uri)
+{
+	struct cat_sub **pp, *sub;
+
+	pthread_mutex_lock(&cat->watch_lock);
+	for (pp = &cat->subs; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->ns, ns) && !strcmp((*pp)->uri, uri))
+			break;
+	sub = *pp;
+	if (sub && --sub->count == 0) {
+		*pp = sub->next;
+		free(sub->ns);
+		free(sub->uri);
+		free(sub);
+	}
+	pthread_mutex_unlock(&cat->watch_lock);
+}
+
+int tx_engine_resource_subscribe(struct tx_engine *e, const char *ns,
+				 const char *uri, bool on)
+{
+	struct tx_catalog *cat = tx_registry_catalog(e->registry);
+	struct cat_server *s = server_get(e, ns);
+	struct cat_sub **pp, *sub;
+	bool edge = false;
+	int rc = 0;
+
+	if (!s)
+		return -ENOENT;
+	if (!s->ops->subscribe) {
+		server_unref(s);
+		return -EOPNOTSUPP;
+	}
+	pthread_mutex_lock(&cat->watch_lock);
+	for (pp = &cat->subs; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->ns, ns) && !strcmp((*pp)->uri, uri))
+			break;
+	sub = *pp;
+	if (on && !sub) {
+		sub = calloc(1, sizeof(*sub));
+		if (sub && (sub->ns = strdup(ns)) && (sub->uri = strdup(uri))) {
+			*pp = sub;
+		} else {
+			if (sub)
+				free(sub->ns);
+			free(sub);
+			sub = NULL;
+			rc = -ENOMEM;
+		}
+	}
+	if (sub && on)
+		edge = sub->count++ == 0;
+	else if (sub && !on && sub->count && --sub->count == 0) {
+		edge = true;
+		*pp = sub->next;
+		free(sub->ns);
+		free(sub->uri);
+		free(sub);
+	}
+	pthread_mutex_unlock(&cat->watch_lock);
+	/* Outside the lock: it waits for the server. */
+	if (!rc && edge)
+		rc = s->ops->subscribe(s->be, uri, on);
+	server_unref(s);
+	if (rc && on && rc != -ENOMEM)
+		sub_forget(cat, ns, uri); /* the next open asks again */
+	return rc;
+}
+
+int tx_engine_watch_resources(struct tx_engine *e, tx_resource_updated_fn fn,
+			      void *ctx)
+{
+	return tx_catalog_listen_updated(tx_registry_catalog(e->registry), fn,
+					 ctx);
+}
+
+/* Checks prompt arguments: an object of strings, every required one
+ * there, no other. */
+static int prompt_args_check(const struct tx_prompt *p, struct json_object *a,
+			     char *err, size_t errlen)
+{
+	if (!json_object_is_type(a, json_type_object)) {
+		snprintf(err, errlen, "arguments: expected a JSON object");
+		return -EINVAL;
+	}
+	json_object_object_foreach(a, k, v)
+	{
+		bool known = false;
+
+		for (size_t i = 0; i < p->nargs && !known; i++)
+			known = !strcmp(p->args[i], k);
+		if (!known) {
+			snprintf(err, errlen,
+				 "/%.100s: prompt %.100s has no argument "
+				 "\"%.100s\"",
+				 k, p->name, k);
+			return -EINVAL;
+		}
+		if (!json_object_is_type(v, json_type_string)) {
+			snprintf(err, errlen,
+				 "/%.100s: expected a string (prompt "
+				 "arguments are strings)",
+				 k);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < p->nargs; i++)
+		if (p->required[i] &&
+		    !json_object_object_get_ex(a, p->args[i], NULL)) {
+			snprintf(err, errlen,
+				 ": required argument \"%.100s\" is missing",
+				 p->args[i]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* One content block of a prompt message, as text. */
+static void content_text(struct tx_buf *b, struct json_object *c)
+{
+	const char *type = jstr(c, "type");
+	struct json_object *res = NULL;
+
+	if (!type) {
+		tx_buf_adds(b, "[content without a type]\n");
+	} else if (!strcmp(type, "text") && jstr(c, "text")) {
+		tx_buf_adds(b, jstr(c, "text"));
+		tx_buf_adds(b, "\n");
+	} else if (!strcmp(type, "resource") &&
+		   json_object_object_get_ex(c, "resource", &res) &&
+		   jstr(res, "text")) {
+		tx_buf_printf(b, "[resource %s]\n%s\n",
+			      jstr(res, "uri") ? jstr(res, "uri") : "?",
+			      jstr(res, "text"));
+	} else if (!strcmp(type, "resource")) {
+		tx_buf_printf(b, "[resource %s, binary]\n",
+			      jstr(res, "uri") ? jstr(res, "uri") : "?");
+	} else if (!strcmp(type, "resource_link")) {
+		tx_buf_printf(b, "[resource_link %s]\n",
+			      jstr(c, "uri") ? jstr(c, "uri") : "?");
+	} else {
+		tx_buf_printf(b, "[%s%s%s]\n", type,
+			      jstr(c, "mimeType") ? " " : "",
+			      jstr(c, "mimeType") ? jstr(c, "mimeType") : "");
+	}
+}
+
+static int prompt_render(struct json_object *res, char **text, char **json,
+			 char *err, size_t errlen)
+{
+	struct json_object *msgs = NULL;
+	struct tx_buf b;
+
+	if (!json_object_object_get_ex(res, "messages", &msgs) ||
+	    !json_object_is_type(msgs, json_type_array)) {
+		snprintf(err, errlen,
+			 "prompts/get: the answer has no \"messages\" array");
+		return -EIO;
+	}
+	tx_buf_init(&b, CAT_TEXT_MAX);
+	for (size_t i = 0; i < json_object_array_length(msgs); i++) {
+		struct json_object *m = json_object_array_get_idx(msgs, i);
+		struct json_object *c = NULL;
+
+		if (i)
+			tx_buf_adds(&b, "\n");
+		tx_buf_printf(&b, "%s:\n",
+			      jstr(m, "role") ? jstr(m, "role") : "?");
+		if (json_object_object_get_ex(m, "content", &c) &&
+		    json_object_is_type(c, json_type_array))
+			for (size_t k = 0; k < json_object_array_length(c); k++)
+				content_text(&b, json_object_array_get_idx(c, k));
+		else
+			content_text(&b, c);
+	}
+	*text = tx_buf_detach(&b, NULL);
+	*json = tx_json_pretty(res);
+	if (!*text || !*json) {
+		free(*text);
+		free(*json);
+		*text = *json = NULL;
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int tx_engine_prompt_get(struct tx_engine *e, const char *ns_file,
+			 const char *name_file, const char *args_json,
+			 char **text, char **json, char *err, size_t errlen)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(e);
+	const struct tx_prompt *p;
+	const struct cat_server *found;
+	struct cat_server *s = NULL;
+	struct json_object *args = NULL, *res = NULL;
+	char *out = NULL, *name = NULL;
+	int rc;
+
+	*text = *json = NULL;
+	found = prompt_server(set, ns_file, name_file, &p);
+	if (found) {
+		s = (struct cat_server *)found;
+		atomic_fetch_add(&s->refs, 1);
+		name = strdup(p->name);
+	}
+	if (!s) {
+		tx_catalog_set_unref(set);
+		snprintf(err, errlen, "no prompt %s in %s", name_file, ns_file);
+		return -ENOENT;
+	}
+	args = args_json && args_json[strspn(args_json, " \t\r\n")]
+		       ? tx_json_parse(args_json, strlen(args_json),
+				       TX_JSON_DEPTH_MAX, err, errlen)
+		       : json_object_new_object();
+	if (!args) {
+		if (!err[0])
+			snprintf(err, errlen,
+				 "arguments: expected a JSON object");
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = prompt_args_check(p, args, err, errlen);
+	if (rc || !name) {
+		rc = rc ? rc : -ENOMEM;
+		goto out;
+	}
+	rc = s->ops->prompt_get(s->be, name, args, &out, err, errlen);
+	if (rc)
+		goto out;
+	res = tx_json_parse(out, strlen(out), 1000, err, errlen);
+	rc = res ? prompt_render(res, text, json, err, errlen) : -EIO;
+out:
+	json_object_put(args);
+	json_object_put(res);
+	free(out);
+	free(name);
+	server_unref(s);
+	tx_catalog_set_unref(set);
+	return rc;
+}

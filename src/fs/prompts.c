@@ -1,0 +1,338 @@
+/*
+ * prompts.c - prompts/: MCP servers' prompts (docs/mcp.md, "Prompts").
+ *
+ *   prompts/NS/NAME/doc        the prompt's title, description, arguments
+ *   prompts/NS/NAME/schema     its arguments as a JSON Schema
+ *   prompts/NS/NAME/get        transaction: write the arguments (a JSON
+ *                              object of strings), read the rendered
+ *                              messages, each as "ROLE:" and its text
+ *   prompts/NS/NAME/get.json   the same, reading the whole result
+ *
+ * Like search/query, `get` holds what one descriptor wrote: concurrent
+ * callers never see each other's answers.  The first read asks the
+ * server (prompts/get), waiting at most the server's timeout_ms, as a
+ * resource read does (resources.c says why that is not a job).  A read
+ * with nothing written gets the prompt without arguments.
+ *
+ * Keys: "NS" for prompts/NS/, "NS/NAME" below (both file names, and an
+ * encoded name holds no '/').  Nothing is cached by the kernel: the
+ * catalog is asked on every lookup, so list_changed shows at once.
+ */
+#include "fs/fs_i.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROMPT_TTL .entry_ttl = 0, .attr_ttl = 0
+
+static const struct fs_node_ops ns_ops, prompt_ops;
+
+/* Splits "NS/NAME" into its parts (copies into ns, returns NAME). */
+static const char *split_key(const char *key, char *ns, size_t nslen)
+{
+	const char *slash = strchr(key, '/');
+	size_t n = slash ? (size_t)(slash - key) : strlen(key);
+
+	if (n >= nslen)
+		n = nslen - 1;
+	memcpy(ns, key, n);
+	ns[n] = '\0';
+	return slash ? slash + 1 : "";
+}
+
+static int has_entry(struct fs *fs, const char *ns_file, const char *name)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
+	struct tx_cat_entry *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!set)
+		return -ENOMEM;
+	rc = tx_catalog_prompts_list(set, ns_file, &v, &n);
+	tx_catalog_set_unref(set);
+	if (!rc) {
+		rc = -ENOENT;
+		for (size_t i = 0; i < n && rc; i++)
+			if (!strcmp(v[i].name, name))
+				rc = 0;
+	}
+	tx_cat_entries_free(v, n);
+	return rc;
+}
+
+static int list_into(struct fs *fs, const char *ns_file, struct fs_dirlist *l)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
+	struct tx_cat_entry *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!set)
+		return -ENOMEM;
+	rc = tx_catalog_prompts_list(set, ns_file, &v, &n);
+	tx_catalog_set_unref(set);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fs_dirlist_add(l, v[i].name, S_IFDIR);
+	tx_cat_entries_free(v, n);
+	return rc;
+}
+
+static int top_lookup(struct fs *fs, const struct fs_node *dir,
+		      const char *name, const struct fs_node_ops **ops,
+		      char **key)
+{
+	int rc = has_entry(fs, NULL, name);
+
+	(void)dir;
+	if (rc)
+		return rc;
+	*ops = &ns_ops;
+	*key = strdup(name);
+	return *key ? 0 : -ENOMEM;
+}
+
+static int top_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		       struct fs_dirlist *l)
+{
+	(void)req;
+	(void)dir;
+	return list_into(fs, NULL, l);
+}
+
+static int ns_valid(struct fs *fs, const struct fs_node *n)
+{
+	return has_entry(fs, NULL, n->key);
+}
+
+static int ns_lookup(struct fs *fs, const struct fs_node *dir,
+		     const char *name, const struct fs_node_ops **ops,
+		     char **key)
+{
+	size_t len = strlen(dir->key) + strlen(name) + 2;
+	int rc = has_entry(fs, dir->key, name);
+
+	if (rc)
+		return rc;
+	*ops = &prompt_ops;
+	*key = malloc(len);
+	if (!*key)
+		return -ENOMEM;
+	snprintf(*key, len, "%s/%s", dir->key, name);
+	return 0;
+}
+
+static int ns_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		      struct fs_dirlist *l)
+{
+	(void)req;
+	return list_into(fs, dir->key, l);
+}
+
+/* The prompt a key names, in set (borrowed), or NULL. */
+static const struct tx_prompt *prompt_of(const struct tx_catalog_set *set,
+					 const char *key)
+{
+	char ns[TX_NAME_MAX + 1];
+	const char *name = split_key(key, ns, sizeof(ns));
+
+	return tx_catalog_prompt_find(set, ns, name);
+}
+
+static int prompt_valid(struct fs *fs, const struct fs_node *n)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
+	int rc;
+
+	if (!set)
+		return -ENOMEM;
+	rc = prompt_of(set, n->key) ? 0 : -ENOENT;
+	tx_catalog_set_unref(set);
+	return rc;
+}
+
+/* doc (which 0) and schema (1). */
+static int prompt_text(struct fs *fs, const struct fs_node *n,
+		       struct fs_blob **out)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
+	const struct tx_prompt *p;
+	const char *t;
+	int rc = 0;
+
+	if (!set)
+		return -ENOMEM;
+	p = prompt_of(set, n->key);
+	if (!p) {
+		rc = -ENOENT;
+	} else {
+		t = n->ops->which ? tx_prompt_schema_text(p) : tx_prompt_doc(p);
+		*out = fs_blob_new(t, strlen(t));
+		rc = *out ? 0 : -ENOMEM;
+	}
+	tx_catalog_set_unref(set);
+	return rc;
+}
+
+static int get_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	(void)fs;
+	(void)req;
+	tx_buf_init(&h->query, TX_ARGS_MAX);
+	return 0;
+}
+
+/* The arguments, in as many writes as it takes; a write after the
+ * answer was read starts a new get on the same descriptor. */
+static void get_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		      const char *buf, size_t size)
+{
+	int rc;
+
+	(void)fs;
+	pthread_mutex_lock(&h->lock);
+	if (h->started) {
+		tx_buf_release(&h->query);
+		fs_blob_unref(h->blob);
+		h->blob = NULL;
+		h->started = false;
+		h->base = -1;
+	}
+	rc = memchr(buf, '\0', size) ? -EINVAL
+				     : tx_buf_add(&h->query, buf, size);
+	pthread_mutex_unlock(&h->lock);
+	if (rc == -ENOSPC || rc == -EFBIG)
+		rc = -EFBIG;
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_write(req, size);
+}
+
+/* The first read asks the server; the answer is then read from byte 0
+ * whatever the descriptor's offset (a transaction, as search/query). */
+static void get_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		     size_t size, off_t off)
+{
+	struct fs_blob *b;
+	int rc = 0;
+
+	pthread_mutex_lock(&h->lock);
+	off = fs_tx_offset_locked(h, off);
+	if (!h->started) {
+		char ns[TX_NAME_MAX + 1], err[512] = "";
+		const char *name = split_key(h->key, ns, sizeof(ns));
+		char *text = NULL, *json = NULL;
+
+		h->started = true;
+		rc = tx_engine_prompt_get(fs->engine, ns, name, h->query.data,
+					  &text, &json, err, sizeof(err));
+		if (!rc) {
+			const char *t = h->ops->which ? json : text;
+
+			h->blob = fs_blob_new(t, strlen(t));
+			rc = h->blob ? 0 : -ENOMEM;
+		}
+		h->failed = -rc;
+		free(text);
+		free(json);
+	}
+	b = fs_blob_ref(h->blob);
+	rc = h->failed;
+	pthread_mutex_unlock(&h->lock);
+	if (!b) {
+		fuse_reply_err(req, rc ? rc : ENODATA);
+		return;
+	}
+	fs_reply_blob(req, b, size, off);
+	fs_blob_unref(b);
+}
+
+static unsigned get_poll(struct tx_job *job, uint64_t pos, uint64_t *off)
+{
+	(void)job;
+	(void)pos;
+	(void)off;
+	return POLLIN | POLLOUT;
+}
+
+/* ------------------------------------------------------------------ */
+/* The kinds                                                            */
+
+static const struct fs_node_ops doc_ops = {
+	.mode = S_IFREG | 0444,
+	PROMPT_TTL,
+	.which = 0,
+	.valid = prompt_valid,
+	.text = prompt_text,
+	.read = fs_read_text,
+};
+
+static const struct fs_node_ops schema_ops = {
+	.mode = S_IFREG | 0444,
+	PROMPT_TTL,
+	.which = 1,
+	.valid = prompt_valid,
+	.text = prompt_text,
+	.read = fs_read_text,
+};
+
+/* get (which 0: the messages) and get.json (1: the whole result). */
+static const struct fs_node_ops get_ops = {
+	.mode = S_IFREG | 0666,
+	PROMPT_TTL,
+	.which = 0,
+	.valid = prompt_valid,
+	.open = get_open,
+	.read = get_read,
+	.write = get_write,
+	.poll = get_poll,
+};
+
+static const struct fs_node_ops get_json_ops = {
+	.mode = S_IFREG | 0666,
+	PROMPT_TTL,
+	.which = 1,
+	.valid = prompt_valid,
+	.open = get_open,
+	.read = get_read,
+	.write = get_write,
+	.poll = get_poll,
+};
+
+static const struct fs_child prompt_children[] = {
+	{ "doc", &doc_ops, 0, NULL },
+	{ "schema", &schema_ops, 0, NULL },
+	{ "get", &get_ops, 0, NULL },
+	{ "get.json", &get_json_ops, 0, NULL },
+};
+
+/* prompts/NS/NAME/ */
+static const struct fs_node_ops prompt_ops = {
+	.mode = S_IFDIR | 0555,
+	PROMPT_TTL,
+	.valid = prompt_valid,
+	.children = prompt_children,
+	.nchildren = sizeof(prompt_children) / sizeof(prompt_children[0]),
+};
+
+/* prompts/NS/ */
+static const struct fs_node_ops ns_ops = {
+	.mode = S_IFDIR | 0555,
+	PROMPT_TTL,
+	.valid = ns_valid,
+	.lookup = ns_lookup,
+	.readdir = ns_readdir,
+};
+
+/* prompts/ */
+const struct fs_node_ops fs_prompts_ops = {
+	.mode = S_IFDIR | 0555,
+	.entry_ttl = FS_TTL_STATIC,
+	.attr_ttl = FS_TTL_STATIC,
+	.lookup = top_lookup,
+	.readdir = top_readdir,
+};

@@ -1,0 +1,349 @@
+/*
+ * resources.c - resources/: what MCP servers publish as resources, as
+ * files (docs/mcp.md, "Resources").
+ *
+ *   resources/INDEX       namespace, URI, title, MIME type, path per line
+ *   resources/NS/...      each resource's URI as a path (the rule of
+ *                         tx_catalog_uri_path); a name looked up below a
+ *                         template's literal parts binds its variable
+ *
+ * A node's key is its path below resources/ ("NS/demo/a/b"); every
+ * request asks the engine's catalog what that path is now, so nothing
+ * here is cached by the kernel (TTL 0) and a list_changed shows at the
+ * next lookup without a notification.
+ *
+ * Opening a file reads the resource (resources/read) into the text the
+ * open file serves, so a reader sees one consistent version however it
+ * reads.  The open waits for the server, bounded by the server's
+ * timeout_ms: a read of a resource is one request, not a job, and
+ * deferring it would cost the machinery of jobs for no gain.  A file is
+ * 0 bytes long and served with direct_io, unless the server gave the
+ * resource's size (FS_SIZED).  While a file is open its resource is
+ * subscribed (when the server can); a notifications/resources/updated
+ * for it makes the kernel forget the file's pages and the open file
+ * read the resource again at its next read from offset 0.
+ */
+#include "fs/fs_i.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RES_TTL .entry_ttl = 0, .attr_ttl = 0
+
+/* What an open resource file holds besides its text (h->res). */
+struct fs_res {
+	struct tx_res_file file;
+	bool subscribed;
+	atomic_bool stale; /* the server said it changed */
+};
+
+void fs_res_free(struct fs_res *r)
+{
+	if (!r)
+		return;
+	tx_res_file_release(&r->file);
+	free(r);
+}
+
+static const struct fs_node_ops dir_ops, file_ops, sized_ops;
+
+/* What path is now: a tx_res_kind (file filled for a file), or -errno. */
+static int resolve(struct fs *fs, const char *path, struct tx_res_file *file)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
+	int rc;
+
+	if (!set)
+		return -ENOMEM;
+	rc = tx_catalog_resolve(set, path, file);
+	tx_catalog_set_unref(set);
+	return rc;
+}
+
+static int kind_ops(int kind, const struct tx_res_file *f,
+		    const struct fs_node_ops **ops)
+{
+	if (kind == TX_RES_DIR)
+		*ops = &dir_ops;
+	else if (kind == TX_RES_FILE)
+		*ops = f->size >= 0 ? &sized_ops : &file_ops;
+	else
+		return kind < 0 ? kind : -ENOENT;
+	return 0;
+}
+
+/* A node is there while its path still resolves to its kind. */
+static int res_valid(struct fs *fs, const struct fs_node *n)
+{
+	struct tx_res_file f;
+	const struct fs_node_ops *ops;
+	int rc = resolve(fs, n->key, &f);
+
+	rc = kind_ops(rc, &f, &ops);
+	tx_res_file_release(&f);
+	if (rc)
+		return rc;
+	/* A file that became a directory, or the other way round. */
+	return S_ISDIR(ops->mode) == S_ISDIR(n->ops->mode) ? 0 : -ENOENT;
+}
+
+static int lookup_path(struct fs *fs, const char *path,
+		       const struct fs_node_ops **ops, char **key)
+{
+	struct tx_res_file f;
+	int rc;
+
+	if (strlen(path) > 4096)
+		return -ENAMETOOLONG;
+	rc = kind_ops(resolve(fs, path, &f), &f, ops);
+	tx_res_file_release(&f);
+	if (rc)
+		return rc;
+	*key = strdup(path);
+	return *key ? 0 : -ENOMEM;
+}
+
+/* resources/NS */
+static int top_lookup(struct fs *fs, const struct fs_node *dir,
+		      const char *name, const struct fs_node_ops **ops,
+		      char **key)
+{
+	(void)dir;
+	return lookup_path(fs, name, ops, key);
+}
+
+/* resources/NS/.../NAME */
+static int dir_lookup(struct fs *fs, const struct fs_node *dir,
+		      const char *name, const struct fs_node_ops **ops,
+		      char **key)
+{
+	size_t len = strlen(dir->key) + 1 + strlen(name) + 1;
+	char *path = malloc(len);
+	int rc;
+
+	if (!path)
+		return -ENOMEM;
+	snprintf(path, len, "%s/%s", dir->key, name);
+	rc = lookup_path(fs, path, ops, key);
+	free(path);
+	return rc;
+}
+
+static int list_into(struct fs *fs, const char *path, struct fs_dirlist *l)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
+	struct tx_cat_entry *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!set)
+		return -ENOMEM;
+	rc = tx_catalog_list(set, path, &v, &n);
+	tx_catalog_set_unref(set);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fs_dirlist_add(l, v[i].name, v[i].dir ? S_IFDIR : S_IFREG);
+	tx_cat_entries_free(v, n);
+	return rc;
+}
+
+static int top_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		       struct fs_dirlist *l)
+{
+	int rc;
+
+	(void)req;
+	rc = fs_list_children(fs, dir, l);
+	return rc ? rc : list_into(fs, "", l);
+}
+
+static int dir_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		       struct fs_dirlist *l)
+{
+	(void)req;
+	return list_into(fs, dir->key, l);
+}
+
+static int index_text(struct fs *fs, const struct fs_node *n,
+		      struct fs_blob **out)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
+	size_t len = 0;
+	char *text;
+
+	(void)n;
+	if (!set)
+		return -ENOMEM;
+	text = tx_catalog_resources_index(set, &len);
+	tx_catalog_set_unref(set);
+	if (!text)
+		return -ENOMEM;
+	*out = fs_blob_take(text, len);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* The server's size, for a file that has one. */
+static int sized_getattr(struct fs *fs, const struct fs_node *n,
+			 struct stat *st)
+{
+	struct tx_res_file f;
+	int rc = resolve(fs, n->key, &f);
+
+	if (rc == TX_RES_FILE && f.size >= 0)
+		st->st_size = (off_t)f.size;
+	tx_res_file_release(&f);
+	return rc < 0 ? rc : 0;
+}
+
+/* Reads the resource into a blob. */
+static int fetch(struct fs *fs, const struct tx_res_file *f,
+		 struct fs_blob **out)
+{
+	char err[512] = "", *data = NULL;
+	size_t len = 0;
+	int rc = tx_engine_resource_read(fs->engine, f->ns, f->uri, &data,
+					 &len, err, sizeof(err));
+
+	if (rc)
+		return rc;
+	*out = fs_blob_take(data, len);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int file_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	struct fs_res *r = calloc(1, sizeof(*r));
+	int rc;
+
+	(void)req;
+	if (!r)
+		return -ENOMEM;
+	atomic_init(&r->stale, false);
+	rc = resolve(fs, h->key, &r->file);
+	if (rc != TX_RES_FILE) {
+		fs_res_free(r);
+		return rc < 0 ? rc : -ENOENT;
+	}
+	rc = fetch(fs, &r->file, &h->blob);
+	if (rc) {
+		fs_res_free(r);
+		return rc;
+	}
+	/* A server that cannot subscribe is read once per open. */
+	r->subscribed = !tx_engine_resource_subscribe(fs->engine, r->file.ns,
+						      r->file.uri, true);
+	h->res = r;
+	return 0;
+}
+
+static void file_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		      size_t size, off_t off)
+{
+	struct fs_blob *b = NULL;
+
+	/* Changed since the open: a read from the start gets the new
+	 * version (tail -f and editors read again from 0). */
+	if (off == 0 && h->res && atomic_exchange(&h->res->stale, false)) {
+		int rc = fetch(fs, &h->res->file, &b);
+
+		if (rc) {
+			fuse_reply_err(req, -rc);
+			return;
+		}
+		pthread_mutex_lock(&h->lock);
+		fs_blob_unref(h->blob);
+		h->blob = b;
+		pthread_mutex_unlock(&h->lock);
+	}
+	fs_read_text(fs, req, h, size, off);
+}
+
+static void file_release(struct fs *fs, struct fs_handle *h)
+{
+	if (h->res && h->res->subscribed)
+		tx_engine_resource_subscribe(fs->engine, h->res->file.ns,
+					     h->res->file.uri, false);
+}
+
+/*
+ * The engine's resource watcher: the server said uri changed.  Runs on
+ * the server's I/O thread: only marks the open files and queues the
+ * kernel's invalidation for the notify thread.
+ */
+void fs_resource_updated(void *ctx, const char *ns, const char *uri)
+{
+	struct fs *fs = ctx;
+	fuse_ino_t inos[64];
+	size_t n = 0;
+
+	pthread_mutex_lock(&fs->handles_lock);
+	for (struct fs_handle *h = fs->handles; h; h = h->next) {
+		if (!h->res || strcmp(h->res->file.ns, ns) ||
+		    strcmp(h->res->file.uri, uri))
+			continue;
+		atomic_store(&h->res->stale, true);
+		if (n < sizeof(inos) / sizeof(inos[0]))
+			inos[n++] = h->ino;
+	}
+	pthread_mutex_unlock(&fs->handles_lock);
+	for (size_t i = 0; i < n; i++)
+		fs_notify_inode(fs, inos[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The kinds                                                            */
+
+/* resources/NS/.../FILE, 0 bytes long, served with direct_io. */
+static const struct fs_node_ops file_ops = {
+	.mode = S_IFREG | 0444,
+	RES_TTL,
+	.valid = res_valid,
+	.open = file_open,
+	.read = file_read,
+	.release = file_release,
+};
+
+/* The same for a resource whose size the server gave. */
+static const struct fs_node_ops sized_ops = {
+	.mode = S_IFREG | 0444,
+	.flags = FS_SIZED,
+	RES_TTL,
+	.valid = res_valid,
+	.getattr = sized_getattr,
+	.open = file_open,
+	.read = file_read,
+	.release = file_release,
+};
+
+/* resources/NS/ and the directories below it. */
+static const struct fs_node_ops dir_ops = {
+	.mode = S_IFDIR | 0555,
+	RES_TTL,
+	.valid = res_valid,
+	.lookup = dir_lookup,
+	.readdir = dir_readdir,
+};
+
+/* resources/INDEX */
+static const struct fs_node_ops index_ops = {
+	.mode = S_IFREG | 0444,
+	RES_TTL,
+	.text = index_text,
+	.read = fs_read_text,
+};
+
+static const struct fs_child top_children[] = {
+	{ "INDEX", &index_ops, 0, NULL },
+};
+
+/* resources/ */
+const struct fs_node_ops fs_resources_ops = {
+	.mode = S_IFDIR | 0555,
+	.entry_ttl = FS_TTL_STATIC,
+	.attr_ttl = FS_TTL_STATIC,
+	.children = top_children,
+	.nchildren = sizeof(top_children) / sizeof(top_children[0]),
+	.lookup = top_lookup,
+	.readdir = top_readdir,
+};
