@@ -1,0 +1,41 @@
+#!/bin/bash
+# When a run cannot be set up the helper says what failed, and the
+# script never runs: a dev work directory that does not exist, an
+# interpreter that is no program, a bind that cannot be placed, no
+# descriptors left.
+. "$(dirname "$0")/lib.sh"
+. "$top/tests/sandbox/lib.sh"
+H=$TOOLEXEC_SANDBOX_HELPER
+
+echo 'echo ran' > "$TMP/x.sh"
+printf 'not a program\n' > "$TMP/bad"
+chmod 755 "$TMP/bad"
+L='"limits": {"as": 0, "nproc": 0, "cpu": 0, "fsize": 0, "nofile": 0, "stdout": 4096, "stderr": 4096}'
+DEV='"version": 1, "mode": "dev", "uid": 65534, "gid": 65534, "timeout_ms": 30000, "script_fd": 7, "script_name": "x.sh", "env": []'
+# fails_with DESCRIPTION ERROR: the report has exit_code -1 and ERROR,
+# and the script printed nothing.
+fails_with() {
+	printf '%s' "$1" > "$TMP/spec"
+	"$H" 3<"$TMP/spec" 4>"$TMP/report" 7<"$TMP/x.sh" </dev/null >"$TMP/out" 2>&1
+	assert_eq 0 $? "helper exit for $1"
+	r=$(sed 's|\\/|/|g' "$TMP/report")
+	assert_contains "$r" '"exit_code":-1,' "exit code for $1"
+	assert_contains "$r" "\"error\":\"$2\"" "error for $1"
+	assert_eq "" "$(cat "$TMP/out")" "output for $1"
+}
+fails_with "{$DEV, $L, \"work_dir\": \"$TMP/absent\", \"argv\": [\"sh\", \"@SCRIPT@\"]}" \
+	"chdir $TMP/absent: No such file or directory"
+fails_with "{$DEV, $L, \"work_dir\": \"$TMP\", \"argv\": [\"$TMP/bad\", \"@SCRIPT@\"]}" \
+	"cannot run $TMP/bad: Exec format error"
+# No descriptor left for the helper's own pipes.
+(
+	ulimit -n 8
+	fails_with "{$DEV, $L, \"work_dir\": \"$TMP\", \"argv\": [\"sh\", \"@SCRIPT@\"]}" \
+		"pipe: Too many open files"
+) || exit 1
+
+# A bind whose mount point would be under a file of the new root.
+run_sb standard "$TMP/x.sh" -b "/usr:/etc/hostname/x" || fail "no report"
+assert_eq -1 "$(result_field exit_code)"
+assert_eq "creating /etc/hostname/x: Not a directory" "$(result_field error)"
+assert_eq "" "$(cat "$TMP/out")"
