@@ -2,8 +2,10 @@
  * test_sandbox_protocol.c - the daemon's side of the helper protocol
  * (src/sandbox/spawn.c, src/sandbox/helper_i.h) against stand-in
  * helpers: small shell scripts that read the run description, write a
- * report, write none, write nonsense, die, or never end.  What the real
- * helper does with a description is tested by the integration suite.
+ * report, write none, write nonsense, die, or never end; a helper that
+ * is no program; profile refusals that bound what reaches the helper.
+ * What the real helper does with a description is tested by the
+ * integration suite.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -284,6 +286,74 @@ static void test_free_and_twice(void **state)
 	tx_sandbox_run_free(r);
 }
 
+/* A helper file that is executable but no program: the start fails,
+ * says why, and leaves no descriptor of the run open. */
+static void test_helper_not_a_program(void **state)
+{
+	struct tx_sandbox_run_opts o;
+	struct tx_sandbox_run *r = NULL;
+	char path[160], err[512], want[256];
+	int before, after;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/garbage", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("not a program\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+	opts(&o, path);
+	before = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	close(before);
+	assert_int_equal(tx_sandbox_start(&o, &r, err, sizeof(err)), -ENOEXEC);
+	assert_null(r);
+	snprintf(want, sizeof(want), "cannot start %s: Exec format error",
+		 path);
+	assert_string_equal(err, want);
+	/* The lowest free descriptor is the same as before the start. */
+	after = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	close(after);
+	assert_int_equal(after, before);
+	unlink(path);
+}
+
+/* Profile refusals that reach what the daemon may hand the helper. */
+static void test_profile_refusals(void **state)
+{
+	char json[8192], err[512];
+	size_t n = 0;
+
+	(void)state;
+	struct {
+		const char *json, *want;
+	} cases[] = {
+		{ "{\"standard\": {\"env\": {\"A\": \"%4097s\"}}}",
+		  "codeProfiles.standard.env.A: longer than 4096" },
+		{ "{\"mine\": {\"base\": 3}}",
+		  "codeProfiles.mine.base: expected a profile name" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json), cases[i].json, "x");
+		assert_null(tx_sandbox_profiles_parse_text(json, strlen(json),
+							   err, sizeof(err)));
+		assert_string_equal(err, cases[i].want);
+	}
+	/* More variables than a profile may carry. */
+	n = (size_t)snprintf(json, sizeof(json), "{\"standard\": {\"env\": {");
+	for (int i = 0; i <= TX_SANDBOX_ENV_MAX; i++)
+		n += (size_t)snprintf(json + n, sizeof(json) - n,
+				      "%s\"V%d\": \"x\"", i ? ", " : "", i);
+	snprintf(json + n, sizeof(json) - n, "}}}");
+	assert_null(tx_sandbox_profiles_parse_text(json, strlen(json), err,
+						   sizeof(err)));
+	snprintf(json, sizeof(json),
+		 "codeProfiles.standard.env: more than %d variables",
+		 TX_SANDBOX_ENV_MAX);
+	assert_string_equal(err, json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +362,8 @@ int main(void)
 		cmocka_unit_test(test_description),
 		cmocka_unit_test(test_start_refusals),
 		cmocka_unit_test(test_free_and_twice),
+		cmocka_unit_test(test_helper_not_a_program),
+		cmocka_unit_test(test_profile_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
