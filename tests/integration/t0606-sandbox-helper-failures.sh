@@ -1,8 +1,9 @@
 #!/bin/bash
 # When a run cannot be set up the helper says what failed, and the
 # script never runs: a dev work directory that does not exist, an
-# interpreter that is no program, a bind that cannot be placed, no
-# descriptors left.
+# interpreter that is no program or not there, a bind that cannot be
+# placed, no descriptors left, a seccomp program over the cap.  And a
+# daemon that stops reading the output does not stop the run.
 . "$(dirname "$0")/lib.sh"
 . "$top/tests/sandbox/lib.sh"
 H=$TOOLEXEC_SANDBOX_HELPER
@@ -39,3 +40,26 @@ run_sb standard "$TMP/x.sh" -b "/usr:/etc/hostname/x" || fail "no report"
 assert_eq -1 "$(result_field exit_code)"
 assert_eq "creating /etc/hostname/x: Not a directory" "$(result_field error)"
 assert_eq "" "$(cat "$TMP/out")"
+
+# dev: an interpreter that is not on the PATH.
+fails_with "{$DEV, $L, \"work_dir\": \"$TMP\", \"argv\": [\"no-such-interpreter\", \"@SCRIPT@\"]}" \
+	'interpreter \"no-such-interpreter\" not found in the sandbox (PATH /usr/local/bin:/usr/bin:/bin)'
+# A seccomp program over the helper's 1 MiB cap is refused unread.
+head -c $((2 * 1024 * 1024)) /dev/zero > "$TMP/big.bpf"
+printf '%s' "{\"version\": 1, \"mode\": \"standard\", \"uid\": 1879048192, \"gid\": 1879048192, \"timeout_ms\": 30000, $L, \"work_dir\": \"$TMP\", \"seccomp_fd\": 5, \"script_fd\": 7, \"script_name\": \"x.sh\", \"argv\": [\"sh\", \"/run/code/x.sh\"], \"env\": []}" > "$TMP/spec"
+"$H" 3<"$TMP/spec" 4>"$TMP/report" 5<"$TMP/big.bpf" 7<"$TMP/x.sh" </dev/null >"$TMP/out" 2>&1
+assert_contains "$(cat "$TMP/report")" '"error":"reading the seccomp program: File too large"'
+assert_eq "" "$(cat "$TMP/out")"
+
+# The daemon stops reading the script's output (the read end is closed
+# before the run starts): the run still completes and counts the bytes.
+exec {gone}> >(exit 0)
+wait $! || true
+printf '{%s, %s, "work_dir": "%s", "argv": ["sh", "@SCRIPT@"]}' "$DEV" "$L" "$TMP" > "$TMP/spec"
+printf 'echo one\necho two >&2\nexit 3\n' > "$TMP/x.sh"
+"$H" 3<"$TMP/spec" 4>"$TMP/report" 7<"$TMP/x.sh" </dev/null 1>&$gone 2>&$gone
+exec {gone}>&-
+r=$(cat "$TMP/report")
+assert_contains "$r" '"exit_code":3,' "a run without a reader"
+assert_contains "$r" '"stdout_bytes":4,'
+assert_contains "$r" '"stderr_bytes":4,'
