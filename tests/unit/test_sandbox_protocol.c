@@ -340,6 +340,26 @@ static void test_profile_refusals(void **state)
 							   err, sizeof(err)));
 		assert_string_equal(err, cases[i].want);
 	}
+	/* A bad name; an error in a base reached through another profile. */
+	snprintf(json, sizeof(json), "{\"a b\": {}}");
+	assert_null(tx_sandbox_profiles_parse_text(json, strlen(json), err,
+						   sizeof(err)));
+	assert_non_null(strstr(err, "codeProfiles: bad profile name \"a b\""));
+	snprintf(json, sizeof(json),
+		 "{\"a\": {\"base\": \"b\"}, \"b\": {\"base\": 3}}");
+	assert_null(tx_sandbox_profiles_parse_text(json, strlen(json), err,
+						   sizeof(err)));
+	assert_string_equal(err,
+			    "codeProfiles.b.base: expected a profile name");
+	/* More profiles than the table holds (61 besides the three). */
+	n = (size_t)snprintf(json, sizeof(json), "{");
+	for (int i = 0; i < 62; i++)
+		n += (size_t)snprintf(json + n, sizeof(json) - n,
+				      "%s\"p%d\": {}", i ? ", " : "", i);
+	snprintf(json + n, sizeof(json) - n, "}");
+	assert_null(tx_sandbox_profiles_parse_text(json, strlen(json), err,
+						   sizeof(err)));
+	assert_string_equal(err, "codeProfiles: more than 61 profiles");
 	/* More variables than a profile may carry. */
 	n = (size_t)snprintf(json, sizeof(json), "{\"standard\": {\"env\": {");
 	for (int i = 0; i <= TX_SANDBOX_ENV_MAX; i++)
