@@ -2,7 +2,8 @@
 # When a run cannot be set up the helper says what failed, and the
 # script never runs: a dev work directory that does not exist, an
 # interpreter that is no program or not there, a bind that cannot be
-# placed, no descriptors left, a seccomp program over the cap.  And a
+# placed, no descriptors left, a seccomp program over the cap, a
+# description or script that is a directory.  And a
 # daemon that stops reading the output does not stop the run.
 . "$(dirname "$0")/lib.sh"
 . "$top/tests/sandbox/lib.sh"
@@ -63,3 +64,14 @@ r=$(cat "$TMP/report")
 assert_contains "$r" '"exit_code":3,' "a run without a reader"
 assert_contains "$r" '"stdout_bytes":4,'
 assert_contains "$r" '"stderr_bytes":4,'
+
+# Descriptors that are directories: the description, and (dev) the
+# script the helper copies out.
+"$H" 3<"$TMP" 4>"$TMP/report" </dev/null >"$TMP/out" 2>&1
+assert_contains "$(cat "$TMP/report")" '"error":"reading the run description: Is a directory"'
+printf '{%s, %s, "work_dir": "%s", "argv": ["sh", "@SCRIPT@"]}' "$DEV" "$L" "$TMP" > "$TMP/spec"
+"$H" 3<"$TMP/spec" 4>"$TMP/report" 7<"$TMP" </dev/null >"$TMP/out" 2>&1
+r=$(cat "$TMP/report")
+assert_contains "$r" '"exit_code":-1,'
+assert_contains "$r" '"error":"reading the script: Is a directory"'
+assert_eq "" "$(cat "$TMP/out")"

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -253,6 +254,17 @@ static void test_start_refusals(void **state)
 	bind.dst = "/run/code/x";
 	assert_int_equal(tx_sandbox_start(&o, &r, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "bad bind \"/usr\" -> \"/run/code/x\"");
+	/* A mount point longer than half of PATH_MAX. */
+	{
+		static char longdst[PATH_MAX / 2 + 8];
+
+		memset(longdst, 'd', sizeof(longdst) - 1);
+		longdst[0] = '/';
+		bind.dst = longdst;
+		assert_int_equal(tx_sandbox_start(&o, &r, err, sizeof(err)),
+				 -EINVAL);
+		assert_non_null(strstr(err, "bad bind \"/usr\" -> \"/ddd"));
+	}
 	assert_null(r);
 }
 
