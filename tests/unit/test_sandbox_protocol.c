@@ -386,6 +386,28 @@ static void test_profile_refusals(void **state)
 	assert_string_equal(err, json);
 }
 
+/* A shebang argument longer than the interpreter field is refused like
+ * a long interpreter; an unknown kind has no name. */
+static void test_shebang_argument_and_kind(void **state)
+{
+	struct tx_sandbox_lang lang;
+	char head[TX_SANDBOX_INTERP_MAX + 32], err[256];
+
+	(void)state;
+	snprintf(head, sizeof(head), "#!/bin/sh ");
+	memset(head + 10, 'x', TX_SANDBOX_INTERP_MAX + 1);
+	head[10 + TX_SANDBOX_INTERP_MAX + 1] = '\n';
+	assert_int_equal(tx_sandbox_detect_language("job", head,
+						    TX_SANDBOX_INTERP_MAX + 12,
+						    &lang, err, sizeof(err)),
+			 -ENOEXEC);
+	assert_string_equal(err, "the shebang line is too long");
+	assert_string_equal(tx_sandbox_kind_name((enum tx_sandbox_kind)99),
+			    "?");
+	assert_string_equal(tx_sandbox_kind_name(TX_SANDBOX_HARDENED),
+			    "hardened");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_free_and_twice),
 		cmocka_unit_test(test_helper_not_a_program),
 		cmocka_unit_test(test_profile_refusals),
+		cmocka_unit_test(test_shebang_argument_and_kind),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
