@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -408,6 +409,34 @@ static void test_shebang_argument_and_kind(void **state)
 			    "hardened");
 }
 
+/* A private /work for an owner the kernel cannot represent is refused,
+ * with no descriptor left behind; a good one is a tmpfs of that size. */
+static void test_work_new(void **state)
+{
+	struct statfs sf;
+	struct stat st;
+	int before, after, fd;
+
+	(void)state;
+	before = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	close(before);
+	assert_int_equal(tx_sandbox_work_new(1 << 20, (uid_t)-1, 1000),
+			 -EINVAL);
+	assert_int_equal(tx_sandbox_work_new(1 << 20, 1000, (gid_t)-1),
+			 -EINVAL);
+	after = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	close(after);
+	assert_int_equal(after, before);
+	fd = tx_sandbox_work_new(1 << 20, 1000, 1001);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_uid, 1000);
+	assert_int_equal(st.st_gid, 1001);
+	assert_int_equal(fstatfs(fd, &sf), 0);
+	assert_int_equal((uint64_t)sf.f_blocks * (uint64_t)sf.f_bsize, 1 << 20);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_helper_not_a_program),
 		cmocka_unit_test(test_profile_refusals),
 		cmocka_unit_test(test_shebang_argument_and_kind),
+		cmocka_unit_test(test_work_new),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
