@@ -3,7 +3,8 @@
  * time (each malformed keyword refused with a message that names it),
  * draft-04's boolean exclusive bounds, and the formats the JSON Schema
  * test suite leaves optional: duration, draft-03 names, e-mail quoted
- * local parts and address literals, leap seconds.
+ * local parts and address literals, leap seconds; how $id and $ref
+ * resolve (dot segments, queries, anchors, escapes, array indices).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -211,6 +212,63 @@ static void test_leap_seconds(void **state)
 	formats("time", good, bad);
 }
 
+/* schema: 1 passes and "x" fails (the reference reached the integer
+ * schema, not something else). */
+static void ref_reaches_integer(const char *schema)
+{
+	struct tx_schema *s = compile(schema, false);
+
+	if (check(s, "1") != 0 || check(s, "\"x\"") != -EINVAL)
+		fail_msg("%s: the reference did not reach the integer", schema);
+	tx_schema_free(s);
+}
+
+static void test_reference_resolution(void **state)
+{
+	(void)state;
+	/* Relative ids and references, with dot segments and queries. */
+	ref_reaches_integer("{\"$id\":\"http://e.com/r/a/b.json\","
+			    "\"$defs\":{\"t\":{\"$id\":\"../c/./t.json\","
+			    "\"type\":\"integer\"}},"
+			    "\"$ref\":\"./../c/t.json\"}");
+	ref_reaches_integer("{\"$id\":\"http://e.com/s?x=1\","
+			    "\"$defs\":{\"t\":{\"$id\":\"t?y=2\","
+			    "\"type\":\"integer\"},"
+			    "\"u\":{\"$id\":\"t?y=3\",\"type\":\"string\"}},"
+			    "\"$ref\":\"t?y=2\"}");
+	ref_reaches_integer("{\"$id\":\"http://e.com/a/b/\","
+			    "\"$defs\":{\"t\":{\"$id\":\"/x/y/../t.json\","
+			    "\"type\":\"integer\"}},"
+			    "\"$ref\":\"http://e.com/x/t.json\"}");
+	/* draft-06 location-independent ids; 2019-09 anchors. */
+	ref_reaches_integer("{\"$schema\":\"http://json-schema.org/draft-06/"
+			    "schema#\",\"definitions\":{\"f\":{\"$id\":"
+			    "\"#foo\",\"type\":\"integer\"}},"
+			    "\"$ref\":\"#foo\"}");
+	ref_reaches_integer("{\"$schema\":\"https://json-schema.org/draft/"
+			    "2019-09/schema\",\"$defs\":{\"a\":{\"$anchor\":"
+			    "\"x\",\"type\":\"integer\"}},\"$ref\":\"#x\"}");
+	/* Percent-escapes in a pointer, upper and lower case hex. */
+	ref_reaches_integer("{\"$defs\":{\"aZb\":{\"type\":\"integer\"}},"
+			    "\"$ref\":\"#/$defs/a%5Ab\"}");
+	ref_reaches_integer("{\"$defs\":{\"aZb\":{\"type\":\"integer\"}},"
+			    "\"$ref\":\"#/$defs/a%5ab\"}");
+	/* Array indices in a pointer. */
+	ref_reaches_integer("{\"$defs\":{\"l\":[{\"type\":\"string\"},"
+			    "{\"type\":\"integer\"}]},"
+			    "\"$ref\":\"#/$defs/l/1\"}");
+	refused("{\"$ref\":\"#/$defs/a%zzb\",\"$defs\":{}}",
+		"bad percent-encoding");
+	refused("{\"$defs\":{\"l\":[{}]},\"$ref\":\"#/$defs/l/01\"}",
+		"no such location");
+	refused("{\"$defs\":{\"l\":[{}]},\"$ref\":\"#/$defs/l/1\"}",
+		"no such location");
+	refused("{\"$defs\":{\"n\":3},\"$ref\":\"#/$defs/n\"}", "points at a");
+	refused("{\"$defs\":{\"n\":\"s\"},\"$ref\":\"#/$defs/n/x\"}",
+		"no such location");
+	refused("{\"$ref\":\"#nowhere\"}", "unresolvable");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_old_names_and_addresses),
 		cmocka_unit_test(test_leap_seconds),
+		cmocka_unit_test(test_reference_resolution),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
