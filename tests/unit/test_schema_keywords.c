@@ -269,6 +269,51 @@ static void test_reference_resolution(void **state)
 	refused("{\"$ref\":\"#nowhere\"}", "unresolvable");
 }
 
+/* The message for instance text against schema text. */
+static void message(const char *schema, const char *inst, const char *want)
+{
+	struct tx_schema *s = compile(schema, false);
+	struct json_object *j = parse(inst);
+	char err[512];
+
+	assert_int_equal(tx_schema_validate(s, j, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, want);
+	json_object_put(j);
+	tx_schema_free(s);
+}
+
+/* uniqueItems past 16 items (compared by hash), with values of every
+ * kind, equal across json-c's types (1 and 1.0); maxContains. */
+static void test_unique_and_contains(void **state)
+{
+	char inst[4096];
+	size_t n = 0;
+	struct tx_schema *s;
+
+	(void)state;
+	n += (size_t)snprintf(inst + n, sizeof(inst) - n, "[");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(inst + n, sizeof(inst) - n,
+				      "%s{\"k\":[%d,\"s\",null,true,0]}",
+				      i ? "," : "", i);
+	snprintf(inst + n, sizeof(inst) - n, "]");
+	s = compile("{\"uniqueItems\":true}", false);
+	assert_int_equal(check(s, inst), 0);
+	/* A 41st item equal to item 12, though written 12.0. */
+	inst[n] = '\0';
+	snprintf(inst + n, sizeof(inst) - n,
+		 ",{\"k\":[12.0,\"s\",null,true,0]}]");
+	assert_int_equal(check(s, inst), -EINVAL);
+	tx_schema_free(s);
+	message("{\"uniqueItems\":true}", inst,
+		"/: items 12 and 40 are equal (uniqueItems)");
+	message("{\"$schema\":\"https://json-schema.org/draft/2020-12/"
+		"schema\",\"contains\":{\"type\":\"integer\"},"
+		"\"maxContains\":2}",
+		"[1,\"a\",2,3]",
+		"/: 3 items match \"contains\", more than maxContains 2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_old_names_and_addresses),
 		cmocka_unit_test(test_leap_seconds),
 		cmocka_unit_test(test_reference_resolution),
+		cmocka_unit_test(test_unique_and_contains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
