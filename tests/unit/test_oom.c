@@ -31,6 +31,9 @@
 
 #include <json-c/json.h>
 
+#include "backend/exec.h"
+#include "config/config.h"
+#include "engine/backend.h"
 #include "engine/tool.h"
 #include "schema/schema.h"
 #include "search/search.h"
@@ -322,6 +325,79 @@ static void test_tool_new(void **state)
 	json_object_put(out);
 }
 
+static const char config_text[] =
+	"{\"tools\": [{\"namespace\": \"demo\", \"name\": \"greet\","
+	" \"title\": \"Greets\", \"description\": \"Greets someone.\","
+	" \"tags\": [\"a\", \"b\"],"
+	" \"input_schema\": {\"type\": \"object\", \"properties\":"
+	" {\"name\": {\"type\": \"string\", \"default\": \"you\"},"
+	" \"text\": {\"type\": \"string\"}}},"
+	" \"output_schema\": {\"type\": \"object\"},"
+	" \"command\": [\"printf\", \"%s\", \"{name}\"],"
+	" \"stdin\": \"{text}\", \"env\": {\"A\": \"1\"},"
+	" \"cwd\": \"/tmp\", \"timeout_ms\": 5000}],"
+	" \"mcpServers\": {\"srv\": {\"command\": \"srv\","
+	" \"args\": [\"-v\"], \"env\": {\"B\": \"2\"}}}}";
+
+/* A configuration document, its copies and the exec tool it defines:
+ * each step all or nothing, a failure with its reason. */
+static void test_config(void **state)
+{
+	struct tx_backend *be = tx_exec_backend_new();
+	long n;
+
+	(void)state;
+	assert_non_null(be);
+	for (n = 1;; n++) {
+		struct tx_config_file *cf = NULL;
+		struct tx_exec_spec *es = NULL;
+		struct tx_mcp_spec *ms = NULL;
+		struct tx_tool *t = NULL;
+		char err[512] = "";
+		bool reached;
+		int rc;
+
+		arm(n);
+		rc = tx_config_parse_buffer("t.json", config_text,
+					    sizeof(config_text) - 1, &cf, err,
+					    sizeof(err));
+		if (rc == 0) {
+			es = tx_exec_spec_dup(&cf->tools[0].exec);
+			ms = tx_mcp_spec_dup(&cf->servers[0]);
+			t = tx_exec_tool_new(be, &cf->tools[0], "t.json", err,
+					     sizeof(err));
+		}
+		reached = disarm(n);
+		if (rc) {
+			assert_true(reached);
+			assert_null(cf);
+			assert_true(err[0] != '\0');
+		} else {
+			assert_int_equal(cf->ntools, 1);
+			assert_int_equal(cf->nservers, 1);
+			if (!es || !ms || !t)
+				assert_true(reached);
+			if (!t)
+				assert_true(err[0] != '\0');
+			if (es)
+				assert_string_equal(es->argv[0], "printf");
+			if (ms)
+				assert_string_equal(ms->name, "srv");
+			if (t)
+				assert_string_equal(tx_tool_id(t),
+						    "demo:greet");
+		}
+		tx_exec_spec_free(es);
+		tx_mcp_spec_free(ms);
+		if (t)
+			tx_tool_unref(t);
+		tx_config_file_free(cf);
+		if (!reached)
+			break;
+	}
+	tx_backend_unref(be);
+}
+
 int main(void)
 {
 	void *pc[2];
@@ -335,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_search_query),
 		cmocka_unit_test(test_json_parse),
 		cmocka_unit_test(test_tool_new),
+		cmocka_unit_test(test_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
