@@ -34,6 +34,7 @@
 #include "backend/exec.h"
 #include "config/config.h"
 #include "engine/backend.h"
+#include "sandbox/sandbox.h"
 #include "engine/tool.h"
 #include "schema/schema.h"
 #include "search/search.h"
@@ -337,7 +338,10 @@ static const char config_text[] =
 	" \"stdin\": \"{text}\", \"env\": {\"A\": \"1\"},"
 	" \"cwd\": \"/tmp\", \"timeout_ms\": 5000}],"
 	" \"mcpServers\": {\"srv\": {\"command\": \"srv\","
-	" \"args\": [\"-v\"], \"env\": {\"B\": \"2\"}}}}";
+	" \"args\": [\"-v\"], \"env\": {\"B\": \"2\"}}},"
+	" \"codeProfiles\": {\"dev\": {\"enabled\": true},"
+	" \"mine\": {\"base\": \"standard\", \"timeout_ms\": 1000,"
+	" \"env\": {\"C\": \"3\"}}}}";
 
 /* A configuration document, its copies and the exec tool it defines:
  * each step all or nothing, a failure with its reason. */
@@ -375,6 +379,7 @@ static void test_config(void **state)
 		} else {
 			assert_int_equal(cf->ntools, 1);
 			assert_int_equal(cf->nservers, 1);
+			assert_non_null(strstr(cf->code_profiles, "mine"));
 			if (!es || !ms || !t)
 				assert_true(reached);
 			if (!t)
@@ -398,6 +403,42 @@ static void test_config(void **state)
 	tx_backend_unref(be);
 }
 
+/* Code-run profiles: all or nothing, a failure with its reason. */
+static void test_sandbox_profiles(void **state)
+{
+	static const char text[] =
+		"{\"dev\": {\"enabled\": true, \"env\": {\"A\": \"1\"}},"
+		" \"mine\": {\"base\": \"hardened\", \"env\": {\"B\": \"2\"}},"
+		" \"yours\": {\"base\": \"mine\", \"env\": {\"B\": \"3\"}}}";
+	long n;
+
+	(void)state;
+	for (n = 1;; n++) {
+		struct tx_sandbox_profiles *ps;
+		char err[512] = "";
+		bool reached;
+
+		arm(n);
+		ps = tx_sandbox_profiles_parse_text(text, sizeof(text) - 1, err,
+						    sizeof(err));
+		reached = disarm(n);
+		if (ps) {
+			const struct tx_sandbox_profile *p =
+				tx_sandbox_profiles_get(ps, "yours");
+
+			assert_non_null(p);
+			assert_int_equal(p->nenv, 1);
+			assert_string_equal(p->env[0], "B=3");
+			tx_sandbox_profiles_free(ps);
+		} else {
+			assert_true(reached);
+			assert_true(err[0] != '\0');
+		}
+		if (!reached)
+			break;
+	}
+}
+
 int main(void)
 {
 	void *pc[2];
@@ -412,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_json_parse),
 		cmocka_unit_test(test_tool_new),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_sandbox_profiles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
