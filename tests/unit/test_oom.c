@@ -34,6 +34,7 @@
 #include "backend/exec.h"
 #include "config/config.h"
 #include "engine/backend.h"
+#include "engine/registry.h"
 #include "sandbox/sandbox.h"
 #include "engine/tool.h"
 #include "schema/schema.h"
@@ -439,6 +440,71 @@ static void test_sandbox_profiles(void **state)
 	}
 }
 
+static struct tx_tool *plain_tool(const char *ns, const char *name)
+{
+	struct tx_tool_def d = { 0 };
+	char err[256];
+	struct tx_tool *t;
+
+	d.ns = ns;
+	d.name = name;
+	d.description = "A tool.";
+	d.origin = "test";
+	d.where = "here";
+	t = tx_tool_new(&d, err, sizeof(err));
+	if (!t)
+		fail_msg("%s", err);
+	return t;
+}
+
+/* Replacing a source's tools is all or nothing: a failure leaves the
+ * published set as it was, generation included. */
+static void test_registry(void **state)
+{
+	struct tx_registry *reg = tx_registry_new();
+	struct tx_tool *x = plain_tool("a", "x"), *y = plain_tool("b", "y");
+	struct tx_tool *z = plain_tool("b", "z");
+	struct tx_tool *const b_tools[] = { y, z };
+	long n;
+
+	(void)state;
+	assert_non_null(reg);
+	assert_int_equal(tx_registry_set_source(reg, "a", &x, 1, NULL, 0), 0);
+	for (n = 1;; n++) {
+		struct tx_toolset *before = tx_registry_snapshot(reg), *after;
+		char err[256] = "";
+		bool reached;
+		int rc;
+
+		arm(n);
+		rc = tx_registry_set_source(reg, "b", b_tools, 2, err,
+					    sizeof(err));
+		reached = disarm(n);
+		after = tx_registry_snapshot(reg);
+		if (rc == 0) {
+			assert_int_equal(tx_toolset_count(after), 3);
+			assert_non_null(tx_toolset_find(after, "b:z"));
+			assert_int_equal(tx_registry_set_source(reg, "b", NULL,
+								0, NULL, 0),
+					 0);
+		} else {
+			assert_true(reached);
+			assert_int_equal(rc, -ENOMEM);
+			assert_int_equal(tx_toolset_count(after), 1);
+			assert_int_equal(tx_toolset_generation(after),
+					 tx_toolset_generation(before));
+		}
+		tx_toolset_unref(before);
+		tx_toolset_unref(after);
+		if (!reached)
+			break;
+	}
+	tx_tool_unref(x);
+	tx_tool_unref(y);
+	tx_tool_unref(z);
+	tx_registry_free(reg);
+}
+
 int main(void)
 {
 	void *pc[2];
@@ -454,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_tool_new),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_sandbox_profiles),
+		cmocka_unit_test(test_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
