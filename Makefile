@@ -3,6 +3,7 @@
 #   make            build build/toolexecfs and build/toolexec
 #   make check      install what is missing, build, run every test
 #   make check-stress  every test with all cores busy, 5 times (STRESS_RUNS=N)
+#   make coverage  line coverage of src/ per folder and in total (build-cov)
 #   make run        mount the embedded default at ./mnt (MNT= overrides)
 #   make SANITIZE=address,undefined check
 #   make V=1        show the commands
@@ -207,8 +208,8 @@ coverage: setup
 		mkdir -p "$${l%/*}" && : >> "$$g" && chmod 666 "$$g" && \
 		ln -f "$$g" "$$l" || exit 1; \
 	done
-	$(Q)$(COV_MAKE) unit integration
-	$(Q)BUILD=build-cov ./scripts/coverage.sh
+	$(Q)rc=0; $(COV_MAKE) -k unit integration || rc=$$?; \
+		BUILD=build-cov ./scripts/coverage.sh && exit $$rc
 
 bench: setup bench-build
 	$(Q)BUILD=$(abspath $(BUILD)) ./scripts/bench.sh
