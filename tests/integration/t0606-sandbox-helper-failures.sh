@@ -75,3 +75,12 @@ r=$(cat "$TMP/report")
 assert_contains "$r" '"exit_code":-1,'
 assert_contains "$r" '"error":"reading the script: Is a directory"'
 assert_eq "" "$(cat "$TMP/out")"
+
+# standard and hardened: an interpreter the new root does not have.
+printf '#!/usr/bin/env no-such-interpreter\necho ran\n' > "$TMP/nope"
+for prof in standard hardened; do
+	run_sb $prof "$TMP/nope" || fail "$prof: no report"
+	assert_eq -1 "$(result_field exit_code)" "$prof exit code"
+	assert_contains "$(result_field error)" 'interpreter "no-such-interpreter" not found in the sandbox' "$prof error"
+	assert_eq "" "$(cat "$TMP/out")" "$prof output"
+done
