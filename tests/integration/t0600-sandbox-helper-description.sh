@@ -1,6 +1,7 @@
 #!/bin/bash
 # The sandbox helper parses its run description as strictly as input
-# from outside: each malformed description is refused before anything
+# from outside: each malformed description (not strict JSON, unknown
+# or mistyped keys, descriptors that are not open) is refused before anything
 # runs, with a report that names what is wrong.
 . "$(dirname "$0")/lib.sh"
 H=$BUILD/toolexec-sandbox
@@ -93,3 +94,14 @@ refused "$hard" 'hardened cgroup limits need memory and pids'
 head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' > "$TMP/spec"
 "$H" 3<"$TMP/spec" 4>"$TMP/report" </dev/null >/dev/null 2>&1
 assert_contains "$(cat "$TMP/report")" '"error":"reading the run description: File too large"'
+
+# Not strict JSON; a descriptor the description names but that is not
+# open; no protocol descriptors at all.
+refused '{"version": 1,}' 'not one strict JSON object'
+refused "{\"version\": 1, \"a\": 1 /* c */}" 'not one strict JSON object'
+printf '%s' "$(desc '')" > "$TMP/spec"
+"$H" 3<"$TMP/spec" 4>"$TMP/report" </dev/null >/dev/null 2>&1
+assert_contains "$(cat "$TMP/report")" '"error":"run description: fd 7: Bad file descriptor"'
+out=$("$H" 2>&1 3>&- 4>&-)
+assert_eq 2 $? "the helper without its descriptors"
+assert_contains "$out" "started by toolexecfs with a run description on fd 3"
