@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -43,7 +44,7 @@
 #include "util/jsonu.h"
 
 static long fail_at = -1; /* the allocation that fails; -1: none */
-static long count;        /* allocations since arm() */
+static long count;        /* allocations since arm(), all threads */
 
 #ifndef __SANITIZE_ADDRESS__
 void *__libc_malloc(size_t n);
@@ -78,7 +79,8 @@ static bool from_json_c(void)
 
 static bool fails(void)
 {
-	if (fail_at >= 0 && !from_json_c() && ++count == fail_at) {
+	if (fail_at >= 0 && !from_json_c() &&
+	    __atomic_add_fetch(&count, 1, __ATOMIC_SEQ_CST) == fail_at) {
 		errno = ENOMEM;
 		return true;
 	}
@@ -505,6 +507,53 @@ static void test_registry(void **state)
 	tx_registry_free(reg);
 }
 
+/* An engine on a configuration directory: it starts, or fails with a
+ * reason and leaves nothing running; a started one answers. */
+static void test_engine_new(void **state)
+{
+	char dir[] = "/tmp/test_oom.XXXXXX", path[64];
+	FILE *f;
+	long n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"tools\": [{\"namespace\": \"demo\", \"name\": \"greet\","
+	      " \"description\": \"Greets.\", \"input_schema\": {\"type\":"
+	      " \"object\", \"properties\": {\"name\": {\"type\": "
+	      "\"string\"}}}, \"command\": [\"printf\", \"%s\", \"{name}\"],"
+	      " \"stdin\": \"none\", \"timeout_ms\": 5000}],"
+	      " \"codeProfiles\": {\"mine\": {\"base\": \"standard\"}}}",
+	      f);
+	assert_int_equal(fclose(f), 0);
+	for (n = 1;; n++) {
+		struct tx_engine_options eo = { .config_dir = dir };
+		struct tx_engine *e;
+		char err[512] = "";
+		bool reached;
+
+		arm(n);
+		e = tx_engine_new(&eo, err, sizeof(err));
+		reached = disarm(n);
+		if (e) {
+			char *st = tx_engine_status_text(e);
+
+			assert_non_null(st);
+			free(st);
+			tx_engine_free(e);
+		} else {
+			assert_true(reached);
+			assert_true(err[0] != '\0');
+		}
+		if (!reached)
+			break;
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	void *pc[2];
@@ -521,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_sandbox_profiles),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_engine_new),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
