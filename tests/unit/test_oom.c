@@ -554,6 +554,43 @@ static void test_engine_new(void **state)
 	rmdir(dir);
 }
 
+/* A call: no job and a reason, or a job that has ended (a built-in
+ * ends within the call), never one left new for nothing to end. */
+static void test_engine_call(void **state)
+{
+	struct tx_engine_options eo = { 0 };
+	struct tx_caller c = { .uid = getuid(), .pid = getpid(), .sid = 1 };
+	struct tx_engine *e;
+	char err[512];
+	long n;
+
+	(void)state;
+	e = tx_engine_new(&eo, err, sizeof(err));
+	assert_non_null(e);
+	for (n = 1;; n++) {
+		struct tx_job *j;
+		bool reached;
+
+		err[0] = '\0';
+		arm(n);
+		j = tx_engine_call(e, "builtin:echo", "{\"text\": \"hi\"}", &c,
+				   err, sizeof(err));
+		reached = disarm(n);
+		if (j) {
+			assert_true(tx_job_state_final(tx_job_state(j)));
+			if (!reached)
+				assert_int_equal(tx_job_state(j), TX_JOB_OK);
+			tx_job_unref(j);
+		} else {
+			assert_true(reached);
+			assert_true(err[0] != '\0');
+		}
+		if (!reached)
+			break;
+	}
+	tx_engine_free(e);
+}
+
 int main(void)
 {
 	void *pc[2];
@@ -571,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_sandbox_profiles),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_engine_new),
+		cmocka_unit_test(test_engine_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
