@@ -6,7 +6,10 @@
  * reaching N.  For every N the operation must fail cleanly and say so,
  * or succeed; never crash, never report a failure without a reason,
  * never leave a half-done change behind; and the next operation, with
- * memory back, must work.
+ * memory back, must work.  Covered: schema compilation and validation,
+ * the search index, strict JSON, tools and their docs, configuration
+ * files, code-run profiles, the registry, an engine's start, and calls
+ * of a built-in and of an exec tool.
  *
  * Only allocations that json-c makes for itself always succeed: its
  * parser does not survive a failed strdup, and what is tested here is
@@ -507,27 +510,35 @@ static void test_registry(void **state)
 	tx_registry_free(reg);
 }
 
-/* An engine on a configuration directory: it starts, or fails with a
- * reason and leaves nothing running; a started one answers. */
-static void test_engine_new(void **state)
+/* A configuration directory with one exec tool, demo:greet. */
+static void config_dir(char *dir, char *path, size_t pathlen)
 {
-	char dir[] = "/tmp/test_oom.XXXXXX", path[64];
 	FILE *f;
-	long n;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.json", dir);
+	snprintf(path, pathlen, "%s/t.json", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("{\"tools\": [{\"namespace\": \"demo\", \"name\": \"greet\","
 	      " \"description\": \"Greets.\", \"input_schema\": {\"type\":"
 	      " \"object\", \"properties\": {\"name\": {\"type\": "
 	      "\"string\"}}}, \"command\": [\"printf\", \"%s\", \"{name}\"],"
-	      " \"stdin\": \"none\", \"timeout_ms\": 5000}],"
+	      " \"stdin\": \"none\", \"env\": {\"A\": \"1\"},"
+	      " \"timeout_ms\": 30000}],"
 	      " \"codeProfiles\": {\"mine\": {\"base\": \"standard\"}}}",
 	      f);
 	assert_int_equal(fclose(f), 0);
+}
+
+/* An engine on a configuration directory: it starts, or fails with a
+ * reason and leaves nothing running; a started one answers. */
+static void test_engine_new(void **state)
+{
+	char dir[] = "/tmp/test_oom.XXXXXX", path[64];
+	long n;
+
+	(void)state;
+	config_dir(dir, path, sizeof(path));
 	for (n = 1;; n++) {
 		struct tx_engine_options eo = { .config_dir = dir };
 		struct tx_engine *e;
@@ -591,6 +602,53 @@ static void test_engine_call(void **state)
 	tx_engine_free(e);
 }
 
+/* A call of an exec tool: no job and a reason, or a job that ends,
+ * with the program's output when nothing failed. */
+static void test_engine_exec_call(void **state)
+{
+	char dir[] = "/tmp/test_oom.XXXXXX", path[64], err[512];
+	struct tx_engine_options eo = { 0 };
+	struct tx_caller c = { .uid = getuid(), .pid = getpid(), .sid = 1 };
+	struct tx_engine *e;
+	long n;
+
+	(void)state;
+	config_dir(dir, path, sizeof(path));
+	eo.config_dir = dir;
+	e = tx_engine_new(&eo, err, sizeof(err));
+	assert_non_null(e);
+	for (n = 1;; n++) {
+		struct tx_job *j;
+		bool reached;
+
+		err[0] = '\0';
+		arm(n);
+		j = tx_engine_call(e, "demo:greet", "{\"name\": \"you\"}", &c,
+				   err, sizeof(err));
+		reached = disarm(n);
+		if (j) {
+			assert_int_equal(tx_job_wait(j, 30000), 0);
+			if (!reached) {
+				size_t len;
+				const char *out = tx_job_result_text(j, &len);
+
+				assert_int_equal(tx_job_state(j), TX_JOB_OK);
+				assert_non_null(out);
+				assert_non_null(strstr(out, "you"));
+			}
+			tx_job_unref(j);
+		} else {
+			assert_true(reached);
+			assert_true(err[0] != '\0');
+		}
+		if (!reached)
+			break;
+	}
+	tx_engine_free(e);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	void *pc[2];
@@ -609,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_engine_new),
 		cmocka_unit_test(test_engine_call),
+		cmocka_unit_test(test_engine_exec_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
