@@ -679,8 +679,17 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts, char *err,
 			return NULL;
 		}
 		e->config_dir = realpath(opts->config_dir, NULL);
-		if (!e->config_dir)
-			goto out_nomem;
+		if (!e->config_dir) {
+			/* Before tx_runner_init: nothing for tx_engine_free. */
+			rc = errno;
+			snprintf(err, errlen, "%s: %s", opts->config_dir,
+				 strerror(rc));
+			pthread_mutex_destroy(&e->config_lock);
+			pthread_mutex_destroy(&e->retire_lock);
+			free(e);
+			errno = rc;
+			return NULL;
+		}
 	}
 	rc = tx_runner_init(e);
 	if (rc) {

@@ -203,7 +203,11 @@ struct tx_job *tx_engine_call(struct tx_engine *e, const char *tool_id,
 
 	if (!job)
 		return NULL;
-	tx_job_start(job, args_json, strlen(args_json));
+	/* Out of memory leaves the job new: end it, or nothing would. */
+	if (tx_job_start(job, args_json, strlen(args_json)) == -ENOMEM &&
+	    tx_job_state(job) == TX_JOB_NEW)
+		tx_job_reject(job, ENOMEM,
+			      "out of memory: the call could not start");
 	return job;
 }
 

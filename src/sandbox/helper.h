@@ -18,6 +18,14 @@
 #include "sandbox/helper_i.h"
 #include "sandbox/sandbox.h"
 
+#ifdef TX_GCOV
+/* Coverage builds only (helper_gcov.c): where the processes inside a
+ * run's namespaces write their coverage counts. */
+#define HELPER_GCOV_DIR   TX_GCOV "/gcov-sandbox"
+#define HELPER_GCOV_INNER "/run/gcov"
+void hgcov_inside(void);
+#endif
+
 struct hbind {
 	char *src;
 	char *dst;

@@ -161,6 +161,11 @@ int hconf_landlock(const struct hspec *s, int abi, char *err, size_t len)
 	for (size_t i = 0; !rc && i < s->nbinds; i++)
 		rc = ll_rule(rs, s->binds[i].dst, s->binds[i].rw ? rw : ro,
 			     handled, err, len);
+#ifdef TX_GCOV
+	/* Coverage builds only: see helper_gcov.c. */
+	if (!rc)
+		rc = ll_rule(rs, HELPER_GCOV_INNER, rw, handled, err, len);
+#endif
 	if (rc < 0)
 		goto out;
 	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)

@@ -631,6 +631,15 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 		if (rc < 0)
 			goto out;
 	}
+#ifdef TX_GCOV
+	/* Coverage builds only: see helper_gcov.c. */
+	rc = bind_host(oldroot, HELPER_GCOV_DIR, HELPER_GCOV_INNER,
+		       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+		       false, err, len);
+	if (rc < 0)
+		goto out;
+	hgcov_inside();
+#endif
 	rc = copy_script(s, err, len);
 	if (rc < 0)
 		goto out;

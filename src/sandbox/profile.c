@@ -555,6 +555,9 @@ struct tx_sandbox_profiles *tx_sandbox_profiles_parse(struct json_object *cfg,
 	return ps;
 out_fail:
 	tx_sandbox_profiles_free(ps);
+	/* The steps that run out of memory leave err to us. */
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
 	errno = rc == -ENOMEM ? ENOMEM : EINVAL;
 	return NULL;
 }

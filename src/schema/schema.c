@@ -724,8 +724,12 @@ static struct sx_node *compile_node(struct sx_cc *cc, struct json_object *o,
 		return NULL;
 	}
 	n = new_node(cc);
-	if (!n || sx_pmap_put(&cc->memo, o, n) < 0)
+	if (!n)
 		return NULL;
+	if (sx_pmap_put(&cc->memo, o, n) < 0) {
+		sx_cc_error(cc, "out of memory");
+		return NULL;
+	}
 	if (json_object_is_type(o, json_type_boolean)) {
 		n->is_bool = true;
 		n->bool_value = json_object_get_boolean(o);

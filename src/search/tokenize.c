@@ -384,8 +384,12 @@ static uint32_t fold(uint32_t c)
 		/* Latin Extended-A pairs capital/small, switching parity. */
 		if ((c <= 0x137 || (c >= 0x14a && c <= 0x177)) && !(c & 1))
 			return c + 1;
-		if (c >= 0x139 && c <= 0x148 && (c & 1))
+		if (((c >= 0x139 && c <= 0x148) ||
+		     (c >= 0x179 && c <= 0x17e)) &&
+		    (c & 1))
 			return c + 1;
+		if (c == 0x178) /* Ÿ: its small letter is in Latin-1 */
+			return 0xff;
 		return c;
 	}
 	if (c >= 0x391 && c <= 0x3a9 && c != 0x3a2)

@@ -1,0 +1,126 @@
+/*
+ * test_jsonu.c - the strict JSON layer (src/util/jsonu.c): what it
+ * refuses that json-c alone would take or misreport (NUL bytes, invalid
+ * UTF-8 of each kind, raw control characters, single quotes, NaN, a
+ * second value, a cut-off document), each with its message; files over
+ * the cap or missing; and the type names used in messages.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "util/jsonu.h"
+
+static void refused(const char *text, size_t len, const char *want)
+{
+	char err[256];
+	struct json_object *o = tx_json_parse(text, len, 32, err, sizeof(err));
+
+	if (o) {
+		json_object_put(o);
+		fail_msg("accepted: %.*s", (int)len, text);
+	}
+	assert_string_equal(err, want);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	refused("{\"a\":1}\0", 8, "a NUL byte is not allowed in JSON text");
+	refused("\"a\tb\"", 5,
+		"invalid JSON at byte 2: control character in a string");
+	/* Overlong, surrogate, cut-off sequences; a byte never in UTF-8. */
+	refused("\"\xe0\x80\x80\"", 5, "the text is not valid UTF-8");
+	refused("\"\xc0\xaf\"", 4, "the text is not valid UTF-8");
+	refused("\"\xed\xa0\x80\"", 5, "the text is not valid UTF-8");
+	refused("\"\xf4\x90\x80\x80\"", 6, "the text is not valid UTF-8");
+	refused("\"\xc3", 2, "the text is not valid UTF-8");
+	refused("\"\xc3x\"", 4, "the text is not valid UTF-8");
+	refused("\xff", 1, "the text is not valid UTF-8");
+	refused(" \n\t", 3, "empty document");
+	refused("'a'", 3, "invalid JSON at byte 0: unexpected character");
+	refused("NaN", 3, "invalid JSON at byte 0: unexpected character");
+	refused("[1] [2]", 7, "invalid JSON at byte 4: unexpected character");
+	refused("[1,", 3, "unexpected end of JSON text");
+}
+
+static void test_accepted(void **state)
+{
+	char err[256];
+	struct json_object *o;
+
+	(void)state;
+	/* Four-byte UTF-8 and a bare number at the very end. */
+	o = tx_json_parse("\"\xf0\x9f\x99\x82\"", 6, 8, err, sizeof(err));
+	assert_non_null(o);
+	assert_string_equal(json_object_get_string(o), "\xf0\x9f\x99\x82");
+	json_object_put(o);
+	o = tx_json_parse(" 42 \n", 5, 8, err, sizeof(err));
+	assert_non_null(o);
+	assert_int_equal(json_object_get_int(o), 42);
+	json_object_put(o);
+}
+
+static void test_files(void **state)
+{
+	char path[] = "/tmp/test_jsonu.XXXXXX", err[256];
+	struct json_object *o;
+	int fd;
+
+	(void)state;
+	assert_null(tx_json_parse_file("/nonexistent/x.json", 100, 8, err,
+				       sizeof(err)));
+	assert_string_equal(err, "cannot open: No such file or directory");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "[1,2,3,4,5,6]", 13), 13);
+	close(fd);
+	assert_null(tx_json_parse_file(path, 10, 8, err, sizeof(err)));
+	assert_string_equal(err, "file is larger than 10 bytes");
+	o = tx_json_parse_file(path, 13, 8, err, sizeof(err));
+	assert_non_null(o);
+	assert_int_equal(json_object_array_length(o), 6);
+	json_object_put(o);
+	unlink(path);
+}
+
+static void test_type_names(void **state)
+{
+	static const struct {
+		const char *doc, *name;
+	} c[] = {
+		{ "null", "null" },    { "true", "boolean" },
+		{ "1.5", "number" },   { "1", "integer" },
+		{ "{}", "object" },    { "[]", "array" },
+		{ "\"s\"", "string" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct json_object *o = json_tokener_parse(c[i].doc);
+
+		assert_string_equal(tx_json_type_name(o), c[i].name);
+		json_object_put(o);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_accepted),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_type_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
