@@ -14,7 +14,7 @@ echo 'echo ran' > "$TMP/x.sh"
 # seccomp program on fd 5.
 report() {
 	printf '%s' "$1" > "$TMP/spec"
-	"$H" 3<"$TMP/spec" 4>"$TMP/report" 5<"$TMP/bpf" 7<"$TMP/x.sh" \
+	"$H" 3<"$TMP/spec" 4>"$TMP/report" 5<"$TMP/bpf" 7<"$TMP/x.sh" 8<"$TMP" 9<"$TMP" \
 		</dev/null >"$TMP/out" 2>&1
 	assert_eq 0 $? "helper exit for $1"
 	sed 's|\\/|/|g' "$TMP/report"
@@ -82,12 +82,12 @@ refused "$(desc '"binds": [{"src": "/usr", "dst": "/"}]')" 'bad bind /usr -> /'
 b65=$(printf '{"src": "/usr", "dst": "/u"},%.0s' $(seq 65))
 refused "$(desc "\"binds\": [${b65%,}]")" 'too many binds'
 # What dev, standard and hardened each require.
-refused "$(desc '"binds": [{"src": "/usr", "dst": "/u"}]')" 'dev has no work_fd or binds'
+refused "$(desc '"binds": [{"src": "/usr", "dst": "/u"}]')" 'dev has no work_fd, etc_fd, dev_fd or binds'
 std=$(desc '' | sed 's/"mode": "dev"/"mode": "standard"/')
-refused "$std" 'a standard run needs seccomp_fd'
-refused "$(printf '%s' "$std" | sed 's/"uid": 65534/"uid": 0/; s/}$/, "seccomp_fd": 5}/')" \
+refused "$std" 'a standard run needs seccomp_fd, etc_fd and dev_fd'
+refused "$(printf '%s' "$std" | sed 's/"uid": 65534/"uid": 0/; s/}$/, "seccomp_fd": 5, "etc_fd": 8, "dev_fd": 9}/')" \
 	'a standard run never maps root inside to root outside'
-hard=$(desc '"seccomp_fd": 5, "cgroup": true' | sed 's/"mode": "dev"/"mode": "hardened"/')
+hard=$(desc '"seccomp_fd": 5, "etc_fd": 8, "dev_fd": 9, "cgroup": true' | sed 's/"mode": "dev"/"mode": "hardened"/')
 refused "$hard" 'hardened cgroup limits need memory and pids'
 
 # A description over the size cap (1 MiB) is refused unread.

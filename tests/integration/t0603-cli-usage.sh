@@ -25,11 +25,11 @@ check 2 'usage: toolexec doc ID' "$T" doc
 check 2 'usage: toolexec schema ID' "$T" schema a b
 check 3 'toolexec: no tool "nosuch" (toolexec list shows them)' "$T" doc nosuch
 check 3 'toolexec: no tool "nosuch" (toolexec list shows them)' "$T" schema nosuch
-C='usage: toolexec call [--json] ID [JSON | -]'
+C='usage: toolexec call [--json] [-q] ID [JSON | -]'
 check 2 "$C" "$T" call
 check 2 "$C" "$T" call --json
 check 2 "$C" "$T" call echo '{}' extra
-check 2 'usage: toolexec chain [--json] [STEPS_JSON | -]' "$T" chain '[]' extra
+check 2 'usage: toolexec chain [--json] [-q] [STEPS_JSON | -]' "$T" chain '[]' extra
 
 V='usage: toolexec validate [--assert-format] [--max-errors N] SCHEMA.json [INSTANCE.json | -]'
 echo '{"type": "integer"}' > "$TMP/s.json"

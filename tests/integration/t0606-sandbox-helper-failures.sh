@@ -47,8 +47,8 @@ fails_with "{$DEV, $L, \"work_dir\": \"$TMP\", \"argv\": [\"no-such-interpreter\
 	'interpreter \"no-such-interpreter\" not found in the sandbox (PATH /usr/local/bin:/usr/bin:/bin)'
 # A seccomp program over the helper's 1 MiB cap is refused unread.
 head -c $((2 * 1024 * 1024)) /dev/zero > "$TMP/big.bpf"
-printf '%s' "{\"version\": 1, \"mode\": \"standard\", \"uid\": 1879048192, \"gid\": 1879048192, \"timeout_ms\": 30000, $L, \"work_dir\": \"$TMP\", \"seccomp_fd\": 5, \"script_fd\": 7, \"script_name\": \"x.sh\", \"argv\": [\"sh\", \"/run/code/x.sh\"], \"env\": []}" > "$TMP/spec"
-"$H" 3<"$TMP/spec" 4>"$TMP/report" 5<"$TMP/big.bpf" 7<"$TMP/x.sh" </dev/null >"$TMP/out" 2>&1
+printf '%s' "{\"version\": 1, \"mode\": \"standard\", \"uid\": 1879048192, \"gid\": 1879048192, \"timeout_ms\": 30000, $L, \"work_dir\": \"$TMP\", \"seccomp_fd\": 5, \"etc_fd\": 8, \"dev_fd\": 9, \"script_fd\": 7, \"script_name\": \"x.sh\", \"argv\": [\"sh\", \"/run/code/x.sh\"], \"env\": []}" > "$TMP/spec"
+"$H" 3<"$TMP/spec" 4>"$TMP/report" 5<"$TMP/big.bpf" 7<"$TMP/x.sh" 8<"$TMP" 9<"$TMP" </dev/null >"$TMP/out" 2>&1
 assert_contains "$(cat "$TMP/report")" '"error":"reading the seccomp program: File too large"'
 assert_eq "" "$(cat "$TMP/out")"
 
