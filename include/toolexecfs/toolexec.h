@@ -62,6 +62,11 @@ struct tx_engine_options {
 	/* Wait at start-up for lazy MCP servers' tool lists too (a one-shot
 	 * command needs them; a mount does not wait). */
 	bool wait_lazy;
+	/* Start only the MCP servers named here (NULL-terminated; an empty
+	 * list starts none): a one-shot command that calls one tool needs
+	 * only that tool's server (its namespace).  The others are left out
+	 * as if not configured.  Copied.  NULL: start every server. */
+	const char *const *start_servers;
 	/* The sandbox helper of code runs; NULL: "toolexec-sandbox" beside
 	 * the running executable. */
 	const char *sandbox_helper;
@@ -84,7 +89,9 @@ void tx_engine_free(struct tx_engine *engine);
  * Re-reads the configuration directory now (the watcher does this too).
  * Never waits for an MCP server: new ones start in the background and
  * removed ones end in the background; tx_engine_status_text() shows
- * them "starting" and "stopping" meanwhile.
+ * them "starting" and "stopping" meanwhile.  Servers that are down (a
+ * failed start, a crash) start again at once instead of after their
+ * back-off.
  */
 int tx_engine_reload(struct tx_engine *engine);
 

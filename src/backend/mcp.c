@@ -226,6 +226,12 @@ out_failed:
 	} else {
 		tx_mcp_note_failure(be, why, true);
 	}
+	/* A server that never listed its tools has none to call, so no
+	 * call would ever restart it: try again by itself, after the
+	 * back-off (a first `npx` download may outlast the start-up
+	 * timeout; the next start finds it cached). */
+	if (!be->lazy_listed && !be->stopping && be->state == ST_DOWN)
+		be->want_connect = true;
 	be->first_done = true;
 	be->first_rc = rc < 0 ? rc : -EIO;
 	pthread_cond_broadcast(&be->cond);
@@ -547,14 +553,16 @@ static char *mcp_status(struct tx_backend *b)
 	if (be->state == ST_DOWN) {
 		uint64_t now = tx_mono_ms();
 
-		tx_buf_printf(&out,
-			      " (%u failures in a row; restarts on the "
-			      "next call",
-			      be->failures);
+		/* Never listed: no tool to call, so it retries by itself. */
+		tx_buf_printf(&out, " (%u failures in a row; %s", be->failures,
+			      be->lazy_listed ? "restarts on the next call"
+					      : "starts again");
 		if (be->next_start_at > now)
 			tx_buf_printf(&out, " after %.1f s",
 				      (double)(be->next_start_at - now) /
 					      1000.0);
+		else if (!be->lazy_listed)
+			tx_buf_adds(&out, " now");
 		tx_buf_printf(&out, "): %s", be->last_error);
 	}
 	tx_buf_adds(&out, "\n");
@@ -715,8 +723,26 @@ int tx_mcp_backend_wait_ready(struct tx_backend *b, int timeout_ms)
 	return rc;
 }
 
+void tx_mcp_backend_retry(struct tx_backend *b)
+{
+	struct mcp_backend *be = be_of(b);
+
+	pthread_mutex_lock(&be->mu);
+	if (be->state == ST_DOWN && !be->conn && !be->stopping) {
+		/* The failure count stays: a retry that fails again backs
+		 * off from where it was. */
+		be->next_start_at = tx_mono_ms();
+		be->want_connect = true;
+		pthread_cond_broadcast(&be->cond);
+		tx_log(TX_LOG_INFO, "mcp %s: down; starting again on reload",
+		       be->spec->name);
+	}
+	pthread_mutex_unlock(&be->mu);
+}
+
 const struct tx_backend_kind tx_mcp_kind = {
 	.kind = "mcp",
 	.server_new = tx_mcp_backend_new,
 	.server_wait_ready = tx_mcp_backend_wait_ready,
+	.server_retry = tx_mcp_backend_retry,
 };

@@ -115,6 +115,9 @@ struct tx_backend_kind {
 	/* Waits until a server's first tool listing is in (or failed), at
 	 * most timeout_ms.  0 or -errno. */
 	int (*server_wait_ready)(struct tx_backend *be, int timeout_ms);
+	/* A server that is down (a start failed, or it died) starts again
+	 * now instead of after its back-off: an explicit reload asks. */
+	void (*server_retry)(struct tx_backend *be);
 };
 
 /*
