@@ -329,6 +329,19 @@ const char *tx_job_tool_id(const struct tx_job *job);
 const struct tx_caller *tx_job_caller(const struct tx_job *job);
 enum tx_job_state tx_job_state(const struct tx_job *job);
 
+/*
+ * What `status` shows: the state's name, except that a running job its
+ * backend runs as a task (an MCP task, 2025-11-25) shows the task's
+ * status while that is "working" or "input_required" (the server waits
+ * for an answer).  A static string.
+ */
+const char *tx_job_status_name(const struct tx_job *job);
+/*
+ * The ID of the task the job's backend runs it as (an MCP task's
+ * taskId), malloc'd (the caller frees), or NULL when there is none (yet).
+ */
+char *tx_job_task_id(const struct tx_job *job);
+
 /* Argument text as given; NULL while NEW.  Borrowed. */
 const char *tx_job_args_text(const struct tx_job *job);
 
