@@ -513,8 +513,17 @@ static void mcp_handle_destroy(struct tx_backend *b)
 	tx_backend_unref(&from_handle(b)->core);
 }
 
+/* A server that never started, being started again after failures:
+ * the status shows it down, with why, not merely "starting". */
+static bool retrying(const struct mcp_backend *be)
+{
+	return be->state == ST_CONNECTING && be->failures && !be->lazy_listed;
+}
+
 static const char *state_word(const struct mcp_backend *be)
 {
+	if (retrying(be))
+		return be->failures >= FAILED_AFTER ? "failed" : "down";
 	switch (be->state) {
 	case ST_IDLE:
 		if (be->lazy_listed)
@@ -550,14 +559,17 @@ static char *mcp_status(struct tx_backend *b)
 			      "in flight, %llu done)",
 			      desc, be->server_info, be->version, be->ntools,
 			      be->inflight, (unsigned long long)be->calls);
-	if (be->state == ST_DOWN) {
+	if (be->state == ST_DOWN || retrying(be)) {
 		uint64_t now = tx_mono_ms();
 
 		/* Never listed: no tool to call, so it retries by itself. */
 		tx_buf_printf(&out, " (%u failures in a row; %s", be->failures,
 			      be->lazy_listed ? "restarts on the next call"
+			      : retrying(be)  ? "starting again"
 					      : "starts again");
-		if (be->next_start_at > now)
+		if (retrying(be))
+			; /* under way */
+		else if (be->next_start_at > now)
 			tx_buf_printf(&out, " after %.1f s",
 				      (double)(be->next_start_at - now) /
 					      1000.0);
@@ -577,7 +589,7 @@ static char *mcp_status(struct tx_backend *b)
 			      (int)(n < 300 ? n : 300), be->instructions,
 			      n > 300 || be->instructions[n] ? " ..." : "");
 	}
-	if (be->state == ST_DOWN && be->stderr_count) {
+	if ((be->state == ST_DOWN || retrying(be)) && be->stderr_count) {
 		unsigned first =
 			(be->stderr_next + STDERR_KEEP - be->stderr_count) %
 			STDERR_KEEP;

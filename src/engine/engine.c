@@ -500,7 +500,7 @@ out_free:
 static bool file_load(struct engine_file *f, const char *buf, size_t len)
 {
 	struct tx_config_file *plan = NULL;
-	char err[2048];
+	char err[8192]; /* every error of the file, one per line */
 	int rc;
 
 	if (buf)
@@ -870,12 +870,27 @@ char *tx_engine_status_text(struct tx_engine *e)
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct engine_file *f = &e->files[i];
 
-		if (f->error)
-			tx_buf_printf(&b, "file %s error%s: %s\n", f->name,
+		if (f->error) {
+			/* A file's errors one per line: the first on the
+			 * file's, the rest indented below it. */
+			const char *e1 = f->error, *nl;
+
+			nl = strchr(e1, '\n');
+			tx_buf_printf(&b, "file %s error%s: %.*s\n", f->name,
 				      f->plan ? " (last good version in use)"
 					      : "",
-				      f->error);
-		else
+				      (int)(nl ? (size_t)(nl - e1)
+					       : strlen(e1)),
+				      e1);
+			while (nl) {
+				e1 = nl + 1;
+				nl = strchr(e1, '\n');
+				tx_buf_printf(&b, "  %.*s\n",
+					      (int)(nl ? (size_t)(nl - e1)
+						       : strlen(e1)),
+					      e1);
+			}
+		} else
 			tx_buf_printf(&b, "file %s ok\n", f->name);
 	}
 	for (size_t i = 0; i < e->nservers; i++) {
