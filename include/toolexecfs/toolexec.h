@@ -62,6 +62,11 @@ struct tx_engine_options {
 	/* Wait at start-up for lazy MCP servers' tool lists too (a one-shot
 	 * command needs them; a mount does not wait). */
 	bool wait_lazy;
+	/* Start only the MCP servers named here (NULL-terminated; an empty
+	 * list starts none): a one-shot command that calls one tool needs
+	 * only that tool's server (its namespace).  The others are left out
+	 * as if not configured.  Copied.  NULL: start every server. */
+	const char *const *start_servers;
 	/* The sandbox helper of code runs; NULL: "toolexec-sandbox" beside
 	 * the running executable. */
 	const char *sandbox_helper;
@@ -84,7 +89,9 @@ void tx_engine_free(struct tx_engine *engine);
  * Re-reads the configuration directory now (the watcher does this too).
  * Never waits for an MCP server: new ones start in the background and
  * removed ones end in the background; tx_engine_status_text() shows
- * them "starting" and "stopping" meanwhile.
+ * them "starting" and "stopping" meanwhile.  Servers that are down (a
+ * failed start, a crash) start again at once instead of after their
+ * back-off.
  */
 int tx_engine_reload(struct tx_engine *engine);
 
@@ -321,6 +328,19 @@ const char *tx_job_id(const struct tx_job *job); /* decimal */
 const char *tx_job_tool_id(const struct tx_job *job);
 const struct tx_caller *tx_job_caller(const struct tx_job *job);
 enum tx_job_state tx_job_state(const struct tx_job *job);
+
+/*
+ * What `status` shows: the state's name, except that a running job its
+ * backend runs as a task (an MCP task, 2025-11-25) shows the task's
+ * status while that is "working" or "input_required" (the server waits
+ * for an answer).  A static string.
+ */
+const char *tx_job_status_name(const struct tx_job *job);
+/*
+ * The ID of the task the job's backend runs it as (an MCP task's
+ * taskId), malloc'd (the caller frees), or NULL when there is none (yet).
+ */
+char *tx_job_task_id(const struct tx_job *job);
 
 /* Argument text as given; NULL while NEW.  Borrowed. */
 const char *tx_job_args_text(const struct tx_job *job);

@@ -244,6 +244,12 @@ out_failed:
 	} else {
 		tx_mcp_note_failure(be, why, true);
 	}
+	/* A server that never listed its tools has none to call, so no
+	 * call would ever restart it: try again by itself, after the
+	 * back-off (a first `npx` download may outlast the start-up
+	 * timeout; the next start finds it cached). */
+	if (!be->lazy_listed && !be->stopping && be->state == ST_DOWN)
+		be->want_connect = true;
 	be->first_done = true;
 	be->first_rc = rc < 0 ? rc : -EIO;
 	pthread_cond_broadcast(&be->cond);
@@ -536,8 +542,17 @@ static void mcp_handle_destroy(struct tx_backend *b)
 	tx_backend_unref(&from_handle(b)->core);
 }
 
+/* A server that never started, being started again after failures:
+ * the status shows it down, with why, not merely "starting". */
+static bool retrying(const struct mcp_backend *be)
+{
+	return be->state == ST_CONNECTING && be->failures && !be->lazy_listed;
+}
+
 static const char *state_word(const struct mcp_backend *be)
 {
+	if (retrying(be))
+		return be->failures >= FAILED_AFTER ? "failed" : "down";
 	switch (be->state) {
 	case ST_IDLE:
 		if (be->lazy_listed)
@@ -573,17 +588,22 @@ static char *mcp_status(struct tx_backend *b)
 			      "in flight, %llu done)",
 			      desc, be->server_info, be->version, be->ntools,
 			      be->inflight, (unsigned long long)be->calls);
-	if (be->state == ST_DOWN) {
+	if (be->state == ST_DOWN || retrying(be)) {
 		uint64_t now = tx_mono_ms();
 
-		tx_buf_printf(&out,
-			      " (%u failures in a row; restarts on the "
-			      "next call",
-			      be->failures);
-		if (be->next_start_at > now)
+		/* Never listed: no tool to call, so it retries by itself. */
+		tx_buf_printf(&out, " (%u failures in a row; %s", be->failures,
+			      be->lazy_listed ? "restarts on the next call"
+			      : retrying(be)  ? "starting again"
+					      : "starts again");
+		if (retrying(be))
+			; /* under way */
+		else if (be->next_start_at > now)
 			tx_buf_printf(&out, " after %.1f s",
 				      (double)(be->next_start_at - now) /
 					      1000.0);
+		else if (!be->lazy_listed)
+			tx_buf_adds(&out, " now");
 		tx_buf_printf(&out, "): %s", be->last_error);
 	}
 	tx_buf_adds(&out, "\n");
@@ -598,7 +618,7 @@ static char *mcp_status(struct tx_backend *b)
 			      (int)(n < 300 ? n : 300), be->instructions,
 			      n > 300 || be->instructions[n] ? " ..." : "");
 	}
-	if (be->state == ST_DOWN && be->stderr_count) {
+	if ((be->state == ST_DOWN || retrying(be)) && be->stderr_count) {
 		unsigned first =
 			(be->stderr_next + STDERR_KEEP - be->stderr_count) %
 			STDERR_KEEP;
@@ -759,9 +779,27 @@ static int mcp_server_update(struct tx_backend *b,
 	return tx_mcp_extras_update_roots(be_of(b), spec->roots);
 }
 
+void tx_mcp_backend_retry(struct tx_backend *b)
+{
+	struct mcp_backend *be = be_of(b);
+
+	pthread_mutex_lock(&be->mu);
+	if (be->state == ST_DOWN && !be->conn && !be->stopping) {
+		/* The failure count stays: a retry that fails again backs
+		 * off from where it was. */
+		be->next_start_at = tx_mono_ms();
+		be->want_connect = true;
+		pthread_cond_broadcast(&be->cond);
+		tx_log(TX_LOG_INFO, "mcp %s: down; starting again on reload",
+		       be->spec->name);
+	}
+	pthread_mutex_unlock(&be->mu);
+}
+
 const struct tx_backend_kind tx_mcp_kind = {
 	.kind = "mcp",
 	.server_update = mcp_server_update,
 	.server_new = tx_mcp_backend_new,
 	.server_wait_ready = tx_mcp_backend_wait_ready,
+	.server_retry = tx_mcp_backend_retry,
 };

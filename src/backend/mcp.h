@@ -35,6 +35,8 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
  * tree is complete when the mount appears.)
  */
 int tx_mcp_backend_wait_ready(struct tx_backend *be, int timeout_ms);
+/* A server that is down starts again now, not after its back-off. */
+void tx_mcp_backend_retry(struct tx_backend *be);
 
 /*
  * The first, quick half of a shutdown: removes the server's tools from

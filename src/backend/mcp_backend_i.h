@@ -78,6 +78,8 @@ struct mcp_pending {
 	uint64_t next_poll;   /* CALL task: when to send tasks/get */
 	bool polling;         /* CALL task: a tasks/get in flight */
 	char task_status[32]; /* CALL task: its last status */
+	unsigned task_ttl_ms;  /* CALL task: the ttl it was given, or 0 */
+	uint64_t task_expires; /* CALL task: when the ttl runs out, or 0 */
 	struct tx_mcp_msg reply; /* SYNC: the answer */
 	bool done;               /* SYNC */
 	int err;                 /* SYNC: positive errno */
@@ -187,7 +189,8 @@ struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now);
  * how long until it next needs to run (ms). */
 uint64_t tx_mcp_keepalive(struct mcp_backend *be, uint64_t now);
 /* Tasks (be->mu held; may drop it): sends tasks/get for every task due
- * a poll.  Returns how long until the next one is due (ms). */
+ * a poll, and ends the job of a task whose ttl ran out.  Returns how
+ * long until the next one is due (ms). */
 uint64_t tx_mcp_task_poll(struct mcp_backend *be, uint64_t now);
 /* A call sent as a task got m (a result): when it is a CreateTaskResult,
  * the call waits for tasks/result and true (be->mu released); false

@@ -61,6 +61,17 @@ bool tx_mcp_task_created(struct mcp_backend *be, struct mcp_pending *p,
 		 tx_mcp_str_field(task, "status")
 			 ? tx_mcp_str_field(task, "status")
 			 : "working");
+	/* The ttl: how long the server keeps the task and its result
+	 * from its creation (null: for ever).  Past it the result may be
+	 * gone, so the job must not wait for it. */
+	if (json_object_object_get_ex(task, "ttl", &v) &&
+	    json_object_is_type(v, json_type_int) &&
+	    json_object_get_int64(v) > 0) {
+		int64_t ms = json_object_get_int64(v);
+
+		p->task_ttl_ms = ms > UINT32_MAX ? UINT32_MAX : (unsigned)ms;
+		p->task_expires = tx_mono_ms() + p->task_ttl_ms;
+	}
 	p->next_poll = tx_mono_ms() + p->poll_ms;
 	p->deadline = tx_mono_ms() + p->idle_ms;
 	alias->id = be->next_id++;
@@ -74,6 +85,7 @@ bool tx_mcp_task_created(struct mcp_backend *be, struct mcp_pending *p,
 	r = tx_mcp_conn_get(p->conn == be->conn ? be->conn : NULL);
 	snprintf(line, sizeof(line), "task %s: %s\n", p->task_id,
 		 p->task_status);
+	tx_job_set_task(p->job, p->task_id, p->task_status);
 	tx_job_output(p->job, line, strlen(line));
 	{
 		struct json_object *params = json_object_new_object();
@@ -134,10 +146,45 @@ void tx_mcp_task_status(struct mcp_backend *be, struct mcp_pending *p,
 	}
 	pthread_mutex_unlock(&be->mu);
 	if (job) {
+		tx_job_set_task(job, NULL, status);
 		tx_job_output(job, line, strlen(line));
 		tx_job_unref(job);
 	}
 	tx_mcp_pend_free(p);
+}
+
+/*
+ * The task's ttl ran out before its result came (be->mu held; dropped
+ * and taken again): the server may have deleted it, so its result may
+ * never come.  The job ends with ETIMEDOUT, and the server is told to
+ * cancel the task, in case it still runs.
+ */
+static void task_expire(struct mcp_backend *be, struct mcp_pending *p)
+{
+	struct mcp_pending *alias;
+	struct mcp_conn_ref *r;
+	struct mcp_outgoing *out;
+
+	tx_mcp_pend_take(be, p->id);
+	alias = tx_mcp_pend_take(be, p->result_id);
+	be->inflight--;
+	r = tx_mcp_conn_get(p->conn == be->conn ? be->conn : NULL);
+	out = tx_mcp_pump(be);
+	pthread_mutex_unlock(&be->mu);
+	tx_log(TX_LOG_WARN, "mcp %s: task %s expired (ttl %u ms)",
+	       be->spec->name, p->task_id, p->task_ttl_ms);
+	tx_job_fail(p->job, ETIMEDOUT, "task_expired",
+		    "MCP server %s's task %s expired: its ttl of %u ms (how "
+		    "long the server keeps a task and its result) ran out "
+		    "before the task finished (its last status: %s)",
+		    be->spec->name, p->task_id, p->task_ttl_ms,
+		    p->task_status);
+	if (r)
+		tx_mcp_send_task_cancel(be, r, p->task_id, p->result_id);
+	tx_mcp_pend_free(alias);
+	tx_mcp_pend_free(p);
+	tx_mcp_send_all(be, out);
+	pthread_mutex_lock(&be->mu);
 }
 
 uint64_t tx_mcp_task_poll(struct mcp_backend *be, uint64_t now)
@@ -152,7 +199,15 @@ uint64_t tx_mcp_task_poll(struct mcp_backend *be, uint64_t now)
 			char *text;
 			int64_t gid;
 
-			if (p->kind != PEND_CALL || !p->task_id || p->polling)
+			if (p->kind != PEND_CALL || !p->task_id)
+				continue;
+			if (p->task_expires && now >= p->task_expires) {
+				task_expire(be, p);
+				return 0; /* the table changed */
+			}
+			if (p->task_expires && p->task_expires - now < next)
+				next = p->task_expires - now;
+			if (p->polling)
 				continue;
 			if (now < p->next_poll) {
 				if (p->next_poll - now < next)

@@ -377,6 +377,38 @@ static int cmd_text(struct tx_engine *e, const char *what)
 	return 0;
 }
 
+/*
+ * The namespace of the one tool a command names (call, doc, schema), in
+ * buf; "" for a tool ID with no namespace (no server has it).  NULL when
+ * the command may reach any tool (list, search, chain, code, status...).
+ */
+static const char *cli_one_namespace(const char *cmd, int argc, char **argv,
+				     char *buf, size_t len)
+{
+	const char *id = NULL, *colon;
+
+	if (!strcmp(cmd, "doc") || !strcmp(cmd, "schema")) {
+		id = argc == 2 ? argv[1] : NULL;
+	} else if (!strcmp(cmd, "call")) {
+		/* As cmd_call reads it: the first word that is no option. */
+		for (int i = 1; i < argc && !id; i++)
+			if (strcmp(argv[i], "--json") &&
+			    strcmp(argv[i], "--quiet") && strcmp(argv[i], "-q"))
+				id = argv[i];
+	}
+	/* A chain's steps may call any tool. */
+	if (!id || !strcmp(id, TX_CHAIN_ID))
+		return NULL;
+	colon = strchr(id, ':');
+	if (!colon || (size_t)(colon - id) >= len) {
+		buf[0] = '\0';
+		return buf;
+	}
+	memcpy(buf, id, (size_t)(colon - id));
+	buf[colon - id] = '\0';
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -387,6 +419,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tx_engine_options opts = { .wait_lazy = true };
+	const char *only[2] = { NULL, NULL };
+	char ns_buf[256];
+	const char *ns;
 	struct sigaction sa = { 0 };
 	struct tx_engine *e;
 	const char *cmd;
@@ -434,6 +469,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/* One tool named: only its server (its namespace) is started, so
+	 * `call builtin:echo` waits for none. */
+	ns = cli_one_namespace(cmd, argc, argv, ns_buf, sizeof(ns_buf));
+	if (ns) {
+		only[0] = ns;
+		opts.start_servers = only;
+	}
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

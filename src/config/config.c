@@ -356,22 +356,37 @@ out:
 	return rc;
 }
 
+/*
+ * One step of a tool's parse: an error is recorded and the parse goes on
+ * with the next key, so that a file's errors come all at once (only
+ * running out of memory ends it).  The path goes back to the tool's
+ * after every step, whatever the step left pushed.
+ */
+#define STEP(expr)                             \
+	do {                                   \
+		int step_rc_ = (expr);         \
+		tx_cfg_pop(c, base);           \
+		if (step_rc_ == -ENOMEM)       \
+			return step_rc_;       \
+		if (step_rc_)                  \
+			bad = step_rc_;        \
+	} while (0)
+
 static int parse_tool(struct tx_cfg *c, struct json_object *o,
 		      struct tx_tool_spec *t, const char *dir)
 {
+	size_t base = c->pathlen;
 	unsigned long long u;
 	struct json_object *v;
 	char *mode = NULL;
-	int rc;
+	int bad = 0;
 
 	if (!json_object_is_type(o, json_type_object))
 		return tx_cfg_error(
 			c, "expected an object (one tool), got %s",
 			o ? json_type_to_name(json_object_get_type(o))
 			  : "null");
-	rc = tx_cfg_check_keys(c, o, tool_keys, NULL);
-	if (rc)
-		return rc;
+	STEP(tx_cfg_check_keys(c, o, tool_keys, NULL));
 
 	t->kind = "exec";
 	t->exec.timeout_ms = TX_TOOL_TIMEOUT_DEFAULT;
@@ -381,100 +396,101 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 	t->exec.success[0] = 1; /* exit status 0 */
 	t->exec.stdin_mode = TX_STDIN_NONE;
 
-	if ((rc = tx_cfg_get_string(c, o, "namespace", true, true, &t->ns)) ||
-	    (rc = check_name(c, "namespace", t->ns)) ||
-	    (rc = tx_cfg_get_string(c, o, "name", true, true, &t->name)) ||
-	    (rc = check_name(c, "name", t->name)) ||
-	    (rc = tx_cfg_get_string(c, o, "title", false, false, &t->title)) ||
-	    (rc = tx_cfg_get_string(c, o, "description", true, true,
-				    &t->description)) ||
-	    (rc = tx_cfg_get_strv(c, o, "tags", false, TAGS_MAX, &t->tags,
-				  &t->ntags)))
-		return rc;
+	STEP(tx_cfg_get_string(c, o, "namespace", true, true, &t->ns));
+	if (t->ns)
+		STEP(check_name(c, "namespace", t->ns));
+	STEP(tx_cfg_get_string(c, o, "name", true, true, &t->name));
+	if (t->name)
+		STEP(check_name(c, "name", t->name));
+	STEP(tx_cfg_get_string(c, o, "title", false, false, &t->title));
+	STEP(tx_cfg_get_string(c, o, "description", true, true,
+			       &t->description));
+	STEP(tx_cfg_get_strv(c, o, "tags", false, TAGS_MAX, &t->tags,
+			     &t->ntags));
 	for (size_t i = 0; i < t->ntags; i++) {
 		if (t->tags[i][0])
 			continue;
 		tx_cfg_push_key(c, "tags");
 		tx_cfg_push_index(c, i);
-		return tx_cfg_error(c, "must not be empty");
+		STEP(tx_cfg_error(c, "must not be empty"));
 	}
-	if ((rc = parse_input_schema(c, o, t)))
-		return rc;
+	STEP(parse_input_schema(c, o, t));
 	if (json_object_object_get_ex(o, "output_schema", &v)) {
 		if (!json_object_is_type(v, json_type_object)) {
 			tx_cfg_push_key(c, "output_schema");
-			return tx_cfg_error(
+			STEP(tx_cfg_error(
 				c,
 				"expected a JSON Schema object, "
 				"got %s",
 				v ? json_type_to_name(json_object_get_type(v))
-				  : "null");
+				  : "null"));
+		} else {
+			t->output_schema = json_object_get(v);
 		}
-		t->output_schema = json_object_get(v);
 	}
 
-	rc = tx_cfg_get_strv(c, o, "command", true, EXEC_ARGV_MAX,
-			     &t->exec.argv, &t->exec.argc);
-	if (rc)
-		return rc;
-	if (t->exec.argc == 0 || !t->exec.argv[0][0]) {
+	STEP(tx_cfg_get_strv(c, o, "command", true, EXEC_ARGV_MAX,
+			     &t->exec.argv, &t->exec.argc));
+	if (t->exec.argv && (t->exec.argc == 0 || !t->exec.argv[0][0])) {
 		tx_cfg_push_key(c, "command");
 		if (t->exec.argc)
 			tx_cfg_push_index(c, 0);
-		return tx_cfg_error(c, t->exec.argc
-					       ? "the program must not be empty"
-					       : "must name at least the "
-						 "program to run");
+		STEP(tx_cfg_error(c, t->exec.argc
+					     ? "the program must not be empty"
+					     : "must name at least the "
+					       "program to run"));
+	} else if (t->exec.argv) {
+		/* Placeholders name properties: only a good input_schema
+		 * can tell (its own error is reported already). */
+		if (t->input_schema)
+			STEP(compile_command(c, t));
+		/* "dir/prog" is relative to the file; "prog" is looked up
+		 * in PATH. */
+		if (strchr(t->exec.argv[0], '/'))
+			STEP(resolve_relative(&t->exec.argv[0], dir));
 	}
-	if ((rc = compile_command(c, t)))
-		return rc;
-	/* "dir/prog" is relative to the file; "prog" is looked up in PATH. */
-	if (strchr(t->exec.argv[0], '/') &&
-	    (rc = resolve_relative(&t->exec.argv[0], dir)))
-		return rc;
 
-	if ((rc = tx_cfg_get_string(c, o, "stdin", true, false, &mode)))
-		return rc;
-	if (mode && (rc = parse_stdin(c, t, mode)))
-		return rc;
+	STEP(tx_cfg_get_string(c, o, "stdin", true, false, &mode));
+	if (mode && !t->input_schema && mode[0] == '{')
+		free(mode); /* as for the command's placeholders */
+	else if (mode)
+		STEP(parse_stdin(c, t, mode));
 
-	if (!json_object_object_get_ex(o, "timeout_ms", NULL))
-		return tx_cfg_error(c, "missing required key \"timeout_ms\"");
-	u = t->exec.timeout_ms;
-	if ((rc = tx_cfg_get_uint(c, o, "timeout_ms", 1, EXEC_TIMEOUT_MAX, &u)))
-		return rc;
-	t->exec.timeout_ms = (unsigned)u;
+	if (!json_object_object_get_ex(o, "timeout_ms", NULL)) {
+		STEP(tx_cfg_error(c, "missing required key \"timeout_ms\""));
+	} else {
+		u = t->exec.timeout_ms;
+		STEP(tx_cfg_get_uint(c, o, "timeout_ms", 1, EXEC_TIMEOUT_MAX,
+				     &u));
+		t->exec.timeout_ms = (unsigned)u;
+	}
 	u = t->exec.max_output;
-	if ((rc = tx_cfg_get_uint(c, o, "max_output_bytes", 1, EXEC_OUTPUT_MAX,
-				  &u)))
-		return rc;
+	STEP(tx_cfg_get_uint(c, o, "max_output_bytes", 1, EXEC_OUTPUT_MAX,
+			     &u));
 	t->exec.max_output = (size_t)u;
 	u = t->exec.max_stderr;
-	if ((rc = tx_cfg_get_uint(c, o, "max_stderr_bytes", 0, EXEC_STDERR_MAX,
-				  &u)))
-		return rc;
+	STEP(tx_cfg_get_uint(c, o, "max_stderr_bytes", 0, EXEC_STDERR_MAX,
+			     &u));
 	t->exec.max_stderr = (size_t)u;
 	u = t->exec.kill_grace_ms;
-	if ((rc = tx_cfg_get_uint(c, o, "kill_grace_ms", 0, EXEC_GRACE_MAX,
-				  &u)))
-		return rc;
+	STEP(tx_cfg_get_uint(c, o, "kill_grace_ms", 0, EXEC_GRACE_MAX, &u));
 	t->exec.kill_grace_ms = (unsigned)u;
 
-	if ((rc = parse_success_codes(c, o, &t->exec)))
-		return rc;
-	if ((rc = tx_cfg_get_pairs(c, o, "env", "=", NULL, &t->exec.env)) ||
-	    (rc = tx_cfg_get_bool(c, o, "inherit_env", &t->exec.inherit_env)) ||
-	    (rc = tx_cfg_get_string(c, o, "cwd", false, true, &t->exec.cwd)))
-		return rc;
-	if (t->exec.cwd && (rc = resolve_relative(&t->exec.cwd, dir)))
-		return rc;
+	STEP(parse_success_codes(c, o, &t->exec));
+	STEP(tx_cfg_get_pairs(c, o, "env", "=", NULL, &t->exec.env));
+	STEP(tx_cfg_get_bool(c, o, "inherit_env", &t->exec.inherit_env));
+	STEP(tx_cfg_get_string(c, o, "cwd", false, true, &t->exec.cwd));
+	if (t->exec.cwd)
+		STEP(resolve_relative(&t->exec.cwd, dir));
 	if (json_object_object_get_ex(o, "comment", &v) &&
 	    !json_object_is_type(v, json_type_string)) {
 		tx_cfg_push_key(c, "comment");
-		return tx_cfg_error(c, "expected a string");
+		STEP(tx_cfg_error(c, "expected a string"));
 	}
-	return 0;
+	return bad;
 }
+
+#undef STEP
 
 /* Sorting tools by ID finds duplicates in n log n. */
 struct id_ref {
@@ -553,14 +569,20 @@ static int parse_tools(struct tx_cfg *c, struct json_object *arr,
 	}
 	for (size_t i = 0; i < n; i++) {
 		size_t m = tx_cfg_push_index(c, i);
+		int trc;
 
 		/* Counted first so that a half-parsed tool is released. */
 		cf->ntools = i + 1;
-		rc = parse_tool(c, json_object_array_get_idx(arr, i),
-				&cf->tools[i], dir);
+		trc = parse_tool(c, json_object_array_get_idx(arr, i),
+				 &cf->tools[i], dir);
 		tx_cfg_pop(c, m);
-		if (rc)
+		/* A bad tool does not hide the next one's errors. */
+		if (trc == -ENOMEM) {
+			rc = trc;
 			goto out;
+		}
+		if (trc)
+			rc = trc;
 	}
 out:
 	tx_cfg_pop(c, mark);
@@ -652,7 +674,7 @@ static int parse_doc(struct tx_cfg *c, const char *buf, size_t len,
 {
 	struct json_object *root, *v;
 	char jerr[256] = "";
-	int rc;
+	int rc, bad;
 
 	if (len > TX_CONFIG_FILE_MAX)
 		return tx_cfg_error(c,
@@ -675,29 +697,48 @@ static int parse_doc(struct tx_cfg *c, const char *buf, size_t len,
 			json_type_to_name(json_object_get_type(root)));
 		goto out;
 	}
-	if ((rc = tx_cfg_check_keys(c, root, top_keys, NULL)))
-		goto out;
+	/* Each part is checked even when one before it is bad: the file's
+	 * errors are reported together (bad keeps the last error). */
+	bad = tx_cfg_check_keys(c, root, top_keys, NULL);
 	if (json_object_object_get_ex(root, "$schema", &v) &&
 	    !json_object_is_type(v, json_type_string)) {
-		tx_cfg_push_key(c, "$schema");
-		rc = tx_cfg_error(c, "expected a string");
-		goto out;
+		size_t m = tx_cfg_push_key(c, "$schema");
+
+		bad = tx_cfg_error(c, "expected a string");
+		tx_cfg_pop(c, m);
 	}
 	if (json_object_object_get_ex(root, "comment", &v) &&
 	    !json_object_is_type(v, json_type_string)) {
-		tx_cfg_push_key(c, "comment");
-		rc = tx_cfg_error(c, "expected a string");
-		goto out;
+		size_t m = tx_cfg_push_key(c, "comment");
+
+		bad = tx_cfg_error(c, "expected a string");
+		tx_cfg_pop(c, m);
 	}
-	if (json_object_object_get_ex(root, "tools", &v) &&
-	    ((rc = parse_tools(c, v, cf, dir)) ||
-	     (rc = check_duplicates(c, cf))))
-		goto out;
-	if (json_object_object_get_ex(root, "mcpServers", &v) &&
-	    (rc = tx_cfg_parse_servers(c, v, cf)))
-		goto out;
-	if (json_object_object_get_ex(root, "codeProfiles", &v))
+	if (json_object_object_get_ex(root, "tools", &v)) {
+		rc = parse_tools(c, v, cf, dir);
+		/* Duplicates only among tools that parsed. */
+		if (!rc)
+			rc = check_duplicates(c, cf);
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc)
+			bad = rc;
+	}
+	if (json_object_object_get_ex(root, "mcpServers", &v)) {
+		rc = tx_cfg_parse_servers(c, v, cf);
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc)
+			bad = rc;
+	}
+	if (json_object_object_get_ex(root, "codeProfiles", &v)) {
 		rc = tx_cfg_parse_code_profiles(c, v, cf);
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc)
+			bad = rc;
+	}
+	rc = bad;
 out:
 	json_object_put(root);
 	return rc;
@@ -724,6 +765,7 @@ static int parse_common(const char *name, const char *buf, size_t len,
 		goto out_nomem;
 	}
 	rc = parse_doc(&c, buf, len, dir, cf);
+	tx_cfg_finish(&c);
 	if (rc) {
 		tx_config_file_free(cf);
 		if (rc == -ENOMEM)

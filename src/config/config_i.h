@@ -27,20 +27,34 @@ struct tx_cfg {
 	size_t errlen;
 	char path[TX_CFG_PATH_MAX];
 	size_t pathlen;
+	/* Errors found so far: the parse goes on past an error to the next
+	 * independent value, so that a file's errors come all at once. */
+	unsigned nerrors;
 };
+
+/* Errors of one file written out; past this, one line counts the rest. */
+#define TX_CFG_ERRORS_MAX 20
 
 size_t tx_cfg_push_key(struct tx_cfg *c, const char *key);
 size_t tx_cfg_push_index(struct tx_cfg *c, size_t i);
 void tx_cfg_pop(struct tx_cfg *c, size_t mark);
 
-/* Writes "NAME: PATH: message" into the error buffer; returns -EINVAL. */
+/*
+ * Adds "NAME: PATH: message" to the error buffer, one error per line
+ * (the first TX_CFG_ERRORS_MAX; then one line says how many more);
+ * returns -EINVAL.
+ */
 int tx_cfg_error(struct tx_cfg *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* After the parse: the line that stands for errors past the first
+ * TX_CFG_ERRORS_MAX says how many there were. */
+void tx_cfg_finish(struct tx_cfg *c);
 
 /*
  * Checks that obj (a JSON object) has only keys from `known` (used) or
  * `ignored` (accepted for compatibility, not used); both NULL-terminated,
- * ignored may be NULL.  An unknown key is an error naming it, with
+ * ignored may be NULL.  Each unknown key is an error naming it, with
  * "did you mean ...?" when a known key is close.
  */
 int tx_cfg_check_keys(struct tx_cfg *c, struct json_object *obj,

@@ -907,13 +907,21 @@ int tx_cfg_parse_servers(struct tx_cfg *c, struct json_object *servers,
 	{
 		size_t m = tx_cfg_push_key(c, name);
 		bool disabled = false;
+		int src;
 
 		cf->nservers++;
-		rc = parse_server(c, name, o, &cf->servers[cf->nservers - 1],
-				  &disabled);
+		src = parse_server(c, name, o, &cf->servers[cf->nservers - 1],
+				   &disabled);
 		tx_cfg_pop(c, m);
-		if (rc)
+		/* A bad server does not hide the next one's errors. */
+		if (src == -ENOMEM) {
+			rc = src;
 			goto out;
+		}
+		if (src) {
+			rc = src;
+			continue;
+		}
 		if (disabled)
 			tx_mcp_spec_release(&cf->servers[--cf->nservers]);
 	}

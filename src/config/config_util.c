@@ -112,19 +112,50 @@ void tx_cfg_pop(struct tx_cfg *c, size_t mark)
 
 int tx_cfg_error(struct tx_cfg *c, const char *fmt, ...)
 {
+	unsigned nth = c->nerrors++;
+	size_t used;
 	va_list ap;
 	int n;
 
-	if (!c->err || c->errlen == 0)
+	if (!c->err || c->errlen == 0 || nth > TX_CFG_ERRORS_MAX)
 		return -EINVAL;
-	n = snprintf(c->err, c->errlen, "%s: %s: ", c->name,
+	/* Each error on a line of its own, after those found before. */
+	used = nth ? strnlen(c->err, c->errlen) : 0;
+	if (used + 2 >= c->errlen)
+		return -EINVAL; /* full: the first errors matter most */
+	if (nth)
+		c->err[used++] = '\n';
+	if (nth == TX_CFG_ERRORS_MAX) {
+		/* One line stands for the rest; tx_cfg_finish counts them. */
+		snprintf(c->err + used, c->errlen - used, "%s: ...", c->name);
+		return -EINVAL;
+	}
+	n = snprintf(c->err + used, c->errlen - used, "%s: %s: ", c->name,
 		     c->pathlen ? c->path : "$");
-	if (n < 0 || (size_t)n >= c->errlen)
+	if (n < 0 || (size_t)n >= c->errlen - used)
 		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	vsnprintf(c->err + used + (size_t)n, c->errlen - used - (size_t)n, fmt,
+		  ap);
 	va_end(ap);
 	return -EINVAL;
+}
+
+void tx_cfg_finish(struct tx_cfg *c)
+{
+	size_t used;
+	char *last;
+
+	if (!c->err || c->errlen == 0 || c->nerrors <= TX_CFG_ERRORS_MAX)
+		return;
+	/* Replace the placeholder line with the count it stands for. */
+	used = strnlen(c->err, c->errlen);
+	last = memrchr(c->err, '\n', used);
+	if (!last)
+		return;
+	snprintf(last + 1, c->errlen - (size_t)(last + 1 - c->err),
+		 "%s: ... and %u more errors", c->name,
+		 c->nerrors - TX_CFG_ERRORS_MAX);
 }
 
 /* ------------------------------------------------------------------ */
@@ -239,11 +270,12 @@ static bool in_list(const char *key, const char *const *list)
 int tx_cfg_check_keys(struct tx_cfg *c, struct json_object *obj,
 		      const char *const *known, const char *const *ignored)
 {
+	int rc = 0;
+
 	json_object_object_foreach(obj, key, val)
 	{
 		const char *hint;
 		size_t mark;
-		int rc;
 
 		(void)val;
 		if (in_list(key, known) || in_list(key, ignored))
@@ -256,9 +288,8 @@ int tx_cfg_check_keys(struct tx_cfg *c, struct json_object *obj,
 		else
 			rc = tx_cfg_error(c, "unknown key");
 		tx_cfg_pop(c, mark);
-		return rc;
 	}
-	return 0;
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

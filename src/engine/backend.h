@@ -120,6 +120,9 @@ struct tx_backend_kind {
 	 * without a restart (roots).  0 or -errno. */
 	int (*server_update)(struct tx_backend *be,
 			     const struct tx_mcp_spec *spec);
+	/* A server that is down (a start failed, or it died) starts again
+	 * now instead of after its back-off: an explicit reload asks. */
+	void (*server_retry)(struct tx_backend *be);
 };
 
 /*

@@ -365,6 +365,17 @@ static void server_stop(struct tx_engine *e, struct engine_server *s, bool wait)
 	free(s->file);
 }
 
+/* False for a server the engine was asked not to start. */
+static bool server_wanted(const struct tx_engine *e, const char *name)
+{
+	if (!e->start_servers)
+		return true;
+	for (size_t i = 0; i < e->nstart_servers; i++)
+		if (!strcmp(e->start_servers[i], name))
+			return true;
+	return false;
+}
+
 /*
  * Brings the running MCP servers in line with the plans of all files:
  * stops servers that went away or changed, starts new ones (all in the
@@ -384,6 +395,8 @@ static void servers_sync(struct tx_engine *e, bool wait)
 		for (size_t j = 0; p && j < p->nservers; j++) {
 			bool dup = false;
 
+			if (!server_wanted(e, p->servers[j].name))
+				continue;
 			for (size_t k = 0; k < nwant; k++)
 				if (!strcmp(want[k].name, p->servers[j].name))
 					dup = true;
@@ -493,7 +506,7 @@ out_free:
 static bool file_load(struct engine_file *f, const char *buf, size_t len)
 {
 	struct tx_config_file *plan = NULL;
-	char err[2048];
+	char err[8192]; /* every error of the file, one per line */
 	int rc;
 
 	if (buf)
@@ -613,7 +626,20 @@ static int reload_dir(struct tx_engine *e, bool wait)
 
 int tx_engine_reload(struct tx_engine *e)
 {
-	return reload_dir(e, false);
+	const struct tx_backend_kind *kind = tx_backend_kind_find(SERVER_KIND);
+	int rc = reload_dir(e, false);
+
+	/* A reload is what a user does after fixing what made a server
+	 * fail (a download, a missing file): unchanged servers that are
+	 * down start again now, not after their back-off. */
+	if (!kind || !kind->server_retry)
+		return rc;
+	pthread_mutex_lock(&e->config_lock);
+	for (size_t i = 0; i < e->nservers; i++)
+		if (e->servers[i].backend)
+			kind->server_retry(e->servers[i].backend);
+	pthread_mutex_unlock(&e->config_lock);
+	return rc;
 }
 
 static void on_config_changed(void *ctx, const char *path)
@@ -664,6 +690,25 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts, char *err,
 	if (opts)
 		e->opts = *opts;
 	e->opts.config_dir = NULL;
+	e->opts.start_servers = NULL; /* borrowed: copied below */
+	if (opts && opts->start_servers) {
+		size_t n = 0;
+
+		while (opts->start_servers[n])
+			n++;
+		e->start_servers = calloc(n + 1, sizeof(char *));
+		for (size_t i = 0; e->start_servers && i < n; i++)
+			if ((e->start_servers[e->nstart_servers] =
+				     strdup(opts->start_servers[i])))
+				e->nstart_servers++;
+		if (!e->start_servers || e->nstart_servers != n) {
+			tx_strv_free(e->start_servers, e->nstart_servers);
+			free(e);
+			snprintf(err, errlen, "out of memory");
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
 	pthread_mutex_init(&e->config_lock, NULL);
 	pthread_mutex_init(&e->retire_lock, NULL);
 	if (opts && opts->log_stderr)
@@ -674,6 +719,7 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts, char *err,
 				 errno ? strerror(errno) : "not a directory");
 			pthread_mutex_destroy(&e->config_lock);
 			pthread_mutex_destroy(&e->retire_lock);
+			tx_strv_free(e->start_servers, e->nstart_servers);
 			free(e);
 			errno = ENOENT;
 			return NULL;
@@ -774,6 +820,7 @@ void tx_engine_free(struct tx_engine *e)
 		file_release(&e->files[i]);
 	free(e->files);
 	free(e->config_dir);
+	tx_strv_free(e->start_servers, e->nstart_servers);
 	tx_audit_close(e->audit); /* after every job has ended */
 	pthread_mutex_destroy(&e->config_lock);
 	pthread_mutex_destroy(&e->retire_lock);
@@ -838,12 +885,27 @@ char *tx_engine_status_text(struct tx_engine *e)
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct engine_file *f = &e->files[i];
 
-		if (f->error)
-			tx_buf_printf(&b, "file %s error%s: %s\n", f->name,
+		if (f->error) {
+			/* A file's errors one per line: the first on the
+			 * file's, the rest indented below it. */
+			const char *e1 = f->error, *nl;
+
+			nl = strchr(e1, '\n');
+			tx_buf_printf(&b, "file %s error%s: %.*s\n", f->name,
 				      f->plan ? " (last good version in use)"
 					      : "",
-				      f->error);
-		else
+				      (int)(nl ? (size_t)(nl - e1)
+					       : strlen(e1)),
+				      e1);
+			while (nl) {
+				e1 = nl + 1;
+				nl = strchr(e1, '\n');
+				tx_buf_printf(&b, "  %.*s\n",
+					      (int)(nl ? (size_t)(nl - e1)
+						       : strlen(e1)),
+					      e1);
+			}
+		} else
 			tx_buf_printf(&b, "file %s ok\n", f->name);
 	}
 	for (size_t i = 0; i < e->nservers; i++) {

@@ -90,6 +90,9 @@ struct tool_stats {
 struct tx_engine {
 	struct tx_engine_options opts;
 	char *config_dir; /* NULL: embedded */
+	/* opts.start_servers copied; NULL: every server. */
+	char **start_servers;
+	size_t nstart_servers;
 	struct tx_registry *registry;
 	struct tx_search_index *search;
 	struct engine_backend *backends; /* by kind, in the table's order */

@@ -148,6 +148,7 @@ void tx_job_unref(struct tx_job *job)
 	tx_args_release(&job->args);
 	free(job->tool_id);
 	tx_result_free(job->result);
+	free(job->task_id);
 	free(job->code);
 	free(job->path);
 	free(job->message);
@@ -213,6 +214,54 @@ enum tx_job_state tx_job_state(const struct tx_job *job)
 bool tx_job_is_final(const struct tx_job *job)
 {
 	return tx_job_state_final(tx_job_state(job));
+}
+
+const char *tx_job_status_name(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	const char *name;
+
+	pthread_mutex_lock(&j->lock);
+	name = tx_job_state_name(j->state);
+	/* Only these two: "completed", "failed" or "cancelled" of a task
+	 * whose result is on its way is still "running" to us, and the
+	 * job's own final state says how it ended. */
+	if (j->state == TX_JOB_RUNNING && j->task_id) {
+		if (!strcmp(j->task_status, "working"))
+			name = "working";
+		else if (!strcmp(j->task_status, "input_required"))
+			name = "input_required";
+	}
+	pthread_mutex_unlock(&j->lock);
+	return name;
+}
+
+char *tx_job_task_id(const struct tx_job *job)
+{
+	struct tx_job *j = (struct tx_job *)job;
+	char *id;
+
+	pthread_mutex_lock(&j->lock);
+	id = j->task_id ? strdup(j->task_id) : NULL;
+	pthread_mutex_unlock(&j->lock);
+	return id;
+}
+
+void tx_job_set_task(struct tx_job *job, const char *task_id,
+		     const char *status)
+{
+	char *copy = task_id ? strdup(task_id) : NULL;
+
+	pthread_mutex_lock(&job->lock);
+	if (copy && !job->task_id) {
+		job->task_id = copy;
+		copy = NULL;
+	}
+	if (status)
+		snprintf(job->task_status, sizeof(job->task_status), "%.31s",
+			 status);
+	pthread_mutex_unlock(&job->lock);
+	free(copy);
 }
 
 const char *tx_job_args_text(const struct tx_job *job)
@@ -724,6 +773,9 @@ static struct json_object *envelope_new_locked(const struct tx_job *job,
 	json_object_object_add(
 		env, "status",
 		json_object_new_string(tx_job_state_name(state)));
+	if (job->task_id)
+		json_object_object_add(env, "task",
+				       json_object_new_string(job->task_id));
 	json_object_object_add(env, "isError",
 			       json_object_new_boolean(state != TX_JOB_OK));
 	json_object_object_add(env, "content",

@@ -44,6 +44,15 @@ struct json_object *tx_job_args(const struct tx_job *job);
 void tx_job_set_backend_data(struct tx_job *job, void *data);
 void *tx_job_backend_data(const struct tx_job *job);
 
+/*
+ * The backend runs the call as a task of its own (an MCP task): task_id
+ * (copied; only the first non-NULL one is kept) and the task's status as
+ * the server last reported it (copied, at most 31 bytes; NULL: unchanged).
+ * `status` shows "working" and "input_required" while the job runs.
+ */
+void tx_job_set_task(struct tx_job *job, const char *task_id,
+		     const char *status);
+
 /* Appends output to the stream (capped at TX_STREAM_MAX, then dropped
  * with one note).  Wakes stream listeners. */
 void tx_job_output(struct tx_job *job, const char *buf, size_t len);

@@ -453,7 +453,7 @@ void fs_status_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	/* Fresh at offset 0, so pread(fd, ..., 0) in a loop follows it. */
 	if (off == 0 || !h->blob) {
 		n = snprintf(line, sizeof(line), "%s\n",
-			     tx_job_state_name(tx_job_state(h->job)));
+			     tx_job_status_name(h->job));
 		b = fs_blob_new(line, (size_t)n);
 		if (b) {
 			old = h->blob;

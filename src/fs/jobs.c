@@ -211,6 +211,25 @@ static int job_args_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	return h->blob ? 0 : -ENOMEM;
 }
 
+/* jobs/ID/task: the ID of the task the job runs as (an MCP task) and a
+ * newline; empty while there is none (most jobs never have one). */
+static int job_task_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
+{
+	char *id, *s = NULL;
+	int rc = job_open(fs, req, h);
+
+	if (rc)
+		return rc;
+	id = tx_job_task_id(h->job);
+	if (id && asprintf(&s, "%s\n", id) < 0)
+		s = NULL;
+	free(id);
+	if (id && !s)
+		return -ENOMEM;
+	h->blob = s ? fs_blob_take(s, strlen(s)) : fs_blob_new("", 0);
+	return h->blob ? 0 : -ENOMEM;
+}
+
 /* Reads jobs/ID/stream; a read with nothing new yet waits for more. */
 static void stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			size_t size, off_t off)
@@ -316,6 +335,14 @@ static const struct fs_node_ops job_args_ops = {
 	.poll = fs_outcome_poll,
 };
 
+static const struct fs_node_ops job_task_ops = {
+	.mode = S_IFREG | 0400,
+	JOB_NODE,
+	.open = job_task_open,
+	.read = fs_read_text,
+	.poll = fs_outcome_poll,
+};
+
 /* The call file of a job made by clone: call.c, which only starts it. */
 static const struct fs_node_ops job_call_ops = {
 	.mode = S_IFREG | 0600,
@@ -372,6 +399,7 @@ static const struct fs_child job_children[] = {
 	{ "args", &job_args_ops, 0, NULL },
 	{ "call", &job_call_ops, 0, NULL },
 	{ "status", &job_status_ops, 0, NULL },
+	{ "task", &job_task_ops, 0, NULL },
 	{ "result", &job_result_ops, 0, NULL },
 	{ "result.json", &job_result_json_ops, 0, NULL },
 	{ "error", &job_error_ops, 0, NULL },

@@ -65,7 +65,7 @@ rm -r jobs/$n || fail "rm -r jobs/$n"
 
 # jobs/ID/ files.
 n=$(cat tools/builtin/echo/clone)
-assert_eq "args call cancel error result result.json status stream tool" \
+assert_eq "args call cancel error result result.json status stream task tool" \
 	"$(ls jobs/$n | tr '\n' ' ' | sed 's/ $//')" "job dir"
 assert_eq "builtin:echo" "$(cat jobs/$n/tool)" "job tool"
 assert_eq "" "$(cat jobs/$n/args)" "args while new"

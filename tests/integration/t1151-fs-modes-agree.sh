@@ -52,7 +52,7 @@ for top in tops:
 rel = {os.path.relpath(p, root) for p in seen}
 for must in ("README", "tools/INDEX", "tools/builtin/INDEX",
              "tools/builtin/echo/call", "tools/builtin/echo/doc",
-             "chain/call", "chain/doc", job + "/cancel", job + "/stream",
+             "chain/call", "chain/doc", job + "/cancel", job + "/stream", job + "/task",
              "search/query", "search/echo the arguments/results.json",
              ".ctl/reload", ".ctl/log", ".ctl/stats", "resources/INDEX"):
     assert must in rel, ("not walked", must)
