@@ -539,7 +539,7 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 {
 	static const char *const sys[] = { "usr",   "bin",   "sbin",   "lib",
 					   "lib32", "lib64", "libx32", NULL };
-	int host = -1, work = -1, rc;
+	int host = -1, work = -1, gcov = -1, rc;
 	int *bfd = NULL;
 	struct stat st;
 
@@ -576,6 +576,15 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 			goto out;
 		}
 	}
+#ifdef TX_GCOV
+	/* Coverage builds only (helper_gcov.c): opened now, like the
+	 * binds, since the new root may cover where it lies. */
+	gcov = open_host(host, HELPER_GCOV_DIR);
+	if (gcov < 0) {
+		rc = herr(err, len, -gcov, "opening %s", HELPER_GCOV_DIR);
+		goto out;
+	}
+#endif
 	/* One tmpfs holds the new root: directories, small /etc files, the
 	 * script, and the mount points of the binds. */
 	if (fstat(s->script_fd, &st) < 0) {
@@ -633,9 +642,9 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	}
 #ifdef TX_GCOV
 	/* Coverage builds only: see helper_gcov.c. */
-	rc = bind_host(oldroot, HELPER_GCOV_DIR, HELPER_GCOV_INNER,
+	rc = bind_open(gcov, HELPER_GCOV_DIR, HELPER_GCOV_INNER,
 		       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-		       false, err, len);
+		       err, len);
 	if (rc < 0)
 		goto out;
 	hgcov_inside();
@@ -667,6 +676,8 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 	}
 	rc = 0;
 out:
+	if (gcov >= 0)
+		close(gcov);
 	for (size_t i = 0; bfd && i < s->nbinds; i++)
 		if (bfd[i] >= 0)
 			close(bfd[i]);
