@@ -718,8 +718,7 @@ uint64_t tx_catalog_set_generation(const struct tx_catalog_set *set);
  * not given; PATH below resources/, "-" when the URI has no place in
  * the tree.  malloc'd (the caller frees), or NULL with errno.
  */
-char *tx_catalog_resources_index(const struct tx_catalog_set *set,
-				 size_t *len);
+char *tx_catalog_resources_index(const struct tx_catalog_set *set, size_t *len);
 
 /* A directory entry of the catalog's trees. */
 struct tx_cat_entry {
@@ -736,8 +735,8 @@ enum tx_res_kind {
 };
 /* A file's resource: malloc'd strings (tx_res_file_release). */
 struct tx_res_file {
-	char *ns;  /* the server */
-	char *uri; /* a listed URI, or a template's with its variables bound */
+	char *ns;   /* the server */
+	char *uri;  /* a listed URI, or a template's with its variables bound */
 	char *mime; /* NULL when not given */
 	int64_t size; /* the server's "size", -1 when not given */
 };

@@ -128,8 +128,7 @@ static void list_extras(struct mcp_backend *be, struct mcp_conn_ref *r)
 {
 	char err[600];
 
-	if (tx_mcp_list_extras(be, r, err, sizeof(err)) &&
-	    !be->stopping)
+	if (tx_mcp_list_extras(be, r, err, sizeof(err)) && !be->stopping)
 		tx_log(TX_LOG_WARN,
 		       "mcp %s: listing resources and prompts failed, "
 		       "keeping the old lists: %s",

@@ -66,18 +66,18 @@ struct mcp_pending {
 	bool sent;
 	struct mcp_conn_ref *conn; /* where it was sent */
 	uint64_t deadline;
-	unsigned idle_ms;     /* CALL: its timeout, which progress restarts */
-	struct tx_job *job;   /* CALL: a reference */
-	char *text;           /* CALL: the request, kept for a resend */
-	bool resent;          /* CALL: sent again on a new session */
-	bool as_task;         /* CALL: sent with params.task */
-	char *task_id;        /* CALL: the task the server made of it */
-	int64_t result_id;    /* CALL task: its tasks/result request */
-	int64_t call_id;      /* TASK_*: the CALL */
-	unsigned poll_ms;     /* CALL task: the server's pollInterval */
-	uint64_t next_poll;   /* CALL task: when to send tasks/get */
-	bool polling;         /* CALL task: a tasks/get in flight */
-	char task_status[32]; /* CALL task: its last status */
+	unsigned idle_ms;      /* CALL: its timeout, which progress restarts */
+	struct tx_job *job;    /* CALL: a reference */
+	char *text;            /* CALL: the request, kept for a resend */
+	bool resent;           /* CALL: sent again on a new session */
+	bool as_task;          /* CALL: sent with params.task */
+	char *task_id;         /* CALL: the task the server made of it */
+	int64_t result_id;     /* CALL task: its tasks/result request */
+	int64_t call_id;       /* TASK_*: the CALL */
+	unsigned poll_ms;      /* CALL task: the server's pollInterval */
+	uint64_t next_poll;    /* CALL task: when to send tasks/get */
+	bool polling;          /* CALL task: a tasks/get in flight */
+	char task_status[32];  /* CALL task: its last status */
 	unsigned task_ttl_ms;  /* CALL task: the ttl it was given, or 0 */
 	uint64_t task_expires; /* CALL task: when the ttl runs out, or 0 */
 	struct tx_mcp_msg reply; /* SYNC: the answer */

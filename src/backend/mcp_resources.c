@@ -36,17 +36,18 @@ void tx_mcp_extras_caps(struct mcp_backend *be, struct json_object *caps)
 	bool is_obj = caps && json_object_is_type(caps, json_type_object);
 
 	/* be->mu held by the caller. */
-	be->cap_resources =
-		is_obj && json_object_object_get_ex(caps, "resources", &res);
+	be->cap_resources = is_obj &&
+			    json_object_object_get_ex(caps, "resources", &res);
 	be->cap_res_subscribe =
 		be->cap_resources && res &&
 		json_object_object_get_ex(res, "subscribe", &sub) &&
 		json_object_get_boolean(sub);
-	be->cap_prompts =
-		is_obj && json_object_object_get_ex(caps, "prompts", NULL);
+	be->cap_prompts = is_obj &&
+			  json_object_object_get_ex(caps, "prompts", NULL);
 }
 
-int tx_mcp_extras_init_params(struct mcp_backend *be, struct json_object *params)
+int tx_mcp_extras_init_params(struct mcp_backend *be,
+			      struct json_object *params)
 {
 	struct json_object *caps = NULL, *roots;
 
@@ -370,8 +371,9 @@ static int res_read(struct tx_backend *b, const char *uri, char **data,
 		return rc;
 	if (!json_object_object_get_ex(reply.result, "contents", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
-		snprintf(err, errlen,
-			 "resources/read: the answer has no \"contents\" array");
+		snprintf(
+			err, errlen,
+			"resources/read: the answer has no \"contents\" array");
 		tx_mcp_msg_release(&reply);
 		return -EIO;
 	}
@@ -523,8 +525,8 @@ static int list_all(struct mcp_backend *be, struct mcp_conn_ref *r,
 		}
 		for (size_t i = 0; i < json_object_array_length(arr); i++)
 			json_object_array_add(
-				all,
-				json_object_get(json_object_array_get_idx(arr, i)));
+				all, json_object_get(json_object_array_get_idx(
+					     arr, i)));
 		next = tx_mcp_str_field(reply.result, "nextCursor");
 		if (!next || !next[0] || (cursor && !strcmp(next, cursor))) {
 			tx_mcp_msg_release(&reply);
@@ -592,10 +594,10 @@ int tx_mcp_list_extras(struct mcp_backend *be, struct mcp_conn_ref *r,
 		pthread_mutex_unlock(&be->pub_mu);
 	}
 	if (!rc && (cap_res || cap_prompts))
-		tx_log(TX_LOG_INFO, "mcp %s: %zu resources, %zu templates, "
-				    "%zu prompts",
-		       be->spec->name,
-		       res ? json_object_array_length(res) : 0,
+		tx_log(TX_LOG_INFO,
+		       "mcp %s: %zu resources, %zu templates, "
+		       "%zu prompts",
+		       be->spec->name, res ? json_object_array_length(res) : 0,
 		       tmpl ? json_object_array_length(tmpl) : 0,
 		       prompts ? json_object_array_length(prompts) : 0);
 	json_object_put(res);

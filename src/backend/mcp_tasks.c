@@ -177,8 +177,7 @@ static void task_expire(struct mcp_backend *be, struct mcp_pending *p)
 		    "MCP server %s's task %s expired: its ttl of %u ms (how "
 		    "long the server keeps a task and its result) ran out "
 		    "before the task finished (its last status: %s)",
-		    be->spec->name, p->task_id, p->task_ttl_ms,
-		    p->task_status);
+		    be->spec->name, p->task_id, p->task_ttl_ms, p->task_status);
 	if (r)
 		tx_mcp_send_task_cancel(be, r, p->task_id, p->result_id);
 	tx_mcp_pend_free(alias);

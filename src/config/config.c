@@ -362,14 +362,14 @@ out:
  * running out of memory ends it).  The path goes back to the tool's
  * after every step, whatever the step left pushed.
  */
-#define STEP(expr)                             \
-	do {                                   \
-		int step_rc_ = (expr);         \
-		tx_cfg_pop(c, base);           \
-		if (step_rc_ == -ENOMEM)       \
-			return step_rc_;       \
-		if (step_rc_)                  \
-			bad = step_rc_;        \
+#define STEP(expr)                       \
+	do {                             \
+		int step_rc_ = (expr);   \
+		tx_cfg_pop(c, base);     \
+		if (step_rc_ == -ENOMEM) \
+			return step_rc_; \
+		if (step_rc_)            \
+			bad = step_rc_;  \
 	} while (0)
 
 static int parse_tool(struct tx_cfg *c, struct json_object *o,
@@ -465,12 +465,10 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 		t->exec.timeout_ms = (unsigned)u;
 	}
 	u = t->exec.max_output;
-	STEP(tx_cfg_get_uint(c, o, "max_output_bytes", 1, EXEC_OUTPUT_MAX,
-			     &u));
+	STEP(tx_cfg_get_uint(c, o, "max_output_bytes", 1, EXEC_OUTPUT_MAX, &u));
 	t->exec.max_output = (size_t)u;
 	u = t->exec.max_stderr;
-	STEP(tx_cfg_get_uint(c, o, "max_stderr_bytes", 0, EXEC_STDERR_MAX,
-			     &u));
+	STEP(tx_cfg_get_uint(c, o, "max_stderr_bytes", 0, EXEC_STDERR_MAX, &u));
 	t->exec.max_stderr = (size_t)u;
 	u = t->exec.kill_grace_ms;
 	STEP(tx_cfg_get_uint(c, o, "kill_grace_ms", 0, EXEC_GRACE_MAX, &u));

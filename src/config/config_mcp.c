@@ -748,14 +748,14 @@ static int parse_elicitation(struct tx_cfg *c, struct json_object *o,
 static int parse_roots(struct tx_cfg *c, struct json_object *o,
 		       struct tx_mcp_spec *s)
 {
-	int rc = tx_cfg_get_strv(c, o, "roots", false, MCP_ROOTS_MAX,
-				 &s->roots, NULL);
+	int rc = tx_cfg_get_strv(c, o, "roots", false, MCP_ROOTS_MAX, &s->roots,
+				 NULL);
 
 	for (size_t i = 0; !rc && s->roots && s->roots[i]; i++)
 		if (s->roots[i][0] != '/') {
 			tx_cfg_push_key(c, "roots");
-			rc = tx_cfg_error(c, "[%zu]: a root is an absolute path",
-					  i);
+			rc = tx_cfg_error(
+				c, "[%zu]: a root is an absolute path", i);
 		}
 	return rc;
 }

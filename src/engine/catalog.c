@@ -49,7 +49,7 @@ struct cat_res {
 
 struct tx_prompt {
 	char *name, *name_file, *title, *description;
-	char **args;   /* argument names */
+	char **args; /* argument names */
 	bool *required;
 	size_t nargs;
 	char *doc, *schema;
@@ -91,9 +91,9 @@ struct cat_sub {
 };
 
 struct tx_catalog {
-	pthread_mutex_t lock;         /* cur, generation */
-	struct tx_catalog_set *cur;   /* lock */
-	pthread_mutex_t write_lock;   /* serializes writers and listeners */
+	pthread_mutex_t lock;       /* cur, generation */
+	struct tx_catalog_set *cur; /* lock */
+	pthread_mutex_t write_lock; /* serializes writers and listeners */
 	struct cat_listener listeners[CAT_LISTENERS_MAX]; /* write_lock */
 	size_t nlisteners;                                /* write_lock */
 	pthread_mutex_t watch_lock;
@@ -334,7 +334,8 @@ static int res_from(const char *ns, struct json_object *o, bool tmpl,
 		tx_log(TX_LOG_WARN,
 		       "mcp %s: skipping a resource%s without a valid "
 		       "\"%s\" and \"name\"",
-		       ns, tmpl ? " template" : "", tmpl ? "uriTemplate" : "uri");
+		       ns, tmpl ? " template" : "",
+		       tmpl ? "uriTemplate" : "uri");
 		return 1;
 	}
 	r->size = -1;
@@ -384,7 +385,8 @@ static int prompt_texts(struct tx_prompt *p)
 		rc = -ENOMEM;
 		goto out;
 	}
-	json_object_object_add(schema, "type", json_object_new_string("object"));
+	json_object_object_add(schema, "type",
+			       json_object_new_string("object"));
 	for (size_t i = 0; i < p->nargs; i++) {
 		struct json_object *a = json_object_new_object();
 
@@ -392,12 +394,13 @@ static int prompt_texts(struct tx_prompt *p)
 				       json_object_new_string("string"));
 		json_object_object_add(props, p->args[i], a);
 		if (p->required[i])
-			json_object_array_add(req,
-					      json_object_new_string(p->args[i]));
+			json_object_array_add(
+				req, json_object_new_string(p->args[i]));
 	}
 	json_object_object_add(schema, "properties", json_object_get(props));
 	if (json_object_array_length(req))
-		json_object_object_add(schema, "required", json_object_get(req));
+		json_object_object_add(schema, "required",
+				       json_object_get(req));
 	json_object_object_add(schema, "additionalProperties",
 			       json_object_new_boolean(false));
 	p->schema = tx_json_pretty(schema);
@@ -423,8 +426,10 @@ static int prompt_from(const char *ns, struct json_object *o,
 
 	memset(p, 0, sizeof(*p));
 	if (!name || !name[0] || tx_name_encode(name, enc, sizeof(enc)) < 0) {
-		tx_log(TX_LOG_WARN, "mcp %s: skipping a prompt without a "
-				    "valid \"name\"", ns);
+		tx_log(TX_LOG_WARN,
+		       "mcp %s: skipping a prompt without a "
+		       "valid \"name\"",
+		       ns);
 		return 1;
 	}
 	p->name = strdup(name);
@@ -470,8 +475,8 @@ static int prompt_from(const char *ns, struct json_object *o,
 			struct json_object *a =
 				json_object_array_get_idx(args, k);
 
-			if (jstr(a, "name") && !strcmp(jstr(a, "name"),
-						       p->args[i]))
+			if (jstr(a, "name") &&
+			    !strcmp(jstr(a, "name"), p->args[i]))
 				desc = jstr(a, "description");
 		}
 		tx_buf_printf(&rows, "| %s | %s | %s |\n", p->args[i],
@@ -655,8 +660,7 @@ static int server_cmp(const void *a, const void *b)
 }
 
 /* Swaps in the current set without ns, plus s (may be NULL). */
-static int replace(struct tx_catalog *cat, const char *ns,
-		   struct cat_server *s)
+static int replace(struct tx_catalog *cat, const char *ns, struct cat_server *s)
 {
 	struct tx_catalog_set *old, *set;
 
@@ -700,8 +704,7 @@ int tx_catalog_set_server(struct tx_catalog *cat, const char *ns,
 			  const struct tx_catalog_server_ops *ops,
 			  struct json_object *resources,
 			  struct json_object *templates,
-			  struct json_object *prompts, char *err,
-			  size_t errlen)
+			  struct json_object *prompts, char *err, size_t errlen)
 {
 	struct cat_server *s = server_build(ns, resources, templates, prompts);
 
@@ -756,8 +759,7 @@ int tx_catalog_listen_updated(struct tx_catalog *cat, tx_resource_updated_fn fn,
 	return rc;
 }
 
-void tx_catalog_updated(struct tx_catalog *cat, const char *ns,
-			const char *uri)
+void tx_catalog_updated(struct tx_catalog *cat, const char *ns, const char *uri)
 {
 	struct cat_watcher w[CAT_LISTENERS_MAX];
 	size_t n;
@@ -810,7 +812,8 @@ static int pct_add(struct tx_buf *b, const char *v)
 	static const char hex[] = "0123456789ABCDEF";
 	int rc = 0;
 
-	for (const unsigned char *p = (const unsigned char *)v; *p && !rc; p++) {
+	for (const unsigned char *p = (const unsigned char *)v; *p && !rc;
+	     p++) {
 		if (isalnum(*p) || strchr("-._~", *p)) {
 			rc = tx_buf_add(b, p, 1);
 		} else {
@@ -828,8 +831,8 @@ static int pct_add(struct tx_buf *b, const char *v)
  * template's URI with those variables bound when n covers the whole
  * template (a file).
  */
-static int template_match(const struct cat_res *r, char *const *parts,
-			  size_t n, char **uri)
+static int template_match(const struct cat_res *r, char *const *parts, size_t n,
+			  char **uri)
 {
 	struct tx_buf b;
 	const char *t;
@@ -840,8 +843,8 @@ static int template_match(const struct cat_res *r, char *const *parts,
 	for (size_t i = 0; i < n; i++) {
 		if (!r->vars[i] && strcmp(r->parts[i], parts[i]))
 			return 0;
-		if (r->vars[i] && (!strcmp(parts[i], "%") ||
-				   parts[i][0] == '\0'))
+		if (r->vars[i] &&
+		    (!strcmp(parts[i], "%") || parts[i][0] == '\0'))
 			return 0;
 	}
 	if (n < r->nparts)
@@ -896,8 +899,8 @@ int tx_catalog_resolve(const struct tx_catalog_set *set, const char *path,
 
 	memset(file, 0, sizeof(*file));
 	file->size = -1;
-	s = server_by_file(set, path, slash ? (size_t)(slash - path)
-					     : strlen(path));
+	s = server_by_file(set, path,
+			   slash ? (size_t)(slash - path) : strlen(path));
 	if (!s || !has_tree(s))
 		return TX_RES_NONE;
 	if (!slash)
@@ -1019,7 +1022,8 @@ int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
 	{
 		const char *slash = strchr(path, '/');
 		const struct cat_server *s = server_by_file(
-			set, path, slash ? (size_t)(slash - path) : strlen(path));
+			set, path,
+			slash ? (size_t)(slash - path) : strlen(path));
 
 		if (slash && split(slash + 1, &parts, &np)) {
 			rc = -ENOMEM;
@@ -1073,8 +1077,7 @@ static void add_field(struct tx_buf *b, const char *s)
 		tx_buf_add(b, strchr("\t\r\n", *s) ? " " : s, 1);
 }
 
-char *tx_catalog_resources_index(const struct tx_catalog_set *set,
-				 size_t *len)
+char *tx_catalog_resources_index(const struct tx_catalog_set *set, size_t *len)
 {
 	struct tx_buf b;
 	char *out;
@@ -1082,8 +1085,8 @@ char *tx_catalog_resources_index(const struct tx_catalog_set *set,
 	tx_buf_init(&b, CAT_TEXT_MAX);
 	for (size_t i = 0; i < set->n; i++) {
 		const struct cat_server *s = set->servers[i];
-		const struct cat_res **by_uri = calloc(s->nres + 1,
-						       sizeof(*by_uri));
+		const struct cat_res **by_uri =
+			calloc(s->nres + 1, sizeof(*by_uri));
 
 		if (!by_uri) {
 			tx_buf_release(&b);
@@ -1148,9 +1151,10 @@ int tx_catalog_prompts_list(const struct tx_catalog_set *set,
 	return 0;
 }
 
-static const struct cat_server *
-prompt_server(const struct tx_catalog_set *set, const char *ns_file,
-	      const char *name_file, const struct tx_prompt **out)
+static const struct cat_server *prompt_server(const struct tx_catalog_set *set,
+					      const char *ns_file,
+					      const char *name_file,
+					      const struct tx_prompt **out)
 {
 	const struct cat_server *s =
 		server_by_file(set, ns_file, strlen(ns_file));
@@ -1397,7 +1401,8 @@ static int prompt_render(struct json_object *res, char **text, char **json,
 		if (json_object_object_get_ex(m, "content", &c) &&
 		    json_object_is_type(c, json_type_array))
 			for (size_t k = 0; k < json_object_array_length(c); k++)
-				content_text(&b, json_object_array_get_idx(c, k));
+				content_text(&b,
+					     json_object_array_get_idx(c, k));
 		else
 			content_text(&b, c);
 	}

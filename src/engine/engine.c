@@ -891,12 +891,10 @@ char *tx_engine_status_text(struct tx_engine *e)
 			const char *e1 = f->error, *nl;
 
 			nl = strchr(e1, '\n');
-			tx_buf_printf(&b, "file %s error%s: %.*s\n", f->name,
-				      f->plan ? " (last good version in use)"
-					      : "",
-				      (int)(nl ? (size_t)(nl - e1)
-					       : strlen(e1)),
-				      e1);
+			tx_buf_printf(
+				&b, "file %s error%s: %.*s\n", f->name,
+				f->plan ? " (last good version in use)" : "",
+				(int)(nl ? (size_t)(nl - e1) : strlen(e1)), e1);
 			while (nl) {
 				e1 = nl + 1;
 				nl = strchr(e1, '\n');

@@ -69,8 +69,8 @@ struct tx_job {
 	void *backend_data;      /* lock */
 	/* The task the backend runs the call as (an MCP task), and the
 	 * task's last status ("working", "input_required", ...). */
-	char *task_id;        /* lock: set once, then never changed */
-	char task_status[32]; /* lock */
+	char *task_id;           /* lock: set once, then never changed */
+	char task_status[32];    /* lock */
 	bool cancel_sent;        /* lock */
 	struct timespec created; /* CLOCK_REALTIME */
 	struct timespec started;

@@ -108,9 +108,8 @@ static int ns_valid(struct fs *fs, const struct fs_node *n)
 	return has_entry(fs, NULL, n->key);
 }
 
-static int ns_lookup(struct fs *fs, const struct fs_node *dir,
-		     const char *name, const struct fs_node_ops **ops,
-		     char **key)
+static int ns_lookup(struct fs *fs, const struct fs_node *dir, const char *name,
+		     const struct fs_node_ops **ops, char **key)
 {
 	size_t len = strlen(dir->key) + strlen(name) + 2;
 	int rc = has_entry(fs, dir->key, name);

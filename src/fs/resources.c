@@ -202,8 +202,8 @@ static int fetch(struct fs *fs, const struct tx_res_file *f,
 {
 	char err[512] = "", *data = NULL;
 	size_t len = 0;
-	int rc = tx_engine_resource_read(fs->engine, f->ns, f->uri, &data,
-					 &len, err, sizeof(err));
+	int rc = tx_engine_resource_read(fs->engine, f->ns, f->uri, &data, &len,
+					 err, sizeof(err));
 
 	if (rc)
 		return rc;

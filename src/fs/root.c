@@ -16,12 +16,12 @@ static const struct fs_child root_children[] = {
 	{ "search", &fs_search_ops, 0, NULL }, /* search.c */
 	/* chain/ is the pseudo tool TX_CHAIN_ID: its files carry that key
 	 * as a tool directory's carry the tool's ID. */
-	{ "chain", &fs_chain_ops, 0, TX_CHAIN_ID }, /* chain.c */
-	{ "code", &fs_code_ops, 0, NULL },          /* code.c */
+	{ "chain", &fs_chain_ops, 0, TX_CHAIN_ID },  /* chain.c */
+	{ "code", &fs_code_ops, 0, NULL },           /* code.c */
 	{ "resources", &fs_resources_ops, 0, NULL }, /* resources.c */
 	{ "prompts", &fs_prompts_ops, 0, NULL },     /* prompts.c */
-	{ ".ctl", &fs_ctl_ops, 0, NULL },           /* ctl.c */
-	{ ".runs", &fs_runs_ops, 0, NULL },         /* runs.c */
+	{ ".ctl", &fs_ctl_ops, 0, NULL },            /* ctl.c */
+	{ ".runs", &fs_runs_ops, 0, NULL },          /* runs.c */
 };
 
 const struct fs_node_ops fs_root_ops = {

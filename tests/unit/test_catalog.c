@@ -49,8 +49,8 @@ static const struct tx_catalog_server_ops ops = { .read = no_read };
 static struct json_object *parse(const char *text)
 {
 	char err[256];
-	struct json_object *o = tx_json_parse(text, strlen(text), 64, err,
-					      sizeof(err));
+	struct json_object *o =
+		tx_json_parse(text, strlen(text), 64, err, sizeof(err));
 
 	assert_non_null(o);
 	return o;
@@ -112,8 +112,7 @@ static void test_resolve_and_list(void **state)
 	assert_string_equal(f.uri, "mem://users/a%20b/profile");
 	assert_int_equal(f.size, -1);
 	tx_res_file_release(&f);
-	assert_int_equal(kind_of(s1, "srv/mem/users/x/other", &f),
-			 TX_RES_NONE);
+	assert_int_equal(kind_of(s1, "srv/mem/users/x/other", &f), TX_RES_NONE);
 
 	assert_int_equal(tx_catalog_list(s1, "srv/mem", &v, &n), 0);
 	assert_int_equal(n, 2);

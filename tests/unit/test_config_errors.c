@@ -44,8 +44,8 @@ static void test_three_errors(void **state)
 	char err[4096];
 
 	(void)state;
-	assert_int_equal(tx_config_parse_buffer("t.json", doc, strlen(doc),
-						&cf, err, sizeof(err)),
+	assert_int_equal(tx_config_parse_buffer("t.json", doc, strlen(doc), &cf,
+						err, sizeof(err)),
 			 -EINVAL);
 	assert_null(cf);
 	assert_string_equal(
@@ -69,8 +69,8 @@ static void test_one_tool_many_keys(void **state)
 	char err[4096];
 
 	(void)state;
-	assert_int_equal(tx_config_parse_buffer("t.json", doc, strlen(doc),
-						&cf, err, sizeof(err)),
+	assert_int_equal(tx_config_parse_buffer("t.json", doc, strlen(doc), &cf,
+						err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "$.tools[0].namespace: a namespace "
 				    "must not contain ':'"));
@@ -123,8 +123,8 @@ static void test_small_buffer(void **state)
 
 	(void)state;
 	memset(err, 'Z', sizeof(err));
-	assert_int_equal(tx_config_parse_buffer("t.json", doc, strlen(doc),
-						&cf, err, sizeof(err)),
+	assert_int_equal(tx_config_parse_buffer("t.json", doc, strlen(doc), &cf,
+						err, sizeof(err)),
 			 -EINVAL);
 	assert_true(memchr(err, '\0', sizeof(err)) != NULL);
 	assert_int_equal(strncmp(err, "t.json: $.x: unknown key", 24), 0);

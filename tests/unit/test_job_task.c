@@ -43,8 +43,8 @@ static void test_task_status(void **state)
 	tx_job_set_task(job, NULL, "input_required");
 	assert_int_equal(tx_job_cancel(job), 0);
 	assert_string_equal(tx_job_status_name(job), "cancelled");
-	assert_non_null(strstr(tx_job_envelope_text(job, NULL),
-			       "\"task\": \"t-1\""));
+	assert_non_null(
+		strstr(tx_job_envelope_text(job, NULL), "\"task\": \"t-1\""));
 	tx_job_unref(job);
 	tx_engine_free(e);
 }
