@@ -21,6 +21,7 @@
 #include "backend/mcp.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -148,6 +149,8 @@ static void connect_server(struct mcp_backend *be)
 	struct tx_mcp_conn *c;
 	struct mcp_conn_ref *r;
 	struct mcp_outgoing *out;
+	uint64_t took;
+	size_t ntools;
 	char err[600], why[700];
 	unsigned closes;
 	int rc;
@@ -200,6 +203,8 @@ static void connect_server(struct mcp_backend *be)
 	}
 	be->state = ST_READY;
 	be->last_activity = tx_mono_ms();
+	took = be->last_activity - r->started;
+	ntools = be->ntools;
 	be->ping_id = 0;
 	be->first_done = true;
 	be->first_rc = 0;
@@ -213,17 +218,18 @@ static void connect_server(struct mcp_backend *be)
 		tx_mcp_conn_put(be, r);
 		pthread_mutex_unlock(&be->mu);
 		tx_log(TX_LOG_INFO,
-		       "mcp %s: tools listed; lazy, so stopped "
-		       "until the first call",
-		       be->spec->name);
+		       "mcp %s: started in %" PRIu64 " ms, %zu tools listed; "
+		       "lazy, so stopped until the first call",
+		       be->spec->name, took, ntools);
 		return;
 	}
 	be->lazy_listed = true;
 	out = tx_mcp_pump(be);
 	tx_mcp_conn_put(be, r);
 	pthread_mutex_unlock(&be->mu);
-	tx_log(TX_LOG_INFO, "mcp %s: ready (%s, protocol %s)", be->spec->name,
-	       be->server_info, be->version);
+	tx_log(TX_LOG_INFO,
+	       "mcp %s: ready in %" PRIu64 " ms, %zu tools (%s, protocol %s)",
+	       be->spec->name, took, ntools, be->server_info, be->version);
 	tx_mcp_send_all(be, out);
 	return;
 
