@@ -53,5 +53,9 @@ dev: read-only"
 for prof in standard hardened; do
 	run_sb $prof "$TMP/mounts.sh" -b "$TMP/shared:/data" || fail "$prof did not run"
 	assert_eq 0 "$(result_field exit_code)" "$prof exit code ($(cat "$TMP/err"))"
-	assert_eq "$expected" "$(cat "$TMP/out")" "$prof mounts"
+	# (A coverage build, make coverage, adds /run/gcov for the
+	# helper's counts: see src/sandbox/helper_gcov.c.)
+	got=$(cat "$TMP/out")
+	[ -d "$BUILD/gcov-sandbox" ] && got=$(printf '%s\n' "$got" | grep -vx '/run/gcov rw')
+	assert_eq "$expected" "$got" "$prof mounts"
 done
