@@ -76,24 +76,24 @@ static void index_tools(void *ctx, const struct tx_toolset *old,
 {
 	struct tx_engine *e = ctx;
 
-	for (size_t i = 0; i < tx_toolset_count(cur); i++) {
-		const struct tx_tool *t = tx_toolset_at(cur, i);
+	(void)old;
+	/* What changed only: a reload of one file costs its tools. */
+	for (size_t i = 0; i < tx_toolset_removed_count(cur); i++) {
+		const struct tx_tool *t = tx_toolset_removed(cur, i);
 
-		if (tx_toolset_find(old, t->id) != t)
-			index_tool(e, t);
-	}
-	for (size_t i = 0; i < tx_toolset_count(old); i++) {
-		const struct tx_tool *t = tx_toolset_at(old, i);
-
+		/* A redefined tool is put again below, in place. */
 		if (!tx_toolset_find(cur, t->id))
 			tx_search_index_remove(e->search, t->id);
 	}
+	for (size_t i = 0; i < tx_toolset_added_count(cur); i++)
+		index_tool(e, tx_toolset_added(cur, i));
 }
 
 static void on_tools_changed(void *ctx, const struct tx_toolset *old,
 			     const struct tx_toolset *cur)
 {
-	tx_runner_tools_removed(ctx, old, cur);
+	if (tx_toolset_removed_count(cur))
+		tx_runner_tools_removed(ctx, old, cur);
 }
 
 /* ------------------------------------------------------------------ */
@@ -229,18 +229,86 @@ static struct tx_tool *file_tool_new(struct tx_engine *e,
 	return b->kind->tool_new(b->backend, spec, file, err, errlen);
 }
 
-/* Registers the tools of a file's current plan. */
-static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
+/*
+ * The files a reload touched, registered together (config_lock): one
+ * new tool set for the whole reload, not one per file, so loading N
+ * tools from any number of files costs O(N).
+ */
+struct engine_batch {
+	struct tx_source_update *u; /* source and tools are ours */
+	char **files;               /* the file of each, for messages */
+	size_t n, cap;
+};
+
+static void batch_release(struct engine_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		for (size_t j = 0; j < b->u[i].n; j++)
+			tx_tool_unref(b->u[i].tools[j]);
+		free((void *)b->u[i].tools);
+		free((void *)b->u[i].source);
+		free(b->u[i].why);
+		free(b->files[i]);
+	}
+	free(b->u);
+	free(b->files);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Registers what the batch holds, as one change of the tool set. */
+static void batch_commit(struct tx_engine *e, struct engine_batch *b)
+{
+	int rc = tx_registry_update(e->registry, b->u, b->n);
+
+	for (size_t i = 0; i < b->n; i++)
+		if (b->u[i].refused)
+			tx_log(TX_LOG_ERROR, "%s: %s", b->files[i],
+			       b->u[i].why);
+	if (rc < 0)
+		tx_log(TX_LOG_ERROR, "config: cannot register tools: %s",
+		       strerror(-rc));
+	batch_release(b);
+}
+
+/* Adds the tools of a file's current plan to the batch. */
+static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
+			     struct engine_file *f)
 {
 	struct tx_tool **tools = NULL;
 	char source[512], err[1024];
 	size_t n = 0;
-	int rc;
 
 	snprintf(source, sizeof(source), "file:%s", f->name);
-	if (f->plan && f->plan->ntools)
-		tools = calloc(f->plan->ntools, sizeof(*tools));
-	for (size_t i = 0; tools && i < f->plan->ntools; i++) {
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		struct tx_source_update *u = realloc(b->u, cap * sizeof(*u));
+		char **files = u ? realloc(b->files, cap * sizeof(*files))
+				 : NULL;
+
+		if (u)
+			b->u = u;
+		if (!files) {
+			tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s",
+			       f->name, strerror(ENOMEM));
+			return;
+		}
+		b->files = files;
+		b->cap = cap;
+	}
+	tools = calloc(f->plan && f->plan->ntools ? f->plan->ntools : 1,
+		       sizeof(*tools));
+	b->u[b->n] = (struct tx_source_update){ .source = strdup(source),
+						 .tools = tools };
+	b->files[b->n] = strdup(f->name);
+	if (!tools || !b->u[b->n].source || !b->files[b->n]) {
+		free(tools);
+		free((void *)b->u[b->n].source);
+		free(b->files[b->n]);
+		tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s", f->name,
+		       strerror(ENOMEM));
+		return;
+	}
+	for (size_t i = 0; f->plan && i < f->plan->ntools; i++) {
 		struct tx_tool *t = file_tool_new(e, &f->plan->tools[i],
 						  f->name, err, sizeof(err));
 
@@ -249,16 +317,7 @@ static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
 		else
 			tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
 	}
-	rc = tx_registry_set_source(e->registry, source, tools, n, err,
-				    sizeof(err));
-	if (rc > 0)
-		tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
-	else if (rc < 0)
-		tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s", f->name,
-		       strerror(-rc));
-	for (size_t i = 0; i < n; i++)
-		tx_tool_unref(tools[i]);
-	free(tools);
+	b->u[b->n++].n = n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -518,8 +577,10 @@ static bool json_name(const char *name)
 	return n > 5 && name[0] != '.' && !strcmp(name + n - 5, ".json");
 }
 
-/* Re-reads one file of the directory (added, changed or removed). */
-static void reload_file(struct tx_engine *e, const char *name)
+/* Re-reads one file of the directory (added, changed or removed); its
+ * tools join the batch. */
+static void reload_file(struct tx_engine *e, struct engine_batch *b,
+			const char *name)
 {
 	struct engine_file *f;
 	char path[4096];
@@ -533,7 +594,7 @@ static void reload_file(struct tx_engine *e, const char *name)
 		tx_log(TX_LOG_INFO, "config: %s removed", name);
 		tx_config_file_free(f->plan);
 		f->plan = NULL;
-		file_apply_tools(e, f);
+		file_apply_tools(e, b, f);
 		file_release(f);
 		*f = e->files[--e->nfiles];
 		return;
@@ -545,7 +606,7 @@ static void reload_file(struct tx_engine *e, const char *name)
 		f->path = strdup(path);
 	if (f->path && file_load(f, NULL, 0)) {
 		tx_log(TX_LOG_INFO, "config: %s loaded", name);
-		file_apply_tools(e, f);
+		file_apply_tools(e, b, f);
 	}
 }
 
@@ -557,6 +618,7 @@ static int cmp_str(const void *a, const void *b)
 /* Re-reads the directory; waits for new servers only when wait. */
 static int reload_dir(struct tx_engine *e, bool wait)
 {
+	struct engine_batch b = { 0 };
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0;
@@ -594,10 +656,11 @@ static int reload_dir(struct tx_engine *e, bool wait)
 			i++;
 			continue;
 		}
-		reload_file(e, e->files[i].name);
+		reload_file(e, &b, e->files[i].name);
 	}
 	for (size_t k = 0; k < n; k++)
-		reload_file(e, names[k]);
+		reload_file(e, &b, names[k]);
+	batch_commit(e, &b);
 	servers_sync(e, wait);
 	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);
@@ -614,12 +677,14 @@ static void on_config_changed(void *ctx, const char *path)
 {
 	struct tx_engine *e = ctx;
 	const char *name = strrchr(path, '/');
+	struct engine_batch b = { 0 };
 
 	name = name ? name + 1 : path;
 	if (!json_name(name))
 		return;
 	pthread_mutex_lock(&e->config_lock);
-	reload_file(e, name);
+	reload_file(e, &b, name);
+	batch_commit(e, &b);
 	servers_sync(e, false);
 	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);
@@ -627,14 +692,17 @@ static void on_config_changed(void *ctx, const char *path)
 
 static void load_embedded(struct tx_engine *e)
 {
+	struct engine_batch b = { 0 };
+
 	pthread_mutex_lock(&e->config_lock);
 	for (const struct tx_embedded_file *ef = tx_default_config; ef->name;
 	     ef++) {
 		struct engine_file *f = file_get(e, ef->name, true);
 
 		if (f && file_load(f, ef->data, ef->len))
-			file_apply_tools(e, f);
+			file_apply_tools(e, &b, f);
 	}
+	batch_commit(e, &b);
 	servers_sync(e, true);
 	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);
