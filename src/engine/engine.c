@@ -85,8 +85,14 @@ static void index_tools(void *ctx, const struct tx_toolset *old,
 		if (!tx_toolset_find(cur, t->id))
 			tx_search_index_remove(e->search, t->id);
 	}
-	for (size_t i = 0; i < tx_toolset_added_count(cur); i++)
-		index_tool(e, tx_toolset_added(cur, i));
+	for (size_t i = 0; i < tx_toolset_added_count(cur); i++) {
+		const struct tx_tool *t = tx_toolset_added(cur, i);
+
+		index_tool(e, t);
+		/* The index was the last reader of the schema's tree; no
+		 * reader sees the tool before this set is published. */
+		tx_tool_compact((struct tx_tool *)t);
+	}
 }
 
 static void on_tools_changed(void *ctx, const struct tx_toolset *old,
@@ -316,6 +322,17 @@ static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
 			tools[n++] = t;
 		else
 			tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
+	}
+	/*
+	 * The tools hold what they need of the schemas now: the plan's
+	 * trees would only cost memory (a plan is applied once, when it
+	 * is loaded; what stays is read for names and servers).
+	 */
+	for (size_t i = 0; f->plan && i < f->plan->ntools; i++) {
+		json_object_put(f->plan->tools[i].input_schema);
+		f->plan->tools[i].input_schema = NULL;
+		json_object_put(f->plan->tools[i].output_schema);
+		f->plan->tools[i].output_schema = NULL;
 	}
 	b->u[b->n++].n = n;
 }
@@ -602,6 +619,23 @@ static void reload_file(struct tx_engine *e, struct engine_batch *b,
 	f = file_get(e, name, true);
 	if (!f)
 		return;
+	/*
+	 * Unchanged since it was read: nothing to do, so a reload of a
+	 * directory of 500 files costs the files that changed.  File
+	 * systems stamp times at a coarse tick, so a file modified within
+	 * two seconds of being read may have changed again since with the
+	 * same stamp (git's "racily clean" entries): it is read again.
+	 */
+	if (f->path && f->dev == st.st_dev && f->ino == st.st_ino &&
+	    f->size == st.st_size && f->mtime.tv_sec == st.st_mtim.tv_sec &&
+	    f->mtime.tv_nsec == st.st_mtim.tv_nsec &&
+	    st.st_mtim.tv_sec + 2 < f->read_at)
+		return;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->size = st.st_size;
+	f->mtime = st.st_mtim;
+	f->read_at = time(NULL);
 	if (!f->path)
 		f->path = strdup(path);
 	if (f->path && file_load(f, NULL, 0)) {

@@ -179,7 +179,8 @@ struct fs_node_ops {
 
 	/* ---- tool set changes ---- */
 	/* Queues the kernel notifications that n needs (notify.c), for a
-	 * node the kernel knows.  NULL: none. */
+	 * node the kernel knows under tools/ whose tool or namespace the
+	 * change names.  NULL: none. */
 	void (*changed)(struct fs_change *c, const struct fs_node *n);
 };
 
