@@ -346,8 +346,19 @@ static int run_main(int argc, char **argv)
 			if (ok)
 				break;
 			if (now_us() - t0 > 60e6) {
-				fprintf(stderr, "bench_scale: reload not "
-						"visible\n");
+				char log[4096], *l = NULL;
+
+				fprintf(stderr, "bench_scale: %s never shows "
+						"%s\n", path, marker);
+				if (slurp(path, &l) >= 0)
+					fprintf(stderr, "%.300s\n", l);
+				free(l);
+				l = NULL;
+				snprintf(log, sizeof(log), "%s/.ctl/log", mnt);
+				if (slurp(log, &l) >= 0)
+					fprintf(stderr, "%s\n",
+						strlen(l) > 3000 ? l + strlen(l) - 3000 : l);
+				free(l);
 				goto out_unmount;
 			}
 			sleep_us(200);
@@ -374,10 +385,13 @@ out_unmount:
 		char *av[] = { "fusermount3", "-u", mnt, NULL };
 		pid_t u = spawn(av, true);
 
+		int st = 1;
+
 		if (u > 0)
-			waitpid(u, NULL, 0);
-		if (waitpid(fs, NULL, 0) != fs)
-			kill(fs, SIGKILL);
+			waitpid(u, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			kill(fs, SIGTERM); /* it unmounts on the way out */
+		waitpid(fs, NULL, 0);
 	}
 	return rc;
 }

@@ -17,3 +17,6 @@ echo "== the mount's calling ways against the FUSE floor"
 echo
 echo "== one MCP call through the mount against a direct client and the floor"
 "$BUILD/bench/bench_mcp" -n 500 -r 3
+echo
+echo "== fifty thousand tools: start-up, memory, reload, the tree"
+"$top/bench/bench-scale.sh"

@@ -60,6 +60,8 @@ struct listener {
 /* An entry of the ID index: which source holds which tool. */
 struct id_slot {
 	struct tx_tool *tool; /* NULL: free */
+	uint64_t hash;        /* of tool->id: probes and growth need not
+			       * touch the tool (a cache miss each) */
 	size_t source;        /* index into sources */
 	uint64_t serial;      /* the update that put it here */
 };
@@ -113,22 +115,24 @@ static uint64_t hash_id(const char *s)
 static struct id_slot *ids_find(const struct tx_registry *reg, const char *id)
 {
 	size_t mask = reg->nids_cap - 1;
+	uint64_t h;
 
 	if (!reg->nids_cap)
 		return NULL;
-	for (size_t i = hash_id(id) & mask;; i = (i + 1) & mask) {
+	h = hash_id(id);
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct id_slot *s = &reg->ids[i];
 
 		if (!s->tool)
 			return NULL;
-		if (!strcmp(s->tool->id, id))
+		if (s->hash == h && !strcmp(s->tool->id, id))
 			return s;
 	}
 }
 
 static void ids_put_slot(struct id_slot *tab, size_t cap, struct id_slot e)
 {
-	size_t mask = cap - 1, i = hash_id(e.tool->id) & mask;
+	size_t mask = cap - 1, i = e.hash & mask;
 
 	while (tab[i].tool)
 		i = (i + 1) & mask;
@@ -171,7 +175,7 @@ static void ids_del(struct tx_registry *reg, struct id_slot *s)
 		j = (j + 1) & mask;
 		if (!reg->ids[j].tool)
 			return;
-		home = hash_id(reg->ids[j].tool->id) & mask;
+		home = reg->ids[j].hash & mask;
 		/* Entry j may fill hole i unless its home lies in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
@@ -507,7 +511,8 @@ static int source_update(struct tx_registry *reg,
 			added->v[added->n++] = t;
 		} else {
 			ids_put_slot(reg->ids, reg->nids_cap,
-				     (struct id_slot){ t, idx, serial });
+				     (struct id_slot){ t, hash_id(t->id), idx,
+						       serial });
 			reg->nids++;
 			added->v[added->n++] = t;
 		}

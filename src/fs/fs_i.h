@@ -253,6 +253,8 @@ struct fs_handle {
 	int accmode;                   /* O_RDONLY, O_WRONLY or O_RDWR */
 	pthread_mutex_t lock;
 	struct fs_blob *blob; /* snapshot text served by read */
+	bool cached;          /* blob is an FS_CACHED text */
+	uint64_t blob_gen;    /* tool-set generation before blob was made */
 	struct tx_job *job;   /* the job this handle reads or runs */
 	struct tx_argbuf *ab; /* call files: arguments as written */
 	struct tx_buf query;  /* search/query: the query as written */
@@ -408,6 +410,11 @@ struct fs_change {
 };
 /* Queues inval_inode(ino) when name is NULL, else inval_entry. */
 void fs_change_queue(struct fs_change *c, fuse_ino_t ino, const char *name);
+/* The tool set's generation now. */
+uint64_t fs_tools_generation(struct fs *fs);
+/* After a read of a cached file served from h->blob: when the tool set
+ * changed since the blob was made, the kernel forgets what it read. */
+void fs_cached_read_done(struct fs *fs, const struct fs_handle *h);
 
 /* ---- session.c ---- */
 int fs_sessions_init(struct fs *fs);

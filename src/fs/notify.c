@@ -248,6 +248,34 @@ void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 	enqueue(fs, &c);
 }
 
+uint64_t fs_tools_generation(struct fs *fs)
+{
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	uint64_t gen = set ? tx_toolset_generation(set) : 0;
+
+	tx_toolset_unref(set);
+	return gen;
+}
+
+/*
+ * A handle keeps the text of the set it was opened on.  Opened before a
+ * change and read after the change's invalidation reached the kernel,
+ * its old text would fill the page cache again, and keep_cache would
+ * serve it to every later open until the next change.  The reply is
+ * written to the device before this runs, so an invalidation queued now
+ * reaches the kernel after those pages and drops them.
+ */
+void fs_cached_read_done(struct fs *fs, const struct fs_handle *h)
+{
+	struct fs_change c = { 0 };
+
+	if (!fs->notify_running || fs_tools_generation(fs) == h->blob_gen)
+		return;
+	c.tail = &c.head;
+	fs_change_queue(&c, h->ino, NULL);
+	enqueue(fs, &c);
+}
+
 /* Runs with the node table locked: a node whose object is gone. */
 static void gone_node(struct fs *fs, const struct fs_node *n, void *arg)
 {
