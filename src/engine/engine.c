@@ -55,6 +55,9 @@
 
 static void index_tool(struct tx_engine *e, const struct tx_tool *t)
 {
+	/* A compacted tool's tree, again, for the index only. */
+	struct json_object *tmp =
+		t->input_schema ? NULL : tx_tool_schema_parse(t);
 	struct tx_search_doc doc = {
 		.id = t->id,
 		.ns = t->ns,
@@ -63,11 +66,12 @@ static void index_tool(struct tx_engine *e, const struct tx_tool *t)
 		.description = t->description,
 		.tags = (const char *const *)t->tags,
 		.ntags = t->ntags,
-		.input_schema = t->input_schema,
+		.input_schema = t->input_schema ? t->input_schema : tmp,
 	};
 
 	if (tx_search_index_put(e->search, &doc))
 		tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
+	json_object_put(tmp);
 }
 
 /* Before the new set is published (registry.h says why). */
@@ -318,10 +322,17 @@ static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
 		struct tx_tool *t = file_tool_new(e, &f->plan->tools[i],
 						  f->name, err, sizeof(err));
 
-		if (t)
+		/*
+		 * A thousand files' schema trees would otherwise wait for the
+		 * one publication at the end of the load: keep the compact
+		 * text only (the index parses it again, one tool at a time).
+		 */
+		if (t) {
+			tx_tool_compact(t);
 			tools[n++] = t;
-		else
+		} else {
 			tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
+		}
 	}
 	/*
 	 * The tools hold what they need of the schemas now: the plan's

@@ -315,15 +315,8 @@ static const char *lazy_text(const struct tx_tool *tool, _Atomic(char *) *slot,
 	pthread_mutex_lock(&render_lock);
 	text = atomic_load(slot);
 	if (!text && !t->input_schema) {
-		/* Compacted: the tree again, for this render only.  Our own
-		 * text, checked when the tool was built. */
-		struct json_tokener *tok = json_tokener_new_ex(1024);
-
-		if (tok) {
-			tmp = json_tokener_parse_ex(tok, t->schema_json,
-						    (int)strlen(t->schema_json));
-			json_tokener_free(tok);
-		}
+		/* Compacted: the tree again, for this render only. */
+		tmp = tx_tool_schema_parse(t);
 		t->input_schema = tmp;
 	}
 	if (!text && t->input_schema) {
@@ -342,6 +335,20 @@ static const char *lazy_text(const struct tx_tool *tool, _Atomic(char *) *slot,
 static char *render_schema(const struct tx_tool *t)
 {
 	return tx_json_pretty(t->input_schema);
+}
+
+struct json_object *tx_tool_schema_parse(const struct tx_tool *t)
+{
+	/* Our own text, checked when the tool was built. */
+	struct json_tokener *tok = json_tokener_new_ex(1024);
+	struct json_object *o = NULL;
+
+	if (tok) {
+		o = json_tokener_parse_ex(tok, t->schema_json,
+					  (int)strlen(t->schema_json));
+		json_tokener_free(tok);
+	}
+	return o;
 }
 
 void tx_tool_compact(struct tx_tool *t)

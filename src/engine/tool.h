@@ -100,6 +100,9 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
  * the writer that is about to publish the tool (no reader sees it yet).
  */
 void tx_tool_compact(struct tx_tool *tool);
+/* The input schema as a new tree, parsed from its compact text (the
+ * caller puts it), or NULL when out of memory. */
+struct json_object *tx_tool_schema_parse(const struct tx_tool *tool);
 
 /* True when two tools have the same definition, their backend's spec
  * included (reload detects no-ops). */
