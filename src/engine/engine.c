@@ -268,7 +268,11 @@ static void batch_release(struct engine_batch *b)
 /* Registers what the batch holds, as one change of the tool set. */
 static void batch_commit(struct tx_engine *e, struct engine_batch *b)
 {
-	int rc = tx_registry_update(e->registry, b->u, b->n);
+	int rc;
+
+	if (!b->n)
+		return; /* no file changed: the set stays as it is */
+	rc = tx_registry_update(e->registry, b->u, b->n);
 
 	for (size_t i = 0; i < b->n; i++)
 		if (b->u[i].refused)

@@ -569,8 +569,10 @@ static int publish(struct tx_registry *reg, struct tool_list *added,
 			added->v[na++] = added->v[i];
 	}
 	added->n = na;
-	qsort(added->v, added->n, sizeof(*added->v), cmp_id);
-	qsort(removed->v, removed->n, sizeof(*removed->v), cmp_id);
+	if (added->n)
+		qsort(added->v, added->n, sizeof(*added->v), cmp_id);
+	if (removed->n)
+		qsort(removed->v, removed->n, sizeof(*removed->v), cmp_id);
 	set = toolset_next(old, added->v, added->n, removed->v, removed->n,
 			   reg->generation + 1);
 	if (!set) {
