@@ -35,3 +35,6 @@ if [ "$rc" -eq 77 ]; then
 elif [ "$rc" -ne 0 ]; then
 	exit "$rc"
 fi
+echo
+echo "== fifty thousand tools: start-up, memory, reload, the tree"
+"$top/bench/bench-scale.sh"

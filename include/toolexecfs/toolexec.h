@@ -117,6 +117,24 @@ const struct tx_tool *tx_toolset_find(const struct tx_toolset *set,
  * set): a reference, or NULL when there is none. */
 const struct tx_tool *tx_engine_find_tool(struct tx_engine *engine,
 					  const char *tool_id);
+/*
+ * What changed from the set before: the tools of set that it did not
+ * hold (new or redefined), and the tools it held that set does not (gone
+ * or redefined), each sorted by ID and borrowed from set.  A listener
+ * (tx_engine_watch_tools) reads these to cost what changed.
+ */
+size_t tx_toolset_added_count(const struct tx_toolset *set);
+const struct tx_tool *tx_toolset_added(const struct tx_toolset *set, size_t i);
+size_t tx_toolset_removed_count(const struct tx_toolset *set);
+const struct tx_tool *tx_toolset_removed(const struct tx_toolset *set,
+					 size_t i);
+/* True when a tool of set has the namespace whose file name is ns_file. */
+bool tx_toolset_has_namespace(const struct tx_toolset *set,
+			      const char *ns_file);
+/* The tools of that namespace are tx_toolset_at(set, *first + k) for k
+ * below the count returned (0 when none). */
+size_t tx_toolset_namespace_range(const struct tx_toolset *set,
+				  const char *ns_file, size_t *first);
 /* Finds by namespace and *encoded* file name (see tx_name_encode). */
 const struct tx_tool *tx_toolset_find_file(const struct tx_toolset *set,
 					   const char *ns_file,

@@ -790,7 +790,7 @@ int tx_config_parse_file(const char *path, struct tx_config_file **out,
 {
 	struct stat st;
 	char *buf = NULL, *dir = NULL, *abs, *slash;
-	size_t len = 0;
+	size_t len = 0, cap;
 	int fd, rc;
 
 	*out = NULL;
@@ -814,15 +814,39 @@ int tx_config_parse_file(const char *path, struct tx_config_file **out,
 			 path, (long long)st.st_size, TX_CONFIG_FILE_MAX);
 		goto out_close;
 	}
-	/* One byte more than the cap: a file that grew meanwhile is seen. */
-	buf = malloc(TX_CONFIG_FILE_MAX + 1);
+	/*
+	 * The file's size and a little more, grown up to one byte more than
+	 * the cap (a file that grew meanwhile is seen): not the cap itself,
+	 * which 500 files of 40 KB would each allocate and fault in.
+	 */
+	cap = (size_t)st.st_size + 4096;
+	if (cap > TX_CONFIG_FILE_MAX + 1)
+		cap = TX_CONFIG_FILE_MAX + 1;
+	buf = malloc(cap);
 	if (!buf) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out_close;
 	}
 	for (;;) {
-		ssize_t r = read(fd, buf + len, TX_CONFIG_FILE_MAX + 1 - len);
+		ssize_t r;
+
+		if (len == cap && cap < TX_CONFIG_FILE_MAX + 1) {
+			size_t grown = cap * 2 < TX_CONFIG_FILE_MAX + 1
+					       ? cap * 2
+					       : TX_CONFIG_FILE_MAX + 1;
+			char *g = realloc(buf, grown);
+
+			if (!g) {
+				rc = -ENOMEM;
+				snprintf(err, errlen, "%s: out of memory",
+					 path);
+				goto out_free;
+			}
+			buf = g;
+			cap = grown;
+		}
+		r = read(fd, buf + len, cap - len);
 
 		if (r < 0 && errno == EINTR)
 			continue;

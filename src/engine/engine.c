@@ -55,6 +55,9 @@
 
 static void index_tool(struct tx_engine *e, const struct tx_tool *t)
 {
+	/* A compacted tool's tree, again, for the index only. */
+	struct json_object *tmp = t->input_schema ? NULL
+						  : tx_tool_schema_parse(t);
 	struct tx_search_doc doc = {
 		.id = t->id,
 		.ns = t->ns,
@@ -63,11 +66,12 @@ static void index_tool(struct tx_engine *e, const struct tx_tool *t)
 		.description = t->description,
 		.tags = (const char *const *)t->tags,
 		.ntags = t->ntags,
-		.input_schema = t->input_schema,
+		.input_schema = t->input_schema ? t->input_schema : tmp,
 	};
 
 	if (tx_search_index_put(e->search, &doc))
 		tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
+	json_object_put(tmp);
 }
 
 /* Before the new set is published (registry.h says why). */
@@ -76,24 +80,30 @@ static void index_tools(void *ctx, const struct tx_toolset *old,
 {
 	struct tx_engine *e = ctx;
 
-	for (size_t i = 0; i < tx_toolset_count(cur); i++) {
-		const struct tx_tool *t = tx_toolset_at(cur, i);
+	(void)old;
+	/* What changed only: a reload of one file costs its tools. */
+	for (size_t i = 0; i < tx_toolset_removed_count(cur); i++) {
+		const struct tx_tool *t = tx_toolset_removed(cur, i);
 
-		if (tx_toolset_find(old, t->id) != t)
-			index_tool(e, t);
-	}
-	for (size_t i = 0; i < tx_toolset_count(old); i++) {
-		const struct tx_tool *t = tx_toolset_at(old, i);
-
+		/* A redefined tool is put again below, in place. */
 		if (!tx_toolset_find(cur, t->id))
 			tx_search_index_remove(e->search, t->id);
+	}
+	for (size_t i = 0; i < tx_toolset_added_count(cur); i++) {
+		const struct tx_tool *t = tx_toolset_added(cur, i);
+
+		index_tool(e, t);
+		/* The index was the last reader of the schema's tree; no
+		 * reader sees the tool before this set is published. */
+		tx_tool_compact((struct tx_tool *)t);
 	}
 }
 
 static void on_tools_changed(void *ctx, const struct tx_toolset *old,
 			     const struct tx_toolset *cur)
 {
-	tx_runner_tools_removed(ctx, old, cur);
+	if (tx_toolset_removed_count(cur))
+		tx_runner_tools_removed(ctx, old, cur);
 }
 
 /* ------------------------------------------------------------------ */
@@ -229,36 +239,117 @@ static struct tx_tool *file_tool_new(struct tx_engine *e,
 	return b->kind->tool_new(b->backend, spec, file, err, errlen);
 }
 
-/* Registers the tools of a file's current plan. */
-static void file_apply_tools(struct tx_engine *e, struct engine_file *f)
+/*
+ * The files a reload touched, registered together (config_lock): one
+ * new tool set for the whole reload, not one per file, so loading N
+ * tools from any number of files costs O(N).
+ */
+struct engine_batch {
+	struct tx_source_update *u; /* source and tools are ours */
+	char **files;               /* the file of each, for messages */
+	size_t n, cap;
+};
+
+static void batch_release(struct engine_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		for (size_t j = 0; j < b->u[i].n; j++)
+			tx_tool_unref(b->u[i].tools[j]);
+		free((void *)b->u[i].tools);
+		free((void *)b->u[i].source);
+		free(b->u[i].why);
+		free(b->files[i]);
+	}
+	free(b->u);
+	free(b->files);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Registers what the batch holds, as one change of the tool set. */
+static void batch_commit(struct tx_engine *e, struct engine_batch *b)
+{
+	int rc;
+
+	if (!b->n)
+		return; /* no file changed: the set stays as it is */
+	rc = tx_registry_update(e->registry, b->u, b->n);
+
+	for (size_t i = 0; i < b->n; i++)
+		if (b->u[i].refused)
+			tx_log(TX_LOG_ERROR, "%s: %s", b->files[i],
+			       b->u[i].why);
+	if (rc < 0)
+		tx_log(TX_LOG_ERROR, "config: cannot register tools: %s",
+		       strerror(-rc));
+	batch_release(b);
+}
+
+/* Adds the tools of a file's current plan to the batch. */
+static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
+			     struct engine_file *f)
 {
 	struct tx_tool **tools = NULL;
 	char source[512], err[1024];
 	size_t n = 0;
-	int rc;
 
 	snprintf(source, sizeof(source), "file:%s", f->name);
-	if (f->plan && f->plan->ntools)
-		tools = calloc(f->plan->ntools, sizeof(*tools));
-	for (size_t i = 0; tools && i < f->plan->ntools; i++) {
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		struct tx_source_update *u = realloc(b->u, cap * sizeof(*u));
+		char **files = u ? realloc(b->files, cap * sizeof(*files))
+				 : NULL;
+
+		if (u)
+			b->u = u;
+		if (!files) {
+			tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s",
+			       f->name, strerror(ENOMEM));
+			return;
+		}
+		b->files = files;
+		b->cap = cap;
+	}
+	tools = calloc(f->plan && f->plan->ntools ? f->plan->ntools : 1,
+		       sizeof(*tools));
+	b->u[b->n] = (struct tx_source_update){ .source = strdup(source),
+						.tools = tools };
+	b->files[b->n] = strdup(f->name);
+	if (!tools || !b->u[b->n].source || !b->files[b->n]) {
+		free(tools);
+		free((void *)b->u[b->n].source);
+		free(b->files[b->n]);
+		tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s", f->name,
+		       strerror(ENOMEM));
+		return;
+	}
+	for (size_t i = 0; f->plan && i < f->plan->ntools; i++) {
 		struct tx_tool *t = file_tool_new(e, &f->plan->tools[i],
 						  f->name, err, sizeof(err));
 
-		if (t)
+		/*
+		 * A thousand files' schema trees would otherwise wait for the
+		 * one publication at the end of the load: keep the compact
+		 * text only (the index parses it again, one tool at a time).
+		 */
+		if (t) {
+			tx_tool_compact(t);
 			tools[n++] = t;
-		else
+		} else {
 			tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
+		}
 	}
-	rc = tx_registry_set_source(e->registry, source, tools, n, err,
-				    sizeof(err));
-	if (rc > 0)
-		tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
-	else if (rc < 0)
-		tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s", f->name,
-		       strerror(-rc));
-	for (size_t i = 0; i < n; i++)
-		tx_tool_unref(tools[i]);
-	free(tools);
+	/*
+	 * The tools hold what they need of the schemas now: the plan's
+	 * trees would only cost memory (a plan is applied once, when it
+	 * is loaded; what stays is read for names and servers).
+	 */
+	for (size_t i = 0; f->plan && i < f->plan->ntools; i++) {
+		json_object_put(f->plan->tools[i].input_schema);
+		f->plan->tools[i].input_schema = NULL;
+		json_object_put(f->plan->tools[i].output_schema);
+		f->plan->tools[i].output_schema = NULL;
+	}
+	b->u[b->n++].n = n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -537,8 +628,10 @@ static bool json_name(const char *name)
 	return n > 5 && name[0] != '.' && !strcmp(name + n - 5, ".json");
 }
 
-/* Re-reads one file of the directory (added, changed or removed). */
-static void reload_file(struct tx_engine *e, const char *name)
+/* Re-reads one file of the directory (added, changed or removed); its
+ * tools join the batch. */
+static void reload_file(struct tx_engine *e, struct engine_batch *b,
+			const char *name)
 {
 	struct engine_file *f;
 	char path[4096];
@@ -552,7 +645,7 @@ static void reload_file(struct tx_engine *e, const char *name)
 		tx_log(TX_LOG_INFO, "config: %s removed", name);
 		tx_config_file_free(f->plan);
 		f->plan = NULL;
-		file_apply_tools(e, f);
+		file_apply_tools(e, b, f);
 		file_release(f);
 		*f = e->files[--e->nfiles];
 		return;
@@ -560,11 +653,28 @@ static void reload_file(struct tx_engine *e, const char *name)
 	f = file_get(e, name, true);
 	if (!f)
 		return;
+	/*
+	 * Unchanged since it was read: nothing to do, so a reload of a
+	 * directory of 500 files costs the files that changed.  File
+	 * systems stamp times at a coarse tick, so a file modified within
+	 * two seconds of being read may have changed again since with the
+	 * same stamp (git's "racily clean" entries): it is read again.
+	 */
+	if (f->path && f->dev == st.st_dev && f->ino == st.st_ino &&
+	    f->size == st.st_size && f->mtime.tv_sec == st.st_mtim.tv_sec &&
+	    f->mtime.tv_nsec == st.st_mtim.tv_nsec &&
+	    st.st_mtim.tv_sec + 2 < f->read_at)
+		return;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->size = st.st_size;
+	f->mtime = st.st_mtim;
+	f->read_at = time(NULL);
 	if (!f->path)
 		f->path = strdup(path);
 	if (f->path && file_load(f, NULL, 0)) {
 		tx_log(TX_LOG_INFO, "config: %s loaded", name);
-		file_apply_tools(e, f);
+		file_apply_tools(e, b, f);
 	}
 }
 
@@ -576,6 +686,7 @@ static int cmp_str(const void *a, const void *b)
 /* Re-reads the directory; waits for new servers only when wait. */
 static int reload_dir(struct tx_engine *e, bool wait)
 {
+	struct engine_batch b = { 0 };
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0;
@@ -613,10 +724,11 @@ static int reload_dir(struct tx_engine *e, bool wait)
 			i++;
 			continue;
 		}
-		reload_file(e, e->files[i].name);
+		reload_file(e, &b, e->files[i].name);
 	}
 	for (size_t k = 0; k < n; k++)
-		reload_file(e, names[k]);
+		reload_file(e, &b, names[k]);
+	batch_commit(e, &b);
 	servers_sync(e, wait);
 	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);
@@ -646,12 +758,14 @@ static void on_config_changed(void *ctx, const char *path)
 {
 	struct tx_engine *e = ctx;
 	const char *name = strrchr(path, '/');
+	struct engine_batch b = { 0 };
 
 	name = name ? name + 1 : path;
 	if (!json_name(name))
 		return;
 	pthread_mutex_lock(&e->config_lock);
-	reload_file(e, name);
+	reload_file(e, &b, name);
+	batch_commit(e, &b);
 	servers_sync(e, false);
 	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);
@@ -659,14 +773,17 @@ static void on_config_changed(void *ctx, const char *path)
 
 static void load_embedded(struct tx_engine *e)
 {
+	struct engine_batch b = { 0 };
+
 	pthread_mutex_lock(&e->config_lock);
 	for (const struct tx_embedded_file *ef = tx_default_config; ef->name;
 	     ef++) {
 		struct engine_file *f = file_get(e, ef->name, true);
 
 		if (f && file_load(f, ef->data, ef->len))
-			file_apply_tools(e, f);
+			file_apply_tools(e, &b, f);
 	}
+	batch_commit(e, &b);
 	servers_sync(e, true);
 	tx_code_sync_profiles(e);
 	pthread_mutex_unlock(&e->config_lock);

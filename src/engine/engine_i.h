@@ -10,6 +10,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "toolexecfs/toolexec.h"
 
@@ -31,6 +33,14 @@ struct engine_file {
 	char *path;                  /* NULL for embedded files */
 	struct tx_config_file *plan; /* last good parse; may be NULL */
 	char *error;                 /* last error, or NULL */
+	/* The file as last read: a reload skips a file that has the same
+	 * device, inode, size and modification time, unless it was
+	 * modified shortly before it was read (engine.c). */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	time_t read_at; /* CLOCK_REALTIME seconds */
 };
 
 /* The one backend of a kind that has one for the engine's life. */

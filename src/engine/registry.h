@@ -35,6 +35,26 @@ int tx_registry_set_source(struct tx_registry *reg, const char *source,
 			   struct tx_tool *const *tools, size_t n, char *err,
 			   size_t errlen);
 
+/* One source's new tools, for tx_registry_update. */
+struct tx_source_update {
+	const char *source;
+	struct tx_tool *const *tools; /* references taken */
+	size_t n;
+	int refused; /* out: tools left out as duplicates */
+	char *why;   /* out: malloc'd "ID already defined by SOURCE; ...",
+		      * NULL when none was left out; the caller frees */
+};
+
+/*
+ * tx_registry_set_source for many sources at once, applied in order
+ * (a later source's duplicate of an earlier one's ID is left out), and
+ * published as one new set: listeners run once, for the whole change.
+ * Costs what the sources held and bring plus a copy of the set's
+ * pointers, never a pass over every tool.  0 or -errno.
+ */
+int tx_registry_update(struct tx_registry *reg, struct tx_source_update *u,
+		       size_t n);
+
 /* fn(ctx, old, cur) after each swap, on the writer's thread. */
 int tx_registry_listen(struct tx_registry *reg, tx_tools_changed_fn fn,
 		       void *ctx);

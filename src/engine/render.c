@@ -222,19 +222,20 @@ const char *tx_search_result_json(const struct tx_search_result *r, size_t *len)
 char *tx_toolset_index_text(const struct tx_toolset *set, const char *ns_file,
 			    size_t *len)
 {
-	size_t n = tx_toolset_count(set);
+	size_t first = 0, n = tx_toolset_count(set);
 	struct tx_buf b;
 	int rc = 0;
 	char *text;
 
+	/* A namespace's tools are contiguous: only they are looked at. */
+	if (ns_file)
+		n = tx_toolset_namespace_range(set, ns_file, &first);
 	tx_buf_init(&b, 0);
-	for (size_t i = 0; i < n && !rc; i++) {
+	for (size_t i = first; i < first + n && !rc; i++) {
 		const struct tx_tool *t = tx_toolset_at(set, i);
 		const char *sum = tx_tool_summary(t);
 		size_t sl = strlen(sum);
 
-		if (ns_file && strcmp(tx_tool_namespace_file(t), ns_file))
-			continue;
 		rc = tx_buf_printf(&b, "%s\t%s%s", tx_tool_id(t), sum,
 				   sl && sum[sl - 1] == '\n' ? "" : "\n");
 	}

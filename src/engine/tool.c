@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,7 @@ static void tool_destroy(struct tx_tool *t)
 		free(t->tags[i]);
 	free(t->tags);
 	json_object_put(t->input_schema);
+	free(t->schema_json);
 	json_object_put(t->output_schema);
 	tx_schema_free(t->input_validator);
 	tx_schema_free(t->output_validator);
@@ -244,6 +246,9 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	}
 	if (!t->input_schema)
 		goto out_nomem;
+	t->schema_json = tx_json_compact(t->input_schema);
+	if (!t->schema_json)
+		goto out_nomem;
 	if (def->output_schema) {
 		t->output_schema = tx_json_copy(def->output_schema);
 		if (!t->output_schema)
@@ -268,11 +273,8 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 		if (!t->output_schema_text)
 			goto out_nomem;
 	}
-	/* Printed once, now, while no other thread can see the objects. */
-	t->schema_text = tx_json_pretty(t->input_schema);
 	t->summary = tx_doc_summary(t);
-	t->doc = t->summary ? tx_doc_render(t) : NULL;
-	if (!t->schema_text || !t->summary || !t->doc)
+	if (!t->summary)
 		goto out_nomem;
 	return t;
 
@@ -292,11 +294,76 @@ static bool str_eq(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+/*
+ * The doc and the schema text are rendered when first read, not when
+ * the tool is built: of 50 000 tools few are ever read, and rendering
+ * them all cost time and most of a tool's memory.  Printing a json-c
+ * object writes into it (its print buffer), so renders take one lock;
+ * the text, once stored, never changes and is read without it.
+ */
+static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *lazy_text(const struct tx_tool *tool, _Atomic(char *) *slot,
+			     char *(*render)(const struct tx_tool *))
+{
+	struct tx_tool *t = (struct tx_tool *)tool;
+	struct json_object *tmp = NULL;
+	char *text = atomic_load(slot);
+
+	if (text)
+		return text;
+	pthread_mutex_lock(&render_lock);
+	text = atomic_load(slot);
+	if (!text && !t->input_schema) {
+		/* Compacted: the tree again, for this render only. */
+		tmp = tx_tool_schema_parse(t);
+		t->input_schema = tmp;
+	}
+	if (!text && t->input_schema) {
+		text = render(tool);
+		atomic_store(slot, text);
+	}
+	if (tmp) {
+		t->input_schema = NULL;
+		json_object_put(tmp);
+	}
+	pthread_mutex_unlock(&render_lock);
+	/* Out of memory: an empty text, and the next read tries again. */
+	return text ? text : "";
+}
+
+static char *render_schema(const struct tx_tool *t)
+{
+	return tx_json_pretty(t->input_schema);
+}
+
+struct json_object *tx_tool_schema_parse(const struct tx_tool *t)
+{
+	/* Our own text, checked when the tool was built. */
+	struct json_tokener *tok = json_tokener_new_ex(1024);
+	struct json_object *o = NULL;
+
+	if (tok) {
+		o = json_tokener_parse_ex(tok, t->schema_json,
+					  (int)strlen(t->schema_json));
+		json_tokener_free(tok);
+	}
+	return o;
+}
+
+void tx_tool_compact(struct tx_tool *t)
+{
+	pthread_mutex_lock(&render_lock);
+	json_object_put(t->input_schema);
+	t->input_schema = NULL;
+	pthread_mutex_unlock(&render_lock);
+}
+
 bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b)
 {
 	if (!str_eq(a->id, b->id) || !str_eq(a->title, b->title) ||
 	    !str_eq(a->description, b->description) ||
-	    !str_eq(a->schema_text, b->schema_text) ||
+	    !str_eq(a->schema_json, b->schema_json) ||
 	    !str_eq(a->output_schema_text, b->output_schema_text) ||
 	    !str_eq(a->where, b->where) || !str_eq(a->origin, b->origin) ||
 	    a->timeout_ms != b->timeout_ms || a->ntags != b->ntags ||
@@ -366,11 +433,15 @@ const char *tx_tool_summary(const struct tx_tool *t)
 }
 const char *tx_tool_doc(const struct tx_tool *t)
 {
-	return t->doc;
+	struct tx_tool *w = (struct tx_tool *)t;
+
+	return lazy_text(t, &w->doc, tx_doc_render);
 }
 const char *tx_tool_schema_text(const struct tx_tool *t)
 {
-	return t->schema_text;
+	struct tx_tool *w = (struct tx_tool *)t;
+
+	return lazy_text(t, &w->schema_text, render_schema);
 }
 uint64_t tx_tool_version(const struct tx_tool *t)
 {

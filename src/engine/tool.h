@@ -3,8 +3,8 @@
  *
  * A tool is immutable once built and reference-counted (atomically), so
  * tool sets on many threads can share it.  Its JSON schemas are private
- * deep copies that are only read after construction; every text a
- * reader may want (summary, doc, schema) is rendered once, here.
+ * deep copies that are only read after construction; the summary is
+ * rendered here, the doc and schema texts once, on first read.
  */
 #ifndef TX_TOOL_H
 #define TX_TOOL_H
@@ -61,14 +61,20 @@ struct tx_tool {
 	char *description;
 	char **tags;
 	size_t ntags;
+	/* Dropped once the tool is indexed (tx_tool_compact): a json-c
+	 * tree costs ten times its text.  Read it only through the
+	 * renders of tool.c, or before the tool is published. */
 	struct json_object *input_schema;
+	char *schema_json;                 /* compact text of input_schema */
 	struct json_object *output_schema; /* may be NULL */
 	struct tx_schema *input_validator;
 	struct tx_schema *output_validator; /* may be NULL */
-	char *schema_text;
+	/* Rendered on first read (most tools' are never read), under
+	 * tool.c's render lock; then never changed. */
+	_Atomic(char *) schema_text;
 	char *output_schema_text; /* may be NULL */
 	char *summary;
-	char *doc;
+	_Atomic(char *) doc;
 	char *origin;
 	char *where;
 	unsigned timeout_ms;
@@ -86,6 +92,17 @@ struct tx_tool {
  */
 struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 			    size_t errlen);
+
+/*
+ * Drops the input schema's json-c tree, kept only for the search index:
+ * the compiled validator and the compact text hold all a tool needs, and
+ * the doc and schema texts parse the text again when first read.  For
+ * the writer that is about to publish the tool (no reader sees it yet).
+ */
+void tx_tool_compact(struct tx_tool *tool);
+/* The input schema as a new tree, parsed from its compact text (the
+ * caller puts it), or NULL when out of memory. */
+struct json_object *tx_tool_schema_parse(const struct tx_tool *tool);
 
 /* True when two tools have the same definition, their backend's spec
  * included (reload detects no-ops). */

@@ -199,7 +199,8 @@ struct fs_node_ops {
 
 	/* ---- tool set changes ---- */
 	/* Queues the kernel notifications that n needs (notify.c), for a
-	 * node the kernel knows.  NULL: none. */
+	 * node the kernel knows under tools/ whose tool or namespace the
+	 * change names.  NULL: none. */
 	void (*changed)(struct fs_change *c, const struct fs_node *n);
 };
 
@@ -276,6 +277,8 @@ struct fs_handle {
 	uint64_t view_run;             /* the node's `run`: calls are its */
 	pthread_mutex_t lock;
 	struct fs_blob *blob; /* snapshot text served by read */
+	bool cached;          /* blob is an FS_CACHED text */
+	uint64_t blob_gen;    /* tool-set generation before blob was made */
 	struct tx_job *job;   /* the job this handle reads or runs */
 	struct tx_argbuf *ab; /* call files: arguments as written */
 	struct tx_buf query;  /* search/query: the query as written;
@@ -449,6 +452,11 @@ struct fs_change {
 void fs_notify_inode(struct fs *fs, fuse_ino_t ino);
 /* Queues inval_inode(ino) when name is NULL, else inval_entry. */
 void fs_change_queue(struct fs_change *c, fuse_ino_t ino, const char *name);
+/* The tool set's generation now. */
+uint64_t fs_tools_generation(struct fs *fs);
+/* After a read of a cached file served from h->blob: when the tool set
+ * changed since the blob was made, the kernel forgets what it read. */
+void fs_cached_read_done(struct fs *fs, const struct fs_handle *h);
 
 /* ---- session.c ---- */
 int fs_sessions_init(struct fs *fs);

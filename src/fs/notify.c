@@ -5,7 +5,8 @@
  * files) are served with keep_cache and long attribute and entry
  * timeouts: most reads never reach us.  That is only correct because
  * every change of the tool set is pushed to the kernel: fs_tools_changed()
- * asks every node the kernel knows what it needs (its kind's `changed`,
+ * asks the nodes the kernel knows of the tools that changed (and their
+ * namespaces, and tools/INDEX) what they need (their kind's `changed`,
  * which compares the old and new sets) and queues notify_inval_inode (the
  * text changed) or notify_inval_entry (the tool or namespace is gone).
  * The notifications are sent from a thread of their own: the change may
@@ -184,16 +185,105 @@ void fs_notify_inode(struct fs *fs, fuse_ino_t ino)
 	enqueue(fs, &c);
 }
 
+/*
+ * Asks the node parent/name, if the kernel knows it, and depth levels of
+ * its fixed children (a tool's summary, doc, ...) what they need.
+ */
+static void change_named(struct fs *fs, struct fs_change *c, fuse_ino_t parent,
+			 const char *name, int depth)
+{
+	fuse_ino_t ino = fs_node_child_ino(fs, parent, name);
+	struct fs_node n;
+
+	if (!ino || fs_node_get(fs, ino, &n))
+		return;
+	if (n.ops->changed)
+		n.ops->changed(c, &n);
+	for (size_t i = 0; depth > 0 && i < n.ops->nchildren; i++)
+		change_named(fs, c, ino, n.ops->children[i].name, depth - 1);
+	fs_node_copy_free(&n);
+}
+
+/* A namespace's node and INDEX, and the tool's directory and files. */
+static void change_tool(struct fs *fs, struct fs_change *c, fuse_ino_t tools,
+			const struct tx_tool *t, const char **last_ns)
+{
+	const char *ns = tx_tool_namespace_file(t);
+	fuse_ino_t ns_ino = fs_node_child_ino(fs, tools, ns);
+
+	if (!ns_ino)
+		return; /* the kernel knows nothing below it */
+	/* Sorted by ID: a namespace's tools come together. */
+	if (!*last_ns || strcmp(*last_ns, ns)) {
+		change_named(fs, c, tools, ns, 1);
+		*last_ns = ns;
+	}
+	change_named(fs, c, ns_ino, tx_tool_name_file(t), 1);
+}
+
+/*
+ * Only what the change names is looked at: the nodes of the tools that
+ * came, went or were redefined, their namespaces, and tools/INDEX.  A
+ * reload of one file of 100 tools costs those 100 however many tools
+ * and nodes there are, and the kernel keeps everything else it cached.
+ */
 void fs_tools_changed(void *ctx, const struct tx_toolset *old,
 		      const struct tx_toolset *cur)
 {
 	struct fs *fs = ctx;
 	struct fs_change c = { .old = old, .cur = cur };
+	size_t nadded, nremoved;
+	const char *last_ns = NULL;
+	fuse_ino_t tools;
 
 	c.tail = &c.head;
 	if (!fs->notify_running || !cur)
 		return;
-	fs_nodes_foreach(fs, change_node, &c);
+	if (!old) { /* no change to go by: ask every node */
+		fs_nodes_foreach(fs, change_node, &c);
+		enqueue(fs, &c);
+		return;
+	}
+	nadded = tx_toolset_added_count(cur);
+	nremoved = tx_toolset_removed_count(cur);
+	tools = fs_node_child_ino(fs, FUSE_ROOT_ID, "tools");
+	if (!tools || (!nadded && !nremoved))
+		return;
+	change_named(fs, &c, tools, "INDEX", 0);
+	for (size_t i = 0; i < nremoved; i++)
+		change_tool(fs, &c, tools, tx_toolset_removed(cur, i),
+			    &last_ns);
+	last_ns = NULL;
+	for (size_t i = 0; i < nadded; i++)
+		change_tool(fs, &c, tools, tx_toolset_added(cur, i), &last_ns);
+	enqueue(fs, &c);
+}
+
+uint64_t fs_tools_generation(struct fs *fs)
+{
+	struct tx_toolset *set = tx_engine_tools(fs->engine);
+	uint64_t gen = set ? tx_toolset_generation(set) : 0;
+
+	tx_toolset_unref(set);
+	return gen;
+}
+
+/*
+ * A handle keeps the text of the set it was opened on.  Opened before a
+ * change and read after the change's invalidation reached the kernel,
+ * its old text would fill the page cache again, and keep_cache would
+ * serve it to every later open until the next change.  The reply is
+ * written to the device before this runs, so an invalidation queued now
+ * reaches the kernel after those pages and drops them.
+ */
+void fs_cached_read_done(struct fs *fs, const struct fs_handle *h)
+{
+	struct fs_change c = { 0 };
+
+	if (!fs->notify_running || fs_tools_generation(fs) == h->blob_gen)
+		return;
+	c.tail = &c.head;
+	fs_change_queue(&c, h->ino, NULL);
 	enqueue(fs, &c);
 }
 

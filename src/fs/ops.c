@@ -482,6 +482,10 @@ static int handle_setup(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	}
 	if (ops->flags & FS_SIZED)
 		fi->direct_io = 0;
+	if (ops->flags & FS_CACHED) {
+		h->cached = true;
+		h->blob_gen = fs_tools_generation(fs);
+	}
 	if (ops->text)
 		rc = ops->text(fs, n, &h->blob);
 	if (!rc && ops->open)
@@ -579,8 +583,9 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void fs_read_text(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		  size_t size, off_t off)
 {
-	(void)fs;
 	fs_reply_blob(req, h->blob, size, off);
+	if (h->cached)
+		fs_cached_read_done(fs, h);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,

@@ -27,13 +27,7 @@ static const struct fs_node_ops ns_ops, ns_index_ops, tool_ops;
 
 static bool ns_exists(const struct tx_toolset *set, const char *ns_file)
 {
-	size_t n = tx_toolset_count(set);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(tx_tool_namespace_file(tx_toolset_at(set, i)),
-			    ns_file))
-			return true;
-	return false;
+	return tx_toolset_has_namespace(set, ns_file);
 }
 
 /* tools/NS/ and tools/NS/INDEX. */
@@ -101,8 +95,7 @@ static int tools_readdir(struct fs *fs, fuse_req_t req,
 			 const struct fs_node *dir, struct fs_dirlist *l)
 {
 	struct tx_toolset *set = tx_engine_tools(fs->engine);
-	const char *last = NULL;
-	size_t n;
+	size_t n, nfixed;
 	int rc;
 
 	(void)req;
@@ -110,16 +103,17 @@ static int tools_readdir(struct fs *fs, fuse_req_t req,
 		return -ENOMEM;
 	n = tx_toolset_count(set);
 	rc = fs_list_children(fs, dir, l);
-	for (size_t i = 0; i < n && !rc; i++) {
+	nfixed = l->n;
+	for (size_t i = 0; i < n && !rc;) {
 		const char *ns = tx_tool_namespace_file(tx_toolset_at(set, i));
+		size_t first, k = tx_toolset_namespace_range(set, ns, &first);
 		bool seen = false;
 
-		/* Sorted by ID keeps a namespace contiguous. */
-		if (last && !strcmp(last, ns))
-			continue;
-		for (size_t k = 0; k < l->n && !seen; k++)
-			seen = !strcmp(l->v[k].name, ns);
-		last = ns;
+		/* Sorted by ID keeps a namespace contiguous: one step per
+		 * namespace, so 500 of them cost 500 binary searches. */
+		i += k ? k : 1;
+		for (size_t j = 0; j < nfixed && !seen; j++)
+			seen = !strcmp(l->v[j].name, ns);
 		if (!seen)
 			rc = fs_dirlist_add(l, ns, S_IFDIR);
 	}
@@ -151,21 +145,20 @@ static int ns_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
 		      struct fs_dirlist *l)
 {
 	struct tx_toolset *set = tx_engine_tools(fs->engine);
-	size_t n;
+	size_t n, first;
 	int rc;
 
 	(void)req;
 	if (!set)
 		return -ENOMEM;
-	n = tx_toolset_count(set);
 	rc = fs_list_children(fs, dir, l);
-	if (!ns_exists(set, dir->key))
+	n = tx_toolset_namespace_range(set, dir->key, &first);
+	if (!n)
 		rc = -ENOENT;
-	for (size_t i = 0; i < n && !rc; i++) {
+	for (size_t i = first; i < first + n && !rc; i++) {
 		const struct tx_tool *t = tx_toolset_at(set, i);
 
-		if (!strcmp(tx_tool_namespace_file(t), dir->key))
-			rc = fs_dirlist_add(l, tx_tool_name_file(t), S_IFDIR);
+		rc = fs_dirlist_add(l, tx_tool_name_file(t), S_IFDIR);
 	}
 	tx_toolset_unref(set);
 	return rc;
@@ -266,7 +259,8 @@ static int oschema_text(struct fs *fs, const struct fs_node *n,
 /* ------------------------------------------------------------------ */
 /* What the kernel must forget when the tool set changes               */
 
-/* The INDEX files list every tool: any change may change them. */
+/* Asked only when a tool of the file's namespace (tools/INDEX: any
+ * tool) changed (notify.c). */
 static void index_changed(struct fs_change *c, const struct fs_node *n)
 {
 	fs_change_queue(c, n->ino, NULL);

@@ -450,10 +450,15 @@ static void doc_unindex(struct tx_search_index *idx, struct tx_sdoc *d)
 		struct tx_sterm *t = &idx->terms[d->terms[i]];
 		uint32_t at = tx_sterm_lower_bound(t, 0, t->npost, d->num);
 
+		/*
+		 * The posting stays, scoring nothing, until compaction: taking
+		 * it out would move every later posting, and a common term
+		 * has one per document, so removing a tool would cost the
+		 * size of the index instead of the size of the tool.
+		 */
 		if (at < t->npost && t->post[at].doc == d->num) {
-			memmove(&t->post[at], &t->post[at + 1],
-				(t->npost - at - 1) * sizeof(*t->post));
-			if (--t->npost == 0)
+			memset(t->post[at].tf, 0, sizeof(t->post[at].tf));
+			if (--t->nlive == 0)
 				idx->empty_terms++;
 		}
 	}
@@ -497,8 +502,10 @@ static void index_compact(struct tx_search_index *idx)
 		}
 	}
 	for (i = 0; i < idx->ndocs; i++) {
-		if (!idx->docs[i])
+		if (!idx->docs[i]) {
+			dmap[i] = UINT32_MAX; /* its postings go */
 			continue;
+		}
 		dmap[i] = n;
 		idx->docs[n] = idx->docs[i];
 		idx->docs[n]->num = n;
@@ -510,13 +517,21 @@ static void index_compact(struct tx_search_index *idx)
 		struct tx_sterm *t = &idx->terms[i];
 
 		/* Old numbers map monotonically: lists stay sorted. */
+		uint32_t kept = 0;
+
 		memset(t->max_tf, 0, sizeof(t->max_tf));
 		memset(t->min_len, 0xff, sizeof(t->min_len));
 		for (j = 0; j < t->npost; j++) {
-			t->post[j].doc = dmap[t->post[j].doc];
-			bound_update(t, &t->post[j],
-				     idx->docs[t->post[j].doc]->len);
+			uint32_t d = dmap[t->post[j].doc];
+
+			if (d == UINT32_MAX)
+				continue;
+			t->post[kept] = t->post[j];
+			t->post[kept].doc = d;
+			bound_update(t, &t->post[kept], idx->docs[d]->len);
+			kept++;
 		}
+		t->npost = kept;
 		if (!tmap)
 			continue;
 		if (t->npost == 0) {
@@ -641,7 +656,8 @@ int tx_search_index_put(struct tx_search_index *idx,
 		struct tx_sterm *t = &idx->terms[d.e[i].term];
 		struct tx_posting *p = &t->post[t->npost];
 
-		if (t->npost++ == 0)
+		t->npost++;
+		if (t->nlive++ == 0)
 			idx->empty_terms--;
 		p->doc = sd->num;
 		memcpy(p->tf, d.e[i].tf, sizeof(p->tf));

@@ -43,7 +43,8 @@ enum tx_search_field {
 extern const double tx_search_field_weight[TX_SF_COUNT];
 extern const char *const tx_search_field_name[TX_SF_COUNT];
 
-/* One document's occurrences of one term; tf saturates at 255. */
+/* One document's occurrences of one term; tf saturates at 255.  A
+ * removed document's postings stay, with every tf 0, until compaction. */
 struct tx_posting {
 	uint32_t doc; /* document number, ascending */
 	uint8_t tf[TX_SF_COUNT];
@@ -54,6 +55,7 @@ struct tx_sterm {
 	uint32_t hash;
 	struct tx_posting *post; /* sorted by doc */
 	uint32_t npost, cappost;
+	uint32_t nlive; /* postings of documents not removed: the df */
 	/*
 	 * For the score's upper bound (MaxScore): the largest tf and the
 	 * shortest field length among postings with that field.  Removal

@@ -400,11 +400,16 @@ static void maxscore(const struct scorer *s, struct qterm **q, size_t m,
 		for (j = 0; j < t->npost; j++) {
 			const struct tx_posting *p = &t->post[j];
 			double *acc = &a->acc[p->doc];
+			double c = contribution(q[i], tf_norm(s, p->tf,
+							      s->lens[p->doc]));
 
+			/* A live posting always scores: 0 is a removed
+			 * document's (search_i.h). */
+			if (c <= 0)
+				continue;
 			if (*acc == 0)
 				a->cand[a->ncand++] = p->doc;
-			*acc += contribution(q[i], tf_norm(s, p->tf,
-							   s->lens[p->doc]));
+			*acc += c;
 			if (*acc > maxacc)
 				maxacc = *acc;
 		}
@@ -543,10 +548,10 @@ int tx_search_index_query(struct tx_search_index *idx, const char *query,
 			idx, q->text, q->len, tx_search_hash(q->text, q->len));
 		double n;
 
-		if (t == UINT32_MAX || idx->terms[t].npost == 0)
+		if (t == UINT32_MAX || idx->terms[t].nlive == 0)
 			continue;
 		q->t = &idx->terms[t];
-		n = q->t->npost;
+		n = q->t->nlive;
 		q->idf = log(1 + (idx->live - n + 0.5) / (n + 0.5));
 		q->ub = term_bound(&s, q);
 		order[m++] = q;
