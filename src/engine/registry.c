@@ -586,13 +586,6 @@ static int publish(struct tx_registry *reg, struct tool_list *added,
 			added->v[na++] = added->v[i];
 	}
 	added->n = na;
-	if (!added->n && !removed->n) {
-		/* Nothing the sets show changed (or a source's update failed
-		 * whole): no new set, the generation stays. */
-		free(removed->v);
-		free(added->v);
-		return 0;
-	}
 	if (added->n)
 		qsort(added->v, added->n, sizeof(*added->v), cmp_id);
 	if (removed->n)
@@ -647,8 +640,14 @@ int tx_registry_update(struct tx_registry *reg, struct tx_source_update *u,
 		if (r)
 			rc = r;
 	}
-	if (publish(reg, &added, &removed))
+	if (rc && !added.n && !removed.n) {
+		/* Every update failed whole: nothing to show, and the
+		 * generation stays (all or nothing). */
+		free(added.v);
+		free(removed.v);
+	} else if (publish(reg, &added, &removed)) {
 		rc = -ENOMEM;
+	}
 	pthread_mutex_unlock(&reg->write_lock);
 	return rc;
 }

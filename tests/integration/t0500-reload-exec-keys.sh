@@ -73,7 +73,7 @@ edit max_stderr_bytes '{}' \
 	"\"command\": [\"sh\", \"-c\", \"echo 0123456789abcdef >&2; exit 3\"], $N, \"max_stderr_bytes\": 5" "~cut at max_stderr_bytes (5)"
 # An argv element past the doc's one-line description of the command.
 x=$(printf '%0230d' 0 | tr 0 x)
-apply 10000 "\"command\": [\"echo\", \"$x\", \"tail-one\"], $N"
+apply 10000 "\"command\": [\"echo\", \"$x\", \"tail-zero\"], $N"
 doc1=$(cat $T/doc)
 edit 'argv past the doc' '{}' \
 	"\"command\": [\"echo\", \"$x\", \"tail-one\"], $N" "ok:$x tail-one" \
