@@ -280,7 +280,8 @@ int main(int argc, char **argv)
 				env[nenv++] = optarg;
 			break;
 		case 'b': {
-			char *s = strdup(optarg), *c1 = strchr(s, ':'), *c2;
+			/* Cut in place: argv lives as long as the run. */
+			char *s = optarg, *c1 = strchr(s, ':'), *c2;
 
 			if (!c1 || nbinds == 16)
 				return 2;
