@@ -454,9 +454,10 @@ void fs_notify_inode(struct fs *fs, fuse_ino_t ino);
 void fs_change_queue(struct fs_change *c, fuse_ino_t ino, const char *name);
 /* The tool set's generation now. */
 uint64_t fs_tools_generation(struct fs *fs);
-/* After a read of a cached file served from h->blob: when the tool set
- * changed since the blob was made, the kernel forgets what it read. */
-void fs_cached_read_done(struct fs *fs, const struct fs_handle *h);
+/* After a read of the cached file ino, served from a blob made at tool-set
+ * generation blob_gen: when the set changed since, the kernel forgets
+ * what it read.  Takes no handle: RELEASE may have freed it by then. */
+void fs_cached_read_done(struct fs *fs, fuse_ino_t ino, uint64_t blob_gen);
 
 /* ---- session.c ---- */
 int fs_sessions_init(struct fs *fs);

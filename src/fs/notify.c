@@ -276,14 +276,14 @@ uint64_t fs_tools_generation(struct fs *fs)
  * written to the device before this runs, so an invalidation queued now
  * reaches the kernel after those pages and drops them.
  */
-void fs_cached_read_done(struct fs *fs, const struct fs_handle *h)
+void fs_cached_read_done(struct fs *fs, fuse_ino_t ino, uint64_t blob_gen)
 {
 	struct fs_change c = { 0 };
 
-	if (!fs->notify_running || fs_tools_generation(fs) == h->blob_gen)
+	if (!fs->notify_running || fs_tools_generation(fs) == blob_gen)
 		return;
 	c.tail = &c.head;
-	fs_change_queue(&c, h->ino, NULL);
+	fs_change_queue(&c, ino, NULL);
 	enqueue(fs, &c);
 }
 

@@ -583,9 +583,15 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void fs_read_text(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		  size_t size, off_t off)
 {
+	/* Taken before the reply: once it is sent, RELEASE may free h on
+	 * another thread. */
+	bool cached = h->cached;
+	uint64_t gen = h->blob_gen;
+	fuse_ino_t ino = h->ino;
+
 	fs_reply_blob(req, h->blob, size, off);
-	if (h->cached)
-		fs_cached_read_done(fs, h);
+	if (cached)
+		fs_cached_read_done(fs, ino, gen);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
