@@ -4,8 +4,9 @@
  * `ls search/'read a file'` looks the name up; every name exists (no
  * mkdir), and its directory holds the hits best first as symbolic links
  * NN-ID -> ../../tools/NS/NAME, plus `results` and `results.json`.  A
- * name ending in " +N" asks for N hits instead of the default 10 (at most
- * 1000): `ls 'search/read a file +50'`.  search/query is the same as a
+ * name ending in " +N" asks for N hits (at most 1000) instead of the
+ * default, up to 10 without those far below the best (docs/search.md):
+ * `ls 'search/read a file +50'`.  search/query is the same as a
  * transaction, for queries longer than a file name.
  *
  * `results` and `results.json` are the engine's rendering of the search
