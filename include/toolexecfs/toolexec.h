@@ -726,7 +726,8 @@ size_t tx_search_result_count(const struct tx_search_result *r);
 const struct tx_tool *tx_search_result_tool(const struct tx_search_result *r,
 					    size_t i);
 /* "RANK<TAB>SCORE<TAB>ID<TAB>HINT<TAB>SUMMARY\n" per hit, best first
- * (HINT is tx_tool_hint_name or "-").  Borrowed, NUL-terminated; *len gets its length. */
+ * (HINT is tx_tool_hint_name or "-").  Borrowed, NUL-terminated; *len gets its
+ * length. */
 const char *tx_search_result_text(const struct tx_search_result *r,
 				  size_t *len);
 /* {"query", "hits": [{"rank", "score", "id", "hint", "summary",

@@ -202,7 +202,6 @@ static int check_name(struct tx_cfg *c, const char *key, const char *s)
 	return rc;
 }
 
-
 /*
  * "read_only": true, or "destructive": true / false: what calling the
  * tool does, for search (docs/search.md).  Both true contradict.

@@ -91,8 +91,8 @@ static struct json_object *hit_json(const struct tx_tool *t, size_t rank,
 				   json_object_new_double_s(score, num)) ||
 	    json_object_object_add(h, "id",
 				   json_object_new_string(tx_tool_id(t))) ||
-	    json_object_object_add(h, "hint",
-				   hint ? json_object_new_string(hint) : NULL) ||
+	    json_object_object_add(
+		    h, "hint", hint ? json_object_new_string(hint) : NULL) ||
 	    json_object_object_add(
 		    h, "summary",
 		    json_object_new_string_len(sum, summary_len(sum))) ||

@@ -194,10 +194,10 @@ static char *encode_dup(const char *s)
  * are not.
  */
 static const char *const destructive_words[] = {
-	"delete", "deletes", "del",   "remove", "removes", "rm",
-	"drop",   "drops",   "destroy", "destroys", "erase", "erases",
-	"purge",  "purges",  "wipe",  "wipes",  "clear",   "clears",
-	"reset",  "resets",  "unlink", "truncate", "kill",  NULL,
+	"delete", "deletes", "del",     "remove",   "removes", "rm",
+	"drop",   "drops",   "destroy", "destroys", "erase",   "erases",
+	"purge",  "purges",  "wipe",    "wipes",    "clear",   "clears",
+	"reset",  "resets",  "unlink",  "truncate", "kill",    NULL,
 };
 
 static bool destructive_word(const char *w, size_t n)
@@ -221,8 +221,7 @@ enum tx_tool_hint tx_tool_hint_from_name(const char *name)
 
 	for (;; p++) {
 		bool alnum = *p && isalnum((unsigned char)*p);
-		bool hump = alnum && w && p > w &&
-			    isupper((unsigned char)*p) &&
+		bool hump = alnum && w && p > w && isupper((unsigned char)*p) &&
 			    islower((unsigned char)p[-1]);
 
 		if (w && (!alnum || hump)) {
@@ -267,7 +266,8 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	t->title = dup_or_empty(def->title);
 	t->description = dup_or_empty(def->description);
 	t->hint_declared = def->hint != TX_HINT_NONE;
-	t->hint = t->hint_declared ? def->hint : tx_tool_hint_from_name(def->name);
+	t->hint = t->hint_declared ? def->hint
+				   : tx_tool_hint_from_name(def->name);
 	t->origin = dup_or_empty(def->origin);
 	t->where = dup_or_empty(def->where);
 	t->timeout_ms = def->timeout_ms ? def->timeout_ms

@@ -27,7 +27,7 @@ struct tx_search_doc {
 	const char *const *tags;
 	size_t ntags;
 	struct json_object *input_schema; /* may be NULL; only read */
-	bool destructive; /* ranks below others on a near tie */
+	bool destructive;                 /* ranks below others on a near tie */
 };
 
 /*

@@ -241,8 +241,8 @@ static uint32_t advance(const struct tx_sterm *t, uint32_t pos, uint32_t target)
  * key is never above its score, so the score bounds MaxScore prunes with
  * stay bounds of the key.
  */
-static inline double rank_key(const struct tx_search_index *idx,
-			      bool destroys, uint32_t doc, double score)
+static inline double rank_key(const struct tx_search_index *idx, bool destroys,
+			      uint32_t doc, double score)
 {
 	if (!destroys && idx->docs[doc]->destructive)
 		return score * (1 - TX_SEARCH_NEAR_TIE);
@@ -640,15 +640,16 @@ int tx_search_index_query(struct tx_search_index *idx, const char *query,
 		}
 		out[i].score = rescore(&s, l.q, l.n, doc);
 		keyed[i].hit = &out[i];
-		keyed[i].key = rank_key(idx, l.destroys, doc->num,
-					out[i].score);
+		keyed[i].key =
+			rank_key(idx, l.destroys, doc->num, out[i].score);
 		keyed[i].destructive = doc->destructive;
 	}
 	rc = (int)tk.n;
 out_unlock:
 	pthread_rwlock_unlock(&idx->lock);
 	if (rc > 0) {
-		struct tx_search_hit *sorted = malloc((size_t)rc * sizeof(*out));
+		struct tx_search_hit *sorted =
+			malloc((size_t)rc * sizeof(*out));
 
 		if (!sorted) {
 			rc = -ENOMEM;
