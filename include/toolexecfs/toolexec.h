@@ -156,6 +156,24 @@ size_t tx_tool_tag_count(const struct tx_tool *tool);
 const char *tx_tool_tag(const struct tx_tool *tool, size_t i);
 /* One line, ending in '\n'. */
 const char *tx_tool_summary(const struct tx_tool *tool);
+/*
+ * What calling the tool does to the world, as the tool declares it (MCP
+ * annotations readOnlyHint / destructiveHint, an exec tool's "read_only"
+ * / "destructive" keys) or, without a declaration, as its name says
+ * (delete, remove, drop, ...: docs/search.md).  Search ranks a
+ * destructive tool below a non-destructive one on a near tie.
+ */
+enum tx_tool_hint {
+	TX_HINT_NONE,        /* nothing declared, nothing in the name */
+	TX_HINT_READ_ONLY,   /* changes nothing */
+	TX_HINT_ADDITIVE,    /* changes things, destroys nothing */
+	TX_HINT_DESTRUCTIVE, /* may delete or overwrite */
+};
+enum tx_tool_hint tx_tool_hint(const struct tx_tool *tool);
+/* True when the hint was declared, false when read from the name. */
+bool tx_tool_hint_declared(const struct tx_tool *tool);
+/* "read-only", "additive", "destructive", or NULL for TX_HINT_NONE. */
+const char *tx_tool_hint_name(enum tx_tool_hint hint);
 /* Markdown: description, parameter table, output, example, backend. */
 const char *tx_tool_doc(const struct tx_tool *tool);
 /* Input schema, pretty-printed, ending in '\n'. */
@@ -693,19 +711,27 @@ void tx_search_hits_free(struct tx_search_hit *hits, size_t n);
  * it.  Free with tx_search_result_free().
  */
 struct tx_search_result;
+/*
+ * k is the most hits wanted.  Unless exact, hits scoring far below the
+ * best are dropped (tx_search_cutoff, docs/search.md); exact is
+ * for whoever asked for k hits by number (`+N`, `-n N`).
+ */
 struct tx_search_result *tx_engine_search_result(struct tx_engine *engine,
-						 const char *query, size_t k);
+						 const char *query, size_t k,
+						 bool exact);
 void tx_search_result_free(struct tx_search_result *r);
 uint64_t tx_search_result_generation(const struct tx_search_result *r);
 size_t tx_search_result_count(const struct tx_search_result *r);
 /* The tool of the hit ranked i + 1; borrowed from r. */
 const struct tx_tool *tx_search_result_tool(const struct tx_search_result *r,
 					    size_t i);
-/* "RANK<TAB>SCORE<TAB>ID<TAB>SUMMARY\n" per hit, best first.  Borrowed,
- * NUL-terminated; *len gets its length. */
+/* "RANK<TAB>SCORE<TAB>ID<TAB>HINT<TAB>SUMMARY\n" per hit, best first
+ * (HINT is tx_tool_hint_name or "-").  Borrowed, NUL-terminated; *len gets its
+ * length. */
 const char *tx_search_result_text(const struct tx_search_result *r,
 				  size_t *len);
-/* {"query", "hits": [{"rank", "score", "id", "summary", "path"}]},
+/* {"query", "hits": [{"rank", "score", "id", "hint", "summary",
+ * "path"}]},
  * pretty-printed, ending in a newline.  Borrowed, NUL-terminated. */
 const char *tx_search_result_json(const struct tx_search_result *r,
 				  size_t *len);

@@ -273,6 +273,7 @@ struct tx_tool *tx_exec_tool_new(struct tx_backend *be,
 	def.input_schema = spec->input_schema;
 	def.output_schema = spec->output_schema;
 	def.timeout_ms = spec->exec.timeout_ms;
+	def.hint = spec->hint;
 	def.origin = origin;
 	def.where = where;
 	def.backend = be;

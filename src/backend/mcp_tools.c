@@ -27,6 +27,31 @@ const char *tx_mcp_str_field(struct json_object *o, const char *key)
 	return NULL;
 }
 
+/*
+ * The tool's own word on what it does (MCP annotations): readOnlyHint
+ * true is read-only; otherwise destructiveHint true or false is
+ * destructive or additive.  Anything else declares nothing, and the tool
+ * is taken at its name (tool.c): MCP's default for a missing
+ * destructiveHint (true) is meant for confirmation prompts, and would
+ * mark every unannotated tool alike.
+ */
+static enum tx_tool_hint annotations_hint(struct json_object *ann)
+{
+	struct json_object *v;
+
+	if (!ann || !json_object_is_type(ann, json_type_object))
+		return TX_HINT_NONE;
+	if (json_object_object_get_ex(ann, "readOnlyHint", &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v))
+		return TX_HINT_READ_ONLY;
+	if (json_object_object_get_ex(ann, "destructiveHint", &v) &&
+	    json_object_is_type(v, json_type_boolean))
+		return json_object_get_boolean(v) ? TX_HINT_DESTRUCTIVE
+						  : TX_HINT_ADDITIVE;
+	return TX_HINT_NONE;
+}
+
 /* Builds a tool from one tools/list entry; NULL (logged) when invalid. */
 static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 {
@@ -67,6 +92,7 @@ static struct tx_tool *tool_from(struct mcp_backend *be, struct json_object *t)
 	if (!def.title)
 		def.title = tx_mcp_str_field(ann, "title");
 	def.description = tx_mcp_str_field(t, "description");
+	def.hint = annotations_hint(ann);
 	def.input_schema = in;
 	def.output_schema = out;
 	{

@@ -4,9 +4,9 @@
  * The words of QUERY are joined with spaces and ranked by the engine's
  * index (docs/search.md).  Output is the engine's rendering of the
  * search, the same bytes as search/QUERY/results in the mount (one hit
- * per line, "RANK<TAB>SCORE<TAB>ID<TAB>SUMMARY") or, with --json, as
+ * per line, "RANK<TAB>SCORE<TAB>ID<TAB>HINT<TAB>SUMMARY") or, with --json, as
  * search/QUERY/results.json ({"query", "hits": [{rank, score, id,
- * summary, path}]}).  Exit status: 0 (also with no hits), 1 when the
+ * hint, summary, path}]}).  Exit status: 0 (also with no hits), 1 when the
  * search fails, 2 on a usage error.
  */
 #include "cli/cli.h"
@@ -30,7 +30,8 @@ static void search_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: toolexec search [-n N] [--json] QUERY...\n"
-		"  -n N     at most N hits (default %d, at most %d)\n"
+		"  -n N     N hits, or as many as match (default: up to %d,\n"
+		"           without those far below the best; at most %d)\n"
 		"  --json   print the hits as JSON\n",
 		SEARCH_DEFAULT_HITS, SEARCH_MAX_HITS);
 }
@@ -45,7 +46,7 @@ int tx_cli_search(struct tx_engine *engine, int argc, char **argv)
 	struct tx_search_result *r = NULL;
 	struct tx_buf q;
 	long k = SEARCH_DEFAULT_HITS;
-	bool json = false;
+	bool json = false, exact = false;
 	const char *text;
 	size_t len;
 	char *end;
@@ -59,6 +60,7 @@ int tx_cli_search(struct tx_engine *engine, int argc, char **argv)
 		case 'n':
 			errno = 0;
 			k = strtol(optarg, &end, 10);
+			exact = true;
 			if (errno || *end || end == optarg || k < 1 ||
 			    k > SEARCH_MAX_HITS) {
 				fprintf(stderr,
@@ -89,7 +91,7 @@ int tx_cli_search(struct tx_engine *engine, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = tx_engine_search_result(engine, q.data, (size_t)k);
+	r = tx_engine_search_result(engine, q.data, (size_t)k, exact);
 	if (!r) {
 		fprintf(stderr, "toolexec search: %s\n",
 			errno == E2BIG ? "query too long" : strerror(errno));

@@ -45,6 +45,8 @@ static const char *const tool_keys[] = {
 	"title",
 	"description",
 	"tags",
+	"read_only",
+	"destructive",
 	"input_schema",
 	"output_schema",
 	"command",
@@ -200,6 +202,38 @@ static int check_name(struct tx_cfg *c, const char *key, const char *s)
 	return rc;
 }
 
+/*
+ * "read_only": true, or "destructive": true / false: what calling the
+ * tool does, for search (docs/search.md).  Both true contradict.
+ */
+static int parse_hint(struct tx_cfg *c, struct json_object *o,
+		      struct tx_tool_spec *t)
+{
+	bool ro = false, de = false;
+	int rc;
+
+	rc = tx_cfg_get_bool(c, o, "read_only", &ro);
+	if (rc)
+		return rc;
+	rc = tx_cfg_get_bool(c, o, "destructive", &de);
+	if (rc)
+		return rc;
+	if (ro && de) {
+		size_t mark = tx_cfg_push_key(c, "destructive");
+
+		rc = tx_cfg_error(c, "a tool cannot be both read_only and "
+				     "destructive");
+		tx_cfg_pop(c, mark);
+		return rc;
+	}
+	if (ro)
+		t->hint = TX_HINT_READ_ONLY;
+	else if (de)
+		t->hint = TX_HINT_DESTRUCTIVE;
+	else if (json_object_object_get_ex(o, "destructive", NULL))
+		t->hint = TX_HINT_ADDITIVE; /* "destructive": false */
+	return 0;
+}
 static int parse_input_schema(struct tx_cfg *c, struct json_object *o,
 			      struct tx_tool_spec *t)
 {
@@ -414,6 +448,7 @@ static int parse_tool(struct tx_cfg *c, struct json_object *o,
 		tx_cfg_push_index(c, i);
 		STEP(tx_cfg_error(c, "must not be empty"));
 	}
+	STEP(parse_hint(c, o, t));
 	STEP(parse_input_schema(c, o, t));
 	if (json_object_object_get_ex(o, "output_schema", &v)) {
 		if (!json_object_is_type(v, json_type_object)) {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "toolexecfs/toolexec.h"
+
 struct json_object;
 
 #define TX_CONFIG_FILE_MAX  (4u * 1024 * 1024) /* bytes per file */
@@ -59,6 +61,8 @@ struct tx_tool_spec {
 	size_t ntags;
 	struct json_object *input_schema;  /* owned */
 	struct json_object *output_schema; /* owned; may be NULL */
+	/* "read_only" / "destructive"; TX_HINT_NONE: neither declared. */
+	enum tx_tool_hint hint;
 	struct tx_exec_spec exec;
 };
 

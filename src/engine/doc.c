@@ -289,6 +289,11 @@ char *tx_doc_render(const struct tx_tool *t)
 	if (!t->where[0] && t->backend)
 		tx_buf_adds(&b, t->backend->ops->kind);
 	tx_buf_printf(&b, "\nTimeout: %u ms.\n", t->timeout_ms);
+	if (t->hint != TX_HINT_NONE)
+		tx_buf_printf(&b, "Effect: %s (%s).\n",
+			      tx_tool_hint_name(t->hint),
+			      t->hint_declared ? "declared by the tool"
+					       : "guessed from its name");
 	if (t->ntags) {
 		tx_buf_adds(&b, "Tags:");
 		for (size_t i = 0; i < t->ntags; i++)

@@ -67,6 +67,7 @@ static void index_tool(struct tx_engine *e, const struct tx_tool *t)
 		.tags = (const char *const *)t->tags,
 		.ntags = t->ntags,
 		.input_schema = t->input_schema ? t->input_schema : tmp,
+		.destructive = t->hint == TX_HINT_DESTRUCTIVE,
 	};
 
 	if (tx_search_index_put(e->search, &doc))

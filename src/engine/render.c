@@ -16,6 +16,7 @@
 
 #include "util/buf.h"
 #include "util/jsonu.h"
+#include "search/search.h"
 
 struct tx_search_result {
 	struct tx_toolset *set; /* the hits' tools are borrowed from it */
@@ -35,7 +36,15 @@ static int summary_len(const char *s)
 	return (int)n;
 }
 
-/* "RANK<TAB>SCORE<TAB>ID<TAB>SUMMARY\n" per hit. */
+/* What a hit's HINT column and "hint" say. */
+static const char *hint_text(const struct tx_tool *t)
+{
+	const char *h = tx_tool_hint_name(tx_tool_hint(t));
+
+	return h ? h : "-";
+}
+
+/* "RANK<TAB>SCORE<TAB>ID<TAB>HINT<TAB>SUMMARY\n" per hit. */
 static int render_text(struct tx_search_result *r, const double *scores)
 {
 	struct tx_buf b;
@@ -45,9 +54,10 @@ static int render_text(struct tx_search_result *r, const double *scores)
 	for (size_t i = 0; i < r->n && !rc; i++) {
 		const char *sum = tx_tool_summary(r->tools[i]);
 
-		rc = tx_buf_printf(&b, "%zu\t%.4f\t%s\t%.*s\n", i + 1,
+		rc = tx_buf_printf(&b, "%zu\t%.4f\t%s\t%s\t%.*s\n", i + 1,
 				   scores[i], tx_tool_id(r->tools[i]),
-				   summary_len(sum), sum);
+				   hint_text(r->tools[i]), summary_len(sum),
+				   sum);
 	}
 	if (rc) {
 		tx_buf_release(&b);
@@ -63,6 +73,7 @@ static struct json_object *hit_json(const struct tx_tool *t, size_t rank,
 {
 	struct json_object *h = json_object_new_object();
 	const char *sum = tx_tool_summary(t);
+	const char *hint = tx_tool_hint_name(tx_tool_hint(t));
 	char num[64], *path = NULL;
 
 	if (!h)
@@ -81,6 +92,8 @@ static struct json_object *hit_json(const struct tx_tool *t, size_t rank,
 	    json_object_object_add(h, "id",
 				   json_object_new_string(tx_tool_id(t))) ||
 	    json_object_object_add(
+		    h, "hint", hint ? json_object_new_string(hint) : NULL) ||
+	    json_object_object_add(
 		    h, "summary",
 		    json_object_new_string_len(sum, summary_len(sum))) ||
 	    json_object_object_add(h, "path", json_object_new_string(path))) {
@@ -91,7 +104,7 @@ static struct json_object *hit_json(const struct tx_tool *t, size_t rank,
 	return h;
 }
 
-/* {"query": ..., "hits": [{rank, score, id, summary, path}, ...]} */
+/* {"query": ..., "hits": [{rank, score, id, hint, summary, path}, ...]} */
 static int render_json(struct tx_search_result *r, const char *query,
 		       const double *scores)
 {
@@ -126,11 +139,13 @@ out_put:
 }
 
 struct tx_search_result *tx_engine_search_result(struct tx_engine *engine,
-						 const char *query, size_t k)
+						 const char *query, size_t k,
+						 bool exact)
 {
 	struct tx_search_result *r = calloc(1, sizeof(*r));
 	struct tx_search_hit *hits = NULL;
 	double *scores = NULL;
+	size_t nshow;
 	int n = 0, rc = -ENOMEM;
 
 	if (!r)
@@ -146,11 +161,14 @@ struct tx_search_result *tx_engine_search_result(struct tx_engine *engine,
 		n = 0;
 		goto out_fail;
 	}
+	/* The hits of an ordinary search stop where they fall far below
+	 * the best; whoever asked for k by number gets k. */
+	nshow = exact ? (size_t)n : tx_search_cutoff(hits, (size_t)n);
 	r->tools = calloc((size_t)n + 1, sizeof(*r->tools));
 	scores = calloc((size_t)n + 1, sizeof(*scores));
 	if (!r->tools || !scores)
 		goto out_fail;
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < nshow; i++) {
 		const struct tx_tool *t = tx_toolset_find(r->set, hits[i].id);
 
 		/* A tool of a newer set than ours: left out rather than

@@ -4,6 +4,7 @@
  */
 #include "engine/tool.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -184,6 +185,57 @@ static char *encode_dup(const char *s)
 	return strdup(buf);
 }
 
+/*
+ * Words of a tool name that say it destroys something.  A tool that
+ * declares nothing is taken at its name: one word of it (split at
+ * anything not a letter or digit, and at a lower-to-upper case change:
+ * delete_entities, deleteFile, rm-rf) in this list makes it destructive
+ * (docs/search.md).  Whole words only, so "dropdown" or "clearance"
+ * are not.
+ */
+static const char *const destructive_words[] = {
+	"delete", "deletes", "del",     "remove",   "removes", "rm",
+	"drop",   "drops",   "destroy", "destroys", "erase",   "erases",
+	"purge",  "purges",  "wipe",    "wipes",    "clear",   "clears",
+	"reset",  "resets",  "unlink",  "truncate", "kill",    NULL,
+};
+
+static bool destructive_word(const char *w, size_t n)
+{
+	char low[16];
+
+	if (n >= sizeof(low))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)w[i]);
+	low[n] = '\0';
+	for (size_t i = 0; destructive_words[i]; i++)
+		if (strcmp(low, destructive_words[i]) == 0)
+			return true;
+	return false;
+}
+
+enum tx_tool_hint tx_tool_hint_from_name(const char *name)
+{
+	const char *p = name, *w = NULL;
+
+	for (;; p++) {
+		bool alnum = *p && isalnum((unsigned char)*p);
+		bool hump = alnum && w && p > w && isupper((unsigned char)*p) &&
+			    islower((unsigned char)p[-1]);
+
+		if (w && (!alnum || hump)) {
+			if (destructive_word(w, (size_t)(p - w)))
+				return TX_HINT_DESTRUCTIVE;
+			w = NULL;
+		}
+		if (!*p)
+			return TX_HINT_NONE;
+		if (alnum && !w)
+			w = p;
+	}
+}
+
 struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 			    size_t errlen)
 {
@@ -213,6 +265,9 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	t->name_file = encode_dup(def->name);
 	t->title = dup_or_empty(def->title);
 	t->description = dup_or_empty(def->description);
+	t->hint_declared = def->hint != TX_HINT_NONE;
+	t->hint = t->hint_declared ? def->hint
+				   : tx_tool_hint_from_name(def->name);
 	t->origin = dup_or_empty(def->origin);
 	t->where = dup_or_empty(def->where);
 	t->timeout_ms = def->timeout_ms ? def->timeout_ms
@@ -361,6 +416,8 @@ void tx_tool_compact(struct tx_tool *t)
 
 bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b)
 {
+	if (a->hint != b->hint || a->hint_declared != b->hint_declared)
+		return false;
 	if (!str_eq(a->id, b->id) || !str_eq(a->title, b->title) ||
 	    !str_eq(a->description, b->description) ||
 	    !str_eq(a->schema_json, b->schema_json) ||
@@ -430,6 +487,31 @@ size_t tx_tool_tag_count(const struct tx_tool *t)
 const char *tx_tool_summary(const struct tx_tool *t)
 {
 	return t->summary;
+}
+
+enum tx_tool_hint tx_tool_hint(const struct tx_tool *t)
+{
+	return t->hint;
+}
+
+bool tx_tool_hint_declared(const struct tx_tool *t)
+{
+	return t->hint_declared;
+}
+
+const char *tx_tool_hint_name(enum tx_tool_hint hint)
+{
+	switch (hint) {
+	case TX_HINT_READ_ONLY:
+		return "read-only";
+	case TX_HINT_ADDITIVE:
+		return "additive";
+	case TX_HINT_DESTRUCTIVE:
+		return "destructive";
+	case TX_HINT_NONE:
+		break;
+	}
+	return NULL;
 }
 const char *tx_tool_doc(const struct tx_tool *t)
 {

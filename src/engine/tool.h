@@ -30,6 +30,8 @@ struct tx_tool_def {
 	struct json_object *input_schema;  /* NULL: {"type":"object"} */
 	struct json_object *output_schema; /* may be NULL */
 	unsigned timeout_ms;               /* 0: TX_TOOL_TIMEOUT_DEFAULT */
+	/* As declared; TX_HINT_NONE: guessed from the name (tool.c). */
+	enum tx_tool_hint hint;
 	const char *origin;         /* "builtin", "FILE.json", "mcp:NAME" */
 	const char *where;          /* one line for the doc: where it runs */
 	struct tx_backend *backend; /* a reference is taken */
@@ -78,6 +80,8 @@ struct tx_tool {
 	char *origin;
 	char *where;
 	unsigned timeout_ms;
+	enum tx_tool_hint hint;
+	bool hint_declared;
 	struct tx_backend *backend;
 	void *backend_data;
 	void (*backend_data_free)(void *data);
@@ -106,6 +110,10 @@ struct json_object *tx_tool_schema_parse(const struct tx_tool *tool);
 
 /* True when two tools have the same definition, their backend's spec
  * included (reload detects no-ops). */
+/* TX_HINT_DESTRUCTIVE when a word of name says so (tool.c), else
+ * TX_HINT_NONE: the hint of a tool that declares none. */
+enum tx_tool_hint tx_tool_hint_from_name(const char *name);
+
 bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b);
 
 #endif

@@ -4,8 +4,9 @@
  * `ls search/'read a file'` looks the name up; every name exists (no
  * mkdir), and its directory holds the hits best first as symbolic links
  * NN-ID -> ../../tools/NS/NAME, plus `results` and `results.json`.  A
- * name ending in " +N" asks for N hits instead of the default 10 (at most
- * 1000): `ls 'search/read a file +50'`.  search/query is the same as a
+ * name ending in " +N" asks for N hits (at most 1000) instead of the
+ * default, up to 10 without those far below the best (docs/search.md):
+ * `ls 'search/read a file +50'`.  search/query is the same as a
  * transaction, for queries longer than a file name.
  *
  * `results` and `results.json` are the engine's rendering of the search
@@ -90,10 +91,11 @@ void fs_search_release(struct fs *fs)
 }
 
 /*
- * Splits "words +N" into the words and N.  The query is copied into q
+ * Splits "words +N" into the words and N (*exact: N was given, so the
+ * relative cut-off does not apply).  The query is copied into q
  * (whitespace, newlines included, folded to single spaces).
  */
-static size_t parse_query(const char *in, char *q, size_t qlen)
+static size_t parse_query(const char *in, char *q, size_t qlen, bool *exact)
 {
 	size_t len = strlen(in), k = FS_SEARCH_K_DEFAULT, o = 0;
 	const char *end = in + len, *p;
@@ -106,6 +108,7 @@ static size_t parse_query(const char *in, char *q, size_t qlen)
 	if (p < end && p > in && p[-1] == '+' &&
 	    (p - 1 == in || isspace((unsigned char)p[-2])) && end - p <= 6) {
 		k = strtoul(p, NULL, 10);
+		*exact = true;
 		if (k < 1)
 			k = 1;
 		if (k > FS_SEARCH_K_MAX)
@@ -133,6 +136,7 @@ static int build(struct fs *fs, const char *name, struct sresult **out)
 	size_t k, n, len;
 	char *q;
 	int width = 2, rc = 0;
+	bool exact = false;
 
 	*out = NULL;
 	q = malloc(strlen(name) + 1);
@@ -143,8 +147,8 @@ static int build(struct fs *fs, const char *name, struct sresult **out)
 		return -ENOMEM;
 	}
 	atomic_init(&r->refs, 1);
-	k = parse_query(name, q, strlen(name) + 1);
-	res = tx_engine_search_result(fs->engine, q, k);
+	k = parse_query(name, q, strlen(name) + 1, &exact);
+	res = tx_engine_search_result(fs->engine, q, k, exact);
 	free(q);
 	if (!res) {
 		rc = errno ? -errno : -ENOMEM;

@@ -599,6 +599,7 @@ int tx_search_index_put(struct tx_search_index *idx,
 	if (!sd->id || !sd->terms)
 		goto out_nomem;
 	memcpy(sd->len, d.len, sizeof(sd->len));
+	sd->destructive = doc->destructive;
 
 	pthread_rwlock_wrlock(&idx->lock);
 	/* Reserve everything first: nothing below the commit line fails. */
@@ -717,6 +718,28 @@ size_t tx_search_index_count(struct tx_search_index *idx)
 	return n;
 }
 
+/*
+ * A query with one of these verbs asks to destroy or change what exists
+ * (the tools MCP calls destructive include those that overwrite: edit,
+ * write, move), and then a destructive tool ranks by its score alone.
+ * Stemmed by the tokenizer, so "deleting" and "removed" count.
+ */
+static const char destructive_verbs[] =
+	"delete remove drop destroy erase purge wipe clear reset unlink "
+	"truncate kill modify edit overwrite update replace rename move "
+	"write";
+
+static int verb_add(void *ctx, const char *term, size_t len)
+{
+	struct tx_search_index *idx = ctx;
+
+	if (idx->nverbs < TX_SEARCH_VERBS) {
+		memcpy(idx->verbs[idx->nverbs], term, len + 1);
+		idx->nverbs++;
+	}
+	return 0;
+}
+
 struct tx_search_index *tx_search_index_new(void)
 {
 	struct tx_search_index *idx = calloc(1, sizeof(*idx));
@@ -725,6 +748,13 @@ struct tx_search_index *tx_search_index_new(void)
 		return NULL;
 	idx->tk = tx_tokenizer_new();
 	if (!idx->tk) {
+		free(idx);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (tx_tokenize(idx->tk, destructive_verbs, strlen(destructive_verbs),
+			TX_SEARCH_VERBS, verb_add, idx) < 0) {
+		tx_tokenizer_free(idx->tk);
 		free(idx);
 		errno = ENOMEM;
 		return NULL;

@@ -33,6 +33,9 @@ enum tx_search_field {
 #define TX_SEARCH_QUERY_MAX   16384
 #define TX_SEARCH_QUERY_TERMS 4096
 
+/* Stems of destructive verbs a query may use (search.c). */
+#define TX_SEARCH_VERBS 32
+
 /* Field lengths below this have their normalisation in a table. */
 #define TX_SEARCH_NORM_LENS 256
 
@@ -71,6 +74,7 @@ struct tx_sdoc {
 	uint32_t len[TX_SF_COUNT]; /* terms per field */
 	uint32_t *terms;           /* term indexes, for removal */
 	uint32_t nterms;
+	bool destructive;
 	struct tx_sdoc *next; /* id hash chain */
 };
 
@@ -93,6 +97,10 @@ struct tx_search_index {
 	uint32_t id_tab_size;    /* power of two */
 
 	uint64_t field_total[TX_SF_COUNT]; /* sum of len over live docs */
+
+	/* Stems of the verbs that make a query destructive; set once. */
+	char verbs[TX_SEARCH_VERBS][TX_TERM_MAX + 1];
+	size_t nverbs;
 
 	/*
 	 * w_f / (1 - b + b * len / avg_f) for len < TX_SEARCH_NORM_LENS, so

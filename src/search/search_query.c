@@ -50,6 +50,7 @@ struct qterm {
 struct qlist {
 	struct qterm *q;
 	size_t n, cap;
+	bool destroys; /* the query has a destructive verb */
 };
 
 static struct qterm *qlist_find(struct qlist *l, const char *term, size_t len)
@@ -106,9 +107,10 @@ static int query_term(void *ctx, const char *term, size_t len)
 }
 
 /* Tokenizes and expands the query; no index lock is needed for this. */
-static int query_parse(struct tx_tokenizer *tk, const char *query,
+static int query_parse(const struct tx_search_index *idx, const char *query,
 		       struct qlist *l)
 {
+	struct tx_tokenizer *tk = idx->tk;
 	size_t n, i, j;
 	int rc;
 
@@ -117,6 +119,10 @@ static int query_parse(struct tx_tokenizer *tk, const char *query,
 	if (rc)
 		return rc < 0 ? rc : -EIO;
 	n = l->n;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < idx->nverbs; j++)
+			if (strcmp(l->q[i].text, idx->verbs[j]) == 0)
+				l->destroys = true;
 	for (i = 0; i < n; i++) {
 		const char *const *syn;
 		size_t ns = tx_tokenizer_synonyms(tk, l->q[i].text, &syn);
@@ -224,6 +230,26 @@ static uint32_t advance(const struct tx_sterm *t, uint32_t pos, uint32_t target)
 }
 
 /* ---------------------------------------------------------------- */
+/* Ranking key                                                       */
+
+/*
+ * Hits are ranked by key, not by score: a destructive tool's key is its
+ * score less TX_SEARCH_NEAR_TIE, unless the query itself asks to
+ * destroy.  So a non-destructive tool scoring at least 95 % of a
+ * destructive one ranks above it (a near tie), and further apart the
+ * scores decide; among tools of one kind the order is the score's.  A
+ * key is never above its score, so the score bounds MaxScore prunes with
+ * stay bounds of the key.
+ */
+static inline double rank_key(const struct tx_search_index *idx, bool destroys,
+			      uint32_t doc, double score)
+{
+	if (!destroys && idx->docs[doc]->destructive)
+		return score * (1 - TX_SEARCH_NEAR_TIE);
+	return score;
+}
+
+/* ---------------------------------------------------------------- */
 /* Top k: a heap with the worst hit on top                           */
 
 struct cand {
@@ -232,17 +258,22 @@ struct cand {
 };
 
 struct topk {
-	struct cand *h;
+	struct cand *h; /* score: the rank key */
 	size_t n, k;
 	const struct tx_search_index *idx;
 };
 
-/* a ranks below b: lower score, or equal score and later ID. */
+/* a ranks below b: lower key; on equal keys destructive, or a later ID. */
 static bool worse(const struct topk *tk, const struct cand *a,
 		  const struct cand *b)
 {
+	bool da = tk->idx->docs[a->doc]->destructive;
+	bool db = tk->idx->docs[b->doc]->destructive;
+
 	if (a->score != b->score)
 		return a->score < b->score;
+	if (da != db)
+		return da;
 	return strcmp(tk->idx->docs[a->doc]->id, tk->idx->docs[b->doc]->id) > 0;
 }
 
@@ -344,20 +375,24 @@ static double kth_largest(double *v, size_t n, size_t k)
 }
 
 struct accum {
+	const struct tx_search_index *idx;
+	bool destroys;  /* the query's: see rank_key */
 	double *acc;    /* by document number; 0 untouched, <0 pruned */
 	uint32_t *cand; /* documents touched, in touch order */
 	size_t ncand;
 	double *scratch; /* for kth_largest */
 };
 
-/* The k-th best score so far: a lower bound of the final k-th score. */
+/* The k-th best key so far: a lower bound of the final k-th key. */
 static double threshold(struct accum *a, size_t k)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < a->ncand; i++)
 		if (a->acc[a->cand[i]] > 0)
-			a->scratch[n++] = a->acc[a->cand[i]];
+			a->scratch[n++] = rank_key(a->idx, a->destroys,
+						   a->cand[i],
+						   a->acc[a->cand[i]]);
 	return n >= k ? kth_largest(a->scratch, n, k) : -1;
 }
 
@@ -497,13 +532,22 @@ static double rescore(const struct scorer *s, struct qterm *q, size_t m,
 	return score;
 }
 
-static int cmp_hit(const void *a, const void *b)
-{
-	const struct tx_search_hit *x = a, *y = b;
+/* A final hit with its rank key (the order of worse(), best first). */
+struct keyed {
+	struct tx_search_hit *hit;
+	double key;
+	bool destructive;
+};
 
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return strcmp(x->id, y->id);
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key > y->key ? -1 : 1;
+	if (x->destructive != y->destructive)
+		return x->destructive ? 1 : -1;
+	return strcmp(x->hit->id, y->hit->id);
 }
 
 int tx_search_index_query(struct tx_search_index *idx, const char *query,
@@ -512,6 +556,7 @@ int tx_search_index_query(struct tx_search_index *idx, const char *query,
 	struct qlist l = { 0 };
 	struct qterm **order = NULL;
 	struct tx_search_hit *out = NULL;
+	struct keyed *keyed = NULL;
 	struct accum a = { 0 };
 	struct topk tk = { 0 };
 	struct scorer s;
@@ -524,7 +569,7 @@ int tx_search_index_query(struct tx_search_index *idx, const char *query,
 	*hits = NULL;
 	if (strnlen(query, TX_SEARCH_QUERY_MAX + 1) > TX_SEARCH_QUERY_MAX)
 		return -E2BIG;
-	rc = query_parse(idx->tk, query, &l);
+	rc = query_parse(idx, query, &l);
 	if (rc)
 		goto out;
 	order = malloc((l.n ? l.n : 1) * sizeof(*order));
@@ -570,12 +615,18 @@ int tx_search_index_query(struct tx_search_index *idx, const char *query,
 		rc = -ENOMEM;
 		goto out_unlock;
 	}
+	a.idx = idx;
+	a.destroys = l.destroys;
 	maxscore(&s, order, m, rem, &a, k);
 	for (i = 0; i < a.ncand; i++)
 		if (a.acc[a.cand[i]] > 0)
-			topk_offer(&tk, a.acc[a.cand[i]], a.cand[i]);
+			topk_offer(&tk,
+				   rank_key(idx, l.destroys, a.cand[i],
+					    a.acc[a.cand[i]]),
+				   a.cand[i]);
 	out = calloc(tk.n ? tk.n : 1, sizeof(*out));
-	if (!out) {
+	keyed = calloc(tk.n ? tk.n : 1, sizeof(*keyed));
+	if (!out || !keyed) {
 		rc = -ENOMEM;
 		goto out_unlock;
 	}
@@ -588,14 +639,28 @@ int tx_search_index_query(struct tx_search_index *idx, const char *query,
 			goto out_unlock;
 		}
 		out[i].score = rescore(&s, l.q, l.n, doc);
+		keyed[i].hit = &out[i];
+		keyed[i].key =
+			rank_key(idx, l.destroys, doc->num, out[i].score);
+		keyed[i].destructive = doc->destructive;
 	}
 	rc = (int)tk.n;
 out_unlock:
 	pthread_rwlock_unlock(&idx->lock);
 	if (rc > 0) {
-		qsort(out, (size_t)rc, sizeof(*out), cmp_hit);
-		*hits = out;
+		struct tx_search_hit *sorted =
+			malloc((size_t)rc * sizeof(*out));
+
+		if (!sorted) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		qsort(keyed, (size_t)rc, sizeof(*keyed), cmp_keyed);
+		for (i = 0; i < (size_t)rc; i++)
+			sorted[i] = *keyed[i].hit;
+		free(out);
 		out = NULL;
+		*hits = sorted;
 	}
 out:
 	if (out)
@@ -604,10 +669,30 @@ out:
 	free(a.cand);
 	free(a.scratch);
 	free(tk.h);
+	free(keyed);
 	free(rem);
 	free(order);
 	free(l.q);
 	return rc;
+}
+
+size_t tx_search_cutoff(const struct tx_search_hit *hits, size_t n)
+{
+	double best = 0;
+	size_t i, kept = 0;
+
+	/* The best score need not be the first hit's (rank_key). */
+	for (i = 0; i < n; i++)
+		if (hits[i].score > best)
+			best = hits[i].score;
+	/* Hits are in rank order, not score order: cut at the first one
+	 * that falls short, so what stays is a prefix of the ranking. */
+	for (i = 0; i < n; i++) {
+		if (hits[i].score < best * TX_SEARCH_CUTOFF)
+			break;
+		kept++;
+	}
+	return kept;
 }
 
 void tx_search_hits_free(struct tx_search_hit *hits, size_t n)

@@ -6,15 +6,16 @@
 EVAL=$BUILD/tests/tools/search_eval
 [ -x "$EVAL" ] || fail "$EVAL not built (make BUILD=... $EVAL)"
 
-# The default tools: best first, RANK TAB SCORE TAB ID TAB SUMMARY.
+# The default tools: best first, RANK TAB SCORE TAB ID TAB HINT TAB SUMMARY.
 out=$("$TOOLEXEC" search first lines of a file) || fail "search failed"
 first=$(printf '%s\n' "$out" | head -n 1)
 assert_eq "local:file_head" "$(printf '%s' "$first" | cut -f 3)" "best hit"
 assert_eq "1" "$(printf '%s' "$first" | cut -f 1)" "rank"
-assert_eq "First lines of a file" "$(printf '%s' "$first" | cut -f 4)" "summary"
-printf '%s\n' "$out" | awk -F'\t' 'NF != 4 { exit 1 }
+assert_eq "-" "$(printf '%s' "$first" | cut -f 4)" "hint (none declared)"
+assert_eq "First lines of a file" "$(printf '%s' "$first" | cut -f 5)" "summary"
+printf '%s\n' "$out" | awk -F'\t' 'NF != 5 { exit 1 }
 	NR > 1 && $2 > prev + 1e-9 { exit 1 } { prev = $2 }' ||
-	fail "lines are not 4 fields in falling score order: $out"
+	fail "lines are not 5 fields in falling score order: $out"
 
 # -n, and synonyms ("folder" finds directory tools).
 assert_eq "1" "$("$TOOLEXEC" search -n 1 folder | wc -l)" "-n 1"

@@ -44,7 +44,7 @@ assert list(d) == ["query", "hits"] and d["query"] == "feed the animals", d
 ids = [h["id"] for h in d["hits"]]
 assert set(ids) == {"zoo:feedAnimals", "zoo:count/animals", "zoo:clean_pen"}, ids
 for r, h in enumerate(d["hits"], 1):
-    assert list(h) == ["rank", "score", "id", "summary", "path"], h
+    assert list(h) == ["rank", "score", "id", "hint", "summary", "path"], h
     assert h["rank"] == r and h["score"] > 0, h
 assert d["hits"][0]["id"] == "zoo:feedAnimals", d
 assert d["hits"][0]["summary"] == 'Feed the "big" animals', d

@@ -18,6 +18,7 @@
 #include "util/buf.h"
 #include "search/search.h"
 #include "search/search_i.h"
+#include "engine/tool.h"
 
 struct corpus_tool {
 	char *id, *ns, *name, *title, *description;
@@ -25,6 +26,7 @@ struct corpus_tool {
 	size_t ntags;
 	struct json_object *schema; /* owned */
 	char *pnames, *pdescs;      /* flattened, for FTS5 */
+	bool destructive;           /* as the engine would rank it */
 };
 
 struct corpus {
@@ -154,6 +156,26 @@ static inline void corpus_add(struct corpus *c, const char *ns,
 }
 
 /*
+ * Whether the engine ranks the tool as destructive: its MCP annotations
+ * (readOnlyHint, destructiveHint), else its name (docs/search.md).
+ */
+static inline bool corpus_destructive(struct json_object *t)
+{
+	struct json_object *ann, *v;
+
+	if (json_object_object_get_ex(t, "annotations", &ann)) {
+		if (json_object_object_get_ex(ann, "readOnlyHint", &v) &&
+		    json_object_get_boolean(v))
+			return false;
+		if (json_object_object_get_ex(ann, "destructiveHint", &v) &&
+		    json_object_is_type(v, json_type_boolean))
+			return json_object_get_boolean(v);
+	}
+	return tx_tool_hint_from_name(corpus_str(t, "name")) ==
+	       TX_HINT_DESTRUCTIVE;
+}
+
+/*
  * Loads [{"namespace": NS, "tools": [{name, title, description, tags,
  * inputSchema}, ...]}, ...] (the shape tests/search/ fixtures use).
  */
@@ -195,6 +217,7 @@ static inline int corpus_load(struct corpus *c, const char *path)
 				   corpus_str(t, "title"),
 				   corpus_str(t, "description"), tags, ntags,
 				   schema);
+			c->t[c->n - 1].destructive = corpus_destructive(t);
 		}
 	}
 	json_object_put(root);
@@ -240,6 +263,7 @@ static inline int corpus_index(const struct corpus *c,
 			.tags = (const char *const *)t->tags,
 			.ntags = t->ntags,
 			.input_schema = t->schema,
+			.destructive = t->destructive,
 		};
 		int rc = tx_search_index_put(idx, &d);
 

@@ -261,7 +261,7 @@ int main(int argc, char **argv)
 		const struct query *q = &qs[i];
 		struct tx_search_hit *hits = NULL;
 		char *ours_ids[K], *fts_ids[K];
-		int n1, n2, k;
+		int n1, n2, k, nall;
 		size_t kind;
 
 		for (j = 0; j < q->nj; j++) {
@@ -282,6 +282,10 @@ int main(int argc, char **argv)
 				strerror(-n1));
 			return 2;
 		}
+		/* What a search without an explicit count shows: the
+		 * relative cut-off is part of the ranking measured. */
+		nall = n1;
+		n1 = (int)tx_search_cutoff(hits, (size_t)n1);
 		for (k = 0; k < n1; k++)
 			ours_ids[k] = hits[k].id;
 		n2 = fts_search(st, q->q, K, fts_ids);
@@ -307,7 +311,7 @@ int main(int argc, char **argv)
 				       k < n2 ? fts_ids[k] : "",
 				       k < n2 ? rel_of(q, fts_ids[k]) : 0);
 		}
-		tx_search_hits_free(hits, (size_t)n1);
+		tx_search_hits_free(hits, (size_t)nall);
 		for (k = 0; k < n2; k++)
 			free(fts_ids[k]);
 	}
