@@ -504,6 +504,21 @@ void fs_wait_defer(struct fs *fs, fuse_req_t req, struct fs_handle *h,
  * (a seek back) starts the answer again.  h->lock held.
  */
 off_t fs_tx_offset_locked(struct fs_handle *h, off_t off);
+/*
+ * Query transactions (query.c: search/query, prompts' get): the text one
+ * descriptor writes, up to max bytes (EFBIG past it), in as many writes
+ * as it takes; the first read calls answer() once, under h->lock, which
+ * returns the text to serve in *out or -errno (later reads of the same
+ * query get the same errno).  A write after the first read starts anew.
+ */
+typedef int fs_query_answer_fn(struct fs *fs, struct fs_handle *h,
+			       struct fs_blob **out);
+int fs_query_open(struct fs_handle *h, size_t max);
+void fs_query_write(fuse_req_t req, struct fs_handle *h, const char *buf,
+		    size_t size);
+void fs_query_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		   size_t size, off_t off, fs_query_answer_fn *answer);
+unsigned fs_query_poll(struct tx_job *job, uint64_t pos, uint64_t *off);
 void fs_reply_job(fuse_req_t req, struct tx_job *job, enum fs_wait_what what,
 		  size_t size, off_t off);
 /* Replies size bytes of b from off; b stays referenced for the reply. */

@@ -180,8 +180,7 @@ static int get_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 {
 	(void)fs;
 	(void)req;
-	tx_buf_init(&h->query, TX_ARGS_MAX);
-	return 0;
+	return fs_query_open(h, TX_ARGS_MAX);
 }
 
 /* The arguments, in as many writes as it takes; a write after the
@@ -189,26 +188,28 @@ static int get_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 static void get_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		      const char *buf, size_t size)
 {
-	int rc;
-
 	(void)fs;
-	pthread_mutex_lock(&h->lock);
-	if (h->started) {
-		tx_buf_release(&h->query);
-		fs_blob_unref(h->blob);
-		h->blob = NULL;
-		h->started = false;
-		h->base = -1;
+	fs_query_write(req, h, buf, size);
+}
+
+/* Asks the server (h->lock held): the messages, or the whole result. */
+static int get_answer(struct fs *fs, struct fs_handle *h, struct fs_blob **out)
+{
+	char ns[TX_NAME_MAX + 1], err[512] = "";
+	const char *name = split_key(h->key, ns, sizeof(ns));
+	char *text = NULL, *json = NULL;
+	int rc = tx_engine_prompt_get(fs->engine, ns, name, h->query.data,
+				      &text, &json, err, sizeof(err));
+
+	if (!rc) {
+		const char *t = h->ops->which ? json : text;
+
+		*out = fs_blob_new(t, strlen(t));
+		rc = *out ? 0 : -ENOMEM;
 	}
-	rc = memchr(buf, '\0', size) ? -EINVAL
-				     : tx_buf_add(&h->query, buf, size);
-	pthread_mutex_unlock(&h->lock);
-	if (rc == -ENOSPC || rc == -EFBIG)
-		rc = -EFBIG;
-	if (rc)
-		fuse_reply_err(req, -rc);
-	else
-		fuse_reply_write(req, size);
+	free(text);
+	free(json);
+	return rc;
 }
 
 /* The first read asks the server; the answer is then read from byte 0
@@ -216,46 +217,7 @@ static void get_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 static void get_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size, off_t off)
 {
-	struct fs_blob *b;
-	int rc = 0;
-
-	pthread_mutex_lock(&h->lock);
-	off = fs_tx_offset_locked(h, off);
-	if (!h->started) {
-		char ns[TX_NAME_MAX + 1], err[512] = "";
-		const char *name = split_key(h->key, ns, sizeof(ns));
-		char *text = NULL, *json = NULL;
-
-		h->started = true;
-		rc = tx_engine_prompt_get(fs->engine, ns, name, h->query.data,
-					  &text, &json, err, sizeof(err));
-		if (!rc) {
-			const char *t = h->ops->which ? json : text;
-
-			h->blob = fs_blob_new(t, strlen(t));
-			rc = h->blob ? 0 : -ENOMEM;
-		}
-		h->failed = -rc;
-		free(text);
-		free(json);
-	}
-	b = fs_blob_ref(h->blob);
-	rc = h->failed;
-	pthread_mutex_unlock(&h->lock);
-	if (!b) {
-		fuse_reply_err(req, rc ? rc : ENODATA);
-		return;
-	}
-	fs_reply_blob(req, b, size, off);
-	fs_blob_unref(b);
-}
-
-static unsigned get_poll(struct tx_job *job, uint64_t pos, uint64_t *off)
-{
-	(void)job;
-	(void)pos;
-	(void)off;
-	return POLLIN | POLLOUT;
+	fs_query_read(fs, req, h, size, off, get_answer);
 }
 
 /* ------------------------------------------------------------------ */
@@ -288,7 +250,7 @@ static const struct fs_node_ops get_ops = {
 	.open = get_open,
 	.read = get_read,
 	.write = get_write,
-	.poll = get_poll,
+	.poll = fs_query_poll,
 };
 
 static const struct fs_node_ops get_json_ops = {
@@ -299,7 +261,7 @@ static const struct fs_node_ops get_json_ops = {
 	.open = get_open,
 	.read = get_read,
 	.write = get_write,
-	.poll = get_poll,
+	.poll = fs_query_poll,
 };
 
 static const struct fs_child prompt_children[] = {

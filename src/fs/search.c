@@ -354,32 +354,28 @@ static int tx_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 {
 	(void)fs;
 	(void)req;
-	tx_buf_init(&h->query, FS_QUERY_MAX);
-	return 0;
+	return fs_query_open(h, FS_QUERY_MAX);
 }
 
 /* search/query: the query, in as many writes as it takes. */
 static void tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     const char *buf, size_t size)
 {
-	int rc;
-
 	(void)fs;
-	pthread_mutex_lock(&h->lock);
-	if (h->started) { /* a new query on the same descriptor */
-		tx_buf_release(&h->query);
-		fs_blob_unref(h->blob);
-		h->blob = NULL;
-		h->started = false;
-		h->base = -1;
-	}
-	rc = memchr(buf, '\0', size) ? -EINVAL
-				     : tx_buf_add(&h->query, buf, size);
-	pthread_mutex_unlock(&h->lock);
+	fs_query_write(req, h, buf, size);
+}
+
+/* The `results` of the query written (h->lock held). */
+static int tx_answer(struct fs *fs, struct fs_handle *h, struct fs_blob **out)
+{
+	struct sresult *r = NULL;
+	int rc = results_get(fs, h->query.data ? h->query.data : "", &r);
+
 	if (rc)
-		fuse_reply_err(req, -rc);
-	else
-		fuse_reply_write(req, size);
+		return rc;
+	*out = fs_blob_ref(r->text);
+	sresult_unref(r);
+	return 0;
 }
 
 /* search/query: the `results` of the query written, from byte 0
@@ -387,37 +383,7 @@ static void tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 static void tx_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		    size_t size, off_t off)
 {
-	struct sresult *r = NULL;
-	struct fs_blob *b;
-	int rc = 0;
-
-	pthread_mutex_lock(&h->lock);
-	off = fs_tx_offset_locked(h, off); /* into the results */
-	if (!h->started) {
-		h->started = true;
-		rc = results_get(fs, h->query.data ? h->query.data : "", &r);
-		if (!rc) {
-			h->blob = fs_blob_ref(r->text);
-			sresult_unref(r);
-		}
-	}
-	b = fs_blob_ref(h->blob);
-	pthread_mutex_unlock(&h->lock);
-	if (!b) {
-		fuse_reply_err(req, rc ? -rc : ENODATA);
-		return;
-	}
-	fs_reply_blob(req, b, size, off);
-	fs_blob_unref(b);
-}
-
-/* Searching never waits. */
-static unsigned tx_poll(struct tx_job *job, uint64_t pos, uint64_t *off)
-{
-	(void)job;
-	(void)pos;
-	(void)off;
-	return POLLIN | POLLOUT;
+	fs_query_read(fs, req, h, size, off, tx_answer);
 }
 
 /* ------------------------------------------------------------------ */
@@ -467,7 +433,7 @@ static const struct fs_node_ops tx_ops = {
 	.open = tx_open,
 	.read = tx_read,
 	.write = tx_write,
-	.poll = tx_poll,
+	.poll = fs_query_poll,
 };
 
 static const struct fs_child search_children[] = {

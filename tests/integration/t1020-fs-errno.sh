@@ -134,6 +134,36 @@ assert (data.startswith(b"line2\nline3\n-- ok (") and data.endswith(b" ms)\n")
 os.close(fd)
 PY
 assert_eq ok "$(cat jobs/$n/status)" "count ok"
+# search/query: a query past 64 KiB fails the write that crosses it
+# (EFBIG), a NUL byte is refused (EINVAL), and the same descriptor then
+# takes a new query: a write after the answer was read starts anew.
+q=$(python3 - search/query <<'PY'
+import errno, os, sys
+out = []
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    os.write(fd, b"x" * (64 * 1024 + 1))
+    out.append("OK")
+except OSError as e:
+    out.append(errno.errorcode[e.errno])
+os.close(fd)
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    os.write(fd, b"echo\0")
+    out.append("OK")
+except OSError as e:
+    out.append(errno.errorcode[e.errno])
+os.write(fd, b"echo text back")
+first = os.pread(fd, 65536, 0)
+os.write(fd, b"sleep for a while")
+second = os.pread(fd, 65536, 0)
+out.append("echo" if b"builtin:echo" in first.split(b"\n")[0] else "no-echo")
+out.append("sleep" if b"builtin:sleep" in second.split(b"\n")[0] else "no-sleep")
+os.close(fd)
+print(" ".join(out))
+PY
+)
+assert_eq "EFBIG EINVAL echo sleep" "$q" "search/query limits and a second query"
 
 cd /
 unmount_fs
