@@ -182,7 +182,7 @@ check: setup
 	$(Q)$(MAKE) --no-print-directory integration
 
 check-stress: setup
-	$(Q)$(MAKE) --no-print-directory all $(TOOLS_BIN) $(UNIT_BIN)
+	$(Q)$(MAKE) --no-print-directory all $(TOOLS_BIN) $(SANDBOX_TOOLS) $(UNIT_BIN)
 	$(Q)BUILD=$(abspath $(BUILD)) ./scripts/check-stress.sh $(UNIT_BIN)
 
 # run.sh installs what building needs, builds, mounts, and waits; `make
