@@ -74,6 +74,19 @@ struct tx_mcp_tool_timeout {
 };
 
 /* One MCP server: stdio (command) or Streamable HTTP (url). */
+/* "auth": sign-in for a remote server (MCP authorization, OAuth 2.1;
+ * docs/mcp.md).  Every field may be NULL. */
+struct tx_mcp_auth_spec {
+	char *client_id;     /* pre-registered client; else registration */
+	char *client_secret; /* with client_id, for a confidential client */
+	/* our client ID metadata document's https URL, used as client_id
+	 * where the authorization server supports such documents */
+	char *client_metadata_url;
+	char *redirect_uri; /* default http://localhost:33418/callback */
+	char *scope;        /* asked for when the server names none */
+	char *state_dir;    /* where tokens are kept; default XDG state */
+};
+
 struct tx_mcp_spec {
 	char *name;       /* the namespace */
 	char *command;    /* stdio; NULL for HTTP */
@@ -108,6 +121,7 @@ struct tx_mcp_spec {
 	/* "roots": absolute paths we answer roots/list with;
 	 * NULL-terminated, NULL when not configured. */
 	char **roots;
+	struct tx_mcp_auth_spec auth; /* remote servers only */
 };
 
 struct tx_config_file {
