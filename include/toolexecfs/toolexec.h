@@ -879,6 +879,9 @@ int tx_engine_auth_code(struct tx_engine *engine, const char *ns,
 /* Keeps a token obtained elsewhere.  As tx_engine_auth_login. */
 int tx_engine_auth_token(struct tx_engine *engine, const char *ns,
 			 const char *token, char *err, size_t errlen);
+/* Why the last sign-in step for ns failed, in buf; "" when it worked. */
+void tx_engine_auth_error(struct tx_engine *engine, const char *ns, char *buf,
+			  size_t len);
 /* Where to sign in, for a server that needs it, in buf; "" otherwise. */
 void tx_engine_auth_hint(struct tx_engine *engine, const char *ns, char *buf,
 			 size_t len);

@@ -423,7 +423,8 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 
 		pthread_mutex_unlock(&be->mu);
 		tx_mcp_auth_hint(be->auth, hint, sizeof(hint));
-		tx_job_fail(job, EACCES, "auth_required", "%s", hint);
+		tx_job_fail(job, EACCES, "auth_required", "MCP server %s: %s",
+			    be->spec->name, hint);
 		tx_mcp_pend_free(p);
 		return 0;
 	}

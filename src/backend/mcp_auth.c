@@ -60,9 +60,9 @@ static void forget_state(struct tx_mcp_auth *a)
 	clear_secret(&a->client_secret);
 	clear_secret(&a->p_verifier);
 	char **plain[] = {
-		&a->granted,  &a->client_id, &a->client_method, &a->client_for,
-		&a->authz_ep, &a->token_ep,  &a->reg_ep,        &a->resource,
-		&a->p_state,  &a->p_redirect, &a->p_scope,      &a->c_scope,
+		&a->granted,  &a->client_id,  &a->client_method, &a->client_for,
+		&a->authz_ep, &a->token_ep,   &a->reg_ep,        &a->resource,
+		&a->p_state,  &a->p_redirect, &a->p_scope,       &a->c_scope,
 		&a->c_rmeta,
 	};
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
@@ -159,7 +159,10 @@ static const struct {
 	const char *key;
 	size_t off;
 } fields[] = {
-#define F(k, f) {k, offsetof(struct tx_mcp_auth, f)}
+#define F(k, f)                                    \
+	{                                          \
+		k, offsetof(struct tx_mcp_auth, f) \
+	}
 	F("access_token", token),
 	F("refresh_token", refresh),
 	F("scope", granted),
@@ -236,8 +239,9 @@ int tx_auth_save(struct tx_mcp_auth *a, char *err, size_t errlen)
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", a->path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0600);
-	if (fd < 0 || fchmod(fd, 0600) || write(fd, text, len) != (ssize_t)len ||
-	    write(fd, "\n", 1) != 1 || fsync(fd)) {
+	if (fd < 0 || fchmod(fd, 0600) ||
+	    write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
+	    fsync(fd)) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot write %s: %s", tmp,
 			 strerror(errno));
@@ -485,11 +489,18 @@ const char *tx_mcp_auth_status(struct tx_mcp_auth *a)
 static void hint_locked(struct tx_mcp_auth *a, char *out, size_t outlen)
 {
 	snprintf(out, outlen,
-		 "MCP server %s needs sign-in: open the address in "
-		 ".ctl/auth/%s/login (or run `toolexec login %s`) and "
-		 "write the address you are sent back to into "
-		 ".ctl/auth/%s/code (or `toolexec login %s ADDRESS`)",
-		 a->name, a->name, a->name, a->name, a->name);
+		 "sign-in needed: open the address in .ctl/auth/%s/login "
+		 "(or run `toolexec login %s`) and write the address you "
+		 "are sent back to into .ctl/auth/%s/code (or `toolexec "
+		 "login %s ADDRESS`)",
+		 a->name, a->name, a->name, a->name);
+}
+
+void tx_mcp_auth_error(struct tx_mcp_auth *a, char *out, size_t outlen)
+{
+	pthread_mutex_lock(&a->mu);
+	snprintf(out, outlen, "%s", a->last_error);
+	pthread_mutex_unlock(&a->mu);
 }
 
 void tx_mcp_auth_hint(struct tx_mcp_auth *a, char *out, size_t outlen)
@@ -519,6 +530,7 @@ int tx_mcp_auth_login(struct tx_mcp_auth *a, char **url, char *err,
 	rc = tx_auth_flow_begin(a, url, err, errlen);
 	if (!rc)
 		rc = tx_auth_save(a, err, errlen);
+	snprintf(a->last_error, sizeof(a->last_error), "%s", rc ? err : "");
 	if (rc) {
 		free(*url);
 		*url = NULL;
@@ -539,12 +551,14 @@ int tx_mcp_auth_code(struct tx_mcp_auth *a, const char *text, char *err,
 			 ".ctl/auth/%s/login (or run `toolexec login %s`) "
 			 "first",
 			 a->name, a->name, a->name);
+		snprintf(a->last_error, sizeof(a->last_error), "%s", err);
 		pthread_mutex_unlock(&a->mu);
 		return -EINVAL;
 	}
 	rc = tx_auth_flow_finish(a, text, err, errlen);
 	if (!rc)
 		rc = tx_auth_save(a, err, errlen);
+	snprintf(a->last_error, sizeof(a->last_error), "%s", rc ? err : "");
 	pthread_mutex_unlock(&a->mu);
 	if (!rc) {
 		tx_log(TX_LOG_INFO, "mcp %s: signed in", a->name);
@@ -553,8 +567,8 @@ int tx_mcp_auth_code(struct tx_mcp_auth *a, const char *text, char *err,
 	return rc;
 }
 
-int tx_mcp_auth_set_token(struct tx_mcp_auth *a, const char *token,
-			  char *err, size_t errlen)
+int tx_mcp_auth_set_token(struct tx_mcp_auth *a, const char *token, char *err,
+			  size_t errlen)
 {
 	size_t n = strlen(token);
 	char *t;
@@ -590,6 +604,7 @@ int tx_mcp_auth_set_token(struct tx_mcp_auth *a, const char *token,
 	a->needs = a->expired = false;
 	a->step_ups = 0;
 	rc = tx_auth_save(a, err, errlen);
+	snprintf(a->last_error, sizeof(a->last_error), "%s", rc ? err : "");
 	pthread_mutex_unlock(&a->mu);
 	if (!rc)
 		notify(a);
@@ -641,8 +656,7 @@ bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen)
 		if (tx_auth_save(a, err, sizeof(err)))
 			tx_log(TX_LOG_WARN, "mcp %s: %s", a->name, err);
 	}
-	have = a->token && !a->expired &&
-	       strlen(a->token) + 40 < outlen;
+	have = a->token && !a->expired && strlen(a->token) + 40 < outlen;
 	if (have)
 		snprintf(out, outlen, "Authorization: Bearer %s", a->token);
 	else if (outlen)
@@ -712,14 +726,12 @@ static char *scopes_union(const char *a, const char *b)
 	return u;
 }
 
-int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status,
-			  const char *www, bool sent, char *why,
-			  size_t whylen)
+int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status, const char *www,
+			  bool sent, char *why, size_t whylen)
 {
 	char *error = www ? tx_auth_www_param(www, "error") : NULL;
 	char *scope = www ? tx_auth_www_param(www, "scope") : NULL;
-	char *rmeta = www ? tx_auth_www_param(www, "resource_metadata")
-			  : NULL;
+	char *rmeta = www ? tx_auth_www_param(www, "resource_metadata") : NULL;
 	char err[300];
 	int rc = -EACCES;
 
@@ -752,14 +764,14 @@ int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status,
 		/* We hold every scope it names and it still refuses:
 		 * asking again cannot help (the spec's retry limit). */
 		snprintf(why, whylen,
-			 "MCP server %s refuses the request although our "
+			 "the server refuses the request although our "
 			 "sign-in holds the scope it names (%s)",
-			 a->name, scope);
+			 scope);
 	} else if (a->step_ups >= TX_AUTH_STEP_UPS_MAX) {
 		snprintf(why, whylen,
-			 "MCP server %s asked for a larger scope %u times in "
-			 "a row; not signing in again",
-			 a->name, a->step_ups);
+			 "the server asked for a larger scope %u times in a "
+			 "row; not signing in again",
+			 a->step_ups);
 	} else {
 		/* Step-up: ask for what we had and what it names. */
 		char *u = scopes_union(a->granted, scope);

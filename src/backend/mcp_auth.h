@@ -53,8 +53,8 @@ int tx_mcp_auth_login(struct tx_mcp_auth *a, char **url, char *err,
 int tx_mcp_auth_code(struct tx_mcp_auth *a, const char *text, char *err,
 		     size_t errlen);
 /* Keeps a token obtained elsewhere (no refresh). */
-int tx_mcp_auth_set_token(struct tx_mcp_auth *a, const char *token,
-			  char *err, size_t errlen);
+int tx_mcp_auth_set_token(struct tx_mcp_auth *a, const char *token, char *err,
+			  size_t errlen);
 
 /*
  * fn(ctx) is called (on the signing-in thread, with no lock of ours
@@ -79,9 +79,11 @@ bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen);
  * refreshed token), 0 when status is no sign-in matter, or -EACCES with
  * why saying where to sign in.
  */
-int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status,
-			  const char *www, bool sent, char *why,
-			  size_t whylen);
+int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status, const char *www,
+			  bool sent, char *why, size_t whylen);
+/* Why the last sign-in step (login, code, token) failed; "" when it
+ * worked.  Never holds a secret. */
+void tx_mcp_auth_error(struct tx_mcp_auth *a, char *out, size_t outlen);
 /* A "where to sign in" text for a server that needs it; "" otherwise. */
 void tx_mcp_auth_hint(struct tx_mcp_auth *a, char *out, size_t outlen);
 

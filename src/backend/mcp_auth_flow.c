@@ -183,8 +183,7 @@ static char *jwords(struct json_object *o, const char *key)
 	return tx_buf_detach(&b, NULL);
 }
 
-static bool jhas_word(struct json_object *o, const char *key,
-		      const char *word)
+static bool jhas_word(struct json_object *o, const char *key, const char *word)
 {
 	struct json_object *v;
 
@@ -232,7 +231,7 @@ static char *unescape(const char *s, size_t n)
 		if (s[i] == '%' && i + 2 < n &&
 		    strchr("0123456789abcdefABCDEF", s[i + 1]) &&
 		    strchr("0123456789abcdefABCDEF", s[i + 2])) {
-			char hx[3] = {s[i + 1], s[i + 2], 0};
+			char hx[3] = { s[i + 1], s[i + 2], 0 };
 
 			d[j++] = (char)strtol(hx, NULL, 16);
 			i += 2;
@@ -497,11 +496,13 @@ static int discover(struct tx_mcp_auth *a, char **prm_scopes,
 		int n = 0;
 
 		if (ipath[0]) {
-			fmt[n++] = "%.*s/.well-known/oauth-authorization-server%s";
+			fmt[n++] =
+				"%.*s/.well-known/oauth-authorization-server%s";
 			fmt[n++] = "%.*s/.well-known/openid-configuration%s";
 			fmt[n++] = "%.*s%s/.well-known/openid-configuration";
 		} else {
-			fmt[n++] = "%.*s/.well-known/oauth-authorization-server%s";
+			fmt[n++] =
+				"%.*s/.well-known/oauth-authorization-server%s";
 			fmt[n++] = "%.*s/.well-known/openid-configuration%s";
 		}
 		for (int i = 0; i < n && !as; i++) {
@@ -553,8 +554,9 @@ static const char *secret_method(struct json_object *as)
 {
 	struct json_object *v;
 
-	if (!as || !json_object_object_get_ex(
-			   as, "token_endpoint_auth_methods_supported", &v) ||
+	if (!as ||
+	    !json_object_object_get_ex(
+		    as, "token_endpoint_auth_methods_supported", &v) ||
 	    jhas_word(as, "token_endpoint_auth_methods_supported",
 		      "client_secret_basic"))
 		return "client_secret_basic";
@@ -576,9 +578,8 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 	if (a->cfg.client_id) {
 		tx_auth_set(&a->client_id, a->cfg.client_id);
 		tx_auth_set(&a->client_secret, a->cfg.client_secret);
-		tx_auth_set(&a->client_method, a->cfg.client_secret
-						       ? secret_method(as)
-						       : "none");
+		tx_auth_set(&a->client_method,
+			    a->cfg.client_secret ? secret_method(as) : "none");
 		tx_auth_set(&a->client_for, a->token_ep);
 		return 0;
 	}
@@ -597,7 +598,8 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 	}
 	/* A client registered at this token endpoint before is used
 	 * again. */
-	if (a->client_id && a->client_for && !strcmp(a->client_for, a->token_ep))
+	if (a->client_id && a->client_for &&
+	    !strcmp(a->client_for, a->token_ep))
 		return 0;
 	if (!a->reg_ep) {
 		snprintf(err, errlen,
@@ -607,14 +609,18 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 			 a->name);
 		return -EINVAL;
 	}
-	method = !as || jhas_word(as, "token_endpoint_auth_methods_supported",
-				  "none") ||
-				 !json_object_object_get_ex(
-					 as,
-					 "token_endpoint_auth_methods_supported",
-					 NULL)
-			 ? "none"
-			 : secret_method(as);
+	method =
+		!as ||
+				jhas_word(
+					as,
+					"token_endpoint_auth_methods_supported",
+					"none") ||
+				!json_object_object_get_ex(
+					as,
+					"token_endpoint_auth_methods_supported",
+					NULL)
+			? "none"
+			: secret_method(as);
 	req = json_object_new_object();
 	json_object_object_add(req, "client_name",
 			       json_object_new_string("toolexecfs"));
@@ -798,12 +804,13 @@ static int token_request(struct tx_mcp_auth *a, struct tx_buf *form,
 	tx_auth_set(&a->token, tok);
 	if (jstr(o, "refresh_token"))
 		tx_auth_set(&a->refresh, jstr(o, "refresh_token"));
-	tx_auth_set(&a->granted, jstr(o, "scope") ? jstr(o, "scope")
-						  : scope_asked);
+	tx_auth_set(&a->granted,
+		    jstr(o, "scope") ? jstr(o, "scope") : scope_asked);
 	a->expires_at = 0;
 	if (json_object_object_get_ex(o, "expires_in", &v) &&
 	    json_object_get_int64(v) > 0)
-		a->expires_at = (long long)time(NULL) + json_object_get_int64(v);
+		a->expires_at =
+			(long long)time(NULL) + json_object_get_int64(v);
 	a->needs = a->expired = false;
 out:
 	json_object_put(o);
@@ -826,7 +833,8 @@ int tx_auth_flow_finish(struct tx_mcp_auth *a, const char *text, char *err,
 		     text[n - 1] == ' '))
 		n--;
 	if (q || strstr(text, "code=")) {
-		char *t = strndup(q ? q + 1 : text, n - (size_t)(q ? q + 1 - text : 0));
+		char *t = strndup(q ? q + 1 : text,
+				  n - (size_t)(q ? q + 1 - text : 0));
 
 		if (!t)
 			return -ENOMEM;
@@ -836,8 +844,7 @@ int tx_auth_flow_finish(struct tx_mcp_auth *a, const char *text, char *err,
 		free(t);
 		if (error) {
 			snprintf(err, errlen,
-				 "the authorization server answered %s",
-				 error);
+				 "the authorization server answered %s", error);
 			rc = -EACCES;
 			goto out;
 		}

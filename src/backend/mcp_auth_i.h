@@ -42,9 +42,10 @@ struct tx_mcp_auth {
 	char *p_verifier, *p_state, *p_redirect, *p_scope;
 	/* what the server asked for last (WWW-Authenticate) */
 	char *c_scope, *c_rmeta;
-	bool needs;        /* the server refused us: sign in again */
-	bool expired;      /* our token ran out and could not be refreshed */
-	unsigned step_ups; /* larger scopes asked in a row */
+	bool needs;           /* the server refused us: sign in again */
+	bool expired;         /* our token ran out and could not be refreshed */
+	unsigned step_ups;    /* larger scopes asked in a row */
+	char last_error[512]; /* of the last sign-in step; "" if it worked */
 
 	/* The status as of the last change, for readers that must not
 	 * wait out a sign-in's network exchanges (a call holding its

@@ -52,7 +52,7 @@ int tx_cli_auth(struct tx_engine *e, int argc, char **argv)
 
 	if (argc < 2 || argc > 3 || (!strcmp(cmd, "auth") && argc != 2)) {
 		fprintf(stderr, "usage: toolexec %s NS%s\n", cmd,
-			!strcmp(cmd, "login")	? " [ADDRESS|-]"
+			!strcmp(cmd, "login")   ? " [ADDRESS|-]"
 			: !strcmp(cmd, "token") ? " [TOKEN|-]"
 						: "");
 		return 2;

@@ -45,8 +45,8 @@ static struct tx_mcp_auth *find(const char *ns, char *err, size_t errlen)
 	return a;
 }
 
-int tx_engine_auth_login(struct tx_engine *engine, const char *ns,
-			 char **url, char *err, size_t errlen)
+int tx_engine_auth_login(struct tx_engine *engine, const char *ns, char **url,
+			 char *err, size_t errlen)
 {
 	struct tx_mcp_auth *a = find(ns, err, errlen);
 	int rc;
@@ -98,6 +98,20 @@ void tx_engine_auth_hint(struct tx_engine *engine, const char *ns, char *buf,
 		buf[0] = '\0';
 	if (a) {
 		tx_mcp_auth_hint(a, buf, len);
+		tx_mcp_auth_put(a);
+	}
+}
+
+void tx_engine_auth_error(struct tx_engine *engine, const char *ns, char *buf,
+			  size_t len)
+{
+	struct tx_mcp_auth *a = tx_mcp_auth_find(ns);
+
+	(void)engine;
+	if (len)
+		buf[0] = '\0';
+	if (a) {
+		tx_mcp_auth_error(a, buf, len);
 		tx_mcp_auth_put(a);
 	}
 }
