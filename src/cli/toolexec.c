@@ -248,8 +248,23 @@ static int run_call(struct tx_engine *e, const char *tool, const char *args,
 
 	job = tx_engine_job_new(e, tool, &who, err, sizeof(err));
 	if (!job) {
+		char ns[256], hint[800] = "";
+		const char *colon = strchr(tool, ':');
+
 		eno = errno; /* before fprintf, which may change it */
 		fprintf(stderr, "toolexec: %s\n", err);
+		/* A remote server that lists no tools before we sign in. */
+		if (eno == ENOENT && colon &&
+		    (size_t)(colon - tool) < sizeof(ns)) {
+			memcpy(ns, tool, (size_t)(colon - tool));
+			ns[colon - tool] = '\0';
+			tx_engine_auth_hint(e, ns, hint, sizeof(hint));
+			if (hint[0]) {
+				fprintf(stderr, "toolexec: MCP server %s: %s\n",
+					ns, hint);
+				return EXIT_TOOL_FAILED;
+			}
+		}
 		return eno == ENOENT ? EXIT_NO_TOOL : EXIT_TOOL_FAILED;
 	}
 	/* Out of memory leaves the job new: end it, or nothing would. */

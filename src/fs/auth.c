@@ -133,11 +133,10 @@ static void auth_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	rc = h->ops->which
-		     ? tx_engine_auth_token(fs->engine, h->key, text, err,
-					    sizeof(err))
-		     : tx_engine_auth_code(fs->engine, h->key, text, err,
-					   sizeof(err));
+	rc = h->ops->which ? tx_engine_auth_token(fs->engine, h->key, text, err,
+						  sizeof(err))
+			   : tx_engine_auth_code(fs->engine, h->key, text, err,
+						 sizeof(err));
 	explicit_bzero(text, size);
 	free(text);
 	if (rc)
@@ -196,10 +195,8 @@ static const struct fs_node_ops token_ops = {
 };
 
 static const struct fs_child ns_children[] = {
-	{ "status", &status_ops, 0, NULL },
-	{ "login", &login_ops, 0, NULL },
-	{ "code", &code_ops, 0, NULL },
-	{ "token", &token_ops, 0, NULL },
+	{ "status", &status_ops, 0, NULL }, { "login", &login_ops, 0, NULL },
+	{ "code", &code_ops, 0, NULL },     { "token", &token_ops, 0, NULL },
 	{ "error", &error_ops, 0, NULL },
 };
 
