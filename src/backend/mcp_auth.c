@@ -82,6 +82,7 @@ static void cfg_release(struct tx_mcp_auth_spec *c)
 	free(c->redirect_uri);
 	free(c->scope);
 	free(c->state_dir);
+	free(c->private_key_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -94,10 +95,12 @@ static int cfg_copy(struct tx_mcp_auth_spec *d,
 	    tx_auth_set(&d->client_metadata_url, s->client_metadata_url) ||
 	    tx_auth_set(&d->redirect_uri, s->redirect_uri) ||
 	    tx_auth_set(&d->scope, s->scope) ||
-	    tx_auth_set(&d->state_dir, s->state_dir)) {
+	    tx_auth_set(&d->state_dir, s->state_dir) ||
+	    tx_auth_set(&d->private_key_file, s->private_key_file)) {
 		cfg_release(d);
 		return -ENOMEM;
 	}
+	d->client_credentials = s->client_credentials;
 	return 0;
 }
 
@@ -647,7 +650,18 @@ bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen)
 	bool have;
 
 	pthread_mutex_lock(&a->mu);
-	if (token_ran_out(a) && a->refresh && !a->expired) {
+	if (a->cfg.client_credentials && (!a->token || token_ran_out(a)) &&
+	    !a->needs) {
+		/* No user to wait for: the client gets its token itself. */
+		if (tx_auth_flow_client_credentials(a, err, sizeof(err))) {
+			tx_log(TX_LOG_WARN, "mcp %s: %s", a->name, err);
+			snprintf(a->last_error, sizeof(a->last_error), "%s",
+				 err);
+			a->needs = true;
+		}
+		if (tx_auth_save(a, err, sizeof(err)))
+			tx_log(TX_LOG_WARN, "mcp %s: %s", a->name, err);
+	} else if (token_ran_out(a) && a->refresh && !a->expired) {
 		if (tx_auth_flow_refresh(a, err, sizeof(err))) {
 			tx_log(TX_LOG_WARN, "mcp %s: token refresh failed: %s",
 			       a->name, err);
@@ -743,7 +757,21 @@ int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status, const char *www,
 	pthread_mutex_lock(&a->mu);
 	if (rmeta)
 		tx_auth_set(&a->c_rmeta, rmeta);
-	if (status == 401) {
+	if (status == 401 && a->cfg.client_credentials) {
+		/* A new token, then the request again (once: the
+		 * connection does not retry a retried request). */
+		tx_auth_set(&a->c_scope, scope);
+		if (!tx_auth_flow_client_credentials(a, err, sizeof(err))) {
+			tx_auth_save(a, err, sizeof(err));
+			pthread_mutex_unlock(&a->mu);
+			rc = 1;
+			goto out;
+		}
+		snprintf(why, whylen, "the client_credentials grant failed: %s",
+			 err);
+		snprintf(a->last_error, sizeof(a->last_error), "%s", why);
+		a->needs = true;
+	} else if (status == 401) {
 		if (sent && a->refresh && !a->expired) {
 			/* Revoked or expired early: one refresh, then the
 			 * request again. */

@@ -16,7 +16,10 @@
  *   4. the authorization code with PKCE S256 and the `resource`
  *      parameter (RFC 8707), then the code exchange and refreshes, the
  *      client authenticated as registered (none, client_secret_basic,
- *      client_secret_post).
+ *      client_secret_post);
+ *   5. without a user, the client_credentials grant (an extension,
+ *      SEP-1046), the client authenticated with its secret or with a
+ *      private_key_jwt assertion (RFC 7523) signed with its key.
  *
  * All of it runs with the state's lock held (mcp_auth.c) and blocks on
  * the network with bounded timeouts.  Randomness and SHA-256 come from
@@ -27,7 +30,9 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -762,6 +767,10 @@ static int token_request(struct tx_mcp_auth *a, struct tx_buf *form,
 	struct json_object *o = NULL;
 	char *basic = NULL;
 	const char *m = a->client_method ? a->client_method : "none";
+
+	/* private_key_jwt: the assertion in form says who we are. */
+	if (!strcmp(m, "private_key_jwt"))
+		m = "";
 	struct resp r;
 	const char *tok, *type;
 	struct json_object *v;
@@ -771,7 +780,7 @@ static int token_request(struct tx_mcp_auth *a, struct tx_buf *form,
 	if (!strcmp(m, "client_secret_basic") && a->client_secret) {
 		if (!(basic = basic_auth(a->client_id, a->client_secret)))
 			return -ENOMEM;
-	} else {
+	} else if (m[0]) {
 		add_param(form, "client_id", a->client_id);
 		if (!strcmp(m, "client_secret_post"))
 			add_param(form, "client_secret", a->client_secret);
@@ -906,5 +915,165 @@ int tx_auth_flow_refresh(struct tx_mcp_auth *a, char *err, size_t errlen)
 		explicit_bzero(form.data, form.len);
 	tx_buf_release(&form);
 	free(keep);
+	return rc;
+}
+
+/* A JWS of header and claims (JSON texts) signed with key: ES256 for an
+ * EC P-256 key (the signature as r || s, RFC 7518 3.4), else RS256.
+ * malloc'd, or NULL with err. */
+static char *sign_jwt(EVP_PKEY *key, const char *claims, char *err,
+		      size_t errlen)
+{
+	bool ec = EVP_PKEY_base_id(key) == EVP_PKEY_EC;
+	const char *header = ec ? "{\"alg\":\"ES256\",\"typ\":\"JWT\"}"
+				: "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
+	size_t hl = strlen(header), cl = strlen(claims);
+	char *h64 = malloc(hl * 4 / 3 + 4), *c64 = malloc(cl * 4 / 3 + 4);
+	char *input = NULL, *out = NULL, *s64 = NULL;
+	unsigned char *sig = NULL, raw[64];
+	size_t siglen = 0;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	if (!h64 || !c64 || !md)
+		goto out_nomem;
+	b64url((const unsigned char *)header, hl, h64);
+	b64url((const unsigned char *)claims, cl, c64);
+	if (!(input = malloc(strlen(h64) + strlen(c64) + 2)))
+		goto out_nomem;
+	sprintf(input, "%s.%s", h64, c64);
+	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)input,
+			   strlen(input)) != 1 ||
+	    !(sig = malloc(siglen)) ||
+	    EVP_DigestSign(md, sig, &siglen, (const unsigned char *)input,
+			   strlen(input)) != 1) {
+		snprintf(err, errlen, "signing the client assertion failed");
+		goto out;
+	}
+	if (ec) {
+		/* DER (r, s) -> two 32-byte big-endian numbers. */
+		const unsigned char *p = sig;
+		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)siglen);
+
+		if (!es || BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, 32) != 32 ||
+		    BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + 32, 32) != 32) {
+			ECDSA_SIG_free(es);
+			snprintf(err, errlen,
+				 "the EC key is not P-256 (ES256)");
+			goto out;
+		}
+		ECDSA_SIG_free(es);
+		memcpy(sig, raw, 64);
+		siglen = 64;
+	}
+	if (!(s64 = malloc(siglen * 4 / 3 + 4)))
+		goto out_nomem;
+	b64url(sig, siglen, s64);
+	if (!(out = malloc(strlen(input) + strlen(s64) + 2)))
+		goto out_nomem;
+	sprintf(out, "%s.%s", input, s64);
+	goto out;
+out_nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	EVP_MD_CTX_free(md);
+	free(h64);
+	free(c64);
+	free(input);
+	free(sig);
+	free(s64);
+	return out;
+}
+
+/* The private_key_jwt assertion for the token endpoint (RFC 7523 2.2):
+ * iss and sub are the client, aud the authorization server.  malloc'd,
+ * or NULL with err. */
+static char *client_assertion(struct tx_mcp_auth *a, const char *aud, char *err,
+			      size_t errlen)
+{
+	struct json_object *c = json_object_new_object();
+	char jti[32];
+	long long now = (long long)time(NULL);
+	EVP_PKEY *key = NULL;
+	FILE *f;
+	char *jwt = NULL;
+
+	f = fopen(a->cfg.private_key_file, "re");
+	if (f) {
+		key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (!key) {
+		snprintf(err, errlen, "cannot read a private key from %s",
+			 a->cfg.private_key_file);
+		goto out;
+	}
+	if (random_b64url(16, jti)) {
+		snprintf(err, errlen, "no random bytes");
+		goto out;
+	}
+	json_object_object_add(c, "iss", json_object_new_string(a->client_id));
+	json_object_object_add(c, "sub", json_object_new_string(a->client_id));
+	json_object_object_add(c, "aud", json_object_new_string(aud));
+	json_object_object_add(c, "iat", json_object_new_int64(now));
+	json_object_object_add(c, "exp", json_object_new_int64(now + 300));
+	json_object_object_add(c, "jti", json_object_new_string(jti));
+	jwt = sign_jwt(
+		key, json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN),
+		err, errlen);
+out:
+	EVP_PKEY_free(key);
+	json_object_put(c);
+	return jwt;
+}
+
+int tx_auth_flow_client_credentials(struct tx_mcp_auth *a, char *err,
+				    size_t errlen)
+{
+	struct json_object *as = NULL;
+	char *prm_scopes = NULL, *jwt = NULL;
+	const char *scope;
+	struct tx_buf form;
+	int rc;
+
+	if ((rc = discover(a, &prm_scopes, &as, err, errlen)))
+		goto out;
+	tx_auth_set(&a->client_id, a->cfg.client_id);
+	tx_auth_set(&a->client_secret, a->cfg.client_secret);
+	tx_auth_set(&a->client_for, a->token_ep);
+	scope = a->c_scope                    ? a->c_scope
+		: prm_scopes && prm_scopes[0] ? prm_scopes
+					      : a->cfg.scope;
+	tx_buf_init(&form, 65536);
+	add_param(&form, "grant_type", "client_credentials");
+	add_param(&form, "scope", scope);
+	if (a->cfg.private_key_file) {
+		/* The audience is the authorization server: its issuer,
+		 * else its token endpoint. */
+		const char *aud = jstr(as, "issuer") ? jstr(as, "issuer")
+						     : a->token_ep;
+
+		jwt = client_assertion(a, aud, err, errlen);
+		if (!jwt) {
+			tx_buf_release(&form);
+			rc = -EINVAL;
+			goto out;
+		}
+		tx_auth_set(&a->client_method, "private_key_jwt");
+		add_param(&form, "client_assertion_type",
+			  "urn:ietf:params:oauth:client-assertion-type:"
+			  "jwt-bearer");
+		add_param(&form, "client_assertion", jwt);
+	} else {
+		tx_auth_set(&a->client_method, secret_method(as));
+	}
+	rc = token_request(a, &form, scope, err, errlen);
+	if (form.data)
+		explicit_bzero(form.data, form.len);
+	tx_buf_release(&form);
+out:
+	free(jwt);
+	free(prm_scopes);
+	json_object_put(as);
 	return rc;
 }

@@ -85,6 +85,10 @@ struct tx_mcp_auth_spec {
 	char *redirect_uri; /* default http://localhost:33418/callback */
 	char *scope;        /* asked for when the server names none */
 	char *state_dir;    /* where tokens are kept; default XDG state */
+	/* "grant": "client_credentials": no user; the client (client_id
+	 * with client_secret or private_key_file) gets tokens itself. */
+	bool client_credentials;
+	char *private_key_file; /* PEM; signs private_key_jwt assertions */
 };
 
 struct tx_mcp_spec {

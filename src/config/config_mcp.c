@@ -99,6 +99,7 @@ void tx_mcp_spec_release(struct tx_mcp_spec *s)
 	free(s->auth.redirect_uri);
 	free(s->auth.scope);
 	free(s->auth.state_dir);
+	free(s->auth.private_key_file);
 	for (size_t i = 0; i < s->ntool_timeouts; i++)
 		free(s->tool_timeouts[i].tool);
 	free(s->tool_timeouts);
@@ -171,8 +172,10 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 		    spec->auth.client_metadata_url) ||
 	    dup_str(&d->auth.redirect_uri, spec->auth.redirect_uri) ||
 	    dup_str(&d->auth.scope, spec->auth.scope) ||
-	    dup_str(&d->auth.state_dir, spec->auth.state_dir))
+	    dup_str(&d->auth.state_dir, spec->auth.state_dir) ||
+	    dup_str(&d->auth.private_key_file, spec->auth.private_key_file))
 		goto out_nomem;
+	d->auth.client_credentials = spec->auth.client_credentials;
 	return d;
 out_nomem:
 	tx_mcp_spec_free(d);
@@ -237,7 +240,9 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 	    !str_eq(a->auth.client_metadata_url, b->auth.client_metadata_url) ||
 	    !str_eq(a->auth.redirect_uri, b->auth.redirect_uri) ||
 	    !str_eq(a->auth.scope, b->auth.scope) ||
-	    !str_eq(a->auth.state_dir, b->auth.state_dir))
+	    !str_eq(a->auth.state_dir, b->auth.state_dir) ||
+	    !str_eq(a->auth.private_key_file, b->auth.private_key_file) ||
+	    a->auth.client_credentials != b->auth.client_credentials)
 		return false;
 	return str_eq(a->name, b->name) && str_eq(a->command, b->command) &&
 	       tx_cfg_strv_equal(a->args, b->args) &&
@@ -782,17 +787,25 @@ static int parse_roots(struct tx_cfg *c, struct json_object *o,
 }
 
 /* "auth": {"client_id", "client_secret", "client_metadata_url",
- * "redirect_uri", "scope", "state_dir"}, each optional. */
+ * "redirect_uri", "scope", "state_dir", "grant", "private_key_file"},
+ * each optional. */
 static int parse_auth(struct tx_cfg *c, struct json_object *o,
 		      struct tx_mcp_spec *s)
 {
 	static const char *const keys[] = {
-		"client_id",    "client_secret", "client_metadata_url",
-		"redirect_uri", "scope",         "state_dir",
+		"client_id",
+		"client_secret",
+		"client_metadata_url",
+		"redirect_uri",
+		"scope",
+		"state_dir",
+		"grant",
+		"private_key_file",
 		NULL,
 	};
 	struct tx_mcp_auth_spec *a = &s->auth;
 	struct json_object *v;
+	char *grant = NULL;
 	size_t mark;
 	int rc;
 
@@ -819,9 +832,30 @@ static int parse_auth(struct tx_cfg *c, struct json_object *o,
 				    &a->redirect_uri)) ||
 	    (rc = tx_cfg_get_string(c, v, "scope", false, true, &a->scope)) ||
 	    (rc = tx_cfg_get_string(c, v, "state_dir", false, true,
-				    &a->state_dir)))
+				    &a->state_dir)) ||
+	    (rc = tx_cfg_get_string(c, v, "private_key_file", false, true,
+				    &a->private_key_file)) ||
+	    (rc = tx_cfg_get_string(c, v, "grant", false, true, &grant)))
 		goto out;
-	if (a->client_secret && !a->client_id)
+	if (grant && !strcmp(grant, "client_credentials"))
+		a->client_credentials = true;
+	else if (grant && strcmp(grant, "authorization_code"))
+		rc = tx_cfg_error(c, "\"grant\" must be \"authorization_code\" "
+				     "or \"client_credentials\"");
+	if (rc)
+		goto out;
+	if (a->client_credentials &&
+	    (!a->client_id || (!a->client_secret && !a->private_key_file)))
+		rc = tx_cfg_error(c, "\"grant\": \"client_credentials\" needs "
+				     "\"client_id\" and \"client_secret\" or "
+				     "\"private_key_file\"");
+	else if (a->private_key_file && a->private_key_file[0] != '/')
+		rc = tx_cfg_error(c, "\"private_key_file\" must be an absolute "
+				     "path");
+	else if (a->private_key_file && !a->client_credentials)
+		rc = tx_cfg_error(c, "\"private_key_file\" applies to "
+				     "\"grant\": \"client_credentials\"");
+	else if (a->client_secret && !a->client_id)
 		rc = tx_cfg_error(c, "\"client_secret\" needs \"client_id\"");
 	else if (a->client_metadata_url &&
 		 strncmp(a->client_metadata_url, "https://", 8))
@@ -831,6 +865,7 @@ static int parse_auth(struct tx_cfg *c, struct json_object *o,
 		rc = tx_cfg_error(c, "\"state_dir\" must be an absolute "
 				     "path");
 out:
+	free(grant);
 	tx_cfg_pop(c, mark);
 	return rc;
 }

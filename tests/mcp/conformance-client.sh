@@ -14,13 +14,23 @@ trap 'rm -rf "$dir"' EXIT
 # client comes from the scenario's context (MCP_CONFORMANCE_CONTEXT);
 # our client ID metadata document's URL is the one the suite expects.
 ctx=${MCP_CONFORMANCE_CONTEXT:-'{}'}
-client=$(node -e '
-const c = JSON.parse(process.argv[1]);
-const a = {state_dir: process.argv[2],
+# The client_credentials scenarios (no user) are configured so: the
+# grant, and the context's secret or private key (written 0600).
+client=$(umask 077; node -e '
+const fs = require("fs");
+const [ctx, dir, scenario] = process.argv.slice(1);
+const c = JSON.parse(ctx);
+const a = {state_dir: dir + "/state",
 	   client_metadata_url: "https://conformance-test.local/client-metadata.json"};
 if (c.client_id) a.client_id = c.client_id;
 if (c.client_secret) a.client_secret = c.client_secret;
-process.stdout.write(JSON.stringify(a));' "$ctx" "$dir/state")
+if (scenario.startsWith("auth/client-credentials-"))
+	a.grant = "client_credentials";
+if (c.private_key_pem) {
+	fs.writeFileSync(dir + "/key.pem", c.private_key_pem, {mode: 0o600});
+	a.private_key_file = dir + "/key.pem";
+}
+process.stdout.write(JSON.stringify(a));' "$ctx" "$dir" "${MCP_CONFORMANCE_SCENARIO:-}")
 printf '{"mcpServers": {"conf": {"url": "%s", "timeout_ms": 10000, "elicitation": "defaults", "auth": %s}}}\n' \
 	"$url" "$client" > "$dir/servers.json"
 case "${MCP_CONFORMANCE_SCENARIO:-}" in

@@ -22,8 +22,6 @@ suite() {
 # spec we have not built).
 why_not() {
 	case "$1" in
-	auth/client-credentials-jwt|auth/client-credentials-basic)
-		echo "extension SEP-1046: the client_credentials grant (no user) is not built" ;;
 	auth/cross-app-access-complete-flow)
 		echo "extension SEP-990: enterprise token exchange (ID-JAG) is not built" ;;
 	*)	echo "unexpected" ;;

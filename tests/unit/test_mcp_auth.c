@@ -90,6 +90,30 @@ static void test_config(void **state)
 	assert_non_null(strstr(err, "applies to remote servers"));
 	tx_config_file_free(cf);
 	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"url\":\"http://h\","
+			       "\"auth\":{\"grant\":\"client_credentials\","
+			       "\"client_id\":\"c\"}}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err,
+			       "needs \"client_id\" and "
+			       "\"client_secret\" or \"private_key_file\""));
+	tx_config_file_free(cf);
+	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"url\":\"http://h\","
+			       "\"auth\":{\"grant\":\"client_credentials\","
+			       "\"client_id\":\"c\","
+			       "\"private_key_file\":\"/k.pem\"}}}}",
+			       &cf, err, sizeof(err)),
+			 0);
+	assert_true(cf->servers[0].auth.client_credentials);
+	assert_string_equal(cf->servers[0].auth.private_key_file, "/k.pem");
+	tx_config_file_free(cf);
+	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"url\":\"http://h\","
+			       "\"auth\":{\"grant\":\"implicit\"}}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "\"grant\" must be"));
+	tx_config_file_free(cf);
+	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"url\":\"http://h\","
 			       "\"auth\":{\"clientid\":\"c\"}}}}",
 			       &cf, err, sizeof(err)),
 			 -EINVAL);
@@ -202,11 +226,12 @@ static void test_challenges(void **state)
 					       sizeof(why)),
 			 0);
 	/* 401: sign in, with the scope it named. */
-	assert_int_equal(tx_mcp_auth_challenge(a, 401,
-					       "Bearer scope=\"read\", "
-					       "resource_metadata=\"http://h/m\"",
-					       false, why, sizeof(why)),
-			 -EACCES);
+	assert_int_equal(
+		tx_mcp_auth_challenge(a, 401,
+				      "Bearer scope=\"read\", "
+				      "resource_metadata=\"http://h/m\"",
+				      false, why, sizeof(why)),
+		-EACCES);
 	assert_string_equal(tx_mcp_auth_status(a), "needs-login");
 	assert_non_null(strstr(why, "sign-in needed: open the address in "
 				    ".ctl/auth/srv/x/login"));
@@ -222,12 +247,12 @@ static void test_challenges(void **state)
 	assert_string_equal(tx_mcp_auth_status(a), "ok");
 
 	/* 403 for a scope we hold: asking again cannot help. */
-	assert_int_equal(tx_mcp_auth_challenge(
-				 a, 403,
-				 "Bearer error=\"insufficient_scope\", "
-				 "scope=\"read\"",
-				 true, why, sizeof(why)),
-			 -EACCES);
+	assert_int_equal(
+		tx_mcp_auth_challenge(a, 403,
+				      "Bearer error=\"insufficient_scope\", "
+				      "scope=\"read\"",
+				      true, why, sizeof(why)),
+		-EACCES);
 	assert_non_null(strstr(why, "refuses the request although"));
 	assert_string_equal(tx_mcp_auth_status(a), "ok");
 
@@ -235,8 +260,9 @@ static void test_challenges(void **state)
 	for (int i = 0; i < TX_AUTH_STEP_UPS_MAX; i++) {
 		char want[80];
 
-		snprintf(want, sizeof(want), "Bearer error=\"insufficient_"
-					     "scope\", scope=\"w%d\"",
+		snprintf(want, sizeof(want),
+			 "Bearer error=\"insufficient_"
+			 "scope\", scope=\"w%d\"",
 			 i);
 		assert_int_equal(tx_mcp_auth_challenge(a, 403, want, true, why,
 						       sizeof(why)),
