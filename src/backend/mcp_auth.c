@@ -83,6 +83,9 @@ static void cfg_release(struct tx_mcp_auth_spec *c)
 	free(c->scope);
 	free(c->state_dir);
 	free(c->private_key_file);
+	free(c->idp_token_endpoint);
+	free(c->idp_client_id);
+	free(c->id_token_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -96,11 +99,15 @@ static int cfg_copy(struct tx_mcp_auth_spec *d,
 	    tx_auth_set(&d->redirect_uri, s->redirect_uri) ||
 	    tx_auth_set(&d->scope, s->scope) ||
 	    tx_auth_set(&d->state_dir, s->state_dir) ||
-	    tx_auth_set(&d->private_key_file, s->private_key_file)) {
+	    tx_auth_set(&d->private_key_file, s->private_key_file) ||
+	    tx_auth_set(&d->idp_token_endpoint, s->idp_token_endpoint) ||
+	    tx_auth_set(&d->idp_client_id, s->idp_client_id) ||
+	    tx_auth_set(&d->id_token_file, s->id_token_file)) {
 		cfg_release(d);
 		return -ENOMEM;
 	}
 	d->client_credentials = s->client_credentials;
+	d->jwt_bearer = s->jwt_bearer;
 	return 0;
 }
 
@@ -650,10 +657,10 @@ bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen)
 	bool have;
 
 	pthread_mutex_lock(&a->mu);
-	if (a->cfg.client_credentials && (!a->token || token_ran_out(a)) &&
-	    !a->needs) {
+	if ((a->cfg.client_credentials || a->cfg.jwt_bearer) &&
+	    (!a->token || token_ran_out(a)) && !a->needs) {
 		/* No user to wait for: the client gets its token itself. */
-		if (tx_auth_flow_client_credentials(a, err, sizeof(err))) {
+		if (tx_auth_flow_unattended(a, err, sizeof(err))) {
 			tx_log(TX_LOG_WARN, "mcp %s: %s", a->name, err);
 			snprintf(a->last_error, sizeof(a->last_error), "%s",
 				 err);
@@ -757,18 +764,17 @@ int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status, const char *www,
 	pthread_mutex_lock(&a->mu);
 	if (rmeta)
 		tx_auth_set(&a->c_rmeta, rmeta);
-	if (status == 401 && a->cfg.client_credentials) {
+	if (status == 401 && (a->cfg.client_credentials || a->cfg.jwt_bearer)) {
 		/* A new token, then the request again (once: the
 		 * connection does not retry a retried request). */
 		tx_auth_set(&a->c_scope, scope);
-		if (!tx_auth_flow_client_credentials(a, err, sizeof(err))) {
+		if (!tx_auth_flow_unattended(a, err, sizeof(err))) {
 			tx_auth_save(a, err, sizeof(err));
 			pthread_mutex_unlock(&a->mu);
 			rc = 1;
 			goto out;
 		}
-		snprintf(why, whylen, "the client_credentials grant failed: %s",
-			 err);
+		snprintf(why, whylen, "getting a token failed: %s", err);
 		snprintf(a->last_error, sizeof(a->last_error), "%s", why);
 		a->needs = true;
 	} else if (status == 401) {

@@ -19,7 +19,10 @@
  *      client_secret_post);
  *   5. without a user, the client_credentials grant (an extension,
  *      SEP-1046), the client authenticated with its secret or with a
- *      private_key_jwt assertion (RFC 7523) signed with its key.
+ *      private_key_jwt assertion (RFC 7523) signed with its key; or
+ *      (enterprise-managed, SEP-990) the identity provider exchanges
+ *      our ID token for an ID-JAG (RFC 8693), which we present with the
+ *      jwt-bearer grant (RFC 7523).
  *
  * All of it runs with the state's lock held (mcp_auth.c) and blocks on
  * the network with bounded timeouts.  Randomness and SHA-256 come from
@@ -1027,8 +1030,75 @@ out:
 	return jwt;
 }
 
-int tx_auth_flow_client_credentials(struct tx_mcp_auth *a, char *err,
-				    size_t errlen)
+/* The identity provider's token exchange: our ID token for an ID-JAG
+ * naming aud (the authorization server) and our resource.  malloc'd, or
+ * NULL with err. */
+static char *exchange_id_token(struct tx_mcp_auth *a, const char *aud,
+			       const char *scope, char *err, size_t errlen)
+{
+	char idt[16384];
+	struct tx_buf form;
+	struct json_object *o = NULL;
+	char *jag = NULL;
+	struct resp r;
+	FILE *f;
+	size_t n = 0;
+
+	f = fopen(a->cfg.id_token_file, "re");
+	if (f) {
+		n = fread(idt, 1, sizeof(idt) - 1, f);
+		fclose(f);
+	}
+	while (n &&
+	       (idt[n - 1] == '\n' || idt[n - 1] == '\r' || idt[n - 1] == ' '))
+		n--;
+	idt[n] = '\0';
+	if (!n) {
+		snprintf(err, errlen, "no ID token in %s",
+			 a->cfg.id_token_file);
+		return NULL;
+	}
+	tx_buf_init(&form, 65536);
+	add_param(&form, "grant_type",
+		  "urn:ietf:params:oauth:grant-type:token-exchange");
+	add_param(&form, "subject_token", idt);
+	add_param(&form, "subject_token_type",
+		  "urn:ietf:params:oauth:token-type:id_token");
+	add_param(&form, "requested_token_type",
+		  "urn:ietf:params:oauth:token-type:id-jag");
+	add_param(&form, "audience", aud);
+	add_param(&form, "resource", a->resource);
+	add_param(&form, "scope", scope);
+	add_param(&form, "client_id", a->cfg.idp_client_id);
+	explicit_bzero(idt, sizeof(idt));
+	if (!form.data ||
+	    http(a->cfg.idp_token_endpoint, "application/x-www-form-urlencoded",
+		 form.data, NULL, &r, err, errlen)) {
+		if (!form.data)
+			snprintf(err, errlen, "out of memory");
+		tx_buf_release(&form);
+		return NULL;
+	}
+	explicit_bzero(form.data, form.len);
+	tx_buf_release(&form);
+	o = resp_json(&r);
+	if (r.status == 200 && jstr(o, "access_token"))
+		jag = strdup(jstr(o, "access_token"));
+	else
+		snprintf(err, errlen,
+			 "the identity provider's token exchange at %s "
+			 "refused (HTTP %ld)%s%s",
+			 a->cfg.idp_token_endpoint, r.status,
+			 jstr(o, "error") ? ": " : "",
+			 jstr(o, "error") ? jstr(o, "error") : "");
+	json_object_put(o);
+	if (r.body.data)
+		explicit_bzero(r.body.data, r.body.len);
+	tx_buf_release(&r.body);
+	return jag;
+}
+
+int tx_auth_flow_unattended(struct tx_mcp_auth *a, char *err, size_t errlen)
 {
 	struct json_object *as = NULL;
 	char *prm_scopes = NULL, *jwt = NULL;
@@ -1045,9 +1115,32 @@ int tx_auth_flow_client_credentials(struct tx_mcp_auth *a, char *err,
 		: prm_scopes && prm_scopes[0] ? prm_scopes
 					      : a->cfg.scope;
 	tx_buf_init(&form, 65536);
-	add_param(&form, "grant_type", "client_credentials");
-	add_param(&form, "scope", scope);
-	if (a->cfg.private_key_file) {
+	if (a->cfg.jwt_bearer) {
+		/* The ID-JAG is for the authorization server: its issuer,
+		 * else its origin. */
+		char origin[1024];
+		const char *aud = jstr(as, "issuer");
+
+		if (!aud) {
+			snprintf(origin, sizeof(origin), "%.*s",
+				 (int)origin_len(a->token_ep), a->token_ep);
+			aud = origin;
+		}
+		jwt = exchange_id_token(a, aud, scope, err, errlen);
+		if (!jwt) {
+			tx_buf_release(&form);
+			rc = -EACCES;
+			goto out;
+		}
+		add_param(&form, "grant_type",
+			  "urn:ietf:params:oauth:grant-type:jwt-bearer");
+		add_param(&form, "assertion", jwt);
+		add_param(&form, "scope", scope);
+		tx_auth_set(&a->client_method,
+			    a->client_secret ? secret_method(as) : "none");
+	} else if (a->cfg.private_key_file) {
+		add_param(&form, "grant_type", "client_credentials");
+		add_param(&form, "scope", scope);
 		/* The audience is the authorization server: its issuer,
 		 * else its token endpoint. */
 		const char *aud = jstr(as, "issuer") ? jstr(as, "issuer")
@@ -1065,6 +1158,8 @@ int tx_auth_flow_client_credentials(struct tx_mcp_auth *a, char *err,
 			  "jwt-bearer");
 		add_param(&form, "client_assertion", jwt);
 	} else {
+		add_param(&form, "grant_type", "client_credentials");
+		add_param(&form, "scope", scope);
 		tx_auth_set(&a->client_method, secret_method(as));
 	}
 	rc = token_request(a, &form, scope, err, errlen);

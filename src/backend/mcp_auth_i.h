@@ -73,10 +73,11 @@ int tx_auth_flow_begin(struct tx_mcp_auth *a, char **url, char *err,
 /* The code exchange; text is the redirect address or the bare code. */
 int tx_auth_flow_finish(struct tx_mcp_auth *a, const char *text, char *err,
 			size_t errlen);
-/* The client_credentials grant (no user), the client authenticated
- * with its secret or a private_key_jwt assertion.  0 or -errno. */
-int tx_auth_flow_client_credentials(struct tx_mcp_auth *a, char *err,
-				    size_t errlen);
+/* A token without a user: the client_credentials grant (the client
+ * authenticated with its secret or a private_key_jwt assertion), or the
+ * jwt_bearer grant of an ID-JAG the identity provider exchanged for our
+ * ID token.  0 or -errno. */
+int tx_auth_flow_unattended(struct tx_mcp_auth *a, char *err, size_t errlen);
 /* The refresh grant.  0 or -errno. */
 int tx_auth_flow_refresh(struct tx_mcp_auth *a, char *err, size_t errlen);
 /* One parameter of a WWW-Authenticate value (malloc'd) or NULL. */

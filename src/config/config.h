@@ -89,6 +89,13 @@ struct tx_mcp_auth_spec {
 	 * with client_secret or private_key_file) gets tokens itself. */
 	bool client_credentials;
 	char *private_key_file; /* PEM; signs private_key_jwt assertions */
+	/* "grant": "jwt_bearer" (enterprise-managed, SEP-990): the
+	 * identity provider's ID token (id_token_file) is exchanged at its
+	 * token endpoint for an ID-JAG, which the client presents. */
+	bool jwt_bearer;
+	char *idp_token_endpoint;
+	char *idp_client_id;
+	char *id_token_file;
 };
 
 struct tx_mcp_spec {

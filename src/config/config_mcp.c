@@ -100,6 +100,9 @@ void tx_mcp_spec_release(struct tx_mcp_spec *s)
 	free(s->auth.scope);
 	free(s->auth.state_dir);
 	free(s->auth.private_key_file);
+	free(s->auth.idp_token_endpoint);
+	free(s->auth.idp_client_id);
+	free(s->auth.id_token_file);
 	for (size_t i = 0; i < s->ntool_timeouts; i++)
 		free(s->tool_timeouts[i].tool);
 	free(s->tool_timeouts);
@@ -173,9 +176,14 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	    dup_str(&d->auth.redirect_uri, spec->auth.redirect_uri) ||
 	    dup_str(&d->auth.scope, spec->auth.scope) ||
 	    dup_str(&d->auth.state_dir, spec->auth.state_dir) ||
-	    dup_str(&d->auth.private_key_file, spec->auth.private_key_file))
+	    dup_str(&d->auth.private_key_file, spec->auth.private_key_file) ||
+	    dup_str(&d->auth.idp_token_endpoint,
+		    spec->auth.idp_token_endpoint) ||
+	    dup_str(&d->auth.idp_client_id, spec->auth.idp_client_id) ||
+	    dup_str(&d->auth.id_token_file, spec->auth.id_token_file))
 		goto out_nomem;
 	d->auth.client_credentials = spec->auth.client_credentials;
+	d->auth.jwt_bearer = spec->auth.jwt_bearer;
 	return d;
 out_nomem:
 	tx_mcp_spec_free(d);
@@ -242,7 +250,11 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 	    !str_eq(a->auth.scope, b->auth.scope) ||
 	    !str_eq(a->auth.state_dir, b->auth.state_dir) ||
 	    !str_eq(a->auth.private_key_file, b->auth.private_key_file) ||
-	    a->auth.client_credentials != b->auth.client_credentials)
+	    a->auth.client_credentials != b->auth.client_credentials ||
+	    a->auth.jwt_bearer != b->auth.jwt_bearer ||
+	    !str_eq(a->auth.idp_token_endpoint, b->auth.idp_token_endpoint) ||
+	    !str_eq(a->auth.idp_client_id, b->auth.idp_client_id) ||
+	    !str_eq(a->auth.id_token_file, b->auth.id_token_file))
 		return false;
 	return str_eq(a->name, b->name) && str_eq(a->command, b->command) &&
 	       tx_cfg_strv_equal(a->args, b->args) &&
@@ -787,8 +799,9 @@ static int parse_roots(struct tx_cfg *c, struct json_object *o,
 }
 
 /* "auth": {"client_id", "client_secret", "client_metadata_url",
- * "redirect_uri", "scope", "state_dir", "grant", "private_key_file"},
- * each optional. */
+ * "redirect_uri", "scope", "state_dir", "grant", "private_key_file",
+ * "idp_token_endpoint", "idp_client_id", "id_token_file"}, each
+ * optional. */
 static int parse_auth(struct tx_cfg *c, struct json_object *o,
 		      struct tx_mcp_spec *s)
 {
@@ -801,6 +814,9 @@ static int parse_auth(struct tx_cfg *c, struct json_object *o,
 		"state_dir",
 		"grant",
 		"private_key_file",
+		"idp_token_endpoint",
+		"idp_client_id",
+		"id_token_file",
 		NULL,
 	};
 	struct tx_mcp_auth_spec *a = &s->auth;
@@ -835,13 +851,39 @@ static int parse_auth(struct tx_cfg *c, struct json_object *o,
 				    &a->state_dir)) ||
 	    (rc = tx_cfg_get_string(c, v, "private_key_file", false, true,
 				    &a->private_key_file)) ||
+	    (rc = tx_cfg_get_string(c, v, "idp_token_endpoint", false, true,
+				    &a->idp_token_endpoint)) ||
+	    (rc = tx_cfg_get_string(c, v, "idp_client_id", false, true,
+				    &a->idp_client_id)) ||
+	    (rc = tx_cfg_get_string(c, v, "id_token_file", false, true,
+				    &a->id_token_file)) ||
 	    (rc = tx_cfg_get_string(c, v, "grant", false, true, &grant)))
 		goto out;
 	if (grant && !strcmp(grant, "client_credentials"))
 		a->client_credentials = true;
+	else if (grant && !strcmp(grant, "jwt_bearer"))
+		a->jwt_bearer = true;
 	else if (grant && strcmp(grant, "authorization_code"))
-		rc = tx_cfg_error(c, "\"grant\" must be \"authorization_code\" "
-				     "or \"client_credentials\"");
+		rc = tx_cfg_error(c,
+				  "\"grant\" must be \"authorization_code\", "
+				  "\"client_credentials\" or \"jwt_bearer\"");
+	if (rc)
+		goto out;
+	if (a->jwt_bearer &&
+	    (!a->client_id || !a->idp_token_endpoint || !a->id_token_file))
+		rc = tx_cfg_error(c,
+				  "\"grant\": \"jwt_bearer\" needs "
+				  "\"client_id\", \"idp_token_endpoint\" and "
+				  "\"id_token_file\"");
+	else if (!a->jwt_bearer && (a->idp_token_endpoint || a->id_token_file ||
+				    a->idp_client_id))
+		rc = tx_cfg_error(c,
+				  "\"idp_token_endpoint\", \"idp_client_id\" "
+				  "and \"id_token_file\" apply to \"grant\": "
+				  "\"jwt_bearer\"");
+	else if (a->id_token_file && a->id_token_file[0] != '/')
+		rc = tx_cfg_error(c, "\"id_token_file\" must be an absolute "
+				     "path");
 	if (rc)
 		goto out;
 	if (a->client_credentials &&

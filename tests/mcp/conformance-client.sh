@@ -14,8 +14,9 @@ trap 'rm -rf "$dir"' EXIT
 # client comes from the scenario's context (MCP_CONFORMANCE_CONTEXT);
 # our client ID metadata document's URL is the one the suite expects.
 ctx=${MCP_CONFORMANCE_CONTEXT:-'{}'}
-# The client_credentials scenarios (no user) are configured so: the
-# grant, and the context's secret or private key (written 0600).
+# The scenarios without a user are configured so: client_credentials
+# with the context's secret or private key, or jwt_bearer with the
+# identity provider's ID token (each written 0600).
 client=$(umask 077; node -e '
 const fs = require("fs");
 const [ctx, dir, scenario] = process.argv.slice(1);
@@ -26,6 +27,14 @@ if (c.client_id) a.client_id = c.client_id;
 if (c.client_secret) a.client_secret = c.client_secret;
 if (scenario.startsWith("auth/client-credentials-"))
 	a.grant = "client_credentials";
+if (c.idp_id_token) {
+	// Enterprise-managed (SEP-990): the ID token of the IdP, kept 0600.
+	fs.writeFileSync(dir + "/id_token", c.idp_id_token, {mode: 0o600});
+	a.grant = "jwt_bearer";
+	a.id_token_file = dir + "/id_token";
+	a.idp_token_endpoint = c.idp_token_endpoint;
+	if (c.idp_client_id) a.idp_client_id = c.idp_client_id;
+}
 if (c.private_key_pem) {
 	fs.writeFileSync(dir + "/key.pem", c.private_key_pem, {mode: 0o600});
 	a.private_key_file = dir + "/key.pem";

@@ -114,6 +114,13 @@ static void test_config(void **state)
 	assert_non_null(strstr(err, "\"grant\" must be"));
 	tx_config_file_free(cf);
 	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"url\":\"http://h\","
+			       "\"auth\":{\"grant\":\"jwt_bearer\","
+			       "\"client_id\":\"c\"}}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "\"jwt_bearer\" needs"));
+	tx_config_file_free(cf);
+	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"url\":\"http://h\","
 			       "\"auth\":{\"clientid\":\"c\"}}}}",
 			       &cf, err, sizeof(err)),
 			 -EINVAL);
