@@ -356,6 +356,7 @@ static int configure(struct tx_mcp_auth *a, const struct tx_mcp_spec *spec)
 	a->path = path; /* NULL: kept in memory only (no HOME) */
 	forget_state(a);
 	load_state(a);
+	a->gen++;
 	publish(a);
 	return 0;
 }
@@ -609,6 +610,7 @@ int tx_mcp_auth_set_token(struct tx_mcp_auth *a, const char *token, char *err,
 	clear_secret(&a->token);
 	clear_secret(&a->refresh);
 	a->token = t;
+	a->gen++;
 	a->expires_at = 0;
 	tx_auth_set(&a->granted, NULL);
 	a->needs = a->expired = false;
@@ -651,7 +653,8 @@ void tx_mcp_auth_unwatch(struct tx_mcp_auth *a, void *ctx)
 	pthread_mutex_unlock(&a->wmu);
 }
 
-bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen)
+bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen,
+			unsigned *gen)
 {
 	char err[300];
 	bool have;
@@ -682,6 +685,7 @@ bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen)
 		snprintf(out, outlen, "Authorization: Bearer %s", a->token);
 	else if (outlen)
 		out[0] = '\0';
+	*gen = have ? a->gen : 0;
 	pthread_mutex_unlock(&a->mu);
 	return have;
 }
@@ -748,7 +752,7 @@ static char *scopes_union(const char *a, const char *b)
 }
 
 int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status, const char *www,
-			  bool sent, char *why, size_t whylen)
+			  unsigned sent, char *why, size_t whylen)
 {
 	char *error = www ? tx_auth_www_param(www, "error") : NULL;
 	char *scope = www ? tx_auth_www_param(www, "scope") : NULL;
@@ -762,6 +766,13 @@ int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status, const char *www,
 		goto out;
 	}
 	pthread_mutex_lock(&a->mu);
+	if (a->token && sent != a->gen && !a->needs && !a->expired) {
+		/* The request went out before our newest token (a sign-in
+		 * or refresh since): it is that token's turn. */
+		pthread_mutex_unlock(&a->mu);
+		rc = 1;
+		goto out;
+	}
 	if (rmeta)
 		tx_auth_set(&a->c_rmeta, rmeta);
 	if (status == 401 && (a->cfg.client_credentials || a->cfg.jwt_bearer)) {

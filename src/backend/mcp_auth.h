@@ -68,19 +68,22 @@ void tx_mcp_auth_unwatch(struct tx_mcp_auth *a, void *ctx);
 
 /*
  * Writes "Authorization: Bearer TOKEN" to out when we hold a token for
- * this server (refreshing one that expired, which may block), else "".
+ * this server (refreshing one that expired, which may block), else "",
+ * and in *gen which token that is (0: none), for tx_mcp_auth_challenge.
  * Returns true when a header was written.
  */
-bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen);
+bool tx_mcp_auth_header(struct tx_mcp_auth *a, char *out, size_t outlen,
+			unsigned *gen);
 /*
  * The server answered a request with HTTP status (401 or 403) and this
- * WWW-Authenticate value (NULL: none); sent: the request carried our
- * token.  Returns 1 when the request should be sent again at once (a
- * refreshed token), 0 when status is no sign-in matter, or -EACCES with
- * why saying where to sign in.
+ * WWW-Authenticate value (NULL: none); sent: the *gen the request's
+ * header had (0: no token).  Returns 1 when the request should be sent
+ * again at once (a refreshed token, or one newer than the request's), 0
+ * when status is no sign-in matter, or -EACCES with why saying where to
+ * sign in.
  */
 int tx_mcp_auth_challenge(struct tx_mcp_auth *a, long status, const char *www,
-			  bool sent, char *why, size_t whylen);
+			  unsigned sent, char *why, size_t whylen);
 /* Why the last sign-in step (login, code, token) failed; "" when it
  * worked.  Never holds a secret. */
 void tx_mcp_auth_error(struct tx_mcp_auth *a, char *out, size_t outlen);

@@ -814,6 +814,7 @@ static int token_request(struct tx_mcp_auth *a, struct tx_buf *form,
 		goto out;
 	}
 	tx_auth_set(&a->token, tok);
+	a->gen++;
 	if (jstr(o, "refresh_token"))
 		tx_auth_set(&a->refresh, jstr(o, "refresh_token"));
 	tx_auth_set(&a->granted,

@@ -46,6 +46,7 @@ struct tx_mcp_auth {
 	bool expired;         /* our token ran out and could not be refreshed */
 	unsigned step_ups;    /* larger scopes asked in a row */
 	char last_error[512]; /* of the last sign-in step; "" if it worked */
+	unsigned gen; /* grows at each new token: which one a request had */
 
 	/* The status as of the last change, for readers that must not
 	 * wait out a sign-in's network exchanges (a call holding its

@@ -234,9 +234,8 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 		 * for that exchange, with its timeouts). */
 		char bearer[8192];
 
-		r->auth_sent =
-			tx_mcp_auth_header(c->auth, bearer, sizeof(bearer));
-		if (r->auth_sent)
+		if (tx_mcp_auth_header(c->auth, bearer, sizeof(bearer),
+				       &r->auth_sent))
 			h = curl_slist_append(h, bearer);
 		explicit_bzero(bearer, sizeof(bearer));
 	}

@@ -4,7 +4,9 @@
  * of WWW-Authenticate; the state file (mode 0600 in a 0700 directory,
  * read back by a new process's state, dropped when the server's URL
  * changes); what 401 and 403 insufficient_scope do to the status,
- * including the step-up limit; the Authorization header.
+ * including the step-up limit, and a 401 to a request made with an
+ * older token than the newest (sent again, no sign-in); the
+ * Authorization header.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,6 +175,7 @@ static void test_state_file(void **state)
 	struct tx_mcp_auth *a;
 	char err[256], hdr[256], path[128];
 	struct stat st;
+	unsigned gen;
 	char **names;
 
 	(void)state;
@@ -181,7 +184,7 @@ static void test_state_file(void **state)
 	a = attach("http://h/mcp");
 	assert_non_null(a);
 	assert_string_equal(tx_mcp_auth_status(a), "none");
-	assert_false(tx_mcp_auth_header(a, hdr, sizeof(hdr)));
+	assert_false(tx_mcp_auth_header(a, hdr, sizeof(hdr), &gen));
 	assert_string_equal(hdr, "");
 	names = tx_mcp_auth_names();
 	assert_string_equal(names[0], "srv/x");
@@ -194,7 +197,7 @@ static void test_state_file(void **state)
 	assert_int_equal(tx_mcp_auth_set_token(a, "tok-1\n", err, sizeof(err)),
 			 0);
 	assert_string_equal(tx_mcp_auth_status(a), "ok");
-	assert_true(tx_mcp_auth_header(a, hdr, sizeof(hdr)));
+	assert_true(tx_mcp_auth_header(a, hdr, sizeof(hdr), &gen));
 	assert_string_equal(hdr, "Authorization: Bearer tok-1");
 	snprintf(path, sizeof(path), "%s/auth/srv%%2Fx.json", dir);
 	assert_int_equal(stat(path, &st), 0);
@@ -208,36 +211,50 @@ static void test_state_file(void **state)
 	assert_null(tx_mcp_auth_find("srv/x"));
 	a = attach("http://h/mcp");
 	assert_string_equal(tx_mcp_auth_status(a), "ok");
-	assert_true(tx_mcp_auth_header(a, hdr, sizeof(hdr)));
+	assert_true(tx_mcp_auth_header(a, hdr, sizeof(hdr), &gen));
 	assert_string_equal(hdr, "Authorization: Bearer tok-1");
 	tx_mcp_auth_put(a);
 	/* ...but not for another URL: tokens are for their server. */
 	a = attach("http://other/mcp");
 	assert_string_equal(tx_mcp_auth_status(a), "none");
-	assert_false(tx_mcp_auth_header(a, hdr, sizeof(hdr)));
+	assert_false(tx_mcp_auth_header(a, hdr, sizeof(hdr), &gen));
 	tx_mcp_auth_put(a);
 }
 
 static void test_challenges(void **state)
 {
 	struct tx_mcp_auth *a;
-	char err[256], why[600];
+	char err[256], why[600], hdr[256];
+	unsigned gen, old;
 
 	(void)state;
 	a = attach("http://h/mcp");
+	/* test_state_file left a token for this URL. */
+	assert_true(tx_mcp_auth_header(a, hdr, sizeof(hdr), &gen));
+	assert_int_not_equal(gen, 0);
 	/* Not a sign-in matter. */
 	assert_int_equal(tx_mcp_auth_challenge(a, 403, "Bearer error=\"x\"",
-					       false, why, sizeof(why)),
+					       gen, why, sizeof(why)),
 			 0);
-	assert_int_equal(tx_mcp_auth_challenge(a, 500, NULL, false, why,
+	assert_int_equal(
+		tx_mcp_auth_challenge(a, 500, NULL, gen, why, sizeof(why)), 0);
+	/* A 401 to a request that went out before a newer token: send it
+	 * again with that one, no sign-in. */
+	old = gen;
+	assert_int_equal(tx_mcp_auth_set_token(a, "tok-new", err, sizeof(err)),
+			 0);
+	assert_int_equal(tx_mcp_auth_challenge(a, 401, "Bearer", old, why,
 					       sizeof(why)),
-			 0);
-	/* 401: sign in, with the scope it named. */
+			 1);
+	assert_string_equal(tx_mcp_auth_status(a), "ok");
+	assert_true(tx_mcp_auth_header(a, hdr, sizeof(hdr), &gen));
+	assert_int_not_equal(gen, old);
+	/* 401 to our newest token: sign in, with the scope it named. */
 	assert_int_equal(
 		tx_mcp_auth_challenge(a, 401,
 				      "Bearer scope=\"read\", "
 				      "resource_metadata=\"http://h/m\"",
-				      false, why, sizeof(why)),
+				      gen, why, sizeof(why)),
 		-EACCES);
 	assert_string_equal(tx_mcp_auth_status(a), "needs-login");
 	assert_non_null(strstr(why, "sign-in needed: open the address in "
@@ -247,6 +264,8 @@ static void test_challenges(void **state)
 	assert_string_equal(a->c_rmeta, "http://h/m");
 	/* As if the sign-in granted "read". */
 	tx_auth_set(&a->token, "tok-2");
+	a->gen++;
+	gen = a->gen;
 	tx_auth_set(&a->granted, "read");
 	a->needs = false;
 	tx_auth_save(a, err, sizeof(err));
@@ -258,7 +277,7 @@ static void test_challenges(void **state)
 		tx_mcp_auth_challenge(a, 403,
 				      "Bearer error=\"insufficient_scope\", "
 				      "scope=\"read\"",
-				      true, why, sizeof(why)),
+				      gen, why, sizeof(why)),
 		-EACCES);
 	assert_non_null(strstr(why, "refuses the request although"));
 	assert_string_equal(tx_mcp_auth_status(a), "ok");
@@ -271,7 +290,7 @@ static void test_challenges(void **state)
 			 "Bearer error=\"insufficient_"
 			 "scope\", scope=\"w%d\"",
 			 i);
-		assert_int_equal(tx_mcp_auth_challenge(a, 403, want, true, why,
+		assert_int_equal(tx_mcp_auth_challenge(a, 403, want, gen, why,
 						       sizeof(why)),
 				 -EACCES);
 		assert_string_equal(tx_mcp_auth_status(a), "needs-login");
@@ -279,6 +298,8 @@ static void test_challenges(void **state)
 		assert_string_equal(a->c_scope, i ? "read w0 w1" : "read w0");
 		/* Granted the larger scope. */
 		tx_auth_set(&a->granted, a->c_scope);
+		a->gen++;
+		gen = a->gen;
 		a->needs = false;
 		tx_auth_save(a, err, sizeof(err));
 		pthread_mutex_unlock(&a->mu);
@@ -286,7 +307,7 @@ static void test_challenges(void **state)
 	assert_int_equal(tx_mcp_auth_challenge(a, 403,
 					       "Bearer error=\"insufficient_"
 					       "scope\", scope=\"w9\"",
-					       true, why, sizeof(why)),
+					       gen, why, sizeof(why)),
 			 -EACCES);
 	assert_non_null(strstr(why, "asked for a larger scope 2 times"));
 	assert_string_equal(tx_mcp_auth_status(a), "ok");
