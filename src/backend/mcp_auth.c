@@ -53,6 +53,12 @@ static void clear_secret(char **s)
 	}
 }
 
+int tx_auth_set_secret(char **dst, const char *src)
+{
+	clear_secret(dst);
+	return tx_auth_set(dst, src);
+}
+
 static void forget_state(struct tx_mcp_auth *a)
 {
 	clear_secret(&a->token);

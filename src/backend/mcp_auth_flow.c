@@ -585,7 +585,7 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 
 	if (a->cfg.client_id) {
 		tx_auth_set(&a->client_id, a->cfg.client_id);
-		tx_auth_set(&a->client_secret, a->cfg.client_secret);
+		tx_auth_set_secret(&a->client_secret, a->cfg.client_secret);
 		tx_auth_set(&a->client_method,
 			    a->cfg.client_secret ? secret_method(as) : "none");
 		tx_auth_set(&a->client_for, a->token_ep);
@@ -598,7 +598,7 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 			    as, "client_id_metadata_document_supported", &v) &&
 		    json_object_get_boolean(v)) {
 			tx_auth_set(&a->client_id, a->cfg.client_metadata_url);
-			tx_auth_set(&a->client_secret, NULL);
+			tx_auth_set_secret(&a->client_secret, NULL);
 			tx_auth_set(&a->client_method, "none");
 			tx_auth_set(&a->client_for, a->token_ep);
 			return 0;
@@ -660,7 +660,7 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 		goto out;
 	}
 	tx_auth_set(&a->client_id, jstr(got, "client_id"));
-	tx_auth_set(&a->client_secret, jstr(got, "client_secret"));
+	tx_auth_set_secret(&a->client_secret, jstr(got, "client_secret"));
 	if (jstr(got, "token_endpoint_auth_method"))
 		tx_auth_set(&a->client_method,
 			    jstr(got, "token_endpoint_auth_method"));
@@ -749,7 +749,7 @@ int tx_auth_flow_begin(struct tx_mcp_auth *a, char **url, char *err,
 	sprintf(*url, "%s%c%s", a->authz_ep,
 		strchr(a->authz_ep, '?') ? '&' : '?', b.data);
 	tx_buf_release(&b);
-	if (tx_auth_set(&a->p_verifier, verifier) ||
+	if (tx_auth_set_secret(&a->p_verifier, verifier) ||
 	    tx_auth_set(&a->p_state, state) ||
 	    tx_auth_set(&a->p_redirect, redirect) ||
 	    tx_auth_set(&a->p_scope, scope))
@@ -813,10 +813,10 @@ static int token_request(struct tx_mcp_auth *a, struct tx_buf *form,
 		rc = -EACCES;
 		goto out;
 	}
-	tx_auth_set(&a->token, tok);
+	tx_auth_set_secret(&a->token, tok);
 	a->gen++;
 	if (jstr(o, "refresh_token"))
-		tx_auth_set(&a->refresh, jstr(o, "refresh_token"));
+		tx_auth_set_secret(&a->refresh, jstr(o, "refresh_token"));
 	tx_auth_set(&a->granted,
 		    jstr(o, "scope") ? jstr(o, "scope") : scope_asked);
 	a->expires_at = 0;
@@ -888,7 +888,7 @@ int tx_auth_flow_finish(struct tx_mcp_auth *a, const char *text, char *err,
 		explicit_bzero(form.data, form.len);
 	tx_buf_release(&form);
 	if (!rc) {
-		tx_auth_set(&a->p_verifier, NULL);
+		tx_auth_set_secret(&a->p_verifier, NULL);
 		tx_auth_set(&a->p_state, NULL);
 		tx_auth_set(&a->p_redirect, NULL);
 		tx_auth_set(&a->p_scope, NULL);
@@ -1110,7 +1110,7 @@ int tx_auth_flow_unattended(struct tx_mcp_auth *a, char *err, size_t errlen)
 	if ((rc = discover(a, &prm_scopes, &as, err, errlen)))
 		goto out;
 	tx_auth_set(&a->client_id, a->cfg.client_id);
-	tx_auth_set(&a->client_secret, a->cfg.client_secret);
+	tx_auth_set_secret(&a->client_secret, a->cfg.client_secret);
 	tx_auth_set(&a->client_for, a->token_ep);
 	scope = a->c_scope                    ? a->c_scope
 		: prm_scopes && prm_scopes[0] ? prm_scopes

@@ -66,6 +66,9 @@ enum { AUTH_NONE, AUTH_OK, AUTH_EXPIRED, AUTH_NEEDS };
 int tx_auth_save(struct tx_mcp_auth *a, char *err, size_t errlen);
 /* Replaces *dst by a copy of src (NULL clears).  0 or -ENOMEM. */
 int tx_auth_set(char **dst, const char *src);
+/* The same for a secret: the old value is overwritten before it is
+ * freed. */
+int tx_auth_set_secret(char **dst, const char *src);
 
 /* mcp_auth_flow.c, each with a->mu held: */
 /* Discovery, registration and the authorization URL (*url malloc'd). */
