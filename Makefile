@@ -16,7 +16,7 @@ BUILD ?= build
 PKG_CONFIG ?= pkg-config
 MNT ?= $(CURDIR)/mnt
 
-PKGS_ENGINE = json-c libseccomp libpcre2-8 libcurl
+PKGS_ENGINE = json-c libseccomp libpcre2-8 libcurl libcrypto
 PKGS_FS = fuse3
 PKGS_TEST = cmocka
 

@@ -8,7 +8,7 @@ set -eu
 
 # Building and running the mount and toolexec.
 APT_PKGS="build-essential pkg-config libfuse3-dev fuse3 libjson-c-dev \
-libseccomp-dev libpcre2-dev libstemmer-dev libcurl4-openssl-dev"
+libseccomp-dev libpcre2-dev libstemmer-dev libcurl4-openssl-dev libssl-dev"
 run_only=false
 [ "${1:-}" = --run ] && run_only=true
 

@@ -857,6 +857,36 @@ int tx_engine_prompt_get(struct tx_engine *engine, const char *ns_file,
 			 char **text, char **json, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
+/* Sign-in for remote MCP servers (.ctl/auth; docs/mcp.md)              */
+
+/*
+ * The remote servers that have a sign-in state, sorted: their count, and
+ * *names (NULL-terminated, malloc'd; the caller frees each and the
+ * vector).  0 with *names NULL on failure.
+ */
+size_t tx_engine_auth_names(struct tx_engine *engine, char ***names);
+/* "ok", "expired", "needs-login" or "none" (static); NULL when ns is no
+ * remote server. */
+const char *tx_engine_auth_status(struct tx_engine *engine, const char *ns);
+/* Starts a sign-in: *url (malloc'd) is the address to open.  Blocks on
+ * the network.  0, -ENOENT (no such remote server) or -errno, with err. */
+int tx_engine_auth_login(struct tx_engine *engine, const char *ns, char **url,
+			 char *err, size_t errlen);
+/* Completes it with the address the browser was sent back to, or the
+ * bare code.  As tx_engine_auth_login. */
+int tx_engine_auth_code(struct tx_engine *engine, const char *ns,
+			const char *text, char *err, size_t errlen);
+/* Keeps a token obtained elsewhere.  As tx_engine_auth_login. */
+int tx_engine_auth_token(struct tx_engine *engine, const char *ns,
+			 const char *token, char *err, size_t errlen);
+/* Why the last sign-in step for ns failed, in buf; "" when it worked. */
+void tx_engine_auth_error(struct tx_engine *engine, const char *ns, char *buf,
+			  size_t len);
+/* Where to sign in, for a server that needs it, in buf; "" otherwise. */
+void tx_engine_auth_hint(struct tx_engine *engine, const char *ns, char *buf,
+			 size_t len);
+
+/* ------------------------------------------------------------------ */
 /* Introspection (.ctl)                                                 */
 
 /* Each returns malloc'd text; the caller frees. NULL with errno. */

@@ -20,6 +20,8 @@
  */
 #include "backend/mcp.h"
 
+#include "backend/mcp_auth.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -144,6 +146,7 @@ static void connect_server(struct mcp_backend *be)
 		.closed = tx_mcp_on_closed,
 		.stderr_line = tx_mcp_on_stderr,
 		.request_failed = tx_mcp_on_request_failed,
+		.request_denied = tx_mcp_on_request_denied,
 		.awaiting = tx_mcp_awaiting,
 	};
 	struct tx_mcp_conn *c;
@@ -414,6 +417,17 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 		tx_mcp_pend_free(p);
 		return -EIO;
 	}
+	if (be->state == ST_DOWN && !be->conn && be->auth &&
+	    !strcmp(tx_mcp_auth_status(be->auth), "needs-login")) {
+		char hint[600];
+
+		pthread_mutex_unlock(&be->mu);
+		tx_mcp_auth_hint(be->auth, hint, sizeof(hint));
+		tx_job_fail(job, EACCES, "auth_required", "MCP server %s: %s",
+			    be->spec->name, hint);
+		tx_mcp_pend_free(p);
+		return 0;
+	}
 	if (be->state == ST_DOWN && !be->conn &&
 	    tx_mono_ms() < be->next_start_at) {
 		uint64_t left = be->next_start_at - tx_mono_ms();
@@ -505,6 +519,8 @@ static void mcp_shutdown(struct tx_backend *b)
 	pthread_mutex_unlock(&be->mu);
 	if (be->manager_started)
 		pthread_join(be->manager, NULL);
+	if (be->auth)
+		tx_mcp_auth_unwatch(be->auth, be);
 
 	tx_mcp_backend_retire(b);
 
@@ -534,6 +550,7 @@ static void mcp_core_destroy(struct tx_backend *b)
 	struct mcp_backend *be = from_core(b);
 
 	tx_mcp_extras_release(be);
+	tx_mcp_auth_put(be->auth);
 	tx_mcp_spec_free(be->spec);
 	free(be->instructions);
 	pthread_mutex_destroy(&be->mu);
@@ -661,6 +678,21 @@ static struct mcp_backend *be_of(struct tx_backend *b)
 	return b->ops == &handle_ops ? from_handle(b) : from_core(b);
 }
 
+/* A sign-in completed: a server that is down for want of it connects
+ * now, not after its back-off. */
+static void signed_in(void *ctx)
+{
+	struct mcp_backend *be = ctx;
+
+	pthread_mutex_lock(&be->mu);
+	if (be->state == ST_DOWN && !be->conn && !be->stopping) {
+		be->next_start_at = tx_mono_ms();
+		be->want_connect = true;
+		pthread_cond_broadcast(&be->cond);
+	}
+	pthread_mutex_unlock(&be->mu);
+}
+
 struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 				      struct tx_registry *reg, char *err,
 				      size_t errlen)
@@ -717,9 +749,25 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	 * tool list; the mount does not wait for them, and the process is
 	 * stopped once listed until the first call. */
 	be->want_connect = true;
+	if (spec->url && (!(be->auth = tx_mcp_auth_attach(be->spec)) ||
+			  tx_mcp_auth_watch(be->auth, signed_in, be))) {
+		snprintf(err, errlen, "sign-in state: %s", strerror(errno));
+		tx_mcp_auth_put(be->auth);
+		tx_mcp_spec_free(be->spec);
+		pthread_mutex_destroy(&be->mu);
+		pthread_mutex_destroy(&be->pub_mu);
+		pthread_cond_destroy(&be->cond);
+		free(be);
+		errno = ENOMEM;
+		return NULL;
+	}
 	rc = pthread_create(&be->manager, NULL, manager_main, be);
 	if (rc) {
 		snprintf(err, errlen, "thread: %s", strerror(rc));
+		if (be->auth) {
+			tx_mcp_auth_unwatch(be->auth, be);
+			tx_mcp_auth_put(be->auth);
+		}
 		tx_mcp_spec_free(be->spec);
 		pthread_mutex_destroy(&be->mu);
 		pthread_mutex_destroy(&be->pub_mu);

@@ -148,6 +148,9 @@ struct mcp_backend {
 	bool want_relist_extras;
 	char **roots;
 	char last_error[512];
+	/* Remote servers: the sign-in state (mcp_auth.h); set at creation,
+	 * NULL for stdio. */
+	struct tx_mcp_auth *auth;
 	char stderr_ring[STDERR_KEEP][TX_MCP_STDERR_LINE_MAX + 4];
 	unsigned stderr_next, stderr_count;
 };
@@ -246,6 +249,8 @@ void tx_mcp_on_closed(void *ctx, struct tx_mcp_conn *c, const char *reason);
 void tx_mcp_on_stderr(void *ctx, struct tx_mcp_conn *c, const char *line);
 void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 			      const char *reason, bool session_gone);
+void tx_mcp_on_request_denied(void *ctx, struct tx_mcp_conn *c, int64_t id,
+			      const char *reason);
 bool tx_mcp_awaiting(void *ctx, int64_t id);
 
 /* ---- tools -------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend/mcp_auth.h"
 #include "config/config.h"
 #include "util/log.h"
 
@@ -137,7 +138,12 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
 			v[vlen - 1] == ' '))
 		vlen--;
-	if (!strncasecmp(p, "content-type:", 13)) {
+	if (!strncasecmp(p, "www-authenticate:", 17)) {
+		if (vlen >= sizeof(r->www_auth))
+			vlen = sizeof(r->www_auth) - 1;
+		memcpy(r->www_auth, v, vlen);
+		r->www_auth[vlen] = '\0';
+	} else if (!strncasecmp(p, "content-type:", 13)) {
 		if (vlen >= sizeof(r->content_type))
 			vlen = sizeof(r->content_type) - 1;
 		memcpy(r->content_type, v, vlen);
@@ -223,6 +229,16 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	}
 	for (char *const *x = c->headers; x && *x; x++)
 		h = curl_slist_append(h, *x);
+	if (c->auth) {
+		/* May refresh an expired token first (blocks this thread
+		 * for that exchange, with its timeouts). */
+		char bearer[8192];
+
+		if (tx_mcp_auth_header(c->auth, bearer, sizeof(bearer),
+				       &r->auth_sent))
+			h = curl_slist_append(h, bearer);
+		explicit_bzero(bearer, sizeof(bearer));
+	}
 	r->hdrs = h;
 	curl_easy_setopt(r->easy, CURLOPT_URL,
 			 c->legacy && !r->is_get ? c->endpoint : c->url);
@@ -379,10 +395,12 @@ static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
 		       (unsigned long long)delay);
 }
 
+static void start_req(struct http_conn *c, struct http_req *r);
+
 /* A transfer ended: deliver a JSON answer or report why there is none. */
 static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 {
-	char reason[400];
+	char reason[800];
 	long status = 0;
 	bool had_session;
 
@@ -473,6 +491,35 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		session_ended(c);
 		tx_mcp_http_fail_req(c, r, reason, true);
 		return;
+	}
+	if ((status == 401 || status == 403) && c->auth) {
+		int a = tx_mcp_auth_challenge(
+			c->auth, status, r->www_auth[0] ? r->www_auth : NULL,
+			r->auth_sent, reason, sizeof(reason));
+
+		if (a == 1 && !r->auth_retried) {
+			/* A refreshed token: the same request again. */
+			struct http_req *g =
+				req_new(c, r->body, r->body_len, r->id, false);
+
+			if (g) {
+				g->auth_retried = true;
+				start_req(c, g);
+				return;
+			}
+		}
+		if (a < 0) {
+			if (r->id >= 0 && c->base.cbs.request_denied)
+				c->base.cbs.request_denied(c->base.cbs.ctx,
+							   &c->base, r->id,
+							   reason);
+			else if (r->id >= 0)
+				tx_mcp_http_fail_req(c, r, reason, false);
+			else
+				tx_log(TX_LOG_WARN, "mcp %s: %s", c->base.name,
+				       reason);
+			return;
+		}
 	}
 	if (status < 200 || status >= 300) {
 		size_t n = r->resp.len < ERROR_EXCERPT ? r->resp.len
@@ -799,6 +846,7 @@ static void http_free(struct tx_mcp_conn *base)
 		explicit_bzero(c->headers[i], strlen(c->headers[i]));
 		free(c->headers[i]);
 	}
+	tx_mcp_auth_put(c->auth);
 	free(c->headers);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->get_cond);
@@ -922,6 +970,10 @@ struct tx_mcp_conn *tx_mcp_http_open(const struct tx_mcp_spec *spec,
 	/* Legacy: the stream comes first; it names where to POST. */
 	c->want_get = c->legacy;
 	c->shown_url = spec->url_shown ? spec->url_shown : spec->url;
+	c->auth = tx_mcp_auth_attach(spec);
+	if (!c->auth)
+		tx_log(TX_LOG_WARN, "mcp %s: no sign-in state: %s", spec->name,
+		       strerror(errno));
 	c->multi = curl_multi_init();
 	if (!c->url || !c->multi) {
 		snprintf(err, errlen, "out of memory");

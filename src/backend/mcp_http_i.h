@@ -31,8 +31,11 @@ struct http_req {
 	bool is_sse;
 	bool decided; /* JSON or SSE chosen at the first byte */
 	bool too_big;
-	bool answered;    /* resume: the answer came; end the stream */
-	bool bad_session; /* the server sent an unusable MCP-Session-Id */
+	bool answered;       /* resume: the answer came; end the stream */
+	bool bad_session;    /* the server sent an unusable MCP-Session-Id */
+	unsigned auth_sent;  /* which token it carried (0: none) */
+	bool auth_retried;   /* sent again after a refresh: not again */
+	char www_auth[1024]; /* WWW-Authenticate of a 401/403 */
 	char content_type[128];
 	struct tx_buf resp; /* a JSON body, or an error's excerpt */
 	struct tx_mcp_sse sse;
@@ -45,12 +48,13 @@ struct http_conn {
 	 * event stream whose "endpoint" event names where to POST; every
 	 * answer comes on that stream, POSTs only get 202. */
 	bool legacy;
-	char *endpoint;        /* I/O thread; NULL until announced */
-	struct http_req *held; /* I/O thread: POSTs waiting for it */
-	bool legacy_closed;    /* I/O thread: closed() was called */
-	const char *shown_url; /* for messages: ${VAR} not expanded */
-	char **headers;        /* the spec's and the headersFile's; owned */
-	long idle_s;           /* CURLOPT_LOW_SPEED_TIME of requests */
+	char *endpoint;           /* I/O thread; NULL until announced */
+	struct http_req *held;    /* I/O thread: POSTs waiting for it */
+	bool legacy_closed;       /* I/O thread: closed() was called */
+	const char *shown_url;    /* for messages: ${VAR} not expanded */
+	struct tx_mcp_auth *auth; /* sign-in state (mcp_auth.h); owned ref */
+	char **headers;           /* the spec's and the headersFile's; owned */
+	long idle_s;              /* CURLOPT_LOW_SPEED_TIME of requests */
 	CURLM *multi;
 	pthread_t thread;
 	bool thread_started;

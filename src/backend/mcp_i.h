@@ -200,6 +200,10 @@ struct tx_mcp_conn_cbs {
 	 */
 	void (*request_failed)(void *ctx, struct tx_mcp_conn *c, int64_t id,
 			       const char *reason, bool session_gone);
+	/* HTTP: the server refused request id until we sign in (401, 403
+	 * insufficient_scope); reason says where to sign in. */
+	void (*request_denied)(void *ctx, struct tx_mcp_conn *c, int64_t id,
+			       const char *reason);
 	/* HTTP: is request id still waiting for its answer? */
 	bool (*awaiting)(void *ctx, int64_t id);
 };

@@ -504,8 +504,9 @@ bool tx_mcp_awaiting(void *ctx, int64_t id)
 	return waiting;
 }
 
-void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
-			      const char *reason, bool session_gone)
+/* err: the errno a call fails with (EIO, or EACCES for sign-in). */
+static void request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
+			   const char *reason, bool session_gone, int err)
 {
 	struct mcp_backend *be = ctx;
 	struct mcp_pending *p;
@@ -550,7 +551,7 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 		be->inflight--;
 		out = tx_mcp_pump(be);
 		pthread_mutex_unlock(&be->mu);
-		tx_job_fail(p->job, EIO, "backend_failed",
+		tx_job_fail(p->job, err, "backend_failed",
 			    "MCP server %s: tasks/result for task %s: %s",
 			    be->spec->name, p->task_id, reason);
 		tx_mcp_pend_free(p);
@@ -575,7 +576,7 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 	}
 	if (p->kind == PEND_SYNC) {
 		p->done = true;
-		p->err = EIO;
+		p->err = err;
 		snprintf(p->errmsg, sizeof(p->errmsg), "%s", reason);
 		pthread_cond_broadcast(&be->cond);
 		pthread_mutex_unlock(&be->mu);
@@ -599,10 +600,23 @@ void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 	}
 	out = tx_mcp_pump(be);
 	pthread_mutex_unlock(&be->mu);
-	tx_job_fail(p->job, EIO, "backend_failed", "MCP server %s: %s",
-		    be->spec->name, reason);
+	tx_job_fail(p->job, err,
+		    err == EACCES ? "auth_required" : "backend_failed",
+		    "MCP server %s: %s", be->spec->name, reason);
 	tx_mcp_pend_free(p);
 	tx_mcp_send_all(be, out);
+}
+
+void tx_mcp_on_request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
+			      const char *reason, bool session_gone)
+{
+	request_failed(ctx, c, id, reason, session_gone, EIO);
+}
+
+void tx_mcp_on_request_denied(void *ctx, struct tx_mcp_conn *c, int64_t id,
+			      const char *reason)
+{
+	request_failed(ctx, c, id, reason, false, EACCES);
 }
 
 static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,

@@ -22,4 +22,8 @@ int tx_cli_validate(int argc, char **argv);
 int tx_cli_code(struct tx_engine *engine, int argc, char **argv,
 		volatile sig_atomic_t *interrupted);
 
+/* toolexec login NS [ADDRESS | -], toolexec auth NS, toolexec token NS
+ * [TOKEN | -] (toolexec_auth.c): sign-in for remote MCP servers. */
+int tx_cli_auth(struct tx_engine *engine, int argc, char **argv);
+
 #endif

@@ -53,6 +53,14 @@ static void usage(FILE *out)
 		"                            stderr (--json: stdout; --result: FILE)\n"
 		"  validate SCHEMA.json [INSTANCE.json|-]\n"
 		"                            check an instance against a JSON Schema\n"
+		"  login NS [ADDRESS|-]      sign in to remote MCP server NS: without\n"
+		"                            ADDRESS, print the address to open in a\n"
+		"                            browser (on a terminal, then read the\n"
+		"                            address it sends you back to); with it\n"
+		"                            (- reads it from stdin), complete the\n"
+		"                            sign-in with it (or with the bare code)\n"
+		"  auth NS                   NS's sign-in: ok, expired, needs-login, none\n"
+		"  token NS [TOKEN|-]        keep a token obtained elsewhere for NS\n"
 		"  status | stats | config   what .ctl/ would show\n"
 		"  check                     check the configuration: each bad file's\n"
 		"                            errors on stderr; exit 1 if any, else 0\n"
@@ -240,8 +248,23 @@ static int run_call(struct tx_engine *e, const char *tool, const char *args,
 
 	job = tx_engine_job_new(e, tool, &who, err, sizeof(err));
 	if (!job) {
+		char ns[256], hint[800] = "";
+		const char *colon = strchr(tool, ':');
+
 		eno = errno; /* before fprintf, which may change it */
 		fprintf(stderr, "toolexec: %s\n", err);
+		/* A remote server that lists no tools before we sign in. */
+		if (eno == ENOENT && colon &&
+		    (size_t)(colon - tool) < sizeof(ns)) {
+			memcpy(ns, tool, (size_t)(colon - tool));
+			ns[colon - tool] = '\0';
+			tx_engine_auth_hint(e, ns, hint, sizeof(hint));
+			if (hint[0]) {
+				fprintf(stderr, "toolexec: MCP server %s: %s\n",
+					ns, hint);
+				return EXIT_TOOL_FAILED;
+			}
+		}
 		return eno == ENOENT ? EXIT_NO_TOOL : EXIT_TOOL_FAILED;
 	}
 	/* Out of memory leaves the job new: end it, or nothing would. */
@@ -395,6 +418,12 @@ static const char *cli_one_namespace(const char *cmd, int argc, char **argv,
 			if (strcmp(argv[i], "--json") &&
 			    strcmp(argv[i], "--quiet") && strcmp(argv[i], "-q"))
 				id = argv[i];
+	} else if ((!strcmp(cmd, "login") || !strcmp(cmd, "auth") ||
+		    !strcmp(cmd, "token")) &&
+		   argc >= 2) {
+		/* Its server only: it needs that server's sign-in state. */
+		snprintf(buf, len, "%s", argv[1]);
+		return buf;
 	}
 	/* A chain's steps may call any tool. */
 	if (!id || !strcmp(id, TX_CHAIN_ID))
@@ -463,7 +492,8 @@ int main(int argc, char **argv)
 	    strcmp(cmd, "chain") && strcmp(cmd, "search") &&
 	    strcmp(cmd, "status") && strcmp(cmd, "stats") &&
 	    strcmp(cmd, "config") && strcmp(cmd, "code") &&
-	    strcmp(cmd, "check")) {
+	    strcmp(cmd, "check") && strcmp(cmd, "login") &&
+	    strcmp(cmd, "auth") && strcmp(cmd, "token")) {
 		fprintf(stderr, "toolexec: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -498,6 +528,9 @@ int main(int argc, char **argv)
 		rc = tx_cli_search(e, argc, argv);
 	else if (!strcmp(cmd, "code"))
 		rc = tx_cli_code(e, argc, argv, &interrupted);
+	else if (!strcmp(cmd, "login") || !strcmp(cmd, "auth") ||
+		 !strcmp(cmd, "token"))
+		rc = tx_cli_auth(e, argc, argv);
 	else
 		rc = cmd_text(e, cmd);
 	fflush(stdout);

@@ -74,6 +74,30 @@ struct tx_mcp_tool_timeout {
 };
 
 /* One MCP server: stdio (command) or Streamable HTTP (url). */
+/* "auth": sign-in for a remote server (MCP authorization, OAuth 2.1;
+ * docs/mcp.md).  Every field may be NULL. */
+struct tx_mcp_auth_spec {
+	char *client_id;     /* pre-registered client; else registration */
+	char *client_secret; /* with client_id, for a confidential client */
+	/* our client ID metadata document's https URL, used as client_id
+	 * where the authorization server supports such documents */
+	char *client_metadata_url;
+	char *redirect_uri; /* default http://localhost:33418/callback */
+	char *scope;        /* asked for when the server names none */
+	char *state_dir;    /* where tokens are kept; default XDG state */
+	/* "grant": "client_credentials": no user; the client (client_id
+	 * with client_secret or private_key_file) gets tokens itself. */
+	bool client_credentials;
+	char *private_key_file; /* PEM; signs private_key_jwt assertions */
+	/* "grant": "jwt_bearer" (enterprise-managed, SEP-990): the
+	 * identity provider's ID token (id_token_file) is exchanged at its
+	 * token endpoint for an ID-JAG, which the client presents. */
+	bool jwt_bearer;
+	char *idp_token_endpoint;
+	char *idp_client_id;
+	char *id_token_file;
+};
+
 struct tx_mcp_spec {
 	char *name;       /* the namespace */
 	char *command;    /* stdio; NULL for HTTP */
@@ -108,6 +132,7 @@ struct tx_mcp_spec {
 	/* "roots": absolute paths we answer roots/list with;
 	 * NULL-terminated, NULL when not configured. */
 	char **roots;
+	struct tx_mcp_auth_spec auth; /* remote servers only */
 };
 
 struct tx_config_file {

@@ -61,6 +61,7 @@ static const char *const server_keys[] = {
 	"elicitation",
 	"ping_interval_ms",
 	"roots",
+	"auth",
 	NULL,
 };
 
@@ -92,6 +93,16 @@ void tx_mcp_spec_release(struct tx_mcp_spec *s)
 	tx_cfg_strv_free(s->headers);
 	free(s->headers_file);
 	tx_cfg_strv_free(s->roots);
+	free(s->auth.client_id);
+	free(s->auth.client_secret);
+	free(s->auth.client_metadata_url);
+	free(s->auth.redirect_uri);
+	free(s->auth.scope);
+	free(s->auth.state_dir);
+	free(s->auth.private_key_file);
+	free(s->auth.idp_token_endpoint);
+	free(s->auth.idp_client_id);
+	free(s->auth.id_token_file);
 	for (size_t i = 0; i < s->ntool_timeouts; i++)
 		free(s->tool_timeouts[i].tool);
 	free(s->tool_timeouts);
@@ -157,8 +168,22 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	    dup_str(&d->url_shown, spec->url_shown) ||
 	    dup_strv(&d->headers, spec->headers) ||
 	    dup_str(&d->headers_file, spec->headers_file) ||
-	    dup_strv(&d->roots, spec->roots))
+	    dup_strv(&d->roots, spec->roots) ||
+	    dup_str(&d->auth.client_id, spec->auth.client_id) ||
+	    dup_str(&d->auth.client_secret, spec->auth.client_secret) ||
+	    dup_str(&d->auth.client_metadata_url,
+		    spec->auth.client_metadata_url) ||
+	    dup_str(&d->auth.redirect_uri, spec->auth.redirect_uri) ||
+	    dup_str(&d->auth.scope, spec->auth.scope) ||
+	    dup_str(&d->auth.state_dir, spec->auth.state_dir) ||
+	    dup_str(&d->auth.private_key_file, spec->auth.private_key_file) ||
+	    dup_str(&d->auth.idp_token_endpoint,
+		    spec->auth.idp_token_endpoint) ||
+	    dup_str(&d->auth.idp_client_id, spec->auth.idp_client_id) ||
+	    dup_str(&d->auth.id_token_file, spec->auth.id_token_file))
 		goto out_nomem;
+	d->auth.client_credentials = spec->auth.client_credentials;
+	d->auth.jwt_bearer = spec->auth.jwt_bearer;
 	return d;
 out_nomem:
 	tx_mcp_spec_free(d);
@@ -217,6 +242,19 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 	     * told, tx_mcp_backend_set_roots); whether there are any is
 	     * declared at initialize. */
 	    !a->roots != !b->roots)
+		return false;
+	if (!str_eq(a->auth.client_id, b->auth.client_id) ||
+	    !str_eq(a->auth.client_secret, b->auth.client_secret) ||
+	    !str_eq(a->auth.client_metadata_url, b->auth.client_metadata_url) ||
+	    !str_eq(a->auth.redirect_uri, b->auth.redirect_uri) ||
+	    !str_eq(a->auth.scope, b->auth.scope) ||
+	    !str_eq(a->auth.state_dir, b->auth.state_dir) ||
+	    !str_eq(a->auth.private_key_file, b->auth.private_key_file) ||
+	    a->auth.client_credentials != b->auth.client_credentials ||
+	    a->auth.jwt_bearer != b->auth.jwt_bearer ||
+	    !str_eq(a->auth.idp_token_endpoint, b->auth.idp_token_endpoint) ||
+	    !str_eq(a->auth.idp_client_id, b->auth.idp_client_id) ||
+	    !str_eq(a->auth.id_token_file, b->auth.id_token_file))
 		return false;
 	return str_eq(a->name, b->name) && str_eq(a->command, b->command) &&
 	       tx_cfg_strv_equal(a->args, b->args) &&
@@ -760,6 +798,120 @@ static int parse_roots(struct tx_cfg *c, struct json_object *o,
 	return rc;
 }
 
+/* "auth": {"client_id", "client_secret", "client_metadata_url",
+ * "redirect_uri", "scope", "state_dir", "grant", "private_key_file",
+ * "idp_token_endpoint", "idp_client_id", "id_token_file"}, each
+ * optional. */
+static int parse_auth(struct tx_cfg *c, struct json_object *o,
+		      struct tx_mcp_spec *s)
+{
+	static const char *const keys[] = {
+		"client_id",
+		"client_secret",
+		"client_metadata_url",
+		"redirect_uri",
+		"scope",
+		"state_dir",
+		"grant",
+		"private_key_file",
+		"idp_token_endpoint",
+		"idp_client_id",
+		"id_token_file",
+		NULL,
+	};
+	struct tx_mcp_auth_spec *a = &s->auth;
+	struct json_object *v;
+	char *grant = NULL;
+	size_t mark;
+	int rc;
+
+	if (!json_object_object_get_ex(o, "auth", &v))
+		return 0;
+	mark = tx_cfg_push_key(c, "auth");
+	if (!s->url) {
+		rc = tx_cfg_error(c, "applies to remote servers (\"url\") "
+				     "only");
+		goto out;
+	}
+	if (!json_object_is_type(v, json_type_object)) {
+		rc = tx_cfg_error(c, "expected an object");
+		goto out;
+	}
+	if ((rc = tx_cfg_check_keys(c, v, keys, NULL)) ||
+	    (rc = tx_cfg_get_string(c, v, "client_id", false, true,
+				    &a->client_id)) ||
+	    (rc = tx_cfg_get_string(c, v, "client_secret", false, true,
+				    &a->client_secret)) ||
+	    (rc = tx_cfg_get_string(c, v, "client_metadata_url", false, true,
+				    &a->client_metadata_url)) ||
+	    (rc = tx_cfg_get_string(c, v, "redirect_uri", false, true,
+				    &a->redirect_uri)) ||
+	    (rc = tx_cfg_get_string(c, v, "scope", false, true, &a->scope)) ||
+	    (rc = tx_cfg_get_string(c, v, "state_dir", false, true,
+				    &a->state_dir)) ||
+	    (rc = tx_cfg_get_string(c, v, "private_key_file", false, true,
+				    &a->private_key_file)) ||
+	    (rc = tx_cfg_get_string(c, v, "idp_token_endpoint", false, true,
+				    &a->idp_token_endpoint)) ||
+	    (rc = tx_cfg_get_string(c, v, "idp_client_id", false, true,
+				    &a->idp_client_id)) ||
+	    (rc = tx_cfg_get_string(c, v, "id_token_file", false, true,
+				    &a->id_token_file)) ||
+	    (rc = tx_cfg_get_string(c, v, "grant", false, true, &grant)))
+		goto out;
+	if (grant && !strcmp(grant, "client_credentials"))
+		a->client_credentials = true;
+	else if (grant && !strcmp(grant, "jwt_bearer"))
+		a->jwt_bearer = true;
+	else if (grant && strcmp(grant, "authorization_code"))
+		rc = tx_cfg_error(c,
+				  "\"grant\" must be \"authorization_code\", "
+				  "\"client_credentials\" or \"jwt_bearer\"");
+	if (rc)
+		goto out;
+	if (a->jwt_bearer &&
+	    (!a->client_id || !a->idp_token_endpoint || !a->id_token_file))
+		rc = tx_cfg_error(c,
+				  "\"grant\": \"jwt_bearer\" needs "
+				  "\"client_id\", \"idp_token_endpoint\" and "
+				  "\"id_token_file\"");
+	else if (!a->jwt_bearer && (a->idp_token_endpoint || a->id_token_file ||
+				    a->idp_client_id))
+		rc = tx_cfg_error(c,
+				  "\"idp_token_endpoint\", \"idp_client_id\" "
+				  "and \"id_token_file\" apply to \"grant\": "
+				  "\"jwt_bearer\"");
+	else if (a->id_token_file && a->id_token_file[0] != '/')
+		rc = tx_cfg_error(c, "\"id_token_file\" must be an absolute "
+				     "path");
+	if (rc)
+		goto out;
+	if (a->client_credentials &&
+	    (!a->client_id || (!a->client_secret && !a->private_key_file)))
+		rc = tx_cfg_error(c, "\"grant\": \"client_credentials\" needs "
+				     "\"client_id\" and \"client_secret\" or "
+				     "\"private_key_file\"");
+	else if (a->private_key_file && a->private_key_file[0] != '/')
+		rc = tx_cfg_error(c, "\"private_key_file\" must be an absolute "
+				     "path");
+	else if (a->private_key_file && !a->client_credentials)
+		rc = tx_cfg_error(c, "\"private_key_file\" applies to "
+				     "\"grant\": \"client_credentials\"");
+	else if (a->client_secret && !a->client_id)
+		rc = tx_cfg_error(c, "\"client_secret\" needs \"client_id\"");
+	else if (a->client_metadata_url &&
+		 strncmp(a->client_metadata_url, "https://", 8))
+		rc = tx_cfg_error(c, "\"client_metadata_url\" must be an "
+				     "https:// URL");
+	else if (a->state_dir && a->state_dir[0] != '/')
+		rc = tx_cfg_error(c, "\"state_dir\" must be an absolute "
+				     "path");
+out:
+	free(grant);
+	tx_cfg_pop(c, mark);
+	return rc;
+}
+
 static int parse_server(struct tx_cfg *c, const char *name,
 			struct json_object *o, struct tx_mcp_spec *s,
 			bool *disabled)
@@ -859,7 +1011,8 @@ static int parse_server(struct tx_cfg *c, const char *name,
 				  MCP_CONCURRENCY_MAX, &u)))
 		return rc;
 	s->max_concurrency = (unsigned)u;
-	if ((rc = parse_elicitation(c, o, s)) || (rc = parse_roots(c, o, s)))
+	if ((rc = parse_elicitation(c, o, s)) || (rc = parse_roots(c, o, s)) ||
+	    (rc = parse_auth(c, o, s)))
 		return rc;
 	u = s->url ? PING_DEFAULT_MS : 0;
 	if ((rc = tx_cfg_get_uint(c, o, "ping_interval_ms", 0, MCP_TIMEOUT_MAX,

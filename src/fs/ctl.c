@@ -97,7 +97,14 @@ const char fs_readme_text[] =
 	"\n"
 	".ctl/: version, status, stats (calls, errors, latency per tool),\n"
 	"config (the effective configuration), log; write .ctl/reload to\n"
-	"re-read the configuration.\n";
+	"re-read the configuration.\n"
+	"\n"
+	"Sign in to a remote MCP server NS (.ctl/auth/NS/)\n"
+	"  cat .ctl/auth/NS/status          ok | expired | needs-login | none\n"
+	"  cat .ctl/auth/NS/login           the address to open in a browser\n"
+	"  echo 'ADDRESS' > .ctl/auth/NS/code   the address it sends you back to\n"
+	"  A call to a server that needs it fails with EACCES (\"Permission\n"
+	"  denied\") and its `error` says so.  No file here shows a token.\n";
 
 /* The engine's statistics, then the mount layer's live objects. */
 static int ctl_stats_blob(struct fs *fs, char *text, struct fs_blob **out)
@@ -218,6 +225,7 @@ static const struct fs_child ctl_children[] = {
 	{ "config", &config_ops, 0, NULL },
 	{ "log", &log_ops, 0, NULL },
 	{ "reload", &reload_ops, 0, NULL },
+	{ "auth", &fs_auth_ops, 0, NULL }, /* auth.c */
 };
 
 /* .ctl/ */

@@ -601,6 +601,7 @@ int fs_run_view_access(struct fs *fs, fuse_req_t req, uint64_t run);
 
 /* ---- ctl.c ---- */
 extern const struct fs_node_ops fs_ctl_ops;    /* .ctl/ */
+extern const struct fs_node_ops fs_auth_ops;   /* .ctl/auth/ (auth.c) */
 extern const struct fs_node_ops fs_readme_ops; /* README */
 void fs_ctl_reload_write(struct fs *fs, fuse_req_t req, size_t size);
 extern const char fs_readme_text[];

@@ -109,7 +109,7 @@ assert_contains "$(cat <&3)" "builtin:echo" "search/query"
 exec 3<&-
 
 # .ctl/
-assert_eq "config log reload stats status version" "$(ls .ctl | tr '\n' ' ' | sed 's/ $//')" ".ctl"
+assert_eq "auth config log reload stats status version" "$(ls .ctl | tr '\n' ' ' | sed 's/ $//')" ".ctl"
 assert_contains "$(cat .ctl/version)" "toolexecfs" "version"
 assert_contains "$(cat .ctl/status)" "tools" ".ctl/status"
 assert_contains "$(cat .ctl/stats)" "builtin:echo" ".ctl/stats"
