@@ -218,6 +218,7 @@ static const struct fs_child ctl_children[] = {
 	{ "config", &config_ops, 0, NULL },
 	{ "log", &log_ops, 0, NULL },
 	{ "reload", &reload_ops, 0, NULL },
+	{ "pending", &fs_pending_ops, 0, NULL }, /* elicit.c */
 };
 
 /* .ctl/ */
