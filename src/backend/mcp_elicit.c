@@ -70,8 +70,8 @@ static struct mcp_pending *asking_call(struct mcp_backend *be,
 		if (p && p->kind == PEND_CALL && p->job)
 			return p;
 		/* tasks/result of a task call: its CALL. */
-		if (p && (p->kind == PEND_TASK_RESULT ||
-			  p->kind == PEND_TASK_GET))
+		if (p &&
+		    (p->kind == PEND_TASK_RESULT || p->kind == PEND_TASK_GET))
 			p = tx_mcp_pend_find(be, p->call_id);
 		if (p && p->kind == PEND_CALL && p->job)
 			return p;

@@ -324,15 +324,16 @@ int tx_job_ask(struct tx_job *job, struct json_object *params,
 	msg = one_line(q->message);
 	if (msg && msg[0] && msg[strlen(msg) - 1] == ' ')
 		msg[strlen(msg) - 1] = '\0';
-	n = q->url_mode ? asprintf(&line,
-				   "input_required %u: %s (URL: %.*s) answer in "
-				   "elicit/%u/answer\n",
-				   q->n, msg ? msg : "",
-				   (int)strlen(q->url) - 1, q->url, q->n)
-			: asprintf(&line,
-				   "input_required %u: %s answer in "
-				   "elicit/%u/answer\n",
-				   q->n, msg ? msg : "", q->n);
+	n = q->url_mode
+		    ? asprintf(&line,
+			       "input_required %u: %s (URL: %.*s) answer in "
+			       "elicit/%u/answer\n",
+			       q->n, msg ? msg : "", (int)strlen(q->url) - 1,
+			       q->url, q->n)
+		    : asprintf(&line,
+			       "input_required %u: %s answer in "
+			       "elicit/%u/answer\n",
+			       q->n, msg ? msg : "", q->n);
 	if (n > 0)
 		tx_job_output(job, line, (size_t)n);
 	free(line);

@@ -135,8 +135,8 @@ static int question_valid(struct fs *fs, const struct fs_node *n)
 }
 
 /* Every kind below jobs/ID/ here. */
-#define EL_NODE                                                      \
-	.scope = FS_JOB, .entry_ttl = 0.0, .attr_ttl = 0.0,          \
+#define EL_NODE                                             \
+	.scope = FS_JOB, .entry_ttl = 0.0, .attr_ttl = 0.0, \
 	.access = el_access, .getattr = el_getattr
 
 /* ------------------------------------------------------------------ */
@@ -222,8 +222,7 @@ static void answer_release(struct fs *fs, struct fs_handle *h)
 	answer_submit(fs, h); /* an O_RDWR open has no FLUSH */
 }
 
-#define QUESTION_FILE(part) \
-	EL_NODE, .which = (part), .valid = question_valid
+#define QUESTION_FILE(part) EL_NODE, .which = (part), .valid = question_valid
 
 static const struct fs_node_ops message_ops = {
 	.mode = S_IFREG | 0400,
@@ -273,8 +272,8 @@ static const struct fs_child question_children[] = {
 
 /* `rm -r jobs/ID` walks in here first: unlinking a view changes
  * nothing (as in jobs/ID/, jobs.c). */
-static int view_unlink(struct fs *fs, fuse_req_t req,
-		       const struct fs_node *dir, const char *name)
+static int view_unlink(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
+		       const char *name)
 {
 	char id[32];
 
@@ -385,8 +384,7 @@ static int link_target(struct fs *fs, const char *id, const char *name,
 	return rc;
 }
 
-static int link_readlink(struct fs *fs, const struct fs_node *n,
-			 char **target)
+static int link_readlink(struct fs *fs, const struct fs_node *n, char **target)
 {
 	char id[32];
 	const char *name = split_key(n->key, id, sizeof(id));
@@ -404,8 +402,7 @@ static int link_valid(struct fs *fs, const struct fs_node *n)
 }
 
 /* A symbolic link's size is its target's length (lstat, ls -l). */
-static int link_getattr(struct fs *fs, const struct fs_node *n,
-			struct stat *st)
+static int link_getattr(struct fs *fs, const struct fs_node *n, struct stat *st)
 {
 	char *t = NULL;
 	int rc = el_getattr(fs, n, st);

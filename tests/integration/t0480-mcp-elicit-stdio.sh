@@ -34,6 +34,9 @@ assert s["required"] == ["name"], s
 assert s["properties"]["integer"]["maximum"] == 100, s
 PY
 assert_eq "1" "$(ls "$MNT/jobs/$n/elicit")" "elicit/"
+assert_eq ENOENT "$(read_errno "$Q/url")" "a form has no url"
+assert_eq ENOENT "$(read_errno "$MNT/jobs/$n/elicit/2/message")" "no second question"
+assert_eq EACCES "$(write_errno "$Q/message" x)" "message is read-only"
 assert_contains "$(head -1 "$MNT/jobs/$n/stream")" "input_required 1: Please provide inputs for the following fields: answer in elicit/1/answer" "stream"
 assert_eq "$(printf '%s\t1\tev:trigger-elicitation-request\tPlease provide inputs for the following fields:' "$n")" \
 	"$(cat "$MNT/.ctl/pending")" ".ctl/pending"
