@@ -858,6 +858,21 @@ int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
 		    struct tx_cat_entry **v, size_t *n);
 
 /*
+ * The completions of a partly typed variable (completion/complete): path
+ * is a directory of resources/ ("NS/demo/a") whose next part a resource
+ * template's variable binds; the server is asked for the values that
+ * complete prefix (as typed, decoded), and *v gets them as file names
+ * (encoded as tx_catalog_list's; a directory where the template goes
+ * on), sorted, at most 100 per template.  Waits for the server, at most
+ * its timeout_ms.  0; -ENOENT when no template's variable is there;
+ * -EOPNOTSUPP when the server does not declare "completions"; -errno
+ * with err (EIO, ETIMEDOUT).
+ */
+int tx_engine_resource_complete(struct tx_engine *engine, const char *path,
+				const char *prefix, struct tx_cat_entry **v,
+				size_t *n, char *err, size_t errlen);
+
+/*
  * Reads resource uri of server ns (resources/read): text contents as
  * they are, blob contents base64-decoded, several contents one after
  * the other.  Waits for the server, at most its timeout_ms.  0 with

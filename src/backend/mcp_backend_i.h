@@ -145,6 +145,7 @@ struct mcp_backend {
 	 * "prompts"; a list_changed of either; the roots we answer
 	 * roots/list with (absolute paths, NULL-terminated; malloc'd). */
 	bool cap_resources, cap_res_subscribe, cap_prompts;
+	bool cap_completions; /* "completions": completion/complete */
 	bool want_relist_extras;
 	char **roots;
 	char last_error[512];

@@ -30,6 +30,8 @@ const char fs_readme_text[] =
 	"                                  +N, up to 10, none far below the best\n"
 	"  cat resources/INDEX             MCP servers' resources; each one is\n"
 	"                                  a file under resources/NS/\n"
+	"  ls 'resources/NS/.../ID/4*'     what the server proposes for a\n"
+	"                                  template's partly typed variable\n"
 	"  ls prompts/NS/                  their prompts: write arguments to\n"
 	"                                  prompts/NS/NAME/get, read it back\n"
 	"  cat tools/builtin/echo/doc      what a tool does and what it takes\n"

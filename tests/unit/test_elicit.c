@@ -44,8 +44,8 @@ static int heard_calls(struct heard *h)
 static struct json_object *params_of(const char *text)
 {
 	char err[256];
-	struct json_object *o = tx_json_parse(text, strlen(text), 32, err,
-					      sizeof(err));
+	struct json_object *o =
+		tx_json_parse(text, strlen(text), 32, err, sizeof(err));
 
 	assert_non_null(o);
 	return o;
@@ -70,9 +70,8 @@ static void test_answer_checked(void **state)
 	(void)state;
 	assert_non_null(job);
 	assert_int_equal(tx_job_questions(job), 0);
-	assert_int_equal(tx_job_ask(job, p, 60000, on_answer, &h, err,
-				    sizeof(err)),
-			 0);
+	assert_int_equal(
+		tx_job_ask(job, p, 60000, on_answer, &h, err, sizeof(err)), 0);
 	assert_string_equal(tx_job_status_name(job), "input_required");
 	assert_int_equal(tx_job_questions(job), 1);
 	assert_true(tx_job_question_open(job, 1));
@@ -101,14 +100,15 @@ static void test_answer_checked(void **state)
 	free(t);
 
 	/* Refused answers leave it open and say why. */
-	assert_int_equal(tx_job_question_answer(job, 1, "{\"age\": 3}", 10,
-						err, sizeof(err)),
+	assert_int_equal(tx_job_question_answer(job, 1, "{\"age\": 3}", 10, err,
+						sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "name"));
 	assert_int_equal(tx_job_question_answer(job, 1, "[1]", 3, err,
 						sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(tx_job_question_answer(job, 1, "{\"name\": \"x\", "
+	assert_int_equal(tx_job_question_answer(job, 1,
+						"{\"name\": \"x\", "
 						"\"age\": -1}",
 						24, err, sizeof(err)),
 			 -EINVAL);
@@ -166,17 +166,15 @@ static void test_decline_cancel_url(void **state)
 		tx_engine_call(e, "test:hang", "{}", NULL, err, sizeof(err));
 
 	(void)state;
-	assert_int_equal(tx_job_ask(job, f, 60000, on_answer, &h, err,
-				    sizeof(err)),
-			 0);
+	assert_int_equal(
+		tx_job_ask(job, f, 60000, on_answer, &h, err, sizeof(err)), 0);
 	assert_int_equal(tx_job_question_answer(job, 1, "decline\n", 8, err,
 						sizeof(err)),
 			 0);
 	assert_string_equal(h.answer, "{\"action\":\"decline\"}");
 
-	assert_int_equal(tx_job_ask(job, u, 60000, on_answer, &h, err,
-				    sizeof(err)),
-			 0);
+	assert_int_equal(
+		tx_job_ask(job, u, 60000, on_answer, &h, err, sizeof(err)), 0);
 	assert_int_equal(tx_job_question_text(job, 2, TX_QUESTION_URL, &t), 0);
 	assert_string_equal(t, "https://example.com/a\n");
 	free(t);
@@ -191,9 +189,8 @@ static void test_decline_cancel_url(void **state)
 	assert_string_equal(h.answer, "{\"action\":\"accept\"}");
 
 	/* Open when the job ends: cancelled, once. */
-	assert_int_equal(tx_job_ask(job, f, 60000, on_answer, &h, err,
-				    sizeof(err)),
-			 0);
+	assert_int_equal(
+		tx_job_ask(job, f, 60000, on_answer, &h, err, sizeof(err)), 0);
 	assert_int_equal(heard_calls(&h), 2);
 	tx_job_cancel(job);
 	assert_int_equal(heard_calls(&h), 3);
@@ -289,9 +286,8 @@ static void test_nobody_to_ask(void **state)
 	(void)state;
 	e->opts.nobody_to_ask = true;
 	job = tx_engine_call(e, "test:hang", "{}", NULL, err, sizeof(err));
-	assert_int_equal(tx_job_ask(job, p, 60000, on_answer, &h, err,
-				    sizeof(err)),
-			 0);
+	assert_int_equal(
+		tx_job_ask(job, p, 60000, on_answer, &h, err, sizeof(err)), 0);
 	assert_int_equal(heard_calls(&h), 1);
 	assert_string_equal(h.answer, "{\"action\":\"decline\"}");
 	assert_false(tx_job_question_open(job, 1));
