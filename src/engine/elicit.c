@@ -358,6 +358,19 @@ int tx_job_ask(struct tx_job *job, struct json_object *params,
 	return 0;
 }
 
+void tx_elicit_release(struct tx_engine *e)
+{
+	/* Every job was cancelled before (tx_runner_stop), which resolved
+	 * its questions; whatever is left is only memory. */
+	while (e->asked) {
+		struct tx_asked *a = e->asked;
+
+		e->asked = a->next;
+		tx_job_unref(a->job);
+		free(a);
+	}
+}
+
 void tx_job_questions_end(struct tx_job *job)
 {
 	for (;;) {

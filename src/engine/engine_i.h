@@ -199,6 +199,8 @@ void tx_timer_remove(struct tx_engine *e, struct tx_job *job);
 /* elicit.c: questions past their time are declined (the timer thread,
  * once a second). */
 void tx_elicit_tick(struct tx_engine *e);
+/* elicit.c: drops what is left of the list (the engine is going). */
+void tx_elicit_release(struct tx_engine *e);
 
 /* stats.c (stats_lock) */
 void tx_stats_init(struct tx_engine *e);

@@ -88,6 +88,7 @@ void tx_runner_release(struct tx_engine *e)
 	tx_timer_release(e);
 	tx_jobs_release(e);
 	tx_stats_release(e);
+	tx_elicit_release(e);
 	pthread_mutex_destroy(&e->asked_lock);
 	pthread_mutex_destroy(&e->jobs_lock);
 }
