@@ -70,6 +70,10 @@ struct tx_engine_options {
 	/* The sandbox helper of code runs; NULL: "toolexec-sandbox" beside
 	 * the running executable. */
 	const char *sandbox_helper;
+	/* Nobody can answer the questions of MCP servers whose
+	 * "elicitation" is "ask" (a one-shot command): each is declined as
+	 * it is asked, with a warning in the log. */
+	bool nobody_to_ask;
 };
 
 /*
@@ -377,6 +381,59 @@ const char *tx_job_status_name(const struct tx_job *job);
  * taskId), malloc'd (the caller frees), or NULL when there is none (yet).
  */
 char *tx_job_task_id(const struct tx_job *job);
+
+/*
+ * Questions an MCP server asked on a job's behalf (elicitation,
+ * docs/mcp.md), numbered from 1 in the order asked; a question stays
+ * with its job, answered or not, for as long as the job is kept.
+ */
+enum tx_question_part {
+	TX_QUESTION_MESSAGE, /* the server's message and a newline */
+	TX_QUESTION_SCHEMA,  /* the requested schema, pretty JSON */
+	TX_QUESTION_URL,     /* URL mode: the URL and a newline */
+	TX_QUESTION_ANSWER,  /* "" while open; then the answer given */
+	TX_QUESTION_ERROR,   /* why the last answer was refused, or "" */
+};
+/* How many questions the job was asked. */
+unsigned tx_job_questions(const struct tx_job *job);
+/* Whether question n is open (not yet answered). */
+bool tx_job_question_open(const struct tx_job *job, unsigned n);
+/*
+ * A text of question n, malloc'd into *out (the caller frees).  0,
+ * -ENOENT (no question n; TX_QUESTION_URL of a form, TX_QUESTION_SCHEMA
+ * of a URL question), -ENOMEM.
+ */
+int tx_job_question_text(const struct tx_job *job, unsigned n,
+			 enum tx_question_part part, char **out);
+/*
+ * Answers question n with text: "decline" or "cancel" (surrounding
+ * white space ignored), or a JSON object that accepts: the content,
+ * which must validate against the requested schema (a URL question
+ * takes "accept" or {}).  0; -EINVAL with the reason in err (also kept
+ * as the question's TX_QUESTION_ERROR); -EALREADY when the question was
+ * answered (or declined by timeout, or cancelled with its job);
+ * -ENOENT; -ENOMEM.  Thread-safe; never waits for a backend.
+ */
+int tx_job_question_answer(struct tx_job *job, unsigned n, const char *text,
+			   size_t len, char *err, size_t errlen);
+/*
+ * Every open question of every job whose caller uid is (all of them for
+ * uid 0), oldest first, one line each: "JOB\tN\tTOOL\tMESSAGE\n" (the
+ * message's control characters as spaces).  malloc'd; NULL on ENOMEM.
+ */
+char *tx_engine_pending_text(struct tx_engine *engine, uid_t uid);
+
+/*
+ * The resource links of a final job's result (MCP content blocks of type
+ * "resource_link"), in the order given: each one's file name (the last
+ * part of its URI's path; "~N" added when taken) and the target of a
+ * symbolic link in jobs/ID/links/ to the resource's file, relative
+ * ("../../../resources/NS/PATH", docs/mcp.md "From URI to path").  Two
+ * malloc'd arrays of *count malloc'd strings (tx_strv_free each); none
+ * while the job runs.  0 or -ENOMEM.
+ */
+int tx_job_links(const struct tx_job *job, char ***names, char ***targets,
+		 size_t *count);
 
 /* Argument text as given; NULL while NEW.  Borrowed. */
 const char *tx_job_args_text(const struct tx_job *job);
@@ -799,6 +856,21 @@ int tx_catalog_resolve(const struct tx_catalog_set *set, const char *path,
  * with tx_cat_entries_free).  0 or -errno (ENOENT: not a directory). */
 int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
 		    struct tx_cat_entry **v, size_t *n);
+
+/*
+ * The completions of a partly typed variable (completion/complete): path
+ * is a directory of resources/ ("NS/demo/a") whose next part a resource
+ * template's variable binds; the server is asked for the values that
+ * complete prefix (as typed, decoded), and *v gets them as file names
+ * (encoded as tx_catalog_list's; a directory where the template goes
+ * on), sorted, at most 100 per template.  Waits for the server, at most
+ * its timeout_ms.  0; -ENOENT when no template's variable is there;
+ * -EOPNOTSUPP when the server does not declare "completions"; -errno
+ * with err (EIO, ETIMEDOUT).
+ */
+int tx_engine_resource_complete(struct tx_engine *engine, const char *path,
+				const char *prefix, struct tx_cat_entry **v,
+				size_t *n, char *err, size_t errlen);
 
 /*
  * Reads resource uri of server ns (resources/read): text contents as

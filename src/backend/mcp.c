@@ -48,8 +48,10 @@ static void mcp_cancel(struct tx_backend *b, struct tx_job *job);
 static int handshake(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		     size_t errlen)
 {
-	struct json_object *params =
-		tx_mcp_initialize_params(be->spec->elicit_defaults);
+	struct json_object *params = tx_mcp_initialize_params(
+		be->spec->elicit != TX_ELICIT_NONE,
+		be->spec->elicit == TX_ELICIT_ASK ||
+			be->spec->elicit == TX_ELICIT_DECLINE);
 	struct json_object *info = NULL, *caps = NULL;
 	struct tx_mcp_msg reply;
 	const char *version, *instr;

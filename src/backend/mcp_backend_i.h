@@ -145,6 +145,7 @@ struct mcp_backend {
 	 * "prompts"; a list_changed of either; the roots we answer
 	 * roots/list with (absolute paths, NULL-terminated; malloc'd). */
 	bool cap_resources, cap_res_subscribe, cap_prompts;
+	bool cap_completions; /* "completions": completion/complete */
 	bool want_relist_extras;
 	char **roots;
 	char last_error[512];
@@ -277,6 +278,11 @@ int tx_mcp_list_extras(struct mcp_backend *be, struct mcp_conn_ref *r,
 /* A server request we answer (roots/list): the reply text (malloc'd),
  * or NULL when it is not ours. */
 char *tx_mcp_extras_request(struct mcp_backend *be, struct tx_mcp_msg *m);
+/* mcp_elicit.c: elicitation/create as the configuration says: the reply
+ * to send now (malloc'd), or NULL when it goes out later (a question
+ * for a person) or out of memory. */
+char *tx_mcp_elicit_request(struct mcp_backend *be, struct tx_mcp_conn *c,
+			    struct tx_mcp_msg *m);
 /* A notification of ours (list_changed, resources/updated): true when
  * handled. */
 bool tx_mcp_extras_notification(struct mcp_backend *be, struct tx_mcp_msg *m);

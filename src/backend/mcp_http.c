@@ -69,7 +69,11 @@ static void on_event(void *ctx, const char *data, size_t len)
 
 	if (len == 0)
 		return; /* priming events carry no data */
+	/* A request the server sends on a POST's stream belongs to that
+	 * POST's request (an elicitation during a call, say). */
+	r->c->base.via = r->id > 0 ? r->id : 0;
 	r->c->base.cbs.message(r->c->base.cbs.ctx, &r->c->base, data, len);
+	r->c->base.via = 0;
 	if (r->resume && !r->c->base.cbs.awaiting(r->c->base.cbs.ctx, r->id))
 		r->answered = true;
 }

@@ -134,8 +134,9 @@ char *tx_mcp_notification_text(const char *method, struct json_object *params);
 /* A reply to a server request: result (borrowed) or an error. */
 char *tx_mcp_reply_text(struct json_object *id, struct json_object *result,
 			int code, const char *message);
-/* initialize's params; elicit: announce form elicitation. */
-struct json_object *tx_mcp_initialize_params(bool elicit);
+/* initialize's params; elicit: announce elicitation, form only
+ * ("elicitation": {}), or with elicit_url form and URL. */
+struct json_object *tx_mcp_initialize_params(bool elicit, bool elicit_url);
 /*
  * The answer to an elicitation/create request (params borrowed) when we
  * accept with defaults: {"action":"accept","content":{each property's
@@ -247,6 +248,10 @@ struct tx_mcp_conn {
 	const struct tx_mcp_conn_ops *ops;
 	struct tx_mcp_conn_cbs cbs;
 	const char *name; /* the server's name, for logs; borrowed */
+	/* During a message callback: the id of our request on whose
+	 * response stream the message came (HTTP), else 0.  Only the I/O
+	 * thread touches it. */
+	int64_t via;
 };
 
 /* Start a server process / an HTTP session.  NULL with errno and err. */

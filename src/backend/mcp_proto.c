@@ -432,22 +432,37 @@ out_fail:
 	return NULL;
 }
 
-struct json_object *tx_mcp_initialize_params(bool elicit)
+/* "elicitation": {} (form only, as before 2025-11-25) or with "form"
+ * and "url" named. */
+static struct json_object *elicit_caps(bool url)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o && url &&
+	    (add_owned(o, "form", json_object_new_object()) ||
+	     add_owned(o, "url", json_object_new_object()))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct json_object *tx_mcp_initialize_params(bool elicit, bool elicit_url)
 {
 	struct json_object *p = json_object_new_object();
 	struct json_object *info = json_object_new_object();
 	struct json_object *caps = json_object_new_object();
 
-	/* We answer no sampling or roots requests, so we must not announce
-	 * them; form elicitation only when the configuration asks us to
-	 * accept with defaults (nobody is there to fill in a form). */
+	/* We answer no sampling requests, so we must not announce them;
+	 * elicitation only when the configuration opts in: form alone to
+	 * accept with defaults, form and URL to ask a person (or decline). */
 	if (!p || !info || !caps) {
 		json_object_put(caps);
 		goto out_fail;
 	}
 	if (add_owned(p, "capabilities", caps) || /* p owns caps now */
 	    (elicit &&
-	     add_owned(caps, "elicitation", json_object_new_object())) ||
+	     add_owned(caps, "elicitation", elicit_caps(elicit_url))) ||
 	    add_owned(p, "protocolVersion",
 		      json_object_new_string(TX_MCP_PROTOCOL_VERSION)) ||
 	    add_owned(info, "name", json_object_new_string("toolexecfs")) ||

@@ -44,6 +44,8 @@ void tx_mcp_extras_caps(struct mcp_backend *be, struct json_object *caps)
 		json_object_get_boolean(sub);
 	be->cap_prompts = is_obj &&
 			  json_object_object_get_ex(caps, "prompts", NULL);
+	be->cap_completions =
+		is_obj && json_object_object_get_ex(caps, "completions", NULL);
 }
 
 int tx_mcp_extras_init_params(struct mcp_backend *be,
@@ -466,10 +468,98 @@ static int prompt_get(struct tx_backend *b, const char *name,
 	return 0;
 }
 
+/* completion/complete for a resource template's variable. */
+static int res_complete(struct tx_backend *b, const char *uri, const char *var,
+			const char *value, struct json_object *context,
+			char ***values, size_t *n, char *err, size_t errlen)
+{
+	struct mcp_backend *be = be_of_core(b);
+	struct json_object *params = NULL, *ref, *arg, *ctx = NULL;
+	struct json_object *completion, *arr = NULL;
+	struct tx_mcp_msg reply;
+	size_t len;
+	char **v;
+	bool can;
+	int rc;
+
+	*values = NULL;
+	*n = 0;
+	pthread_mutex_lock(&be->mu);
+	can = be->cap_completions;
+	pthread_mutex_unlock(&be->mu);
+	if (!can) {
+		snprintf(err, errlen, "MCP server %s does not complete",
+			 be->spec->name);
+		return -EOPNOTSUPP;
+	}
+	params = json_object_new_object();
+	ref = json_object_new_object();
+	arg = json_object_new_object();
+	if (context)
+		ctx = json_object_new_object();
+	if (!params || !ref || !arg || (context && !ctx)) {
+		json_object_put(params);
+		json_object_put(ref);
+		json_object_put(arg);
+		json_object_put(ctx);
+		return -ENOMEM;
+	}
+	json_object_object_add(ref, "type",
+			       json_object_new_string("ref/resource"));
+	json_object_object_add(ref, "uri", json_object_new_string(uri));
+	json_object_object_add(arg, "name", json_object_new_string(var));
+	json_object_object_add(arg, "value", json_object_new_string(value));
+	json_object_object_add(params, "ref", ref);
+	json_object_object_add(params, "argument", arg);
+	if (ctx) {
+		json_object_object_add(ctx, "arguments",
+				       json_object_get(context));
+		json_object_object_add(params, "context", ctx);
+	}
+	rc = ask(be, "completion/complete", params, &reply, err, errlen);
+	json_object_put(params);
+	if (rc)
+		return rc;
+	if (!json_object_object_get_ex(reply.result, "completion",
+				       &completion) ||
+	    !json_object_object_get_ex(completion, "values", &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		snprintf(err, errlen,
+			 "completion/complete: the answer has no "
+			 "\"completion.values\" array");
+		tx_mcp_msg_release(&reply);
+		return -EIO;
+	}
+	/* The specification caps an answer at 100 values. */
+	len = json_object_array_length(arr);
+	if (len > 100)
+		len = 100;
+	v = calloc(len + 1, sizeof(*v));
+	for (size_t i = 0; v && i < len; i++) {
+		struct json_object *s = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(s, json_type_string))
+			continue;
+		if (!(v[*n] = strdup(json_object_get_string(s)))) {
+			tx_strv_free(v, *n);
+			v = NULL;
+			*n = 0;
+			break;
+		}
+		(*n)++;
+	}
+	tx_mcp_msg_release(&reply);
+	if (!v)
+		return -ENOMEM;
+	*values = v;
+	return 0;
+}
+
 static const struct tx_catalog_server_ops catalog_ops = {
 	.read = res_read,
 	.prompt_get = prompt_get,
 	.subscribe = res_subscribe,
+	.complete = res_complete,
 };
 
 /* ---- listing ---------------------------------------------------------- */

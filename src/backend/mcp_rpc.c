@@ -723,7 +723,7 @@ static void on_progress(struct mcp_backend *be, struct json_object *params)
 		/* The server is working on it: its idle timeout starts
 		 * again (the TypeScript SDK's resetTimeoutOnProgress); the
 		 * engine's job timeout (max_timeout_ms) still caps it. */
-		if (p->sent)
+		if (p->sent && p->deadline != UINT64_MAX) /* not asking */
 			p->deadline = tx_mono_ms() + p->idle_ms;
 	}
 	pthread_mutex_unlock(&be->mu);
@@ -774,19 +774,9 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 
 			reply = tx_mcp_reply_text(m.id, empty, 0, NULL);
 			json_object_put(empty);
-		} else if (be->spec->elicit_defaults &&
-			   !strcmp(m.method, "elicitation/create")) {
-			struct json_object *ans =
-				tx_mcp_elicit_defaults(m.params);
-
-			tx_log(TX_LOG_INFO,
-			       "mcp %s: elicitation answered with its "
-			       "defaults: %s",
-			       be->spec->name,
-			       ans ? json_object_to_json_string(ans) : "?");
-			reply = ans ? tx_mcp_reply_text(m.id, ans, 0, NULL)
-				    : NULL;
-			json_object_put(ans);
+		} else if (!strcmp(m.method, "elicitation/create")) {
+			/* mcp_elicit.c; NULL: the answer comes later. */
+			reply = tx_mcp_elicit_request(be, c, &m);
 		} else if ((reply = tx_mcp_extras_request(be, &m))) {
 			/* roots/list: answered from the configuration. */
 		} else {

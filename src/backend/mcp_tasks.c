@@ -131,7 +131,8 @@ void tx_mcp_task_status(struct mcp_backend *be, struct mcp_pending *p,
 		call->next_poll = now + call->poll_ms;
 		if (status) {
 			/* The server reports on it: it is alive and at work. */
-			call->deadline = now + call->idle_ms;
+			if (call->deadline != UINT64_MAX) /* not asking */
+				call->deadline = now + call->idle_ms;
 			if (strcmp(status, call->task_status) || msg) {
 				snprintf(line, sizeof(line),
 					 "task %s: %.31s%s%.500s\n",

@@ -447,7 +447,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tx_engine_options opts = { .wait_lazy = true };
+	struct tx_engine_options opts = { .wait_lazy = true,
+					  .nobody_to_ask = true };
 	const char *only[2] = { NULL, NULL };
 	char ns_buf[256];
 	const char *ns;

@@ -73,7 +73,6 @@ struct tx_mcp_tool_timeout {
 	unsigned max_timeout_ms; /* 0: the server's */
 };
 
-/* One MCP server: stdio (command) or Streamable HTTP (url). */
 /* "auth": sign-in for a remote server (MCP authorization, OAuth 2.1;
  * docs/mcp.md).  Every field may be NULL. */
 struct tx_mcp_auth_spec {
@@ -98,6 +97,15 @@ struct tx_mcp_auth_spec {
 	char *id_token_file;
 };
 
+/* "elicitation" of an MCP server. */
+enum tx_elicit_mode {
+	TX_ELICIT_NONE,     /* not announced; requests refused */
+	TX_ELICIT_DEFAULTS, /* form: accepted with the schema's defaults */
+	TX_ELICIT_ASK,      /* form and URL: asked in jobs/ID/elicit/ */
+	TX_ELICIT_DECLINE,  /* form and URL: each declined at once */
+};
+
+/* One MCP server: stdio (command) or Streamable HTTP (url). */
 struct tx_mcp_spec {
 	char *name;       /* the namespace */
 	char *command;    /* stdio; NULL for HTTP */
@@ -124,9 +132,9 @@ struct tx_mcp_spec {
 	/* "type": "sse": the deprecated HTTP+SSE transport (2024-11-05):
 	 * url is the event stream, which names where to POST. */
 	bool legacy_sse;
-	/* "elicitation": "defaults": we announce form elicitation and
-	 * accept each request with its schema's defaults. */
-	bool elicit_defaults;
+	/* "elicitation" (docs/mcp.md): what we announce and how we answer
+	 * elicitation/create. */
+	enum tx_elicit_mode elicit;
 	/* HTTP: ping after this long without traffic; 0: never. */
 	unsigned ping_interval_ms;
 	/* "roots": absolute paths we answer roots/list with;

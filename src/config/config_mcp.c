@@ -158,7 +158,7 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	d->max_concurrency = spec->max_concurrency;
 	d->lazy = spec->lazy;
 	d->inherit_env = spec->inherit_env;
-	d->elicit_defaults = spec->elicit_defaults;
+	d->elicit = spec->elicit;
 	d->legacy_sse = spec->legacy_sse;
 	d->ping_interval_ms = spec->ping_interval_ms;
 	if (dup_str(&d->name, spec->name) ||
@@ -233,8 +233,7 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 {
 	if (!a || !b)
 		return a == b;
-	if (a->elicit_defaults != b->elicit_defaults ||
-	    a->legacy_sse != b->legacy_sse ||
+	if (a->elicit != b->elicit || a->legacy_sse != b->legacy_sse ||
 	    a->ping_interval_ms != b->ping_interval_ms ||
 	    a->max_timeout_ms != b->max_timeout_ms ||
 	    !tool_timeouts_equal(a, b) ||
@@ -773,10 +772,15 @@ static int parse_elicitation(struct tx_cfg *c, struct json_object *o,
 	if (rc || !v)
 		return rc;
 	if (!strcmp(v, "defaults")) {
-		s->elicit_defaults = true;
+		s->elicit = TX_ELICIT_DEFAULTS;
+	} else if (!strcmp(v, "ask")) {
+		s->elicit = TX_ELICIT_ASK;
+	} else if (!strcmp(v, "decline")) {
+		s->elicit = TX_ELICIT_DECLINE;
 	} else if (strcmp(v, "none")) {
 		tx_cfg_push_key(c, "elicitation");
-		rc = tx_cfg_error(c, "must be \"none\" or \"defaults\"");
+		rc = tx_cfg_error(c, "must be \"ask\", \"decline\", "
+				     "\"defaults\" or \"none\"");
 	}
 	free(v);
 	return rc;

@@ -1229,6 +1229,140 @@ int tx_engine_resource_read(struct tx_engine *e, const char *ns,
 	return rc;
 }
 
+/* The variables a template binds before part np, as a context's
+ * "arguments" object; NULL (and *rc) on ENOMEM, or when there are none. */
+static struct json_object *bound_before(const struct cat_res *r,
+					char *const *parts, size_t np, int *rc)
+{
+	struct json_object *args = NULL;
+
+	*rc = 0;
+	for (size_t i = 0; i < np; i++) {
+		char dec[TX_NAME_MAX + 1];
+
+		if (!r->vars[i] ||
+		    tx_name_decode(parts[i], dec, sizeof(dec)) < 0)
+			continue;
+		if (!args && !(args = json_object_new_object()))
+			goto out_nomem;
+		if (json_object_object_add(args, r->vars[i],
+					   json_object_new_string(dec)))
+			goto out_nomem;
+	}
+	return args;
+out_nomem:
+	json_object_put(args);
+	*rc = -ENOMEM;
+	return NULL;
+}
+
+/* One template whose variable a directory binds, for completion. */
+struct cat_ask {
+	char *uri, *var;
+	struct json_object *context;
+	bool dir;
+};
+
+int tx_engine_resource_complete(struct tx_engine *e, const char *path,
+				const char *prefix, struct tx_cat_entry **v,
+				size_t *n, char *err, size_t errlen)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(e);
+	const char *slash = strchr(path, '/');
+	struct cat_server *s = NULL;
+	struct entries out = { 0 };
+	struct cat_ask *asks = NULL;
+	size_t nasks = 0, np = 0;
+	char **parts = NULL;
+	int rc = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (!set)
+		return -ENOMEM;
+	{
+		const struct cat_server *cs = server_by_file(
+			set, path,
+			slash ? (size_t)(slash - path) : strlen(path));
+
+		if (cs) {
+			s = (struct cat_server *)cs;
+			atomic_fetch_add(&s->refs, 1);
+		}
+	}
+	if (!s || (slash && split(slash + 1, &parts, &np))) {
+		rc = s ? -ENOMEM : -ENOENT;
+		goto out;
+	}
+	asks = calloc(s->nres + 1, sizeof(*asks));
+	if (!asks) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* The snapshot's strings are copied: the server is asked with no
+	 * snapshot held. */
+	for (size_t i = 0; i < s->nres && !rc; i++) {
+		const struct cat_res *r = &s->res[i];
+		char *uri = NULL;
+
+		if (!r->is_template || r->nparts <= np ||
+		    template_match(r, parts, np, &uri) != 1 || !r->vars[np])
+			continue;
+		free(uri);
+		asks[nasks].uri = strdup(r->uri);
+		asks[nasks].var = strdup(r->vars[np]);
+		asks[nasks].dir = r->nparts > np + 1;
+		asks[nasks].context = bound_before(r, parts, np, &rc);
+		if (!asks[nasks].uri || !asks[nasks].var)
+			rc = -ENOMEM;
+		nasks++;
+	}
+	tx_catalog_set_unref(set);
+	set = NULL;
+	if (!rc && !nasks)
+		rc = -ENOENT;
+	if (!rc && !s->ops->complete)
+		rc = -EOPNOTSUPP;
+	for (size_t i = 0; i < nasks && !rc; i++) {
+		char **vals = NULL;
+		size_t nv = 0;
+
+		rc = s->ops->complete(s->be, asks[i].uri, asks[i].var, prefix,
+				      asks[i].context, &vals, &nv, err, errlen);
+		for (size_t k = 0; k < nv && !rc; k++) {
+			char enc[TX_NAME_MAX + 1];
+
+			/* A value that cannot be a part is left out. */
+			if (!vals[k][0] ||
+			    tx_name_encode(vals[k], enc, sizeof(enc)) < 0)
+				continue;
+			rc = entries_add(&out, enc, asks[i].dir);
+		}
+		tx_strv_free(vals, nv);
+	}
+out:
+	for (size_t i = 0; i < nasks; i++) {
+		free(asks[i].uri);
+		free(asks[i].var);
+		json_object_put(asks[i].context);
+	}
+	free(asks);
+	strv_free(parts, np);
+	if (s)
+		server_unref(s);
+	if (set)
+		tx_catalog_set_unref(set);
+	if (rc) {
+		tx_cat_entries_free(out.v, out.n);
+		return rc;
+	}
+	if (out.n)
+		qsort(out.v, out.n, sizeof(*out.v), entry_cmp);
+	*v = out.v;
+	*n = out.n;
+	return 0;
+}
+
 /* Takes back one count of a subscription the server refused. */
 static void sub_forget(struct tx_catalog *cat, const char *ns, const char *uri)
 {

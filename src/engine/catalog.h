@@ -39,6 +39,15 @@ struct tx_catalog_server_ops {
 	/* Optional: resources/subscribe (on true) or unsubscribe for uri.
 	 * 0 or -errno. */
 	int (*subscribe)(struct tx_backend *be, const char *uri, bool on);
+	/* Optional: completion/complete of variable var of resource
+	 * template uri (its uriTemplate) for the partly typed value, with
+	 * the template's variables bound before it in context (borrowed,
+	 * an object, may be NULL): the values (at most 100) in *values,
+	 * malloc'd strings (tx_strv_free).  0; -EOPNOTSUPP when the
+	 * server does not complete; -errno with err. */
+	int (*complete)(struct tx_backend *be, const char *uri, const char *var,
+			const char *value, struct json_object *context,
+			char ***values, size_t *n, char *err, size_t errlen);
 };
 
 struct tx_catalog *tx_catalog_new(void);

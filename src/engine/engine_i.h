@@ -135,6 +135,11 @@ struct tx_engine {
 	pthread_t timer;
 	bool timer_started;
 
+	/* Open questions of every job (elicit.c), for .ctl/pending and
+	 * their timeouts; each entry holds a job reference. */
+	pthread_mutex_t asked_lock;
+	struct tx_asked *asked; /* asked_lock */
+
 	pthread_mutex_t stats_lock;
 	struct tool_stats *stats; /* stats_lock */
 	size_t nstats;            /* stats_lock */
@@ -190,6 +195,12 @@ void tx_timer_release(struct tx_engine *e);
 int tx_timer_add(struct tx_engine *e, struct tx_job *job);
 /* Takes a job off the heap, if it is there. */
 void tx_timer_remove(struct tx_engine *e, struct tx_job *job);
+
+/* elicit.c: questions past their time are declined (the timer thread,
+ * once a second). */
+void tx_elicit_tick(struct tx_engine *e);
+/* elicit.c: drops what is left of the list (the engine is going). */
+void tx_elicit_release(struct tx_engine *e);
 
 /* stats.c (stats_lock) */
 void tx_stats_init(struct tx_engine *e);

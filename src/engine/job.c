@@ -30,12 +30,6 @@
 
 #define ERROR_TEXT_MAX 8192
 
-struct tx_result {
-	bool is_error;
-	struct json_object *content;    /* array of content blocks */
-	struct json_object *structured; /* may be NULL */
-};
-
 /* ------------------------------------------------------------------ */
 /* Results                                                              */
 
@@ -155,6 +149,7 @@ void tx_job_unref(struct tx_job *job)
 	free(job->result_text);
 	free(job->envelope_text);
 	free(job->error_text);
+	tx_job_questions_free(job);
 	tx_buf_release(&job->stream);
 	free(job->listeners);
 	free(job->firing);
@@ -226,7 +221,10 @@ const char *tx_job_status_name(const struct tx_job *job)
 	/* Only these two: "completed", "failed" or "cancelled" of a task
 	 * whose result is on its way is still "running" to us, and the
 	 * job's own final state says how it ended. */
-	if (j->state == TX_JOB_RUNNING && j->task_id) {
+	if (j->state == TX_JOB_RUNNING && atomic_load(&j->open_questions) > 0) {
+		/* A question of ours waits for a person (elicit.c). */
+		name = "input_required";
+	} else if (j->state == TX_JOB_RUNNING && j->task_id) {
 		if (!strcmp(j->task_status, "working"))
 			name = "working";
 		else if (!strcmp(j->task_status, "input_required"))
@@ -909,6 +907,7 @@ static bool job_finish(struct tx_job *job, bool only_new,
 	job_event(job); /* unlocks */
 	if (hooks && hooks->finished)
 		hooks->finished(job->engine, job);
+	tx_job_questions_end(job);
 	if (state == TX_JOB_OK)
 		tx_log(TX_LOG_INFO, "job %s %s ok (%.1f ms)", job->id,
 		       job->tool_id, dur);

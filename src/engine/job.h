@@ -73,6 +73,27 @@ void tx_job_complete(struct tx_job *job, struct tx_result *r);
 void tx_job_fail(struct tx_job *job, int err, const char *code, const char *fmt,
 		 ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * A question the backend asks on the job's behalf (MCP elicitation,
+ * docs/mcp.md): params is an elicitation/create request's params (only
+ * read): "message", and "requestedSchema" (form mode, the default) or
+ * "url" ("mode": "url").  The job holds the question open: `status`
+ * shows "input_required", the stream says so, and a face answers it
+ * (tx_job_question_answer).  fn(ctx, answer) then runs exactly once,
+ * outside every lock, on whichever thread resolved it: the answering
+ * face's, the engine's timer thread after timeout_ms without an answer
+ * (a decline), the thread that made the job final (a cancel), or this
+ * one, at once, when the engine has nobody to ask (a decline).  answer
+ * is an ElicitResult ({"action": "accept", "content": {...}}, "decline"
+ * or "cancel") that fn owns.  fn must not block.
+ * Returns 0, or -EINVAL (params unusable: reason in err), -EALREADY
+ * (the job is final), -ENOMEM; then fn never runs.
+ */
+typedef void (*tx_question_fn)(void *ctx, struct json_object *answer);
+int tx_job_ask(struct tx_job *job, struct json_object *params,
+	       unsigned timeout_ms, tx_question_fn fn, void *ctx, char *err,
+	       size_t errlen);
+
 /* True once the job is final (backends may poll it). */
 bool tx_job_is_final(const struct tx_job *job);
 

@@ -37,6 +37,13 @@ struct tx_job_hooks {
 	void (*finished)(struct tx_engine *e, struct tx_job *job);
 };
 
+/* A result (job.h): job.c builds and renders it; links.c reads it. */
+struct tx_result {
+	bool is_error;
+	struct json_object *content;    /* array of content blocks */
+	struct json_object *structured; /* may be NULL */
+};
+
 /* Which collection list a listed job is on (jobtab.c). */
 enum job_queue {
 	JOB_Q_NONE,  /* running, or not listed */
@@ -104,6 +111,13 @@ struct tx_job {
 	char *error_text;
 	size_t error_len;
 
+	/* Questions the backend asked (elicit.c), oldest first; the list
+	 * only grows while the job lives, so a question's number is its
+	 * place in it.  open_questions: those not answered yet. */
+	struct tx_question *questions; /* lock */
+	unsigned nquestions;           /* lock */
+	atomic_uint open_questions;
+
 	struct tx_buf stream;           /* lock */
 	bool stream_full;               /* lock */
 	struct job_listener *listeners; /* lock */
@@ -123,6 +137,11 @@ struct tx_job *tx_job_alloc(struct tx_engine *engine,
 			    const char *tool_id, const struct tx_tool *tool,
 			    const struct tx_caller *caller);
 
+/* elicit.c: the job turned final: its open questions are answered
+ * "cancel" (outside its lock). */
+void tx_job_questions_end(struct tx_job *job);
+/* elicit.c: frees the questions of a job nobody holds any more. */
+void tx_job_questions_free(struct tx_job *job);
 /* The engine is going: the job calls no more hooks.  job.c */
 void tx_job_detach(struct tx_job *job);
 

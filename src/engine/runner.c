@@ -57,6 +57,7 @@ const struct tx_job_hooks tx_runner_hooks = {
 int tx_runner_init(struct tx_engine *e)
 {
 	pthread_mutex_init(&e->jobs_lock, NULL);
+	pthread_mutex_init(&e->asked_lock, NULL);
 	tx_jobtab_init(&e->jobs);
 	e->next_job = 1;
 	e->started_ns = tx_now_ns();
@@ -87,6 +88,8 @@ void tx_runner_release(struct tx_engine *e)
 	tx_timer_release(e);
 	tx_jobs_release(e);
 	tx_stats_release(e);
+	tx_elicit_release(e);
+	pthread_mutex_destroy(&e->asked_lock);
 	pthread_mutex_destroy(&e->jobs_lock);
 }
 

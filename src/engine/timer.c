@@ -151,6 +151,7 @@ static void *timer_main(void *arg)
 		if (now - last_gc >= NS_PER_S) {
 			pthread_mutex_unlock(&e->timer_lock);
 			tx_jobs_collect(e);
+			tx_elicit_tick(e);
 			last_gc = tx_now_ns();
 			pthread_mutex_lock(&e->timer_lock);
 			continue;

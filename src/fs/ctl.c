@@ -30,6 +30,8 @@ const char fs_readme_text[] =
 	"                                  +N, up to 10, none far below the best\n"
 	"  cat resources/INDEX             MCP servers' resources; each one is\n"
 	"                                  a file under resources/NS/\n"
+	"  ls 'resources/NS/.../ID/4*'     what the server proposes for a\n"
+	"                                  template's partly typed variable\n"
 	"  ls prompts/NS/                  their prompts: write arguments to\n"
 	"                                  prompts/NS/NAME/get, read it back\n"
 	"  cat tools/builtin/echo/doc      what a tool does and what it takes\n"
@@ -92,11 +94,23 @@ const char fs_readme_text[] =
 	"  tool calls and 30 s.  The language comes from #! or the extension\n"
 	"  (.sh .py .js .pl).\n"
 	"\n"
+	"An MCP server may ask a question during a call (\"elicitation\":\n"
+	"\"ask\"): status says input_required, and\n"
+	"  cat .ctl/pending                every open question: job, N, tool,\n"
+	"                                  message\n"
+	"  cat jobs/ID/elicit/N/schema     what it wants (or url: open it\n"
+	"                                  yourself; nothing is opened for you)\n"
+	"  echo '{...}' > jobs/ID/elicit/N/answer   accept; or the word\n"
+	"                                  decline or cancel\n"
+	"  ls -l jobs/ID/links/            resource links of a result, as\n"
+	"                                  links into resources/\n"
+	"\n"
 	"Any language's file habits work on call: open it read-write, write,\n"
 	"seek to 0 (or not), read; pread at 0 too.\n"
 	"\n"
 	".ctl/: version, status, stats (calls, errors, latency per tool),\n"
-	"config (the effective configuration), log; write .ctl/reload to\n"
+	"config (the effective configuration), log, pending (open questions\n"
+	"of MCP servers); write .ctl/reload to\n"
 	"re-read the configuration.\n"
 	"\n"
 	"Sign in to a remote MCP server NS (.ctl/auth/NS/)\n"
@@ -225,7 +239,8 @@ static const struct fs_child ctl_children[] = {
 	{ "config", &config_ops, 0, NULL },
 	{ "log", &log_ops, 0, NULL },
 	{ "reload", &reload_ops, 0, NULL },
-	{ "auth", &fs_auth_ops, 0, NULL }, /* auth.c */
+	{ "auth", &fs_auth_ops, 0, NULL },       /* auth.c */
+	{ "pending", &fs_pending_ops, 0, NULL }, /* elicit.c */
 };
 
 /* .ctl/ */

@@ -18,6 +18,8 @@
  *   search.c  search/
  *   resources.c  resources/: MCP servers' resources as files
  *   prompts.c prompts/: MCP servers' prompts, a `get` transaction each
+ *   elicit.c  jobs/ID/elicit/ and links/, .ctl/pending: the questions
+ *             of MCP servers, the resource links of results
  *   ctl.c     .ctl/ and the README
  *   code.c    code/: drop a script to run it; its outputs beside it
  *   runs.c    .runs/ID/: a code run's own view (tools, search, jobs)
@@ -569,6 +571,12 @@ int fs_job_access(struct fs *fs, fuse_req_t req, const char *id);
 /* Reads `clone` (tools/NS/NAME/ and chain/): one new job per open. */
 void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off);
+
+/* ---- elicit.c ---- */
+/* jobs/ID/elicit/ (the questions of MCP servers) and jobs/ID/links/
+ * (resource links of the result); .ctl/pending. */
+extern const struct fs_node_ops fs_job_elicit_ops, fs_job_links_ops,
+	fs_pending_ops;
 
 /* ---- search.c ---- */
 extern const struct fs_node_ops fs_search_ops; /* search/ */

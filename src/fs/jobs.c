@@ -405,6 +405,8 @@ static const struct fs_child job_children[] = {
 	{ "error", &job_error_ops, 0, NULL },
 	{ "stream", &job_stream_ops, 0, NULL },
 	{ "cancel", &job_cancel_ops, 0, NULL },
+	{ "elicit", &fs_job_elicit_ops, 0, NULL }, /* elicit.c */
+	{ "links", &fs_job_links_ops, 0, NULL },   /* elicit.c */
 };
 
 /* jobs/ID/ (and a run's /jobs/ID/: runs.c) */
@@ -414,6 +416,7 @@ const struct fs_node_ops fs_job_ops = {
 	.children = job_children,
 	.nchildren = sizeof(job_children) / sizeof(job_children[0]),
 	.unlink = job_unlink,
+	.rmdir = job_unlink, /* elicit/ and links/: views, as the files */
 };
 
 /* jobs/: everyone's jobs, each removable by its owner only (as /tmp). */

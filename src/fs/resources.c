@@ -114,6 +114,99 @@ static int top_lookup(struct fs *fs, const struct fs_node *dir,
 	return lookup_path(fs, name, ops, key);
 }
 
+/*
+ * Completion (completion/complete): below a template's literal parts,
+ * "PREFIX*" names a directory of the values the server proposes for the
+ * variable there, as typed so far, each a symbolic link to the name it
+ * binds (../VALUE).  Only where the server completes; elsewhere the
+ * name binds the variable as any other name does.
+ */
+static int complete_list(struct fs *fs, const char *key,
+			 struct tx_cat_entry **v, size_t *n)
+{
+	char dir[4097], prefix[TX_NAME_MAX + 1], enc[TX_NAME_MAX + 1];
+	char err[512];
+	const char *slash = strrchr(key, '/');
+	size_t len = slash ? (size_t)(slash - key) : 0;
+	size_t nlen;
+
+	*v = NULL;
+	*n = 0;
+	if (!slash || len >= sizeof(dir))
+		return -ENOENT;
+	memcpy(dir, key, len);
+	dir[len] = '\0';
+	nlen = strlen(slash + 1);
+	if (!nlen || slash[nlen] != '*' || nlen > sizeof(enc))
+		return -ENOENT;
+	memcpy(enc, slash + 1, nlen - 1);
+	enc[nlen - 1] = '\0';
+	if (tx_name_decode(enc, prefix, sizeof(prefix)) < 0)
+		return -ENOENT;
+	return tx_engine_resource_complete(fs->engine, dir, prefix, v, n, err,
+					   sizeof(err));
+}
+
+static const struct fs_node_ops complete_ops, complete_link_ops;
+
+static int complete_lookup(struct fs *fs, const struct fs_node *dir,
+			   const char *name, const struct fs_node_ops **ops,
+			   char **key)
+{
+	struct tx_cat_entry *v;
+	size_t n;
+	int rc = complete_list(fs, dir->key, &v, &n);
+
+	if (!rc) {
+		rc = -ENOENT;
+		for (size_t i = 0; i < n && rc; i++)
+			if (!strcmp(v[i].name, name))
+				rc = 0;
+	}
+	tx_cat_entries_free(v, n);
+	if (rc)
+		return rc;
+	*ops = &complete_link_ops;
+	if (asprintf(key, "%s/%s", dir->key, name) < 0) {
+		*key = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int complete_readdir(struct fs *fs, fuse_req_t req,
+			    const struct fs_node *dir, struct fs_dirlist *l)
+{
+	struct tx_cat_entry *v;
+	size_t n;
+	int rc = complete_list(fs, dir->key, &v, &n);
+
+	(void)req;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fs_dirlist_add(l, v[i].name, S_IFLNK);
+	tx_cat_entries_free(v, n);
+	return rc;
+}
+
+static int complete_readlink(struct fs *fs, const struct fs_node *n,
+			     char **target)
+{
+	(void)fs;
+	if (asprintf(target, "../%s", strrchr(n->key, '/') + 1) < 0) {
+		*target = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int complete_link_getattr(struct fs *fs, const struct fs_node *n,
+				 struct stat *st)
+{
+	(void)fs;
+	st->st_size = (off_t)strlen(strrchr(n->key, '/') + 1) + 3;
+	return 0;
+}
+
 /* resources/NS/.../NAME */
 static int dir_lookup(struct fs *fs, const struct fs_node *dir,
 		      const char *name, const struct fs_node_ops **ops,
@@ -125,6 +218,23 @@ static int dir_lookup(struct fs *fs, const struct fs_node *dir,
 
 	if (!path)
 		return -ENOMEM;
+	if (name[0] && name[strlen(name) - 1] == '*') {
+		struct tx_cat_entry *v;
+		size_t n;
+
+		snprintf(path, len, "%s/%s", dir->key, name);
+		rc = complete_list(fs, path, &v, &n);
+		tx_cat_entries_free(v, n);
+		if (!rc) {
+			*ops = &complete_ops;
+			*key = path;
+			return 0;
+		}
+		if (rc != -ENOENT && rc != -EOPNOTSUPP) {
+			free(path);
+			return rc;
+		}
+	}
 	snprintf(path, len, "%s/%s", dir->key, name);
 	rc = lookup_path(fs, path, ops, key);
 	free(path);
@@ -323,6 +433,21 @@ static const struct fs_node_ops dir_ops = {
 	.valid = res_valid,
 	.lookup = dir_lookup,
 	.readdir = dir_readdir,
+};
+
+/* resources/NS/.../PREFIX* (completion) and its links. */
+static const struct fs_node_ops complete_ops = {
+	.mode = S_IFDIR | 0555,
+	RES_TTL,
+	.lookup = complete_lookup,
+	.readdir = complete_readdir,
+};
+
+static const struct fs_node_ops complete_link_ops = {
+	.mode = S_IFLNK | 0777,
+	RES_TTL,
+	.getattr = complete_link_getattr,
+	.readlink = complete_readlink,
 };
 
 /* resources/INDEX */

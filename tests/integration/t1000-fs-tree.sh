@@ -65,7 +65,7 @@ rm -r jobs/$n || fail "rm -r jobs/$n"
 
 # jobs/ID/ files.
 n=$(cat tools/builtin/echo/clone)
-assert_eq "args call cancel error result result.json status stream task tool" \
+assert_eq "args call cancel elicit error links result result.json status stream task tool" \
 	"$(ls jobs/$n | tr '\n' ' ' | sed 's/ $//')" "job dir"
 assert_eq "builtin:echo" "$(cat jobs/$n/tool)" "job tool"
 assert_eq "" "$(cat jobs/$n/args)" "args while new"
@@ -109,7 +109,8 @@ assert_contains "$(cat <&3)" "builtin:echo" "search/query"
 exec 3<&-
 
 # .ctl/
-assert_eq "auth config log reload stats status version" "$(ls .ctl | tr '\n' ' ' | sed 's/ $//')" ".ctl"
+assert_eq "auth config log pending reload stats status version" "$(ls .ctl | tr '
+' ' ' | sed 's/ $//')" ".ctl"
 assert_contains "$(cat .ctl/version)" "toolexecfs" "version"
 assert_contains "$(cat .ctl/status)" "tools" ".ctl/status"
 assert_contains "$(cat .ctl/stats)" "builtin:echo" ".ctl/stats"

@@ -54,7 +54,8 @@ for must in ("README", "tools/INDEX", "tools/builtin/INDEX",
              "tools/builtin/echo/call", "tools/builtin/echo/doc",
              "chain/call", "chain/doc", job + "/cancel", job + "/stream", job + "/task",
              "search/query", "search/echo the arguments/results.json",
-             ".ctl/reload", ".ctl/log", ".ctl/stats", "resources/INDEX"):
+             ".ctl/reload", ".ctl/log", ".ctl/stats", ".ctl/pending",
+             "resources/INDEX"):
     assert must in rel, ("not walked", must)
 for must in ((code, code + ".out", code + ".err", code + ".result",
               code + ".work/d/f") if code else ()):

@@ -163,11 +163,105 @@ static void test_resolve_and_list(void **state)
 	tx_backend_unref(be);
 }
 
+/* A server that completes: every value that starts with what was typed
+ * among three, and it records the context it was given. */
+static char last_ctx[256];
+
+static int fake_complete(struct tx_backend *be, const char *uri,
+			 const char *var, const char *value,
+			 struct json_object *context, char ***values, size_t *n,
+			 char *err, size_t errlen)
+{
+	static const char *const all[] = { "alice", "al/ex", "bob", "" };
+	char **v = calloc(5, sizeof(*v));
+
+	(void)be;
+	(void)err;
+	(void)errlen;
+	snprintf(last_ctx, sizeof(last_ctx), "%s %s %s", uri, var,
+		 context ? json_object_to_json_string_ext(
+				   context,
+				   JSON_C_TO_STRING_PLAIN |
+					   JSON_C_TO_STRING_NOSLASHESCAPE)
+			 : "-");
+	*n = 0;
+	for (size_t i = 0; i < 4; i++)
+		if (!strncmp(all[i], value, strlen(value)))
+			v[(*n)++] = strdup(all[i]);
+	*values = v;
+	return 0;
+}
+
+static const struct tx_catalog_server_ops completing = {
+	.read = no_read,
+	.complete = fake_complete,
+};
+
+static void test_complete(void **state)
+{
+	struct test_backend *tb;
+	struct tx_engine *e = test_engine(&tb);
+	struct tx_catalog *cat = tx_registry_catalog(e->registry);
+	struct json_object *tmpl = parse(
+		"[{\"uriTemplate\":\"mem://users/{id}/profile\",\"name\":\"p\"},"
+		"{\"uriTemplate\":\"mem://t/{a}/{b}\",\"name\":\"two\"}]");
+	struct tx_cat_entry *v;
+	size_t n;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(tx_catalog_set_server(cat, "srv", &tb->base,
+					       &completing, NULL, tmpl, NULL,
+					       err, sizeof(err)),
+			 0);
+	assert_int_equal(tx_engine_resource_complete(e, "srv/mem/users", "al",
+						     &v, &n, err, sizeof(err)),
+			 0);
+	/* Encoded as names, sorted; the template goes on: directories.
+	 * The empty value is left out. */
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "al%2Fex");
+	assert_string_equal(v[1].name, "alice");
+	assert_true(v[0].dir && v[1].dir);
+	assert_string_equal(last_ctx, "mem://users/{id}/profile id -");
+	tx_cat_entries_free(v, n);
+
+	/* The second variable: the first one bound is the context. */
+	assert_int_equal(tx_engine_resource_complete(e, "srv/mem/t/x%2Fy", "b",
+						     &v, &n, err, sizeof(err)),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].name, "bob");
+	assert_false(v[0].dir);
+	assert_string_equal(last_ctx, "mem://t/{a}/{b} b {\"a\":\"x/y\"}");
+	tx_cat_entries_free(v, n);
+
+	/* No variable there, no such server. */
+	assert_int_equal(tx_engine_resource_complete(e, "srv/mem", "", &v, &n,
+						     err, sizeof(err)),
+			 -ENOENT);
+	assert_int_equal(tx_engine_resource_complete(e, "nope/mem/users", "",
+						     &v, &n, err, sizeof(err)),
+			 -ENOENT);
+	/* A server that does not complete. */
+	assert_int_equal(tx_catalog_set_server(cat, "srv", &tb->base, &ops,
+					       NULL, tmpl, NULL, err,
+					       sizeof(err)),
+			 0);
+	assert_int_equal(tx_engine_resource_complete(e, "srv/mem/users", "al",
+						     &v, &n, err, sizeof(err)),
+			 -EOPNOTSUPP);
+	tx_catalog_remove_server(cat, "srv");
+	json_object_put(tmpl);
+	tx_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uri_path),
 		cmocka_unit_test(test_resolve_and_list),
+		cmocka_unit_test(test_complete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -221,6 +221,41 @@ static void test_timeouts(void **state)
 	assert_non_null(strstr(err, "t.json: $.mcpServers.w.tool_timeouts.t"));
 }
 
+static void test_elicitation(void **state)
+{
+	static const char *const words[] = { "none", "defaults", "ask",
+					     "decline" };
+	static const enum tx_elicit_mode modes[] = { TX_ELICIT_NONE,
+						     TX_ELICIT_DEFAULTS,
+						     TX_ELICIT_ASK,
+						     TX_ELICIT_DECLINE };
+	struct tx_config_file *cf = NULL;
+	char doc[256], err[512];
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(doc, sizeof(doc),
+			 "{\"mcpServers\":{\"w\":{\"command\":\"x\","
+			 "\"elicitation\":\"%s\"}}}",
+			 words[i]);
+		assert_int_equal(parse(doc, &cf, err, sizeof(err)), 0);
+		assert_int_equal(cf->servers[0].elicit, modes[i]);
+		tx_config_file_free(cf);
+	}
+	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"command\":\"x\"}}}",
+			       &cf, err, sizeof(err)),
+			 0);
+	assert_int_equal(cf->servers[0].elicit, TX_ELICIT_NONE);
+	tx_config_file_free(cf);
+	assert_int_equal(parse("{\"mcpServers\":{\"w\":{\"command\":\"x\","
+			       "\"elicitation\":\"prompt\"}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t.json: $.mcpServers.w.elicitation: must be "
+				 "\"ask\", \"decline\", \"defaults\" or "
+				 "\"none\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_unset_and_malformed),
 		cmocka_unit_test(test_headers_file),
 		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_elicitation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

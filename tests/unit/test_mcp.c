@@ -228,7 +228,7 @@ static void test_builders(void **state)
 	free(t);
 	json_object_put(id);
 
-	p = tx_mcp_initialize_params(false);
+	p = tx_mcp_initialize_params(false, false);
 	t = tx_json_compact(p);
 	assert_non_null(strstr(t, "\"protocolVersion\":\"2025-11-25\""));
 	assert_non_null(strstr(t, "\"clientInfo\":{\"name\":\"toolexecfs\""));
@@ -651,14 +651,21 @@ static void test_initialize_capabilities(void **state)
 	char *t;
 
 	(void)state;
-	p = tx_mcp_initialize_params(false);
+	p = tx_mcp_initialize_params(false, false);
 	assert_true(json_object_object_get_ex(p, "capabilities", &caps));
 	assert_int_equal(json_object_object_length(caps), 0);
 	json_object_put(p);
-	p = tx_mcp_initialize_params(true);
+	p = tx_mcp_initialize_params(true, false);
 	assert_true(json_object_object_get_ex(p, "capabilities", &caps));
 	t = compact(json_object_get(caps));
 	assert_string_equal(t, "{\"elicitation\":{}}");
+	free(t);
+	json_object_put(p);
+	/* "ask" and "decline" name both modes (2025-11-25). */
+	p = tx_mcp_initialize_params(true, true);
+	assert_true(json_object_object_get_ex(p, "capabilities", &caps));
+	t = compact(json_object_get(caps));
+	assert_string_equal(t, "{\"elicitation\":{\"form\":{},\"url\":{}}}");
 	free(t);
 	json_object_put(p);
 }
