@@ -35,6 +35,10 @@ read_file() {
 	echo "{\"path\":\"$1\"}" > "$T/files/read_text_file/call"
 	cat "$T/files/read_text_file/result"
 }
+# server-filesystem asks for its roots after it is initialized and
+# applies them in its own time: until then it knows no directory.
+in_now() { [ "$(read_file "$TMP/in/a.txt")" = inside ]; }
+wait_until in_now
 assert_eq "inside" "$(read_file "$TMP/in/a.txt")" "a file inside the root"
 out=$(read_file "$TMP/out/b.txt")
 assert_contains "$out" "Access denied" "a file outside the roots"
