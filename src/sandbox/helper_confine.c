@@ -28,30 +28,31 @@
 #define TX_LL_CREATE_RULESET_VERSION (1u << 0)
 #define TX_LL_RULE_PATH_BENEATH      1
 
-#define LL_FS_EXECUTE     (1ull << 0)
-#define LL_FS_WRITE_FILE  (1ull << 1)
-#define LL_FS_READ_FILE   (1ull << 2)
-#define LL_FS_READ_DIR    (1ull << 3)
-#define LL_FS_REMOVE_DIR  (1ull << 4)
-#define LL_FS_REMOVE_FILE (1ull << 5)
-#define LL_FS_MAKE_CHAR   (1ull << 6)
-#define LL_FS_MAKE_DIR    (1ull << 7)
-#define LL_FS_MAKE_REG    (1ull << 8)
-#define LL_FS_MAKE_SOCK   (1ull << 9)
-#define LL_FS_MAKE_FIFO   (1ull << 10)
-#define LL_FS_MAKE_BLOCK  (1ull << 11)
-#define LL_FS_MAKE_SYM    (1ull << 12)
-#define LL_FS_REFER       (1ull << 13) /* ABI 2 */
-#define LL_FS_TRUNCATE    (1ull << 14) /* ABI 3 */
-#define LL_FS_IOCTL_DEV   (1ull << 15) /* ABI 5 */
+#define LL_FS_EXECUTE                 (1ull << 0)
+#define LL_FS_WRITE_FILE              (1ull << 1)
+#define LL_FS_READ_FILE               (1ull << 2)
+#define LL_FS_READ_DIR                (1ull << 3)
+#define LL_FS_REMOVE_DIR              (1ull << 4)
+#define LL_FS_REMOVE_FILE             (1ull << 5)
+#define LL_FS_MAKE_CHAR               (1ull << 6)
+#define LL_FS_MAKE_DIR                (1ull << 7)
+#define LL_FS_MAKE_REG                (1ull << 8)
+#define LL_FS_MAKE_SOCK               (1ull << 9)
+#define LL_FS_MAKE_FIFO               (1ull << 10)
+#define LL_FS_MAKE_BLOCK              (1ull << 11)
+#define LL_FS_MAKE_SYM                (1ull << 12)
+#define LL_FS_REFER                   (1ull << 13) /* ABI 2 */
+#define LL_FS_TRUNCATE                (1ull << 14) /* ABI 3 */
+#define LL_FS_IOCTL_DEV               (1ull << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP               (1ull << 0)  /* ABI 4 */
+#define LL_NET_CONNECT_TCP            (1ull << 1)  /* ABI 4 */
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)  /* ABI 6 */
+#define LL_SCOPE_SIGNAL               (1ull << 1)  /* ABI 6 */
+
 /* The rights a rule on a file (not a directory) may carry. */
 #define LL_FS_FILE                                                             \
 	(LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | \
 	 LL_FS_IOCTL_DEV)
-#define LL_NET_BIND_TCP               (1ull << 0) /* ABI 4 */
-#define LL_NET_CONNECT_TCP            (1ull << 1) /* ABI 4 */
-#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0) /* ABI 6 */
-#define LL_SCOPE_SIGNAL               (1ull << 1) /* ABI 6 */
 
 struct tx_ll_ruleset_attr {
 	uint64_t handled_access_fs;
