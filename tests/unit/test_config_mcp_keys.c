@@ -146,8 +146,7 @@ static void test_headers_file_refused(void **state)
 	assert_int_equal(tx_mcp_read_headers_file(dir, &v, err, sizeof(err)),
 			 -EINVAL);
 	assert_null(v);
-	snprintf(want, sizeof(want), "headersFile %s: not a regular file",
-		 dir);
+	snprintf(want, sizeof(want), "headersFile %s: not a regular file", dir);
 	assert_string_equal(err, want);
 
 	snprintf(path, sizeof(path), "%s/h", dir);
