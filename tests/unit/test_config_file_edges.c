@@ -21,9 +21,9 @@
 
 #include "config/config.h"
 
-#define TOOL(extra)                                                  \
+#define TOOL(extra)                                                       \
 	"{\"namespace\": \"n\", \"name\": \"t\", \"description\": \"d\"," \
-	" \"input_schema\": {\"type\": \"object\"}, \"command\": "       \
+	" \"input_schema\": {\"type\": \"object\"}, \"command\": "        \
 	"[\"true\"], \"stdin\": \"none\", \"timeout_ms\": 1000" extra "}"
 
 static int parse(const char *doc, struct tx_config_file **cf, char *err,
@@ -125,9 +125,78 @@ static void test_limits(void **state)
 	free(many);
 }
 
+/* Where an error is: keys that are not identifiers are quoted with
+ * their quotes and backslashes escaped, long ones cut (never inside a
+ * character); a number past 64 bits is out of range; an element that
+ * only looks like a placeholder is taken literally. */
+static void test_error_paths(void **state)
+{
+	char doc[1024], want[512], name[128];
+	struct tx_config_file *cf;
+	char err[1024];
+	size_t o = 0;
+
+	(void)state;
+	refused("{\"mcpServers\": {\"a\\\"b\\\\c\": {\"command\": \"x\","
+		" \"bogus\": 1}}}",
+		"t.json: $.mcpServers[\"a\\\"b\\\\c\"].bogus: unknown key");
+	/* "x" then forty "é": the 48-byte cut would fall inside the 24th. */
+	name[o++] = 'x';
+	for (int i = 0; i < 40; i++) {
+		name[o++] = '\xc3';
+		name[o++] = '\xa9';
+	}
+	name[o] = '\0';
+	snprintf(doc, sizeof(doc),
+		 "{\"mcpServers\": {\"%s\": {\"command\": \"x\","
+		 " \"bogus\": 1}}}",
+		 name);
+	name[47] = '\0';
+	snprintf(want, sizeof(want),
+		 "t.json: $.mcpServers[\"%s...\"].bogus: unknown key", name);
+	refused(doc, want);
+	refused("{\"mcpServers\": {\"s\": {\"command\": \"x\","
+		" \"timeout_ms\": 18446744073709551615}}}",
+		"t.json: $.mcpServers.s.timeout_ms: must be an integer from 1 "
+		"to 86400000");
+
+	assert_int_equal(
+		parse("{\"tools\": [{\"namespace\": \"n\", \"name\": \"t\","
+		      " \"description\": \"d\", \"input_schema\": {\"type\":"
+		      " \"object\", \"properties\": {\"_c-d\": {}}},"
+		      " \"command\": [\"echo\", \"{a.b}\", \"{_c-d}\"],"
+		      " \"stdin\": \"none\", \"timeout_ms\": 1000}]}",
+		      &cf, err, sizeof(err)),
+		0);
+	assert_int_equal(cf->tools[0].exec.argc, 3);
+	assert_null(cf->tools[0].exec.params[1]);
+	assert_string_equal(cf->tools[0].exec.params[2], "_c-d");
+	tx_config_file_free(cf);
+}
+
+static void test_too_many_args(void **state)
+{
+	size_t cap = 4097 * 4 + 128, len = 0;
+	char *doc = malloc(cap);
+
+	(void)state;
+	assert_non_null(doc);
+	len += (size_t)snprintf(doc, cap,
+				"{\"mcpServers\": {\"s\": {\"command\": "
+				"\"x\", \"args\": [");
+	for (int i = 0; i < 4097; i++)
+		len += (size_t)snprintf(doc + len, cap - len, "%s\"a\"",
+					i ? "," : "");
+	snprintf(doc + len, cap - len, "]}}}");
+	refused(doc, "t.json: $.mcpServers.s.args: too many elements (4097; "
+		     "at most 4096)");
+	free(doc);
+}
+
 static void test_files(void **state)
 {
-	char dir[] = "/tmp/txcfgedgeXXXXXX", real[PATH_MAX], want[PATH_MAX + 64];
+	char dir[] = "/tmp/txcfgedgeXXXXXX", real[PATH_MAX],
+	     want[PATH_MAX + 64];
 	char cwd[PATH_MAX], err[512];
 	struct tx_config_file *cf;
 	FILE *f;
@@ -172,6 +241,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_error_paths),
+		cmocka_unit_test(test_too_many_args),
 		cmocka_unit_test(test_files),
 	};
 
