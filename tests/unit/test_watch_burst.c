@@ -50,8 +50,8 @@ static void on_change(void *ctx, const char *path)
 		while (!s->gate_open)
 			pthread_cond_wait(&s->cond, &s->lock);
 	} else if (!strncmp(path, dir, dl) &&
-	    sscanf(path + dl, "/f%u.json%n", &i, &end) == 1 &&
-	    path[dl + (size_t)end] == '\0' && i < NFILES) {
+		   sscanf(path + dl, "/f%u.json%n", &i, &end) == 1 &&
+		   path[dl + (size_t)end] == '\0' && i < NFILES) {
 		if (!s->hit[i]++)
 			s->distinct++;
 	} else {
@@ -141,8 +141,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_queued_burst,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queued_burst, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
