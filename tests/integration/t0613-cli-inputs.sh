@@ -4,7 +4,8 @@
 # file with its error, which also goes to stderr); call arguments,
 # scripts and instances read from a directory or over their limits are
 # refused with the reason and the documented exit status, nothing on
-# stdout; an instance on stdin larger than one read buffer is read whole.
+# stdout; an instance on stdin larger than one read buffer is read whole;
+# output that cannot be written (a full disk) fails the command.
 . "$(dirname "$0")/lib.sh"
 T=$TOOLEXEC
 cfg=$TMP/cfg
@@ -73,3 +74,11 @@ check 2 "toolexec validate: stdin: Is a directory" "$T" validate "$TMP/s.json" -
 head -c $((64 * 1024 * 1024 + 1)) /dev/zero > "$TMP/huge"
 IN=$TMP/huge
 check 2 "toolexec validate: stdin: File too large" "$T" validate "$TMP/s.json" -
+
+# Output to a full disk: a failure, and said.
+for c in list status "doc zoo:feed" "call builtin:echo {\"a\":1}" "search feeds"; do
+	# shellcheck disable=SC2086
+	"$T" -c "$cfg" $c >/dev/full 2>"$TMP/err"
+	assert_eq 1 $? "exit status of $c to a full disk"
+	assert_contains "$(cat "$TMP/err")" "No space left on device" "stderr of $c"
+done
