@@ -3,8 +3,8 @@
  * timeout and ignores every request to stop (a stand-in that ignores
  * SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 and never exits) is
  * still ended by the engine's backstop, which kills it: the run ends
- * with no exit code and says how the helper died, and its job with it.  Without the backstop the
- * run would hang for as long as the helper lives.
+ * with no exit code and says how the helper died, and its job with it.
+ * Without the backstop the run would hang as long as the helper lives.
  */
 #include <setjmp.h>
 #include <stdarg.h>
