@@ -599,7 +599,6 @@ static int exec_start(struct tx_backend *base, struct tx_job *job)
 	call->next = be->calls;
 	be->calls = call;
 	be->running++;
-	be->started++;
 	pthread_mutex_unlock(&be->lock);
 	return 0;
 
@@ -667,30 +666,12 @@ static void exec_destroy(struct tx_backend *base)
 	free(be);
 }
 
-static char *exec_status(struct tx_backend *base)
-{
-	struct exec_backend *be = (struct exec_backend *)base;
-	unsigned running;
-	unsigned long long started;
-	char *s;
-
-	pthread_mutex_lock(&be->lock);
-	running = be->running;
-	started = be->started;
-	pthread_mutex_unlock(&be->lock);
-	if (asprintf(&s, "exec: %u running, %llu started\n", running, started) <
-	    0)
-		return NULL;
-	return s;
-}
-
 static const struct tx_backend_ops exec_ops = {
 	.kind = "exec",
 	.start = exec_start,
 	.cancel = exec_cancel,
 	.shutdown = exec_shutdown,
 	.destroy = exec_destroy,
-	.status = exec_status,
 };
 
 struct tx_backend *tx_exec_backend_new(void)

@@ -35,10 +35,9 @@ struct exec_tool {
 struct exec_backend {
 	struct tx_backend base;
 	pthread_mutex_t lock;
-	struct exec_call *calls;    /* lock: every call not yet joined */
-	unsigned running;           /* lock */
-	unsigned long long started; /* lock: calls ever started */
-	bool shutting_down;         /* lock */
+	struct exec_call *calls; /* lock: every call not yet joined */
+	unsigned running;        /* lock */
+	bool shutting_down;      /* lock */
 };
 
 /*

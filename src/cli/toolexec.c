@@ -534,7 +534,14 @@ int main(int argc, char **argv)
 		rc = tx_cli_auth(e, argc, argv);
 	else
 		rc = cmd_text(e, cmd);
-	fflush(stdout);
+	/* Output that could not be written (a full disk) is a failure; a
+	 * reader that stopped early (| head) is not worth a message. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
+		fprintf(stderr, "toolexec: writing the output: %s\n",
+			strerror(errno));
+		if (!rc)
+			rc = EXIT_TOOL_FAILED;
+	}
 	tx_engine_free(e);
 	return rc;
 }

@@ -32,7 +32,6 @@
 
 #define DEBOUNCE_MS  150
 #define MAX_DELAY_MS 600
-#define PENDING_MAX  1024
 #define EVENT_BUF    (64 * 1024)
 
 #define WATCH_MASK                                                  \
@@ -53,9 +52,11 @@ struct tx_config_watch {
 	int ifd;
 	int stop_fd;
 	pthread_t thread;
-	/* Only the watch thread touches the rest. */
-	struct pending pending[PENDING_MAX];
-	size_t npending;
+	/* Only the watch thread touches the rest.  pending grows to what
+	 * one burst (or one rescan) names: at most the directory's
+	 * NAME.json files and the ones that went since the last report. */
+	struct pending *pending;
+	size_t npending, pending_cap;
 	char **known; /* *.json names seen, for rescans */
 	size_t nknown, known_cap;
 	bool overflow;
@@ -97,10 +98,17 @@ static void add_pending(struct tx_config_watch *w, const char *name,
 			return;
 		}
 	}
-	if (w->npending == PENDING_MAX) {
-		/* Too much at once: look at everything instead. */
-		w->overflow = true;
-		return;
+	if (w->npending == w->pending_cap) {
+		size_t cap = w->pending_cap ? w->pending_cap * 2 : 64;
+		struct pending *p = realloc(w->pending, cap * sizeof(*p));
+
+		if (!p) {
+			/* Look at everything at the next event instead. */
+			w->overflow = true;
+			return;
+		}
+		w->pending = p;
+		w->pending_cap = cap;
 	}
 	w->pending[w->npending].name = strdup(name);
 	if (!w->pending[w->npending].name) {
@@ -310,6 +318,7 @@ void tx_config_watch_free(struct tx_config_watch *w)
 	close(w->stop_fd);
 	for (size_t i = 0; i < w->npending; i++)
 		free(w->pending[i].name);
+	free(w->pending);
 	for (size_t i = 0; i < w->nknown; i++)
 		free(w->known[i]);
 	free(w->known);

@@ -222,8 +222,14 @@ void tx_audit_job(struct tx_audit *a, const struct tx_job *job,
 		       strerror(-rc));
 	if (line) {
 		rc = write_all(a->fd, line, len);
-		if (!rc)
+		if (!rc) {
 			a->size += len;
+		} else if (ftruncate(a->fd, (off_t)a->size) < 0) {
+			/* A line written in part would run into the next
+			 * one: the file is cut back to its last whole line.
+			 * Should that fail too, the write's error is the
+			 * one reported below. */
+		}
 	}
 	if (rc) {
 		/* Logged at the first error and then every thousandth, so a

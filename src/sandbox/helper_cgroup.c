@@ -82,7 +82,9 @@ static int own_path(const char *want, char *out, size_t outlen)
 		nl = strchr(c2 + 1, '\n');
 		if (nl)
 			*nl = '\0';
-		if (!want[0] ? !strcmp(line, "0") && c1[1] == '\0' : false) {
+		/* v2: hierarchy "0" with no controllers, "0::PATH". */
+		if (!want[0] && c1 == line + 1 && line[0] == '0' &&
+		    c2 == c1 + 1) {
 			snprintf(out, outlen, "%s", c2 + 1);
 			rc = 0;
 			break;

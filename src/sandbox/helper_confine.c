@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -47,6 +48,11 @@
 #define LL_NET_CONNECT_TCP            (1ull << 1)  /* ABI 4 */
 #define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)  /* ABI 6 */
 #define LL_SCOPE_SIGNAL               (1ull << 1)  /* ABI 6 */
+
+/* The rights a rule on a file (not a directory) may carry. */
+#define LL_FS_FILE                                                             \
+	(LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | \
+	 LL_FS_IOCTL_DEV)
 
 struct tx_ll_ruleset_attr {
 	uint64_t handled_access_fs;
@@ -91,6 +97,7 @@ static int ll_rule(int ruleset, const char *path, uint64_t access,
 		   uint64_t handled, char *err, size_t len)
 {
 	struct tx_ll_path_beneath_attr pb;
+	struct stat st;
 	int fd = open(path, O_PATH | O_CLOEXEC);
 	int rc = 0;
 
@@ -99,6 +106,9 @@ static int ll_rule(int ruleset, const char *path, uint64_t access,
 			       ? 0
 			       : herr(err, len, errno, "landlock: %s", path);
 	pb.allowed_access = access & handled;
+	/* A bound file: the kernel refuses a directory's rights on it. */
+	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		pb.allowed_access &= LL_FS_FILE;
 	pb.parent_fd = fd;
 	if (syscall(SYS_landlock_add_rule, ruleset, TX_LL_RULE_PATH_BENEATH,
 		    &pb, 0) < 0)

@@ -35,7 +35,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -348,53 +347,9 @@ static int mount_tmpfs(const char *dst, unsigned long flags, const char *mode,
 	return 0;
 }
 
-/*
- * Small files are copied into the new root rather than bound: a copy is
- * a few system calls, a bind several mount operations now and an
- * unmount when the namespace ends, each taking the kernel's namespace
- * lock.  The root is read-only in the end either way.
- */
-#define COPY_MAX (256 * 1024)
-
-static int copy_small(int dfd, const char *name, const char *src, off_t size,
-		      char *err, size_t len)
-{
-	char dst[PATH_MAX];
-	int in, out, rc = 0;
-
-	in = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (in < 0)
-		return herr(err, len, errno, "opening %s", src);
-	snprintf(dst, sizeof(dst), NEWROOT "%s", src);
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0) {
-		close(in);
-		return herr(err, len, errno, "creating %s", dst);
-	}
-	/* In the kernel, one call for a file this small; to end of file
-	 * even if it grew since it was looked at. */
-	for (;;) {
-		ssize_t n = sendfile(out, in, NULL,
-				     size > 0 ? (size_t)size : 65536);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = herr(err, len, errno, "copying %s", src);
-			break;
-		}
-		if (n == 0)
-			break;
-		size = 65536;
-	}
-	close(in);
-	close(out);
-	return rc;
-}
-
 /* Recreates dir/name of the host (dfd: that directory, opened under
- * host) in the new root: a symlink as a symlink, a small file as a
- * copy, anything else bound read-only. */
+ * host) in the new root: a symlink as a symlink, a directory or a file
+ * bound read-only. */
 static int system_entry(int host, int dfd, const char *dir, const char *name,
 			bool missing_ok, char *err, size_t len)
 {
@@ -418,8 +373,6 @@ static int system_entry(int host, int dfd, const char *dir, const char *name,
 			return herr(err, len, errno, "symlink %s", dst);
 		return 0;
 	}
-	if (S_ISREG(st.st_mode) && st.st_size <= COPY_MAX)
-		return copy_small(dfd, name, src, st.st_size, err, len);
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return 0;
 	return bind_host(host, src, src,
@@ -585,8 +538,8 @@ int hns_setup_root(const struct host_ns *h, const struct hspec *s, char *err,
 		goto out;
 	}
 #endif
-	/* One tmpfs holds the new root: directories, small /etc files, the
-	 * script, and the mount points of the binds. */
+	/* One tmpfs holds the new root: directories, links, the script,
+	 * and the mount points of the binds. */
 	if (fstat(s->script_fd, &st) < 0) {
 		rc = herr(err, len, errno, "the script");
 		goto out;

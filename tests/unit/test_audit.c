@@ -1,8 +1,10 @@
 /*
  * test_audit.c - the audit log: one line per finished call with every
  * field, none lost under concurrency, rotation at the size cap that
- * loses nothing at the boundary, and a clear error when the file cannot
- * be opened.
+ * loses nothing at the boundary, a rotation that cannot happen keeps
+ * every line in the one file, a file that cannot take a line does not
+ * stop the calls, and a clear error when the file cannot be opened or
+ * is not a regular file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,11 +13,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -305,6 +310,82 @@ static void test_open_fails(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* PATH.1 is a directory that is not empty: the file cannot be rotated,
+ * so it grows past its cap and keeps every line. */
+static void test_rotation_blocked(void **state)
+{
+	struct tx_engine *e;
+	struct json_object **a;
+	char err[256], keep[160];
+	size_t na;
+
+	(void)state;
+	e = engine_with_audit(4096);
+	assert_int_equal(mkdir(rotated, 0700), 0);
+	snprintf(keep, sizeof(keep), "%s/keep", rotated);
+	assert_int_equal(close(open(keep, O_WRONLY | O_CREAT, 0600)), 0);
+	for (int i = 0; i < 60; i++)
+		tx_job_unref(tx_engine_call(e, "builtin:echo", "{}", NULL, err,
+					    sizeof(err)));
+	tx_engine_free(e);
+	assert_true(file_size(path) > 4096);
+	a = read_lines(path, &na);
+	assert_int_equal(na, 60);
+	assert_int_equal(atol(str(a[0], "job")), 1);
+	assert_int_equal(atol(str(a[59], "job")), 60);
+	free_lines(a, na);
+	assert_int_equal(unlink(keep), 0);
+	assert_int_equal(rmdir(rotated), 0);
+}
+
+/* A file that takes no more (here the file size limit; a full disk
+ * alike): the lines that do not fit are lost, whole, and the calls go
+ * on succeeding. */
+static void test_write_fails(void **state)
+{
+	struct rlimit old, lim;
+	struct tx_engine *e;
+	struct json_object **a;
+	char err[256];
+	size_t na;
+
+	(void)state;
+	e = engine_with_audit(0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = 1000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (int i = 0; i < 20; i++) {
+		struct tx_job *job = tx_engine_call(e, "builtin:echo", "{}",
+						    NULL, err, sizeof(err));
+
+		assert_non_null(job);
+		tx_job_wait(job, 30000);
+		assert_int_equal(tx_job_state(job), TX_JOB_OK);
+		tx_job_unref(job);
+	}
+	tx_engine_free(e);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_true(file_size(path) <= 1000);
+	a = read_lines(path, &na);
+	assert_true(na > 0 && na < 20);
+	for (size_t i = 0; i < na; i++)
+		assert_int_equal(atol(str(a[i], "job")), (long)i + 1);
+	free_lines(a, na);
+}
+
+static void test_not_regular(void **state)
+{
+	struct tx_engine_options opts = { .audit_log = "/dev/null" };
+	char err[512] = "";
+
+	(void)state;
+	assert_null(tx_engine_new(&opts, err, sizeof(err)));
+	assert_non_null(strstr(err, "audit log /dev/null: not a regular file"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +393,9 @@ int main(void)
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_open_fails),
+		cmocka_unit_test(test_rotation_blocked),
+		cmocka_unit_test(test_write_fails),
+		cmocka_unit_test(test_not_regular),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -51,6 +51,9 @@ static void test_refusals(void **state)
 	refused("NaN", 3, "invalid JSON at byte 0: unexpected character");
 	refused("[1] [2]", 7, "invalid JSON at byte 4: unexpected character");
 	refused("[1,", 3, "unexpected end of JSON text");
+	/* Two values: the second is not part of the document. */
+	refused("1 2", 3, "invalid JSON at byte 2: unexpected character");
+	refused("true null", 9, "invalid JSON at byte 5: unexpected character");
 }
 
 static void test_accepted(void **state)
@@ -80,6 +83,8 @@ static void test_files(void **state)
 	assert_null(tx_json_parse_file("/nonexistent/x.json", 100, 8, err,
 				       sizeof(err)));
 	assert_string_equal(err, "cannot open: No such file or directory");
+	assert_null(tx_json_parse_file("/tmp", 100, 8, err, sizeof(err)));
+	assert_string_equal(err, "cannot read: Is a directory");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "[1,2,3,4,5,6]", 13), 13);

@@ -347,6 +347,12 @@ static void test_start_checks(void **state)
 	bind.dst = "/tools/../etc";
 	start_fails(&o, -EINVAL, "bad bind");
 	o.nbinds = 0;
+	/* A host name longer than /etc/hostname may hold: refused before
+	 * the helper starts. */
+	o.hostname = "a-host-name-that-is-far-longer-than-any-that-"
+		     "sethostname-or-the-sandbox-etc-would-take";
+	start_fails(&o, -EINVAL, "host name too long");
+	o.hostname = NULL;
 	o.helper = "/nonexistent/toolexec-sandbox";
 	start_fails(&o, -ENOENT, "sandbox helper");
 	/* dev is off unless enabled; enabled, it has no mount namespace. */

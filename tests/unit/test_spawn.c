@@ -311,6 +311,41 @@ static void test_find(void **state)
 	assert_int_equal(0, tx_spawn_find("./x/y", "/bin", &p));
 	assert_string_equal("./x/y", p);
 	free(p);
+	/* No PATH (or an empty one): the default, which has sh. */
+	assert_int_equal(0, tx_spawn_find("sh", NULL, &p));
+	assert_non_null(strstr(p, "/sh"));
+	free(p);
+	assert_int_equal(0, tx_spawn_find("sh", "", &p));
+	free(p);
+	/* An empty name is no program. */
+	assert_int_equal(-ENOENT, tx_spawn_find("", "/bin", &p));
+	assert_null(p);
+}
+
+/* What cannot be started is refused before anything is forked. */
+static void test_start_refuses(void **state)
+{
+	char *argv[] = { "/bin/true", NULL };
+	char *envp[] = { NULL };
+	struct tx_spawn s = { .path = "/bin/true", .argv = argv, .envp = envp };
+	char *none[] = { NULL };
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(-EINVAL, tx_spawn_start(NULL, &pid, NULL));
+	assert_int_equal(-EINVAL, tx_spawn_start(&s, NULL, NULL));
+	s.argv = none;
+	assert_int_equal(-EINVAL, tx_spawn_start(&s, &pid, NULL));
+	s.argv = argv;
+	s.envp = NULL;
+	assert_int_equal(-EINVAL, tx_spawn_start(&s, &pid, NULL));
+	s.envp = envp;
+	s.path = NULL;
+	assert_int_equal(-EINVAL, tx_spawn_start(&s, &pid, NULL));
+	assert_string_equal("cannot set up",
+			    tx_spawn_stage_text(TX_SPAWN_SETUP));
+	assert_string_equal("cannot change to directory",
+			    tx_spawn_stage_text(TX_SPAWN_CHDIR));
 }
 
 static bool has(char **env, const char *kv)
@@ -360,6 +395,17 @@ static void test_env_build(void **state)
 	assert_true(has(env, "TX_SECRET_TOKEN=secret"));
 	assert_true(has(env, "HOME=/over"));
 	tx_spawn_env_free(env);
+
+	/* An entry without '=' sets nothing. */
+	{
+		char *const odd[] = { "NOEQUALS", "Y=2", NULL };
+
+		env = tx_spawn_env(NULL, false, odd);
+		assert_non_null(env);
+		assert_null(env[1]);
+		assert_string_equal("Y=2", env[0]);
+		tx_spawn_env_free(env);
+	}
 	unsetenv("TX_SECRET_TOKEN");
 	unsetenv("TX_T_FN");
 }
@@ -368,6 +414,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_only_three_descriptors),
+		cmocka_unit_test(test_start_refuses),
 		cmocka_unit_test(test_exact_environment),
 		cmocka_unit_test(test_signal_state_reset),
 		cmocka_unit_test(test_group_and_cwd),
