@@ -8,7 +8,16 @@
 #                           hardened)
 #   # expect-limit: NAME    it may instead be killed by limit NAME (as
 #                           named in the result's limits_hit)
-PROBES=$top/tests/sandbox/probes
+# The probes run from a copy whose long sleep (58-timeout) lasts a time
+# of this test's own, so that the check for survivors below never sees
+# another test's probes on the same machine.
+PROBE_SLEEP=3599.$$
+PROBES=$TMP/probes
+mkdir -p "$PROBES"
+for _p in "$top"/tests/sandbox/probes/*; do
+	sed "s/3599\.731/$PROBE_SLEEP/g" "$_p" > "$PROBES/${_p##*/}"
+	chmod --reference="$_p" "$PROBES/${_p##*/}"
+done
 PROBE_LIMITS=$top/tests/sandbox/limits.json
 
 # probe_profiles FILE: the profiles FILE runs in.
@@ -113,8 +122,8 @@ probe_bait_check() {
 		cat "$1/contacts"
 		fail "the host's listeners were reached"
 	fi
-	if pgrep -f '^sleep 3599.731$' >/dev/null; then
-		pgrep -af '^sleep 3599.731$'
+	if pgrep -f "^sleep $PROBE_SLEEP\$" >/dev/null; then
+		pgrep -af "^sleep $PROBE_SLEEP\$"
 		fail "a process of a timed-out run survived"
 	fi
 	[ "$(ls "$PROBES" | wc -l)" -ge 40 ] || fail "fewer than 40 probes"

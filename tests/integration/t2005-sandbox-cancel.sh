@@ -9,8 +9,11 @@ cat > "$TMP/p.json" <<'S'
 {"standard": {"kill_grace_ms": 300}, "hardened": {"kill_grace_ms": 300},
  "dev": {"enabled": true, "kill_grace_ms": 300}}
 S
-printf 'setsid sleep 3600.913 &\necho started\nsleep 3600.913\n' > "$TMP/polite.sh"
-printf 'trap "" TERM\nsetsid sleep 3600.913 &\necho started\nwhile :; do sleep 1; done\n' > "$TMP/stubborn.sh"
+# A time of this test's own: the check for survivors at the end must not
+# see another test's sleeps on the same machine.
+nap=3600.$$
+printf 'setsid sleep %s &\necho started\nsleep %s\n' $nap $nap > "$TMP/polite.sh"
+printf 'trap "" TERM\nsetsid sleep %s &\necho started\nwhile :; do sleep 1; done\n' $nap > "$TMP/stubborn.sh"
 mkdir -p "$TMP/devw"
 chmod 777 "$TMP/devw"
 for prof in standard hardened dev; do
@@ -27,7 +30,7 @@ for prof in standard hardened dev; do
 	assert_eq 9 "$(result_field signal)" "$prof hard"
 	assert_eq false "$(result_field timed_out)"
 done
-if pgrep -f '^sleep 3600.913$' >/dev/null; then
-	pgrep -af '^sleep 3600.913$'
+if pgrep -f "^sleep $nap\$" >/dev/null; then
+	pgrep -af "^sleep $nap\$"
 	fail "a process of a cancelled run survived"
 fi
