@@ -214,8 +214,36 @@ static struct engine_file *file_get(struct tx_engine *e, const char *name,
 	return &e->files[e->nfiles++];
 }
 
+static void file_ids_free(struct engine_file *f)
+{
+	for (size_t i = 0; i < f->ntool_ids; i++)
+		free(f->tool_ids[i]);
+	free(f->tool_ids);
+	f->tool_ids = NULL;
+	f->ntool_ids = 0;
+}
+
+/* The IDs of the plan's tools, for status, before they are dropped; an
+ * ID that cannot be kept is left out of status only. */
+static void file_ids_set(struct engine_file *f)
+{
+	size_t n = f->plan ? f->plan->ntools : 0;
+
+	file_ids_free(f);
+	if (!n || !(f->tool_ids = calloc(n, sizeof(*f->tool_ids))))
+		return;
+	for (size_t k = 0; k < n; k++) {
+		const struct tx_tool_spec *t = &f->plan->tools[k];
+		char *id;
+
+		if (asprintf(&id, "%s:%s", t->ns, t->name) >= 0)
+			f->tool_ids[f->ntool_ids++] = id;
+	}
+}
+
 static void file_release(struct engine_file *f)
 {
+	file_ids_free(f);
 	free(f->name);
 	free(f->path);
 	tx_config_file_free(f->plan);
@@ -340,16 +368,13 @@ static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
 		}
 	}
 	/*
-	 * The tools hold what they need of the schemas now: the plan's
-	 * trees would only cost memory (a plan is applied once, when it
-	 * is loaded; what stays is read for names and servers).
+	 * The tools hold what they need now: the plan's specs and trees
+	 * would only cost memory (a plan is applied once, when it is
+	 * loaded; what stays is read for the IDs and the servers).
 	 */
-	for (size_t i = 0; f->plan && i < f->plan->ntools; i++) {
-		json_object_put(f->plan->tools[i].input_schema);
-		f->plan->tools[i].input_schema = NULL;
-		json_object_put(f->plan->tools[i].output_schema);
-		f->plan->tools[i].output_schema = NULL;
-	}
+	file_ids_set(f);
+	if (f->plan)
+		tx_config_file_drop_tools(f->plan);
 	b->u[b->n++].n = n;
 }
 
@@ -1112,14 +1137,9 @@ char *tx_engine_config_text(struct tx_engine *e)
 		if (f->error)
 			json_object_object_add(
 				fo, "error", json_object_new_string(f->error));
-		for (size_t k = 0; f->plan && k < f->plan->ntools; k++) {
-			char id[2048];
-
-			snprintf(id, sizeof(id), "%s:%s", f->plan->tools[k].ns,
-				 f->plan->tools[k].name);
-			json_object_array_add(tools,
-					      json_object_new_string(id));
-		}
+		for (size_t k = 0; k < f->ntool_ids; k++)
+			json_object_array_add(
+				tools, json_object_new_string(f->tool_ids[k]));
 		for (size_t k = 0; f->plan && k < f->plan->nservers; k++)
 			json_object_array_add(
 				servers, json_object_new_string(

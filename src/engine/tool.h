@@ -3,8 +3,10 @@
  *
  * A tool is immutable once built and reference-counted (atomically), so
  * tool sets on many threads can share it.  Its JSON schemas are private
- * deep copies that are only read after construction; the summary is
- * rendered here, the doc and schema texts once, on first read.
+ * deep copies that are only read after construction; the compiled input
+ * validator and the schema's compact text are shared by every tool with
+ * the same text; the summary is rendered here, the doc and schema texts
+ * once, on first read.
  */
 #ifndef TX_TOOL_H
 #define TX_TOOL_H
@@ -18,6 +20,7 @@
 struct json_object;
 struct tx_backend;
 struct tx_schema;
+struct tx_tool_schema;
 
 /* What a backend or the config loader describes; everything is copied. */
 struct tx_tool_def {
@@ -54,11 +57,11 @@ struct tx_tool_def {
 struct tx_tool {
 	atomic_int refs;
 	uint64_t version;
-	char *id;
-	char *ns;
-	char *name;
-	char *ns_file;
-	char *name_file;
+	char *id;        /* "ns:name", then ns and name, one block */
+	char *ns;        /* in id's block */
+	char *name;      /* in id's block */
+	char *ns_file;   /* ns itself when encoding leaves it unchanged */
+	char *name_file; /* name itself likewise */
 	char *title;
 	char *description;
 	char **tags;
@@ -67,10 +70,13 @@ struct tx_tool {
 	 * tree costs ten times its text.  Read it only through the
 	 * renders of tool.c, or before the tool is published. */
 	struct json_object *input_schema;
-	char *schema_json;                 /* compact text of input_schema */
-	struct json_object *output_schema; /* may be NULL */
-	struct tx_schema *input_validator;
-	struct tx_schema *output_validator; /* may be NULL */
+	/* Tools with the same input schema text share one compiled
+	 * validator and the text (tool.c interns them). */
+	struct tx_tool_schema *input_shared;
+	const char *schema_json; /* compact text of input_schema, shared */
+	struct json_object *output_schema;       /* may be NULL */
+	const struct tx_schema *input_validator; /* shared */
+	struct tx_schema *output_validator;      /* may be NULL */
 	/* Rendered on first read (most tools' are never read), under
 	 * tool.c's render lock; then never changed. */
 	_Atomic(char *) schema_text;
@@ -85,7 +91,10 @@ struct tx_tool {
 	struct tx_backend *backend;
 	void *backend_data;
 	void (*backend_data_free)(void *data);
-	char *backend_spec; /* may be NULL */
+	/* Digest of the definition's backend_spec (its text is not kept):
+	 * tx_tool_same compares these. */
+	uint64_t backend_spec[2];
+	bool has_backend_spec;
 };
 
 /*

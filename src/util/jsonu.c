@@ -287,22 +287,25 @@ out_close:
 
 static char *json_text(struct json_object *o, int flags)
 {
+	bool nl = flags & JSON_C_TO_STRING_PRETTY;
 	const char *s;
-	struct tx_buf b;
+	size_t len;
+	char *out;
 
 	s = json_object_to_json_string_ext(
 		o, flags | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)
 		return NULL;
-	tx_buf_init(&b, 0);
-	if (tx_buf_adds(&b, s))
-		goto out_fail;
-	if ((flags & JSON_C_TO_STRING_PRETTY) && tx_buf_add(&b, "\n", 1))
-		goto out_fail;
-	return tx_buf_detach(&b, NULL);
-out_fail:
-	tx_buf_release(&b);
-	return NULL;
+	/* Exactly sized: tools keep these texts for their life. */
+	len = strlen(s);
+	out = malloc(len + nl + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, s, len);
+	if (nl)
+		out[len++] = '\n';
+	out[len] = '\0';
+	return out;
 }
 
 char *tx_json_pretty(struct json_object *o)
