@@ -53,11 +53,13 @@
 /* ------------------------------------------------------------------ */
 /* Keeping the search index in step with the tool set                   */
 
-static void index_tool(struct tx_engine *e, const struct tx_tool *t)
+static void index_tool(struct tx_engine *e, const struct tx_tool *t,
+		       struct json_tokener *tok)
 {
 	/* A compacted tool's tree, again, for the index only. */
 	struct json_object *tmp = t->input_schema ? NULL
-						  : tx_tool_schema_parse(t);
+				  : tok ? tx_tool_schema_parse_with(t, tok)
+					: tx_tool_schema_parse(t);
 	struct tx_search_doc doc = {
 		.id = t->id,
 		.ns = t->ns,
@@ -80,6 +82,7 @@ static void index_tools(void *ctx, const struct tx_toolset *old,
 			const struct tx_toolset *cur)
 {
 	struct tx_engine *e = ctx;
+	struct json_tokener *tok = NULL;
 
 	(void)old;
 	/* What changed only: a reload of one file costs its tools. */
@@ -90,14 +93,18 @@ static void index_tools(void *ctx, const struct tx_toolset *old,
 		if (!tx_toolset_find(cur, t->id))
 			tx_search_index_remove(e->search, t->id);
 	}
+	if (tx_toolset_added_count(cur) > 1)
+		tok = json_tokener_new_ex(TX_TOOL_SCHEMA_DEPTH);
 	for (size_t i = 0; i < tx_toolset_added_count(cur); i++) {
 		const struct tx_tool *t = tx_toolset_added(cur, i);
 
-		index_tool(e, t);
+		index_tool(e, t, tok);
 		/* The index was the last reader of the schema's tree; no
 		 * reader sees the tool before this set is published. */
 		tx_tool_compact((struct tx_tool *)t);
 	}
+	if (tok)
+		json_tokener_free(tok);
 }
 
 static void on_tools_changed(void *ctx, const struct tx_toolset *old,

@@ -580,15 +580,22 @@ static char *render_schema(const struct tx_tool *t)
 	return tx_json_pretty(t->input_schema);
 }
 
-struct json_object *tx_tool_schema_parse(const struct tx_tool *t)
+struct json_object *tx_tool_schema_parse_with(const struct tx_tool *t,
+					      struct json_tokener *tok)
 {
 	/* Our own text, checked when the tool was built. */
-	struct json_tokener *tok = json_tokener_new_ex(1024);
+	json_tokener_reset(tok);
+	return json_tokener_parse_ex(tok, t->schema_json,
+				     (int)strlen(t->schema_json));
+}
+
+struct json_object *tx_tool_schema_parse(const struct tx_tool *t)
+{
+	struct json_tokener *tok = json_tokener_new_ex(TX_TOOL_SCHEMA_DEPTH);
 	struct json_object *o = NULL;
 
 	if (tok) {
-		o = json_tokener_parse_ex(tok, t->schema_json,
-					  (int)strlen(t->schema_json));
+		o = tx_tool_schema_parse_with(t, tok);
 		json_tokener_free(tok);
 	}
 	return o;

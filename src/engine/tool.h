@@ -116,6 +116,13 @@ void tx_tool_compact(struct tx_tool *tool);
 /* The input schema as a new tree, parsed from its compact text (the
  * caller puts it), or NULL when out of memory. */
 struct json_object *tx_tool_schema_parse(const struct tx_tool *tool);
+/* The same with the caller's tokener (json_tokener_new_ex with
+ * TX_TOOL_SCHEMA_DEPTH), reset first: one tokener for many tools spares
+ * each parse the allocation of the tokener's stack. */
+struct json_tokener;
+#define TX_TOOL_SCHEMA_DEPTH 1024
+struct json_object *tx_tool_schema_parse_with(const struct tx_tool *tool,
+					      struct json_tokener *tok);
 
 /* True when two tools have the same definition, their backend's spec
  * included (reload detects no-ops). */

@@ -5,6 +5,9 @@
  * a digest still tells a changed tool from the same one; the file names
  * of a tool are its names unless encoding changes them; and the engine
  * still lists a file's tool IDs once the plan's tools are dropped.
+ * And the buffer that renders texts: a print formatted straight into
+ * the room left, or grown when it does not fit, or refused past the cap
+ * with the text before it intact.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 
 #include "engine/tool.h"
 #include "schema/schema.h"
+#include "util/buf.h"
 #include "toolexecfs/toolexec.h"
 
 static struct tx_tool *tool(const char *ns, const char *name,
@@ -168,6 +173,42 @@ static void test_config_lists_ids(void **state)
 	rmdir(dir);
 }
 
+static void test_buf_printf(void **state)
+{
+	struct tx_buf b;
+	char big[300];
+
+	(void)state;
+	tx_buf_init(&b, 200);
+	assert_int_equal(tx_buf_printf(&b, "%s=%d", "a", 1), 0);
+	assert_string_equal(b.data, "a=1");
+	/* Fits the room left (64 bytes allocated first). */
+	assert_int_equal(tx_buf_printf(&b, ";%s", "b"), 0);
+	assert_string_equal(b.data, "a=1;b");
+	assert_int_equal(b.len, 5);
+	/* Does not fit: grown, formatted whole. */
+	memset(big, 'x', 100);
+	big[100] = '\0';
+	assert_int_equal(tx_buf_printf(&b, "[%s]", big), 0);
+	assert_int_equal(b.len, 107);
+	assert_int_equal(b.data[5], '[');
+	assert_int_equal(b.data[106], ']');
+	assert_int_equal(b.data[107], '\0');
+	/* Past the cap of 200: refused, what was there is whole. */
+	assert_int_equal(tx_buf_printf(&b, "%s", big), -EFBIG);
+	assert_int_equal(b.len, 107);
+	assert_int_equal(strlen(b.data), 107);
+	/* Within the room but past the cap: refused too. */
+	assert_int_equal(tx_buf_add(&b, big, 90), 0);
+	assert_true(b.cap - b.len > 10);
+	assert_int_equal(tx_buf_printf(&b, "%s", "0123456789"), -EFBIG);
+	assert_int_equal(b.len, 197);
+	assert_int_equal(strlen(b.data), 197);
+	assert_int_equal(tx_buf_printf(&b, "%s", "012"), 0);
+	assert_int_equal(b.len, 200);
+	tx_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_backend_spec_digest),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_config_lists_ids),
+		cmocka_unit_test(test_buf_printf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
