@@ -37,7 +37,7 @@ static uint64_t size_of(struct harness *t, fuse_ino_t ino)
 	request(t, FUSE_GETATTR, ino, &gi, sizeof(gi), NULL);
 	assert_int_equal(reply_errno(), 0);
 	a = (const struct fuse_attr_out *)(k.reply +
-					    sizeof(struct fuse_out_header));
+					   sizeof(struct fuse_out_header));
 	return a->attr.size;
 }
 
@@ -54,7 +54,7 @@ static void read_start(struct harness *t, fuse_ino_t ino, char *out,
 	request(t, FUSE_OPEN, ino, &oi, sizeof(oi), NULL);
 	assert_int_equal(reply_errno(), 0);
 	oo = (const struct fuse_open_out *)(k.reply +
-					     sizeof(struct fuse_out_header));
+					    sizeof(struct fuse_out_header));
 	ri.fh = rl.fh = oo->fh; /* the reply is overwritten next */
 	request(t, FUSE_READ, ino, &ri, sizeof(ri), NULL);
 	assert_int_equal(reply_errno(), 0);
