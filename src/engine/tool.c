@@ -337,26 +337,62 @@ static char *encode_or_same(char *s)
 }
 
 /*
- * "ns:name", then "ns" and "name", in one block: the three are read
- * for every tool, and one allocation costs a third of three.
+ * id, then "ns" and "name", in one block: the three are read for every
+ * tool, and one allocation costs a third of three.  The file names are
+ * the names when encoding leaves them as they are.  On failure the tool
+ * keeps what it had.
  */
+static int names_set(struct tx_tool *t, const char *id, const char *ns,
+		     const char *name)
+{
+	size_t il = strlen(id), nl = strlen(ns), ml = strlen(name);
+	char *block = malloc(il + nl + ml + 3), *nsp, *namep, *nsf, *namef;
+
+	if (!block)
+		return -ENOMEM;
+	memcpy(block, id, il + 1);
+	nsp = block + il + 1;
+	memcpy(nsp, ns, nl + 1);
+	namep = nsp + nl + 1;
+	memcpy(namep, name, ml + 1);
+	nsf = encode_or_same(nsp);
+	namef = encode_or_same(namep);
+	if (!nsf || !namef) {
+		if (nsf != nsp)
+			free(nsf);
+		if (namef != namep)
+			free(namef);
+		free(block);
+		return -ENOMEM;
+	}
+	if (t->ns_file != t->ns)
+		free(t->ns_file);
+	if (t->name_file != t->name)
+		free(t->name_file);
+	free(t->id);
+	t->id = block;
+	t->ns = nsp;
+	t->name = namep;
+	t->ns_file = nsf;
+	t->name_file = namef;
+	return 0;
+}
+
 static int names_new(struct tx_tool *t, const char *ns, const char *name)
 {
-	size_t nl = strlen(ns), ml = strlen(name);
+	char *id;
+	int rc;
 
-	t->id = malloc(2 * (nl + ml) + 4);
-	if (!t->id)
+	if (asprintf(&id, "%s:%s", ns, name) < 0)
 		return -ENOMEM;
-	memcpy(t->id, ns, nl);
-	t->id[nl] = ':';
-	memcpy(t->id + nl + 1, name, ml + 1);
-	t->ns = t->id + nl + ml + 2;
-	memcpy(t->ns, ns, nl + 1);
-	t->name = t->ns + nl + 1;
-	memcpy(t->name, name, ml + 1);
-	t->ns_file = encode_or_same(t->ns);
-	t->name_file = encode_or_same(t->name);
-	return t->ns_file && t->name_file ? 0 : -ENOMEM;
+	rc = names_set(t, id, ns, name);
+	free(id);
+	return rc;
+}
+
+int tx_tool_set_id(struct tx_tool *t, const char *id)
+{
+	return names_set(t, id, t->ns, t->name);
 }
 
 /* Two independent 64-bit hashes of a backend's spec: equal digests are

@@ -107,6 +107,13 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 			    size_t errlen);
 
 /*
+ * Gives a tool being built an ID other than "ns:name" (the chain tool,
+ * "chain"); the names stay.  0, or -ENOMEM and the tool is unchanged.
+ * id, ns and name share one allocation: never free or assign them.
+ */
+int tx_tool_set_id(struct tx_tool *tool, const char *id);
+
+/*
  * Drops the input schema's json-c tree, kept only for the search index:
  * the compiled validator and the compact text hold all a tool needs, and
  * the doc and schema texts parse the text again when first read.  For

@@ -137,6 +137,25 @@ static void test_names(void **state)
 	tx_tool_unref(b);
 }
 
+/* A tool whose ID is not "ns:name" (the chain tool) keeps its names,
+ * which share the ID's allocation; its doc names them. */
+static void test_set_id(void **state)
+{
+	struct tx_tool *t;
+
+	(void)state;
+	t = tool("a/b", "c", SCHEMA_A, NULL);
+	assert_int_equal(tx_tool_set_id(t, "chain"), 0);
+	assert_string_equal(t->id, "chain");
+	assert_string_equal(t->ns, "a/b");
+	assert_string_equal(t->name, "c");
+	assert_string_equal(t->ns_file, "a%2Fb");
+	assert_string_equal(t->name_file, "c");
+	assert_non_null(strstr(tx_tool_doc(t), "tools/a%2Fb/c/call"));
+	assert_non_null(strstr(tx_tool_doc(t), "toolexec call chain '"));
+	tx_tool_unref(t);
+}
+
 static void test_config_lists_ids(void **state)
 {
 	struct tx_engine_options opts = { 0 };
@@ -215,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_same_schema_shared),
 		cmocka_unit_test(test_backend_spec_digest),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_set_id),
 		cmocka_unit_test(test_config_lists_ids),
 		cmocka_unit_test(test_buf_printf),
 	};
