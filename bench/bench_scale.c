@@ -34,6 +34,7 @@
  * Prints them on one line as NAME=VALUE.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
@@ -88,6 +89,8 @@ static int mem_main(int argc, char **argv)
 	idx = tx_search_index_new();
 	for (size_t i = 0; idx && i < n; i++) {
 		const struct tx_tool *t = tx_toolset_at(set, i);
+		/* As the engine indexes a tool: its schema parsed again. */
+		struct json_object *schema = tx_tool_schema_parse(t);
 		struct tx_search_doc doc = {
 			.id = t->id,
 			.ns = t->ns,
@@ -96,10 +99,12 @@ static int mem_main(int argc, char **argv)
 			.description = t->description,
 			.tags = (const char *const *)t->tags,
 			.ntags = t->ntags,
-			.input_schema = t->input_schema,
+			.input_schema = schema,
+			.destructive = t->hint == TX_HINT_DESTRUCTIVE,
 		};
 
 		tx_search_index_put(idx, &doc);
+		json_object_put(schema);
 	}
 	index_bytes = in_use() - before;
 	printf("tools=%zu load_ms=%.0f heap_per_tool=%zu index_per_tool=%zu "

@@ -145,6 +145,15 @@ out_nomem:
 	return NULL;
 }
 
+void tx_config_file_drop_tools(struct tx_config_file *cf)
+{
+	for (size_t i = 0; i < cf->ntools; i++)
+		tool_spec_release(&cf->tools[i]);
+	free(cf->tools);
+	cf->tools = NULL;
+	cf->ntools = 0;
+}
+
 void tx_config_file_free(struct tx_config_file *cf)
 {
 	if (!cf)

@@ -166,6 +166,9 @@ int tx_config_parse_buffer(const char *name, const char *buf, size_t len,
 int tx_config_parse_file(const char *path, struct tx_config_file **out,
 			 char *err, size_t errlen);
 void tx_config_file_free(struct tx_config_file *cf);
+/* Frees the tools of a plan once they are built (ntools becomes 0):
+ * their specs would cost several hundred bytes a tool for nothing. */
+void tx_config_file_drop_tools(struct tx_config_file *cf);
 
 /* Deep copies, for backends that keep a spec beyond the file's life. */
 struct tx_exec_spec *tx_exec_spec_dup(const struct tx_exec_spec *spec);

@@ -391,11 +391,13 @@ const struct tx_tool *tx_chain_tool_new(struct tx_backend *be)
 		return NULL;
 	}
 	/* The chain is addressed as "chain", not NAMESPACE:NAME. */
-	free(t->id);
-	t->id = strdup(TX_CHAIN_ID);
+	if (tx_tool_set_id(t, TX_CHAIN_ID)) {
+		tx_tool_unref(t);
+		return NULL;
+	}
 	free(t->doc);
-	t->doc = t->id ? tx_doc_render(t) : NULL;
-	if (!t->id || !t->doc) {
+	t->doc = tx_doc_render(t);
+	if (!t->doc) {
 		tx_tool_unref(t);
 		return NULL;
 	}

@@ -20,6 +20,7 @@ char *tx_doc_summary(const struct tx_tool *t)
 {
 	const char *src = t->title[0] ? t->title : t->description;
 	struct tx_buf b;
+	char *shrunk;
 	size_t n = 0;
 
 	/* First sentence or line, whichever ends first. */
@@ -48,7 +49,9 @@ char *tx_doc_summary(const struct tx_tool *t)
 		tx_buf_release(&b);
 		return NULL;
 	}
-	return tx_buf_detach(&b, NULL);
+	/* Kept for the tool's life: no slack. */
+	shrunk = realloc(b.data, b.len + 1);
+	return shrunk ? shrunk : tx_buf_detach(&b, NULL);
 }
 
 static const char *schema_type(struct json_object *s, char *buf, size_t len)

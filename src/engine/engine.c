@@ -53,11 +53,13 @@
 /* ------------------------------------------------------------------ */
 /* Keeping the search index in step with the tool set                   */
 
-static void index_tool(struct tx_engine *e, const struct tx_tool *t)
+static void index_tool(struct tx_engine *e, const struct tx_tool *t,
+		       struct json_tokener *tok)
 {
 	/* A compacted tool's tree, again, for the index only. */
 	struct json_object *tmp = t->input_schema ? NULL
-						  : tx_tool_schema_parse(t);
+				  : tok ? tx_tool_schema_parse_with(t, tok)
+					: tx_tool_schema_parse(t);
 	struct tx_search_doc doc = {
 		.id = t->id,
 		.ns = t->ns,
@@ -80,6 +82,7 @@ static void index_tools(void *ctx, const struct tx_toolset *old,
 			const struct tx_toolset *cur)
 {
 	struct tx_engine *e = ctx;
+	struct json_tokener *tok = NULL;
 
 	(void)old;
 	/* What changed only: a reload of one file costs its tools. */
@@ -90,14 +93,18 @@ static void index_tools(void *ctx, const struct tx_toolset *old,
 		if (!tx_toolset_find(cur, t->id))
 			tx_search_index_remove(e->search, t->id);
 	}
+	if (tx_toolset_added_count(cur) > 1)
+		tok = json_tokener_new_ex(TX_TOOL_SCHEMA_DEPTH);
 	for (size_t i = 0; i < tx_toolset_added_count(cur); i++) {
 		const struct tx_tool *t = tx_toolset_added(cur, i);
 
-		index_tool(e, t);
+		index_tool(e, t, tok);
 		/* The index was the last reader of the schema's tree; no
 		 * reader sees the tool before this set is published. */
 		tx_tool_compact((struct tx_tool *)t);
 	}
+	if (tok)
+		json_tokener_free(tok);
 }
 
 static void on_tools_changed(void *ctx, const struct tx_toolset *old,
@@ -214,8 +221,36 @@ static struct engine_file *file_get(struct tx_engine *e, const char *name,
 	return &e->files[e->nfiles++];
 }
 
+static void file_ids_free(struct engine_file *f)
+{
+	for (size_t i = 0; i < f->ntool_ids; i++)
+		free(f->tool_ids[i]);
+	free(f->tool_ids);
+	f->tool_ids = NULL;
+	f->ntool_ids = 0;
+}
+
+/* The IDs of the plan's tools, for status, before they are dropped; an
+ * ID that cannot be kept is left out of status only. */
+static void file_ids_set(struct engine_file *f)
+{
+	size_t n = f->plan ? f->plan->ntools : 0;
+
+	file_ids_free(f);
+	if (!n || !(f->tool_ids = calloc(n, sizeof(*f->tool_ids))))
+		return;
+	for (size_t k = 0; k < n; k++) {
+		const struct tx_tool_spec *t = &f->plan->tools[k];
+		char *id;
+
+		if (asprintf(&id, "%s:%s", t->ns, t->name) >= 0)
+			f->tool_ids[f->ntool_ids++] = id;
+	}
+}
+
 static void file_release(struct engine_file *f)
 {
+	file_ids_free(f);
 	free(f->name);
 	free(f->path);
 	tx_config_file_free(f->plan);
@@ -340,16 +375,13 @@ static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
 		}
 	}
 	/*
-	 * The tools hold what they need of the schemas now: the plan's
-	 * trees would only cost memory (a plan is applied once, when it
-	 * is loaded; what stays is read for names and servers).
+	 * The tools hold what they need now: the plan's specs and trees
+	 * would only cost memory (a plan is applied once, when it is
+	 * loaded; what stays is read for the IDs and the servers).
 	 */
-	for (size_t i = 0; f->plan && i < f->plan->ntools; i++) {
-		json_object_put(f->plan->tools[i].input_schema);
-		f->plan->tools[i].input_schema = NULL;
-		json_object_put(f->plan->tools[i].output_schema);
-		f->plan->tools[i].output_schema = NULL;
-	}
+	file_ids_set(f);
+	if (f->plan)
+		tx_config_file_drop_tools(f->plan);
 	b->u[b->n++].n = n;
 }
 
@@ -1112,14 +1144,9 @@ char *tx_engine_config_text(struct tx_engine *e)
 		if (f->error)
 			json_object_object_add(
 				fo, "error", json_object_new_string(f->error));
-		for (size_t k = 0; f->plan && k < f->plan->ntools; k++) {
-			char id[2048];
-
-			snprintf(id, sizeof(id), "%s:%s", f->plan->tools[k].ns,
-				 f->plan->tools[k].name);
-			json_object_array_add(tools,
-					      json_object_new_string(id));
-		}
+		for (size_t k = 0; k < f->ntool_ids; k++)
+			json_object_array_add(
+				tools, json_object_new_string(f->tool_ids[k]));
 		for (size_t k = 0; f->plan && k < f->plan->nservers; k++)
 			json_object_array_add(
 				servers, json_object_new_string(

@@ -33,6 +33,10 @@ struct engine_file {
 	char *path;                  /* NULL for embedded files */
 	struct tx_config_file *plan; /* last good parse; may be NULL */
 	char *error;                 /* last error, or NULL */
+	/* "ns:name" of each tool of plan, as written (status lists them):
+	 * the plan's tools are dropped once built. */
+	char **tool_ids;
+	size_t ntool_ids;
 	/* The file as last read: a reload skips a file that has the same
 	 * device, inode, size and modification time, unless it was
 	 * modified shortly before it was read (engine.c). */

@@ -140,22 +140,172 @@ static bool name_ok(const char *s, bool is_ns, char *err, size_t errlen)
 	return true;
 }
 
+/* ------------------------------------------------------------------ */
+/* Input schemas, interned                                              */
+
+/*
+ * Tools often share their input schema (an MCP server's tools that take
+ * the same arguments, the same server configured twice, a catalogue
+ * generated from templates): one compiled validator and one text serve
+ * every tool whose schema has the same compact text.  Reference-counted
+ * under intern_lock; the text and the validator never change.
+ */
+struct tx_tool_schema {
+	struct tx_tool_schema *next; /* intern_lock */
+	uint64_t hash;
+	size_t refs; /* intern_lock */
+	struct tx_schema *schema;
+	char text[]; /* compact JSON */
+};
+
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tx_tool_schema **intern_tab; /* intern_lock */
+static size_t intern_cap, intern_n;        /* intern_lock */
+
+static struct tx_tool_schema **intern_slot(uint64_t hash, const char *text)
+{
+	struct tx_tool_schema **pp = &intern_tab[hash & (intern_cap - 1)];
+
+	while (*pp && ((*pp)->hash != hash || strcmp((*pp)->text, text)))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* Doubles the table past a load of 1; a failed growth only slows. */
+static void intern_grow(void)
+{
+	size_t cap = intern_cap ? intern_cap * 2 : 1024;
+	struct tx_tool_schema **tab = calloc(cap, sizeof(*tab));
+
+	if (!tab)
+		return;
+	for (size_t i = 0; i < intern_cap; i++) {
+		for (struct tx_tool_schema *s = intern_tab[i], *next; s;
+		     s = next) {
+			next = s->next;
+			s->next = tab[s->hash & (cap - 1)];
+			tab[s->hash & (cap - 1)] = s;
+		}
+	}
+	free(intern_tab);
+	intern_tab = tab;
+	intern_cap = cap;
+}
+
+/* The shared schema of tree (compiled when it is new), a reference for
+ * the caller.  0, -EINVAL (err says why) or -ENOMEM. */
+static int schema_get(struct json_object *tree, struct tx_tool_schema **out,
+		      char *err, size_t errlen)
+{
+	struct tx_tool_schema *s, **pp;
+	struct tx_schema *compiled;
+	char *text = tx_json_compact(tree);
+	uint64_t hash;
+	size_t len;
+
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	hash = fnv1a64(text, len);
+	pthread_mutex_lock(&intern_lock);
+	if (intern_cap && (s = *intern_slot(hash, text))) {
+		s->refs++;
+		pthread_mutex_unlock(&intern_lock);
+		free(text);
+		*out = s;
+		return 0;
+	}
+	pthread_mutex_unlock(&intern_lock);
+	/* Compiled outside the lock: other threads' tools go on. */
+	compiled = tx_schema_compile(tree, NULL, err, errlen);
+	if (!compiled) {
+		free(text);
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	}
+	s = malloc(sizeof(*s) + len + 1);
+	if (!s) {
+		tx_schema_free(compiled);
+		free(text);
+		return -ENOMEM;
+	}
+	s->hash = hash;
+	s->refs = 1;
+	s->schema = compiled;
+	memcpy(s->text, text, len + 1);
+	free(text);
+	pthread_mutex_lock(&intern_lock);
+	if (intern_n >= intern_cap)
+		intern_grow();
+	if (!intern_cap) {
+		/* No table at all: the schema is the tool's alone. */
+		s->next = NULL;
+		pthread_mutex_unlock(&intern_lock);
+		*out = s;
+		return 0;
+	}
+	pp = intern_slot(hash, s->text);
+	if (*pp) {
+		/* Another thread interned the same text meanwhile. */
+		struct tx_tool_schema *mine = s;
+
+		s = *pp;
+		s->refs++;
+		pthread_mutex_unlock(&intern_lock);
+		tx_schema_free(mine->schema);
+		free(mine);
+		*out = s;
+		return 0;
+	}
+	s->next = NULL;
+	*pp = s;
+	intern_n++;
+	pthread_mutex_unlock(&intern_lock);
+	*out = s;
+	return 0;
+}
+
+static void schema_release(struct tx_tool_schema *s)
+{
+	struct tx_tool_schema **pp;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&intern_lock);
+	if (--s->refs) {
+		pthread_mutex_unlock(&intern_lock);
+		return;
+	}
+	/* Not in the table when it could not be made. */
+	for (pp = intern_cap ? &intern_tab[s->hash & (intern_cap - 1)] : NULL;
+	     pp && *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			intern_n--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&intern_lock);
+	tx_schema_free(s->schema);
+	free(s);
+}
+
 static void tool_destroy(struct tx_tool *t)
 {
+	/* ns and name live in id's block; the file names too unless
+	 * encoding changed them. */
+	if (t->ns_file != t->ns)
+		free(t->ns_file);
+	if (t->name_file != t->name)
+		free(t->name_file);
 	free(t->id);
-	free(t->ns);
-	free(t->name);
-	free(t->ns_file);
-	free(t->name_file);
 	free(t->title);
 	free(t->description);
 	for (size_t i = 0; i < t->ntags; i++)
 		free(t->tags[i]);
 	free(t->tags);
 	json_object_put(t->input_schema);
-	free(t->schema_json);
+	schema_release(t->input_shared);
 	json_object_put(t->output_schema);
-	tx_schema_free(t->input_validator);
 	tx_schema_free(t->output_validator);
 	free(t->schema_text);
 	free(t->output_schema_text);
@@ -163,7 +313,6 @@ static void tool_destroy(struct tx_tool *t)
 	free(t->doc);
 	free(t->origin);
 	free(t->where);
-	free(t->backend_spec);
 	if (t->backend_data_free)
 		t->backend_data_free(t->backend_data);
 	if (t->backend)
@@ -176,13 +325,91 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
-static char *encode_dup(const char *s)
+/* The file name of s: s itself when encoding leaves it as it is (the
+ * common case, no copy), else a new string.  NULL when out of memory. */
+static char *encode_or_same(char *s)
 {
 	char buf[TX_NAME_MAX + 1];
 
 	if (tx_name_encode(s, buf, sizeof(buf)) < 0)
 		return NULL;
-	return strdup(buf);
+	return strcmp(buf, s) ? strdup(buf) : s;
+}
+
+/*
+ * id, then "ns" and "name", in one block: the three are read for every
+ * tool, and one allocation costs a third of three.  The file names are
+ * the names when encoding leaves them as they are.  On failure the tool
+ * keeps what it had.
+ */
+static int names_set(struct tx_tool *t, const char *id, const char *ns,
+		     const char *name)
+{
+	size_t il = strlen(id), nl = strlen(ns), ml = strlen(name);
+	char *block = malloc(il + nl + ml + 3), *nsp, *namep, *nsf, *namef;
+
+	if (!block)
+		return -ENOMEM;
+	memcpy(block, id, il + 1);
+	nsp = block + il + 1;
+	memcpy(nsp, ns, nl + 1);
+	namep = nsp + nl + 1;
+	memcpy(namep, name, ml + 1);
+	nsf = encode_or_same(nsp);
+	namef = encode_or_same(namep);
+	if (!nsf || !namef) {
+		if (nsf != nsp)
+			free(nsf);
+		if (namef != namep)
+			free(namef);
+		free(block);
+		return -ENOMEM;
+	}
+	if (t->ns_file != t->ns)
+		free(t->ns_file);
+	if (t->name_file != t->name)
+		free(t->name_file);
+	free(t->id);
+	t->id = block;
+	t->ns = nsp;
+	t->name = namep;
+	t->ns_file = nsf;
+	t->name_file = namef;
+	return 0;
+}
+
+static int names_new(struct tx_tool *t, const char *ns, const char *name)
+{
+	char *id;
+	int rc;
+
+	if (asprintf(&id, "%s:%s", ns, name) < 0)
+		return -ENOMEM;
+	rc = names_set(t, id, ns, name);
+	free(id);
+	return rc;
+}
+
+int tx_tool_set_id(struct tx_tool *t, const char *id)
+{
+	return names_set(t, id, t->ns, t->name);
+}
+
+/* Two independent 64-bit hashes of a backend's spec: equal digests are
+ * the same spec but with odds of 2^-128 against, and the text (a few
+ * hundred bytes a tool) need not be kept. */
+static void spec_digest(const char *s, uint64_t out[2])
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	size_t n = strlen(s);
+
+	out[0] = fnv1a64(s, n);
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	out[1] = h ^ n;
 }
 
 /*
@@ -241,6 +468,7 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 {
 	struct tx_tool *t;
 	char serr[512];
+	int rc;
 
 	t = calloc(1, sizeof(*t));
 	if (!t) {
@@ -259,10 +487,8 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	    !name_ok(def->name, false, err, errlen))
 		goto out_inval;
 	t->version = atomic_fetch_add(&tool_versions, 1);
-	t->ns = strdup(def->ns);
-	t->name = strdup(def->name);
-	t->ns_file = encode_dup(def->ns);
-	t->name_file = encode_dup(def->name);
+	if (names_new(t, def->ns, def->name))
+		goto out_nomem;
 	t->title = dup_or_empty(def->title);
 	t->description = dup_or_empty(def->description);
 	t->hint_declared = def->hint != TX_HINT_NONE;
@@ -272,12 +498,10 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	t->where = dup_or_empty(def->where);
 	t->timeout_ms = def->timeout_ms ? def->timeout_ms
 					: TX_TOOL_TIMEOUT_DEFAULT;
-	if (asprintf(&t->id, "%s:%s", def->ns, def->name) < 0)
-		t->id = NULL;
-	if (def->backend_spec && !(t->backend_spec = strdup(def->backend_spec)))
-		goto out_nomem;
-	if (!t->ns || !t->name || !t->ns_file || !t->name_file || !t->title ||
-	    !t->description || !t->origin || !t->where || !t->id)
+	t->has_backend_spec = def->backend_spec != NULL;
+	if (def->backend_spec)
+		spec_digest(def->backend_spec, t->backend_spec);
+	if (!t->title || !t->description || !t->origin || !t->where)
 		goto out_nomem;
 	if (def->ntags) {
 		t->tags = calloc(def->ntags, sizeof(*t->tags));
@@ -301,21 +525,21 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	}
 	if (!t->input_schema)
 		goto out_nomem;
-	t->schema_json = tx_json_compact(t->input_schema);
-	if (!t->schema_json)
-		goto out_nomem;
 	if (def->output_schema) {
 		t->output_schema = tx_json_copy(def->output_schema);
 		if (!t->output_schema)
 			goto out_nomem;
 	}
-	t->input_validator =
-		tx_schema_compile(t->input_schema, NULL, serr, sizeof(serr));
-	if (!t->input_validator) {
+	rc = schema_get(t->input_schema, &t->input_shared, serr, sizeof(serr));
+	if (rc == -ENOMEM)
+		goto out_nomem;
+	if (rc) {
 		snprintf(err, errlen, "%s: unusable input schema: %s", t->id,
 			 serr);
 		goto out_inval;
 	}
+	t->schema_json = t->input_shared->text;
+	t->input_validator = t->input_shared->schema;
 	if (t->output_schema) {
 		t->output_validator = tx_schema_compile(t->output_schema, NULL,
 							serr, sizeof(serr));
@@ -392,15 +616,22 @@ static char *render_schema(const struct tx_tool *t)
 	return tx_json_pretty(t->input_schema);
 }
 
-struct json_object *tx_tool_schema_parse(const struct tx_tool *t)
+struct json_object *tx_tool_schema_parse_with(const struct tx_tool *t,
+					      struct json_tokener *tok)
 {
 	/* Our own text, checked when the tool was built. */
-	struct json_tokener *tok = json_tokener_new_ex(1024);
+	json_tokener_reset(tok);
+	return json_tokener_parse_ex(tok, t->schema_json,
+				     (int)strlen(t->schema_json));
+}
+
+struct json_object *tx_tool_schema_parse(const struct tx_tool *t)
+{
+	struct json_tokener *tok = json_tokener_new_ex(TX_TOOL_SCHEMA_DEPTH);
 	struct json_object *o = NULL;
 
 	if (tok) {
-		o = json_tokener_parse_ex(tok, t->schema_json,
-					  (int)strlen(t->schema_json));
+		o = tx_tool_schema_parse_with(t, tok);
 		json_tokener_free(tok);
 	}
 	return o;
@@ -427,8 +658,8 @@ bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b)
 	    a->backend != b->backend)
 		return false;
 	/* Strict: a spec that appears or disappears is a change too. */
-	if (!a->backend_spec != !b->backend_spec ||
-	    (a->backend_spec && strcmp(a->backend_spec, b->backend_spec)))
+	if (a->has_backend_spec != b->has_backend_spec ||
+	    memcmp(a->backend_spec, b->backend_spec, sizeof(a->backend_spec)))
 		return false;
 	for (size_t i = 0; i < a->ntags; i++)
 		if (!str_eq(a->tags[i], b->tags[i]))

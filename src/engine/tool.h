@@ -3,8 +3,10 @@
  *
  * A tool is immutable once built and reference-counted (atomically), so
  * tool sets on many threads can share it.  Its JSON schemas are private
- * deep copies that are only read after construction; the summary is
- * rendered here, the doc and schema texts once, on first read.
+ * deep copies that are only read after construction; the compiled input
+ * validator and the schema's compact text are shared by every tool with
+ * the same text; the summary is rendered here, the doc and schema texts
+ * once, on first read.
  */
 #ifndef TX_TOOL_H
 #define TX_TOOL_H
@@ -18,6 +20,7 @@
 struct json_object;
 struct tx_backend;
 struct tx_schema;
+struct tx_tool_schema;
 
 /* What a backend or the config loader describes; everything is copied. */
 struct tx_tool_def {
@@ -54,11 +57,11 @@ struct tx_tool_def {
 struct tx_tool {
 	atomic_int refs;
 	uint64_t version;
-	char *id;
-	char *ns;
-	char *name;
-	char *ns_file;
-	char *name_file;
+	char *id;        /* "ns:name", then ns and name, one block */
+	char *ns;        /* in id's block */
+	char *name;      /* in id's block */
+	char *ns_file;   /* ns itself when encoding leaves it unchanged */
+	char *name_file; /* name itself likewise */
 	char *title;
 	char *description;
 	char **tags;
@@ -67,10 +70,13 @@ struct tx_tool {
 	 * tree costs ten times its text.  Read it only through the
 	 * renders of tool.c, or before the tool is published. */
 	struct json_object *input_schema;
-	char *schema_json;                 /* compact text of input_schema */
-	struct json_object *output_schema; /* may be NULL */
-	struct tx_schema *input_validator;
-	struct tx_schema *output_validator; /* may be NULL */
+	/* Tools with the same input schema text share one compiled
+	 * validator and the text (tool.c interns them). */
+	struct tx_tool_schema *input_shared;
+	const char *schema_json; /* compact text of input_schema, shared */
+	struct json_object *output_schema;       /* may be NULL */
+	const struct tx_schema *input_validator; /* shared */
+	struct tx_schema *output_validator;      /* may be NULL */
 	/* Rendered on first read (most tools' are never read), under
 	 * tool.c's render lock; then never changed. */
 	_Atomic(char *) schema_text;
@@ -85,7 +91,10 @@ struct tx_tool {
 	struct tx_backend *backend;
 	void *backend_data;
 	void (*backend_data_free)(void *data);
-	char *backend_spec; /* may be NULL */
+	/* Digest of the definition's backend_spec (its text is not kept):
+	 * tx_tool_same compares these. */
+	uint64_t backend_spec[2];
+	bool has_backend_spec;
 };
 
 /*
@@ -98,6 +107,13 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 			    size_t errlen);
 
 /*
+ * Gives a tool being built an ID other than "ns:name" (the chain tool,
+ * "chain"); the names stay.  0, or -ENOMEM and the tool is unchanged.
+ * id, ns and name share one allocation: never free or assign them.
+ */
+int tx_tool_set_id(struct tx_tool *tool, const char *id);
+
+/*
  * Drops the input schema's json-c tree, kept only for the search index:
  * the compiled validator and the compact text hold all a tool needs, and
  * the doc and schema texts parse the text again when first read.  For
@@ -107,6 +123,13 @@ void tx_tool_compact(struct tx_tool *tool);
 /* The input schema as a new tree, parsed from its compact text (the
  * caller puts it), or NULL when out of memory. */
 struct json_object *tx_tool_schema_parse(const struct tx_tool *tool);
+/* The same with the caller's tokener (json_tokener_new_ex with
+ * TX_TOOL_SCHEMA_DEPTH), reset first: one tokener for many tools spares
+ * each parse the allocation of the tokener's stack. */
+struct json_tokener;
+#define TX_TOOL_SCHEMA_DEPTH 1024
+struct json_object *tx_tool_schema_parse_with(const struct tx_tool *tool,
+					      struct json_tokener *tok);
 
 /* True when two tools have the same definition, their backend's spec
  * included (reload detects no-ops). */

@@ -324,6 +324,13 @@ struct fs {
 
 	fuse_ino_t ino_tools; /* tools/, where the tests start */
 
+	/* tools/INDEX as last rendered, and the generation of the tool set
+	 * it was rendered from: stat, open and read share one rendering
+	 * until the set changes (tools.c). */
+	pthread_mutex_t index_lock;
+	struct fs_blob *index_blob; /* index_lock */
+	uint64_t index_gen;         /* index_lock */
+
 	/* Kernel notifications, sent by their own thread (notify.c). */
 	pthread_mutex_t notify_lock;
 	pthread_cond_t notify_cond;

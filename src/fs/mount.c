@@ -51,6 +51,7 @@ int fs_start(struct fs *fs)
 	int rc;
 
 	pthread_mutex_init(&fs->handles_lock, NULL);
+	pthread_mutex_init(&fs->index_lock, NULL);
 	rc = fs_nodes_init(fs);
 	if (!rc)
 		rc = fs_sessions_init(fs);
@@ -84,6 +85,9 @@ void fs_release(struct fs *fs)
 	fs_sessions_release(fs);
 	fs_nodes_release(fs);
 	pthread_mutex_destroy(&fs->handles_lock);
+	fs_blob_unref(fs->index_blob);
+	fs->index_blob = NULL;
+	pthread_mutex_destroy(&fs->index_lock);
 	free(fs->mountpoint);
 	fs->mountpoint = NULL;
 }

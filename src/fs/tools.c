@@ -180,17 +180,36 @@ static int index_blob(const struct tx_toolset *set, const char *ns_file,
 	return *out ? 0 : -ENOMEM;
 }
 
-/* tools/INDEX: every tool ID with its summary (as `toolexec list`). */
+/*
+ * tools/INDEX: every tool ID with its summary (as `toolexec list`).
+ * Rendered once per tool set, not per request: at 50 000 tools it is
+ * 2 MB, and the kernel asks for its size (a stat, a lookup whose
+ * attributes expired) as well as for its text (each open).
+ */
 static int tools_index_text(struct fs *fs, const struct fs_node *n,
 			    struct fs_blob **out)
 {
 	struct tx_toolset *set = tx_engine_tools(fs->engine);
-	int rc;
+	uint64_t gen;
+	int rc = 0;
 
 	(void)n;
 	if (!set)
 		return -ENOMEM;
-	rc = index_blob(set, NULL, out);
+	gen = tx_toolset_generation(set);
+	pthread_mutex_lock(&fs->index_lock);
+	if (fs->index_blob && fs->index_gen == gen) {
+		*out = fs_blob_ref(fs->index_blob);
+	} else {
+		rc = index_blob(set, NULL, out);
+		/* Never replace a newer set's text with an older one's. */
+		if (!rc && (!fs->index_blob || gen > fs->index_gen)) {
+			fs_blob_unref(fs->index_blob);
+			fs->index_blob = fs_blob_ref(*out);
+			fs->index_gen = gen;
+		}
+	}
+	pthread_mutex_unlock(&fs->index_lock);
 	tx_toolset_unref(set);
 	return rc;
 }

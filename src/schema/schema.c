@@ -24,6 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Read-only: a write through a shared node faults instead of
+ * corrupting every schema. */
+static const struct sx_more more_none = { .format = -1 };
+
 static struct sx_node *compile_node(struct sx_cc *cc, struct json_object *o,
 				    const struct sx_scope *scope);
 
@@ -255,9 +259,9 @@ static int compile_enum(struct sx_cc *cc, struct sx_node *n,
 	}
 	cnt = json_object_array_length(v);
 	tmp = calloc(cnt ? cnt : 1, sizeof(*tmp));
-	n->enum_vals = calloc(cnt ? cnt : 1, sizeof(*n->enum_vals));
-	n->enum_hash = calloc(cnt ? cnt : 1, sizeof(*n->enum_hash));
-	if (!tmp || !n->enum_vals || !n->enum_hash)
+	n->x->enum_vals = calloc(cnt ? cnt : 1, sizeof(*n->x->enum_vals));
+	n->x->enum_hash = calloc(cnt ? cnt : 1, sizeof(*n->x->enum_hash));
+	if (!tmp || !n->x->enum_vals || !n->x->enum_hash)
 		goto out_nomem;
 	/* Private copies: the compiled schema owns everything it reads. */
 	for (i = 0; i < cnt; i++) {
@@ -274,10 +278,10 @@ static int compile_enum(struct sx_cc *cc, struct sx_node *n,
 	/* Sorted by hash so that a huge enum costs a binary search. */
 	qsort(tmp, cnt, sizeof(*tmp), cmp_hashed);
 	for (i = 0; i < cnt; i++) {
-		n->enum_vals[i] = tmp[i].v;
-		n->enum_hash[i] = tmp[i].h;
+		n->x->enum_vals[i] = tmp[i].v;
+		n->x->enum_hash[i] = tmp[i].h;
 	}
-	n->nenum = cnt;
+	n->x->nenum = cnt;
 	n->has |= SX_HAS_ENUM;
 	free(tmp);
 	return 0;
@@ -309,7 +313,7 @@ static int sort_props(struct sx_node *n)
 		p[i] = &n->props[i];
 	qsort(p, n->nprops, sizeof(*p), cmp_prop_ptr);
 	for (i = 0; i < n->nprops; i++)
-		n->props_sorted[i] = (size_t)(p[i] - n->props);
+		n->props_sorted[i] = (uint32_t)(p[i] - n->props);
 	free(p);
 	return 0;
 }
@@ -359,20 +363,20 @@ static int compile_pattern_props(struct sx_cc *cc, struct sx_node *n,
 		return -EINVAL;
 	}
 	cnt = (size_t)json_object_object_length(v);
-	n->pprops = calloc(cnt ? cnt : 1, sizeof(*n->pprops));
-	if (!n->pprops)
+	n->x->pprops = calloc(cnt ? cnt : 1, sizeof(*n->x->pprops));
+	if (!n->x->pprops)
 		return -ENOMEM;
 	saved = loc_push(cc, "patternProperties");
 	json_object_object_foreach(v, key, val)
 	{
-		n->pprops[i].re = sx_regex_compile(key, msg, sizeof(msg));
-		n->npprops = i + 1;
-		if (!n->pprops[i].re) {
+		n->x->pprops[i].re = sx_regex_compile(key, msg, sizeof(msg));
+		n->x->npprops = i + 1;
+		if (!n->x->pprops[i].re) {
 			sx_cc_error(cc, "%s", msg);
 			return -EINVAL;
 		}
-		n->pprops[i].schema = sub(cc, val, scope, key);
-		if (!n->pprops[i].schema)
+		n->x->pprops[i].schema = sub(cc, val, scope, key);
+		if (!n->x->pprops[i].schema)
 			return -EINVAL;
 		i++;
 	}
@@ -382,17 +386,17 @@ static int compile_pattern_props(struct sx_cc *cc, struct sx_node *n,
 
 static struct sx_dep *new_dep(struct sx_node *n, const char *name)
 {
-	struct sx_dep *d = realloc(n->deps, (n->ndeps + 1) * sizeof(*d));
+	struct sx_dep *d = realloc(n->x->deps, (n->x->ndeps + 1) * sizeof(*d));
 
 	if (!d)
 		return NULL;
-	n->deps = d;
-	d = &n->deps[n->ndeps];
+	n->x->deps = d;
+	d = &n->x->deps[n->x->ndeps];
 	memset(d, 0, sizeof(*d));
 	d->name = strdup(name);
 	if (!d->name)
 		return NULL;
-	n->ndeps++;
+	n->x->ndeps++;
 	return d;
 }
 
@@ -462,22 +466,23 @@ static int compile_items(struct sx_cc *cc, struct sx_node *n,
 	if (prefix && scope->draft >= SX_DRAFT2020 &&
 	    !(items && json_object_is_type(items, json_type_array))) {
 		if (sub_array(cc, prefix, scope, "prefixItems", false,
-			      &n->prefix, &n->nprefix) < 0)
+			      &n->x->prefix, &n->x->nprefix) < 0)
 			return -EINVAL;
-		if (items && !(n->items_rest = sub(cc, items, scope, "items")))
+		if (items &&
+		    !(n->x->items_rest = sub(cc, items, scope, "items")))
 			return -EINVAL;
 		return 0;
 	}
 	if (items && json_object_is_type(items, json_type_array)) {
-		if (sub_array(cc, items, scope, "items", false, &n->prefix,
-			      &n->nprefix) < 0)
+		if (sub_array(cc, items, scope, "items", false, &n->x->prefix,
+			      &n->x->nprefix) < 0)
 			return -EINVAL;
-		if (add &&
-		    !(n->items_rest = sub(cc, add, scope, "additionalItems")))
+		if (add && !(n->x->items_rest =
+				     sub(cc, add, scope, "additionalItems")))
 			return -EINVAL;
 		return 0;
 	}
-	if (items && !(n->items_rest = sub(cc, items, scope, "items")))
+	if (items && !(n->x->items_rest = sub(cc, items, scope, "items")))
 		return -EINVAL;
 	return 0;
 }
@@ -487,37 +492,38 @@ static int compile_numbers(struct sx_cc *cc, struct sx_node *n,
 {
 	struct json_object *v;
 
-	if (get_number(cc, o, "minimum", &n->minimum, SX_HAS_MINIMUM,
+	if (get_number(cc, o, "minimum", &n->x->minimum, SX_HAS_MINIMUM,
 		       &n->has) ||
-	    get_number(cc, o, "maximum", &n->maximum, SX_HAS_MAXIMUM, &n->has))
+	    get_number(cc, o, "maximum", &n->x->maximum, SX_HAS_MAXIMUM,
+		       &n->has))
 		return -EINVAL;
 	/* draft-04 booleans turn minimum/maximum exclusive; later drafts
 	 * give the bound itself.  The JSON type tells them apart. */
 	v = kw(o, "exclusiveMinimum");
 	if (v && json_object_is_type(v, json_type_boolean)) {
 		if (json_object_get_boolean(v) && (n->has & SX_HAS_MINIMUM)) {
-			n->exmin = n->minimum;
+			n->x->exmin = n->x->minimum;
 			n->has = (n->has & ~SX_HAS_MINIMUM) | SX_HAS_EXMIN;
 		}
-	} else if (get_number(cc, o, "exclusiveMinimum", &n->exmin,
+	} else if (get_number(cc, o, "exclusiveMinimum", &n->x->exmin,
 			      SX_HAS_EXMIN, &n->has)) {
 		return -EINVAL;
 	}
 	v = kw(o, "exclusiveMaximum");
 	if (v && json_object_is_type(v, json_type_boolean)) {
 		if (json_object_get_boolean(v) && (n->has & SX_HAS_MAXIMUM)) {
-			n->exmax = n->maximum;
+			n->x->exmax = n->x->maximum;
 			n->has = (n->has & ~SX_HAS_MAXIMUM) | SX_HAS_EXMAX;
 		}
-	} else if (get_number(cc, o, "exclusiveMaximum", &n->exmax,
+	} else if (get_number(cc, o, "exclusiveMaximum", &n->x->exmax,
 			      SX_HAS_EXMAX, &n->has)) {
 		return -EINVAL;
 	}
-	if (get_number(cc, o, "multipleOf", &n->multiple, SX_HAS_MULTIPLE,
+	if (get_number(cc, o, "multipleOf", &n->x->multiple, SX_HAS_MULTIPLE,
 		       &n->has))
 		return -EINVAL;
 	if ((n->has & SX_HAS_MULTIPLE) &&
-	    !(n->multiple > 0 && isfinite(n->multiple))) {
+	    !(n->x->multiple > 0 && isfinite(n->x->multiple))) {
 		sx_cc_error(cc, "\"multipleOf\" must be greater than 0");
 		return -EINVAL;
 	}
@@ -529,22 +535,22 @@ static int compile_counts(struct sx_cc *cc, struct sx_node *n,
 {
 	struct json_object *v;
 
-	if (get_count(cc, o, "minLength", &n->min_len, SX_HAS_MINLEN,
+	if (get_count(cc, o, "minLength", &n->x->min_len, SX_HAS_MINLEN,
 		      &n->has) ||
-	    get_count(cc, o, "maxLength", &n->max_len, SX_HAS_MAXLEN,
+	    get_count(cc, o, "maxLength", &n->x->max_len, SX_HAS_MAXLEN,
 		      &n->has) ||
-	    get_count(cc, o, "minItems", &n->min_items, SX_HAS_MINITEMS,
+	    get_count(cc, o, "minItems", &n->x->min_items, SX_HAS_MINITEMS,
 		      &n->has) ||
-	    get_count(cc, o, "maxItems", &n->max_items, SX_HAS_MAXITEMS,
+	    get_count(cc, o, "maxItems", &n->x->max_items, SX_HAS_MAXITEMS,
 		      &n->has) ||
-	    get_count(cc, o, "minProperties", &n->min_props, SX_HAS_MINPROPS,
+	    get_count(cc, o, "minProperties", &n->x->min_props, SX_HAS_MINPROPS,
 		      &n->has) ||
-	    get_count(cc, o, "maxProperties", &n->max_props, SX_HAS_MAXPROPS,
+	    get_count(cc, o, "maxProperties", &n->x->max_props, SX_HAS_MAXPROPS,
 		      &n->has) ||
 	    (draft >= SX_DRAFT2019 &&
-	     (get_count(cc, o, "minContains", &n->min_contains,
+	     (get_count(cc, o, "minContains", &n->x->min_contains,
 			SX_HAS_MINCONTAINS, &n->has) ||
-	      get_count(cc, o, "maxContains", &n->max_contains,
+	      get_count(cc, o, "maxContains", &n->x->max_contains,
 			SX_HAS_MAXCONTAINS, &n->has))))
 		return -EINVAL;
 	v = kw(o, "uniqueItems");
@@ -571,18 +577,19 @@ static int compile_strings(struct sx_cc *cc, struct sx_node *n,
 			sx_cc_error(cc, "\"pattern\" must be a string");
 			return -EINVAL;
 		}
-		n->pattern = sx_regex_compile(json_object_get_string(v), msg,
-					      sizeof(msg));
-		if (!n->pattern) {
+		n->x->pattern = sx_regex_compile(json_object_get_string(v), msg,
+						 sizeof(msg));
+		if (!n->x->pattern) {
 			sx_cc_error(cc, "%s", msg);
 			return -EINVAL;
 		}
 	}
 	v = kw(o, "format");
 	if (v && json_object_is_type(v, json_type_string)) {
-		n->format = sx_format_lookup(json_object_get_string(v));
-		if (n->format >= 0 && !(n->format_name = dup_or_fail(
-						cc, json_object_get_string(v))))
+		n->x->format = sx_format_lookup(json_object_get_string(v));
+		if (n->x->format >= 0 &&
+		    !(n->x->format_name =
+			      dup_or_fail(cc, json_object_get_string(v))))
 			return -ENOMEM;
 	}
 	return 0;
@@ -594,36 +601,39 @@ static int compile_applicators(struct sx_cc *cc, struct sx_node *n,
 {
 	static const struct {
 		const char *key;
+		bool more; /* in n->x, else in n */
 		size_t off;
 	} single[] = {
-		{ "additionalProperties",
+		{ "additionalProperties", false,
 		  offsetof(struct sx_node, additional_props) },
-		{ "propertyNames", offsetof(struct sx_node, property_names) },
-		{ "contains", offsetof(struct sx_node, contains) },
-		{ "not", offsetof(struct sx_node, not_) },
-		{ "if", offsetof(struct sx_node, if_) },
-		{ "then", offsetof(struct sx_node, then_) },
-		{ "else", offsetof(struct sx_node, else_) },
+		{ "propertyNames", true,
+		  offsetof(struct sx_more, property_names) },
+		{ "contains", true, offsetof(struct sx_more, contains) },
+		{ "not", true, offsetof(struct sx_more, not_) },
+		{ "if", true, offsetof(struct sx_more, if_) },
+		{ "then", true, offsetof(struct sx_more, then_) },
+		{ "else", true, offsetof(struct sx_more, else_) },
 	};
 	struct json_object *v;
 	size_t i;
 
 	for (i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+		char *base = single[i].more ? (char *)n->x : (char *)n;
 		struct sx_node **slot =
-			(struct sx_node **)((char *)n + single[i].off);
+			(struct sx_node **)(base + single[i].off);
 
 		v = kw(o, single[i].key);
 		if (v && !(*slot = sub(cc, v, scope, single[i].key)))
 			return -EINVAL;
 	}
-	if ((v = kw(o, "allOf")) &&
-	    sub_array(cc, v, scope, "allOf", true, &n->all_of, &n->nall_of))
+	if ((v = kw(o, "allOf")) && sub_array(cc, v, scope, "allOf", true,
+					      &n->x->all_of, &n->x->nall_of))
 		return -EINVAL;
-	if ((v = kw(o, "anyOf")) &&
-	    sub_array(cc, v, scope, "anyOf", true, &n->any_of, &n->nany_of))
+	if ((v = kw(o, "anyOf")) && sub_array(cc, v, scope, "anyOf", true,
+					      &n->x->any_of, &n->x->nany_of))
 		return -EINVAL;
-	if ((v = kw(o, "oneOf")) &&
-	    sub_array(cc, v, scope, "oneOf", true, &n->one_of, &n->none_of))
+	if ((v = kw(o, "oneOf")) && sub_array(cc, v, scope, "oneOf", true,
+					      &n->x->one_of, &n->x->none_of))
 		return -EINVAL;
 	if ((v = kw(o, "properties")) && compile_props(cc, n, v, scope))
 		return -EINVAL;
@@ -632,9 +642,14 @@ static int compile_applicators(struct sx_cc *cc, struct sx_node *n,
 		return -EINVAL;
 	if (compile_deps(cc, n, o, scope) || compile_items(cc, n, o, scope))
 		return -EINVAL;
-	if ((v = kw(o, "required")) &&
-	    string_array(cc, v, "required", &n->required, &n->nrequired))
-		return -EINVAL;
+	if ((v = kw(o, "required"))) {
+		size_t nreq = 0;
+		int rc = string_array(cc, v, "required", &n->required, &nreq);
+
+		n->nrequired = (uint32_t)nreq; /* set even on failure: freed */
+		if (rc)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -666,8 +681,8 @@ static int compile_ref(struct sx_cc *cc, struct sx_node *n,
 	loc_pop(cc, saved);
 	if (!n->ref)
 		return -EINVAL;
-	n->ref_uri = dup_or_fail(cc, json_object_get_string(v));
-	return n->ref_uri ? 0 : -ENOMEM;
+	n->x->ref_uri = dup_or_fail(cc, json_object_get_string(v));
+	return n->x->ref_uri ? 0 : -ENOMEM;
 }
 
 static struct sx_node *new_node(struct sx_cc *cc)
@@ -690,9 +705,13 @@ static struct sx_node *new_node(struct sx_cc *cc)
 		s->capnodes = cap;
 	}
 	n = calloc(1, sizeof(*n));
+	if (n && !(n->x = calloc(1, sizeof(*n->x)))) {
+		free(n);
+		n = NULL;
+	}
 	if (!n)
 		goto out_nomem;
-	n->format = -1;
+	n->x->format = -1;
 	s->nodes[s->nnodes++] = n;
 	return n;
 out_nomem:
@@ -751,9 +770,9 @@ static struct sx_node *compile_node(struct sx_cc *cc, struct json_object *o,
 	if (rc == 0 && (v = kw(o, "enum")))
 		rc = compile_enum(cc, n, v);
 	if (rc == 0 && json_object_object_get_ex(o, "const", &v)) {
-		n->const_val = sx_json_clone(v, 0);
+		n->x->const_val = sx_json_clone(v, 0);
 		n->has |= SX_HAS_CONST;
-		if (v && !n->const_val) {
+		if (v && !n->x->const_val) {
 			sx_cc_error(cc, "out of memory");
 			rc = -ENOMEM;
 		}
@@ -780,36 +799,68 @@ static void free_node(struct sx_node *n)
 {
 	size_t i, j;
 
-	free(n->ref_uri);
-	sx_regex_free(n->pattern);
-	free(n->format_name);
-	free(n->prefix);
+	free(n->x->ref_uri);
+	sx_regex_free(n->x->pattern);
+	free(n->x->format_name);
+	free(n->x->prefix);
 	for (i = 0; i < n->nprops; i++)
 		free(n->props[i].name);
 	free(n->props);
 	free(n->props_sorted);
-	for (i = 0; i < n->npprops; i++)
-		sx_regex_free(n->pprops[i].re);
-	free(n->pprops);
+	for (i = 0; i < n->x->npprops; i++)
+		sx_regex_free(n->x->pprops[i].re);
+	free(n->x->pprops);
 	for (i = 0; i < n->nrequired; i++)
 		free(n->required[i]);
 	free(n->required);
-	for (i = 0; i < n->ndeps; i++) {
-		free(n->deps[i].name);
-		for (j = 0; j < n->deps[i].nreq; j++)
-			free(n->deps[i].req[j]);
-		free(n->deps[i].req);
+	for (i = 0; i < n->x->ndeps; i++) {
+		free(n->x->deps[i].name);
+		for (j = 0; j < n->x->deps[i].nreq; j++)
+			free(n->x->deps[i].req[j]);
+		free(n->x->deps[i].req);
 	}
-	free(n->deps);
-	free(n->all_of);
-	free(n->any_of);
-	free(n->one_of);
-	for (i = 0; i < n->nenum; i++)
-		json_object_put(n->enum_vals[i]);
-	free(n->enum_vals);
-	free(n->enum_hash);
-	json_object_put(n->const_val);
+	free(n->x->deps);
+	free(n->x->all_of);
+	free(n->x->any_of);
+	free(n->x->one_of);
+	for (i = 0; i < n->x->nenum; i++)
+		json_object_put(n->x->enum_vals[i]);
+	free(n->x->enum_vals);
+	free(n->x->enum_hash);
+	json_object_put(n->x->const_val);
+	if (n->x != &more_none)
+		free(n->x);
 	free(n);
+}
+
+/*
+ * Once compiled, the nodes that use none of struct sx_more share one
+ * empty instance, and the node list loses its slack: what a compiled
+ * schema keeps is then mostly its object nodes and property names.
+ * Compared with the template byte for byte (calloc'd, so padding is
+ * zero): a keyword set to its empty value (a minimum of 0) is then the
+ * same as the template's, and reads the same.
+ */
+static void schema_shrink(struct tx_schema *s)
+{
+	for (size_t i = 0; i < s->nnodes; i++) {
+		struct sx_node *n = s->nodes[i];
+
+		if (n->x != &more_none &&
+		    !memcmp(n->x, &more_none, sizeof(*n->x))) {
+			free(n->x);
+			n->x = (struct sx_more *)&more_none;
+		}
+	}
+	if (s->nnodes < s->capnodes) {
+		struct sx_node **nn =
+			realloc(s->nodes, s->nnodes * sizeof(*nn));
+
+		if (nn) {
+			s->nodes = nn;
+			s->capnodes = s->nnodes;
+		}
+	}
 }
 
 void tx_schema_free(struct tx_schema *s)
@@ -871,6 +922,7 @@ struct tx_schema *tx_schema_compile(struct json_object *schema,
 	if (!s->root)
 		goto out_fail;
 	sx_cc_release(&cc);
+	schema_shrink(s);
 	return s;
 
 out_fail:

@@ -89,16 +89,15 @@ struct sx_dep {
 	struct sx_node *schema; /* or a schema, or both (NULL if none) */
 };
 
-struct sx_node {
-	bool is_bool; /* boolean schema: only bool_value counts */
-	bool bool_value;
-	bool ref_only;  /* draft <= 7: $ref siblings are ignored */
-	uint32_t has;   /* SX_HAS_* */
-	unsigned types; /* SX_T_* when SX_HAS_TYPE */
-
-	struct sx_node *ref; /* $ref, $recursiveRef, $dynamicRef */
-	char *ref_uri;       /* resolved target, for messages */
-
+/*
+ * What few subschemas use: numeric and length limits, formats and
+ * patterns, arrays, combinators, dependencies, enums.  A tool's schema
+ * is mostly objects of plain typed properties, so a node points here,
+ * and every node that uses none of it shares one constant, empty
+ * instance (schema.c, sx_more_none): that is three quarters of a
+ * node's size, and most of what a compiled tool keeps.
+ */
+struct sx_more {
 	long double minimum, maximum, exmin, exmax, multiple;
 	size_t min_len, max_len, min_items, max_items, min_props, max_props,
 		min_contains, max_contains;
@@ -106,21 +105,16 @@ struct sx_node {
 	struct sx_regex *pattern;
 	int format;        /* SX_FMT_*, -1 when absent or unknown */
 	char *format_name; /* as written, for messages */
+	char *ref_uri;     /* resolved target of ref, for messages */
 
 	struct sx_node **prefix; /* items (array form) or prefixItems */
 	size_t nprefix;
 	struct sx_node *items_rest; /* items / additionalItems past prefix */
 	struct sx_node *contains;
 
-	struct sx_prop *props; /* in schema order, for messages */
-	size_t *props_sorted;  /* indexes into props by strcmp(name) */
-	size_t nprops;
 	struct sx_pattern_prop *pprops;
 	size_t npprops;
-	struct sx_node *additional_props;
 	struct sx_node *property_names;
-	char **required;
-	size_t nrequired;
 	struct sx_dep *deps;
 	size_t ndeps;
 
@@ -133,6 +127,27 @@ struct sx_node {
 	uint64_t *enum_hash;
 	size_t nenum;
 	struct json_object *const_val;
+};
+
+struct sx_node {
+	bool is_bool; /* boolean schema: only bool_value counts */
+	bool bool_value;
+	bool ref_only;  /* draft <= 7: $ref siblings are ignored */
+	uint32_t has;   /* SX_HAS_* */
+	unsigned types; /* SX_T_* when SX_HAS_TYPE */
+
+	struct sx_node *ref; /* $ref, $recursiveRef, $dynamicRef */
+
+	struct sx_prop *props;  /* in schema order, for messages */
+	uint32_t *props_sorted; /* indexes into props by strcmp(name) */
+	uint32_t nprops;
+	uint32_t nrequired;
+	struct sx_node *additional_props;
+	char **required;
+
+	/* Never NULL; shared and read-only when the node uses none of it
+	 * (written only while the schema compiles). */
+	struct sx_more *x;
 };
 
 struct tx_schema {

@@ -254,18 +254,18 @@ static bool type_ok(unsigned types, struct json_object *inst)
 static bool in_enum(const struct sx_node *n, struct json_object *inst)
 {
 	uint64_t h = sx_json_hash(inst, 0);
-	size_t lo = 0, hi = n->nenum, i;
+	size_t lo = 0, hi = n->x->nenum, i;
 
 	while (lo < hi) { /* first index with hash >= h */
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (n->enum_hash[mid] < h)
+		if (n->x->enum_hash[mid] < h)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (i = lo; i < n->nenum && n->enum_hash[i] == h; i++)
-		if (sx_json_equal(n->enum_vals[i], inst, 0))
+	for (i = lo; i < n->x->nenum && n->x->enum_hash[i] == h; i++)
+		if (sx_json_equal(n->x->enum_vals[i], inst, 0))
 			return true;
 	return false;
 }
@@ -276,14 +276,14 @@ static void enum_text(const struct sx_node *n, char *out, size_t outlen)
 	char v[64];
 
 	out[0] = '\0';
-	for (i = 0; i < n->nenum && i < 6 && len + 1 < outlen; i++) {
-		sx_print_value(n->enum_vals[i], v, sizeof(v));
+	for (i = 0; i < n->x->nenum && i < 6 && len + 1 < outlen; i++) {
+		sx_print_value(n->x->enum_vals[i], v, sizeof(v));
 		len += (size_t)snprintf(out + len, outlen - len, "%s%s",
 					i ? ", " : "", v);
 	}
-	if (i < n->nenum && len < outlen)
+	if (i < n->x->nenum && len < outlen)
 		snprintf(out + len, outlen - len, ", ... (%zu values)",
-			 n->nenum);
+			 n->x->nenum);
 }
 
 static bool is_multiple(long double v, long double m)
@@ -316,18 +316,20 @@ static bool v_number(struct vctx *c, const struct sx_node *n,
 		FAIL("%s " what " %s", a, b); \
 	}
 	if (n->has & SX_HAS_MINIMUM)
-		NUMFAIL(v < n->minimum, "is less than minimum", n->minimum);
+		NUMFAIL(v < n->x->minimum, "is less than minimum",
+			n->x->minimum);
 	if (n->has & SX_HAS_MAXIMUM)
-		NUMFAIL(v > n->maximum, "is greater than maximum", n->maximum);
+		NUMFAIL(v > n->x->maximum, "is greater than maximum",
+			n->x->maximum);
 	if (n->has & SX_HAS_EXMIN)
-		NUMFAIL(v <= n->exmin, "is not greater than exclusiveMinimum",
-			n->exmin);
+		NUMFAIL(v <= n->x->exmin,
+			"is not greater than exclusiveMinimum", n->x->exmin);
 	if (n->has & SX_HAS_EXMAX)
-		NUMFAIL(v >= n->exmax, "is not less than exclusiveMaximum",
-			n->exmax);
+		NUMFAIL(v >= n->x->exmax, "is not less than exclusiveMaximum",
+			n->x->exmax);
 	if (n->has & SX_HAS_MULTIPLE)
-		NUMFAIL(!is_multiple(v, n->multiple), "is not a multiple of",
-			n->multiple);
+		NUMFAIL(!is_multiple(v, n->x->multiple), "is not a multiple of",
+			n->x->multiple);
 #undef NUMFAIL
 out:
 	return ok;
@@ -344,27 +346,27 @@ static bool v_string(struct vctx *c, const struct sx_node *n,
 
 	if (n->has & (SX_HAS_MINLEN | SX_HAS_MAXLEN)) {
 		cps = sx_utf8_length(s, len);
-		if ((n->has & SX_HAS_MINLEN) && cps < n->min_len)
+		if ((n->has & SX_HAS_MINLEN) && cps < n->x->min_len)
 			FAIL("string is shorter than minLength %zu (%zu "
 			     "character%s)",
-			     n->min_len, cps, cps == 1 ? "" : "s");
-		if ((n->has & SX_HAS_MAXLEN) && cps > n->max_len)
+			     n->x->min_len, cps, cps == 1 ? "" : "s");
+		if ((n->has & SX_HAS_MAXLEN) && cps > n->x->max_len)
 			FAIL("string is longer than maxLength %zu (%zu "
 			     "characters)",
-			     n->max_len, cps);
+			     n->x->max_len, cps);
 	}
-	if (n->pattern) {
-		rc = sx_regex_match(n->pattern, s, len);
+	if (n->x->pattern) {
+		rc = sx_regex_match(n->x->pattern, s, len);
 		if (rc == -E2BIG) {
 			fatal(c,
 			      "pattern \"%.60s\" hit the regex match limit "
 			      "(too much backtracking); value rejected",
-			      sx_regex_source(n->pattern));
+			      sx_regex_source(n->x->pattern));
 			return false;
 		}
 		if (rc < 0) {
 			fatal(c, "pattern \"%.60s\" cannot be matched: %s",
-			      sx_regex_source(n->pattern),
+			      sx_regex_source(n->x->pattern),
 			      rc == -EILSEQ ? "string is not valid UTF-8"
 					    : strerror(-rc));
 			return false;
@@ -372,13 +374,13 @@ static bool v_string(struct vctx *c, const struct sx_node *n,
 		if (rc == 0) {
 			sx_print_value(inst, val, sizeof(val));
 			FAIL("%s does not match pattern \"%.80s\"", val,
-			     sx_regex_source(n->pattern));
+			     sx_regex_source(n->x->pattern));
 		}
 	}
-	if (n->format >= 0 && c->s->assert_format &&
-	    !sx_format_check(n->format, s, len)) {
+	if (n->x->format >= 0 && c->s->assert_format &&
+	    !sx_format_check(n->x->format, s, len)) {
 		sx_print_value(inst, val, sizeof(val));
-		FAIL("%s is not a valid %s (format)", val, n->format_name);
+		FAIL("%s is not a valid %s (format)", val, n->x->format_name);
 	}
 out:
 	return ok;
@@ -451,28 +453,28 @@ static bool v_array(struct vctx *c, const struct sx_node *n,
 	size_t min_c = 1;
 	bool ok = true, nomem;
 
-	if ((n->has & SX_HAS_MINITEMS) && len < n->min_items)
+	if ((n->has & SX_HAS_MINITEMS) && len < n->x->min_items)
 		FAIL("array has fewer than minItems %zu (%zu item%s)",
-		     n->min_items, len, len == 1 ? "" : "s");
-	if ((n->has & SX_HAS_MAXITEMS) && len > n->max_items)
+		     n->x->min_items, len, len == 1 ? "" : "s");
+	if ((n->has & SX_HAS_MAXITEMS) && len > n->x->max_items)
 		FAIL("array has more than maxItems %zu (%zu items)",
-		     n->max_items, len);
-	for (i = 0; i < len && i < n->nprefix; i++)
-		if (!v_child(c, n->prefix[i],
+		     n->x->max_items, len);
+	for (i = 0; i < len && i < n->x->nprefix; i++)
+		if (!v_child(c, n->x->prefix[i],
 			     json_object_array_get_idx(inst, i), NULL, i,
 			     quiet))
 			SUBFAIL();
-	if (n->items_rest)
-		for (i = n->nprefix; i < len; i++)
-			if (!v_child(c, n->items_rest,
+	if (n->x->items_rest)
+		for (i = n->x->nprefix; i < len; i++)
+			if (!v_child(c, n->x->items_rest,
 				     json_object_array_get_idx(inst, i), NULL,
 				     i, quiet))
 				SUBFAIL();
-	if (n->contains) {
+	if (n->x->contains) {
 		if (n->has & SX_HAS_MINCONTAINS)
-			min_c = n->min_contains;
+			min_c = n->x->min_contains;
 		for (i = 0; i < len; i++) {
-			if (v_child(c, n->contains,
+			if (v_child(c, n->x->contains,
 				    json_object_array_get_idx(inst, i), NULL, i,
 				    true))
 				matches++;
@@ -489,10 +491,11 @@ static bool v_array(struct vctx *c, const struct sx_node *n,
 				     "minContains %zu",
 				     matches, min_c);
 		}
-		if ((n->has & SX_HAS_MAXCONTAINS) && matches > n->max_contains)
+		if ((n->has & SX_HAS_MAXCONTAINS) &&
+		    matches > n->x->max_contains)
 			FAIL("%zu items match \"contains\", more than "
 			     "maxContains %zu",
-			     matches, n->max_contains);
+			     matches, n->x->max_contains);
 	}
 	if ((n->has & SX_HAS_UNIQUE) && len > 1) {
 		if (find_duplicate(inst, len, &a, &b, &nomem))
@@ -549,12 +552,12 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 	bool ok = true, matched;
 	int rc;
 
-	if ((n->has & SX_HAS_MINPROPS) && cnt < n->min_props)
+	if ((n->has & SX_HAS_MINPROPS) && cnt < n->x->min_props)
 		FAIL("object has fewer than minProperties %zu (%zu propert%s)",
-		     n->min_props, cnt, cnt == 1 ? "y" : "ies");
-	if ((n->has & SX_HAS_MAXPROPS) && cnt > n->max_props)
+		     n->x->min_props, cnt, cnt == 1 ? "y" : "ies");
+	if ((n->has & SX_HAS_MAXPROPS) && cnt > n->x->max_props)
 		FAIL("object has more than maxProperties %zu (%zu properties)",
-		     n->max_props, cnt);
+		     n->x->max_props, cnt);
 	for (i = 0; i < n->nrequired; i++)
 		if (!json_object_object_get_ex(inst, n->required[i], NULL))
 			FAIL("missing required property \"%s\"",
@@ -564,12 +567,12 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 		    !v_child(c, n->props[i].schema, v, n->props[i].name, 0,
 			     quiet))
 			SUBFAIL();
-	if (n->npprops || n->additional_props || n->property_names) {
+	if (n->x->npprops || n->additional_props || n->x->property_names) {
 		json_object_object_foreach(inst, key, val)
 		{
 			matched = n->additional_props && find_prop(n, key);
-			for (j = 0; j < n->npprops; j++) {
-				rc = sx_regex_match(n->pprops[j].re, key,
+			for (j = 0; j < n->x->npprops; j++) {
+				rc = sx_regex_match(n->x->pprops[j].re, key,
 						    strlen(key));
 				if (rc < 0) {
 					fatal(c,
@@ -577,7 +580,8 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 					      "cannot "
 					      "be matched against \"%.60s\" "
 					      "(%s)",
-					      sx_regex_source(n->pprops[j].re),
+					      sx_regex_source(
+						      n->x->pprops[j].re),
 					      key,
 					      rc == -E2BIG
 						      ? "regex match limit hit"
@@ -587,8 +591,8 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 				if (rc == 0)
 					continue;
 				matched = true;
-				if (!v_child(c, n->pprops[j].schema, val, key,
-					     0, quiet))
+				if (!v_child(c, n->x->pprops[j].schema, val,
+					     key, 0, quiet))
 					SUBFAIL();
 			}
 			if (!matched && n->additional_props) {
@@ -614,8 +618,8 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 					SUBFAIL();
 				}
 			}
-			if (n->property_names &&
-			    !v_property_name(c, n->property_names, key)) {
+			if (n->x->property_names &&
+			    !v_property_name(c, n->x->property_names, key)) {
 				if (c->fatal)
 					return false;
 				FAIL("property name \"%s\" does not match "
@@ -624,8 +628,8 @@ static bool v_object(struct vctx *c, const struct sx_node *n,
 			}
 		}
 	}
-	for (i = 0; i < n->ndeps; i++) {
-		const struct sx_dep *d = &n->deps[i];
+	for (i = 0; i < n->x->ndeps; i++) {
+		const struct sx_dep *d = &n->x->deps[i];
 
 		if (!json_object_object_get_ex(inst, d->name, NULL))
 			continue;
@@ -689,12 +693,12 @@ static bool v_combinators(struct vctx *c, const struct sx_node *n,
 	size_t i, hits = 0, first = 0;
 	bool ok = true, r;
 
-	for (i = 0; i < n->nall_of; i++)
-		if (!v_node(c, n->all_of[i], inst, quiet))
+	for (i = 0; i < n->x->nall_of; i++)
+		if (!v_node(c, n->x->all_of[i], inst, quiet))
 			SUBFAIL();
-	if (n->nany_of) {
-		for (i = 0; i < n->nany_of && !hits; i++)
-			if (v_node(c, n->any_of[i], inst, true))
+	if (n->x->nany_of) {
+		for (i = 0; i < n->x->nany_of && !hits; i++)
+			if (v_node(c, n->x->any_of[i], inst, true))
 				hits++;
 		if (c->fatal)
 			return false;
@@ -702,20 +706,20 @@ static bool v_combinators(struct vctx *c, const struct sx_node *n,
 			ok = false;
 			if (quiet || c->full)
 				goto out;
-			if (!explain_branches(c, n->any_of, n->nany_of, inst,
-					      "anyOf"))
+			if (!explain_branches(c, n->x->any_of, n->x->nany_of,
+					      inst, "anyOf"))
 				report(c,
 				       "matches none of the %zu schemas in "
 				       "anyOf",
-				       n->nany_of);
+				       n->x->nany_of);
 			if (c->full || c->fatal)
 				goto out;
 		}
 	}
-	if (n->none_of) {
+	if (n->x->none_of) {
 		hits = 0;
-		for (i = 0; i < n->none_of && hits < 2; i++)
-			if (v_node(c, n->one_of[i], inst, true)) {
+		for (i = 0; i < n->x->none_of && hits < 2; i++)
+			if (v_node(c, n->x->one_of[i], inst, true)) {
 				if (!hits++)
 					first = i;
 			}
@@ -725,12 +729,12 @@ static bool v_combinators(struct vctx *c, const struct sx_node *n,
 			ok = false;
 			if (quiet || c->full)
 				goto out;
-			if (!explain_branches(c, n->one_of, n->none_of, inst,
-					      "oneOf"))
+			if (!explain_branches(c, n->x->one_of, n->x->none_of,
+					      inst, "oneOf"))
 				report(c,
 				       "matches none of the %zu schemas in "
 				       "oneOf",
-				       n->none_of);
+				       n->x->none_of);
 			if (c->full || c->fatal)
 				goto out;
 		}
@@ -739,20 +743,20 @@ static bool v_combinators(struct vctx *c, const struct sx_node *n,
 			     "expected exactly one",
 			     first, i - 1);
 	}
-	if (n->not_) {
-		r = v_node(c, n->not_, inst, true);
+	if (n->x->not_) {
+		r = v_node(c, n->x->not_, inst, true);
 		if (c->fatal)
 			return false;
 		if (r)
 			FAIL("must not match the schema in \"not\"");
 	}
-	if (n->if_) {
-		r = v_node(c, n->if_, inst, true);
+	if (n->x->if_) {
+		r = v_node(c, n->x->if_, inst, true);
 		if (c->fatal)
 			return false;
-		if (r && n->then_ && !v_node(c, n->then_, inst, quiet))
+		if (r && n->x->then_ && !v_node(c, n->x->then_, inst, quiet))
 			SUBFAIL();
-		if (!r && n->else_ && !v_node(c, n->else_, inst, quiet))
+		if (!r && n->x->else_ && !v_node(c, n->x->else_, inst, quiet))
 			SUBFAIL();
 	}
 out:
@@ -772,7 +776,7 @@ static bool v_ref(struct vctx *c, const struct sx_node *n,
 			fatal(c,
 			      "$ref \"%.80s\" loops back to itself without "
 			      "consuming input",
-			      n->ref_uri ? n->ref_uri : "");
+			      n->x->ref_uri ? n->x->ref_uri : "");
 			return false;
 		}
 	c->refs[c->nrefs].n = n->ref;
@@ -825,8 +829,9 @@ static bool v_node(struct vctx *c, const struct sx_node *n,
 		sx_print_value(inst, got, sizeof(got));
 		FAIL("%s is not one of the allowed values: %s", got, list);
 	}
-	if ((n->has & SX_HAS_CONST) && !sx_json_equal(n->const_val, inst, 0)) {
-		sx_print_value(n->const_val, want, sizeof(want));
+	if ((n->has & SX_HAS_CONST) &&
+	    !sx_json_equal(n->x->const_val, inst, 0)) {
+		sx_print_value(n->x->const_val, want, sizeof(want));
 		FAIL("must be the constant %s", want);
 	}
 	switch (json_object_get_type(inst)) {

@@ -66,12 +66,23 @@ int tx_buf_adds(struct tx_buf *b, const char *s)
 
 int tx_buf_vprintf(struct tx_buf *b, const char *fmt, va_list ap)
 {
+	size_t room = b->cap - b->len; /* the NUL's byte included */
 	va_list cp;
 	int n, rc;
 
+	/* Formatted once when it fits the room left (most calls): a
+	 * measuring pass first would double the cost of every render. */
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? room : 0,
+		      fmt, cp);
 	va_end(cp);
+	if (n >= 0 && b->data && (size_t)n < room &&
+	    (size_t)n <= b->max - b->len) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (b->data)
+		b->data[b->len] = '\0'; /* what did not fit is not kept */
 	if (n < 0)
 		return -EINVAL;
 	rc = buf_reserve(b, (size_t)n);

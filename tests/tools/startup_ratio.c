@@ -1,7 +1,7 @@
 /*
  * startup_ratio - how the engine's start-up grows with the tool set.
  *
- *   startup_ratio SMALL_DIR LARGE_DIR REPS [LIMIT]
+ *   startup_ratio SMALL_DIR LARGE_DIR REPS [LIMIT [SECONDS]]
  *
  * Starts the engine (tx_engine_new, no watch) on each configuration
  * directory REPS times, alternating, and takes the least CPU time of the
@@ -19,6 +19,9 @@
  * bests is at most LIMIT: more repetitions only bring each best closer
  * to the true cost, so stopping early changes no verdict a longer run
  * would give, and a quiet machine finishes sooner.
+ * With SECONDS, it starts no new repetition past that much wall time
+ * (after 3 at least), so that a test on a machine loaded many times
+ * over still ends within its own time limit, with fewer samples.
  * Prints "small_tools=N small_ms=T large_tools=N large_ms=T ratio=R
  * reps=K".
  */
@@ -31,6 +34,14 @@
 #include <unistd.h>
 
 #include "toolexecfs/toolexec.h"
+
+static double wall_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static double thread_ms(void)
 {
@@ -98,19 +109,23 @@ int main(int argc, char **argv)
 	size_t n[2] = { 0, 0 };
 	int reps;
 
-	double limit = 0;
+	double limit = 0, seconds = 0, start = wall_s();
 	int r, times = 1;
 	bool calibrated = false;
 
-	if (argc < 4 || argc > 5 || (reps = atoi(argv[3])) < 1) {
+	if (argc < 4 || argc > 6 || (reps = atoi(argv[3])) < 1) {
 		fprintf(stderr, "usage: startup_ratio SMALL_DIR LARGE_DIR REPS "
-				"[LIMIT]\n");
+				"[LIMIT [SECONDS]]\n");
 		return 2;
 	}
-	if (argc == 5)
+	if (argc >= 5)
 		limit = atof(argv[4]);
+	if (argc == 6)
+		seconds = atof(argv[5]);
 	for (r = 0; r < reps; r++) {
 		if (limit > 0 && r >= 3 && best[1] * times / best[0] <= limit)
+			break;
+		if (seconds > 0 && r >= 3 && wall_s() - start > seconds)
 			break;
 		for (int k = 0; k < 2; k++) {
 			int runs = k == 0 ? times : 1;
