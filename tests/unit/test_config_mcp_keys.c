@@ -66,9 +66,9 @@ static void test_server_keys(void **state)
 		"t.json: $.mcpServers.s.tool_timeouts.t: expected an object "
 		"with \"timeout_ms\" and/or \"max_timeout_ms\"");
 	refused("{\"mcpServers\":{\"s\":{\"command\":\"x\","
-		"\"elicitation\":\"ask\"}}}",
-		"t.json: $.mcpServers.s.elicitation: must be \"none\" or "
-		"\"defaults\"");
+		"\"elicitation\":\"maybe\"}}}",
+		"t.json: $.mcpServers.s.elicitation: must be \"ask\", "
+		"\"decline\", \"defaults\" or \"none\"");
 	refused("{\"mcpServers\":{\"s\":{\"command\":\"x\","
 		"\"roots\":[\"/srv\",\"srv\"]}}}",
 		"t.json: $.mcpServers.s.roots: [1]: a root is an absolute "
