@@ -857,4 +857,5 @@ const struct tx_backend_kind tx_mcp_kind = {
 	.server_new = tx_mcp_backend_new,
 	.server_wait_ready = tx_mcp_backend_wait_ready,
 	.server_retry = tx_mcp_backend_retry,
+	.auth = &tx_mcp_auth_ops,
 };

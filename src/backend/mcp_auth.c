@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "backend/mcp_auth_i.h"
+#include "engine/backend.h"
 #include "util/jsonu.h"
 #include "util/log.h"
 
@@ -846,3 +847,99 @@ out:
 	free(rmeta);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* The engine's face (engine/backend.h): the same, by server name       */
+
+static const char *ops_status(const char *ns)
+{
+	struct tx_mcp_auth *a = tx_mcp_auth_find(ns);
+	const char *s;
+
+	if (!a)
+		return NULL;
+	s = tx_mcp_auth_status(a);
+	tx_mcp_auth_put(a);
+	return s;
+}
+
+static struct tx_mcp_auth *ops_find(const char *ns, char *err, size_t errlen)
+{
+	struct tx_mcp_auth *a = tx_mcp_auth_find(ns);
+
+	if (!a)
+		snprintf(err, errlen, "no remote MCP server named \"%s\"", ns);
+	return a;
+}
+
+static int ops_login(const char *ns, char **url, char *err, size_t errlen)
+{
+	struct tx_mcp_auth *a = ops_find(ns, err, errlen);
+	int rc;
+
+	*url = NULL;
+	if (!a)
+		return -ENOENT;
+	rc = tx_mcp_auth_login(a, url, err, errlen);
+	tx_mcp_auth_put(a);
+	return rc;
+}
+
+static int ops_code(const char *ns, const char *text, char *err, size_t errlen)
+{
+	struct tx_mcp_auth *a = ops_find(ns, err, errlen);
+	int rc;
+
+	if (!a)
+		return -ENOENT;
+	rc = tx_mcp_auth_code(a, text, err, errlen);
+	tx_mcp_auth_put(a);
+	return rc;
+}
+
+static int ops_token(const char *ns, const char *token, char *err,
+		     size_t errlen)
+{
+	struct tx_mcp_auth *a = ops_find(ns, err, errlen);
+	int rc;
+
+	if (!a)
+		return -ENOENT;
+	rc = tx_mcp_auth_set_token(a, token, err, errlen);
+	tx_mcp_auth_put(a);
+	return rc;
+}
+
+/* One of the texts of a server's state into buf ("" for none). */
+static void ops_text(const char *ns, char *buf, size_t len,
+		     void (*fn)(struct tx_mcp_auth *, char *, size_t))
+{
+	struct tx_mcp_auth *a = tx_mcp_auth_find(ns);
+
+	if (len)
+		buf[0] = '\0';
+	if (a) {
+		fn(a, buf, len);
+		tx_mcp_auth_put(a);
+	}
+}
+
+static void ops_hint(const char *ns, char *buf, size_t len)
+{
+	ops_text(ns, buf, len, tx_mcp_auth_hint);
+}
+
+static void ops_error(const char *ns, char *buf, size_t len)
+{
+	ops_text(ns, buf, len, tx_mcp_auth_error);
+}
+
+const struct tx_auth_ops tx_mcp_auth_ops = {
+	.names = tx_mcp_auth_names,
+	.status = ops_status,
+	.login = ops_login,
+	.code = ops_code,
+	.token = ops_token,
+	.hint = ops_hint,
+	.error = ops_error,
+};

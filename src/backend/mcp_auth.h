@@ -19,6 +19,11 @@
 
 struct tx_mcp_spec;
 struct tx_mcp_auth;
+struct tx_auth_ops;
+
+/* The engine's face of the states below, by server name (the mcp kind's
+ * `auth`, engine/backend.h). */
+extern const struct tx_auth_ops tx_mcp_auth_ops;
 
 /*
  * The sign-in state of the remote server spec->name, created on first

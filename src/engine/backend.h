@@ -81,6 +81,28 @@ struct tx_tool_spec;
  * and whenever the configuration names a kind.  Every member but kind
  * may be NULL; a kind fills in the ways it has of bringing tools.
  */
+/*
+ * Sign-in of a kind's servers (mcp: MCP authorization), by server name,
+ * for the engine's tx_engine_auth_* (the mount's .ctl/auth/ and the
+ * toolexec command).  Every function is thread-safe; texts never hold a
+ * secret.
+ */
+struct tx_auth_ops {
+	/* The servers that can sign in, sorted; NULL-terminated and
+	 * malloc'd (each and the vector), or NULL with errno. */
+	char **(*names)(void);
+	/* "ok", "expired", "needs-login" or "none"; NULL: no such server. */
+	const char *(*status)(const char *ns);
+	/* 0 or -errno with err: -ENOENT for no such server. */
+	int (*login)(const char *ns, char **url, char *err, size_t errlen);
+	int (*code)(const char *ns, const char *text, char *err, size_t errlen);
+	int (*token)(const char *ns, const char *token, char *err,
+		     size_t errlen);
+	/* Where to sign in; why the last step failed ("" when none). */
+	void (*hint)(const char *ns, char *buf, size_t len);
+	void (*error)(const char *ns, char *buf, size_t len);
+};
+
 struct tx_backend_kind {
 	const char *kind; /* "builtin", "exec", "mcp", ... */
 	/*
@@ -123,6 +145,8 @@ struct tx_backend_kind {
 	/* A server that is down (a start failed, or it died) starts again
 	 * now instead of after its back-off: an explicit reload asks. */
 	void (*server_retry)(struct tx_backend *be);
+	/* Sign-in of the kind's servers, or NULL. */
+	const struct tx_auth_ops *auth;
 };
 
 /*
