@@ -161,6 +161,7 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	d->elicit = spec->elicit;
 	d->legacy_sse = spec->legacy_sse;
 	d->ping_interval_ms = spec->ping_interval_ms;
+	d->roots_inherited = spec->roots_inherited;
 	if (dup_str(&d->name, spec->name) ||
 	    dup_str(&d->command, spec->command) ||
 	    dup_strv(&d->args, spec->args) || dup_strv(&d->env, spec->env) ||
@@ -787,19 +788,47 @@ static int parse_elicitation(struct tx_cfg *c, struct json_object *o,
 }
 
 /* "roots": absolute paths, given to the server as file:// URIs. */
+static int get_roots(struct tx_cfg *c, struct json_object *o, char ***roots)
+{
+	int rc = tx_cfg_get_strv(c, o, "roots", false, MCP_ROOTS_MAX, roots,
+				 NULL);
+
+	for (size_t i = 0; !rc && *roots && (*roots)[i]; i++)
+		if ((*roots)[i][0] != '/') {
+			size_t m = tx_cfg_push_key(c, "roots");
+
+			rc = tx_cfg_error(
+				c, "[%zu]: a root is an absolute path", i);
+			tx_cfg_pop(c, m);
+		}
+	return rc;
+}
+
 static int parse_roots(struct tx_cfg *c, struct json_object *o,
 		       struct tx_mcp_spec *s)
 {
-	int rc = tx_cfg_get_strv(c, o, "roots", false, MCP_ROOTS_MAX, &s->roots,
-				 NULL);
+	return get_roots(c, o, &s->roots);
+}
 
-	for (size_t i = 0; !rc && s->roots && s->roots[i]; i++)
-		if (s->roots[i][0] != '/') {
-			tx_cfg_push_key(c, "roots");
-			rc = tx_cfg_error(
-				c, "[%zu]: a root is an absolute path", i);
-		}
-	return rc;
+int tx_cfg_parse_top_roots(struct tx_cfg *c, struct json_object *root,
+			   struct tx_config_file *cf)
+{
+	return get_roots(c, root, &cf->roots);
+}
+
+int tx_mcp_spec_inherit_roots(struct tx_mcp_spec *s, char *const *roots)
+{
+	char **copy;
+
+	if (s->roots && !s->roots_inherited)
+		return 0; /* its own */
+	copy = tx_cfg_strv_dup(roots);
+	if (roots && !copy)
+		return -ENOMEM;
+	tx_cfg_strv_free(s->roots);
+	s->roots = copy;
+	s->roots_inherited = copy != NULL;
+	return 0;
 }
 
 /* "auth": {"client_id", "client_secret", "client_metadata_url",

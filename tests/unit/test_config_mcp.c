@@ -256,6 +256,58 @@ static void test_elicitation(void **state)
 				 "\"none\"");
 }
 
+/* The top-level "roots": parsed, refused when relative, taken by the
+ * servers without their own, replaced on a change, never over a
+ * server's own. */
+static void test_global_roots(void **state)
+{
+	static const char doc[] =
+		"{\"roots\":[\"/a\",\"/b c\"],\"mcpServers\":{"
+		"\"x\":{\"command\":\"x\"},"
+		"\"y\":{\"command\":\"y\",\"roots\":[\"/own\"]}}}";
+	char *const other[] = { "/c", NULL };
+	struct tx_config_file *cf = NULL;
+	struct tx_mcp_spec *x, *y, *d;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(doc, &cf, err, sizeof(err)), 0);
+	assert_non_null(cf->roots);
+	assert_string_equal(cf->roots[0], "/a");
+	assert_string_equal(cf->roots[1], "/b c");
+	assert_null(cf->roots[2]);
+	x = !strcmp(cf->servers[0].name, "x") ? &cf->servers[0]
+					      : &cf->servers[1];
+	y = x == &cf->servers[0] ? &cf->servers[1] : &cf->servers[0];
+	assert_null(x->roots);
+	assert_int_equal(tx_mcp_spec_inherit_roots(x, cf->roots), 0);
+	assert_int_equal(tx_mcp_spec_inherit_roots(y, cf->roots), 0);
+	assert_string_equal(x->roots[1], "/b c");
+	assert_true(x->roots_inherited);
+	assert_string_equal(y->roots[0], "/own");
+	assert_null(y->roots[1]);
+	assert_false(y->roots_inherited);
+	d = tx_mcp_spec_dup(x);
+	assert_non_null(d);
+	assert_true(d->roots_inherited);
+	assert_true(tx_mcp_spec_equal(d, x));
+	tx_mcp_spec_free(d);
+	assert_int_equal(tx_mcp_spec_inherit_roots(x, other), 0);
+	assert_string_equal(x->roots[0], "/c");
+	assert_null(x->roots[1]);
+	assert_int_equal(tx_mcp_spec_inherit_roots(x, NULL), 0);
+	assert_null(x->roots);
+	assert_false(x->roots_inherited);
+	tx_config_file_free(cf);
+
+	assert_int_equal(parse("{\"roots\":[\"rel\"]}", &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err,
+			    "t.json: $.roots: [0]: a root is an absolute path");
+	assert_int_equal(parse("{\"roots\":\"/a\"}", &cf, err, sizeof(err)),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_headers_file),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_elicitation),
+		cmocka_unit_test(test_global_roots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
