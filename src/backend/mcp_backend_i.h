@@ -310,6 +310,11 @@ char *tx_mcp_extras_request(struct mcp_backend *be, struct tx_mcp_msg *m);
  * for a person) or out of memory. */
 char *tx_mcp_elicit_request(struct mcp_backend *be, struct tx_mcp_conn *c,
 			    struct tx_mcp_msg *m);
+/* mcp_sampling.c: sampling/createMessage: the reply to send now
+ * (malloc'd; an error), or NULL when the configured command answers it
+ * later, from a thread of its own. */
+char *tx_mcp_sampling_request(struct mcp_backend *be, struct tx_mcp_conn *c,
+			      struct tx_mcp_msg *m);
 /* A notification of ours (list_changed, resources/updated): true when
  * handled. */
 bool tx_mcp_extras_notification(struct mcp_backend *be, struct tx_mcp_msg *m);

@@ -56,12 +56,21 @@ int tx_mcp_extras_init_params(struct mcp_backend *be,
 {
 	struct json_object *caps = NULL, *roots;
 
+	if (!json_object_object_get_ex(params, "capabilities", &caps))
+		return -EINVAL;
+	/* A command answers sampling/createMessage (mcp_sampling.c). */
+	if (be->spec->sampling_argv) {
+		struct json_object *s = json_object_new_object();
+
+		if (!s || json_object_object_add(caps, "sampling", s)) {
+			json_object_put(s);
+			return -ENOMEM;
+		}
+	}
 	/* Whether roots are configured at all cannot change without a
 	 * restart (tx_mcp_spec_equal); which ones can. */
 	if (!be->spec->roots)
 		return 0;
-	if (!json_object_object_get_ex(params, "capabilities", &caps))
-		return -EINVAL;
 	roots = json_object_new_object();
 	if (!roots ||
 	    json_object_object_add(roots, "listChanged",

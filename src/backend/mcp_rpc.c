@@ -858,6 +858,9 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 		} else if (!strcmp(m.method, "elicitation/create")) {
 			/* mcp_elicit.c; NULL: the answer comes later. */
 			reply = tx_mcp_elicit_request(be, c, &m);
+		} else if (!strcmp(m.method, "sampling/createMessage")) {
+			/* mcp_sampling.c; NULL: the answer comes later. */
+			reply = tx_mcp_sampling_request(be, c, &m);
 		} else if ((reply = tx_mcp_extras_request(be, &m))) {
 			/* roots/list: answered from the configuration. */
 		} else {

@@ -143,6 +143,11 @@ struct tx_mcp_spec {
 	/* roots came from the configuration's top-level "roots"
 	 * (tx_mcp_spec_inherit_roots), not the server's own. */
 	bool roots_inherited;
+	/* "sampling": {"command": [...], "timeout_ms": N}: the program
+	 * that answers sampling/createMessage (argv, NULL-terminated;
+	 * NULL: requests are declined) and how long it may take. */
+	char **sampling_argv;
+	unsigned sampling_timeout_ms;
 	struct tx_mcp_auth_spec auth; /* remote servers only */
 };
 

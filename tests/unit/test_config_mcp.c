@@ -308,6 +308,51 @@ static void test_global_roots(void **state)
 			 -EINVAL);
 }
 
+/* "sampling": the command and its timeout (default: timeout_ms), a
+ * change of either makes another server; bad values are refused. */
+static void test_sampling(void **state)
+{
+	struct tx_config_file *cf = NULL, *cf2 = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"timeout_ms\":1234,"
+			       "\"sampling\":{\"command\":[\"llm\",\"-q\"]}}}}",
+			       &cf, err, sizeof(err)),
+			 0);
+	assert_string_equal(cf->servers[0].sampling_argv[0], "llm");
+	assert_string_equal(cf->servers[0].sampling_argv[1], "-q");
+	assert_null(cf->servers[0].sampling_argv[2]);
+	assert_int_equal(cf->servers[0].sampling_timeout_ms, 1234);
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"timeout_ms\":1234,"
+			       "\"sampling\":{\"command\":[\"llm\",\"-q\"],"
+			       "\"timeout_ms\":50}}}}",
+			       &cf2, err, sizeof(err)),
+			 0);
+	assert_int_equal(cf2->servers[0].sampling_timeout_ms, 50);
+	assert_false(tx_mcp_spec_equal(&cf->servers[0], &cf2->servers[0]));
+	tx_config_file_free(cf2);
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\"}}}",
+			       &cf2, err, sizeof(err)),
+			 0);
+	assert_null(cf2->servers[0].sampling_argv);
+	tx_config_file_free(cf2);
+	tx_config_file_free(cf);
+
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"sampling\":{\"command\":[]}}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t.json: $.mcpServers.s.sampling.command: "
+				 "expected a program to run");
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"sampling\":{\"cmd\":[\"a\"]}}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_elicitation),
 		cmocka_unit_test(test_global_roots),
+		cmocka_unit_test(test_sampling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
