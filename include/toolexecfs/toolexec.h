@@ -886,6 +886,20 @@ int tx_engine_resource_read(struct tx_engine *engine, const char *ns,
 			    char *err, size_t errlen);
 
 /*
+ * The answer of a request nobody waits for: rc 0 with text (malloc'd,
+ * the callee's) and len, and for a prompt json (malloc'd, the callee's;
+ * NULL for a resource); or -errno with err.  Called exactly once,
+ * possibly before the call that started it returns, else on a thread of
+ * the server's: it must not wait.
+ */
+typedef void tx_engine_answer_fn(void *ctx, int rc, char *text, size_t len,
+				 char *json, const char *err);
+/* tx_engine_resource_read without waiting: the answer goes to fn. */
+void tx_engine_resource_read_start(struct tx_engine *engine, const char *ns,
+				   const char *uri, tx_engine_answer_fn *fn,
+				   void *ctx);
+
+/*
  * Subscriptions: on true, asks server ns to tell of changes of uri
  * (resources/subscribe); on false, stops (unsubscribe).  Counted per
  * URI: only the first subscribe and the last unsubscribe reach the
@@ -927,6 +941,11 @@ const char *tx_prompt_schema_text(const struct tx_prompt *p);
 int tx_engine_prompt_get(struct tx_engine *engine, const char *ns_file,
 			 const char *name_file, const char *args_json,
 			 char **text, char **json, char *err, size_t errlen);
+/* tx_engine_prompt_get without waiting: the answer (the messages in
+ * text, the result in json) goes to fn. */
+void tx_engine_prompt_get_start(struct tx_engine *engine, const char *ns_file,
+				const char *name_file, const char *args_json,
+				tx_engine_answer_fn *fn, void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Sign-in for remote MCP servers (.ctl/auth; docs/mcp.md)              */

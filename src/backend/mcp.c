@@ -290,11 +290,20 @@ static void *manager_main(void *arg)
 			while (expired) {
 				struct mcp_pending *next = expired->next;
 
-				tx_job_fail(
-					expired->job, ETIMEDOUT, "timeout",
-					"MCP server %s sent neither an answer "
-					"nor progress for %u ms",
-					be->spec->name, expired->idle_ms);
+				if (!expired->sent)
+					tx_mcp_pend_fail(
+						expired, ETIMEDOUT, "timeout",
+						"MCP server %s was not ready "
+						"in time",
+						be->spec->name);
+				else
+					tx_mcp_pend_fail(
+						expired, ETIMEDOUT, "timeout",
+						"MCP server %s sent neither "
+						"an answer nor progress for "
+						"%u ms",
+						be->spec->name,
+						expired->idle_ms);
 				if (expired->conn && expired->task_id)
 					tx_mcp_send_task_cancel(
 						be, expired->conn,

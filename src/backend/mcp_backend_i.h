@@ -40,6 +40,8 @@ struct tx_registry;
 enum mcp_state { ST_IDLE, ST_CONNECTING, ST_READY, ST_DOWN, ST_STOPPED };
 
 /* CALL: a job's tools/call; SYNC: a request a thread waits for;
+ * ASYNC: a request nobody waits for, whose answer goes to a function
+ * (queued and sent as calls are, under the same concurrency limit);
  * PING: our keep-alive ping, which nobody waits for; TASK_RESULT and
  * TASK_GET: tasks/result and tasks/get for the task a CALL became
  * (call_id names that CALL, which stays in the table under its own id,
@@ -49,8 +51,18 @@ enum pend_kind {
 	PEND_SYNC,
 	PEND_PING,
 	PEND_TASK_RESULT,
-	PEND_TASK_GET
+	PEND_TASK_GET,
+	PEND_ASYNC
 };
+
+/*
+ * The answer to an ASYNC request, called exactly once and never with
+ * be->mu held: rc 0 with reply (a result or a JSON-RPC error; the
+ * function may take what it wants of it), or -errno with err.  Runs on
+ * the I/O thread, the manager or the sender: it must not wait.
+ */
+typedef void tx_mcp_answer_fn(void *ctx, int rc, struct tx_mcp_msg *reply,
+			      const char *err);
 
 /* A tool's backend_data. */
 struct mcp_tool_data {
@@ -80,10 +92,12 @@ struct mcp_pending {
 	char task_status[32];  /* CALL task: its last status */
 	unsigned task_ttl_ms;  /* CALL task: the ttl it was given, or 0 */
 	uint64_t task_expires; /* CALL task: when the ttl runs out, or 0 */
-	struct tx_mcp_msg reply; /* SYNC: the answer */
-	bool done;               /* SYNC */
-	int err;                 /* SYNC: positive errno */
-	char errmsg[400];        /* SYNC */
+	tx_mcp_answer_fn *answer; /* ASYNC */
+	void *answer_ctx;         /* ASYNC */
+	struct tx_mcp_msg reply;  /* SYNC: the answer */
+	bool done;                /* SYNC */
+	int err;                  /* SYNC: positive errno */
+	char errmsg[400];         /* SYNC */
 };
 
 /* A connection with a count of the threads using it; the last put
@@ -232,6 +246,19 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 			const char *method, struct json_object *params,
 			unsigned timeout_ms, struct tx_mcp_msg *reply,
 			char *err, size_t errlen);
+/*
+ * Sends method with params (borrowed) as an ASYNC request: queued until
+ * the server is ready (starting it when it is not), answered to fn
+ * within startup_timeout_ms + timeout_ms.  fn is called exactly once,
+ * possibly before this returns.
+ */
+void tx_mcp_async_request(struct mcp_backend *be, const char *method,
+			  struct json_object *params, unsigned timeout_ms,
+			  tx_mcp_answer_fn *fn, void *ctx);
+/* Fails p: its job (CALL) or its answer function (ASYNC). */
+void tx_mcp_pend_fail(struct mcp_pending *p, int err, const char *code,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Fails every call of the list (EIO etc.) and frees the entries. */
 void tx_mcp_fail_calls(struct mcp_pending *list, int err, const char *code,
 		       const char *name, const char *reason);
@@ -283,6 +310,11 @@ char *tx_mcp_extras_request(struct mcp_backend *be, struct tx_mcp_msg *m);
  * for a person) or out of memory. */
 char *tx_mcp_elicit_request(struct mcp_backend *be, struct tx_mcp_conn *c,
 			    struct tx_mcp_msg *m);
+/* mcp_sampling.c: sampling/createMessage: the reply to send now
+ * (malloc'd; an error), or NULL when the configured command answers it
+ * later, from a thread of its own. */
+char *tx_mcp_sampling_request(struct mcp_backend *be, struct tx_mcp_conn *c,
+			      struct tx_mcp_msg *m);
 /* A notification of ours (list_changed, resources/updated): true when
  * handled. */
 bool tx_mcp_extras_notification(struct mcp_backend *be, struct tx_mcp_msg *m);

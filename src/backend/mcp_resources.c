@@ -10,10 +10,13 @@
  * as a whole, so a reader never sees half a listing; list_changed of
  * either kind lists everything again on the manager thread.
  *
- * Reads come from the faces' threads and wait for the answer (bounded
- * by the server's timeout_ms).  A server that is not connected (a lazy
- * one between calls, one that went down) is started for a read as it
- * is for a call, and the read waits for that at most startup_timeout_ms.
+ * The mount's reads (read_start, prompt_get_start) wait for nothing:
+ * they are ASYNC requests, queued and sent as calls are, and their
+ * answer goes to a function.  toolexec(1)'s reads (read, prompt_get)
+ * wait for the answer on the caller's thread (bounded by the server's
+ * timeout_ms).  A server that is not connected (a lazy one between
+ * calls, one that went down) is started for either as it is for a
+ * call, for at most startup_timeout_ms.
  */
 #include "backend/mcp_backend_i.h"
 
@@ -53,12 +56,21 @@ int tx_mcp_extras_init_params(struct mcp_backend *be,
 {
 	struct json_object *caps = NULL, *roots;
 
+	if (!json_object_object_get_ex(params, "capabilities", &caps))
+		return -EINVAL;
+	/* A command answers sampling/createMessage (mcp_sampling.c). */
+	if (be->spec->sampling_argv) {
+		struct json_object *s = json_object_new_object();
+
+		if (!s || json_object_object_add(caps, "sampling", s)) {
+			json_object_put(s);
+			return -ENOMEM;
+		}
+	}
 	/* Whether roots are configured at all cannot change without a
 	 * restart (tx_mcp_spec_equal); which ones can. */
 	if (!be->spec->roots)
 		return 0;
-	if (!json_object_object_get_ex(params, "capabilities", &caps))
-		return -EINVAL;
 	roots = json_object_new_object();
 	if (!roots ||
 	    json_object_object_add(roots, "listChanged",
@@ -278,6 +290,24 @@ static int conn_for(struct mcp_backend *be, struct mcp_conn_ref **out,
 	return rc;
 }
 
+/* A JSON-RPC error in reply as -errno with err (reply released), or 0. */
+static int reply_error(struct tx_mcp_msg *reply, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!reply->error)
+		return 0;
+	snprintf(err, errlen, "mcp_error: %s (JSON-RPC error %d)",
+		 reply->error_message ? reply->error_message : "",
+		 reply->error_code);
+	rc = reply->error_code == -32602 ? -EINVAL : -EIO;
+	/* -32002: resource not found (2025-11-25). */
+	if (reply->error_code == -32002)
+		rc = -ENOENT;
+	tx_mcp_msg_release(reply);
+	return rc;
+}
+
 /* A request a face waits for: 0 with reply->result, or -errno. */
 static int ask(struct mcp_backend *be, const char *method,
 	       struct json_object *params, struct tx_mcp_msg *reply, char *err,
@@ -293,17 +323,7 @@ static int ask(struct mcp_backend *be, const char *method,
 	tx_mcp_conn_put_unlocked(be, r);
 	if (rc)
 		return rc;
-	if (reply->error) {
-		snprintf(err, errlen, "mcp_error: %s (JSON-RPC error %d)",
-			 reply->error_message ? reply->error_message : "",
-			 reply->error_code);
-		rc = reply->error_code == -32602 ? -EINVAL : -EIO;
-		/* -32002: resource not found (2025-11-25). */
-		if (reply->error_code == -32002)
-			rc = -ENOENT;
-		tx_mcp_msg_release(reply);
-	}
-	return rc;
+	return reply_error(reply, err, errlen);
 }
 
 /* ---- the catalog's ops ------------------------------------------------ */
@@ -355,13 +375,15 @@ static int b64_decode_add(struct tx_buf *b, const char *s)
 	return rc;
 }
 
+static int res_contents(struct tx_mcp_msg *reply_in, const char *uri,
+			char **data, size_t *len, char *err, size_t errlen);
+
 static int res_read(struct tx_backend *b, const char *uri, char **data,
 		    size_t *len, char *err, size_t errlen)
 {
 	struct mcp_backend *be = be_of_core(b);
-	struct json_object *params = json_object_new_object(), *arr = NULL;
+	struct json_object *params = json_object_new_object();
 	struct tx_mcp_msg reply;
-	struct tx_buf out;
 	int rc;
 
 	if (!params)
@@ -371,6 +393,19 @@ static int res_read(struct tx_backend *b, const char *uri, char **data,
 	json_object_put(params);
 	if (rc)
 		return rc;
+	return res_contents(&reply, uri, data, len, err, errlen);
+}
+
+/* The bytes of a resources/read answer (released).  0 or -errno. */
+static int res_contents(struct tx_mcp_msg *reply_in, const char *uri,
+			char **data, size_t *len, char *err, size_t errlen)
+{
+	struct tx_mcp_msg reply = *reply_in;
+	struct json_object *arr = NULL;
+	struct tx_buf out;
+	int rc = 0;
+
+	memset(reply_in, 0, sizeof(*reply_in));
 	if (!json_object_object_get_ex(reply.result, "contents", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
 		snprintf(
@@ -555,7 +590,93 @@ static int res_complete(struct tx_backend *b, const char *uri, const char *var,
 	return 0;
 }
 
+/* ---- the same without waiting ----------------------------------------- */
+
+/* What an ASYNC resources/read or prompts/get answers to. */
+struct async_ask {
+	tx_catalog_answer_fn *fn;
+	void *ctx;
+	bool prompt;
+	char uri[];
+};
+
+static void async_answer(void *ctx, int rc, struct tx_mcp_msg *reply,
+			 const char *why)
+{
+	struct async_ask *a = ctx;
+	char err[512] = "", *data = NULL;
+	size_t len = 0;
+
+	if (rc) {
+		snprintf(err, sizeof(err), "%s %s: %s",
+			 a->prompt ? "prompts/get" : "resources/read", a->uri,
+			 why ? why : strerror(-rc));
+	} else if (!(rc = reply_error(reply, err, sizeof(err)))) {
+		if (!a->prompt) {
+			rc = res_contents(reply, a->uri, &data, &len, err,
+					  sizeof(err));
+		} else if (!(data = tx_json_compact(reply->result))) {
+			snprintf(err, sizeof(err), "out of memory");
+			rc = -ENOMEM;
+		} else {
+			len = strlen(data);
+		}
+	}
+	a->fn(a->ctx, rc, data, len, err);
+	free(a);
+}
+
+static void async_start(struct mcp_backend *be, const char *method,
+			struct json_object *params, const char *what,
+			bool prompt, tx_catalog_answer_fn *fn, void *ctx)
+{
+	struct async_ask *a = malloc(sizeof(*a) + strlen(what) + 1);
+
+	if (!a || !params) {
+		free(a);
+		json_object_put(params);
+		fn(ctx, -ENOMEM, NULL, 0, "out of memory");
+		return;
+	}
+	a->fn = fn;
+	a->ctx = ctx;
+	a->prompt = prompt;
+	strcpy(a->uri, what);
+	tx_mcp_async_request(be, method, params, be->spec->timeout_ms,
+			     async_answer, a);
+	json_object_put(params);
+}
+
+static void res_read_start(struct tx_backend *b, const char *uri,
+			   tx_catalog_answer_fn *fn, void *ctx)
+{
+	struct json_object *params = json_object_new_object();
+
+	if (params)
+		json_object_object_add(params, "uri",
+				       json_object_new_string(uri));
+	async_start(be_of_core(b), "resources/read", params, uri, false, fn,
+		    ctx);
+}
+
+static void prompt_get_start(struct tx_backend *b, const char *name,
+			     struct json_object *args, tx_catalog_answer_fn *fn,
+			     void *ctx)
+{
+	struct json_object *params = json_object_new_object();
+
+	if (params) {
+		json_object_object_add(params, "name",
+				       json_object_new_string(name));
+		json_object_object_add(params, "arguments",
+				       json_object_get(args));
+	}
+	async_start(be_of_core(b), "prompts/get", params, name, true, fn, ctx);
+}
+
 static const struct tx_catalog_server_ops catalog_ops = {
+	.read_start = res_read_start,
+	.prompt_get_start = prompt_get_start,
 	.read = res_read,
 	.prompt_get = prompt_get,
 	.subscribe = res_subscribe,

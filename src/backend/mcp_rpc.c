@@ -7,6 +7,7 @@
 #include "backend/mcp_backend_i.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,17 +226,19 @@ void tx_mcp_send_all(struct mcp_backend *be, struct mcp_outgoing *o)
 			if (p && p->sent)
 				be->inflight--;
 			pthread_mutex_unlock(&be->mu);
-			if (p && p->job && rc == -ENOBUFS)
-				tx_job_fail(p->job, EIO, "backend_failed",
-					    "MCP server %s is not reading its "
-					    "input: %u MiB already wait to be "
-					    "sent to it",
-					    be->spec->name,
-					    TX_MCP_SEND_QUEUE_MAX >> 20);
-			else if (p && p->job)
-				tx_job_fail(p->job, EIO, "backend_failed",
-					    "cannot send to MCP server %s: %s",
-					    be->spec->name, strerror(-rc));
+			if (p && rc == -ENOBUFS)
+				tx_mcp_pend_fail(
+					p, EIO, "backend_failed",
+					"MCP server %s is not reading its "
+					"input: %u MiB already wait to be "
+					"sent to it",
+					be->spec->name,
+					TX_MCP_SEND_QUEUE_MAX >> 20);
+			else if (p)
+				tx_mcp_pend_fail(
+					p, EIO, "backend_failed",
+					"cannot send to MCP server %s: %s",
+					be->spec->name, strerror(-rc));
 			tx_mcp_pend_free(p);
 		}
 		tx_mcp_conn_put_unlocked(be, o->conn);
@@ -359,6 +362,76 @@ int tx_mcp_sync_request(struct mcp_backend *be, struct mcp_conn_ref *r,
 	return rc;
 }
 
+void tx_mcp_pend_fail(struct mcp_pending *p, int err, const char *code,
+		      const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!p || (!p->job && !p->answer))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->job) {
+		tx_job_fail(p->job, err, code, "%s", msg);
+	} else {
+		tx_mcp_answer_fn *fn = p->answer;
+
+		p->answer = NULL; /* once */
+		fn(p->answer_ctx, -err, NULL, msg);
+	}
+}
+
+void tx_mcp_async_request(struct mcp_backend *be, const char *method,
+			  struct json_object *params, unsigned timeout_ms,
+			  tx_mcp_answer_fn *fn, void *ctx)
+{
+	struct mcp_pending *p = calloc(1, sizeof(*p));
+	struct mcp_outgoing *out;
+
+	if (!p) {
+		fn(ctx, -ENOMEM, NULL, "out of memory");
+		return;
+	}
+	p->kind = PEND_ASYNC;
+	p->answer = fn;
+	p->answer_ctx = ctx;
+	p->idle_ms = timeout_ms;
+	pthread_mutex_lock(&be->mu);
+	p->id = be->next_id++;
+	pthread_mutex_unlock(&be->mu);
+	p->text = tx_mcp_request_text(p->id, method, params);
+	if (!p->text) {
+		tx_mcp_pend_fail(p, ENOMEM, "", "out of memory");
+		tx_mcp_pend_free(p);
+		return;
+	}
+	pthread_mutex_lock(&be->mu);
+	if (be->stopping || be->state == ST_STOPPED) {
+		pthread_mutex_unlock(&be->mu);
+		tx_mcp_pend_fail(p, EIO, "", "MCP server %s is stopping",
+				 be->spec->name);
+		tx_mcp_pend_free(p);
+		return;
+	}
+	/* Until it is sent (pump sets the answer's own deadline). */
+	p->deadline = tx_mono_ms() + be->spec->startup_timeout_ms + timeout_ms;
+	tx_mcp_pend_insert(be, p);
+	if (be->qtail)
+		be->qtail->qnext = p;
+	else
+		be->qhead = p;
+	be->qtail = p;
+	if (be->state != ST_READY && be->state != ST_CONNECTING) {
+		be->want_connect = true;
+		pthread_cond_broadcast(&be->cond);
+	}
+	out = tx_mcp_pump(be);
+	pthread_mutex_unlock(&be->mu);
+	tx_mcp_send_all(be, out);
+}
+
 /* ---- transport callbacks (I/O thread) ------------------------------ */
 
 void tx_mcp_fail_calls(struct mcp_pending *list, int err, const char *code,
@@ -367,9 +440,8 @@ void tx_mcp_fail_calls(struct mcp_pending *list, int err, const char *code,
 	while (list) {
 		struct mcp_pending *next = list->next;
 
-		if (list->job)
-			tx_job_fail(list->job, err, code, "MCP server %s: %s",
-				    name, reason);
+		tx_mcp_pend_fail(list, err, code, "MCP server %s: %s", name,
+				 reason);
 		tx_mcp_pend_free(list);
 		list = next;
 	}
@@ -600,9 +672,9 @@ static void request_failed(void *ctx, struct tx_mcp_conn *c, int64_t id,
 	}
 	out = tx_mcp_pump(be);
 	pthread_mutex_unlock(&be->mu);
-	tx_job_fail(p->job, err,
-		    err == EACCES ? "auth_required" : "backend_failed",
-		    "MCP server %s: %s", be->spec->name, reason);
+	tx_mcp_pend_fail(p, err,
+			 err == EACCES ? "auth_required" : "backend_failed",
+			 "MCP server %s: %s", be->spec->name, reason);
 	tx_mcp_pend_free(p);
 	tx_mcp_send_all(be, out);
 }
@@ -671,6 +743,15 @@ static void on_response(struct mcp_backend *be, struct tx_mcp_conn *c,
 		out = tx_mcp_pump(be);
 	}
 	pthread_mutex_unlock(&be->mu);
+	if (p && p->kind == PEND_ASYNC) {
+		tx_mcp_answer_fn *fn = p->answer;
+
+		p->answer = NULL;
+		fn(p->answer_ctx, 0, m, NULL);
+		tx_mcp_pend_free(p);
+		tx_mcp_send_all(be, out);
+		return;
+	}
 	if (!p) {
 		/* After a cancel or a timeout this is normal. */
 		tx_log(TX_LOG_INFO,
@@ -777,6 +858,9 @@ void tx_mcp_on_message(void *ctx, struct tx_mcp_conn *c, const char *text,
 		} else if (!strcmp(m.method, "elicitation/create")) {
 			/* mcp_elicit.c; NULL: the answer comes later. */
 			reply = tx_mcp_elicit_request(be, c, &m);
+		} else if (!strcmp(m.method, "sampling/createMessage")) {
+			/* mcp_sampling.c; NULL: the answer comes later. */
+			reply = tx_mcp_sampling_request(be, c, &m);
 		} else if ((reply = tx_mcp_extras_request(be, &m))) {
 			/* roots/list: answered from the configuration. */
 		} else {
@@ -860,13 +944,17 @@ struct mcp_pending *tx_mcp_take_expired(struct mcp_backend *be, uint64_t now)
 		while (*pp) {
 			struct mcp_pending *p = *pp;
 
-			if (p->kind != PEND_CALL || !p->sent ||
+			if ((p->kind != PEND_CALL && p->kind != PEND_ASYNC) ||
+			    (!p->sent && p->kind != PEND_ASYNC) ||
 			    now < p->deadline) {
 				pp = &p->next;
 				continue;
 			}
 			*pp = p->next;
-			be->inflight--;
+			if (p->sent)
+				be->inflight--;
+			else /* an ASYNC request still queued */
+				tx_mcp_queue_remove(be, p);
 			p->conn = tx_mcp_conn_get(p->conn == be->conn ? be->conn
 								      : NULL);
 			p->next = out;

@@ -36,8 +36,9 @@
 #define TAGS_MAX            64
 #define TOOLS_MAX           10000
 
-static const char *const top_keys[] = { "tools",   "mcpServers", "codeProfiles",
-					"$schema", "comment",    NULL };
+static const char *const top_keys[] = { "tools", "mcpServers", "codeProfiles",
+					"roots", "$schema",    "comment",
+					NULL };
 
 static const char *const tool_keys[] = {
 	"namespace",
@@ -165,6 +166,7 @@ void tx_config_file_free(struct tx_config_file *cf)
 		tx_mcp_spec_release(&cf->servers[i]);
 	free(cf->servers);
 	free(cf->code_profiles);
+	tx_cfg_strv_free(cf->roots);
 	free(cf->path);
 	free(cf);
 }
@@ -768,6 +770,13 @@ static int parse_doc(struct tx_cfg *c, const char *buf, size_t len,
 	}
 	if (json_object_object_get_ex(root, "mcpServers", &v)) {
 		rc = tx_cfg_parse_servers(c, v, cf);
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc)
+			bad = rc;
+	}
+	if (json_object_object_get_ex(root, "roots", NULL)) {
+		rc = tx_cfg_parse_top_roots(c, root, cf);
 		if (rc == -ENOMEM)
 			goto out;
 		if (rc)

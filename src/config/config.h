@@ -140,8 +140,23 @@ struct tx_mcp_spec {
 	/* "roots": absolute paths we answer roots/list with;
 	 * NULL-terminated, NULL when not configured. */
 	char **roots;
+	/* roots came from the configuration's top-level "roots"
+	 * (tx_mcp_spec_inherit_roots), not the server's own. */
+	bool roots_inherited;
+	/* "sampling": {"command": [...], "timeout_ms": N}: the program
+	 * that answers sampling/createMessage (argv, NULL-terminated;
+	 * NULL: requests are declined) and how long it may take. */
+	char **sampling_argv;
+	unsigned sampling_timeout_ms;
 	struct tx_mcp_auth_spec auth; /* remote servers only */
 };
+
+/*
+ * A server without roots of its own takes roots (the top-level "roots"
+ * of the configuration; NULL: none), replacing what it took before.  A
+ * server with its own keeps them.  0 or -ENOMEM.
+ */
+int tx_mcp_spec_inherit_roots(struct tx_mcp_spec *s, char *const *roots);
 
 struct tx_config_file {
 	char *path;
@@ -152,6 +167,9 @@ struct tx_config_file {
 	/* "codeProfiles", checked on its own (config_code.c) and kept as
 	 * compact JSON text for tx_config_code_profiles; NULL: none. */
 	char *code_profiles;
+	/* The top-level "roots": every MCP server without its own takes
+	 * them (absolute paths, NULL-terminated; NULL: none). */
+	char **roots;
 };
 
 /*

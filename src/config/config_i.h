@@ -99,6 +99,9 @@ void tx_cfg_strv_free(char **v);
 bool tx_cfg_strv_equal(char *const *a, char *const *b);
 
 /* Parses "mcpServers" (config_mcp.c) into cf->servers. */
+/* The top-level "roots" of root into cf->roots. */
+int tx_cfg_parse_top_roots(struct tx_cfg *c, struct json_object *root,
+			   struct tx_config_file *cf);
 int tx_cfg_parse_servers(struct tx_cfg *c, struct json_object *servers,
 			 struct tx_config_file *cf);
 void tx_mcp_spec_release(struct tx_mcp_spec *s);

@@ -62,6 +62,7 @@ static const char *const server_keys[] = {
 	"ping_interval_ms",
 	"roots",
 	"auth",
+	"sampling",
 	NULL,
 };
 
@@ -93,6 +94,7 @@ void tx_mcp_spec_release(struct tx_mcp_spec *s)
 	tx_cfg_strv_free(s->headers);
 	free(s->headers_file);
 	tx_cfg_strv_free(s->roots);
+	tx_cfg_strv_free(s->sampling_argv);
 	free(s->auth.client_id);
 	free(s->auth.client_secret);
 	free(s->auth.client_metadata_url);
@@ -161,6 +163,8 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	d->elicit = spec->elicit;
 	d->legacy_sse = spec->legacy_sse;
 	d->ping_interval_ms = spec->ping_interval_ms;
+	d->roots_inherited = spec->roots_inherited;
+	d->sampling_timeout_ms = spec->sampling_timeout_ms;
 	if (dup_str(&d->name, spec->name) ||
 	    dup_str(&d->command, spec->command) ||
 	    dup_strv(&d->args, spec->args) || dup_strv(&d->env, spec->env) ||
@@ -169,6 +173,7 @@ struct tx_mcp_spec *tx_mcp_spec_dup(const struct tx_mcp_spec *spec)
 	    dup_strv(&d->headers, spec->headers) ||
 	    dup_str(&d->headers_file, spec->headers_file) ||
 	    dup_strv(&d->roots, spec->roots) ||
+	    dup_strv(&d->sampling_argv, spec->sampling_argv) ||
 	    dup_str(&d->auth.client_id, spec->auth.client_id) ||
 	    dup_str(&d->auth.client_secret, spec->auth.client_secret) ||
 	    dup_str(&d->auth.client_metadata_url,
@@ -240,7 +245,10 @@ bool tx_mcp_spec_equal(const struct tx_mcp_spec *a, const struct tx_mcp_spec *b)
 	    /* Which roots may change without a restart (the server is
 	     * told, tx_mcp_backend_set_roots); whether there are any is
 	     * declared at initialize. */
-	    !a->roots != !b->roots)
+	    !a->roots != !b->roots ||
+	    /* "sampling" is declared at initialize. */
+	    !tx_cfg_strv_equal(a->sampling_argv, b->sampling_argv) ||
+	    a->sampling_timeout_ms != b->sampling_timeout_ms)
 		return false;
 	if (!str_eq(a->auth.client_id, b->auth.client_id) ||
 	    !str_eq(a->auth.client_secret, b->auth.client_secret) ||
@@ -787,25 +795,89 @@ static int parse_elicitation(struct tx_cfg *c, struct json_object *o,
 }
 
 /* "roots": absolute paths, given to the server as file:// URIs. */
+static int get_roots(struct tx_cfg *c, struct json_object *o, char ***roots)
+{
+	int rc = tx_cfg_get_strv(c, o, "roots", false, MCP_ROOTS_MAX, roots,
+				 NULL);
+
+	for (size_t i = 0; !rc && *roots && (*roots)[i]; i++)
+		if ((*roots)[i][0] != '/') {
+			size_t m = tx_cfg_push_key(c, "roots");
+
+			rc = tx_cfg_error(
+				c, "[%zu]: a root is an absolute path", i);
+			tx_cfg_pop(c, m);
+		}
+	return rc;
+}
+
 static int parse_roots(struct tx_cfg *c, struct json_object *o,
 		       struct tx_mcp_spec *s)
 {
-	int rc = tx_cfg_get_strv(c, o, "roots", false, MCP_ROOTS_MAX, &s->roots,
-				 NULL);
+	return get_roots(c, o, &s->roots);
+}
 
-	for (size_t i = 0; !rc && s->roots && s->roots[i]; i++)
-		if (s->roots[i][0] != '/') {
-			tx_cfg_push_key(c, "roots");
-			rc = tx_cfg_error(
-				c, "[%zu]: a root is an absolute path", i);
-		}
-	return rc;
+int tx_cfg_parse_top_roots(struct tx_cfg *c, struct json_object *root,
+			   struct tx_config_file *cf)
+{
+	return get_roots(c, root, &cf->roots);
+}
+
+int tx_mcp_spec_inherit_roots(struct tx_mcp_spec *s, char *const *roots)
+{
+	char **copy;
+
+	if (s->roots && !s->roots_inherited)
+		return 0; /* its own */
+	copy = tx_cfg_strv_dup(roots);
+	if (roots && !copy)
+		return -ENOMEM;
+	tx_cfg_strv_free(s->roots);
+	s->roots = copy;
+	s->roots_inherited = copy != NULL;
+	return 0;
 }
 
 /* "auth": {"client_id", "client_secret", "client_metadata_url",
  * "redirect_uri", "scope", "state_dir", "grant", "private_key_file",
  * "idp_token_endpoint", "idp_client_id", "id_token_file"}, each
  * optional. */
+/* "sampling": {"command": [PROGRAM, ARGS...], "timeout_ms": N}. */
+static int parse_sampling(struct tx_cfg *c, struct json_object *o,
+			  struct tx_mcp_spec *s)
+{
+	static const char *const keys[] = { "command", "timeout_ms", "comment",
+					    NULL };
+	struct json_object *v;
+	unsigned long long t = s->timeout_ms;
+	size_t mark, n = 0;
+	int rc;
+
+	if (!json_object_object_get_ex(o, "sampling", &v))
+		return 0;
+	mark = tx_cfg_push_key(c, "sampling");
+	if (!json_object_is_type(v, json_type_object)) {
+		rc = tx_cfg_error(c, "expected an object");
+		goto out;
+	}
+	if ((rc = tx_cfg_check_keys(c, v, keys, NULL)) ||
+	    (rc = tx_cfg_get_strv(c, v, "command", true, 4096,
+				  &s->sampling_argv, &n)) ||
+	    (rc = tx_cfg_get_uint(c, v, "timeout_ms", 1, 86400000, &t)))
+		goto out;
+	if (!n) {
+		size_t m = tx_cfg_push_key(c, "command");
+
+		rc = tx_cfg_error(c, "expected a program to run");
+		tx_cfg_pop(c, m);
+		goto out;
+	}
+	s->sampling_timeout_ms = (unsigned)t;
+out:
+	tx_cfg_pop(c, mark);
+	return rc;
+}
+
 static int parse_auth(struct tx_cfg *c, struct json_object *o,
 		      struct tx_mcp_spec *s)
 {
@@ -1016,7 +1088,7 @@ static int parse_server(struct tx_cfg *c, const char *name,
 		return rc;
 	s->max_concurrency = (unsigned)u;
 	if ((rc = parse_elicitation(c, o, s)) || (rc = parse_roots(c, o, s)) ||
-	    (rc = parse_auth(c, o, s)))
+	    (rc = parse_auth(c, o, s)) || (rc = parse_sampling(c, o, s)))
 		return rc;
 	u = s->url ? PING_DEFAULT_MS : 0;
 	if ((rc = tx_cfg_get_uint(c, o, "ping_interval_ms", 0, MCP_TIMEOUT_MAX,

@@ -1229,6 +1229,52 @@ int tx_engine_resource_read(struct tx_engine *e, const char *ns,
 	return rc;
 }
 
+/* A resource read's answer, passed on. */
+struct read_ask {
+	tx_engine_answer_fn *fn;
+	void *ctx;
+};
+
+static void read_answered(void *ctx, int rc, char *data, size_t len,
+			  const char *err)
+{
+	struct read_ask *a = ctx;
+
+	a->fn(a->ctx, rc, data, len, NULL, err);
+	free(a);
+}
+
+void tx_engine_resource_read_start(struct tx_engine *e, const char *ns,
+				   const char *uri, tx_engine_answer_fn *fn,
+				   void *ctx)
+{
+	struct cat_server *s = server_get(e, ns);
+	struct read_ask *a;
+	char err[300];
+
+	if (!s) {
+		snprintf(err, sizeof(err), "no server %s offers resources", ns);
+		fn(ctx, -ENOENT, NULL, 0, NULL, err);
+		return;
+	}
+	if (!s->ops->read_start) {
+		server_unref(s);
+		fn(ctx, -EOPNOTSUPP, NULL, 0, NULL,
+		   "the server's resources cannot be read without waiting");
+		return;
+	}
+	a = malloc(sizeof(*a));
+	if (!a) {
+		server_unref(s);
+		fn(ctx, -ENOMEM, NULL, 0, NULL, "out of memory");
+		return;
+	}
+	a->fn = fn;
+	a->ctx = ctx;
+	s->ops->read_start(s->be, uri, read_answered, a);
+	server_unref(s);
+}
+
 /* The variables a template binds before part np, as a context's
  * "arguments" object; NULL (and *rc) on ENOMEM, or when there are none. */
 static struct json_object *bound_before(const struct cat_res *r,
@@ -1605,4 +1651,86 @@ out:
 	server_unref(s);
 	tx_catalog_set_unref(set);
 	return rc;
+}
+
+/* A prompt's answer, rendered and passed on. */
+static void prompt_answered(void *ctx, int rc, char *data, size_t len,
+			    const char *why)
+{
+	struct read_ask *a = ctx;
+	struct json_object *res = NULL;
+	char err[512] = "", *text = NULL, *json = NULL;
+
+	if (rc) {
+		snprintf(err, sizeof(err), "%s", why ? why : "");
+	} else {
+		res = tx_json_parse(data, len, 1000, err, sizeof(err));
+		rc = res ? prompt_render(res, &text, &json, err, sizeof(err))
+			 : -EIO;
+		json_object_put(res);
+	}
+	free(data);
+	a->fn(a->ctx, rc, text, text ? strlen(text) : 0, json, err);
+	free(a);
+}
+
+void tx_engine_prompt_get_start(struct tx_engine *e, const char *ns_file,
+				const char *name_file, const char *args_json,
+				tx_engine_answer_fn *fn, void *ctx)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(e);
+	const struct tx_prompt *p = NULL;
+	const struct cat_server *found =
+		set ? prompt_server(set, ns_file, name_file, &p) : NULL;
+	struct json_object *args = NULL;
+	struct read_ask *a = NULL;
+	char err[512] = "";
+	int rc;
+
+	if (!found) {
+		snprintf(err, sizeof(err), "no prompt %s in %s", name_file,
+			 ns_file);
+		rc = -ENOENT;
+		goto fail;
+	}
+	if (!found->ops->prompt_get_start) {
+		snprintf(err, sizeof(err),
+			 "the server's prompts cannot be got without waiting");
+		rc = -EOPNOTSUPP;
+		goto fail;
+	}
+	args = args_json && args_json[strspn(args_json, " \t\r\n")]
+		       ? tx_json_parse(args_json, strlen(args_json),
+				       TX_JSON_DEPTH_MAX, err, sizeof(err))
+		       : json_object_new_object();
+	if (!args) {
+		if (!err[0])
+			snprintf(err, sizeof(err),
+				 "arguments: expected a JSON object");
+		rc = -EINVAL;
+		goto fail;
+	}
+	rc = prompt_args_check(p, args, err, sizeof(err));
+	if (rc)
+		goto fail;
+	a = malloc(sizeof(*a));
+	if (!a) {
+		snprintf(err, sizeof(err), "out of memory");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	a->fn = fn;
+	a->ctx = ctx;
+	/* The snapshot keeps the server and the prompt's name alive
+	 * until the request is sent. */
+	found->ops->prompt_get_start(found->be, p->name, args, prompt_answered,
+				     a);
+	json_object_put(args);
+	tx_catalog_set_unref(set);
+	return;
+fail:
+	json_object_put(args);
+	if (set)
+		tx_catalog_set_unref(set);
+	fn(ctx, rc, NULL, 0, NULL, err);
 }

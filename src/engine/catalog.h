@@ -22,6 +22,15 @@ struct json_object;
 struct tx_backend;
 struct tx_catalog;
 
+/*
+ * The answer of a request that nobody waits for: rc 0 with data (malloc'd,
+ * the callee's) and len, or -errno with err.  Called exactly once,
+ * possibly before the call that started it returns, else on a thread of
+ * the server's: it must not wait.
+ */
+typedef void tx_catalog_answer_fn(void *ctx, int rc, char *data, size_t len,
+				  const char *err);
+
 /* How the engine reaches a server for what its offer lists.  Each runs
  * on the caller's thread and may wait for the server (bounded by the
  * server's timeout). */
@@ -36,6 +45,13 @@ struct tx_catalog_server_ops {
 	int (*prompt_get)(struct tx_backend *be, const char *name,
 			  struct json_object *args, char **json, char *err,
 			  size_t errlen);
+	/* read and prompt_get without waiting: the answer goes to fn
+	 * (for prompt_get_start, data is the GetPromptResult's JSON). */
+	void (*read_start)(struct tx_backend *be, const char *uri,
+			   tx_catalog_answer_fn *fn, void *ctx);
+	void (*prompt_get_start)(struct tx_backend *be, const char *name,
+				 struct json_object *args,
+				 tx_catalog_answer_fn *fn, void *ctx);
 	/* Optional: resources/subscribe (on true) or unsubscribe for uri.
 	 * 0 or -errno. */
 	int (*subscribe)(struct tx_backend *be, const char *uri, bool on);

@@ -512,6 +512,36 @@ static void servers_sync(struct tx_engine *e, bool wait)
 	struct engine_server *want = NULL;
 	size_t nwant = 0, cap = 0;
 	bool *started;
+	char **roots = NULL;
+	const char *roots_file = NULL;
+
+	/* The top-level "roots" (of one file only): every server without
+	 * its own takes them; a reload that changes them reaches running
+	 * servers as a change of their own roots does. */
+	for (size_t i = 0; i < e->nfiles; i++) {
+		struct tx_config_file *p = e->files[i].plan;
+
+		if (!p || !p->roots)
+			continue;
+		if (roots_file) {
+			tx_log(TX_LOG_ERROR,
+			       "%s: \"roots\" is already given in %s; ignored",
+			       e->files[i].name, roots_file);
+			continue;
+		}
+		roots = p->roots;
+		roots_file = e->files[i].name;
+	}
+	for (size_t i = 0; i < e->nfiles; i++) {
+		struct tx_config_file *p = e->files[i].plan;
+
+		for (size_t j = 0; p && j < p->nservers; j++)
+			if (tx_mcp_spec_inherit_roots(&p->servers[j], roots))
+				tx_log(TX_LOG_ERROR,
+				       "%s: MCP server \"%s\": out of memory "
+				       "for its roots",
+				       e->files[i].name, p->servers[j].name);
+	}
 
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct tx_config_file *p = e->files[i].plan;

@@ -159,18 +159,22 @@ static bool profile_is_dev(struct fs *fs, const char *profile)
  * Starts the run of the script written to h.  Its view: .runs/ID/tools,
  * search and jobs bound onto /tools, /search and /jobs (writable: the
  * call files are written; the mount refuses every other write), and
+ * resources onto /resources (read-only; where jobs/ID/links/ point),
+ * and
  * their paths in the environment, which a dev run (no binds) needs.
  * 0 or -errno; a run that could not start has ended with the reason in
  * its result, which is no error of the drop.
  */
 static int drop_start(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 {
-	static const char *const dirs[] = { "tools", "search", "jobs" };
+	static const char *const dirs[] = { "tools", "search", "jobs",
+					    "resources" };
 	static const char *const vars[] = { "TOOLEXEC_TOOLS", "TOOLEXEC_SEARCH",
-					    "TOOLEXEC_JOBS" };
-	struct tx_run_bind binds[3];
-	char src[3][4096], env[4][4200], profile[TX_NAME_MAX + 1];
-	const char *envp[4];
+					    "TOOLEXEC_JOBS",
+					    "TOOLEXEC_RESOURCES" };
+	struct tx_run_bind binds[4];
+	char src[4][4096], env[5][4200], profile[TX_NAME_MAX + 1];
+	const char *envp[5];
 	struct tx_run_view view = { 0 };
 	struct tx_caller caller;
 	struct tx_run *run;
@@ -189,7 +193,7 @@ static int drop_start(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	if (!run)
 		return errno ? -errno : -ENOMEM;
 	dev = profile_is_dev(fs, profile);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		snprintf(src[i], sizeof(src[i]), "%s/.runs/%s/%s",
 			 fs->mountpoint, tx_run_id(run), dirs[i]);
 		binds[i] = (struct tx_run_bind){ src[i], NULL, true };
@@ -197,17 +201,20 @@ static int drop_start(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	binds[0].dst = "/tools";
 	binds[1].dst = "/search";
 	binds[2].dst = "/jobs";
-	for (size_t i = 0; i < 3; i++) {
+	/* Read-only: what jobs/ID/links/ point at (../../../resources). */
+	binds[3].dst = "/resources";
+	binds[3].writable = false;
+	for (size_t i = 0; i < 4; i++) {
 		snprintf(env[i], sizeof(env[i]), "%s=%s", vars[i],
 			 dev ? src[i] : binds[i].dst);
 		envp[i] = env[i];
 	}
-	snprintf(env[3], sizeof(env[3]), "TOOLEXEC_RUN=%s", tx_run_id(run));
-	envp[3] = env[3];
+	snprintf(env[4], sizeof(env[4]), "TOOLEXEC_RUN=%s", tx_run_id(run));
+	envp[4] = env[4];
 	view.binds = binds;
-	view.nbinds = dev ? 0 : 3;
+	view.nbinds = dev ? 0 : 4;
 	view.env = envp;
-	view.nenv = 4;
+	view.nenv = 5;
 	rc = tx_run_start(run, &view);
 	tx_run_unref(run);
 	return rc == -EALREADY ? 0 : rc;

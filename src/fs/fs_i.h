@@ -287,6 +287,7 @@ struct fs_handle {
 				 code/PROFILE/NAME: the script */
 	struct tx_run *run;   /* code/ files: the run they show */
 	struct fs_res *res;   /* resources/ files: the resource read */
+	struct fs_ask *ask;   /* a server's answer on its way (ask.c) */
 	int fd;               /* NAME.work/ files: open beneath /work */
 	int failed;           /* errno of a refused write; 0 if none */
 	bool checked;         /* complete arguments passed the schema */
@@ -527,7 +528,35 @@ void fs_query_write(fuse_req_t req, struct fs_handle *h, const char *buf,
 		    size_t size);
 void fs_query_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off, fs_query_answer_fn *answer);
+/*
+ * The same for a query a server answers (prompts' get): the first read
+ * calls start() once, under h->lock, which sends the request with
+ * fs_ask_answer as its answer function and a (an fs_ask_engine_ref) as
+ * its context; reads until the answer are kept (ask.c), holding no
+ * thread.
+ */
+typedef void fs_query_start_fn(struct fs *fs, struct fs_handle *h,
+			       struct fs_ask *a);
+void fs_query_read_async(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+			 size_t size, off_t off, fs_query_start_fn *start);
 unsigned fs_query_poll(struct tx_job *job, uint64_t pos, uint64_t *off);
+
+/*
+ * ask.c: reads kept until a server answers one request.  fs_ask_new
+ * (which_json: serve the answer's json, not its text) returns the
+ * handle's reference; fs_ask_engine_ref another for the engine, which
+ * fs_ask_answer (a tx_engine_answer_fn) drops.  fs_ask_keep keeps req
+ * (answered at once when the answer is there).  fs_ask_take: whether
+ * the answer came, and then it (*blob referenced, or *err).
+ */
+struct fs_ask;
+struct fs_ask *fs_ask_new(bool which_json);
+struct fs_ask *fs_ask_engine_ref(struct fs_ask *a);
+void fs_ask_unref(struct fs_ask *a);
+void fs_ask_answer(void *ctx, int rc, char *text, size_t len, char *json,
+		   const char *err);
+void fs_ask_keep(struct fs_ask *a, fuse_req_t req, size_t size, off_t off);
+bool fs_ask_take(struct fs_ask *a, struct fs_blob **blob, int *err);
 void fs_reply_job(fuse_req_t req, struct tx_job *job, enum fs_wait_what what,
 		  size_t size, off_t off);
 /* Replies size bytes of b from off; b stays referenced for the reply. */

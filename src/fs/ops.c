@@ -437,6 +437,7 @@ static void handle_free(struct fs_handle *h)
 	tx_buf_release(&h->query);
 	tx_run_unref(h->run);
 	fs_res_free(h->res);
+	fs_ask_unref(h->ask);
 	if (h->fd >= 0)
 		close(h->fd);
 	free(h->key);

@@ -192,32 +192,24 @@ static void get_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 	fs_query_write(req, h, buf, size);
 }
 
-/* Asks the server (h->lock held): the messages, or the whole result. */
-static int get_answer(struct fs *fs, struct fs_handle *h, struct fs_blob **out)
+/* Sends the prompts/get (h->lock held); the answer goes to a: the
+ * messages, or the whole result (get.json). */
+static void get_start(struct fs *fs, struct fs_handle *h, struct fs_ask *a)
 {
-	char ns[TX_NAME_MAX + 1], err[512] = "";
+	char ns[TX_NAME_MAX + 1];
 	const char *name = split_key(h->key, ns, sizeof(ns));
-	char *text = NULL, *json = NULL;
-	int rc = tx_engine_prompt_get(fs->engine, ns, name, h->query.data,
-				      &text, &json, err, sizeof(err));
 
-	if (!rc) {
-		const char *t = h->ops->which ? json : text;
-
-		*out = fs_blob_new(t, strlen(t));
-		rc = *out ? 0 : -ENOMEM;
-	}
-	free(text);
-	free(json);
-	return rc;
+	tx_engine_prompt_get_start(fs->engine, ns, name, h->query.data,
+				   fs_ask_answer, a);
 }
 
-/* The first read asks the server; the answer is then read from byte 0
- * whatever the descriptor's offset (a transaction, as search/query). */
+/* The first read asks the server and the reads wait for its answer,
+ * holding no thread; the answer is then read from byte 0 whatever the
+ * descriptor's offset (a transaction, as search/query). */
 static void get_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		     size_t size, off_t off)
 {
-	fs_query_read(fs, req, h, size, off, get_answer);
+	fs_query_read_async(fs, req, h, size, off, get_start);
 }
 
 /* ------------------------------------------------------------------ */

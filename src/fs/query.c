@@ -5,8 +5,10 @@
  * takes; the first read answers it, from the answer's first byte
  * whatever the descriptor's offset (fs_tx_offset_locked), and a write
  * after that starts a new query on the same descriptor.  Concurrent
- * callers never see each other's answers.  Answering never waits on a
- * job, so poll says ready at once.
+ * callers never see each other's answers.  A query a server answers
+ * (prompts' get) is sent by the first read, and reads are kept until
+ * the answer comes (ask.c), holding no thread; poll says ready at once
+ * (a read is answered, if later).
  */
 #include "fs/fs_i.h"
 
@@ -30,6 +32,8 @@ void fs_query_write(fuse_req_t req, struct fs_handle *h, const char *buf,
 		tx_buf_release(&h->query);
 		fs_blob_unref(h->blob);
 		h->blob = NULL;
+		fs_ask_unref(h->ask); /* its kept reads still get it */
+		h->ask = NULL;
 		h->started = false;
 		h->failed = 0;
 		h->base = -1;
@@ -59,6 +63,45 @@ void fs_query_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		if (rc)
 			h->blob = NULL;
 		h->failed = -rc;
+	}
+	b = fs_blob_ref(h->blob);
+	err = h->failed;
+	pthread_mutex_unlock(&h->lock);
+	if (!b) {
+		fuse_reply_err(req, err ? err : ENODATA);
+		return;
+	}
+	fs_reply_blob(req, b, size, off);
+	fs_blob_unref(b);
+}
+
+void fs_query_read_async(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+			 size_t size, off_t off, fs_query_start_fn *start)
+{
+	struct fs_blob *b;
+	int err;
+
+	pthread_mutex_lock(&h->lock);
+	off = fs_tx_offset_locked(h, off);
+	if (!h->started) {
+		h->started = true;
+		h->ask = fs_ask_new(h->ops->which);
+		if (h->ask)
+			start(fs, h, fs_ask_engine_ref(h->ask));
+		else
+			h->failed = ENOMEM;
+	}
+	if (h->ask) {
+		if (!fs_ask_take(h->ask, &h->blob, &h->failed)) {
+			struct fs_ask *a = fs_ask_engine_ref(h->ask);
+
+			pthread_mutex_unlock(&h->lock);
+			fs_ask_keep(a, req, size, (off_t)off);
+			fs_ask_unref(a);
+			return;
+		}
+		fs_ask_unref(h->ask);
+		h->ask = NULL;
 	}
 	b = fs_blob_ref(h->blob);
 	err = h->failed;

@@ -12,11 +12,10 @@
  * here is cached by the kernel (TTL 0) and a list_changed shows at the
  * next lookup without a notification.
  *
- * Opening a file reads the resource (resources/read) into the text the
- * open file serves, so a reader sees one consistent version however it
- * reads.  The open waits for the server, bounded by the server's
- * timeout_ms: a read of a resource is one request, not a job, and
- * deferring it would cost the machinery of jobs for no gain.  A file is
+ * The first read of an open file reads the resource (resources/read)
+ * into the text the open file serves, so a reader sees one consistent
+ * version however it reads.  Reads wait for the server's answer, bounded
+ * by its timeout_ms, holding no thread (ask.c).  A file is
  * 0 bytes long and served with direct_io, unless the server gave the
  * resource's size (FS_SIZED).  While a file is open its resource is
  * subscribed (when the server can); a notifications/resources/updated
@@ -306,19 +305,19 @@ static int sized_getattr(struct fs *fs, const struct fs_node *n,
 	return rc < 0 ? rc : 0;
 }
 
-/* Reads the resource into a blob. */
-static int fetch(struct fs *fs, const struct tx_res_file *f,
-		 struct fs_blob **out)
+/* Sends the resources/read (h->lock held); reads wait in h->ask. */
+static int fetch_start(struct fs *fs, struct fs_handle *h)
 {
-	char err[512] = "", *data = NULL;
-	size_t len = 0;
-	int rc = tx_engine_resource_read(fs->engine, f->ns, f->uri, &data, &len,
-					 err, sizeof(err));
+	struct fs_ask *a = fs_ask_new(false);
 
-	if (rc)
-		return rc;
-	*out = fs_blob_take(data, len);
-	return *out ? 0 : -ENOMEM;
+	if (!a)
+		return -ENOMEM;
+	fs_ask_unref(h->ask);
+	h->ask = a;
+	tx_engine_resource_read_start(fs->engine, h->res->file.ns,
+				      h->res->file.uri, fs_ask_answer,
+				      fs_ask_engine_ref(a));
+	return 0;
 }
 
 static int file_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
@@ -335,11 +334,6 @@ static int file_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 		fs_res_free(r);
 		return rc < 0 ? rc : -ENOENT;
 	}
-	rc = fetch(fs, &r->file, &h->blob);
-	if (rc) {
-		fs_res_free(r);
-		return rc;
-	}
 	/* A server that cannot subscribe is read once per open. */
 	r->subscribed = !tx_engine_resource_subscribe(fs->engine, r->file.ns,
 						      r->file.uri, true);
@@ -347,26 +341,52 @@ static int file_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	return 0;
 }
 
+/*
+ * The first read sends resources/read, and reads wait for the answer
+ * holding no thread (ask.c); the answer is then the text every read of
+ * this open file serves, one consistent version.  Changed since (the
+ * server said so): a read from the start asks again (tail -f and
+ * editors read again from 0).  An answer that fails after a first one
+ * leaves the text that was read.
+ */
 static void file_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		      size_t size, off_t off)
 {
-	struct fs_blob *b = NULL;
+	struct fs_blob *b;
+	int rc = 0;
 
-	/* Changed since the open: a read from the start gets the new
-	 * version (tail -f and editors read again from 0). */
-	if (off == 0 && h->res && atomic_exchange(&h->res->stale, false)) {
-		int rc = fetch(fs, &h->res->file, &b);
-
-		if (rc) {
-			fuse_reply_err(req, -rc);
-			return;
+	pthread_mutex_lock(&h->lock);
+	if (h->ask && fs_ask_take(h->ask, &b, &rc)) {
+		if (b) {
+			fs_blob_unref(h->blob);
+			h->blob = b;
+		} else if (!h->blob) {
+			h->failed = rc;
 		}
-		pthread_mutex_lock(&h->lock);
-		fs_blob_unref(h->blob);
-		h->blob = b;
-		pthread_mutex_unlock(&h->lock);
+		fs_ask_unref(h->ask);
+		h->ask = NULL;
 	}
-	fs_read_text(fs, req, h, size, off);
+	rc = 0;
+	if (!h->ask && h->res &&
+	    ((!h->blob && !h->failed) ||
+	     (off == 0 && atomic_exchange(&h->res->stale, false))))
+		rc = fetch_start(fs, h);
+	if (!rc && h->ask) {
+		struct fs_ask *a = fs_ask_engine_ref(h->ask);
+
+		pthread_mutex_unlock(&h->lock);
+		fs_ask_keep(a, req, size, off);
+		fs_ask_unref(a);
+		return;
+	}
+	b = fs_blob_ref(h->blob);
+	rc = rc ? -rc : h->failed;
+	pthread_mutex_unlock(&h->lock);
+	if (!b && rc)
+		fuse_reply_err(req, rc);
+	else
+		fs_reply_blob(req, b, size, off);
+	fs_blob_unref(b);
 }
 
 static void file_release(struct fs *fs, struct fs_handle *h)

@@ -6,16 +6,19 @@
  * tool_calls) and see only that run's jobs.  FUSE tells us the uid and
  * a pid of each request, and neither names a run: a pid is a thread ID
  * in our namespace, reused at will.  The inode does.  Each run gets a
- * directory here, .runs/ID/, holding tools/, search/ and jobs/; the
- * sandbox binds those three onto /tools, /search and /jobs (code.c), so
+ * directory here, .runs/ID/, holding tools/, search/, jobs/ and
+ * resources/; the sandbox binds those onto /tools, /search, /jobs and
+ * /resources (code.c), so
  * every request a script makes names a node below .runs/ID/, and every
  * node below it carries the run's number (struct fs_node's `run`, set
  * once when the node is made).  fs_caller turns that number into the
  * run's caller (tx_run_caller), whatever the process, thread or calling
  * way.
  *
- * tools/ and search/ are the mount's own kinds: the same files, the
- * same three calling ways, the same texts.  jobs/ lists the run's jobs
+ * tools/, search/ and resources/ are the mount's own kinds: the same
+ * files, the same three calling ways, the same texts (resources/ is
+ * there for the links of jobs/ID/links/, which point at
+ * ../../../resources/ in any view).  jobs/ lists the run's jobs
  * only (tx_run_job_ids) and shows each with the kinds of jobs/ID/.
  *
  * Who may enter: the run's uid (a uid of its own for standard and
@@ -171,6 +174,8 @@ static const struct fs_child view_children[] = {
 	{ "tools", &fs_tools_ops, 0, NULL },
 	{ "search", &fs_search_ops, 0, NULL },
 	{ "jobs", &run_jobs_ops, 0, NULL },
+	/* Where jobs/ID/links/ point (../../../resources/...). */
+	{ "resources", &fs_resources_ops, 0, NULL },
 };
 
 /* .runs/ID/: its key is the run's ID, its `run` the same number. */

@@ -256,6 +256,103 @@ static void test_elicitation(void **state)
 				 "\"none\"");
 }
 
+/* The top-level "roots": parsed, refused when relative, taken by the
+ * servers without their own, replaced on a change, never over a
+ * server's own. */
+static void test_global_roots(void **state)
+{
+	static const char doc[] =
+		"{\"roots\":[\"/a\",\"/b c\"],\"mcpServers\":{"
+		"\"x\":{\"command\":\"x\"},"
+		"\"y\":{\"command\":\"y\",\"roots\":[\"/own\"]}}}";
+	char *const other[] = { "/c", NULL };
+	struct tx_config_file *cf = NULL;
+	struct tx_mcp_spec *x, *y, *d;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(doc, &cf, err, sizeof(err)), 0);
+	assert_non_null(cf->roots);
+	assert_string_equal(cf->roots[0], "/a");
+	assert_string_equal(cf->roots[1], "/b c");
+	assert_null(cf->roots[2]);
+	x = !strcmp(cf->servers[0].name, "x") ? &cf->servers[0]
+					      : &cf->servers[1];
+	y = x == &cf->servers[0] ? &cf->servers[1] : &cf->servers[0];
+	assert_null(x->roots);
+	assert_int_equal(tx_mcp_spec_inherit_roots(x, cf->roots), 0);
+	assert_int_equal(tx_mcp_spec_inherit_roots(y, cf->roots), 0);
+	assert_string_equal(x->roots[1], "/b c");
+	assert_true(x->roots_inherited);
+	assert_string_equal(y->roots[0], "/own");
+	assert_null(y->roots[1]);
+	assert_false(y->roots_inherited);
+	d = tx_mcp_spec_dup(x);
+	assert_non_null(d);
+	assert_true(d->roots_inherited);
+	assert_true(tx_mcp_spec_equal(d, x));
+	tx_mcp_spec_free(d);
+	assert_int_equal(tx_mcp_spec_inherit_roots(x, other), 0);
+	assert_string_equal(x->roots[0], "/c");
+	assert_null(x->roots[1]);
+	assert_int_equal(tx_mcp_spec_inherit_roots(x, NULL), 0);
+	assert_null(x->roots);
+	assert_false(x->roots_inherited);
+	tx_config_file_free(cf);
+
+	assert_int_equal(parse("{\"roots\":[\"rel\"]}", &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err,
+			    "t.json: $.roots: [0]: a root is an absolute path");
+	assert_int_equal(parse("{\"roots\":\"/a\"}", &cf, err, sizeof(err)),
+			 -EINVAL);
+}
+
+/* "sampling": the command and its timeout (default: timeout_ms), a
+ * change of either makes another server; bad values are refused. */
+static void test_sampling(void **state)
+{
+	struct tx_config_file *cf = NULL, *cf2 = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"timeout_ms\":1234,"
+			       "\"sampling\":{\"command\":[\"llm\",\"-q\"]}}}}",
+			       &cf, err, sizeof(err)),
+			 0);
+	assert_string_equal(cf->servers[0].sampling_argv[0], "llm");
+	assert_string_equal(cf->servers[0].sampling_argv[1], "-q");
+	assert_null(cf->servers[0].sampling_argv[2]);
+	assert_int_equal(cf->servers[0].sampling_timeout_ms, 1234);
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"timeout_ms\":1234,"
+			       "\"sampling\":{\"command\":[\"llm\",\"-q\"],"
+			       "\"timeout_ms\":50}}}}",
+			       &cf2, err, sizeof(err)),
+			 0);
+	assert_int_equal(cf2->servers[0].sampling_timeout_ms, 50);
+	assert_false(tx_mcp_spec_equal(&cf->servers[0], &cf2->servers[0]));
+	tx_config_file_free(cf2);
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\"}}}",
+			       &cf2, err, sizeof(err)),
+			 0);
+	assert_null(cf2->servers[0].sampling_argv);
+	tx_config_file_free(cf2);
+	tx_config_file_free(cf);
+
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"sampling\":{\"command\":[]}}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t.json: $.mcpServers.s.sampling.command: "
+				 "expected a program to run");
+	assert_int_equal(parse("{\"mcpServers\":{\"s\":{\"command\":\"x\","
+			       "\"sampling\":{\"cmd\":[\"a\"]}}}}",
+			       &cf, err, sizeof(err)),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +361,8 @@ int main(void)
 		cmocka_unit_test(test_headers_file),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_elicitation),
+		cmocka_unit_test(test_global_roots),
+		cmocka_unit_test(test_sampling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
