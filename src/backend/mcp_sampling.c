@@ -292,8 +292,7 @@ char *tx_mcp_sampling_request(struct mcp_backend *be, struct tx_mcp_conn *c,
 	s->input = m->params ? tx_json_compact(m->params) : strdup("{}");
 	/* json-c reference counts are not atomic: the reply is built on
 	 * another thread, so it gets an id of its own. */
-	if (!s->input || json_object_deep_copy(m->id, &s->id, NULL) ||
-	    !s->id) {
+	if (!s->input || json_object_deep_copy(m->id, &s->id, NULL) || !s->id) {
 		sampling_free(s);
 		return tx_mcp_reply_text(m->id, NULL, -32603, "out of memory");
 	}
