@@ -392,7 +392,6 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 	struct json_object *params;
 	struct mcp_pending *p;
 	unsigned idle, cap;
-	struct mcp_outgoing *out;
 	char *text;
 	int64_t id;
 
@@ -455,19 +454,7 @@ static int mcp_start(struct tx_backend *b, struct tx_job *job)
 		tx_mcp_pend_free(p);
 		return 0;
 	}
-	tx_mcp_pend_insert(be, p);
-	if (be->qtail)
-		be->qtail->qnext = p;
-	else
-		be->qhead = p;
-	be->qtail = p;
-	if (be->state != ST_READY && be->state != ST_CONNECTING) {
-		be->want_connect = true;
-		pthread_cond_broadcast(&be->cond);
-	}
-	out = tx_mcp_pump(be);
-	pthread_mutex_unlock(&be->mu);
-	tx_mcp_send_all(be, out);
+	tx_mcp_queue_unlock(be, p);
 	/* A cancel that came before the job was in our table found
 	 * nothing; look again now that it is. */
 	if (tx_job_is_final(job))

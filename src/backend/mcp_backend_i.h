@@ -236,6 +236,10 @@ struct mcp_outgoing {
  * tx_mcp_send_all once the lock is dropped. */
 struct mcp_outgoing *tx_mcp_pump(struct mcp_backend *be);
 void tx_mcp_send_all(struct mcp_backend *be, struct mcp_outgoing *o);
+/* Queues p (a call or an async request, be->mu held) behind the others,
+ * wakes the manager when the server is not up, pumps, drops be->mu and
+ * sends what the pump took. */
+void tx_mcp_queue_unlock(struct mcp_backend *be, struct mcp_pending *p);
 void tx_mcp_notify(struct mcp_conn_ref *r, const char *method,
 		   struct json_object *params);
 /* notifications/cancelled for id; drops the reference on r. */

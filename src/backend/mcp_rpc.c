@@ -388,7 +388,6 @@ void tx_mcp_async_request(struct mcp_backend *be, const char *method,
 			  tx_mcp_answer_fn *fn, void *ctx)
 {
 	struct mcp_pending *p = calloc(1, sizeof(*p));
-	struct mcp_outgoing *out;
 
 	if (!p) {
 		fn(ctx, -ENOMEM, NULL, "out of memory");
@@ -417,6 +416,13 @@ void tx_mcp_async_request(struct mcp_backend *be, const char *method,
 	}
 	/* Until it is sent (pump sets the answer's own deadline). */
 	p->deadline = tx_mono_ms() + be->spec->startup_timeout_ms + timeout_ms;
+	tx_mcp_queue_unlock(be, p);
+}
+
+void tx_mcp_queue_unlock(struct mcp_backend *be, struct mcp_pending *p)
+{
+	struct mcp_outgoing *out;
+
 	tx_mcp_pend_insert(be, p);
 	if (be->qtail)
 		be->qtail->qnext = p;
