@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""A misbehaving MCP resource server over stdio (tests of what the
+client makes of odd answers).
+
+    bad_res_server.py
+
+It declares resources (no subscribe), prompts and no completions.
+Resources under mem://bad/, each answering resources/read oddly:
+  noarray   a result without "contents"
+  notarray  "contents" that is an object
+  notb64    a blob that is not base64
+  mixed     text "A", a blob "Qg==" (B), an entry with neither, text "C"
+  urlsafe   a blob in the URL-safe alphabet, unpadded ("-_8": fb ff)
+  invalid   JSON-RPC error -32602
+  internal  JSON-RPC error -32603
+  gone      JSON-RPC error -32002 (resource not found)
+Template mem://bad/t/{id}: a read answers "id=ID".
+Prompts: "broken" (prompts/get answers -32603 "no prompt today"),
+"fine" (answers one message).
+"""
+import json
+import sys
+
+
+def send(msg):
+    msg["jsonrpc"] = "2.0"
+    sys.stdout.write(json.dumps(msg) + "\n")
+    sys.stdout.flush()
+
+
+NAMES = ["noarray", "notarray", "notb64", "mixed", "urlsafe", "invalid",
+         "internal", "gone"]
+
+
+def read(mid, uri):
+    name = uri[len("mem://bad/"):] if uri.startswith("mem://bad/") else ""
+    errors = {"invalid": (-32602, "bad uri"), "internal": (-32603, "it broke"),
+              "gone": (-32002, "Resource not found")}
+    if name in errors:
+        code, text = errors[name]
+        send({"id": mid, "error": {"code": code, "message": text}})
+    elif name == "noarray":
+        send({"id": mid, "result": {"something": []}})
+    elif name == "notarray":
+        send({"id": mid, "result": {"contents": {"uri": uri, "text": "x"}}})
+    elif name == "notb64":
+        send({"id": mid, "result": {"contents": [{"uri": uri, "blob": "no*base64"}]}})
+    elif name == "mixed":
+        send({"id": mid, "result": {"contents": [
+            {"uri": uri, "text": "A"}, {"uri": uri, "blob": "Qg=="},
+            {"uri": uri}, {"uri": uri, "text": "C"}]}})
+    elif name == "urlsafe":
+        send({"id": mid, "result": {"contents": [{"uri": uri, "blob": "-_8"}]}})
+    elif name.startswith("t/"):
+        send({"id": mid, "result": {"contents": [{"uri": uri, "text": "id=" + name[2:]}]}})
+    else:
+        send({"id": mid, "error": {"code": -32002, "message": "Resource not found"}})
+
+
+def handle(m):
+    method, mid, params = m.get("method"), m.get("id"), m.get("params") or {}
+    if method is None:
+        return
+    if method == "initialize":
+        send({"id": mid, "result": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {"tools": {}, "prompts": {}, "resources": {}},
+            "serverInfo": {"name": "badres", "version": "1"}}})
+    elif method == "tools/list":
+        send({"id": mid, "result": {"tools": []}})
+    elif method == "resources/list":
+        send({"id": mid, "result": {"resources": [
+            {"uri": "mem://bad/" + n, "name": n} for n in NAMES]}})
+    elif method == "resources/templates/list":
+        send({"id": mid, "result": {"resourceTemplates": [
+            {"uriTemplate": "mem://bad/t/{id}", "name": "t"}]}})
+    elif method == "resources/read":
+        read(mid, params.get("uri", ""))
+    elif method == "prompts/list":
+        send({"id": mid, "result": {"prompts": [
+            {"name": "broken"}, {"name": "fine"}]}})
+    elif method == "prompts/get":
+        if params.get("name") == "broken":
+            send({"id": mid, "error": {"code": -32603, "message": "no prompt today"}})
+        else:
+            send({"id": mid, "result": {"messages": [
+                {"role": "user", "content": {"type": "text", "text": "fine"}}]}})
+    elif method == "ping":
+        send({"id": mid, "result": {}})
+    elif mid is not None:
+        send({"id": mid, "error": {"code": -32601, "message": "Method not found"}})
+
+
+for line in sys.stdin:
+    line = line.strip()
+    if line:
+        handle(json.loads(line))
