@@ -160,8 +160,7 @@ static void test_no_server(void **state)
 
 	(void)state;
 	assert_int_equal(tx_engine_resource_read(engine, "nope", "mem://x",
-						 &data, &len, err,
-						 sizeof(err)),
+						 &data, &len, err, sizeof(err)),
 			 -ENOENT);
 	assert_null(data);
 	assert_int_equal(len, 0);
@@ -178,8 +177,8 @@ static void test_prompts(void **state)
 			 -EIO);
 	assert_null(text);
 	assert_null(json);
-	assert_string_equal(err,
-			    "mcp_error: no prompt today (JSON-RPC error -32603)");
+	assert_string_equal(
+		err, "mcp_error: no prompt today (JSON-RPC error -32603)");
 	assert_int_equal(tx_engine_prompt_get(engine, "bad", "fine", NULL,
 					      &text, &json, err, sizeof(err)),
 			 0);
