@@ -2,8 +2,9 @@
 """A misbehaving MCP resource server over stdio (tests of what the
 client makes of odd answers).
 
-    bad_res_server.py
+    bad_res_server.py [FLAG]
 
+With FLAG: when the file FLAG exists, exits at once with status 3.
 It declares resources (no subscribe), prompts and no completions.
 Resources under mem://bad/, each answering resources/read oddly:
   noarray   a result without "contents"
@@ -14,12 +15,18 @@ Resources under mem://bad/, each answering resources/read oddly:
   invalid   JSON-RPC error -32602
   internal  JSON-RPC error -32603
   gone      JSON-RPC error -32002 (resource not found)
+  exit      creates FLAG and exits without answering
 Template mem://bad/t/{id}: a read answers "id=ID".
 Prompts: "broken" (prompts/get answers -32603 "no prompt today"),
 "fine" (answers one message).
 """
 import json
+import os
 import sys
+
+FLAG = sys.argv[1] if len(sys.argv) > 1 else None
+if FLAG and os.path.exists(FLAG):
+    sys.exit(3)
 
 
 def send(msg):
@@ -39,6 +46,9 @@ def read(mid, uri):
     if name in errors:
         code, text = errors[name]
         send({"id": mid, "error": {"code": code, "message": text}})
+    elif name == "exit" and FLAG:
+        open(FLAG, "w").close()
+        sys.exit(0)
     elif name == "noarray":
         send({"id": mid, "result": {"something": []}})
     elif name == "notarray":

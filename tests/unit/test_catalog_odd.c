@@ -39,22 +39,22 @@ static void test_odd_lists(void **state)
 {
 	struct tx_catalog *cat = tx_catalog_new();
 	struct tx_backend *be = &test_backend_new()->base;
-	struct json_object *res = parse(
-		"[{\"uri\":\"no scheme\",\"name\":\"ns\"},"
-		"{\"uri\":\"1x://a\",\"name\":\"digit\"},"
-		"{\"uri\":\"mem://ok\",\"name\":\"ok\"}]");
-	struct json_object *tmpl = parse(
-		"[{\"uriTemplate\":\"mem://a/x{id}\",\"name\":\"half\"},"
-		"{\"uriTemplate\":\"mem://fixed/b\",\"name\":\"novar\"},"
-		"{\"uriTemplate\":\"mem://c/{a.b}\",\"name\":\"dot\"},"
-		"{\"uriTemplate\":\"mem://d/{}\",\"name\":\"empty\"},"
-		"{\"uriTemplate\":\"{s}://e\",\"name\":\"scheme\"},"
-		"{\"uriTemplate\":\"mem://f/{id}\",\"name\":\"good\"}]");
-	struct json_object *prompts = parse(
-		"[{\"description\":\"nameless\"},{\"name\":\"\"},"
-		"{\"name\":\"plain\",\"arguments\":{\"who\":1}},"
-		"{\"name\":\"some\",\"arguments\":[{\"required\":true},"
-		"{\"name\":\"x\"}]}]");
+	struct json_object *res =
+		parse("[{\"uri\":\"no scheme\",\"name\":\"ns\"},"
+		      "{\"uri\":\"1x://a\",\"name\":\"digit\"},"
+		      "{\"uri\":\"mem://ok\",\"name\":\"ok\"}]");
+	struct json_object *tmpl =
+		parse("[{\"uriTemplate\":\"mem://a/x{id}\",\"name\":\"half\"},"
+		      "{\"uriTemplate\":\"mem://fixed/b\",\"name\":\"novar\"},"
+		      "{\"uriTemplate\":\"mem://c/{a.b}\",\"name\":\"dot\"},"
+		      "{\"uriTemplate\":\"mem://d/{}\",\"name\":\"empty\"},"
+		      "{\"uriTemplate\":\"{s}://e\",\"name\":\"scheme\"},"
+		      "{\"uriTemplate\":\"mem://f/{id}\",\"name\":\"good\"}]");
+	struct json_object *prompts =
+		parse("[{\"description\":\"nameless\"},{\"name\":\"\"},"
+		      "{\"name\":\"plain\",\"arguments\":{\"who\":1}},"
+		      "{\"name\":\"some\",\"arguments\":[{\"required\":true},"
+		      "{\"name\":\"x\"}]}]");
 	struct tx_catalog_set *set;
 	struct tx_cat_entry *v;
 	const struct tx_prompt *p;
@@ -68,15 +68,16 @@ static void test_odd_lists(void **state)
 	set = tx_catalog_snapshot(cat);
 	index = tx_catalog_resources_index(set, &len);
 	assert_non_null(index);
-	assert_string_equal(index, "srv\t1x://a\tdigit\t-\t-\n"
-				   "srv\tmem://a/x{id}\thalf\t-\t-\n"
-				   "srv\tmem://c/{a.b}\tdot\t-\t-\n"
-				   "srv\tmem://d/{}\tempty\t-\t-\n"
-				   "srv\tmem://f/{id}\tgood\t-\tsrv/mem/f/{id}\n"
-				   "srv\tmem://fixed/b\tnovar\t-\t-\n"
-				   "srv\tmem://ok\tok\t-\tsrv/mem/ok\n"
-				   "srv\tno scheme\tns\t-\t-\n"
-				   "srv\t{s}://e\tscheme\t-\t-\n");
+	assert_string_equal(index,
+			    "srv\t1x://a\tdigit\t-\t-\n"
+			    "srv\tmem://a/x{id}\thalf\t-\t-\n"
+			    "srv\tmem://c/{a.b}\tdot\t-\t-\n"
+			    "srv\tmem://d/{}\tempty\t-\t-\n"
+			    "srv\tmem://f/{id}\tgood\t-\tsrv/mem/f/{id}\n"
+			    "srv\tmem://fixed/b\tnovar\t-\t-\n"
+			    "srv\tmem://ok\tok\t-\tsrv/mem/ok\n"
+			    "srv\tno scheme\tns\t-\t-\n"
+			    "srv\t{s}://e\tscheme\t-\t-\n");
 	assert_int_equal(len, strlen(index));
 	free(index);
 	/* Only what has a path is in the tree. */

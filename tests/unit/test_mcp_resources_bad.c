@@ -2,8 +2,9 @@
  * test_mcp_resources_bad.c - resources and prompts of an MCP server
  * whose answers are odd (tests/mcp/bad_res_server.py), through the
  * engine: the errno and the error text of each bad answer, contents
- * joined and decoded, and what a server that declares neither
- * completions nor subscriptions answers.  Run from the top of the
+ * joined and decoded, what a server that declares neither
+ * completions nor subscriptions answers, and a server that exits
+ * mid-read and cannot start again.  Run from the top of the
  * source tree (as `make unit` does); needs python3.
  */
 #include <errno.h>
@@ -55,8 +56,9 @@ static int setup(void **state)
 		return -1;
 	snprintf(cfg, sizeof(cfg),
 		 "{\"mcpServers\": {\"bad\": {\"command\": \"python3\", "
-		 "\"args\": [\"%s/tests/mcp/bad_res_server.py\"]}}}",
-		 cwd);
+		 "\"args\": [\"%s/tests/mcp/bad_res_server.py\", "
+		 "\"%s/flag\"]}}}",
+		 cwd, dir);
 	write_file("servers.json", cfg);
 	opts.config_dir = dir;
 	engine = tx_engine_new(&opts, err, sizeof(err));
@@ -77,6 +79,8 @@ static int teardown(void **state)
 	(void)state;
 	tx_engine_free(engine);
 	snprintf(path, sizeof(path), "%s/servers.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/flag", dir);
 	unlink(path);
 	rmdir(dir);
 	return 0;
@@ -267,6 +271,25 @@ static void test_async_bad_reads(void **state)
 	}
 }
 
+/* The server exits in the middle of a read, and cannot start again. */
+static void test_server_gone(void **state)
+{
+	char err[512] = "";
+	size_t len;
+
+	(void)state;
+	assert_int_equal(read_res("exit", err, sizeof(err), &len), -EIO);
+	assert_string_equal(err, "resources/read: server exited with status 0");
+	/* The next read starts it again, and says why that failed (with
+	 * "failed to start: initialize: " between when the exit is seen
+	 * while initialize is under way, which depends on timing). */
+	err[0] = '\0';
+	assert_int_equal(read_res("mixed", err, sizeof(err), &len), -EIO);
+	assert_int_equal(strncmp(err, "MCP server bad: ", 16), 0);
+	assert_string_equal(err + strlen(err) - 27,
+			    "server exited with status 3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_prompts),
 		cmocka_unit_test(test_no_completions_no_subscribe),
 		cmocka_unit_test(test_async_bad_reads),
+		cmocka_unit_test(test_server_gone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
