@@ -2,9 +2,15 @@
 """A misbehaving MCP resource server over stdio (tests of what the
 client makes of odd answers).
 
-    bad_res_server.py [FLAG]
+    bad_res_server.py [FLAG [complete]]
 
 With FLAG: when the file FLAG exists, exits at once with status 3.
+With "complete" it declares completions and resources.subscribe:
+completion/complete of value "bad" answers without "values", of "err"
+answers -32602, else 150 "vNNN" values after 1, null, "" and "v/x".
+resources/subscribe refuses mem://bad/refuse the first time (-32603),
+and any URI already subscribed; unsubscribe refuses one that is not;
+reading mem://bad/subs answers the subscribed URIs, sorted.
 It declares resources (no subscribe), prompts and no completions.
 Resources under mem://bad/, each answering resources/read oddly:
   noarray   a result without "contents"
@@ -27,6 +33,9 @@ import sys
 FLAG = sys.argv[1] if len(sys.argv) > 1 else None
 if FLAG and os.path.exists(FLAG):
     sys.exit(3)
+COMPLETE = len(sys.argv) > 2 and sys.argv[2] == "complete"
+subscribed = set()
+refused = set()
 
 
 def send(msg):
@@ -49,6 +58,9 @@ def read(mid, uri):
     elif name == "exit" and FLAG:
         open(FLAG, "w").close()
         sys.exit(0)
+    elif name == "subs":
+        send({"id": mid, "result": {"contents": [
+            {"uri": uri, "text": " ".join(sorted(subscribed))}]}})
     elif name == "noarray":
         send({"id": mid, "result": {"something": []}})
     elif name == "notarray":
@@ -72,9 +84,13 @@ def handle(m):
     if method is None:
         return
     if method == "initialize":
+        caps = {"tools": {}, "prompts": {}, "resources": {}}
+        if COMPLETE:
+            caps["completions"] = {}
+            caps["resources"] = {"subscribe": True}
         send({"id": mid, "result": {
             "protocolVersion": "2025-11-25",
-            "capabilities": {"tools": {}, "prompts": {}, "resources": {}},
+            "capabilities": caps,
             "serverInfo": {"name": "badres", "version": "1"}}})
     elif method == "tools/list":
         send({"id": mid, "result": {"tools": []}})
@@ -95,6 +111,32 @@ def handle(m):
         else:
             send({"id": mid, "result": {"messages": [
                 {"role": "user", "content": {"type": "text", "text": "fine"}}]}})
+    elif method == "completion/complete":
+        value = params.get("argument", {}).get("value")
+        if value == "bad":
+            send({"id": mid, "result": {"completion": {"total": 1}}})
+        elif value == "err":
+            send({"id": mid, "error": {"code": -32602, "message": "no such variable"}})
+        else:
+            values = [1, None, "", "v/x"] + ["v%03d" % i for i in range(150)]
+            send({"id": mid, "result": {"completion": {"values": values}}})
+    elif method == "resources/subscribe":
+        uri = params.get("uri")
+        if uri == "mem://bad/refuse" and uri not in refused:
+            refused.add(uri)
+            send({"id": mid, "error": {"code": -32603, "message": "not now"}})
+        elif uri in subscribed:
+            send({"id": mid, "error": {"code": -32603, "message": "already subscribed"}})
+        else:
+            subscribed.add(uri)
+            send({"id": mid, "result": {}})
+    elif method == "resources/unsubscribe":
+        uri = params.get("uri")
+        if uri not in subscribed:
+            send({"id": mid, "error": {"code": -32603, "message": "not subscribed"}})
+        else:
+            subscribed.discard(uri)
+            send({"id": mid, "result": {}})
     elif method == "ping":
         send({"id": mid, "result": {}})
     elif mid is not None:

@@ -3,7 +3,9 @@
  * whose answers are odd (tests/mcp/bad_res_server.py), through the
  * engine: the errno and the error text of each bad answer, contents
  * joined and decoded, what a server that declares neither
- * completions nor subscriptions answers, and a server that exits
+ * completions nor subscriptions answers; odd completion answers, their
+ * cap of 100, and subscriptions counted per URI with a refused one
+ * not counted (a second server, "cmp"); and a server that exits
  * mid-read and cannot start again.  Run from the top of the
  * source tree (as `make unit` does); needs python3.
  */
@@ -32,17 +34,22 @@ static void write_file(const char *name, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* True once server "bad" offers its prompts (its lists are in). */
-static bool listed(void)
+/* True once server ns offers its prompts (its lists are in). */
+static bool listed_ns(const char *ns)
 {
 	struct tx_catalog_set *set = tx_engine_catalog(engine);
 	struct tx_cat_entry *v = NULL;
 	size_t n = 0;
-	bool ok = tx_catalog_prompts_list(set, "bad", &v, &n) == 0 && n == 2;
+	bool ok = tx_catalog_prompts_list(set, ns, &v, &n) == 0 && n == 2;
 
 	tx_cat_entries_free(v, n);
 	tx_catalog_set_unref(set);
 	return ok;
+}
+
+static bool listed(void)
+{
+	return listed_ns("bad") && listed_ns("cmp");
 }
 
 static int setup(void **state)
@@ -57,8 +64,10 @@ static int setup(void **state)
 	snprintf(cfg, sizeof(cfg),
 		 "{\"mcpServers\": {\"bad\": {\"command\": \"python3\", "
 		 "\"args\": [\"%s/tests/mcp/bad_res_server.py\", "
-		 "\"%s/flag\"]}}}",
-		 cwd, dir);
+		 "\"%s/flag\"]}, \"cmp\": {\"command\": \"python3\", "
+		 "\"args\": [\"%s/tests/mcp/bad_res_server.py\", "
+		 "\"%s/noflag\", \"complete\"]}}}",
+		 cwd, dir, cwd, dir);
 	write_file("servers.json", cfg);
 	opts.config_dir = dir;
 	engine = tx_engine_new(&opts, err, sizeof(err));
@@ -81,6 +90,8 @@ static int teardown(void **state)
 	snprintf(path, sizeof(path), "%s/servers.json", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/flag", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/noflag", dir);
 	unlink(path);
 	rmdir(dir);
 	return 0;
@@ -271,6 +282,111 @@ static void test_async_bad_reads(void **state)
 	}
 }
 
+/* Completions: odd answers, the cap of 100, values that cannot be
+ * names. */
+static void test_complete_answers(void **state)
+{
+	struct tx_cat_entry *v = NULL;
+	size_t n = 0;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(tx_engine_resource_complete(engine, "cmp/mem/bad/t",
+						     "bad", &v, &n, err,
+						     sizeof(err)),
+			 -EIO);
+	assert_string_equal(err, "completion/complete: the answer has no "
+				 "\"completion.values\" array");
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_int_equal(tx_engine_resource_complete(engine, "cmp/mem/bad/t",
+						     "err", &v, &n, err,
+						     sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(
+		err, "mcp_error: no such variable (JSON-RPC error -32602)");
+	/* Of the first 100 values: 1 and null are not strings, "" cannot
+	 * be a name, "v/x" is encoded; 96 "vNNN" follow. */
+	assert_int_equal(tx_engine_resource_complete(engine, "cmp/mem/bad/t",
+						     "v", &v, &n, err,
+						     sizeof(err)),
+			 0);
+	assert_int_equal(n, 97);
+	assert_string_equal(v[0].name, "v%2Fx");
+	assert_string_equal(v[1].name, "v000");
+	assert_string_equal(v[96].name, "v095");
+	assert_false(v[1].dir);
+	tx_cat_entries_free(v, n);
+	/* Not a template's variable. */
+	assert_int_equal(tx_engine_resource_complete(engine, "cmp/mem/bad", "v",
+						     &v, &n, err, sizeof(err)),
+			 -ENOENT);
+}
+
+/* What the server says is subscribed. */
+static void subs(char *out, size_t outlen)
+{
+	char *data = NULL;
+	size_t len = 0;
+
+	assert_int_equal(tx_engine_resource_read(engine, "cmp",
+						 "mem://bad/subs", &data, &len,
+						 out, outlen),
+			 0);
+	assert_true(len < outlen);
+	memcpy(out, data, len);
+	out[len] = '\0';
+	free(data);
+}
+
+static void test_subscriptions(void **state)
+{
+	char got[256];
+
+	(void)state;
+	/* Refused: not counted, so the next subscribe asks again. */
+	assert_int_equal(tx_engine_resource_subscribe(engine, "cmp",
+						      "mem://bad/refuse", true),
+			 -EIO);
+	subs(got, sizeof(got));
+	assert_string_equal(got, "");
+	assert_int_equal(tx_engine_resource_subscribe(engine, "cmp",
+						      "mem://bad/refuse", true),
+			 0);
+	subs(got, sizeof(got));
+	assert_string_equal(got, "mem://bad/refuse");
+	/* Counted: only the first subscribe and the last unsubscribe
+	 * reach the server (which refuses repeats). */
+	assert_int_equal(tx_engine_resource_subscribe(engine, "cmp",
+						      "mem://bad/mixed", true),
+			 0);
+	assert_int_equal(tx_engine_resource_subscribe(engine, "cmp",
+						      "mem://bad/mixed", true),
+			 0);
+	subs(got, sizeof(got));
+	assert_string_equal(got, "mem://bad/mixed mem://bad/refuse");
+	assert_int_equal(tx_engine_resource_subscribe(engine, "cmp",
+						      "mem://bad/mixed", false),
+			 0);
+	subs(got, sizeof(got));
+	assert_string_equal(got, "mem://bad/mixed mem://bad/refuse");
+	assert_int_equal(tx_engine_resource_subscribe(engine, "cmp",
+						      "mem://bad/mixed", false),
+			 0);
+	assert_int_equal(tx_engine_resource_subscribe(
+				 engine, "cmp", "mem://bad/refuse", false),
+			 0);
+	subs(got, sizeof(got));
+	assert_string_equal(got, "");
+	/* One more unsubscribe than subscribes: nothing is sent. */
+	assert_int_equal(tx_engine_resource_subscribe(engine, "cmp",
+						      "mem://bad/mixed", false),
+			 0);
+	assert_int_equal(tx_engine_resource_subscribe(engine, "nope",
+						      "mem://bad/mixed", true),
+			 -ENOENT);
+}
+
 /* The server exits in the middle of a read, and cannot start again. */
 static void test_server_gone(void **state)
 {
@@ -299,6 +415,8 @@ int main(void)
 		cmocka_unit_test(test_prompts),
 		cmocka_unit_test(test_no_completions_no_subscribe),
 		cmocka_unit_test(test_async_bad_reads),
+		cmocka_unit_test(test_complete_answers),
+		cmocka_unit_test(test_subscriptions),
 		cmocka_unit_test(test_server_gone),
 	};
 
