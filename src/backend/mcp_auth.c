@@ -124,7 +124,7 @@ static char *state_path(const char *dir, const char *name)
 {
 	char base[600];
 	const char *x;
-	size_t n = 0;
+	size_t n = 0, cap;
 	char *p;
 
 	if (dir) {
@@ -137,19 +137,20 @@ static char *state_path(const char *dir, const char *name)
 		errno = ENOENT;
 		return NULL;
 	}
-	p = malloc(strlen(base) + 7 + strlen(name) * 3 + 6);
+	cap = strlen(base) + 7 + strlen(name) * 3 + 6;
+	p = malloc(cap);
 	if (!p)
 		return NULL;
-	n = (size_t)sprintf(p, "%s/auth/", base);
+	n = (size_t)snprintf(p, cap, "%s/auth/", base);
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
 		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		    (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' ||
 		    (*c == '.' && c != (const unsigned char *)name))
 			p[n++] = (char)*c;
 		else
-			n += (size_t)sprintf(p + n, "%%%02X", *c);
+			n += (size_t)snprintf(p + n, cap - n, "%%%02X", *c);
 	}
-	strcpy(p + n, ".json");
+	snprintf(p + n, cap - n, ".json");
 	return p;
 }
 
@@ -160,7 +161,7 @@ static int make_dirs(const char *file)
 
 	if (strlen(file) >= sizeof(d))
 		return -ENAMETOOLONG;
-	strcpy(d, file);
+	snprintf(d, sizeof(d), "%s", file);
 	for (char *s = d + 1; *s; s++) {
 		if (*s != '/')
 			continue;
@@ -749,9 +750,10 @@ static char *scopes_union(const char *a, const char *b)
 			break;
 		snprintf(one, sizeof(one), "%.*s", (int)m, w);
 		if (m < sizeof(one) && !scopes_cover(u, one)) {
-			if (u[0])
-				strcat(u, " ");
-			strcat(u, one);
+			size_t have = strlen(u);
+
+			snprintf(u + have, n - have, "%s%s", have ? " " : "",
+				 one);
 		}
 		w += m;
 	}

@@ -364,7 +364,7 @@ static char *basic_auth(const char *id, const char *secret)
 	add_escaped(&b, secret);
 	out = b.data ? malloc(6 + 4 * (b.len / 3 + 1) + 1) : NULL;
 	if (out) {
-		strcpy(out, "Basic ");
+		memcpy(out, "Basic ", 6);
 		EVP_EncodeBlock((unsigned char *)out + 6,
 				(const unsigned char *)b.data, (int)b.len);
 	}
@@ -685,6 +685,7 @@ int tx_auth_flow_begin(struct tx_mcp_auth *a, char **url, char *err,
 	const char *redirect = a->cfg.redirect_uri ? a->cfg.redirect_uri
 						   : DEFAULT_REDIR;
 	struct tx_buf b;
+	size_t ulen;
 	int rc;
 
 	if (!a->c_scope && !a->c_rmeta)
@@ -712,10 +713,11 @@ int tx_auth_flow_begin(struct tx_mcp_auth *a, char **url, char *err,
 	    !strstr(scope, "offline_access")) {
 		/* We want a refresh token, and the server lists the scope
 		 * that asks for one. */
-		char *s = malloc(strlen(scope) + 16);
+		size_t sl = strlen(scope) + 16;
+		char *s = malloc(sl);
 
 		if (s) {
-			sprintf(s, "%s offline_access", scope);
+			snprintf(s, sl, "%s offline_access", scope);
 			free(scope);
 			scope = s;
 		}
@@ -740,14 +742,15 @@ int tx_auth_flow_begin(struct tx_mcp_auth *a, char **url, char *err,
 		rc = -ENOMEM;
 		goto out;
 	}
-	*url = malloc(strlen(a->authz_ep) + b.len + 2);
+	ulen = strlen(a->authz_ep) + b.len + 2;
+	*url = malloc(ulen);
 	if (!*url) {
 		tx_buf_release(&b);
 		rc = -ENOMEM;
 		goto out;
 	}
-	sprintf(*url, "%s%c%s", a->authz_ep,
-		strchr(a->authz_ep, '?') ? '&' : '?', b.data);
+	snprintf(*url, ulen, "%s%c%s", a->authz_ep,
+		 strchr(a->authz_ep, '?') ? '&' : '?', b.data);
 	tx_buf_release(&b);
 	if (tx_auth_set_secret(&a->p_verifier, verifier) ||
 	    tx_auth_set(&a->p_state, state) ||
@@ -935,16 +938,17 @@ static char *sign_jwt(EVP_PKEY *key, const char *claims, char *err,
 	char *h64 = malloc(hl * 4 / 3 + 4), *c64 = malloc(cl * 4 / 3 + 4);
 	char *input = NULL, *out = NULL, *s64 = NULL;
 	unsigned char *sig = NULL, raw[64];
-	size_t siglen = 0;
+	size_t siglen = 0, len;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 
 	if (!h64 || !c64 || !md)
 		goto out_nomem;
 	b64url((const unsigned char *)header, hl, h64);
 	b64url((const unsigned char *)claims, cl, c64);
-	if (!(input = malloc(strlen(h64) + strlen(c64) + 2)))
+	len = strlen(h64) + strlen(c64) + 2;
+	if (!(input = malloc(len)))
 		goto out_nomem;
-	sprintf(input, "%s.%s", h64, c64);
+	snprintf(input, len, "%s.%s", h64, c64);
 	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
 	    EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)input,
 			   strlen(input)) != 1 ||
@@ -973,9 +977,10 @@ static char *sign_jwt(EVP_PKEY *key, const char *claims, char *err,
 	if (!(s64 = malloc(siglen * 4 / 3 + 4)))
 		goto out_nomem;
 	b64url(sig, siglen, s64);
-	if (!(out = malloc(strlen(input) + strlen(s64) + 2)))
+	len = strlen(input) + strlen(s64) + 2;
+	if (!(out = malloc(len)))
 		goto out_nomem;
-	sprintf(out, "%s.%s", input, s64);
+	snprintf(out, len, "%s.%s", input, s64);
 	goto out;
 out_nomem:
 	snprintf(err, errlen, "out of memory");

@@ -630,7 +630,8 @@ static void async_start(struct mcp_backend *be, const char *method,
 			struct json_object *params, const char *what,
 			bool prompt, tx_catalog_answer_fn *fn, void *ctx)
 {
-	struct async_ask *a = malloc(sizeof(*a) + strlen(what) + 1);
+	size_t len = strlen(what);
+	struct async_ask *a = malloc(sizeof(*a) + len + 1);
 
 	if (!a || !params) {
 		free(a);
@@ -641,7 +642,7 @@ static void async_start(struct mcp_backend *be, const char *method,
 	a->fn = fn;
 	a->ctx = ctx;
 	a->prompt = prompt;
-	strcpy(a->uri, what);
+	memcpy(a->uri, what, len + 1);
 	tx_mcp_async_request(be, method, params, be->spec->timeout_ms,
 			     async_answer, a);
 	json_object_put(params);

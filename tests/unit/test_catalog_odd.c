@@ -120,7 +120,7 @@ static void test_long_part(void **state)
 	 * 16 hex digits of a hash. */
 	memcpy(uri, "x://", 4);
 	memset(uri + 4, 'a', 1100);
-	strcpy(uri + 1104, "/b");
+	memcpy(uri + 1104, "/b", sizeof("/b"));
 	p = tx_catalog_uri_path(uri);
 	assert_non_null(p);
 	assert_int_equal(strlen(p), 2 + TX_NAME_MAX + 2);
