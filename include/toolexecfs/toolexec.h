@@ -74,6 +74,12 @@ struct tx_engine_options {
 	 * "elicitation" is "ask" (a one-shot command): each is declined as
 	 * it is asked, with a warning in the log. */
 	bool nobody_to_ask;
+	/* Index the tools for search on a thread of its own after each
+	 * change (a mount): the start or reload is done before its tools
+	 * are indexed, and a search waits for what is left.  false: the
+	 * first search indexes them (a one-shot command that does not
+	 * search never does). */
+	bool index_behind;
 };
 
 /*

@@ -42,70 +42,12 @@
 #include "util/jsonu.h"
 #include "util/log.h"
 #include "engine/registry.h"
-#include "search/search.h"
 #include "engine/tool.h"
 
 #define FILES_MAX 1024
 
 /* The kind that runs the servers of "mcpServers". */
 #define SERVER_KIND "mcp"
-
-/* ------------------------------------------------------------------ */
-/* Keeping the search index in step with the tool set                   */
-
-static void index_tool(struct tx_engine *e, const struct tx_tool *t,
-		       struct json_tokener *tok)
-{
-	/* A compacted tool's tree, again, for the index only. */
-	struct json_object *tmp = t->input_schema ? NULL
-				  : tok ? tx_tool_schema_parse_with(t, tok)
-					: tx_tool_schema_parse(t);
-	struct tx_search_doc doc = {
-		.id = t->id,
-		.ns = t->ns,
-		.name = t->name,
-		.title = t->title,
-		.description = t->description,
-		.tags = (const char *const *)t->tags,
-		.ntags = t->ntags,
-		.input_schema = t->input_schema ? t->input_schema : tmp,
-		.destructive = t->hint == TX_HINT_DESTRUCTIVE,
-	};
-
-	if (tx_search_index_put(e->search, &doc))
-		tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
-	json_object_put(tmp);
-}
-
-/* Before the new set is published (registry.h says why). */
-static void index_tools(void *ctx, const struct tx_toolset *old,
-			const struct tx_toolset *cur)
-{
-	struct tx_engine *e = ctx;
-	struct json_tokener *tok = NULL;
-
-	(void)old;
-	/* What changed only: a reload of one file costs its tools. */
-	for (size_t i = 0; i < tx_toolset_removed_count(cur); i++) {
-		const struct tx_tool *t = tx_toolset_removed(cur, i);
-
-		/* A redefined tool is put again below, in place. */
-		if (!tx_toolset_find(cur, t->id))
-			tx_search_index_remove(e->search, t->id);
-	}
-	if (tx_toolset_added_count(cur) > 1)
-		tok = json_tokener_new_ex(TX_TOOL_SCHEMA_DEPTH);
-	for (size_t i = 0; i < tx_toolset_added_count(cur); i++) {
-		const struct tx_tool *t = tx_toolset_added(cur, i);
-
-		index_tool(e, t, tok);
-		/* The index was the last reader of the schema's tree; no
-		 * reader sees the tool before this set is published. */
-		tx_tool_compact((struct tx_tool *)t);
-	}
-	if (tok)
-		json_tokener_free(tok);
-}
 
 static void on_tools_changed(void *ctx, const struct tx_toolset *old,
 			     const struct tx_toolset *cur)
@@ -930,14 +872,14 @@ struct tx_engine *tx_engine_new(const struct tx_engine_options *opts, char *err,
 				       err, errlen)))
 		goto out_free;
 	e->registry = tx_registry_new();
-	e->search = tx_search_index_new();
+	e->indexer = tx_indexer_new(opts && opts->index_behind);
 	e->chain = tx_chain_backend_new(e);
-	if (!e->registry || !e->search || !e->chain || backends_start(e))
+	if (!e->registry || !e->indexer || !e->chain || backends_start(e))
 		goto out_nomem;
 	e->chain_tool = tx_chain_tool_new(e->chain);
 	if (!e->chain_tool)
 		goto out_nomem;
-	tx_registry_listen_before(e->registry, index_tools, e);
+	tx_registry_listen_before(e->registry, tx_indexer_changed, e->indexer);
 	tx_registry_listen(e->registry, on_tools_changed, e);
 	if (backends_add_tools(e))
 		goto out_nomem;
@@ -991,8 +933,9 @@ void tx_engine_free(struct tx_engine *e)
 	tx_code_release(e);
 	if (e->chain_tool)
 		tx_tool_unref(e->chain_tool);
+	/* Its queue holds tool references: before the tools' backends. */
+	tx_indexer_free(e->indexer);
 	tx_registry_free(e->registry);
-	tx_search_index_free(e->search);
 	if (e->chain)
 		tx_backend_unref(e->chain);
 	backends_release(e);
@@ -1021,7 +964,7 @@ int tx_engine_watch_tools(struct tx_engine *e, tx_tools_changed_fn fn,
 int tx_engine_search(struct tx_engine *e, const char *query, size_t k,
 		     struct tx_search_hit **hits)
 {
-	return tx_search_index_query(e->search, query, k, hits);
+	return tx_indexer_query(e->indexer, query, k, hits);
 }
 
 /* ------------------------------------------------------------------ */

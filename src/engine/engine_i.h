@@ -108,7 +108,7 @@ struct tx_engine {
 	char **start_servers;
 	size_t nstart_servers;
 	struct tx_registry *registry;
-	struct tx_search_index *search;
+	struct tx_indexer *indexer;      /* the search index (indexer.c) */
 	struct engine_backend *backends; /* by kind, in the table's order */
 	size_t nbackends;
 	struct tx_backend *chain;
@@ -168,6 +168,21 @@ void tx_jobtab_finished(struct tx_jobtab *t, struct tx_job *job);
 struct tx_job *tx_jobtab_first_queued(struct job_list *l);
 /* Every listed job, oldest first: next_by_age(t, NULL) is the first. */
 struct tx_job *tx_jobtab_next_by_age(struct tx_jobtab *t, struct tx_job *job);
+
+/* indexer.c: the search index, kept in step with the tool set off the
+ * path of a start or reload.  With behind, a thread of its own applies
+ * each change as it comes; without, the next search does. */
+struct tx_indexer *tx_indexer_new(bool behind);
+void tx_indexer_free(struct tx_indexer *ix);
+/* The registry listener (tx_registry_listen_before) that queues what
+ * changed; ctx is the indexer. */
+void tx_indexer_changed(void *ctx, const struct tx_toolset *old,
+			const struct tx_toolset *cur);
+/* Applies what is queued: the index then knows every published tool. */
+void tx_indexer_sync(struct tx_indexer *ix);
+/* tx_engine_search: what is queued first, then the query. */
+int tx_indexer_query(struct tx_indexer *ix, const char *query, size_t k,
+		     struct tx_search_hit **hits);
 
 /* jobs.c: the engine's side of the job table (jobs_lock) */
 /* Drops finished jobs past the keep limits and expires NEW jobs older

@@ -149,6 +149,8 @@ int tx_fs_main(const struct tx_fs_options *o)
 		eo.watch = true;
 	}
 	eo.log_stderr = o->foreground || o->debug;
+	/* Ready before indexed: a search waits for the rest. */
+	eo.index_behind = true;
 	fs.wait_max = o->wait_max ? o->wait_max : FS_WAIT_MAX_DEFAULT;
 	kbound = kernel_wait_bound();
 	if (kbound && kbound < fs.wait_max)

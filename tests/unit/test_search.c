@@ -515,14 +515,19 @@ static int engine_hits(struct tx_engine *e, const char *q, const char *id)
 	return found;
 }
 
-static void test_engine_reload(void **state)
+/*
+ * Both ways the engine keeps its index: applied by the first search
+ * after a change (a one-shot command), and by a thread of its own
+ * right after it (a mount), where a search that comes first waits for
+ * what is still queued.
+ */
+static void engine_reload(bool behind)
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[256], path[512], err[256];
-	struct tx_engine_options opts = { 0 };
+	struct tx_engine_options opts = { .index_behind = behind };
 	struct tx_engine *e;
 
-	(void)state;
 	snprintf(dir, sizeof(dir), "%s/test_search.XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
@@ -548,6 +553,18 @@ static void test_engine_reload(void **state)
 	assert_false(engine_hits(e, "giraffe", "zoo:washAnimals"));
 	tx_engine_free(e);
 	rmdir(dir);
+}
+
+static void test_engine_reload(void **state)
+{
+	(void)state;
+	engine_reload(false);
+}
+
+static void test_engine_reload_behind(void **state)
+{
+	(void)state;
+	engine_reload(true);
 }
 
 /*
@@ -584,17 +601,16 @@ static void *watch_generation(void *p)
 	return NULL;
 }
 
-static void test_index_before_publish(void **state)
+static void index_before_publish(bool behind)
 {
 	enum { N = 3000 };
-	struct tx_engine_options opts = { 0 };
+	struct tx_engine_options opts = { .index_behind = behind };
 	struct tx_tool **tools = calloc(N, sizeof(*tools));
 	struct gen_watch w = { 0 };
 	struct tx_toolset *set;
 	char err[256], name[32], desc[96];
 	pthread_t th;
 
-	(void)state;
 	assert_non_null(tools);
 	w.e = tx_engine_new(&opts, err, sizeof(err));
 	assert_non_null(w.e);
@@ -629,6 +645,72 @@ static void test_index_before_publish(void **state)
 	tx_engine_free(w.e);
 }
 
+static void test_index_before_publish(void **state)
+{
+	(void)state;
+	index_before_publish(false);
+}
+
+static void test_index_before_publish_behind(void **state)
+{
+	(void)state;
+	index_before_publish(true);
+}
+
+/*
+ * An engine freed while its thread still has thousands of tools to
+ * index: the thread stops at the next tool, and every queued reference
+ * is dropped (the sanitizer build finds a leak or a use after free).
+ * Freed again at once after a search, and after a reload that removes
+ * every tool, the queue of removals too.
+ */
+static void test_free_while_indexing(void **state)
+{
+	enum { N = 4000 };
+	const char *tmp = getenv("TMPDIR");
+	struct tx_engine_options opts = { .index_behind = true };
+	char dir[256], path[512], err[256];
+	struct tx_engine *e;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/test_search.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/many.json", dir);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs("{\"tools\": [", f);
+	for (int i = 0; i < N; i++)
+		fprintf(f,
+			"%s{\"namespace\": \"many\", \"name\": \"t%04d\", "
+			"\"description\": \"%s %d.\", "
+			"\"input_schema\": {\"type\": \"object\", "
+			"\"properties\": {\"w%d\": {\"type\": "
+			"\"string\"}}}, \"command\": [\"true\"], "
+			"\"stdin\": \"none\", \"timeout_ms\": 5000}",
+			i ? ", " : "", i,
+			i == N - 1 ? "Counts every zyzzyva of widget"
+				   : "Reads lines of widget",
+			i, i % 50);
+	fputs("]}", f);
+	assert_int_equal(fclose(f), 0);
+	opts.config_dir = dir;
+	/* Freed at once: most of the queue is still there. */
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	tx_engine_free(e);
+	/* A search first: it applies what the thread has not. */
+	e = tx_engine_new(&opts, err, sizeof(err));
+	assert_non_null(e);
+	assert_true(engine_hits(e, "zyzzyva", "many:t3999"));
+	/* Every tool removed, and freed before the thread is done. */
+	unlink(path);
+	assert_int_equal(tx_engine_reload(e), 0);
+	tx_engine_free(e);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,7 +726,10 @@ int main(void)
 		cmocka_unit_test(test_churn_equals_fresh),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_engine_reload),
+		cmocka_unit_test(test_engine_reload_behind),
 		cmocka_unit_test(test_index_before_publish),
+		cmocka_unit_test(test_index_before_publish_behind),
+		cmocka_unit_test(test_free_while_indexing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
