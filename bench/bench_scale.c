@@ -22,7 +22,12 @@
  *                        MNT/README is there (the first load is done
  *                        before the mount appears);
  *   index_s, index_kb    reading MNT/tools/INDEX once, cold;
- *   search_ms            reading MNT/search/QUERY/results, cold;
+ *   searchable_s         from the same start until reading
+ *                        MNT/search/QUERY/results returns (the mount
+ *                        indexes its tools after it is ready; the first
+ *                        search waits for that);
+ *   search_ms            then reading MNT/search/QUERY again/results, a
+ *                        query not asked before;
  *   reload_ms            median of 5: rewriting tools-0000.json (rename
  *                        over it; every tool's title changes), writing
  *                        MNT/.ctl/reload, reading MNT/tools/ns0000/INDEX
@@ -262,7 +267,8 @@ static int run_main(int argc, char **argv)
 {
 	char *toolexec, *toolexecfs, *dir, *mnt, *query;
 	char path[4096], file0[4096], *orig = NULL;
-	double best_list = 1e300, t0, ready_s, index_s, search_ms;
+	double best_list = 1e300, t0, t_start, ready_s, index_s, search_ms;
+	double searchable_s;
 	double reload[5], watch[3];
 	char ctl[4096];
 	long list_rss = 0, fs_rss;
@@ -303,7 +309,7 @@ static int run_main(int argc, char **argv)
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/README", mnt);
-		t0 = now_us();
+		t0 = t_start = now_us();
 		fs = spawn(av, true);
 		if (fs < 0)
 			return 1;
@@ -321,7 +327,14 @@ static int run_main(int argc, char **argv)
 	t0 = now_us();
 	index_len = slurp(path, NULL);
 	index_s = (now_us() - t0) / 1e6;
+	/* The first search waits for the index the mount builds after
+	 * it is ready: how long after the start search works. */
 	snprintf(path, sizeof(path), "%s/search/%s/results", mnt, query);
+	if (slurp(path, NULL) < 0)
+		goto out_unmount;
+	searchable_s = (now_us() - t_start) / 1e6;
+	/* Another query, on the index now complete. */
+	snprintf(path, sizeof(path), "%s/search/%s again/results", mnt, query);
 	t0 = now_us();
 	if (slurp(path, NULL) < 0)
 		goto out_unmount;
@@ -392,10 +405,10 @@ static int run_main(int argc, char **argv)
 	qsort(watch, 3, sizeof(watch[0]), cmp_double);
 	fs_rss = vm_hwm_kb(fs);
 	printf("list_s=%.3f list_rss_kb=%ld ready_s=%.3f index_s=%.3f "
-	       "index_kb=%zd search_ms=%.1f reload_ms=%.1f watch_ms=%.1f "
-	       "fs_rss_kb=%ld\n",
+	       "index_kb=%zd searchable_s=%.3f search_ms=%.1f reload_ms=%.1f "
+	       "watch_ms=%.1f fs_rss_kb=%ld\n",
 	       best_list, list_rss, ready_s, index_s, index_len / 1024,
-	       search_ms, reload[2], watch[1], fs_rss);
+	       searchable_s, search_ms, reload[2], watch[1], fs_rss);
 	rc = 0;
 out_unmount:
 	if (orig)
