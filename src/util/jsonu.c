@@ -489,11 +489,10 @@ char *tx_json_compact(struct json_object *o)
 
 	tx_buf_init(&b, 0);
 	rc = tx_json_compact_to(&b, o);
-	if (rc == -ENOTSUP)
-		return json_text(o, JSON_C_TO_STRING_PLAIN);
 	if (rc) {
 		tx_buf_release(&b);
-		return NULL;
+		return rc == -ENOTSUP ? json_text(o, JSON_C_TO_STRING_PLAIN)
+				      : NULL;
 	}
 	return tx_buf_detach(&b, NULL);
 }
