@@ -172,7 +172,10 @@ static char *describe(const struct tx_exec_spec *spec)
 			tx_buf_adds(&b, " ...");
 			break;
 		}
-		tx_buf_printf(&b, quote ? " '%s'" : " %s", a);
+		tx_buf_adds(&b, quote ? " '" : " ");
+		tx_buf_adds(&b, a);
+		if (quote)
+			tx_buf_adds(&b, "'");
 	}
 	for (size_t i = 0; i < b.len; i++)
 		if (b.data[i] == '\n' || b.data[i] == '\r' || b.data[i] == '\t')
@@ -180,12 +183,48 @@ static char *describe(const struct tx_exec_spec *spec)
 	return tx_buf_detach(&b, NULL);
 }
 
+/*
+ * The spec's text is built for every tool at load (50 000 at a time):
+ * numbers are written by hand, not by printf, which cost more than the
+ * rest of the text together.
+ */
+static int spec_uint(struct tx_buf *b, uint64_t v)
+{
+	char num[20];
+	size_t n = sizeof(num);
+
+	do {
+		num[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return tx_buf_add(b, num + n, sizeof(num) - n);
+}
+
+/* key, then v: "key=v\n" */
+static int spec_field(struct tx_buf *b, const char *key, uint64_t v)
+{
+	int rc = tx_buf_adds(b, key);
+
+	if (!rc)
+		rc = spec_uint(b, v);
+	return rc ? rc : tx_buf_add(b, "\n", 1);
+}
+
 /* A string as "LEN:BYTES;", NULL as "-;": unambiguous without escaping. */
 static int spec_str(struct tx_buf *b, const char *s)
 {
+	size_t len;
+	int rc;
+
 	if (!s)
 		return tx_buf_adds(b, "-;");
-	return tx_buf_printf(b, "%zu:%s;", strlen(s), s);
+	len = strlen(s);
+	rc = spec_uint(b, len);
+	if (!rc)
+		rc = tx_buf_add(b, ":", 1);
+	if (!rc)
+		rc = tx_buf_add(b, s, len);
+	return rc ? rc : tx_buf_add(b, ";", 1);
 }
 
 static int spec_strv(struct tx_buf *b, const char *key, char *const *v)
@@ -195,7 +234,13 @@ static int spec_strv(struct tx_buf *b, const char *key, char *const *v)
 
 	while (v && v[n])
 		n++;
-	rc = tx_buf_printf(b, "%s=%s%zu[", key, v ? "" : "-", n);
+	rc = tx_buf_adds(b, key);
+	if (!rc)
+		rc = tx_buf_adds(b, v ? "=" : "=-");
+	if (!rc)
+		rc = spec_uint(b, n);
+	if (!rc)
+		rc = tx_buf_add(b, "[", 1);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = spec_str(b, v[i]);
 	return rc ? rc : tx_buf_adds(b, "]\n");
@@ -209,14 +254,22 @@ static int spec_strv(struct tx_buf *b, const char *key, char *const *v)
  */
 static char *spec_text(const struct tx_exec_spec *spec)
 {
+	static const char hex[] = "0123456789abcdef";
+	char success[64];
 	struct tx_buf b;
 	int rc;
 
+	/* The exit statuses as 256 bits, highest first, in hex. */
+	for (size_t i = 0; i < 64; i++)
+		success[i] =
+			hex[(spec->success[3 - i / 16] >> (4 * (15 - i % 16))) &
+			    15];
 	tx_buf_init(&b, 0);
 	rc = spec_strv(&b, "argv", spec->argv);
 	if (!rc)
-		rc = tx_buf_printf(&b, "argc=%zu\nstdin=%d\n", spec->argc,
-				   (int)spec->stdin_mode);
+		rc = spec_field(&b, "argc=", spec->argc);
+	if (!rc)
+		rc = spec_field(&b, "stdin=", (uint64_t)spec->stdin_mode);
 	if (!rc)
 		rc = tx_buf_adds(&b, "stdin_arg=");
 	if (!rc)
@@ -224,20 +277,24 @@ static char *spec_text(const struct tx_exec_spec *spec)
 	if (!rc)
 		rc = spec_strv(&b, "\nenv", spec->env);
 	if (!rc)
-		rc = tx_buf_printf(
-			&b, "inherit_env=%d\ncwd=", spec->inherit_env ? 1 : 0);
+		rc = tx_buf_adds(&b, spec->inherit_env ? "inherit_env=1\ncwd="
+						       : "inherit_env=0\ncwd=");
 	if (!rc)
 		rc = spec_str(&b, spec->cwd);
 	if (!rc)
-		rc = tx_buf_printf(&b,
-				   "\ntimeout_ms=%u\nmax_output=%zu\n"
-				   "max_stderr=%zu\nkill_grace_ms=%u\n"
-				   "success=%016" PRIx64 "%016" PRIx64
-				   "%016" PRIx64 "%016" PRIx64 "\n",
-				   spec->timeout_ms, spec->max_output,
-				   spec->max_stderr, spec->kill_grace_ms,
-				   spec->success[3], spec->success[2],
-				   spec->success[1], spec->success[0]);
+		rc = spec_field(&b, "\ntimeout_ms=", spec->timeout_ms);
+	if (!rc)
+		rc = spec_field(&b, "max_output=", spec->max_output);
+	if (!rc)
+		rc = spec_field(&b, "max_stderr=", spec->max_stderr);
+	if (!rc)
+		rc = spec_field(&b, "kill_grace_ms=", spec->kill_grace_ms);
+	if (!rc)
+		rc = tx_buf_adds(&b, "success=");
+	if (!rc)
+		rc = tx_buf_add(&b, success, sizeof(success));
+	if (!rc)
+		rc = tx_buf_add(&b, "\n", 1);
 	if (rc) {
 		tx_buf_release(&b);
 		return NULL;

@@ -64,7 +64,10 @@ size_t tx_cfg_push_key(struct tx_cfg *c, const char *key)
 	int n;
 
 	if (is_ident(key) && show == klen) {
-		n = snprintf(tmp, sizeof(tmp), ".%s", key);
+		/* Every key of every tool is pushed: no printf here. */
+		tmp[0] = '.';
+		memcpy(tmp + 1, key, klen);
+		n = (int)klen + 1;
 	} else {
 		/* Keys that are not identifiers get the bracket form; quotes
 		 * and backslashes in them are shown escaped. */
@@ -96,9 +99,16 @@ size_t tx_cfg_push_index(struct tx_cfg *c, size_t i)
 {
 	size_t mark = c->pathlen;
 	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "[%zu]", i);
+	size_t n = sizeof(tmp);
 
-	path_append(c, tmp, (size_t)n);
+	/* "[i]", written from the end. */
+	tmp[--n] = ']';
+	do {
+		tmp[--n] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	tmp[--n] = '[';
+	path_append(c, tmp + n, sizeof(tmp) - n);
 	return mark;
 }
 
@@ -316,7 +326,7 @@ int tx_cfg_get_string(struct tx_cfg *c, struct json_object *obj,
 		      const char *key, bool required, bool nonempty, char **out)
 {
 	struct json_object *v;
-	size_t mark;
+	size_t mark, len;
 	int rc;
 
 	if (!json_object_object_get_ex(obj, key, &v)) {
@@ -330,8 +340,13 @@ int tx_cfg_get_string(struct tx_cfg *c, struct json_object *obj,
 	if (rc)
 		return rc;
 	free(*out);
-	*out = strdup(json_object_get_string(v));
-	return *out ? 0 : -ENOMEM;
+	/* The length is known (and checked free of NUL bytes). */
+	len = (size_t)json_object_get_string_len(v);
+	*out = malloc(len + 1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, json_object_get_string(v), len + 1);
+	return 0;
 }
 
 int tx_cfg_get_uint(struct tx_cfg *c, struct json_object *obj, const char *key,

@@ -15,6 +15,7 @@
 
 #include "engine/backend.h"
 #include "engine/doc.h"
+#include "util/buf.h"
 #include "util/jsonu.h"
 #include "schema/schema.h"
 
@@ -192,20 +193,48 @@ static void intern_grow(void)
 	intern_cap = cap;
 }
 
+/*
+ * The compact text of tree (malloc'd, its length in *len), written
+ * without touching the tree: it is the caller's, perhaps read by its
+ * other threads.  What only json-c can print (doubles) is printed from
+ * a private copy, since json-c's printer writes into the object.
+ */
+static char *compact_text(const struct json_object *tree, size_t *len)
+{
+	struct json_object *copy;
+	struct tx_buf b;
+	char *text;
+	int rc;
+
+	tx_buf_init(&b, 0);
+	rc = tx_json_compact_to(&b, tree);
+	if (!rc)
+		return tx_buf_detach(&b, len);
+	tx_buf_release(&b);
+	if (rc != -ENOTSUP)
+		return NULL;
+	copy = tx_json_copy(tree);
+	text = copy ? tx_json_compact(copy) : NULL;
+	json_object_put(copy);
+	if (text)
+		*len = strlen(text);
+	return text;
+}
+
 /* The shared schema of tree (compiled when it is new), a reference for
- * the caller.  0, -EINVAL (err says why) or -ENOMEM. */
-static int schema_get(struct json_object *tree, struct tx_tool_schema **out,
-		      char *err, size_t errlen)
+ * the caller.  The tree is only read.  0, -EINVAL (err says why) or
+ * -ENOMEM. */
+static int schema_get(const struct json_object *tree,
+		      struct tx_tool_schema **out, char *err, size_t errlen)
 {
 	struct tx_tool_schema *s, **pp;
 	struct tx_schema *compiled;
-	char *text = tx_json_compact(tree);
+	size_t len = 0;
+	char *text = compact_text(tree, &len);
 	uint64_t hash;
-	size_t len;
 
 	if (!text)
 		return -ENOMEM;
-	len = strlen(text);
 	hash = fnv1a64(text, len);
 	pthread_mutex_lock(&intern_lock);
 	if (intern_cap && (s = *intern_slot(hash, text))) {
@@ -217,7 +246,8 @@ static int schema_get(struct json_object *tree, struct tx_tool_schema **out,
 	}
 	pthread_mutex_unlock(&intern_lock);
 	/* Compiled outside the lock: other threads' tools go on. */
-	compiled = tx_schema_compile(tree, NULL, err, errlen);
+	compiled = tx_schema_compile((struct json_object *)tree, NULL, err,
+				     errlen);
 	if (!compiled) {
 		free(text);
 		return errno == ENOMEM ? -ENOMEM : -EINVAL;
@@ -298,11 +328,7 @@ static void tool_destroy(struct tx_tool *t)
 	if (t->name_file != t->name)
 		free(t->name_file);
 	free(t->id);
-	free(t->title);
-	free(t->description);
-	for (size_t i = 0; i < t->ntags; i++)
-		free(t->tags[i]);
-	free(t->tags);
+	free(t->strings);
 	json_object_put(t->input_schema);
 	schema_release(t->input_shared);
 	json_object_put(t->output_schema);
@@ -311,8 +337,6 @@ static void tool_destroy(struct tx_tool *t)
 	free(t->output_schema_text);
 	free(t->summary);
 	free(t->doc);
-	free(t->origin);
-	free(t->where);
 	if (t->backend_data_free)
 		t->backend_data_free(t->backend_data);
 	if (t->backend)
@@ -320,9 +344,50 @@ static void tool_destroy(struct tx_tool *t)
 	free(t);
 }
 
-static char *dup_or_empty(const char *s)
+/*
+ * The title, description, origin, where and the tags, with the tags'
+ * pointers, in one block: 50 000 tools made seven or more allocations
+ * each of these, and freed them again at exit.  0 or -ENOMEM.
+ */
+static int strings_set(struct tx_tool *t, const struct tx_tool_def *def)
 {
-	return strdup(s ? s : "");
+	const char *one[4] = { def->title, def->description, def->origin,
+			       def->where };
+	size_t len[4], size = def->ntags * sizeof(char *);
+	char *block, *p;
+
+	for (size_t i = 0; i < 4; i++) {
+		one[i] = one[i] ? one[i] : "";
+		len[i] = strlen(one[i]);
+		size += len[i] + 1;
+	}
+	/* Tags are short: measured twice rather than remembered. */
+	for (size_t i = 0; i < def->ntags; i++)
+		size += strlen(def->tags[i]) + 1;
+	block = malloc(size);
+	if (!block)
+		return -ENOMEM;
+	p = block + def->ntags * sizeof(char *);
+	for (size_t i = 0; i < 4; i++) {
+		memcpy(p, one[i], len[i] + 1);
+		one[i] = p;
+		p += len[i] + 1;
+	}
+	t->tags = def->ntags ? (char **)(void *)block : NULL;
+	for (size_t i = 0; i < def->ntags; i++) {
+		size_t n = strlen(def->tags[i]) + 1;
+
+		memcpy(p, def->tags[i], n);
+		t->tags[i] = p;
+		p += n;
+	}
+	t->ntags = def->ntags;
+	t->strings = block;
+	t->title = (char *)one[0];
+	t->description = (char *)one[1];
+	t->origin = (char *)one[2];
+	t->where = (char *)one[3];
+	return 0;
 }
 
 /* The file name of s: s itself when encoding leaves it as it is (the
@@ -466,6 +531,7 @@ enum tx_tool_hint tx_tool_hint_from_name(const char *name)
 struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 			    size_t errlen)
 {
+	struct json_object *dflt = NULL;
 	struct tx_tool *t;
 	char serr[512];
 	int rc;
@@ -489,48 +555,38 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	t->version = atomic_fetch_add(&tool_versions, 1);
 	if (names_new(t, def->ns, def->name))
 		goto out_nomem;
-	t->title = dup_or_empty(def->title);
-	t->description = dup_or_empty(def->description);
+	if (strings_set(t, def))
+		goto out_nomem;
 	t->hint_declared = def->hint != TX_HINT_NONE;
 	t->hint = t->hint_declared ? def->hint
 				   : tx_tool_hint_from_name(def->name);
-	t->origin = dup_or_empty(def->origin);
-	t->where = dup_or_empty(def->where);
 	t->timeout_ms = def->timeout_ms ? def->timeout_ms
 					: TX_TOOL_TIMEOUT_DEFAULT;
 	t->has_backend_spec = def->backend_spec != NULL;
 	if (def->backend_spec)
 		spec_digest(def->backend_spec, t->backend_spec);
-	if (!t->title || !t->description || !t->origin || !t->where)
-		goto out_nomem;
-	if (def->ntags) {
-		t->tags = calloc(def->ntags, sizeof(*t->tags));
-		if (!t->tags)
+	if (!def->input_schema) {
+		dflt = json_object_new_object();
+		if (!dflt ||
+		    json_object_object_add(dflt, "type",
+					   json_object_new_string("object")))
 			goto out_nomem;
-		for (size_t i = 0; i < def->ntags; i++) {
-			t->tags[i] = strdup(def->tags[i]);
-			if (!t->tags[i])
-				goto out_nomem;
-			t->ntags++;
-		}
 	}
-	if (def->input_schema) {
-		t->input_schema = tx_json_copy(def->input_schema);
-	} else {
-		t->input_schema = json_object_new_object();
-		if (t->input_schema)
-			json_object_object_add(
-				t->input_schema, "type",
-				json_object_new_string("object"));
-	}
-	if (!t->input_schema)
-		goto out_nomem;
 	if (def->output_schema) {
 		t->output_schema = tx_json_copy(def->output_schema);
 		if (!t->output_schema)
 			goto out_nomem;
 	}
-	rc = schema_get(t->input_schema, &t->input_shared, serr, sizeof(serr));
+	/*
+	 * No copy of the input schema's tree is kept: the compact text and
+	 * the compiled validator hold all a tool needs, and the renders
+	 * parse the text again (a tree costs ten times its text, and every
+	 * tool's used to be copied only to be dropped before publication).
+	 */
+	rc = schema_get(def->input_schema ? def->input_schema : dflt,
+			&t->input_shared, serr, sizeof(serr));
+	json_object_put(dflt);
+	dflt = NULL;
 	if (rc == -ENOMEM)
 		goto out_nomem;
 	if (rc) {
@@ -558,6 +614,7 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 	return t;
 
 out_nomem:
+	json_object_put(dflt);
 	snprintf(err, errlen, "out of memory");
 	tool_destroy(t);
 	errno = ENOMEM;

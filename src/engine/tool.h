@@ -2,11 +2,11 @@
  * tool.h - the tool model inside the engine.
  *
  * A tool is immutable once built and reference-counted (atomically), so
- * tool sets on many threads can share it.  Its JSON schemas are private
- * deep copies that are only read after construction; the compiled input
- * validator and the schema's compact text are shared by every tool with
- * the same text; the summary is rendered here, the doc and schema texts
- * once, on first read.
+ * tool sets on many threads can share it.  Its output schema is a
+ * private deep copy that is only read after construction; of the input
+ * schema it keeps the compact text and the compiled validator, shared by
+ * every tool with the same text, not the tree; the summary is rendered
+ * here, the doc and schema texts once, on first read.
  */
 #ifndef TX_TOOL_H
 #define TX_TOOL_H
@@ -62,13 +62,17 @@ struct tx_tool {
 	char *name;      /* in id's block */
 	char *ns_file;   /* ns itself when encoding leaves it unchanged */
 	char *name_file; /* name itself likewise */
+	/* title, description, tags (the pointers and the strings),
+	 * origin and where live in the one block `strings`: never free or
+	 * assign them one by one. */
+	char *strings;
 	char *title;
 	char *description;
 	char **tags;
 	size_t ntags;
-	/* Dropped once the tool is indexed (tx_tool_compact): a json-c
-	 * tree costs ten times its text.  Read it only through the
-	 * renders of tool.c, or before the tool is published. */
+	/* NULL: a json-c tree costs ten times its text, which the tool
+	 * keeps.  The renders of tool.c set it, under their lock, to a
+	 * tree parsed again from the text for the time of a render. */
 	struct json_object *input_schema;
 	/* Tools with the same input schema text share one compiled
 	 * validator and the text (tool.c interns them). */
@@ -99,9 +103,9 @@ struct tx_tool {
 
 /*
  * Builds a tool: checks the namespace and name (non-empty, valid UTF-8,
- * no NUL, namespace without ':'), deep-copies and compiles the schemas,
- * renders the texts.  Returns a tool with one reference, or NULL with
- * errno (EINVAL: a bad name or unusable schema, reason in err).
+ * no NUL, namespace without ':'), compiles the schemas (def's trees are
+ * only read), renders the texts.  Returns a tool with one reference, or NULL
+ * with errno (EINVAL: a bad name or unusable schema, reason in err).
  */
 struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 			    size_t errlen);
@@ -114,10 +118,11 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
 int tx_tool_set_id(struct tx_tool *tool, const char *id);
 
 /*
- * Drops the input schema's json-c tree, kept only for the search index:
- * the compiled validator and the compact text hold all a tool needs, and
- * the doc and schema texts parse the text again when first read.  For
- * the writer that is about to publish the tool (no reader sees it yet).
+ * Drops the input schema's json-c tree if the tool has one (tx_tool_new
+ * keeps none now: this is a no-op for its tools): the compiled validator
+ * and the compact text hold all a tool needs, and the doc and schema
+ * texts parse the text again when first read.  For the writer that is
+ * about to publish the tool (no reader sees it yet).
  */
 void tx_tool_compact(struct tx_tool *tool);
 /* The input schema as a new tree, parsed from its compact text (the

@@ -63,11 +63,52 @@ static void loc_pop(struct sx_cc *cc, size_t saved)
 
 /* ---- keyword values ------------------------------------------------------ */
 
-static struct json_object *kw(struct json_object *o, const char *key)
+/*
+ * A subschema holds two or three of the forty-odd keywords looked up in
+ * each, and a lookup hashes the keyword: a 64-bit summary of the node's
+ * keys (a bit for each key's length and end letters) answers most of
+ * them without.  It is kept for the last object asked about; no object
+ * is freed while a compile runs, and each compile starts afresh.
+ */
+static _Thread_local struct {
+	const struct json_object *o;
+	uint64_t keys;
+} kw_seen;
+
+static inline unsigned kw_bit(const char *key, size_t len)
+{
+	unsigned first = (unsigned char)key[0];
+	unsigned last = len ? (unsigned char)key[len - 1] : 0;
+
+	return (unsigned)(len * 7 + first + last * 3) & 63;
+}
+
+static inline bool kw_get(struct json_object *o, const char *key,
+			  struct json_object **v)
+{
+	if (o != kw_seen.o) {
+		uint64_t keys = 0;
+
+		if (!json_object_is_type(o, json_type_object))
+			return json_object_object_get_ex(o, key, v);
+		json_object_object_foreach(o, k, val)
+		{
+			(void)val;
+			keys |= 1ULL << kw_bit(k, strlen(k));
+		}
+		kw_seen.o = o;
+		kw_seen.keys = keys;
+	}
+	if (!(kw_seen.keys >> kw_bit(key, strlen(key)) & 1))
+		return false;
+	return json_object_object_get_ex(o, key, v);
+}
+
+static inline struct json_object *kw(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+	return kw_get(o, key, &v) ? v : NULL;
 }
 
 static bool is_num(struct json_object *v)
@@ -769,7 +810,7 @@ static struct sx_node *compile_node(struct sx_cc *cc, struct json_object *o,
 		rc = compile_type(cc, n, v);
 	if (rc == 0 && (v = kw(o, "enum")))
 		rc = compile_enum(cc, n, v);
-	if (rc == 0 && json_object_object_get_ex(o, "const", &v)) {
+	if (rc == 0 && kw_get(o, "const", &v)) {
 		n->x->const_val = sx_json_clone(v, 0);
 		n->has |= SX_HAS_CONST;
 		if (v && !n->x->const_val) {
@@ -899,6 +940,8 @@ struct tx_schema *tx_schema_compile(struct json_object *schema,
 	s->assert_format = opts && opts->assert_format;
 	s->max_errors = opts && opts->max_errors ? opts->max_errors : 8;
 
+	/* What the last compile saw may have been freed since. */
+	kw_seen.o = NULL;
 	memset(&cc, 0, sizeof(cc));
 	cc.s = s;
 	cc.err = err;
@@ -919,6 +962,7 @@ struct tx_schema *tx_schema_compile(struct json_object *schema,
 	if (!scope)
 		scope = cc.res[0].scope;
 	s->root = compile_node(&cc, schema, scope);
+	kw_seen.o = NULL;
 	if (!s->root)
 		goto out_fail;
 	sx_cc_release(&cc);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,16 @@ bool tx_utf8_valid(const char *s, size_t len)
 
 		if (c < 0x80) {
 			p++;
+			/* ASCII, the bulk of every configuration file, a
+			 * word at a time. */
+			while (end - p >= 8) {
+				uint64_t w;
+
+				memcpy(&w, p, sizeof(w));
+				if (w & 0x8080808080808080ULL)
+					break;
+				p += 8;
+			}
 			continue;
 		}
 		if (c >= 0xc2 && c <= 0xdf) {
@@ -318,6 +329,154 @@ static char *json_text(struct json_object *o, int flags)
 	return out;
 }
 
+/*
+ * json-c's printer formats integers with snprintf, appends through a
+ * print buffer it keeps inside the object, and copies the result out:
+ * for the compact text of every tool's schema at start-up, that was most
+ * of the cost of building a tool.  This writes the same bytes as
+ * JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE straight into
+ * the caller's buffer and leaves the tree untouched.  Doubles keep the
+ * text they were parsed from, which only json-c knows: they, and
+ * integers past INT64_MAX, are -ENOTSUP (the caller prints with json-c).
+ */
+static int compact_str(struct tx_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+	int rc = tx_buf_add(b, "\"", 1);
+
+	for (size_t i = 0; !rc && i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6] = { '\\', 0, '0', '0', 0, 0 };
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		default:
+			esc[1] = 'u';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		rc = tx_buf_add(b, s + start, i - start);
+		if (!rc)
+			rc = tx_buf_add(b, esc, n);
+		start = i + 1;
+	}
+	if (!rc)
+		rc = tx_buf_add(b, s + start, len - start);
+	return rc ? rc : tx_buf_add(b, "\"", 1);
+}
+
+static int compact_value(struct tx_buf *b, struct json_object *o)
+{
+	char num[24];
+	int64_t v;
+	int rc = 0;
+
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		return tx_buf_add(b, "null", 4);
+	case json_type_boolean:
+		return json_object_get_boolean(o) ? tx_buf_add(b, "true", 4)
+						  : tx_buf_add(b, "false", 5);
+	case json_type_int: {
+		uint64_t u;
+		size_t n = sizeof(num);
+
+		v = json_object_get_int64(o);
+		if (v == INT64_MAX)
+			return -ENOTSUP; /* perhaps a uint64 */
+		u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+		do {
+			num[--n] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0)
+			num[--n] = '-';
+		return tx_buf_add(b, num + n, sizeof(num) - n);
+	}
+	case json_type_double:
+		return -ENOTSUP;
+	case json_type_string:
+		return compact_str(b, json_object_get_string(o),
+				   (size_t)json_object_get_string_len(o));
+	case json_type_array: {
+		size_t n = json_object_array_length(o);
+
+		rc = tx_buf_add(b, "[", 1);
+		for (size_t i = 0; !rc && i < n; i++) {
+			struct json_object *e = json_object_array_get_idx(o, i);
+
+			if (i)
+				rc = tx_buf_add(b, ",", 1);
+			if (!rc)
+				rc = e ? compact_value(b, e)
+				       : tx_buf_add(b, "null", 4);
+		}
+		return rc ? rc : tx_buf_add(b, "]", 1);
+	}
+	case json_type_object: {
+		bool first = true;
+
+		rc = tx_buf_add(b, "{", 1);
+		json_object_object_foreach(o, key, val)
+		{
+			if (rc)
+				break;
+			if (!first)
+				rc = tx_buf_add(b, ",", 1);
+			first = false;
+			if (!rc)
+				rc = compact_str(b, key, strlen(key));
+			if (!rc)
+				rc = tx_buf_add(b, ":", 1);
+			if (!rc)
+				rc = val ? compact_value(b, val)
+					 : tx_buf_add(b, "null", 4);
+		}
+		return rc ? rc : tx_buf_add(b, "}", 1);
+	}
+	}
+	return -ENOTSUP;
+}
+
+int tx_json_compact_to(struct tx_buf *b, const struct json_object *o)
+{
+	size_t len = b->len;
+	int rc;
+
+	rc = o ? compact_value(b, (struct json_object *)o)
+	       : tx_buf_add(b, "null", 4);
+	if (rc) {
+		/* Nothing half-written is left behind. */
+		b->len = len;
+		if (b->data)
+			b->data[len] = '\0';
+	}
+	return rc;
+}
+
 char *tx_json_pretty(struct json_object *o)
 {
 	return json_text(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
@@ -325,7 +484,17 @@ char *tx_json_pretty(struct json_object *o)
 
 char *tx_json_compact(struct json_object *o)
 {
-	return json_text(o, JSON_C_TO_STRING_PLAIN);
+	struct tx_buf b;
+	int rc;
+
+	tx_buf_init(&b, 0);
+	rc = tx_json_compact_to(&b, o);
+	if (rc) {
+		tx_buf_release(&b);
+		return rc == -ENOTSUP ? json_text(o, JSON_C_TO_STRING_PLAIN)
+				      : NULL;
+	}
+	return tx_buf_detach(&b, NULL);
 }
 
 const char *tx_json_type_name(struct json_object *o)

@@ -40,6 +40,15 @@ struct json_object *tx_json_parse_file(const char *path, size_t max_bytes,
 char *tx_json_pretty(struct json_object *o);
 /* Compact text, malloc'd.  Only on owned objects. */
 char *tx_json_compact(struct json_object *o);
+/*
+ * Appends the compact text of o to b, the same bytes as tx_json_compact,
+ * without writing into o (so on shared objects too).  0; -ENOTSUP when
+ * o holds a double or an integer past INT64_MAX (only json-c's printer
+ * renders those: use tx_json_compact on an owned copy); -ENOMEM or
+ * -EFBIG from the buffer.  On failure b is as it was.
+ */
+struct tx_buf;
+int tx_json_compact_to(struct tx_buf *b, const struct json_object *o);
 
 /* "object", "array", "string", "number", "integer"-less names for humans. */
 const char *tx_json_type_name(struct json_object *o);

@@ -649,6 +649,54 @@ static void test_threads(void **state)
 	tx_schema_free(s);
 }
 
+/*
+ * The compiler remembers which keys the last object it read holds; a
+ * schema freed and another parsed in its place (same addresses, other
+ * keys) must not be read through what the first one held.  Each pair
+ * is compiled in turn, many times, so that malloc hands the second the
+ * first's memory.
+ */
+static void test_keys_of_a_freed_schema(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "{\"type\":\"string\"}", "{\"maxLength\":1}" },
+		{ "{\"minimum\":5}", "{\"required\":[\"a\"]}" },
+		{ "{\"const\":1}", "{\"enum\":[2]}" },
+	};
+	char err[256];
+
+	(void)state;
+	for (int round = 0; round < 20; round++) {
+		for (size_t i = 0; i < 3; i++) {
+			struct tx_schema *a = compile(pairs[i][0]);
+			struct tx_schema *b = compile(pairs[i][1]);
+
+			tx_schema_free(a);
+			switch (i) {
+			case 0:
+				assert_int_equal(check(b, "\"x\"", err, 256),
+						 0);
+				assert_int_not_equal(
+					check(b, "\"xy\"", err, 256), 0);
+				assert_int_equal(check(b, "5", err, 256), 0);
+				break;
+			case 1:
+				assert_int_equal(
+					check(b, "{\"a\":1}", err, 256), 0);
+				assert_int_not_equal(check(b, "{}", err, 256),
+						     0);
+				assert_int_equal(check(b, "1", err, 256), 0);
+				break;
+			default:
+				assert_int_equal(check(b, "2", err, 256), 0);
+				assert_int_not_equal(check(b, "1", err, 256),
+						     0);
+			}
+			tx_schema_free(b);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_mcp_filesystem),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_keys_of_a_freed_schema),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,12 +124,84 @@ static void test_unusable_output_schema(void **state)
 				 "must be a type name or an array of them");
 }
 
+/*
+ * A tool keeps the compact text of its input schema, not a tree: the
+ * text is json-c's byte for byte (a double as it was written, escapes),
+ * the schema file renders json-c's pretty text of the definition's
+ * tree, the definition's tree is only read, and the tool's strings
+ * (title, description, tags, origin, where) are its own.  Two tools of
+ * the same definition are the same tool.
+ */
+static void test_schema_texts(void **state)
+{
+	static const char in[] =
+		"{\"type\":\"object\",\"properties\":{\"r\":{\"type\":"
+		"\"number\",\"minimum\":1.50,\"description\":\"a/b \\\"q\\\" "
+		"\\u0001\\t\\u00e9\"},\"n\":{\"type\":\"integer\","
+		"\"maximum\":-42}},\"required\":[\"r\"]}";
+	const char *tags[] = { "one", "two" };
+	struct tx_tool_def d = { 0 };
+	struct tx_tool *t, *u;
+	char err[512], title[] = "Title", desc[] = "Desc.", tag0[] = "one";
+	char *compact, *pretty;
+	size_t n;
+
+	(void)state;
+	tags[0] = tag0;
+	d.ns = "t";
+	d.name = "n";
+	d.title = title;
+	d.description = desc;
+	d.tags = tags;
+	d.ntags = 2;
+	d.origin = "test";
+	d.where = "here";
+	d.input_schema = json_tokener_parse(in);
+	assert_non_null(d.input_schema);
+	t = tx_tool_new(&d, err, sizeof(err));
+	if (!t)
+		fail_msg("%s", err);
+	u = tx_tool_new(&d, err, sizeof(err));
+	assert_non_null(u);
+	assert_true(tx_tool_same(t, u));
+	assert_null(t->input_schema);
+	compact = strdup(json_object_to_json_string_ext(
+		d.input_schema,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	pretty = strdup(json_object_to_json_string_ext(
+		d.input_schema, JSON_C_TO_STRING_PRETTY |
+					JSON_C_TO_STRING_SPACED |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
+	assert_string_equal(t->schema_json, compact);
+	assert_non_null(strstr(t->schema_json, "1.50"));
+	n = strlen(pretty);
+	pretty = realloc(pretty, n + 2);
+	assert_non_null(pretty);
+	memcpy(pretty + n, "\n", 2);
+	assert_string_equal(tx_tool_schema_text(t), pretty);
+	json_object_put(d.input_schema);
+	/* The tool's strings are copies. */
+	title[0] = desc[0] = tag0[0] = 'X';
+	assert_string_equal(tx_tool_title(t), "Title");
+	assert_string_equal(tx_tool_description(t), "Desc.");
+	assert_string_equal(tx_tool_tag(t, 0), "one");
+	assert_string_equal(tx_tool_tag(t, 1), "two");
+	assert_null(tx_tool_tag(t, 2));
+	assert_string_equal(t->origin, "test");
+	assert_string_equal(t->where, "here");
+	tx_tool_unref(u);
+	tx_tool_unref(t);
+	free(compact);
+	free(pretty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parameter_table),
 		cmocka_unit_test(test_summary_cut),
 		cmocka_unit_test(test_unusable_output_schema),
+		cmocka_unit_test(test_schema_texts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
