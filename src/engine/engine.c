@@ -304,17 +304,10 @@ static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
 		struct tx_tool *t = file_tool_new(e, &f->plan->tools[i],
 						  f->name, err, sizeof(err));
 
-		/*
-		 * A thousand files' schema trees would otherwise wait for the
-		 * one publication at the end of the load: keep the compact
-		 * text only (the index parses it again, one tool at a time).
-		 */
-		if (t) {
-			tx_tool_compact(t);
+		if (t)
 			tools[n++] = t;
-		} else {
+		else
 			tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
-		}
 	}
 	/*
 	 * The tools hold what they need now: the plan's specs and trees

@@ -16,10 +16,9 @@
  * that comes while the thread is at work waits for that work rather
  * than passing it.
  *
- * The tools are compacted when they are queued (the listener runs
- * before the set is published, when nothing else can see them), so the
- * index parses each schema's text again, on a tree of its own: a
- * reader's render may borrow the tool's tree slot at any time.
+ * Tools keep their input schema as compact text, not as a tree, so the
+ * index parses each schema's text again, on a tree of its own (a
+ * reader's render may borrow the tool's tree slot at any time).
  */
 #include "engine/engine_i.h"
 
@@ -230,10 +229,6 @@ void tx_indexer_changed(void *ctx, const struct tx_toolset *old,
 	if (ix->threaded && ix->nq)
 		pthread_cond_signal(&ix->wake);
 	pthread_mutex_unlock(&ix->lock);
-	/* No reader sees these tools before this set is published: their
-	 * trees go now, and the index parses the text on its own. */
-	for (size_t i = 0; i < nadded; i++)
-		tx_tool_compact((struct tx_tool *)tx_toolset_added(cur, i));
 }
 
 void tx_indexer_sync(struct tx_indexer *ix)

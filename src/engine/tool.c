@@ -694,14 +694,6 @@ struct json_object *tx_tool_schema_parse(const struct tx_tool *t)
 	return o;
 }
 
-void tx_tool_compact(struct tx_tool *t)
-{
-	pthread_mutex_lock(&render_lock);
-	json_object_put(t->input_schema);
-	t->input_schema = NULL;
-	pthread_mutex_unlock(&render_lock);
-}
-
 bool tx_tool_same(const struct tx_tool *a, const struct tx_tool *b)
 {
 	if (a->hint != b->hint || a->hint_declared != b->hint_declared)

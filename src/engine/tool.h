@@ -117,14 +117,6 @@ struct tx_tool *tx_tool_new(const struct tx_tool_def *def, char *err,
  */
 int tx_tool_set_id(struct tx_tool *tool, const char *id);
 
-/*
- * Drops the input schema's json-c tree if the tool has one (tx_tool_new
- * keeps none now: this is a no-op for its tools): the compiled validator
- * and the compact text hold all a tool needs, and the doc and schema
- * texts parse the text again when first read.  For the writer that is
- * about to publish the tool (no reader sees it yet).
- */
-void tx_tool_compact(struct tx_tool *tool);
 /* The input schema as a new tree, parsed from its compact text (the
  * caller puts it), or NULL when out of memory. */
 struct json_object *tx_tool_schema_parse(const struct tx_tool *tool);
