@@ -114,6 +114,24 @@ static int cmp_file(const void *a, const void *b)
 	return c ? c : strcmp(x->name_file, y->name_file);
 }
 
+/*
+ * Sorts v unless it is in order already, the common case at start-up:
+ * each source's tools are sorted when it is set, while they are still
+ * in the cache, and sources mostly come in the order of their tools (a
+ * file or server per namespace).  One pass in the order the tools were
+ * made, instead of N log N comparisons each reading two tools from
+ * anywhere in a heap of 50 000.
+ */
+static void sort_tools(struct tx_tool **v, size_t n,
+		       int (*cmp)(const void *, const void *))
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp(&v[i - 1], &v[i]) > 0) {
+			qsort(v, n, sizeof(*v), cmp);
+			return;
+		}
+}
+
 /* ------------------------------------------------------------------ */
 /* The ID index: duplicate checks in constant time                      */
 
@@ -320,8 +338,8 @@ static struct tx_toolset *toolset_next(const struct tx_toolset *old,
 		memcpy(rm_file, removed, nremoved * sizeof(*rm_file));
 	if (nadded)
 		memcpy(add_file, added, nadded * sizeof(*add_file));
-	qsort(rm_file, nremoved, sizeof(*rm_file), cmp_file);
-	qsort(add_file, nadded, sizeof(*add_file), cmp_file);
+	sort_tools(rm_file, nremoved, cmp_file);
+	sort_tools(add_file, nadded, cmp_file);
 	splice(set->by_file, old->by_file, old->n, rm_file, nremoved, add_file,
 	       nadded, pos, cmp_file);
 out_free:
@@ -491,7 +509,7 @@ static int source_update(struct tx_registry *reg, struct tx_source_update *u,
 	struct tx_tool **fresh = NULL;
 	struct source *src;
 	struct tx_buf why;
-	size_t idx, nfresh = 0;
+	size_t idx, nfresh = 0, first = added->n;
 	uint64_t serial = ++reg->serial;
 
 	u->refused = 0;
@@ -552,6 +570,8 @@ static int source_update(struct tx_registry *reg, struct tx_source_update *u,
 	free(src->tools);
 	src->tools = fresh;
 	src->n = nfresh;
+	/* Sorted while the cache still holds them (publish's sort). */
+	sort_tools(added->v + first, added->n - first, cmp_id);
 	if (u->refused)
 		u->why = tx_buf_detach(&why, NULL);
 	else
@@ -586,10 +606,8 @@ static int publish(struct tx_registry *reg, struct tool_list *added,
 			added->v[na++] = added->v[i];
 	}
 	added->n = na;
-	if (added->n)
-		qsort(added->v, added->n, sizeof(*added->v), cmp_id);
-	if (removed->n)
-		qsort(removed->v, removed->n, sizeof(*removed->v), cmp_id);
+	sort_tools(added->v, added->n, cmp_id);
+	sort_tools(removed->v, removed->n, cmp_id);
 	set = toolset_next(old, added->v, added->n, removed->v, removed->n,
 			   reg->generation + 1);
 	if (!set) {
