@@ -209,10 +209,57 @@ static void test_namespace_range(void **state)
 	tx_backend_unref(be);
 }
 
+/*
+ * Sources whose tools come in no order, within a source and across
+ * sources, in one update: the set is still in ID order, and in file
+ * order by namespace ("ns10:x" sorts before "ns1:y" by ID, after it by
+ * namespace).
+ */
+static void test_order_from_any_order(void **state)
+{
+	struct tx_registry *reg = tx_registry_new();
+	struct tx_backend *be = backend();
+	struct tx_tool *s1[] = { test_tool(be, "b", "z", NULL, 0),
+				 test_tool(be, "b", "a", NULL, 0) };
+	struct tx_tool *s2[] = { test_tool(be, "ns1", "y", NULL, 0),
+				 test_tool(be, "a", "m", NULL, 0) };
+	struct tx_tool *s3[] = { test_tool(be, "ns10", "x", NULL, 0) };
+	struct tx_source_update u[] = {
+		{ .source = "s1", .tools = s1, .n = 2 },
+		{ .source = "s2", .tools = s2, .n = 2 },
+		{ .source = "s3", .tools = s3, .n = 1 },
+	};
+	static const char *const want[] = { "a:m", "b:a", "b:z", "ns10:x",
+					    "ns1:y" };
+	struct tx_toolset *set;
+	size_t first;
+
+	(void)state;
+	assert_int_equal(tx_registry_update(reg, u, 3), 0);
+	set = tx_registry_snapshot(reg);
+	assert_int_equal(tx_toolset_count(set), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(tx_tool_id(tx_toolset_at(set, i)), want[i]);
+	assert_int_equal(tx_toolset_namespace_range(set, "b", &first), 2);
+	assert_int_equal(tx_toolset_namespace_range(set, "ns1", &first), 1);
+	assert_int_equal(tx_toolset_namespace_range(set, "ns10", &first), 1);
+	assert_true(tx_toolset_has_namespace(set, "ns1"));
+	assert_true(tx_toolset_has_namespace(set, "ns10"));
+	tx_toolset_unref(set);
+	for (size_t i = 0; i < 2; i++) {
+		tx_tool_unref(s1[i]);
+		tx_tool_unref(s2[i]);
+	}
+	tx_tool_unref(s3[0]);
+	tx_registry_free(reg);
+	tx_backend_unref(be);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch_is_one_set),
+		cmocka_unit_test(test_order_from_any_order),
 		cmocka_unit_test(test_change_lists),
 		cmocka_unit_test(test_id_index_removals),
 		cmocka_unit_test(test_namespace_range),
