@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "engine/engine_i.h"
 #include "engine/tool.h"
 #include "search/search.h"
 #include "toolexecfs/toolexec.h"
@@ -68,6 +69,7 @@ static int mem_main(int argc, char **argv)
 {
 	struct tx_engine_options opts = { 0 };
 	struct tx_search_index *idx;
+	struct json_tokener *tok;
 	struct tx_search_hit *hits = NULL;
 	struct tx_toolset *set;
 	struct tx_engine *e;
@@ -102,25 +104,12 @@ static int mem_main(int argc, char **argv)
 	n = tx_toolset_count(set);
 	before = in_use();
 	idx = tx_search_index_new();
-	for (size_t i = 0; idx && i < n; i++) {
-		const struct tx_tool *t = tx_toolset_at(set, i);
-		/* As the engine indexes a tool: its schema parsed again. */
-		struct json_object *schema = tx_tool_schema_parse(t);
-		struct tx_search_doc doc = {
-			.id = t->id,
-			.ns = t->ns,
-			.name = t->name,
-			.title = t->title,
-			.description = t->description,
-			.tags = (const char *const *)t->tags,
-			.ntags = t->ntags,
-			.input_schema = schema,
-			.destructive = t->hint == TX_HINT_DESTRUCTIVE,
-		};
-
-		tx_search_index_put(idx, &doc);
-		json_object_put(schema);
-	}
+	tok = json_tokener_new_ex(TX_TOOL_SCHEMA_DEPTH);
+	/* As the engine indexes its tools. */
+	for (size_t i = 0; idx && tok && i < n; i++)
+		tx_indexer_put_tool(idx, tx_toolset_at(set, i), tok);
+	if (tok)
+		json_tokener_free(tok);
 	index_bytes = in_use() - before;
 	printf("tools=%zu load_ms=%.0f heap_per_tool=%zu index_per_tool=%zu "
 	       "beyond_index=%zu\n",

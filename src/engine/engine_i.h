@@ -183,6 +183,12 @@ void tx_indexer_sync(struct tx_indexer *ix);
 /* tx_engine_search: what is queued first, then the query. */
 int tx_indexer_query(struct tx_indexer *ix, const char *query, size_t k,
 		     struct tx_search_hit **hits);
+/* Indexes one tool as the engine does (its schema parsed again from its
+ * text with tok): what tx_search_index_put returns. */
+struct tx_search_index;
+struct json_tokener;
+int tx_indexer_put_tool(struct tx_search_index *idx, const struct tx_tool *t,
+			struct json_tokener *tok);
 
 /* jobs.c: the engine's side of the job table (jobs_lock) */
 /* Drops finished jobs past the keep limits and expires NEW jobs older

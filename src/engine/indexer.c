@@ -64,8 +64,8 @@ static void ops_drop(struct index_op *ops, size_t n)
 	free(ops);
 }
 
-static void index_put(struct tx_indexer *ix, const struct tx_tool *t,
-		      struct json_tokener *tok)
+int tx_indexer_put_tool(struct tx_search_index *idx, const struct tx_tool *t,
+			struct json_tokener *tok)
 {
 	struct json_object *schema = tx_tool_schema_parse_with(t, tok);
 	struct tx_search_doc doc = {
@@ -79,10 +79,10 @@ static void index_put(struct tx_indexer *ix, const struct tx_tool *t,
 		.input_schema = schema,
 		.destructive = t->hint == TX_HINT_DESTRUCTIVE,
 	};
+	int rc = tx_search_index_put(idx, &doc);
 
-	if (tx_search_index_put(ix->idx, &doc))
-		tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
 	json_object_put(schema);
+	return rc;
 }
 
 /* Applies everything queued so far; apply_lock held. */
@@ -111,7 +111,8 @@ static void apply_queued(struct tx_indexer *ix)
 			tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
 			continue;
 		}
-		index_put(ix, t, tok);
+		if (tx_indexer_put_tool(ix->idx, t, tok))
+			tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
 	}
 	if (tok)
 		json_tokener_free(tok);
