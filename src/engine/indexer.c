@@ -48,7 +48,8 @@ struct tx_indexer {
 	pthread_cond_t wake;
 	struct index_op *q; /* lock */
 	size_t nq, capq;    /* lock */
-	bool stop;          /* lock */
+	/* Set before wake is signalled under lock: the thread checks it
+	 * under lock before it waits, and between tools. */
 	atomic_bool stopping;
 	/* Queued or being applied: a search that finds none takes no
 	 * lock, so searches never queue behind one another. */
@@ -107,11 +108,7 @@ static void apply_queued(struct tx_indexer *ix)
 		}
 		if (!tok)
 			tok = json_tokener_new_ex(TX_TOOL_SCHEMA_DEPTH);
-		if (!tok) {
-			tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
-			continue;
-		}
-		if (tx_indexer_put_tool(ix->idx, t, tok))
+		if (!tok || tx_indexer_put_tool(ix->idx, t, tok))
 			tx_log(TX_LOG_WARN, "search: cannot index %s", t->id);
 	}
 	if (tok)
@@ -125,7 +122,7 @@ static void *indexer_main(void *arg)
 	struct tx_indexer *ix = arg;
 
 	pthread_mutex_lock(&ix->lock);
-	while (!ix->stop) {
+	while (!atomic_load(&ix->stopping)) {
 		if (!ix->nq) {
 			pthread_cond_wait(&ix->wake, &ix->lock);
 			continue;
@@ -173,7 +170,6 @@ void tx_indexer_free(struct tx_indexer *ix)
 		/* Whatever it is applying, it leaves at the next tool. */
 		atomic_store(&ix->stopping, true);
 		pthread_mutex_lock(&ix->lock);
-		ix->stop = true;
 		pthread_cond_signal(&ix->wake);
 		pthread_mutex_unlock(&ix->lock);
 		pthread_join(ix->thread, NULL);
