@@ -519,10 +519,14 @@ static int engine_hits(struct tx_engine *e, const char *q, const char *id)
  * Both ways the engine keeps its index: applied by the first search
  * after a change (a one-shot command), and by a thread of its own
  * right after it (a mount), where a search that comes first waits for
- * what is still queued.
+ * what is still queued.  Each test that runs both ways gets the way as
+ * its initial state (&index_now or &index_behind).
  */
-static void engine_reload(bool behind)
+static bool index_now = false, index_behind = true;
+
+static void test_engine_reload(void **state)
 {
+	bool behind = *(bool *)*state;
 	const char *tmp = getenv("TMPDIR");
 	char dir[256], path[512], err[256];
 	struct tx_engine_options opts = { .index_behind = behind };
@@ -553,18 +557,6 @@ static void engine_reload(bool behind)
 	assert_false(engine_hits(e, "giraffe", "zoo:washAnimals"));
 	tx_engine_free(e);
 	rmdir(dir);
-}
-
-static void test_engine_reload(void **state)
-{
-	(void)state;
-	engine_reload(false);
-}
-
-static void test_engine_reload_behind(void **state)
-{
-	(void)state;
-	engine_reload(true);
 }
 
 /*
@@ -601,8 +593,9 @@ static void *watch_generation(void *p)
 	return NULL;
 }
 
-static void index_before_publish(bool behind)
+static void test_index_before_publish(void **state)
 {
+	bool behind = *(bool *)*state;
 	enum { N = 3000 };
 	struct tx_engine_options opts = { .index_behind = behind };
 	struct tx_tool **tools = calloc(N, sizeof(*tools));
@@ -643,18 +636,6 @@ static void index_before_publish(bool behind)
 		tx_tool_unref(tools[i]);
 	free(tools);
 	tx_engine_free(w.e);
-}
-
-static void test_index_before_publish(void **state)
-{
-	(void)state;
-	index_before_publish(false);
-}
-
-static void test_index_before_publish_behind(void **state)
-{
-	(void)state;
-	index_before_publish(true);
 }
 
 /*
@@ -725,10 +706,13 @@ int main(void)
 		cmocka_unit_test(test_maxscore_exact),
 		cmocka_unit_test(test_churn_equals_fresh),
 		cmocka_unit_test(test_concurrent),
-		cmocka_unit_test(test_engine_reload),
-		cmocka_unit_test(test_engine_reload_behind),
-		cmocka_unit_test(test_index_before_publish),
-		cmocka_unit_test(test_index_before_publish_behind),
+		cmocka_unit_test_prestate(test_engine_reload, &index_now),
+		{ "test_engine_reload_behind", test_engine_reload, NULL, NULL,
+		  &index_behind },
+		cmocka_unit_test_prestate(test_index_before_publish,
+					  &index_now),
+		{ "test_index_before_publish_behind", test_index_before_publish,
+		  NULL, NULL, &index_behind },
 		cmocka_unit_test(test_free_while_indexing),
 	};
 
