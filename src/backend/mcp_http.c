@@ -25,6 +25,7 @@
 
 #define CONNECT_TIMEOUT_MS 10000L
 #define DELETE_TIMEOUT_MS  2000L
+#define DRAIN_MS           5000u
 /* A request that receives nothing at all (no header, no event, not even
  * a comment) for longer than any answer of this server may take, plus
  * this, is dropped: the server is gone or stuck, and the transfer would
@@ -210,6 +211,7 @@ static int req_setup(struct http_conn *c, struct http_req *r)
 	if (c->session[0]) {
 		snprintf(line, sizeof(line), "MCP-Session-Id: %s", c->session);
 		h = curl_slist_append(h, line);
+		r->sent_session = true;
 	}
 	if (c->version[0] && !c->legacy) {
 		snprintf(line, sizeof(line), "MCP-Protocol-Version: %s",
@@ -344,7 +346,7 @@ static void session_ended(struct http_conn *c)
  * anything else (a 502 from a proxy, a refused connection) is tried
  * again with a doubling delay. */
 static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
-		       long status, bool had_session)
+		       long status)
 {
 	uint64_t delay;
 	char reason[400];
@@ -358,7 +360,7 @@ static void finish_get(struct http_conn *c, struct http_req *r, CURLcode res,
 		c->get_disabled = true;
 		return;
 	}
-	if (had_session && res == CURLE_OK && session_gone(r, status)) {
+	if (r->sent_session && res == CURLE_OK && session_gone(r, status)) {
 		snprintf(reason, sizeof(reason),
 			 "server ended the session (HTTP %ld on the GET "
 			 "stream)",
@@ -406,13 +408,8 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 {
 	char reason[800];
 	long status = 0;
-	bool had_session;
 
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-	pthread_mutex_lock(&c->mu);
-	had_session = c->session[0] != '\0' && !c->session_ended;
-	pthread_mutex_unlock(&c->mu);
-
 	if (r->answered)
 		return;
 	if (c->legacy) {
@@ -463,7 +460,7 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		}
 	}
 	if (r->is_get) {
-		finish_get(c, r, res, status, had_session);
+		finish_get(c, r, res, status);
 		return;
 	}
 	if (r->bad_session) {
@@ -488,8 +485,11 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 		tx_mcp_http_fail_req(c, r, reason, false);
 		return;
 	}
-	if (had_session && session_gone(r, status)) {
-		/* The server ended our session: start a new one. */
+	if (r->sent_session && session_gone(r, status)) {
+		/* The server ended our session: start a new one.  It did
+		 * not process this request, so it is sent again there
+		 * (once), also when another request learnt of the end
+		 * first and this one was still in flight. */
 		snprintf(reason, sizeof(reason),
 			 "server ended the session (HTTP %ld)", status);
 		session_ended(c);
@@ -602,6 +602,76 @@ static void send_delete(struct http_conn *c)
 	req_free(r);
 }
 
+/* Runs the transfers and finishes those that ended. */
+static void perform(struct http_conn *c)
+{
+	CURLMsg *m;
+	int left, running;
+
+	curl_multi_perform(c->multi, &running);
+	while ((m = curl_multi_info_read(c->multi, &left))) {
+		char *priv = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+		finish(c, (struct http_req *)priv, m->data.result);
+		drop_active(c, (struct http_req *)priv);
+	}
+}
+
+static bool ended(struct http_conn *c)
+{
+	bool e;
+
+	pthread_mutex_lock(&c->mu);
+	e = c->session_ended;
+	pthread_mutex_unlock(&c->mu);
+	return e;
+}
+
+/* Requests handed over but not yet started when the connection stops.
+ * When the server ended the session none of them reached it: each is
+ * sent again on the next session; otherwise the backend fails them as
+ * requests of a closed connection. */
+static void drop_queued(struct http_conn *c, struct http_req *q)
+{
+	bool gone = ended(c);
+
+	while (q) {
+		struct http_req *next = q->next;
+
+		if (gone && q->id >= 0)
+			tx_mcp_http_fail_req(c, q, "server ended the session",
+					     true);
+		req_free(q);
+		q = next;
+	}
+}
+
+/* The connection stops because the server ended the session: a POST
+ * still in flight gets the server's answer, or its 404 (then it is
+ * sent again on the next session), instead of being cut off and
+ * failed as unanswered.  The server answers those at once; one that
+ * keeps a POST open is cut off after DRAIN_MS. */
+static void drain_posts(struct http_conn *c)
+{
+	uint64_t until = tx_mono_ms() + DRAIN_MS;
+
+	if (!ended(c))
+		return;
+	for (struct http_req *r = c->active, *next; r; r = next) {
+		next = r->next;
+		if (r->is_get)
+			drop_active(c, r);
+	}
+	while (c->active && tx_mono_ms() < until) {
+		perform(c);
+		if (c->active)
+			curl_multi_poll(c->multi, NULL, 0, 100, NULL);
+	}
+}
+
 static void *http_main(void *arg)
 {
 	struct http_conn *c = arg;
@@ -611,8 +681,6 @@ static void *http_main(void *arg)
 		int64_t *aborts;
 		size_t naborts;
 		bool stopping, want_get;
-		CURLMsg *m;
-		int left, running;
 
 		pthread_mutex_lock(&c->mu);
 		q = c->queue;
@@ -626,12 +694,7 @@ static void *http_main(void *arg)
 		pthread_mutex_unlock(&c->mu);
 
 		if (stopping) {
-			while (q) {
-				struct http_req *next = q->next;
-
-				req_free(q);
-				q = next;
-			}
+			drop_queued(c, q);
 			free(aborts);
 			break;
 		}
@@ -699,21 +762,10 @@ static void *http_main(void *arg)
 				start_req(c, g);
 			}
 		}
-		curl_multi_perform(c->multi, &running);
-		while ((m = curl_multi_info_read(c->multi, &left))) {
-			struct http_req *r;
-			char *priv = NULL;
-
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
-					  &priv);
-			r = (struct http_req *)priv;
-			finish(c, r, m->data.result);
-			drop_active(c, r);
-		}
+		perform(c);
 		curl_multi_poll(c->multi, NULL, 0, c->delayed ? 20 : 500, NULL);
 	}
+	drain_posts(c);
 	while (c->active)
 		drop_active(c, c->active);
 	while (c->delayed) {

@@ -33,6 +33,7 @@ struct http_req {
 	bool too_big;
 	bool answered;       /* resume: the answer came; end the stream */
 	bool bad_session;    /* the server sent an unusable MCP-Session-Id */
+	bool sent_session;   /* it carried an MCP-Session-Id */
 	unsigned auth_sent;  /* which token it carried (0: none) */
 	bool auth_retried;   /* sent again after a refresh: not again */
 	char www_auth[1024]; /* WWW-Authenticate of a 401/403 */

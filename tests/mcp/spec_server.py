@@ -31,6 +31,12 @@ MODE:
                a GET with Last-Event-ID e2 gets the answer (id e3).
   bad-session  initialize sets a session ID with a space in it.
   forget       the first tools/call of session s1 answers 404.
+  gone-mid-call  the first GET of session s1 holds its stream open
+               until a tools/call of s1 arrives, then ends it; the
+               GET that reopens it answers 404 (session gone).  That
+               tools/call is answered 404 only after that GET's 404 (a
+               fifth of a second after, so that the client has acted
+               on it): it was in flight when the session ended.
   redirect     every request to a path other than /mcp answers 307 to
                /mcp.
   hang-ping    a ping is accepted and never answered.
@@ -49,6 +55,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 mode, portfile, logfile = sys.argv[1:4]
 lock = threading.Lock()
 state = {"sessions": 0, "gets": 0, "changed": False, "forgot": False}
+# gone-mid-call: a tools/call of s1 arrived; the GET of s1 answered 404.
+call_in = threading.Event()
+gone = threading.Event()
 
 
 def log(line):
@@ -164,6 +173,16 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "get-404" and session == "s1":
             self.reply(404)
             return
+        if mode == "gone-mid-call" and session == "s1":
+            if call_in.is_set():
+                self.reply(404)
+                gone.set()
+                return
+            self.sse_start(chunked=True)
+            self.chunk("retry: 100\n\n")
+            call_in.wait(60)
+            self.wfile.write(b"0\r\n\r\n")
+            return
         if mode == "drop-call" and last == "e2":
             self.sse_start(chunked=True)
             self.chunk("id: e3\ndata: %s\n\n" % json.dumps(
@@ -223,6 +242,13 @@ class Handler(BaseHTTPRequestHandler):
         if method == "tools/call":
             name = msg["params"]["name"]
             args = msg["params"].get("arguments") or {}
+            if mode == "gone-mid-call" and session == "s1":
+                call_in.set()
+                gone.wait(60)
+                time.sleep(0.2)
+                self.reply(404, {"jsonrpc": "2.0", "id": None, "error": {
+                    "code": -32001, "message": "Session not found"}})
+                return
             if mode == "forget" and session == "s1":
                 self.reply(404, {"jsonrpc": "2.0", "id": None, "error": {
                     "code": -32001, "message": "Session not found"}})
