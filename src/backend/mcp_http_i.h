@@ -80,6 +80,15 @@ struct http_conn {
 	char last_event_id[256];
 };
 
+/* A request of c (mcp_http_req.c): body copied (NULL for a GET); id
+ * -1 when no answer is expected.  NULL when out of memory. */
+struct http_req *tx_mcp_http_req_new(struct http_conn *c, const char *body,
+				     size_t len, int64_t id, bool is_get);
+/* Builds r's easy handle and headers; on the I/O thread (it reads the
+ * session and the version).  0 or -ENOMEM. */
+int tx_mcp_http_req_setup(struct http_conn *c, struct http_req *r);
+void tx_mcp_http_req_free(struct http_req *r);
+
 /* The standalone GET stream answered, or will not: wake http_listen. */
 void tx_mcp_http_get_settle(struct http_conn *c);
 /* Tells the backend that request r got no answer (logs when it has no
