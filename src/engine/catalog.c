@@ -1,7 +1,8 @@
 /*
- * catalog.c - resources, resource templates and prompts of the servers,
- * as immutable snapshots (catalog.h), and the engine's calls that reach
- * a server for them (toolexec.h).
+ * catalog.c - the servers' offers (resources, resource templates and
+ * prompts) as immutable snapshots (catalog.h); the tree and INDEX of
+ * the resources and templates, and the engine's calls that reach a
+ * server for them (toolexec.h).  Prompts are in catalog_prompts.c.
  *
  * A server's offer is parsed once, when published, into structs that
  * are never changed; a snapshot holds references on the offers of every
@@ -12,7 +13,7 @@
  * (CAT_ENTRIES_MAX), so a scan costs little and nothing needs
  * invalidating when the offer changes.
  */
-#include "engine/catalog.h"
+#include "engine/catalog_i.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -33,7 +34,6 @@
 
 #define CAT_ENTRIES_MAX   10000 /* resources, templates, prompts per server */
 #define CAT_LISTENERS_MAX 8
-#define CAT_TEXT_MAX      (64u << 20)
 
 /* One resource, or a template (vars[i] names the variable of part i). */
 struct cat_res {
@@ -45,33 +45,6 @@ struct cat_res {
 	char **parts; /* path split at '/' */
 	char **vars;  /* templates: per part, a variable's name or NULL */
 	size_t nparts;
-};
-
-struct tx_prompt {
-	char *name, *name_file, *title, *description;
-	char **args; /* argument names */
-	bool *required;
-	size_t nargs;
-	char *doc, *schema;
-};
-
-/* A server's offer; immutable, shared by snapshots. */
-struct cat_server {
-	atomic_int refs;
-	char *ns, *ns_file;
-	struct tx_backend *be;
-	const struct tx_catalog_server_ops *ops;
-	struct cat_res *res; /* sorted by path (NULL paths last) */
-	size_t nres;
-	struct tx_prompt *prompts; /* sorted by name_file */
-	size_t nprompts;
-};
-
-struct tx_catalog_set {
-	atomic_int refs;
-	uint64_t generation;
-	struct cat_server **servers; /* sorted by ns_file */
-	size_t n;
 };
 
 struct cat_listener {
@@ -265,21 +238,6 @@ out_nomem:
 /* ------------------------------------------------------------------ */
 /* Offers                                                               */
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o && json_object_object_get_ex(o, key, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 static void res_release(struct cat_res *r)
 {
 	free(r->uri);
@@ -292,26 +250,14 @@ static void res_release(struct cat_res *r)
 	strv_free(r->parts, r->nparts);
 }
 
-static void prompt_release(struct tx_prompt *p)
-{
-	free(p->name);
-	free(p->name_file);
-	free(p->title);
-	free(p->description);
-	strv_free(p->args, p->nargs);
-	free(p->required);
-	free(p->doc);
-	free(p->schema);
-}
-
-static void server_unref(struct cat_server *s)
+void cat_server_unref(struct cat_server *s)
 {
 	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	for (size_t i = 0; i < s->nres; i++)
 		res_release(&s->res[i]);
 	for (size_t i = 0; i < s->nprompts; i++)
-		prompt_release(&s->prompts[i]);
+		cat_prompt_release(&s->prompts[i]);
 	free(s->res);
 	free(s->prompts);
 	free(s->ns);
@@ -361,132 +307,6 @@ static int res_from(const char *ns, struct json_object *o, bool tmpl,
 	return 0;
 }
 
-static int prompt_texts(struct tx_prompt *p)
-{
-	struct json_object *schema = json_object_new_object();
-	struct json_object *props = json_object_new_object();
-	struct json_object *req = json_object_new_array();
-	struct tx_buf d;
-	int rc = 0;
-
-	tx_buf_init(&d, CAT_TEXT_MAX);
-	tx_buf_printf(&d, "# %s\n\n", p->title ? p->title : p->name);
-	if (p->description)
-		tx_buf_printf(&d, "%s\n\n", p->description);
-	tx_buf_adds(&d, "Write the arguments as a JSON object of strings to "
-			"`get`, then read it: the rendered messages "
-			"(`get.json`: the whole result).\n\n");
-	if (p->nargs)
-		tx_buf_adds(&d, "## Arguments\n\n| name | required | "
-				"description |\n|---|---|---|\n");
-	else
-		tx_buf_adds(&d, "No arguments.\n");
-	if (!schema || !props || !req) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	json_object_object_add(schema, "type",
-			       json_object_new_string("object"));
-	for (size_t i = 0; i < p->nargs; i++) {
-		struct json_object *a = json_object_new_object();
-
-		json_object_object_add(a, "type",
-				       json_object_new_string("string"));
-		json_object_object_add(props, p->args[i], a);
-		if (p->required[i])
-			json_object_array_add(
-				req, json_object_new_string(p->args[i]));
-	}
-	json_object_object_add(schema, "properties", json_object_get(props));
-	if (json_object_array_length(req))
-		json_object_object_add(schema, "required",
-				       json_object_get(req));
-	json_object_object_add(schema, "additionalProperties",
-			       json_object_new_boolean(false));
-	p->schema = tx_json_pretty(schema);
-	p->doc = tx_buf_detach(&d, NULL);
-	if (!p->schema || !p->doc)
-		rc = -ENOMEM;
-out:
-	json_object_put(schema);
-	json_object_put(props);
-	json_object_put(req);
-	tx_buf_release(&d);
-	return rc;
-}
-
-static int prompt_from(const char *ns, struct json_object *o,
-		       struct tx_prompt *p)
-{
-	const char *name = jstr(o, "name");
-	char enc[TX_NAME_MAX + 1];
-	struct json_object *args = NULL;
-	struct tx_buf rows;
-	int rc;
-
-	memset(p, 0, sizeof(*p));
-	if (!name || !name[0] || tx_name_encode(name, enc, sizeof(enc)) < 0) {
-		tx_log(TX_LOG_WARN,
-		       "mcp %s: skipping a prompt without a "
-		       "valid \"name\"",
-		       ns);
-		return 1;
-	}
-	p->name = strdup(name);
-	p->name_file = strdup(enc);
-	p->title = dup_or_null(jstr(o, "title"));
-	p->description = dup_or_null(jstr(o, "description"));
-	if (!p->name || !p->name_file)
-		return -ENOMEM;
-	if (json_object_object_get_ex(o, "arguments", &args) &&
-	    json_object_is_type(args, json_type_array)) {
-		size_t n = json_object_array_length(args);
-
-		p->args = calloc(n + 1, sizeof(*p->args));
-		p->required = calloc(n + 1, sizeof(*p->required));
-		if (!p->args || !p->required)
-			return -ENOMEM;
-		for (size_t i = 0; i < n; i++) {
-			struct json_object *a =
-				json_object_array_get_idx(args, i);
-			struct json_object *rq = NULL;
-			const char *an = jstr(a, "name");
-
-			if (!an)
-				continue;
-			p->args[p->nargs] = strdup(an);
-			if (!p->args[p->nargs])
-				return -ENOMEM;
-			p->required[p->nargs++] =
-				json_object_object_get_ex(a, "required", &rq) &&
-				json_object_get_boolean(rq);
-		}
-	}
-	rc = prompt_texts(p);
-	if (rc || !p->nargs)
-		return rc;
-	/* The argument rows of the doc. */
-	tx_buf_init(&rows, CAT_TEXT_MAX);
-	tx_buf_adds(&rows, p->doc);
-	for (size_t i = 0; i < p->nargs; i++) {
-		const char *desc = NULL;
-
-		for (size_t k = 0; k < json_object_array_length(args); k++) {
-			struct json_object *a =
-				json_object_array_get_idx(args, k);
-
-			if (jstr(a, "name") &&
-			    !strcmp(jstr(a, "name"), p->args[i]))
-				desc = jstr(a, "description");
-		}
-		tx_buf_printf(&rows, "| %s | %s | %s |\n", p->args[i],
-			      p->required[i] ? "yes" : "no", desc ? desc : "");
-	}
-	free(p->doc);
-	p->doc = tx_buf_detach(&rows, NULL);
-	return p->doc ? 0 : -ENOMEM;
-}
-
 static int res_cmp(const void *a, const void *b)
 {
 	const struct cat_res *x = a, *y = b;
@@ -494,13 +314,6 @@ static int res_cmp(const void *a, const void *b)
 	if (!x->path || !y->path)
 		return !x->path - !y->path;
 	return strcmp(x->path, y->path);
-}
-
-static int prompt_cmp(const void *a, const void *b)
-{
-	const struct tx_prompt *x = a, *y = b;
-
-	return strcmp(x->name_file, y->name_file);
 }
 
 static int add_entries(const char *ns, struct cat_server *s,
@@ -563,11 +376,12 @@ static struct cat_server *server_build(const char *ns, struct json_object *res,
 	if (add_entries(ns, s, res, false) || add_entries(ns, s, tmpl, true))
 		goto out_free;
 	for (size_t i = 0; i < np; i++) {
-		int rc = prompt_from(ns, json_object_array_get_idx(prompts, i),
-				     &s->prompts[s->nprompts]);
+		int rc = cat_prompt_from(ns,
+					 json_object_array_get_idx(prompts, i),
+					 &s->prompts[s->nprompts]);
 
 		if (rc) {
-			prompt_release(&s->prompts[s->nprompts]);
+			cat_prompt_release(&s->prompts[s->nprompts]);
 			if (rc < 0)
 				goto out_free;
 			continue;
@@ -575,10 +389,10 @@ static struct cat_server *server_build(const char *ns, struct json_object *res,
 		s->nprompts++;
 	}
 	qsort(s->res, s->nres, sizeof(*s->res), res_cmp);
-	qsort(s->prompts, s->nprompts, sizeof(*s->prompts), prompt_cmp);
+	qsort(s->prompts, s->nprompts, sizeof(*s->prompts), cat_prompt_cmp);
 	return s;
 out_free:
-	server_unref(s);
+	cat_server_unref(s);
 	errno = ENOMEM;
 	return NULL;
 }
@@ -589,7 +403,7 @@ out_free:
 static void set_free(struct tx_catalog_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)
-		server_unref(set->servers[i]);
+		cat_server_unref(set->servers[i]);
 	free(set->servers);
 	free(set);
 }
@@ -673,7 +487,7 @@ static int replace(struct tx_catalog *cat, const char *ns, struct cat_server *s)
 		free(set);
 		tx_catalog_set_unref(old);
 		pthread_mutex_unlock(&cat->write_lock);
-		server_unref(s);
+		cat_server_unref(s);
 		return -ENOMEM;
 	}
 	atomic_init(&set->refs, 1);
@@ -775,8 +589,8 @@ void tx_catalog_updated(struct tx_catalog *cat, const char *ns, const char *uri)
 /* ------------------------------------------------------------------ */
 /* The trees                                                            */
 
-static const struct cat_server *server_by_file(const struct tx_catalog_set *set,
-					       const char *ns_file, size_t len)
+const struct cat_server *cat_server_by_file(const struct tx_catalog_set *set,
+					    const char *ns_file, size_t len)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (strlen(set->servers[i]->ns_file) == len &&
@@ -899,8 +713,8 @@ int tx_catalog_resolve(const struct tx_catalog_set *set, const char *path,
 
 	memset(file, 0, sizeof(*file));
 	file->size = -1;
-	s = server_by_file(set, path,
-			   slash ? (size_t)(slash - path) : strlen(path));
+	s = cat_server_by_file(set, path,
+			       slash ? (size_t)(slash - path) : strlen(path));
 	if (!s || !has_tree(s))
 		return TX_RES_NONE;
 	if (!slash)
@@ -959,13 +773,8 @@ int tx_catalog_resolve(const struct tx_catalog_set *set, const char *path,
 	return kind;
 }
 
-struct entries {
-	struct tx_cat_entry *v;
-	size_t n, cap;
-};
-
 /* Adds name (as a directory when dir); a directory wins over a file. */
-static int entries_add(struct entries *e, const char *name, bool dir)
+int cat_entries_add(struct cat_entries *e, const char *name, bool dir)
 {
 	for (size_t i = 0; i < e->n; i++)
 		if (!strcmp(e->v[i].name, name)) {
@@ -997,7 +806,7 @@ static int entry_cmp(const void *a, const void *b)
 int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
 		    struct tx_cat_entry **v, size_t *n)
 {
-	struct entries e = { 0 };
+	struct cat_entries e = { 0 };
 	struct tx_res_file f;
 	char **parts = NULL;
 	size_t np = 0;
@@ -1008,8 +817,8 @@ int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
 	if (!path[0]) {
 		for (size_t i = 0; i < set->n && !rc; i++)
 			if (has_tree(set->servers[i]))
-				rc = entries_add(&e, set->servers[i]->ns_file,
-						 true);
+				rc = cat_entries_add(
+					&e, set->servers[i]->ns_file, true);
 		goto out;
 	}
 	rc = tx_catalog_resolve(set, path, &f);
@@ -1021,7 +830,7 @@ int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
 	rc = 0;
 	{
 		const char *slash = strchr(path, '/');
-		const struct cat_server *s = server_by_file(
+		const struct cat_server *s = cat_server_by_file(
 			set, path,
 			slash ? (size_t)(slash - path) : strlen(path));
 
@@ -1041,11 +850,11 @@ int tx_catalog_list(const struct tx_catalog_set *set, const char *path,
 				if (template_match(r, parts, np, &uri) != 1 ||
 				    r->vars[np])
 					continue;
-				rc = entries_add(&e, r->parts[np],
-						 r->nparts > np + 1);
+				rc = cat_entries_add(&e, r->parts[np],
+						     r->nparts > np + 1);
 			} else if (parts_prefix(r, parts, np)) {
-				rc = entries_add(&e, r->parts[np],
-						 r->nparts > np + 1);
+				rc = cat_entries_add(&e, r->parts[np],
+						     r->nparts > np + 1);
 			}
 		}
 	}
@@ -1120,75 +929,6 @@ char *tx_catalog_resources_index(const struct tx_catalog_set *set, size_t *len)
 }
 
 /* ------------------------------------------------------------------ */
-/* Prompts                                                              */
-
-int tx_catalog_prompts_list(const struct tx_catalog_set *set,
-			    const char *ns_file, struct tx_cat_entry **v,
-			    size_t *n)
-{
-	struct entries e = { 0 };
-	const struct cat_server *s = NULL;
-	int rc = 0;
-
-	*v = NULL;
-	*n = 0;
-	if (ns_file) {
-		s = server_by_file(set, ns_file, strlen(ns_file));
-		if (!s || !s->nprompts)
-			return -ENOENT;
-	}
-	for (size_t i = 0; !ns_file && i < set->n && !rc; i++)
-		if (set->servers[i]->nprompts)
-			rc = entries_add(&e, set->servers[i]->ns_file, true);
-	for (size_t i = 0; s && i < s->nprompts && !rc; i++)
-		rc = entries_add(&e, s->prompts[i].name_file, true);
-	if (rc) {
-		tx_cat_entries_free(e.v, e.n);
-		return rc;
-	}
-	*v = e.v;
-	*n = e.n;
-	return 0;
-}
-
-static const struct cat_server *prompt_server(const struct tx_catalog_set *set,
-					      const char *ns_file,
-					      const char *name_file,
-					      const struct tx_prompt **out)
-{
-	const struct cat_server *s =
-		server_by_file(set, ns_file, strlen(ns_file));
-
-	*out = NULL;
-	for (size_t i = 0; s && i < s->nprompts; i++)
-		if (!strcmp(s->prompts[i].name_file, name_file)) {
-			*out = &s->prompts[i];
-			return s;
-		}
-	return NULL;
-}
-
-const struct tx_prompt *tx_catalog_prompt_find(const struct tx_catalog_set *set,
-					       const char *ns_file,
-					       const char *name_file)
-{
-	const struct tx_prompt *p;
-
-	prompt_server(set, ns_file, name_file, &p);
-	return p;
-}
-
-const char *tx_prompt_doc(const struct tx_prompt *p)
-{
-	return p->doc;
-}
-
-const char *tx_prompt_schema_text(const struct tx_prompt *p)
-{
-	return p->schema;
-}
-
-/* ------------------------------------------------------------------ */
 /* The engine's calls                                                   */
 
 struct tx_catalog_set *tx_engine_catalog(struct tx_engine *e)
@@ -1225,20 +965,14 @@ int tx_engine_resource_read(struct tx_engine *e, const char *ns,
 		return -ENOENT;
 	}
 	rc = s->ops->read(s->be, uri, data, len, err, errlen);
-	server_unref(s);
+	cat_server_unref(s);
 	return rc;
 }
-
-/* A resource read's answer, passed on. */
-struct read_ask {
-	tx_engine_answer_fn *fn;
-	void *ctx;
-};
 
 static void read_answered(void *ctx, int rc, char *data, size_t len,
 			  const char *err)
 {
-	struct read_ask *a = ctx;
+	struct cat_read_ask *a = ctx;
 
 	a->fn(a->ctx, rc, data, len, NULL, err);
 	free(a);
@@ -1249,7 +983,7 @@ void tx_engine_resource_read_start(struct tx_engine *e, const char *ns,
 				   void *ctx)
 {
 	struct cat_server *s = server_get(e, ns);
-	struct read_ask *a;
+	struct cat_read_ask *a;
 	char err[300];
 
 	if (!s) {
@@ -1258,21 +992,21 @@ void tx_engine_resource_read_start(struct tx_engine *e, const char *ns,
 		return;
 	}
 	if (!s->ops->read_start) {
-		server_unref(s);
+		cat_server_unref(s);
 		fn(ctx, -EOPNOTSUPP, NULL, 0, NULL,
 		   "the server's resources cannot be read without waiting");
 		return;
 	}
 	a = malloc(sizeof(*a));
 	if (!a) {
-		server_unref(s);
+		cat_server_unref(s);
 		fn(ctx, -ENOMEM, NULL, 0, NULL, "out of memory");
 		return;
 	}
 	a->fn = fn;
 	a->ctx = ctx;
 	s->ops->read_start(s->be, uri, read_answered, a);
-	server_unref(s);
+	cat_server_unref(s);
 }
 
 /* The variables a template binds before part np, as a context's
@@ -1316,7 +1050,7 @@ int tx_engine_resource_complete(struct tx_engine *e, const char *path,
 	struct tx_catalog_set *set = tx_engine_catalog(e);
 	const char *slash = strchr(path, '/');
 	struct cat_server *s = NULL;
-	struct entries out = { 0 };
+	struct cat_entries out = { 0 };
 	struct cat_ask *asks = NULL;
 	size_t nasks = 0, np = 0;
 	char **parts = NULL;
@@ -1327,7 +1061,7 @@ int tx_engine_resource_complete(struct tx_engine *e, const char *path,
 	if (!set)
 		return -ENOMEM;
 	{
-		const struct cat_server *cs = server_by_file(
+		const struct cat_server *cs = cat_server_by_file(
 			set, path,
 			slash ? (size_t)(slash - path) : strlen(path));
 
@@ -1382,7 +1116,7 @@ int tx_engine_resource_complete(struct tx_engine *e, const char *path,
 			if (!vals[k][0] ||
 			    tx_name_encode(vals[k], enc, sizeof(enc)) < 0)
 				continue;
-			rc = entries_add(&out, enc, asks[i].dir);
+			rc = cat_entries_add(&out, enc, asks[i].dir);
 		}
 		tx_strv_free(vals, nv);
 	}
@@ -1395,7 +1129,7 @@ out:
 	free(asks);
 	strv_free(parts, np);
 	if (s)
-		server_unref(s);
+		cat_server_unref(s);
 	if (set)
 		tx_catalog_set_unref(set);
 	if (rc) {
@@ -1440,7 +1174,7 @@ int tx_engine_resource_subscribe(struct tx_engine *e, const char *ns,
 	if (!s)
 		return -ENOENT;
 	if (!s->ops->subscribe) {
-		server_unref(s);
+		cat_server_unref(s);
 		return -EOPNOTSUPP;
 	}
 	pthread_mutex_lock(&cat->watch_lock);
@@ -1473,7 +1207,7 @@ int tx_engine_resource_subscribe(struct tx_engine *e, const char *ns,
 	/* Outside the lock: it waits for the server. */
 	if (!rc && edge)
 		rc = s->ops->subscribe(s->be, uri, on);
-	server_unref(s);
+	cat_server_unref(s);
 	if (rc && on && rc != -ENOMEM)
 		sub_forget(cat, ns, uri); /* the next open asks again */
 	return rc;
@@ -1484,253 +1218,4 @@ int tx_engine_watch_resources(struct tx_engine *e, tx_resource_updated_fn fn,
 {
 	return tx_catalog_listen_updated(tx_registry_catalog(e->registry), fn,
 					 ctx);
-}
-
-/* Checks prompt arguments: an object of strings, every required one
- * there, no other. */
-static int prompt_args_check(const struct tx_prompt *p, struct json_object *a,
-			     char *err, size_t errlen)
-{
-	if (!json_object_is_type(a, json_type_object)) {
-		snprintf(err, errlen, "arguments: expected a JSON object");
-		return -EINVAL;
-	}
-	json_object_object_foreach(a, k, v)
-	{
-		bool known = false;
-
-		for (size_t i = 0; i < p->nargs && !known; i++)
-			known = !strcmp(p->args[i], k);
-		if (!known) {
-			snprintf(err, errlen,
-				 "/%.100s: prompt %.100s has no argument "
-				 "\"%.100s\"",
-				 k, p->name, k);
-			return -EINVAL;
-		}
-		if (!json_object_is_type(v, json_type_string)) {
-			snprintf(err, errlen,
-				 "/%.100s: expected a string (prompt "
-				 "arguments are strings)",
-				 k);
-			return -EINVAL;
-		}
-	}
-	for (size_t i = 0; i < p->nargs; i++)
-		if (p->required[i] &&
-		    !json_object_object_get_ex(a, p->args[i], NULL)) {
-			snprintf(err, errlen,
-				 ": required argument \"%.100s\" is missing",
-				 p->args[i]);
-			return -EINVAL;
-		}
-	return 0;
-}
-
-/* One content block of a prompt message, as text. */
-static void content_text(struct tx_buf *b, struct json_object *c)
-{
-	const char *type = jstr(c, "type");
-	struct json_object *res = NULL;
-
-	if (!type) {
-		tx_buf_adds(b, "[content without a type]\n");
-	} else if (!strcmp(type, "text") && jstr(c, "text")) {
-		tx_buf_adds(b, jstr(c, "text"));
-		tx_buf_adds(b, "\n");
-	} else if (!strcmp(type, "resource") &&
-		   json_object_object_get_ex(c, "resource", &res) &&
-		   jstr(res, "text")) {
-		tx_buf_printf(b, "[resource %s]\n%s\n",
-			      jstr(res, "uri") ? jstr(res, "uri") : "?",
-			      jstr(res, "text"));
-	} else if (!strcmp(type, "resource")) {
-		tx_buf_printf(b, "[resource %s, binary]\n",
-			      jstr(res, "uri") ? jstr(res, "uri") : "?");
-	} else if (!strcmp(type, "resource_link")) {
-		tx_buf_printf(b, "[resource_link %s]\n",
-			      jstr(c, "uri") ? jstr(c, "uri") : "?");
-	} else {
-		tx_buf_printf(b, "[%s%s%s]\n", type,
-			      jstr(c, "mimeType") ? " " : "",
-			      jstr(c, "mimeType") ? jstr(c, "mimeType") : "");
-	}
-}
-
-static int prompt_render(struct json_object *res, char **text, char **json,
-			 char *err, size_t errlen)
-{
-	struct json_object *msgs = NULL;
-	struct tx_buf b;
-
-	if (!json_object_object_get_ex(res, "messages", &msgs) ||
-	    !json_object_is_type(msgs, json_type_array)) {
-		snprintf(err, errlen,
-			 "prompts/get: the answer has no \"messages\" array");
-		return -EIO;
-	}
-	tx_buf_init(&b, CAT_TEXT_MAX);
-	for (size_t i = 0; i < json_object_array_length(msgs); i++) {
-		struct json_object *m = json_object_array_get_idx(msgs, i);
-		struct json_object *c = NULL;
-
-		if (i)
-			tx_buf_adds(&b, "\n");
-		tx_buf_printf(&b, "%s:\n",
-			      jstr(m, "role") ? jstr(m, "role") : "?");
-		if (json_object_object_get_ex(m, "content", &c) &&
-		    json_object_is_type(c, json_type_array))
-			for (size_t k = 0; k < json_object_array_length(c); k++)
-				content_text(&b,
-					     json_object_array_get_idx(c, k));
-		else
-			content_text(&b, c);
-	}
-	*text = tx_buf_detach(&b, NULL);
-	*json = tx_json_pretty(res);
-	if (!*text || !*json) {
-		free(*text);
-		free(*json);
-		*text = *json = NULL;
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-int tx_engine_prompt_get(struct tx_engine *e, const char *ns_file,
-			 const char *name_file, const char *args_json,
-			 char **text, char **json, char *err, size_t errlen)
-{
-	struct tx_catalog_set *set = tx_engine_catalog(e);
-	const struct tx_prompt *p;
-	const struct cat_server *found;
-	struct cat_server *s = NULL;
-	struct json_object *args = NULL, *res = NULL;
-	char *out = NULL, *name = NULL;
-	int rc;
-
-	*text = *json = NULL;
-	found = prompt_server(set, ns_file, name_file, &p);
-	if (found) {
-		s = (struct cat_server *)found;
-		atomic_fetch_add(&s->refs, 1);
-		name = strdup(p->name);
-	}
-	if (!s) {
-		tx_catalog_set_unref(set);
-		snprintf(err, errlen, "no prompt %s in %s", name_file, ns_file);
-		return -ENOENT;
-	}
-	args = args_json && args_json[strspn(args_json, " \t\r\n")]
-		       ? tx_json_parse(args_json, strlen(args_json),
-				       TX_JSON_DEPTH_MAX, err, errlen)
-		       : json_object_new_object();
-	if (!args) {
-		if (!err[0])
-			snprintf(err, errlen,
-				 "arguments: expected a JSON object");
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = prompt_args_check(p, args, err, errlen);
-	if (rc || !name) {
-		rc = rc ? rc : -ENOMEM;
-		goto out;
-	}
-	rc = s->ops->prompt_get(s->be, name, args, &out, err, errlen);
-	if (rc)
-		goto out;
-	res = tx_json_parse(out, strlen(out), 1000, err, errlen);
-	rc = res ? prompt_render(res, text, json, err, errlen) : -EIO;
-out:
-	json_object_put(args);
-	json_object_put(res);
-	free(out);
-	free(name);
-	server_unref(s);
-	tx_catalog_set_unref(set);
-	return rc;
-}
-
-/* A prompt's answer, rendered and passed on. */
-static void prompt_answered(void *ctx, int rc, char *data, size_t len,
-			    const char *why)
-{
-	struct read_ask *a = ctx;
-	struct json_object *res = NULL;
-	char err[512] = "", *text = NULL, *json = NULL;
-
-	if (rc) {
-		snprintf(err, sizeof(err), "%s", why ? why : "");
-	} else {
-		res = tx_json_parse(data, len, 1000, err, sizeof(err));
-		rc = res ? prompt_render(res, &text, &json, err, sizeof(err))
-			 : -EIO;
-		json_object_put(res);
-	}
-	free(data);
-	a->fn(a->ctx, rc, text, text ? strlen(text) : 0, json, err);
-	free(a);
-}
-
-void tx_engine_prompt_get_start(struct tx_engine *e, const char *ns_file,
-				const char *name_file, const char *args_json,
-				tx_engine_answer_fn *fn, void *ctx)
-{
-	struct tx_catalog_set *set = tx_engine_catalog(e);
-	const struct tx_prompt *p = NULL;
-	const struct cat_server *found =
-		set ? prompt_server(set, ns_file, name_file, &p) : NULL;
-	struct json_object *args = NULL;
-	struct read_ask *a = NULL;
-	char err[512] = "";
-	int rc;
-
-	if (!found) {
-		snprintf(err, sizeof(err), "no prompt %s in %s", name_file,
-			 ns_file);
-		rc = -ENOENT;
-		goto fail;
-	}
-	if (!found->ops->prompt_get_start) {
-		snprintf(err, sizeof(err),
-			 "the server's prompts cannot be got without waiting");
-		rc = -EOPNOTSUPP;
-		goto fail;
-	}
-	args = args_json && args_json[strspn(args_json, " \t\r\n")]
-		       ? tx_json_parse(args_json, strlen(args_json),
-				       TX_JSON_DEPTH_MAX, err, sizeof(err))
-		       : json_object_new_object();
-	if (!args) {
-		if (!err[0])
-			snprintf(err, sizeof(err),
-				 "arguments: expected a JSON object");
-		rc = -EINVAL;
-		goto fail;
-	}
-	rc = prompt_args_check(p, args, err, sizeof(err));
-	if (rc)
-		goto fail;
-	a = malloc(sizeof(*a));
-	if (!a) {
-		snprintf(err, sizeof(err), "out of memory");
-		rc = -ENOMEM;
-		goto fail;
-	}
-	a->fn = fn;
-	a->ctx = ctx;
-	/* The snapshot keeps the server and the prompt's name alive
-	 * until the request is sent. */
-	found->ops->prompt_get_start(found->be, p->name, args, prompt_answered,
-				     a);
-	json_object_put(args);
-	tx_catalog_set_unref(set);
-	return;
-fail:
-	json_object_put(args);
-	if (set)
-		tx_catalog_set_unref(set);
-	fn(ctx, rc, NULL, 0, NULL, err);
 }
