@@ -524,8 +524,9 @@ off_t fs_tx_offset_locked(struct fs_handle *h, off_t off);
 typedef int fs_query_answer_fn(struct fs *fs, struct fs_handle *h,
 			       struct fs_blob **out);
 int fs_query_open(struct fs_handle *h, size_t max);
-void fs_query_write(fuse_req_t req, struct fs_handle *h, const char *buf,
-		    size_t size);
+/* A query file's `write` (search/query, prompts' get). */
+void fs_query_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		    const char *buf, size_t size);
 void fs_query_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off, fs_query_answer_fn *answer);
 /*

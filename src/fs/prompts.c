@@ -183,15 +183,6 @@ static int get_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	return fs_query_open(h, TX_ARGS_MAX);
 }
 
-/* The arguments, in as many writes as it takes; a write after the
- * answer was read starts a new get on the same descriptor. */
-static void get_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		      const char *buf, size_t size)
-{
-	(void)fs;
-	fs_query_write(req, h, buf, size);
-}
-
 /* Sends the prompts/get (h->lock held); the answer goes to a: the
  * messages, or the whole result (get.json). */
 static void get_start(struct fs *fs, struct fs_handle *h, struct fs_ask *a)
@@ -241,7 +232,7 @@ static const struct fs_node_ops get_ops = {
 	.valid = prompt_valid,
 	.open = get_open,
 	.read = get_read,
-	.write = get_write,
+	.write = fs_query_write,
 	.poll = fs_query_poll,
 };
 
@@ -252,7 +243,7 @@ static const struct fs_node_ops get_json_ops = {
 	.valid = prompt_valid,
 	.open = get_open,
 	.read = get_read,
-	.write = get_write,
+	.write = fs_query_write,
 	.poll = fs_query_poll,
 };
 

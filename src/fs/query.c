@@ -22,11 +22,12 @@ int fs_query_open(struct fs_handle *h, size_t max)
 	return 0;
 }
 
-void fs_query_write(fuse_req_t req, struct fs_handle *h, const char *buf,
-		    size_t size)
+void fs_query_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		    const char *buf, size_t size)
 {
 	int rc;
 
+	(void)fs;
 	pthread_mutex_lock(&h->lock);
 	if (h->started) { /* a new query on the same descriptor */
 		tx_buf_release(&h->query);
@@ -47,12 +48,26 @@ void fs_query_write(fuse_req_t req, struct fs_handle *h, const char *buf,
 		fuse_reply_write(req, size);
 }
 
+/* Replies the answer h holds from off, else its error; called with
+ * h->lock held, which it drops before replying. */
+static void reply_unlock(fuse_req_t req, struct fs_handle *h, size_t size,
+			 off_t off)
+{
+	struct fs_blob *b = fs_blob_ref(h->blob);
+	int err = h->failed;
+
+	pthread_mutex_unlock(&h->lock);
+	if (!b) {
+		fuse_reply_err(req, err ? err : ENODATA);
+		return;
+	}
+	fs_reply_blob(req, b, size, off);
+	fs_blob_unref(b);
+}
+
 void fs_query_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off, fs_query_answer_fn *answer)
 {
-	struct fs_blob *b;
-	int err;
-
 	pthread_mutex_lock(&h->lock);
 	off = fs_tx_offset_locked(h, off);
 	if (!h->started) {
@@ -64,23 +79,12 @@ void fs_query_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			h->blob = NULL;
 		h->failed = -rc;
 	}
-	b = fs_blob_ref(h->blob);
-	err = h->failed;
-	pthread_mutex_unlock(&h->lock);
-	if (!b) {
-		fuse_reply_err(req, err ? err : ENODATA);
-		return;
-	}
-	fs_reply_blob(req, b, size, off);
-	fs_blob_unref(b);
+	reply_unlock(req, h, size, off);
 }
 
 void fs_query_read_async(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 			 size_t size, off_t off, fs_query_start_fn *start)
 {
-	struct fs_blob *b;
-	int err;
-
 	pthread_mutex_lock(&h->lock);
 	off = fs_tx_offset_locked(h, off);
 	if (!h->started) {
@@ -103,15 +107,7 @@ void fs_query_read_async(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		fs_ask_unref(h->ask);
 		h->ask = NULL;
 	}
-	b = fs_blob_ref(h->blob);
-	err = h->failed;
-	pthread_mutex_unlock(&h->lock);
-	if (!b) {
-		fuse_reply_err(req, err ? err : ENODATA);
-		return;
-	}
-	fs_reply_blob(req, b, size, off);
-	fs_blob_unref(b);
+	reply_unlock(req, h, size, off);
 }
 
 unsigned fs_query_poll(struct tx_job *job, uint64_t pos, uint64_t *off)

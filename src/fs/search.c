@@ -357,14 +357,6 @@ static int tx_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	return fs_query_open(h, FS_QUERY_MAX);
 }
 
-/* search/query: the query, in as many writes as it takes. */
-static void tx_write(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		     const char *buf, size_t size)
-{
-	(void)fs;
-	fs_query_write(req, h, buf, size);
-}
-
 /* The `results` of the query written (h->lock held). */
 static int tx_answer(struct fs *fs, struct fs_handle *h, struct fs_blob **out)
 {
@@ -432,7 +424,7 @@ static const struct fs_node_ops tx_ops = {
 	.attr_ttl = FS_TTL_STATIC,
 	.open = tx_open,
 	.read = tx_read,
-	.write = tx_write,
+	.write = fs_query_write,
 	.poll = fs_query_poll,
 };
 
