@@ -627,6 +627,20 @@ void fs_res_free(struct fs_res *r);
 /* The engine's watcher (tx_engine_watch_resources): resource uri of
  * server ns changed. */
 void fs_resource_updated(void *ctx, const char *ns, const char *uri);
+/*
+ * Directories the engine's catalog lists (resources/, prompts/): list is
+ * tx_catalog_list or tx_catalog_prompts_list, asked of the catalog as it
+ * is now.  fs_catalog_has: 0 when name is an entry of key, -ENOENT when
+ * not, or -errno.  fs_catalog_readdir adds key's entries to l, each a
+ * directory or a file as the catalog says.
+ */
+typedef int fs_catalog_list_fn(const struct tx_catalog_set *set,
+			       const char *key, struct tx_cat_entry **v,
+			       size_t *n);
+int fs_catalog_has(struct fs *fs, fs_catalog_list_fn *list, const char *key,
+		   const char *name);
+int fs_catalog_readdir(struct fs *fs, fs_catalog_list_fn *list, const char *key,
+		       struct fs_dirlist *l);
 
 /* ---- prompts.c ---- */
 extern const struct fs_node_ops fs_prompts_ops; /* prompts/ */

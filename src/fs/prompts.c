@@ -43,49 +43,11 @@ static const char *split_key(const char *key, char *ns, size_t nslen)
 	return slash ? slash + 1 : "";
 }
 
-static int has_entry(struct fs *fs, const char *ns_file, const char *name)
-{
-	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
-	struct tx_cat_entry *v = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (!set)
-		return -ENOMEM;
-	rc = tx_catalog_prompts_list(set, ns_file, &v, &n);
-	tx_catalog_set_unref(set);
-	if (!rc) {
-		rc = -ENOENT;
-		for (size_t i = 0; i < n && rc; i++)
-			if (!strcmp(v[i].name, name))
-				rc = 0;
-	}
-	tx_cat_entries_free(v, n);
-	return rc;
-}
-
-static int list_into(struct fs *fs, const char *ns_file, struct fs_dirlist *l)
-{
-	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
-	struct tx_cat_entry *v = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (!set)
-		return -ENOMEM;
-	rc = tx_catalog_prompts_list(set, ns_file, &v, &n);
-	tx_catalog_set_unref(set);
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = fs_dirlist_add(l, v[i].name, S_IFDIR);
-	tx_cat_entries_free(v, n);
-	return rc;
-}
-
 static int top_lookup(struct fs *fs, const struct fs_node *dir,
 		      const char *name, const struct fs_node_ops **ops,
 		      char **key)
 {
-	int rc = has_entry(fs, NULL, name);
+	int rc = fs_catalog_has(fs, tx_catalog_prompts_list, NULL, name);
 
 	(void)dir;
 	if (rc)
@@ -100,19 +62,19 @@ static int top_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
 {
 	(void)req;
 	(void)dir;
-	return list_into(fs, NULL, l);
+	return fs_catalog_readdir(fs, tx_catalog_prompts_list, NULL, l);
 }
 
 static int ns_valid(struct fs *fs, const struct fs_node *n)
 {
-	return has_entry(fs, NULL, n->key);
+	return fs_catalog_has(fs, tx_catalog_prompts_list, NULL, n->key);
 }
 
 static int ns_lookup(struct fs *fs, const struct fs_node *dir, const char *name,
 		     const struct fs_node_ops **ops, char **key)
 {
 	size_t len = strlen(dir->key) + strlen(name) + 2;
-	int rc = has_entry(fs, dir->key, name);
+	int rc = fs_catalog_has(fs, tx_catalog_prompts_list, dir->key, name);
 
 	if (rc)
 		return rc;
@@ -128,7 +90,7 @@ static int ns_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
 		      struct fs_dirlist *l)
 {
 	(void)req;
-	return list_into(fs, dir->key, l);
+	return fs_catalog_readdir(fs, tx_catalog_prompts_list, dir->key, l);
 }
 
 /* The prompt a key names, in set (borrowed), or NULL. */
@@ -206,46 +168,22 @@ static void get_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 /* ------------------------------------------------------------------ */
 /* The kinds                                                            */
 
-static const struct fs_node_ops doc_ops = {
-	.mode = S_IFREG | 0444,
-	PROMPT_TTL,
-	.which = 0,
-	.valid = prompt_valid,
-	.text = prompt_text,
-	.read = fs_read_text,
-};
+/* doc (which 0) and schema (1). */
+#define PROMPT_TEXT(w)                                    \
+	.mode = S_IFREG | 0444, PROMPT_TTL, .which = (w), \
+	.valid = prompt_valid, .text = prompt_text, .read = fs_read_text
 
-static const struct fs_node_ops schema_ops = {
-	.mode = S_IFREG | 0444,
-	PROMPT_TTL,
-	.which = 1,
-	.valid = prompt_valid,
-	.text = prompt_text,
-	.read = fs_read_text,
-};
+static const struct fs_node_ops doc_ops = { PROMPT_TEXT(0) };
+static const struct fs_node_ops schema_ops = { PROMPT_TEXT(1) };
 
 /* get (which 0: the messages) and get.json (1: the whole result). */
-static const struct fs_node_ops get_ops = {
-	.mode = S_IFREG | 0666,
-	PROMPT_TTL,
-	.which = 0,
-	.valid = prompt_valid,
-	.open = get_open,
-	.read = get_read,
-	.write = fs_query_write,
-	.poll = fs_query_poll,
-};
+#define PROMPT_GET(w)                                              \
+	.mode = S_IFREG | 0666, PROMPT_TTL, .which = (w),          \
+	.valid = prompt_valid, .open = get_open, .read = get_read, \
+	.write = fs_query_write, .poll = fs_query_poll
 
-static const struct fs_node_ops get_json_ops = {
-	.mode = S_IFREG | 0666,
-	PROMPT_TTL,
-	.which = 1,
-	.valid = prompt_valid,
-	.open = get_open,
-	.read = get_read,
-	.write = fs_query_write,
-	.poll = fs_query_poll,
-};
+static const struct fs_node_ops get_ops = { PROMPT_GET(0) };
+static const struct fs_node_ops get_json_ops = { PROMPT_GET(1) };
 
 static const struct fs_child prompt_children[] = {
 	{ "doc", &doc_ops, 0, NULL },

@@ -61,6 +61,59 @@ static int resolve(struct fs *fs, const char *path, struct tx_res_file *file)
 	return rc;
 }
 
+/* The entries list gives for key in the catalog now: 0 with *v and *n,
+ * or -errno; *v is freed with tx_cat_entries_free either way. */
+static int catalog_entries(struct fs *fs, fs_catalog_list_fn *list,
+			   const char *key, struct tx_cat_entry **v, size_t *n)
+{
+	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!set)
+		return -ENOMEM;
+	rc = list(set, key, v, n);
+	tx_catalog_set_unref(set);
+	return rc;
+}
+
+/* 0 when name is one of the n entries of v, else -ENOENT. */
+static int entries_find(const struct tx_cat_entry *v, size_t n,
+			const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return 0;
+	return -ENOENT;
+}
+
+int fs_catalog_has(struct fs *fs, fs_catalog_list_fn *list, const char *key,
+		   const char *name)
+{
+	struct tx_cat_entry *v;
+	size_t n;
+	int rc = catalog_entries(fs, list, key, &v, &n);
+
+	if (!rc)
+		rc = entries_find(v, n, name);
+	tx_cat_entries_free(v, n);
+	return rc;
+}
+
+int fs_catalog_readdir(struct fs *fs, fs_catalog_list_fn *list, const char *key,
+		       struct fs_dirlist *l)
+{
+	struct tx_cat_entry *v;
+	size_t n;
+	int rc = catalog_entries(fs, list, key, &v, &n);
+
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fs_dirlist_add(l, v[i].name, v[i].dir ? S_IFDIR : S_IFREG);
+	tx_cat_entries_free(v, n);
+	return rc;
+}
+
 static int kind_ops(int kind, const struct tx_res_file *f,
 		    const struct fs_node_ops **ops)
 {
@@ -156,12 +209,8 @@ static int complete_lookup(struct fs *fs, const struct fs_node *dir,
 	size_t n;
 	int rc = complete_list(fs, dir->key, &v, &n);
 
-	if (!rc) {
-		rc = -ENOENT;
-		for (size_t i = 0; i < n && rc; i++)
-			if (!strcmp(v[i].name, name))
-				rc = 0;
-	}
+	if (!rc)
+		rc = entries_find(v, n, name);
 	tx_cat_entries_free(v, n);
 	if (rc)
 		return rc;
@@ -240,23 +289,6 @@ static int dir_lookup(struct fs *fs, const struct fs_node *dir,
 	return rc;
 }
 
-static int list_into(struct fs *fs, const char *path, struct fs_dirlist *l)
-{
-	struct tx_catalog_set *set = tx_engine_catalog(fs->engine);
-	struct tx_cat_entry *v = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (!set)
-		return -ENOMEM;
-	rc = tx_catalog_list(set, path, &v, &n);
-	tx_catalog_set_unref(set);
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = fs_dirlist_add(l, v[i].name, v[i].dir ? S_IFDIR : S_IFREG);
-	tx_cat_entries_free(v, n);
-	return rc;
-}
-
 static int top_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
 		       struct fs_dirlist *l)
 {
@@ -264,14 +296,14 @@ static int top_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
 
 	(void)req;
 	rc = fs_list_children(fs, dir, l);
-	return rc ? rc : list_into(fs, "", l);
+	return rc ? rc : fs_catalog_readdir(fs, tx_catalog_list, "", l);
 }
 
 static int dir_readdir(struct fs *fs, fuse_req_t req, const struct fs_node *dir,
 		       struct fs_dirlist *l)
 {
 	(void)req;
-	return list_into(fs, dir->key, l);
+	return fs_catalog_readdir(fs, tx_catalog_list, dir->key, l);
 }
 
 static int index_text(struct fs *fs, const struct fs_node *n,
@@ -424,26 +456,19 @@ void fs_resource_updated(void *ctx, const char *ns, const char *uri)
 /* ------------------------------------------------------------------ */
 /* The kinds                                                            */
 
-/* resources/NS/.../FILE, 0 bytes long, served with direct_io. */
-static const struct fs_node_ops file_ops = {
-	.mode = S_IFREG | 0444,
-	RES_TTL,
-	.valid = res_valid,
-	.open = file_open,
-	.read = file_read,
-	.release = file_release,
-};
+/* resources/NS/.../FILE */
+#define RES_FILE                                             \
+	.mode = S_IFREG | 0444, RES_TTL, .valid = res_valid, \
+	.open = file_open, .read = file_read, .release = file_release
+
+/* 0 bytes long, served with direct_io. */
+static const struct fs_node_ops file_ops = { RES_FILE };
 
 /* The same for a resource whose size the server gave. */
 static const struct fs_node_ops sized_ops = {
-	.mode = S_IFREG | 0444,
+	RES_FILE,
 	.flags = FS_SIZED,
-	RES_TTL,
-	.valid = res_valid,
 	.getattr = sized_getattr,
-	.open = file_open,
-	.read = file_read,
-	.release = file_release,
 };
 
 /* resources/NS/ and the directories below it. */
