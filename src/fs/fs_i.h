@@ -605,6 +605,15 @@ extern const struct fs_node_ops fs_job_ops;  /* jobs/ID/ */
 bool fs_may_touch_job(uid_t uid, const struct tx_job *job);
 /* 0 when the caller of req may touch job id; -EACCES; -ENOENT (gone). */
 int fs_job_access(struct fs *fs, fuse_req_t req, const char *id);
+/* The lookup of jobs/: any job the engine has, as jobs/ID/ (who may
+ * touch it is checked on the node); a run's jobs/ uses it too (runs.c),
+ * once it knows the run made the job. */
+int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir, const char *name,
+		   const struct fs_node_ops **ops, char **key);
+/* Adds to l the jobs of ids (n of them; the caller frees ids) that a
+ * listing shows uid: started ones that uid may touch (0: every one). */
+int fs_jobs_list(struct fs *fs, char **ids, size_t n, uid_t uid,
+		 struct fs_dirlist *l);
 /* Reads `clone` (tools/NS/NAME/ and chain/): one new job per open. */
 void fs_clone_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
 		   size_t size, off_t off);

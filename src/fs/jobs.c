@@ -43,9 +43,8 @@ int fs_job_access(struct fs *fs, fuse_req_t req, const char *id)
 /* ------------------------------------------------------------------ */
 /* jobs/                                                                */
 
-static int jobs_lookup(struct fs *fs, const struct fs_node *dir,
-		       const char *name, const struct fs_node_ops **ops,
-		       char **key)
+int fs_jobs_lookup(struct fs *fs, const struct fs_node *dir, const char *name,
+		   const struct fs_node_ops **ops, char **key)
 {
 	struct tx_job *job;
 
@@ -60,22 +59,16 @@ static int jobs_lookup(struct fs *fs, const struct fs_node *dir,
 }
 
 /*
- * The jobs the caller may see: its own, or every job for root; started
- * ones only.  A job made by reading `clone` and never started is not
- * listed (jobs/ID/ still answers): `grep -r word tools/` or `head *`
+ * Started ones only: a job made by reading `clone` and never started is
+ * not listed (jobs/ID/ still answers): `grep -r word tools/` or `head *`
  * read every clone file, and exploring must not look like work.  It
  * expires after job_new_seconds.
  */
-static int jobs_readdir(struct fs *fs, fuse_req_t req,
-			const struct fs_node *dir, struct fs_dirlist *l)
+int fs_jobs_list(struct fs *fs, char **ids, size_t n, uid_t uid,
+		 struct fs_dirlist *l)
 {
-	uid_t uid = fuse_req_ctx(req)->uid;
-	char **ids = NULL;
-	size_t n;
 	int rc = 0;
 
-	(void)dir;
-	n = tx_engine_job_ids(fs->engine, &ids);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct tx_job *job = tx_engine_job_get(fs->engine, ids[i]);
 
@@ -85,6 +78,20 @@ static int jobs_readdir(struct fs *fs, fuse_req_t req,
 			rc = fs_dirlist_add(l, ids[i], S_IFDIR);
 		tx_job_unref(job);
 	}
+	return rc;
+}
+
+/* The jobs the caller may see: its own, or every job for root. */
+static int jobs_readdir(struct fs *fs, fuse_req_t req,
+			const struct fs_node *dir, struct fs_dirlist *l)
+{
+	char **ids = NULL;
+	size_t n;
+	int rc;
+
+	(void)dir;
+	n = tx_engine_job_ids(fs->engine, &ids);
+	rc = fs_jobs_list(fs, ids, n, fuse_req_ctx(req)->uid, l);
 	tx_strv_free(ids, n);
 	return rc;
 }
@@ -424,7 +431,7 @@ const struct fs_node_ops fs_jobs_ops = {
 	.mode = S_IFDIR | 01777,
 	.entry_ttl = FS_TTL_STATIC,
 	.attr_ttl = FS_TTL_STATIC,
-	.lookup = jobs_lookup,
+	.lookup = fs_jobs_lookup,
 	.readdir = jobs_readdir,
 	.rmdir = jobs_rmdir,
 };

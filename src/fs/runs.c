@@ -107,17 +107,9 @@ static int run_jobs_lookup(struct fs *fs, const struct fs_node *dir,
 			   const char *name, const struct fs_node_ops **ops,
 			   char **key)
 {
-	struct tx_job *job;
-
 	if (!run_has_job(fs, dir->run, name))
 		return -ENOENT;
-	job = tx_engine_job_get(fs->engine, name);
-	if (!job)
-		return -ENOENT; /* made, then forgotten */
-	tx_job_unref(job);
-	*ops = &fs_job_ops;
-	*key = strdup(name);
-	return *key ? 0 : -ENOMEM;
+	return fs_jobs_lookup(fs, dir, name, ops, key);
 }
 
 static int run_jobs_readdir(struct fs *fs, fuse_req_t req,
@@ -126,20 +118,15 @@ static int run_jobs_readdir(struct fs *fs, fuse_req_t req,
 	struct tx_run *run = run_by_num(fs, dir->run);
 	char **ids = NULL;
 	size_t n;
-	int rc = 0;
+	int rc;
 
 	(void)req;
 	if (!run)
 		return -ENOENT;
 	n = tx_run_job_ids(run, &ids);
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct tx_job *job = tx_engine_job_get(fs->engine, ids[i]);
-
-		/* Started ones only, as in the mount's jobs/ (jobs.c). */
-		if (job && tx_job_state(job) != TX_JOB_NEW)
-			rc = fs_dirlist_add(l, ids[i], S_IFDIR);
-		tx_job_unref(job);
-	}
+	/* Every job the run made, as root sees them: the caller passed the
+	 * view's check (ops.c), and these jobs are all the run's. */
+	rc = fs_jobs_list(fs, ids, n, 0, l);
 	tx_strv_free(ids, n);
 	tx_run_unref(run);
 	return rc;
