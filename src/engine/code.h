@@ -18,7 +18,7 @@ int tx_code_init(struct tx_engine *e);
 void tx_code_shutdown(struct tx_engine *e);
 /* engine.c, tx_engine_free, after the job table is gone: frees. */
 void tx_code_release(struct tx_engine *e);
-/* engine.c, after every (re)load of configuration files, config_lock
+/* engine_config.c, after every (re)load of configuration files, config_lock
  * held: rebuilds the profiles from the files' plans. */
 void tx_code_sync_profiles(struct tx_engine *e);
 

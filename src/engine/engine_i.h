@@ -1,8 +1,8 @@
 /*
  * engine_i.h - the engine struct and the engine's private interfaces,
- * shared by engine.c (life cycle, configuration), runner.c (starting,
- * cancelling), jobs.c and jobtab.c (the job table), timer.c (timeouts),
- * stats.c, args.c (checking arguments) and chain.c.
+ * shared by engine.c (life cycle) and engine_config.c (configuration),
+ * runner.c (starting, cancelling), jobs.c and jobtab.c (the job table),
+ * timer.c (timeouts), stats.c, args.c (checking arguments) and chain.c.
  */
 #ifndef TX_ENGINE_I_H
 #define TX_ENGINE_I_H
@@ -39,7 +39,7 @@ struct engine_file {
 	size_t ntool_ids;
 	/* The file as last read: a reload skips a file that has the same
 	 * device, inode, size and modification time, unless it was
-	 * modified shortly before it was read (engine.c). */
+	 * modified shortly before it was read (engine_config.c). */
 	dev_t dev;
 	ino_t ino;
 	off_t size;
@@ -150,6 +150,26 @@ struct tx_engine {
 	uint64_t calls_total;     /* stats_lock */
 	uint64_t started_ns;
 };
+
+/* engine.c: the backends and the servers' ends */
+/* The engine's backend of a kind, NULL when the kind has none. */
+struct engine_backend *engine_backend_of(struct tx_engine *e, const char *kind);
+/* Stops a server (config_lock): its tools leave at once; its process
+ * ends here when wait, else on a thread of its own.  Frees s's fields. */
+void engine_server_stop(struct tx_engine *e, struct engine_server *s,
+			bool wait);
+
+/* engine_config.c: configuration files and their servers (config_lock) */
+/* The kind that runs the servers of "mcpServers". */
+#define ENGINE_SERVER_KIND "mcp"
+void engine_file_release(struct engine_file *f);
+/* Re-reads the configuration directory; waits for new servers only
+ * when wait.  0 or -errno. */
+int engine_reload_dir(struct tx_engine *e, bool wait);
+/* The watcher's callback (ctx is the engine): one file changed. */
+void engine_on_config_changed(void *ctx, const char *path);
+/* Loads the embedded default configuration, waiting for its servers. */
+void engine_load_embedded(struct tx_engine *e);
 
 /* jobtab.c; every function but init/release needs jobs_lock. */
 void tx_jobtab_init(struct tx_jobtab *t);
