@@ -37,7 +37,8 @@ struct tx_job_hooks {
 	void (*finished)(struct tx_engine *e, struct tx_job *job);
 };
 
-/* A result (job.h): job.c builds and renders it; links.c reads it. */
+/* A result (job.h): job_result.c builds and renders it; links.c reads
+ * it. */
 struct tx_result {
 	bool is_error;
 	struct json_object *content;    /* array of content blocks */
@@ -176,15 +177,22 @@ bool tx_job_finish(struct tx_job *job, enum tx_job_state state, int err,
 bool tx_job_finish_new(struct tx_job *job, enum tx_job_state state, int err,
 		       const char *code, const char *message);
 
+/* job_result.c and job.c: a time in milliseconds, for the timings of
+ * result.json and the duration a job's stream ends with. */
+static inline double tx_timespec_ms(const struct timespec *a)
+{
+	return (double)a->tv_sec * 1000.0 + (double)a->tv_nsec / 1e6;
+}
+
 /* "fnv1a64:HEX" of the argument text into buf; false while there is
- * none (the job never got arguments).  job.c */
+ * none (the job never got arguments).  job_result.c */
 bool tx_job_args_digest(const struct tx_job *job, char *buf, size_t len);
 
 /*
  * The result.json envelope of a final job as a new object of the
  * caller's (deep copies: nothing is shared with the job), so that a
  * chain hands its steps' outcomes on without printing and parsing them.
- * NULL while the job is not final, or out of memory.  job.c
+ * NULL while the job is not final, or out of memory.  job_result.c
  */
 struct json_object *tx_job_envelope_object(const struct tx_job *job);
 
