@@ -2,7 +2,7 @@
  * mcp_auth.c - the sign-in state of remote MCP servers: a registry by
  * server name, the state file, and what connections, the mount and the
  * toolexec command ask of it.  The OAuth exchanges are in
- * mcp_auth_flow.c.
+ * mcp_auth_flow.c, and those without a user in mcp_auth_unattended.c.
  *
  * Tokens are secrets: the state file is created 0600 inside a directory
  * of mode 0700 (written to a temporary file and renamed, so a crash

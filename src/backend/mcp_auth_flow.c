@@ -17,12 +17,9 @@
  *      parameter (RFC 8707), then the code exchange and refreshes, the
  *      client authenticated as registered (none, client_secret_basic,
  *      client_secret_post);
- *   5. without a user, the client_credentials grant (an extension,
- *      SEP-1046), the client authenticated with its secret or with a
- *      private_key_jwt assertion (RFC 7523) signed with its key; or
- *      (enterprise-managed, SEP-990) the identity provider exchanges
- *      our ID token for an ID-JAG (RFC 8693), which we present with the
- *      jwt-bearer grant (RFC 7523).
+ *   5. without a user, the grants of mcp_auth_unattended.c, which
+ *      share discovery (steps 1 and 2), the token request and the
+ *      pieces below (mcp_auth_i.h).
  *
  * All of it runs with the state's lock held (mcp_auth.c) and blocks on
  * the network with bounded timeouts.  Randomness and SHA-256 come from
@@ -33,9 +30,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <json-c/json.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -53,22 +48,16 @@
 #define DEFAULT_REDIR  "http://localhost:33418/callback"
 #define PROTOCOL_PROBE "2025-11-25"
 
-struct resp {
-	long status;
-	struct tx_buf body;
-	char www[1024];
-};
-
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
-	struct resp *r = ctx;
+	struct tx_auth_resp *r = ctx;
 
 	return tx_buf_add(&r->body, p, size * n) ? 0 : size * n;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
-	struct resp *r = ctx;
+	struct tx_auth_resp *r = ctx;
 	size_t len = size * n;
 
 	if (len > 17 && !strncasecmp(p, "www-authenticate:", 17)) {
@@ -88,8 +77,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
  * auth: an Authorization header value or NULL.  0 with r filled (any
  * HTTP status), or -EIO with err when there was no answer.
  */
-static int http(const char *url, const char *ctype, const char *body,
-		const char *auth, struct resp *r, char *err, size_t errlen)
+int tx_auth_http(const char *url, const char *ctype, const char *body,
+		 const char *auth, struct tx_auth_resp *r, char *err,
+		 size_t errlen)
 {
 	struct curl_slist *h = NULL;
 	char line[1200];
@@ -146,7 +136,7 @@ static int http(const char *url, const char *ctype, const char *body,
 }
 
 /* The answer as a JSON object (json_object_put), or NULL. */
-static struct json_object *resp_json(const struct resp *r)
+struct json_object *tx_auth_resp_json(const struct tx_auth_resp *r)
 {
 	char err[128];
 	struct json_object *o;
@@ -161,7 +151,7 @@ static struct json_object *resp_json(const struct resp *r)
 	return o;
 }
 
-static const char *jstr(struct json_object *o, const char *key)
+const char *tx_auth_jstr(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
@@ -220,7 +210,7 @@ static void add_escaped(struct tx_buf *b, const char *s)
 	}
 }
 
-static void add_param(struct tx_buf *b, const char *k, const char *v)
+void tx_auth_add_param(struct tx_buf *b, const char *k, const char *v)
 {
 	if (!v)
 		return;
@@ -305,7 +295,7 @@ char *tx_auth_www_param(const char *www, const char *key)
 }
 
 /* scheme://host[:port] of url: its length, or 0. */
-static size_t origin_len(const char *url)
+size_t tx_auth_origin_len(const char *url)
 {
 	const char *p = strstr(url, "://");
 
@@ -318,7 +308,7 @@ static size_t origin_len(const char *url)
 /* url's path without query, fragment or trailing '/' (malloc'd). */
 static char *url_path(const char *url)
 {
-	const char *p = url + origin_len(url);
+	const char *p = url + tx_auth_origin_len(url);
 	size_t n = strcspn(p, "?#");
 
 	while (n && p[n - 1] == '/')
@@ -326,7 +316,7 @@ static char *url_path(const char *url)
 	return strndup(p, n);
 }
 
-static void b64url(const unsigned char *in, size_t n, char *out)
+void tx_auth_b64url(const unsigned char *in, size_t n, char *out)
 {
 	size_t m = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 
@@ -341,13 +331,13 @@ static void b64url(const unsigned char *in, size_t n, char *out)
 	}
 }
 
-static int random_b64url(size_t nbytes, char *out)
+int tx_auth_random_b64url(size_t nbytes, char *out)
 {
 	unsigned char r[64];
 
 	if (nbytes > sizeof(r) || RAND_bytes(r, (int)nbytes) != 1)
 		return -EIO;
-	b64url(r, nbytes, out);
+	tx_auth_b64url(r, nbytes, out);
 	explicit_bzero(r, sizeof(r));
 	return 0;
 }
@@ -376,13 +366,13 @@ static char *basic_auth(const char *id, const char *secret)
 /* GET url as a JSON object (json_object_put) when it answers 200. */
 static struct json_object *get_json(const char *url)
 {
-	struct resp r;
+	struct tx_auth_resp r;
 	char err[300];
 	struct json_object *o = NULL;
 
-	if (!http(url, NULL, NULL, NULL, &r, err, sizeof(err))) {
+	if (!tx_auth_http(url, NULL, NULL, NULL, &r, err, sizeof(err))) {
 		if (r.status == 200)
-			o = resp_json(&r);
+			o = tx_auth_resp_json(&r);
 		tx_buf_release(&r.body);
 	}
 	return o;
@@ -397,9 +387,10 @@ static void probe(struct tx_mcp_auth *a)
 		"\"params\":{\"protocolVersion\":\"" PROTOCOL_PROBE "\","
 		"\"capabilities\":{},\"clientInfo\":{\"name\":\"toolexecfs\","
 		"\"version\":\"1\"}}}";
-	struct resp r;
+	struct tx_auth_resp r;
 	char err[300];
-	if (http(a->url, "application/json", init, NULL, &r, err, sizeof(err)))
+	if (tx_auth_http(a->url, "application/json", init, NULL, &r, err,
+			 sizeof(err)))
 		return;
 	if (r.status == 401 && r.www[0]) {
 		char *s = tx_auth_www_param(r.www, "scope");
@@ -421,7 +412,7 @@ static void probe(struct tx_mcp_auth *a)
  * the resource or below it (RFC 8707 / RFC 9728, section 3.3). */
 static bool resource_matches(const char *resource, const char *url)
 {
-	size_t ro = origin_len(resource), uo = origin_len(url);
+	size_t ro = tx_auth_origin_len(resource), uo = tx_auth_origin_len(url);
 	size_t rl = strlen(resource);
 
 	if (!ro || ro != uo || strncasecmp(resource, url, ro))
@@ -434,11 +425,11 @@ static bool resource_matches(const char *resource, const char *url)
 
 /* Steps 1 and 2: fills a's endpoints and resource; *prm_scopes and
  * *as_meta (json_object_put) are handed to the caller. */
-static int discover(struct tx_mcp_auth *a, char **prm_scopes,
-		    struct json_object **as_meta, char *err, size_t errlen)
+int tx_auth_discover(struct tx_mcp_auth *a, char **prm_scopes,
+		     struct json_object **as_meta, char *err, size_t errlen)
 {
 	struct json_object *prm = NULL, *as = NULL;
-	size_t uo = origin_len(a->url);
+	size_t uo = tx_auth_origin_len(a->url);
 	char *path = url_path(a->url);
 	char *issuer = NULL, *ipath = NULL;
 	char u[2048];
@@ -467,7 +458,7 @@ static int discover(struct tx_mcp_auth *a, char **prm_scopes,
 		}
 	}
 	if (prm) {
-		const char *res = jstr(prm, "resource");
+		const char *res = tx_auth_jstr(prm, "resource");
 		struct json_object *v, *x;
 
 		if (res && !resource_matches(res, a->url)) {
@@ -499,7 +490,7 @@ static int discover(struct tx_mcp_auth *a, char **prm_scopes,
 		goto out;
 	}
 	{
-		size_t io = origin_len(issuer);
+		size_t io = tx_auth_origin_len(issuer);
 		const char *fmt[3];
 		int n = 0;
 
@@ -516,16 +507,18 @@ static int discover(struct tx_mcp_auth *a, char **prm_scopes,
 		for (int i = 0; i < n && !as; i++) {
 			snprintf(u, sizeof(u), fmt[i], (int)io, issuer, ipath);
 			as = get_json(u);
-			if (as && !jstr(as, "authorization_endpoint")) {
+			if (as && !tx_auth_jstr(as, "authorization_endpoint")) {
 				json_object_put(as);
 				as = NULL;
 			}
 		}
 	}
 	if (as) {
-		tx_auth_set(&a->authz_ep, jstr(as, "authorization_endpoint"));
-		tx_auth_set(&a->token_ep, jstr(as, "token_endpoint"));
-		tx_auth_set(&a->reg_ep, jstr(as, "registration_endpoint"));
+		tx_auth_set(&a->authz_ep,
+			    tx_auth_jstr(as, "authorization_endpoint"));
+		tx_auth_set(&a->token_ep, tx_auth_jstr(as, "token_endpoint"));
+		tx_auth_set(&a->reg_ep,
+			    tx_auth_jstr(as, "registration_endpoint"));
 		if (!a->token_ep) {
 			snprintf(err, errlen,
 				 "the authorization server's metadata names "
@@ -536,7 +529,7 @@ static int discover(struct tx_mcp_auth *a, char **prm_scopes,
 	} else {
 		/* 2025-03-26 fallback: the default endpoints at the
 		 * issuer's origin. */
-		size_t io = origin_len(issuer);
+		size_t io = tx_auth_origin_len(issuer);
 
 		snprintf(u, sizeof(u), "%.*s/authorize", (int)io, issuer);
 		tx_auth_set(&a->authz_ep, u);
@@ -558,7 +551,7 @@ out:
 
 /* How we authenticate at the token endpoint with a secret: Basic where
  * the server supports it (also its default, RFC 8414), else POST. */
-static const char *secret_method(struct json_object *as)
+const char *tx_auth_secret_method(struct json_object *as)
 {
 	struct json_object *v;
 
@@ -579,7 +572,7 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 			 const char *redirect, char *err, size_t errlen)
 {
 	struct json_object *req, *got = NULL, *arr;
-	struct resp r;
+	struct tx_auth_resp r;
 	const char *method;
 	int rc;
 
@@ -587,7 +580,8 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 		tx_auth_set(&a->client_id, a->cfg.client_id);
 		tx_auth_set_secret(&a->client_secret, a->cfg.client_secret);
 		tx_auth_set(&a->client_method,
-			    a->cfg.client_secret ? secret_method(as) : "none");
+			    a->cfg.client_secret ? tx_auth_secret_method(as)
+						 : "none");
 		tx_auth_set(&a->client_for, a->token_ep);
 		return 0;
 	}
@@ -628,7 +622,7 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 					"token_endpoint_auth_methods_supported",
 					NULL)
 			? "none"
-			: secret_method(as);
+			: tx_auth_secret_method(as);
 	req = json_object_new_object();
 	json_object_object_add(req, "client_name",
 			       json_object_new_string("toolexecfs"));
@@ -645,29 +639,32 @@ static int choose_client(struct tx_mcp_auth *a, struct json_object *as,
 	json_object_object_add(req, "response_types", arr);
 	json_object_object_add(req, "token_endpoint_auth_method",
 			       json_object_new_string(method));
-	rc = http(a->reg_ep, "application/json",
-		  json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
-		  NULL, &r, err, errlen);
+	rc = tx_auth_http(
+		a->reg_ep, "application/json",
+		json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
+		NULL, &r, err, errlen);
 	json_object_put(req);
 	if (rc)
 		return rc;
-	if (r.status < 200 || r.status >= 300 || !(got = resp_json(&r)) ||
-	    !jstr(got, "client_id")) {
+	if (r.status < 200 || r.status >= 300 ||
+	    !(got = tx_auth_resp_json(&r)) || !tx_auth_jstr(got, "client_id")) {
 		snprintf(err, errlen,
 			 "client registration at %s failed (HTTP %ld)",
 			 a->reg_ep, r.status);
 		rc = -EPROTO;
 		goto out;
 	}
-	tx_auth_set(&a->client_id, jstr(got, "client_id"));
-	tx_auth_set_secret(&a->client_secret, jstr(got, "client_secret"));
-	if (jstr(got, "token_endpoint_auth_method"))
+	tx_auth_set(&a->client_id, tx_auth_jstr(got, "client_id"));
+	tx_auth_set_secret(&a->client_secret,
+			   tx_auth_jstr(got, "client_secret"));
+	if (tx_auth_jstr(got, "token_endpoint_auth_method"))
 		tx_auth_set(&a->client_method,
-			    jstr(got, "token_endpoint_auth_method"));
+			    tx_auth_jstr(got, "token_endpoint_auth_method"));
 	else
-		tx_auth_set(&a->client_method, jstr(got, "client_secret")
-						       ? secret_method(as)
-						       : "none");
+		tx_auth_set(&a->client_method,
+			    tx_auth_jstr(got, "client_secret")
+				    ? tx_auth_secret_method(as)
+				    : "none");
 	tx_auth_set(&a->client_for, a->token_ep);
 out:
 	json_object_put(got);
@@ -690,7 +687,7 @@ int tx_auth_flow_begin(struct tx_mcp_auth *a, char **url, char *err,
 
 	if (!a->c_scope && !a->c_rmeta)
 		probe(a);
-	if ((rc = discover(a, &prm_scopes, &as, err, errlen)) ||
+	if ((rc = tx_auth_discover(a, &prm_scopes, &as, err, errlen)) ||
 	    (rc = choose_client(a, as, redirect, err, errlen)))
 		goto out;
 	if (!a->authz_ep) {
@@ -722,22 +719,23 @@ int tx_auth_flow_begin(struct tx_mcp_auth *a, char **url, char *err,
 			scope = s;
 		}
 	}
-	if (random_b64url(32, verifier) || random_b64url(16, state)) {
+	if (tx_auth_random_b64url(32, verifier) ||
+	    tx_auth_random_b64url(16, state)) {
 		snprintf(err, errlen, "no random bytes");
 		rc = -EIO;
 		goto out;
 	}
 	SHA256((const unsigned char *)verifier, strlen(verifier), digest);
-	b64url(digest, sizeof(digest), challenge);
+	tx_auth_b64url(digest, sizeof(digest), challenge);
 	tx_buf_init(&b, 16384);
-	add_param(&b, "response_type", "code");
-	add_param(&b, "client_id", a->client_id);
-	add_param(&b, "redirect_uri", redirect);
-	add_param(&b, "code_challenge", challenge);
-	add_param(&b, "code_challenge_method", "S256");
-	add_param(&b, "state", state);
-	add_param(&b, "resource", a->resource);
-	add_param(&b, "scope", scope);
+	tx_auth_add_param(&b, "response_type", "code");
+	tx_auth_add_param(&b, "client_id", a->client_id);
+	tx_auth_add_param(&b, "redirect_uri", redirect);
+	tx_auth_add_param(&b, "code_challenge", challenge);
+	tx_auth_add_param(&b, "code_challenge_method", "S256");
+	tx_auth_add_param(&b, "state", state);
+	tx_auth_add_param(&b, "resource", a->resource);
+	tx_auth_add_param(&b, "scope", scope);
 	if (!b.data) {
 		rc = -ENOMEM;
 		goto out;
@@ -767,8 +765,8 @@ out:
 
 /* POSTs the grant in form (without the client's authentication) to the
  * token endpoint and keeps the token it answers.  0 or -errno. */
-static int token_request(struct tx_mcp_auth *a, struct tx_buf *form,
-			 const char *scope_asked, char *err, size_t errlen)
+int tx_auth_token_request(struct tx_mcp_auth *a, struct tx_buf *form,
+			  const char *scope_asked, char *err, size_t errlen)
 {
 	struct json_object *o = NULL;
 	char *basic = NULL;
@@ -777,37 +775,39 @@ static int token_request(struct tx_mcp_auth *a, struct tx_buf *form,
 	/* private_key_jwt: the assertion in form says who we are. */
 	if (!strcmp(m, "private_key_jwt"))
 		m = "";
-	struct resp r;
+	struct tx_auth_resp r;
 	const char *tok, *type;
 	struct json_object *v;
 	int rc;
 
-	add_param(form, "resource", a->resource);
+	tx_auth_add_param(form, "resource", a->resource);
 	if (!strcmp(m, "client_secret_basic") && a->client_secret) {
 		if (!(basic = basic_auth(a->client_id, a->client_secret)))
 			return -ENOMEM;
 	} else if (m[0]) {
-		add_param(form, "client_id", a->client_id);
+		tx_auth_add_param(form, "client_id", a->client_id);
 		if (!strcmp(m, "client_secret_post"))
-			add_param(form, "client_secret", a->client_secret);
+			tx_auth_add_param(form, "client_secret",
+					  a->client_secret);
 	}
 	if (!form->data)
 		rc = -ENOMEM;
 	else
-		rc = http(a->token_ep, "application/x-www-form-urlencoded",
-			  form->data, basic, &r, err, errlen);
+		rc = tx_auth_http(a->token_ep,
+				  "application/x-www-form-urlencoded",
+				  form->data, basic, &r, err, errlen);
 	if (basic) {
 		explicit_bzero(basic, strlen(basic));
 		free(basic);
 	}
 	if (rc)
 		return rc;
-	o = resp_json(&r);
-	tok = jstr(o, "access_token");
-	type = jstr(o, "token_type");
+	o = tx_auth_resp_json(&r);
+	tok = tx_auth_jstr(o, "access_token");
+	type = tx_auth_jstr(o, "token_type");
 	if (r.status != 200 || !tok || (type && strcasecmp(type, "bearer"))) {
-		const char *e = jstr(o, "error");
-		const char *d = jstr(o, "error_description");
+		const char *e = tx_auth_jstr(o, "error");
+		const char *d = tx_auth_jstr(o, "error_description");
 
 		snprintf(err, errlen,
 			 "the token endpoint %s refused (HTTP %ld)%s%s%s%s",
@@ -818,10 +818,12 @@ static int token_request(struct tx_mcp_auth *a, struct tx_buf *form,
 	}
 	tx_auth_set_secret(&a->token, tok);
 	a->gen++;
-	if (jstr(o, "refresh_token"))
-		tx_auth_set_secret(&a->refresh, jstr(o, "refresh_token"));
-	tx_auth_set(&a->granted,
-		    jstr(o, "scope") ? jstr(o, "scope") : scope_asked);
+	if (tx_auth_jstr(o, "refresh_token"))
+		tx_auth_set_secret(&a->refresh,
+				   tx_auth_jstr(o, "refresh_token"));
+	tx_auth_set(&a->granted, tx_auth_jstr(o, "scope")
+					 ? tx_auth_jstr(o, "scope")
+					 : scope_asked);
 	a->expires_at = 0;
 	if (json_object_object_get_ex(o, "expires_in", &v) &&
 	    json_object_get_int64(v) > 0)
@@ -882,11 +884,11 @@ int tx_auth_flow_finish(struct tx_mcp_auth *a, const char *text, char *err,
 		goto out;
 	}
 	tx_buf_init(&form, 65536);
-	add_param(&form, "grant_type", "authorization_code");
-	add_param(&form, "code", code);
-	add_param(&form, "redirect_uri", a->p_redirect);
-	add_param(&form, "code_verifier", a->p_verifier);
-	rc = token_request(a, &form, a->p_scope, err, errlen);
+	tx_auth_add_param(&form, "grant_type", "authorization_code");
+	tx_auth_add_param(&form, "code", code);
+	tx_auth_add_param(&form, "redirect_uri", a->p_redirect);
+	tx_auth_add_param(&form, "code_verifier", a->p_verifier);
+	rc = tx_auth_token_request(a, &form, a->p_scope, err, errlen);
 	if (form.data)
 		explicit_bzero(form.data, form.len);
 	tx_buf_release(&form);
@@ -915,266 +917,12 @@ int tx_auth_flow_refresh(struct tx_mcp_auth *a, char *err, size_t errlen)
 	}
 	keep = a->granted ? strdup(a->granted) : NULL;
 	tx_buf_init(&form, 65536);
-	add_param(&form, "grant_type", "refresh_token");
-	add_param(&form, "refresh_token", a->refresh);
-	rc = token_request(a, &form, keep, err, errlen);
+	tx_auth_add_param(&form, "grant_type", "refresh_token");
+	tx_auth_add_param(&form, "refresh_token", a->refresh);
+	rc = tx_auth_token_request(a, &form, keep, err, errlen);
 	if (form.data)
 		explicit_bzero(form.data, form.len);
 	tx_buf_release(&form);
 	free(keep);
-	return rc;
-}
-
-/* A JWS of header and claims (JSON texts) signed with key: ES256 for an
- * EC P-256 key (the signature as r || s, RFC 7518 3.4), else RS256.
- * malloc'd, or NULL with err. */
-static char *sign_jwt(EVP_PKEY *key, const char *claims, char *err,
-		      size_t errlen)
-{
-	bool ec = EVP_PKEY_base_id(key) == EVP_PKEY_EC;
-	const char *header = ec ? "{\"alg\":\"ES256\",\"typ\":\"JWT\"}"
-				: "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
-	size_t hl = strlen(header), cl = strlen(claims);
-	char *h64 = malloc(hl * 4 / 3 + 4), *c64 = malloc(cl * 4 / 3 + 4);
-	char *input = NULL, *out = NULL, *s64 = NULL;
-	unsigned char *sig = NULL, raw[64];
-	size_t siglen = 0, len;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-
-	if (!h64 || !c64 || !md)
-		goto out_nomem;
-	b64url((const unsigned char *)header, hl, h64);
-	b64url((const unsigned char *)claims, cl, c64);
-	len = strlen(h64) + strlen(c64) + 2;
-	if (!(input = malloc(len)))
-		goto out_nomem;
-	snprintf(input, len, "%s.%s", h64, c64);
-	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
-	    EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)input,
-			   strlen(input)) != 1 ||
-	    !(sig = malloc(siglen)) ||
-	    EVP_DigestSign(md, sig, &siglen, (const unsigned char *)input,
-			   strlen(input)) != 1) {
-		snprintf(err, errlen, "signing the client assertion failed");
-		goto out;
-	}
-	if (ec) {
-		/* DER (r, s) -> two 32-byte big-endian numbers. */
-		const unsigned char *p = sig;
-		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)siglen);
-
-		if (!es || BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, 32) != 32 ||
-		    BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + 32, 32) != 32) {
-			ECDSA_SIG_free(es);
-			snprintf(err, errlen,
-				 "the EC key is not P-256 (ES256)");
-			goto out;
-		}
-		ECDSA_SIG_free(es);
-		memcpy(sig, raw, 64);
-		siglen = 64;
-	}
-	if (!(s64 = malloc(siglen * 4 / 3 + 4)))
-		goto out_nomem;
-	b64url(sig, siglen, s64);
-	len = strlen(input) + strlen(s64) + 2;
-	if (!(out = malloc(len)))
-		goto out_nomem;
-	snprintf(out, len, "%s.%s", input, s64);
-	goto out;
-out_nomem:
-	snprintf(err, errlen, "out of memory");
-out:
-	EVP_MD_CTX_free(md);
-	free(h64);
-	free(c64);
-	free(input);
-	free(sig);
-	free(s64);
-	return out;
-}
-
-/* The private_key_jwt assertion for the token endpoint (RFC 7523 2.2):
- * iss and sub are the client, aud the authorization server.  malloc'd,
- * or NULL with err. */
-static char *client_assertion(struct tx_mcp_auth *a, const char *aud, char *err,
-			      size_t errlen)
-{
-	struct json_object *c = json_object_new_object();
-	char jti[32];
-	long long now = (long long)time(NULL);
-	EVP_PKEY *key = NULL;
-	FILE *f;
-	char *jwt = NULL;
-
-	f = fopen(a->cfg.private_key_file, "re");
-	if (f) {
-		key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-		fclose(f);
-	}
-	if (!key) {
-		snprintf(err, errlen, "cannot read a private key from %s",
-			 a->cfg.private_key_file);
-		goto out;
-	}
-	if (random_b64url(16, jti)) {
-		snprintf(err, errlen, "no random bytes");
-		goto out;
-	}
-	json_object_object_add(c, "iss", json_object_new_string(a->client_id));
-	json_object_object_add(c, "sub", json_object_new_string(a->client_id));
-	json_object_object_add(c, "aud", json_object_new_string(aud));
-	json_object_object_add(c, "iat", json_object_new_int64(now));
-	json_object_object_add(c, "exp", json_object_new_int64(now + 300));
-	json_object_object_add(c, "jti", json_object_new_string(jti));
-	jwt = sign_jwt(
-		key, json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN),
-		err, errlen);
-out:
-	EVP_PKEY_free(key);
-	json_object_put(c);
-	return jwt;
-}
-
-/* The identity provider's token exchange: our ID token for an ID-JAG
- * naming aud (the authorization server) and our resource.  malloc'd, or
- * NULL with err. */
-static char *exchange_id_token(struct tx_mcp_auth *a, const char *aud,
-			       const char *scope, char *err, size_t errlen)
-{
-	char idt[16384];
-	struct tx_buf form;
-	struct json_object *o = NULL;
-	char *jag = NULL;
-	struct resp r;
-	FILE *f;
-	size_t n = 0;
-
-	f = fopen(a->cfg.id_token_file, "re");
-	if (f) {
-		n = fread(idt, 1, sizeof(idt) - 1, f);
-		fclose(f);
-	}
-	while (n &&
-	       (idt[n - 1] == '\n' || idt[n - 1] == '\r' || idt[n - 1] == ' '))
-		n--;
-	idt[n] = '\0';
-	if (!n) {
-		snprintf(err, errlen, "no ID token in %s",
-			 a->cfg.id_token_file);
-		return NULL;
-	}
-	tx_buf_init(&form, 65536);
-	add_param(&form, "grant_type",
-		  "urn:ietf:params:oauth:grant-type:token-exchange");
-	add_param(&form, "subject_token", idt);
-	add_param(&form, "subject_token_type",
-		  "urn:ietf:params:oauth:token-type:id_token");
-	add_param(&form, "requested_token_type",
-		  "urn:ietf:params:oauth:token-type:id-jag");
-	add_param(&form, "audience", aud);
-	add_param(&form, "resource", a->resource);
-	add_param(&form, "scope", scope);
-	add_param(&form, "client_id", a->cfg.idp_client_id);
-	explicit_bzero(idt, sizeof(idt));
-	if (!form.data ||
-	    http(a->cfg.idp_token_endpoint, "application/x-www-form-urlencoded",
-		 form.data, NULL, &r, err, errlen)) {
-		if (!form.data)
-			snprintf(err, errlen, "out of memory");
-		tx_buf_release(&form);
-		return NULL;
-	}
-	explicit_bzero(form.data, form.len);
-	tx_buf_release(&form);
-	o = resp_json(&r);
-	if (r.status == 200 && jstr(o, "access_token"))
-		jag = strdup(jstr(o, "access_token"));
-	else
-		snprintf(err, errlen,
-			 "the identity provider's token exchange at %s "
-			 "refused (HTTP %ld)%s%s",
-			 a->cfg.idp_token_endpoint, r.status,
-			 jstr(o, "error") ? ": " : "",
-			 jstr(o, "error") ? jstr(o, "error") : "");
-	json_object_put(o);
-	if (r.body.data)
-		explicit_bzero(r.body.data, r.body.len);
-	tx_buf_release(&r.body);
-	return jag;
-}
-
-int tx_auth_flow_unattended(struct tx_mcp_auth *a, char *err, size_t errlen)
-{
-	struct json_object *as = NULL;
-	char *prm_scopes = NULL, *jwt = NULL;
-	const char *scope;
-	struct tx_buf form;
-	int rc;
-
-	if ((rc = discover(a, &prm_scopes, &as, err, errlen)))
-		goto out;
-	tx_auth_set(&a->client_id, a->cfg.client_id);
-	tx_auth_set_secret(&a->client_secret, a->cfg.client_secret);
-	tx_auth_set(&a->client_for, a->token_ep);
-	scope = a->c_scope                    ? a->c_scope
-		: prm_scopes && prm_scopes[0] ? prm_scopes
-					      : a->cfg.scope;
-	tx_buf_init(&form, 65536);
-	if (a->cfg.jwt_bearer) {
-		/* The ID-JAG is for the authorization server: its issuer,
-		 * else its origin. */
-		char origin[1024];
-		const char *aud = jstr(as, "issuer");
-
-		if (!aud) {
-			snprintf(origin, sizeof(origin), "%.*s",
-				 (int)origin_len(a->token_ep), a->token_ep);
-			aud = origin;
-		}
-		jwt = exchange_id_token(a, aud, scope, err, errlen);
-		if (!jwt) {
-			tx_buf_release(&form);
-			rc = -EACCES;
-			goto out;
-		}
-		add_param(&form, "grant_type",
-			  "urn:ietf:params:oauth:grant-type:jwt-bearer");
-		add_param(&form, "assertion", jwt);
-		add_param(&form, "scope", scope);
-		tx_auth_set(&a->client_method,
-			    a->client_secret ? secret_method(as) : "none");
-	} else if (a->cfg.private_key_file) {
-		add_param(&form, "grant_type", "client_credentials");
-		add_param(&form, "scope", scope);
-		/* The audience is the authorization server: its issuer,
-		 * else its token endpoint. */
-		const char *aud = jstr(as, "issuer") ? jstr(as, "issuer")
-						     : a->token_ep;
-
-		jwt = client_assertion(a, aud, err, errlen);
-		if (!jwt) {
-			tx_buf_release(&form);
-			rc = -EINVAL;
-			goto out;
-		}
-		tx_auth_set(&a->client_method, "private_key_jwt");
-		add_param(&form, "client_assertion_type",
-			  "urn:ietf:params:oauth:client-assertion-type:"
-			  "jwt-bearer");
-		add_param(&form, "client_assertion", jwt);
-	} else {
-		add_param(&form, "grant_type", "client_credentials");
-		add_param(&form, "scope", scope);
-		tx_auth_set(&a->client_method, secret_method(as));
-	}
-	rc = token_request(a, &form, scope, err, errlen);
-	if (form.data)
-		explicit_bzero(form.data, form.len);
-	tx_buf_release(&form);
-out:
-	free(jwt);
-	free(prm_scopes);
-	json_object_put(as);
 	return rc;
 }

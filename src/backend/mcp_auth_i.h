@@ -1,6 +1,7 @@
 /*
- * mcp_auth_i.h - what mcp_auth.c (the state, its file, the API) and
- * mcp_auth_flow.c (the OAuth exchanges on the network) share.
+ * mcp_auth_i.h - what mcp_auth.c (the state, its file, the API),
+ * mcp_auth_flow.c (the OAuth exchanges on the network) and
+ * mcp_auth_unattended.c (the grants without a user) share.
  */
 #ifndef TX_MCP_AUTH_I_H
 #define TX_MCP_AUTH_I_H
@@ -11,6 +12,9 @@
 
 #include "backend/mcp_auth.h"
 #include "config/config.h"
+#include "util/buf.h"
+
+struct json_object;
 
 /* A challenge may ask for a larger scope this many times in a row (the
  * spec's "retry limits" for 403 insufficient_scope); then we stop. */
@@ -77,14 +81,56 @@ int tx_auth_flow_begin(struct tx_mcp_auth *a, char **url, char *err,
 /* The code exchange; text is the redirect address or the bare code. */
 int tx_auth_flow_finish(struct tx_mcp_auth *a, const char *text, char *err,
 			size_t errlen);
+/* The refresh grant.  0 or -errno. */
+int tx_auth_flow_refresh(struct tx_mcp_auth *a, char *err, size_t errlen);
+/* One parameter of a WWW-Authenticate value (malloc'd) or NULL. */
+char *tx_auth_www_param(const char *www, const char *key);
+
+/* What mcp_auth_flow.c lends mcp_auth_unattended.c: */
+/* An HTTP answer: its status, body (capped) and WWW-Authenticate. */
+struct tx_auth_resp {
+	long status;
+	struct tx_buf body;
+	char www[1024];
+};
+/* One request: GET when body is NULL, else POST of body as ctype;
+ * auth an Authorization header value or NULL.  0 with r filled (any
+ * status; the caller releases r->body), or -errno with err. */
+int tx_auth_http(const char *url, const char *ctype, const char *body,
+		 const char *auth, struct tx_auth_resp *r, char *err,
+		 size_t errlen);
+/* The answer as a JSON object (json_object_put), or NULL. */
+struct json_object *tx_auth_resp_json(const struct tx_auth_resp *r);
+/* o[key] when it is a string (borrowed from o), else NULL. */
+const char *tx_auth_jstr(struct json_object *o, const char *key);
+/* Adds k=v to the form in b ('&' between pairs, v form-encoded);
+ * nothing when v is NULL. */
+void tx_auth_add_param(struct tx_buf *b, const char *k, const char *v);
+/* in as base64url without padding into out, which holds
+ * 4 * ((n + 2) / 3) + 1 bytes. */
+void tx_auth_b64url(const unsigned char *in, size_t n, char *out);
+/* nbytes (at most 64) random bytes as base64url into out.  0 or -EIO. */
+int tx_auth_random_b64url(size_t nbytes, char *out);
+/* The length of url's scheme://host[:port], or 0. */
+size_t tx_auth_origin_len(const char *url);
+/* Discovery, steps 1 and 2: fills a's endpoints and resource;
+ * *prm_scopes (free) and *as_meta (json_object_put) are the caller's.
+ * 0 or -errno with err. */
+int tx_auth_discover(struct tx_mcp_auth *a, char **prm_scopes,
+		     struct json_object **as_meta, char *err, size_t errlen);
+/* client_secret_basic, unless the server's metadata as lists
+ * client_secret_post and not it (a static string). */
+const char *tx_auth_secret_method(struct json_object *as);
+/* POSTs the grant in form, the client authenticated as a->client_method,
+ * and keeps the token it answers.  0 or -errno with err. */
+int tx_auth_token_request(struct tx_mcp_auth *a, struct tx_buf *form,
+			  const char *scope_asked, char *err, size_t errlen);
+
+/* mcp_auth_unattended.c, with a->mu held: */
 /* A token without a user: the client_credentials grant (the client
  * authenticated with its secret or a private_key_jwt assertion), or the
  * jwt_bearer grant of an ID-JAG the identity provider exchanged for our
  * ID token.  0 or -errno. */
 int tx_auth_flow_unattended(struct tx_mcp_auth *a, char *err, size_t errlen);
-/* The refresh grant.  0 or -errno. */
-int tx_auth_flow_refresh(struct tx_mcp_auth *a, char *err, size_t errlen);
-/* One parameter of a WWW-Authenticate value (malloc'd) or NULL. */
-char *tx_auth_www_param(const char *www, const char *key);
 
 #endif
