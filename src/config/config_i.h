@@ -2,6 +2,8 @@
  * config_i.h - private helpers shared by the configuration parser's
  * files (config.c: documents and exec tools; config_mcp.c: MCP servers
  * and the spec copy/compare helpers).
+ * config_expand.c: what servers take from outside the file, ${VAR}
+ * and "headersFile".
  */
 #ifndef TX_CONFIG_I_H
 #define TX_CONFIG_I_H
@@ -105,6 +107,18 @@ int tx_cfg_parse_top_roots(struct tx_cfg *c, struct json_object *root,
 int tx_cfg_parse_servers(struct tx_cfg *c, struct json_object *servers,
 			 struct tx_config_file *cf);
 void tx_mcp_spec_release(struct tx_mcp_spec *s);
+/* An HTTP header name: RFC 9110 token characters, not empty
+ * (config_mcp.c). */
+bool tx_cfg_header_name_ok(const char *k);
+
+/* config_expand.c: ${VAR} and ${VAR:-default} in the server's url,
+ * command, args, env, headers and headersFile, from the daemon's
+ * environment (s->url_shown keeps the url as written).  0 or -errno,
+ * the error naming the variable, never its value. */
+int tx_cfg_expand_server(struct tx_cfg *c, struct tx_mcp_spec *s);
+/* Reads path as tx_mcp_read_headers_file() does and makes what it
+ * refuses an error at "headersFile".  0 or -errno. */
+int tx_cfg_check_headers_file(struct tx_cfg *c, const char *path);
 
 /* Checks "codeProfiles" (config_code.c) into cf->code_profiles. */
 int tx_cfg_parse_code_profiles(struct tx_cfg *c, struct json_object *v,
