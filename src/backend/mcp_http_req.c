@@ -277,4 +277,3 @@ struct http_req *tx_mcp_http_req_new(struct http_conn *c, const char *body,
 	}
 	return r;
 }
-
