@@ -293,30 +293,31 @@ static int query_readdir(struct fs *fs, fuse_req_t req,
 	return rc;
 }
 
-static int results_text(struct fs *fs, const struct fs_node *n,
-			struct fs_blob **out)
+/* One text of the query's results: `results` (json false) or
+ * `results.json`. */
+static int query_text(struct fs *fs, const char *query, bool json,
+		      struct fs_blob **out)
 {
 	struct sresult *r;
-	int rc = results_get(fs, n->key, &r);
+	int rc = results_get(fs, query, &r);
 
 	if (rc)
 		return rc;
-	*out = fs_blob_ref(r->text);
+	*out = fs_blob_ref(json ? r->json : r->text);
 	sresult_unref(r);
 	return 0;
+}
+
+static int results_text(struct fs *fs, const struct fs_node *n,
+			struct fs_blob **out)
+{
+	return query_text(fs, n->key, false, out);
 }
 
 static int results_json(struct fs *fs, const struct fs_node *n,
 			struct fs_blob **out)
 {
-	struct sresult *r;
-	int rc = results_get(fs, n->key, &r);
-
-	if (rc)
-		return rc;
-	*out = fs_blob_ref(r->json);
-	sresult_unref(r);
-	return 0;
+	return query_text(fs, n->key, true, out);
 }
 
 static int hit_readlink(struct fs *fs, const struct fs_node *n, char **target)
@@ -360,14 +361,7 @@ static int tx_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 /* The `results` of the query written (h->lock held). */
 static int tx_answer(struct fs *fs, struct fs_handle *h, struct fs_blob **out)
 {
-	struct sresult *r = NULL;
-	int rc = results_get(fs, h->query.data ? h->query.data : "", &r);
-
-	if (rc)
-		return rc;
-	*out = fs_blob_ref(r->text);
-	sresult_unref(r);
-	return 0;
+	return query_text(fs, h->query.data ? h->query.data : "", false, out);
 }
 
 /* search/query: the `results` of the query written, from byte 0
