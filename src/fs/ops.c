@@ -755,32 +755,35 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fuse_reply_err(req, EPERM);
 }
 
-static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+/* unlink and rmdir: the parent's kind removes the entry (dir picks its
+ * `rmdir`, else its `unlink`); a kind without one answers EPERM. */
+static void node_remove(fuse_req_t req, fuse_ino_t parent, const char *name,
+			bool dir)
 {
 	struct fs *fs = req_fs(req);
 	struct fs_node p;
+	int (*rm)(struct fs *, fuse_req_t, const struct fs_node *,
+		  const char *);
 	int rc = fs_node_get(fs, parent, &p);
 
 	if (!rc)
 		rc = node_access(fs, req, &p);
-	if (!rc)
-		rc = p.ops->unlink ? p.ops->unlink(fs, req, &p, name) : -EPERM;
+	if (!rc) {
+		rm = dir ? p.ops->rmdir : p.ops->unlink;
+		rc = rm ? rm(fs, req, &p, name) : -EPERM;
+	}
 	fuse_reply_err(req, -rc);
 	fs_node_copy_free(&p);
 }
 
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	node_remove(req, parent, name, false);
+}
+
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs *fs = req_fs(req);
-	struct fs_node p;
-	int rc = fs_node_get(fs, parent, &p);
-
-	if (!rc)
-		rc = node_access(fs, req, &p);
-	if (!rc)
-		rc = p.ops->rmdir ? p.ops->rmdir(fs, req, &p, name) : -EPERM;
-	fuse_reply_err(req, -rc);
-	fs_node_copy_free(&p);
+	node_remove(req, parent, name, true);
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
