@@ -339,37 +339,12 @@ static int part_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	return h->run ? 0 : -ENOENT;
 }
 
-/* What the run has of the part from off; a read with nothing new yet
- * waits (deferred, bounded) for more or for the end. */
-static void part_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-		      size_t size, off_t off)
-{
-	enum tx_run_part part = (enum tx_run_part)h->ops->which;
-	char *buf = malloc(size ? size : 1);
-	bool eof = false;
-	size_t n;
-
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	n = tx_run_read(h->run, part, (uint64_t)off, buf, size, &eof);
-	pthread_mutex_lock(&h->lock);
-	h->pos = (uint64_t)off + n; /* where poll() looks */
-	pthread_mutex_unlock(&h->lock);
-	if (!n && !eof)
-		fs_wait_defer_run(fs, req, h->run, part, size, off);
-	else
-		fuse_reply_buf(req, buf, n);
-	free(buf);
-}
-
 /* poll() is wait.c's for any handle with a run (h->run). */
 #define PART(p)                                                           \
 	{                                                                 \
 		.mode = S_IFREG | 0444, .which = (p), .valid = run_valid, \
 		.access = run_access, .getattr = part_getattr,            \
-		.open = part_open, .read = part_read                      \
+		.open = part_open, .read = fs_read_stream                 \
 	}
 
 static const struct fs_node_ops part_ops[NPARTS - 1] = {

@@ -569,9 +569,14 @@ void fs_reply_blob(fuse_req_t req, struct fs_blob *b, size_t size, off_t off);
  */
 void fs_wait_defer_run(struct fs *fs, fuse_req_t req, struct tx_run *run,
 		       enum tx_run_part part, size_t size, off_t off);
-/* Replies size bytes of part of run from off (what a run wait replies). */
-void fs_reply_run(fuse_req_t req, struct tx_run *run, enum tx_run_part part,
-		  size_t size, off_t off);
+/*
+ * A read of a file that grows (jobs/ID/stream, a code run's outputs):
+ * replies what h's run part (h->run, part h->ops->which) or else its
+ * job's stream holds from off, or, when there is nothing yet and it has
+ * not ended, defers the read until there is (bounded as above).
+ */
+void fs_read_stream(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		    size_t size, off_t off);
 /* poll() support: readiness of h now (its kind's `poll`), registering ph
  * for later. */
 void fs_poll(struct fs *fs, fuse_req_t req, struct fs_handle *h,

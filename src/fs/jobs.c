@@ -237,31 +237,6 @@ static int job_task_open(struct fs *fs, fuse_req_t req, struct fs_handle *h)
 	return h->blob ? 0 : -ENOMEM;
 }
 
-/* Reads jobs/ID/stream; a read with nothing new yet waits for more. */
-static void stream_read(struct fs *fs, fuse_req_t req, struct fs_handle *h,
-			size_t size, off_t off)
-{
-	struct tx_job *job = h->job;
-	char *buf = malloc(size ? size : 1);
-	bool eof = false;
-	size_t n;
-
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	n = tx_job_stream_read(job, (uint64_t)off, buf, size, &eof);
-	pthread_mutex_lock(&h->lock);
-	h->pos = (uint64_t)off + n; /* where poll() looks */
-	pthread_mutex_unlock(&h->lock);
-	if (!n && !eof)
-		fs_wait_defer(fs, req, h, job, FS_WAIT_STREAM, size, off,
-			      false);
-	else
-		fuse_reply_buf(req, buf, n);
-	free(buf);
-}
-
 /*
  * The stream's size is what it holds so far, and it only grows: `tail -f`
  * stats the file to learn that there is more to read, and takes a size
@@ -389,7 +364,7 @@ static const struct fs_node_ops job_stream_ops = {
 	.access = job_access,
 	.getattr = stream_getattr,
 	.open = job_open,
-	.read = stream_read,
+	.read = fs_read_stream,
 	.poll = stream_poll,
 };
 

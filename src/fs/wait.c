@@ -107,6 +107,50 @@ off_t fs_tx_offset_locked(struct fs_handle *h, off_t off)
 	return off - h->base;
 }
 
+/*
+ * Replies what job's stream, or part of run, holds from off (job or
+ * run, never both).  A read through a handle (h) also tells poll()
+ * where its reader is, and one that finds nothing yet before the end
+ * waits for more instead (deferred); without h, as when a wait ends,
+ * what is there is the answer.
+ */
+static void stream_reply(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+			 struct tx_job *job, struct tx_run *run,
+			 enum tx_run_part part, size_t size, off_t off)
+{
+	uint64_t pos = off < 0 ? 0 : (uint64_t)off;
+	char *buf = malloc(size ? size : 1);
+	bool eof = false;
+	size_t n;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = run ? tx_run_read(run, part, pos, buf, size, &eof)
+		: tx_job_stream_read(job, pos, buf, size, &eof);
+	if (h) {
+		pthread_mutex_lock(&h->lock);
+		h->pos = pos + n; /* where poll() looks */
+		pthread_mutex_unlock(&h->lock);
+	}
+	if (h && !n && !eof && run)
+		fs_wait_defer_run(fs, req, run, part, size, off);
+	else if (h && !n && !eof)
+		fs_wait_defer(fs, req, h, job, FS_WAIT_STREAM, size, off,
+			      false);
+	else
+		fuse_reply_buf(req, buf, n);
+	free(buf);
+}
+
+void fs_read_stream(struct fs *fs, fuse_req_t req, struct fs_handle *h,
+		    size_t size, off_t off)
+{
+	stream_reply(fs, req, h, h->run ? NULL : h->job, h->run,
+		     (enum tx_run_part)h->ops->which, size, off);
+}
+
 void fs_reply_job(fuse_req_t req, struct tx_job *job, enum fs_wait_what what,
 		  size_t size, off_t off)
 {
@@ -116,17 +160,7 @@ void fs_reply_job(fuse_req_t req, struct tx_job *job, enum fs_wait_what what,
 
 	job = tx_job_ref(job);
 	if (what == FS_WAIT_STREAM) {
-		char *buf = malloc(size ? size : 1);
-		bool eof = false;
-		size_t n;
-
-		if (!buf) {
-			fuse_reply_err(req, ENOMEM);
-			goto out_unref;
-		}
-		n = tx_job_stream_read(job, (uint64_t)start, buf, size, &eof);
-		fuse_reply_buf(req, buf, n);
-		free(buf);
+		stream_reply(NULL, req, NULL, job, NULL, 0, size, off);
 		goto out_unref;
 	}
 	err = tx_job_errno(job);
@@ -144,23 +178,6 @@ void fs_reply_job(fuse_req_t req, struct tx_job *job, enum fs_wait_what what,
 	reply_slice(req, text, len, size, start);
 out_unref:
 	tx_job_unref(job);
-}
-
-void fs_reply_run(fuse_req_t req, struct tx_run *run, enum tx_run_part part,
-		  size_t size, off_t off)
-{
-	char *buf = malloc(size ? size : 1);
-	bool eof = false;
-	size_t n;
-
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	n = tx_run_read(run, part, off < 0 ? 0 : (uint64_t)off, buf, size,
-			&eof);
-	fuse_reply_buf(req, buf, n);
-	free(buf);
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,7 +280,8 @@ static void wait_finish(struct fs_wait *w, fuse_req_t r, int err, bool in_intr)
 	if (err)
 		fuse_reply_err(r, err);
 	else if (w->run)
-		fs_reply_run(r, w->run, w->part, w->size, w->off);
+		stream_reply(NULL, r, NULL, NULL, w->run, w->part, w->size,
+			     w->off);
 	else
 		fs_reply_job(r, w->job, w->what, w->size, w->off);
 	wait_unref(w); /* the request's reference */
