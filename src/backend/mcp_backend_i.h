@@ -5,7 +5,7 @@
  *                the backend ops (start, cancel, shutdown, status);
  *   mcp_rpc.c    requests in flight (the pending table), sending, and the
  *                transport callbacks that complete them;
- *   mcp_tools.c  tools/list pages into registry tools;
+ *   mcp_tools.c  listings page by page; tools/list into registry tools;
  *   mcp_tasks.c  calls that became tasks, and the keep-alive ping;
  *   mcp_resources.c  resources, templates and prompts into the engine's
  *                catalog, reads of them; the roots we give the server.
@@ -289,6 +289,16 @@ bool tx_mcp_awaiting(void *ctx, int64_t id);
 
 /* A string member of o, or NULL. */
 const char *tx_mcp_str_field(struct json_object *o, const char *key);
+/* One page of a listing: arr is the array under the listing's key
+ * (borrowed).  0 to go on, or -errno to end the listing with it. */
+typedef int tx_mcp_page_fn(void *ctx, struct json_object *arr);
+/* Asks method page after page, following nextCursor (at most
+ * LIST_PAGES_MAX pages, and not to a cursor it was just given), and
+ * hands each page's array under key to fn.  A refusal, or no array
+ * under key, ends it with -EIO.  0 or -errno (err). */
+int tx_mcp_list_pages(struct mcp_backend *be, struct mcp_conn_ref *r,
+		      const char *method, const char *key, tx_mcp_page_fn *fn,
+		      void *ctx, char *err, size_t errlen);
 /* Lists every page and publishes the tools (unless the backend is
  * retired: -ECANCELED).  0 or -errno (err). */
 int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,

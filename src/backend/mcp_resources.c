@@ -686,6 +686,18 @@ static const struct tx_catalog_server_ops catalog_ops = {
 
 /* ---- listing ---------------------------------------------------------- */
 
+/* A page (tx_mcp_page_fn) onto the array ctx. */
+static int add_page(void *ctx, struct json_object *arr)
+{
+	struct json_object *all = ctx;
+
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		json_object_array_add(
+			all,
+			json_object_get(json_object_array_get_idx(arr, i)));
+	return 0;
+}
+
 /*
  * Every page of method into one array of the entries under key (a new
  * reference in *out).  0 or -errno (err).
@@ -695,64 +707,12 @@ static int list_all(struct mcp_backend *be, struct mcp_conn_ref *r,
 		    struct json_object **out, char *err, size_t errlen)
 {
 	struct json_object *all = json_object_new_array();
-	char *cursor = NULL;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	if (!all)
 		return -ENOMEM;
-	for (int page = 0; page < LIST_PAGES_MAX; page++) {
-		struct json_object *params = json_object_new_object();
-		struct json_object *arr = NULL;
-		struct tx_mcp_msg reply;
-		const char *next;
-
-		if (!params) {
-			rc = -ENOMEM;
-			break;
-		}
-		if (cursor)
-			json_object_object_add(params, "cursor",
-					       json_object_new_string(cursor));
-		rc = tx_mcp_sync_request(be, r, method, params,
-					 be->spec->timeout_ms, &reply, err,
-					 errlen);
-		json_object_put(params);
-		if (rc)
-			break;
-		if (reply.error) {
-			snprintf(err, errlen, "%s refused: %s (code %d)",
-				 method, reply.error_message, reply.error_code);
-			tx_mcp_msg_release(&reply);
-			rc = -EIO;
-			break;
-		}
-		if (!json_object_object_get_ex(reply.result, key, &arr) ||
-		    !json_object_is_type(arr, json_type_array)) {
-			snprintf(err, errlen, "%s: \"%s\" is not an array",
-				 method, key);
-			tx_mcp_msg_release(&reply);
-			rc = -EIO;
-			break;
-		}
-		for (size_t i = 0; i < json_object_array_length(arr); i++)
-			json_object_array_add(
-				all, json_object_get(json_object_array_get_idx(
-					     arr, i)));
-		next = tx_mcp_str_field(reply.result, "nextCursor");
-		if (!next || !next[0] || (cursor && !strcmp(next, cursor))) {
-			tx_mcp_msg_release(&reply);
-			break;
-		}
-		free(cursor);
-		cursor = strdup(next);
-		tx_mcp_msg_release(&reply);
-		if (!cursor) {
-			rc = -ENOMEM;
-			break;
-		}
-	}
-	free(cursor);
+	rc = tx_mcp_list_pages(be, r, method, key, add_page, all, err, errlen);
 	if (rc) {
 		json_object_put(all);
 		return rc;

@@ -129,23 +129,14 @@ static int tool_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Lists every page and publishes the tools.  0 or -errno (err). */
-int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
-		      size_t errlen)
+int tx_mcp_list_pages(struct mcp_backend *be, struct mcp_conn_ref *r,
+		      const char *method, const char *key, tx_mcp_page_fn *fn,
+		      void *ctx, char *err, size_t errlen)
 {
-	struct tx_tool **tools = NULL;
-	size_t n = 0, cap = 0;
 	char *cursor = NULL;
-	char regerr[1024] = "";
-	bool cap_tools;
 	int rc = 0;
 
-	pthread_mutex_lock(&be->mu);
-	cap_tools = be->cap_tools;
-	pthread_mutex_unlock(&be->mu);
-	/* No "tools" capability: nothing to list (the server would refuse);
-	 * publishing the empty set keeps the server ready, not restarting. */
-	for (int page = 0; cap_tools && page < LIST_PAGES_MAX; page++) {
+	for (int page = 0; page < LIST_PAGES_MAX; page++) {
 		struct json_object *params = json_object_new_object();
 		struct json_object *arr = NULL;
 		struct tx_mcp_msg reply;
@@ -158,57 +149,28 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		if (cursor)
 			json_object_object_add(params, "cursor",
 					       json_object_new_string(cursor));
-		rc = tx_mcp_sync_request(be, r, "tools/list", params,
+		rc = tx_mcp_sync_request(be, r, method, params,
 					 be->spec->timeout_ms, &reply, err,
 					 errlen);
 		json_object_put(params);
 		if (rc)
 			break;
 		if (reply.error) {
-			snprintf(err, errlen,
-				 "tools/list refused: %s (code %d)",
-				 reply.error_message, reply.error_code);
+			snprintf(err, errlen, "%s refused: %s (code %d)",
+				 method, reply.error_message, reply.error_code);
 			tx_mcp_msg_release(&reply);
 			rc = -EIO;
 			break;
 		}
-		if (!json_object_object_get_ex(reply.result, "tools", &arr) ||
+		if (!json_object_object_get_ex(reply.result, key, &arr) ||
 		    !json_object_is_type(arr, json_type_array)) {
-			snprintf(err, errlen,
-				 "tools/list: \"tools\" is not an "
-				 "array");
+			snprintf(err, errlen, "%s: \"%s\" is not an array",
+				 method, key);
 			tx_mcp_msg_release(&reply);
 			rc = -EIO;
 			break;
 		}
-		for (size_t i = 0; i < json_object_array_length(arr); i++) {
-			struct tx_tool *t;
-
-			if (n >= TOOLS_MAX) {
-				tx_log(TX_LOG_WARN,
-				       "mcp %s: more than %d tools; "
-				       "the rest are left out",
-				       be->spec->name, TOOLS_MAX);
-				break;
-			}
-			t = tool_from(be, json_object_array_get_idx(arr, i));
-			if (!t)
-				continue;
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 32;
-				struct tx_tool **nt =
-					realloc(tools, nc * sizeof(*nt));
-
-				if (!nt) {
-					tx_tool_unref(t);
-					rc = -ENOMEM;
-					break;
-				}
-				tools = nt;
-				cap = nc;
-			}
-			tools[n++] = t;
-		}
+		rc = fn(ctx, arr);
 		next = tx_mcp_str_field(reply.result, "nextCursor");
 		if (rc || !next || !next[0] ||
 		    (cursor && !strcmp(next, cursor))) {
@@ -224,6 +186,72 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 		}
 	}
 	free(cursor);
+	return rc;
+}
+
+/* The tools of the pages so far (owned references). */
+struct tool_list {
+	struct mcp_backend *be;
+	struct tx_tool **tools;
+	size_t n, cap;
+};
+
+/* A page of tools/list (tx_mcp_page_fn) into the tool_list ctx. */
+static int add_tools(void *ctx, struct json_object *arr)
+{
+	struct tool_list *l = ctx;
+
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct tx_tool *t;
+
+		if (l->n >= TOOLS_MAX) {
+			tx_log(TX_LOG_WARN,
+			       "mcp %s: more than %d tools; "
+			       "the rest are left out",
+			       l->be->spec->name, TOOLS_MAX);
+			break;
+		}
+		t = tool_from(l->be, json_object_array_get_idx(arr, i));
+		if (!t)
+			continue;
+		if (l->n == l->cap) {
+			size_t nc = l->cap ? l->cap * 2 : 32;
+			struct tx_tool **nt =
+				realloc(l->tools, nc * sizeof(*nt));
+
+			if (!nt) {
+				tx_tool_unref(t);
+				return -ENOMEM;
+			}
+			l->tools = nt;
+			l->cap = nc;
+		}
+		l->tools[l->n++] = t;
+	}
+	return 0;
+}
+
+/* Lists every page and publishes the tools.  0 or -errno (err). */
+int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
+		      size_t errlen)
+{
+	struct tool_list l = { .be = be };
+	struct tx_tool **tools;
+	size_t n;
+	char regerr[1024] = "";
+	bool cap_tools;
+	int rc = 0;
+
+	pthread_mutex_lock(&be->mu);
+	cap_tools = be->cap_tools;
+	pthread_mutex_unlock(&be->mu);
+	/* No "tools" capability: nothing to list (the server would refuse);
+	 * publishing the empty set keeps the server ready, not restarting. */
+	if (cap_tools)
+		rc = tx_mcp_list_pages(be, r, "tools/list", "tools", add_tools,
+				       &l, err, errlen);
+	tools = l.tools;
+	n = l.n;
 	if (!rc) {
 		/* Same name twice: keep the first, say so. */
 		size_t k = 0;
