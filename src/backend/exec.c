@@ -33,6 +33,7 @@
 #include "util/buf.h"
 #include "util/jsonu.h"
 #include "util/log.h"
+#include "util/spawn.h"
 
 extern char **environ;
 
@@ -420,41 +421,6 @@ static int build_argv(struct exec_call *call, const struct exec_tool *et,
 	return 0;
 }
 
-static const char *env_get(char *const *env, const char *key)
-{
-	size_t kl = strlen(key);
-
-	for (size_t i = 0; env && env[i]; i++)
-		if (!strncmp(env[i], key, kl) && env[i][kl] == '=')
-			return env[i] + kl + 1;
-	return NULL;
-}
-
-/* Sets KEY=VALUE in a vector of *n entries with room for cap + NULL. */
-static int env_put(char **env, size_t *n, size_t cap, const char *kv)
-{
-	size_t kl = strcspn(kv, "=");
-	char *d = strdup(kv);
-
-	if (!d)
-		return -ENOMEM;
-	for (size_t i = 0; i < *n; i++) {
-		if (!strncmp(env[i], kv, kl) && env[i][kl] == '=') {
-			free(env[i]);
-			env[i] = d;
-			return 0;
-		}
-	}
-	if (*n >= cap) {
-		/* The environment grew while we copied it. */
-		free(d);
-		return -ENOMEM;
-	}
-	env[(*n)++] = d;
-	env[*n] = NULL;
-	return 0;
-}
-
 /*
  * The environment: the engine's whole environment when inherit_env,
  * else only kept_vars (PATH defaulting to DEFAULT_PATH, LANG to
@@ -473,8 +439,7 @@ static int build_env(struct exec_call *call, const struct tx_exec_spec *spec)
 		return -ENOMEM;
 	if (spec->inherit_env) {
 		for (size_t i = 0; environ && environ[i]; i++)
-			if (strchr(environ[i], '=') &&
-			    env_put(call->envp, &n, cap, environ[i]))
+			if (tx_spawn_env_put(call->envp, &n, cap, environ[i]))
 				return -ENOMEM;
 	} else {
 		for (size_t i = 0; kept_vars[i]; i++) {
@@ -486,20 +451,20 @@ static int build_env(struct exec_call *call, const struct tx_exec_spec *spec)
 				continue;
 			if (asprintf(&kv, "%s=%s", kept_vars[i], v) < 0)
 				return -ENOMEM;
-			rc = env_put(call->envp, &n, cap, kv);
+			rc = tx_spawn_env_put(call->envp, &n, cap, kv);
 			free(kv);
 			if (rc)
 				return rc;
 		}
 	}
-	if (!env_get(call->envp, "PATH") &&
-	    env_put(call->envp, &n, cap, "PATH=" DEFAULT_PATH))
+	if (!tx_spawn_env_get(call->envp, "PATH") &&
+	    tx_spawn_env_put(call->envp, &n, cap, "PATH=" DEFAULT_PATH))
 		return -ENOMEM;
-	if (!env_get(call->envp, "LANG") &&
-	    env_put(call->envp, &n, cap, "LANG=C.UTF-8"))
+	if (!tx_spawn_env_get(call->envp, "LANG") &&
+	    tx_spawn_env_put(call->envp, &n, cap, "LANG=C.UTF-8"))
 		return -ENOMEM;
 	for (size_t i = 0; spec->env && spec->env[i]; i++)
-		if (env_put(call->envp, &n, cap, spec->env[i]))
+		if (tx_spawn_env_put(call->envp, &n, cap, spec->env[i]))
 			return -ENOMEM;
 	return 0;
 }
@@ -511,7 +476,7 @@ static int build_env(struct exec_call *call, const struct tx_exec_spec *spec)
 static int resolve_program(struct exec_call *call, char *why, size_t whylen)
 {
 	const char *prog = call->argv[0];
-	const char *path = env_get(call->envp, "PATH");
+	const char *path = tx_spawn_env_get(call->envp, "PATH");
 	char buf[PATH_MAX];
 
 	if (strchr(prog, '/')) {
@@ -537,7 +502,7 @@ static int resolve_program(struct exec_call *call, char *why, size_t whylen)
 	snprintf(why, whylen,
 		 "cannot run \"%s\": command not found in "
 		 "PATH=%s",
-		 prog, env_get(call->envp, "PATH"));
+		 prog, tx_spawn_env_get(call->envp, "PATH"));
 	return -ENOENT;
 }
 

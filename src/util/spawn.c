@@ -396,8 +396,7 @@ void tx_spawn_env_free(char **env)
 	free(env);
 }
 
-/* Sets "KEY=VALUE" in env (room for cap entries plus the NULL). */
-static int env_put(char **env, size_t *n, size_t cap, const char *kv)
+int tx_spawn_env_put(char **env, size_t *n, size_t cap, const char *kv)
 {
 	size_t kl = strcspn(kv, "=");
 	char *d;
@@ -415,6 +414,7 @@ static int env_put(char **env, size_t *n, size_t cap, const char *kv)
 		}
 	}
 	if (*n >= cap) {
+		/* The environment grew while we copied it. */
 		free(d);
 		return -ENOMEM;
 	}
@@ -447,7 +447,7 @@ char **tx_spawn_env(const char *const *keep, bool inherit, char *const *over)
 	if (!env)
 		return NULL;
 	for (size_t i = 0; inherit && environ && environ[i] && n < cap; i++)
-		if (env_put(env, &n, cap, environ[i]))
+		if (tx_spawn_env_put(env, &n, cap, environ[i]))
 			goto out_nomem;
 	for (size_t i = 0; !inherit && keep && keep[i]; i++) {
 		size_t kl = strlen(keep[i]);
@@ -456,13 +456,13 @@ char **tx_spawn_env(const char *const *keep, bool inherit, char *const *over)
 			if (strncmp(environ[k], keep[i], kl) ||
 			    environ[k][kl] != '=' || is_function(environ[k]))
 				continue;
-			if (env_put(env, &n, cap, environ[k]))
+			if (tx_spawn_env_put(env, &n, cap, environ[k]))
 				goto out_nomem;
 			break;
 		}
 	}
 	for (size_t i = 0; over && over[i]; i++)
-		if (env_put(env, &n, cap, over[i]))
+		if (tx_spawn_env_put(env, &n, cap, over[i]))
 			goto out_nomem;
 	return env;
 

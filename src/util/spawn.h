@@ -95,5 +95,12 @@ char **tx_spawn_env(const char *const *keep, bool inherit, char *const *over);
 void tx_spawn_env_free(char **env);
 /* The value of KEY in env, or NULL (borrowed). */
 const char *tx_spawn_env_get(char *const *env, const char *key);
+/*
+ * Sets "KEY=VALUE" (copied) in env, a vector of *n entries with room for
+ * cap plus the NULL, replacing a variable of the same name.  kv without
+ * a '=' is not a variable and is left out.  0, or -ENOMEM (also when
+ * the vector is full).
+ */
+int tx_spawn_env_put(char **env, size_t *n, size_t cap, const char *kv);
 
 #endif
