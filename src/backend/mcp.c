@@ -719,11 +719,9 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	if (!be->spec->startup_timeout_ms)
 		be->spec->startup_timeout_ms = 30000;
 	if (tx_mcp_extras_set_roots(be, be->spec->roots)) {
-		tx_mcp_spec_free(be->spec);
-		free(be);
 		snprintf(err, errlen, "out of memory");
-		errno = ENOMEM;
-		return NULL;
+		rc = ENOMEM;
+		goto out_free_spec;
 	}
 	tx_backend_init(&be->handle, &handle_ops);
 	tx_backend_init(&be->core, &core_ops);
@@ -751,13 +749,8 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 			  tx_mcp_auth_watch(be->auth, signed_in, be))) {
 		snprintf(err, errlen, "sign-in state: %s", strerror(errno));
 		tx_mcp_auth_put(be->auth);
-		tx_mcp_spec_free(be->spec);
-		pthread_mutex_destroy(&be->mu);
-		pthread_mutex_destroy(&be->pub_mu);
-		pthread_cond_destroy(&be->cond);
-		free(be);
-		errno = ENOMEM;
-		return NULL;
+		rc = ENOMEM;
+		goto out_destroy_locks;
 	}
 	rc = pthread_create(&be->manager, NULL, manager_main, be);
 	if (rc) {
@@ -766,16 +759,20 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 			tx_mcp_auth_unwatch(be->auth, be);
 			tx_mcp_auth_put(be->auth);
 		}
-		tx_mcp_spec_free(be->spec);
-		pthread_mutex_destroy(&be->mu);
-		pthread_mutex_destroy(&be->pub_mu);
-		pthread_cond_destroy(&be->cond);
-		free(be);
-		errno = rc;
-		return NULL;
+		goto out_destroy_locks;
 	}
 	be->manager_started = true;
 	return &be->handle;
+
+out_destroy_locks:
+	pthread_mutex_destroy(&be->mu);
+	pthread_mutex_destroy(&be->pub_mu);
+	pthread_cond_destroy(&be->cond);
+out_free_spec:
+	tx_mcp_spec_free(be->spec);
+	free(be);
+	errno = rc;
+	return NULL;
 }
 
 void tx_mcp_backend_retire(struct tx_backend *b)
