@@ -326,6 +326,21 @@ static int ask(struct mcp_backend *be, const char *method,
 	return reply_error(reply, err, errlen);
 }
 
+/* ask() with the params {"uri": uri}. */
+static int ask_uri(struct mcp_backend *be, const char *method, const char *uri,
+		   struct tx_mcp_msg *reply, char *err, size_t errlen)
+{
+	struct json_object *params = json_object_new_object();
+	int rc;
+
+	if (!params)
+		return -ENOMEM;
+	json_object_object_add(params, "uri", json_object_new_string(uri));
+	rc = ask(be, method, params, reply, err, errlen);
+	json_object_put(params);
+	return rc;
+}
+
 /* ---- the catalog's ops ------------------------------------------------ */
 
 static struct mcp_backend *be_of_core(struct tx_backend *b)
@@ -381,16 +396,10 @@ static int res_contents(struct tx_mcp_msg *reply_in, const char *uri,
 static int res_read(struct tx_backend *b, const char *uri, char **data,
 		    size_t *len, char *err, size_t errlen)
 {
-	struct mcp_backend *be = be_of_core(b);
-	struct json_object *params = json_object_new_object();
 	struct tx_mcp_msg reply;
-	int rc;
+	int rc = ask_uri(be_of_core(b), "resources/read", uri, &reply, err,
+			 errlen);
 
-	if (!params)
-		return -ENOMEM;
-	json_object_object_add(params, "uri", json_object_new_string(uri));
-	rc = ask(be, "resources/read", params, &reply, err, errlen);
-	json_object_put(params);
 	if (rc)
 		return rc;
 	return res_contents(&reply, uri, data, len, err, errlen);
@@ -450,7 +459,6 @@ static int res_contents(struct tx_mcp_msg *reply_in, const char *uri,
 static int res_subscribe(struct tx_backend *b, const char *uri, bool on)
 {
 	struct mcp_backend *be = be_of_core(b);
-	struct json_object *params;
 	struct tx_mcp_msg reply;
 	char err[256];
 	bool can;
@@ -461,13 +469,8 @@ static int res_subscribe(struct tx_backend *b, const char *uri, bool on)
 	pthread_mutex_unlock(&be->mu);
 	if (!can)
 		return -EOPNOTSUPP;
-	params = json_object_new_object();
-	if (!params)
-		return -ENOMEM;
-	json_object_object_add(params, "uri", json_object_new_string(uri));
-	rc = ask(be, on ? "resources/subscribe" : "resources/unsubscribe",
-		 params, &reply, err, sizeof(err));
-	json_object_put(params);
+	rc = ask_uri(be, on ? "resources/subscribe" : "resources/unsubscribe",
+		     uri, &reply, err, sizeof(err));
 	if (rc) {
 		tx_log(TX_LOG_WARN, "mcp %s: %s %s: %s", be->spec->name,
 		       on ? "subscribing to" : "unsubscribing from", uri, err);
