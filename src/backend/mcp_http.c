@@ -64,6 +64,21 @@ void tx_mcp_http_fail_req(struct http_conn *c, struct http_req *r,
 		tx_log(TX_LOG_WARN, "mcp %s: %s", c->base.name, reason);
 }
 
+bool tx_mcp_http_fail_transfer(struct http_conn *c, struct http_req *r,
+			       CURLcode res, char *reason, size_t len)
+{
+	if (r->too_big)
+		snprintf(reason, len, "server sent a message over %u bytes",
+			 TX_MCP_LINE_MAX);
+	else if (res != CURLE_OK)
+		snprintf(reason, len, "HTTP request to %s failed: %s",
+			 c->shown_url, curl_easy_strerror(res));
+	else
+		return false;
+	tx_mcp_http_fail_req(c, r, reason, false);
+	return true;
+}
+
 /* Whether the answer says the server ended our session: 404 (the
  * specification), or 400 whose body mentions the session (the
  * TypeScript SDK's examples, server-everything among them, answer 400
@@ -213,20 +228,8 @@ static void finish(struct http_conn *c, struct http_req *r, CURLcode res)
 			false);
 		return;
 	}
-	if (r->too_big) {
-		snprintf(reason, sizeof(reason),
-			 "server sent a message over %u bytes",
-			 TX_MCP_LINE_MAX);
-		tx_mcp_http_fail_req(c, r, reason, false);
+	if (tx_mcp_http_fail_transfer(c, r, res, reason, sizeof(reason)))
 		return;
-	}
-	if (res != CURLE_OK) {
-		snprintf(reason, sizeof(reason),
-			 "HTTP request to %s failed: %s", c->shown_url,
-			 curl_easy_strerror(res));
-		tx_mcp_http_fail_req(c, r, reason, false);
-		return;
-	}
 	if (r->sent_session && session_gone(r, status)) {
 		/* The server ended our session: start a new one.  It did
 		 * not process this request, so it is sent again there

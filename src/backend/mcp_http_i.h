@@ -95,6 +95,11 @@ void tx_mcp_http_get_settle(struct http_conn *c);
  * id). */
 void tx_mcp_http_fail_req(struct http_conn *c, struct http_req *r,
 			  const char *reason, bool session_gone);
+/* When r's transfer broke (a message over TX_MCP_LINE_MAX, a curl
+ * error), fails r with the reason, written to reason (len bytes), and
+ * returns true; false when it did not. */
+bool tx_mcp_http_fail_transfer(struct http_conn *c, struct http_req *r,
+			       CURLcode res, char *reason, size_t len);
 
 /* Legacy: an event of another type than "message" on a stream (the
  * SSE parser's "other" callback; ctx is the request). */

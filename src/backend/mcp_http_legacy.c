@@ -96,17 +96,8 @@ void tx_mcp_http_finish_legacy(struct http_conn *c, struct http_req *r,
 		c->base.cbs.closed(c->base.cbs.ctx, &c->base, reason);
 		return;
 	}
-	if (r->too_big) {
-		snprintf(reason, sizeof(reason),
-			 "server sent a message over %u bytes",
-			 TX_MCP_LINE_MAX);
-		tx_mcp_http_fail_req(c, r, reason, false);
-	} else if (res != CURLE_OK) {
-		snprintf(reason, sizeof(reason),
-			 "HTTP request to %s failed: %s", c->shown_url,
-			 curl_easy_strerror(res));
-		tx_mcp_http_fail_req(c, r, reason, false);
-	} else if (status < 200 || status >= 300) {
+	if (!tx_mcp_http_fail_transfer(c, r, res, reason, sizeof(reason)) &&
+	    (status < 200 || status >= 300)) {
 		snprintf(reason, sizeof(reason),
 			 "HTTP %ld from the message "
 			 "endpoint of %s",
