@@ -718,11 +718,6 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 		be->spec->max_timeout_ms = be->spec->timeout_ms;
 	if (!be->spec->startup_timeout_ms)
 		be->spec->startup_timeout_ms = 30000;
-	if (tx_mcp_extras_set_roots(be, be->spec->roots)) {
-		snprintf(err, errlen, "out of memory");
-		rc = ENOMEM;
-		goto out_free_spec;
-	}
 	tx_backend_init(&be->handle, &handle_ops);
 	tx_backend_init(&be->core, &core_ops);
 	be->reg = reg;
@@ -741,6 +736,12 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	pthread_mutex_init(&be->mu, NULL);
 	pthread_mutex_init(&be->pub_mu, NULL);
 	tx_cond_init_monotonic(&be->cond);
+	/* After the locks: setting the roots takes be->mu. */
+	if (tx_mcp_extras_set_roots(be, be->spec->roots)) {
+		snprintf(err, errlen, "out of memory");
+		rc = ENOMEM;
+		goto out_destroy_locks;
+	}
 	/* Lazy servers start too, in the background, because we need their
 	 * tool list; the mount does not wait for them, and the process is
 	 * stopped once listed until the first call. */
@@ -765,10 +766,10 @@ struct tx_backend *tx_mcp_backend_new(const struct tx_mcp_spec *spec,
 	return &be->handle;
 
 out_destroy_locks:
+	tx_mcp_extras_release(be);
 	pthread_mutex_destroy(&be->mu);
 	pthread_mutex_destroy(&be->pub_mu);
 	pthread_cond_destroy(&be->cond);
-out_free_spec:
 	tx_mcp_spec_free(be->spec);
 	free(be);
 	errno = rc;
