@@ -7,11 +7,9 @@
  * session (one terminal, one script run by setsid): `result` shows the
  * latest call of that tool made from the reader's session, else from the
  * reader's user.  FUSE gives us only the pid of each request, so the
- * session comes from /proc/PID/stat; we cache it briefly per pid because
- * a shell-style call opens three or four files from the same processes.
- * A pid that is reused within the cache's lifetime would need the pid
- * space to wrap in two seconds, which the kernel's pid_max makes
- * impossible in practice.
+ * session comes from getsid(pid), asked at each request: a system call,
+ * cheaper than the request itself, and never stale (a process that
+ * called setsid() a moment ago is in its new session).
  *
  * The index remembers job IDs, not job references: it never keeps a job
  * alive past the engine's retention, and a forgotten job reads as "no
@@ -25,26 +23,14 @@
 #include "fs/fs_i.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "util/clock.h"
-
-#define SID_SLOTS      1024 /* direct-mapped pid cache */
-#define SID_TTL_NS     (2ull * 1000000000ull)
 #define LATEST_BUCKETS 4096
 #define LATEST_MAX     16384 /* entries kept (sessions x tools) */
-
-struct sid_slot {
-	pid_t pid;
-	pid_t sid;
-	uint64_t at_ns;
-};
 
 /* The key of an entry: a session of a user, or (sid -1) the user; and
  * the code run the calls are made for (0: none), so a run's calls are
@@ -65,7 +51,6 @@ struct latest {
 
 struct fs_sessions {
 	pthread_mutex_t lock;
-	struct sid_slot sids[SID_SLOTS];        /* lock */
 	struct latest *buckets[LATEST_BUCKETS]; /* lock */
 	struct latest *newest, *oldest;         /* lock */
 	size_t count;                           /* lock */
@@ -99,33 +84,17 @@ void fs_sessions_release(struct fs *fs)
 	fs->sessions = NULL;
 }
 
-/* Field 6 of /proc/PID/stat, or -1; the command name (field 2) may hold
- * spaces and parentheses, so parse from the last ')'.  0 is a session
- * like any other: the one of processes that never called setsid(), and
- * the one every process shows whose session leader lies outside the
- * daemon's PID namespace (a container's, a CI runner's). */
-static pid_t read_sid(pid_t pid)
+/* The session of pid as the daemon's PID namespace sees it, or -1 (the
+ * process is gone).  0 is a session like any other: the one of
+ * processes that never called setsid(), and the one every process shows
+ * whose session leader lies outside the daemon's PID namespace (a
+ * container's, a CI runner's).  pid may be a thread's ID: FUSE gives
+ * the calling thread's. */
+static pid_t sid_of(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	int fd, pgrp, sid, ppid;
-	ssize_t n;
-	char state;
+	pid_t sid = getsid(pid);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p ||
-	    sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4 ||
-	    sid < 0)
-		return -1;
-	return (pid_t)sid;
+	return sid < 0 ? -1 : sid;
 }
 
 /*
@@ -157,10 +126,6 @@ void fs_caller(struct fs *fs, fuse_req_t req, const struct fs_handle *h,
 	       struct tx_caller *c)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct fs_sessions *s = fs->sessions;
-	struct sid_slot *slot;
-	uint64_t now = tx_now_ns();
-	pid_t sid;
 
 	if (h && h->view_run) {
 		run_caller(fs, req, h->view_run, c);
@@ -173,21 +138,7 @@ void fs_caller(struct fs *fs, fuse_req_t req, const struct fs_handle *h,
 	/* pid 0: the caller is in another pid namespace; scope by uid. */
 	if (ctx->pid <= 0)
 		return;
-	slot = &s->sids[(unsigned)ctx->pid % SID_SLOTS];
-	pthread_mutex_lock(&s->lock);
-	if (slot->pid == ctx->pid && now - slot->at_ns < SID_TTL_NS) {
-		c->sid = slot->sid;
-		pthread_mutex_unlock(&s->lock);
-		return;
-	}
-	pthread_mutex_unlock(&s->lock);
-	sid = read_sid(ctx->pid);
-	c->sid = sid;
-	if (sid < 0)
-		return;
-	pthread_mutex_lock(&s->lock);
-	*slot = (struct sid_slot){ .pid = ctx->pid, .sid = sid, .at_ns = now };
-	pthread_mutex_unlock(&s->lock);
+	c->sid = sid_of(ctx->pid);
 }
 
 static size_t latest_hash(const char *tool, struct latest_key k)
