@@ -407,6 +407,24 @@ char *tx_engine_log_text(struct tx_engine *e)
 	return tx_log_text();
 }
 
+/* "file NAME WHAT: FIRST" and the other lines of text indented below
+ * it, for status. */
+static void lines_indented(struct tx_buf *b, const char *name, const char *what,
+			   const char *text)
+{
+	const char *line = text, *nl = strchr(line, '\n');
+
+	tx_buf_printf(b, "file %s %s: %.*s\n", name, what,
+		      (int)(nl ? (size_t)(nl - line) : strlen(line)), line);
+	while (nl && nl[1]) {
+		line = nl + 1;
+		nl = strchr(line, '\n');
+		tx_buf_printf(b, "  %.*s\n",
+			      (int)(nl ? (size_t)(nl - line) : strlen(line)),
+			      line);
+	}
+}
+
 char *tx_engine_status_text(struct tx_engine *e)
 {
 	struct tx_toolset *set = tx_engine_tools(e);
@@ -439,25 +457,16 @@ char *tx_engine_status_text(struct tx_engine *e)
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct engine_file *f = &e->files[i];
 
-		if (f->error) {
-			/* A file's errors one per line: the first on the
-			 * file's, the rest indented below it. */
-			const char *e1 = f->error, *nl;
-
-			nl = strchr(e1, '\n');
-			tx_buf_printf(
-				&b, "file %s error%s: %.*s\n", f->name,
-				f->plan ? " (last good version in use)" : "",
-				(int)(nl ? (size_t)(nl - e1) : strlen(e1)), e1);
-			while (nl) {
-				e1 = nl + 1;
-				nl = strchr(e1, '\n');
-				tx_buf_printf(&b, "  %.*s\n",
-					      (int)(nl ? (size_t)(nl - e1)
-						       : strlen(e1)),
-					      e1);
-			}
-		} else
+		if (f->error)
+			lines_indented(&b, f->name,
+				       f->plan ? "error (last good version in "
+						 "use)"
+					       : "error",
+				       f->error);
+		else if (f->left_out)
+			lines_indented(&b, f->name, "ok; left out",
+				       f->left_out);
+		else
 			tx_buf_printf(&b, "file %s ok\n", f->name);
 	}
 	for (size_t i = 0; i < e->nservers; i++) {
@@ -495,10 +504,23 @@ char *tx_engine_config_errors_text(struct tx_engine *e, size_t *count)
 	tx_buf_init(&b, 0);
 	pthread_mutex_lock(&e->config_lock);
 	for (size_t i = 0; i < e->nfiles; i++) {
-		if (!e->files[i].error)
+		const struct engine_file *f = &e->files[i];
+		const char *line, *nl;
+
+		if (f->error) {
+			tx_buf_printf(&b, "%s\n", f->error);
+			(*count)++;
 			continue;
-		tx_buf_printf(&b, "%s\n", e->files[i].error);
-		(*count)++;
+		}
+		/* A tool left out is the file's error too, named as the
+		 * parser names its own (the path, else the name). */
+		for (line = f->left_out; line && *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			tx_buf_printf(&b, "%s: %.*s (left out)\n",
+				      f->path ? f->path : f->name,
+				      (int)(nl - line), line);
+		}
+		*count += f->left_out != NULL;
 	}
 	pthread_mutex_unlock(&e->config_lock);
 	return tx_buf_detach(&b, NULL);
@@ -548,6 +570,17 @@ char *tx_engine_config_text(struct tx_engine *e)
 		if (f->error)
 			json_object_object_add(
 				fo, "error", json_object_new_string(f->error));
+		if (f->left_out) {
+			struct json_object *lo = json_object_new_array();
+
+			for (const char *l = f->left_out, *nl; *l; l = nl + 1) {
+				nl = strchr(l, '\n');
+				json_object_array_add(
+					lo, json_object_new_string_len(
+						    l, (int)(nl - l)));
+			}
+			json_object_object_add(fo, "left_out", lo);
+		}
 		for (size_t k = 0; k < f->ntool_ids; k++)
 			json_object_array_add(
 				tools, json_object_new_string(f->tool_ids[k]));

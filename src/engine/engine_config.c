@@ -24,6 +24,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@
 #include "engine/code.h"
 #include "config/config.h"
 #include "config/embedded.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "engine/registry.h"
 #include "engine/tool.h"
@@ -93,6 +96,7 @@ static void file_ids_set(struct engine_file *f)
 void engine_file_release(struct engine_file *f)
 {
 	file_ids_free(f);
+	free(f->left_out);
 	free(f->name);
 	free(f->path);
 	tx_config_file_free(f->plan);
@@ -143,6 +147,32 @@ static void batch_release(struct engine_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* Adds the items of list, separated by sep, to the file's tools left
+ * out, a line each. */
+static void file_left_out(struct engine_file *f, const char *list,
+			  const char *sep)
+{
+	struct tx_buf b;
+	const char *p, *end;
+
+	if (!f || !list || !*list)
+		return;
+	tx_buf_init(&b, 0);
+	if (f->left_out)
+		tx_buf_adds(&b, f->left_out);
+	for (p = list; *p; p = *end ? end + strlen(sep) : end) {
+		end = strstr(p, sep);
+		if (!end)
+			end = p + strlen(p);
+		if (end > p)
+			tx_buf_printf(&b, "%.*s\n", (int)(end - p), p);
+	}
+	if (b.data) {
+		free(f->left_out);
+		f->left_out = tx_buf_detach(&b, NULL);
+	}
+}
+
 /* Registers what the batch holds, as one change of the tool set. */
 static void batch_commit(struct tx_engine *e, struct engine_batch *b)
 {
@@ -152,25 +182,33 @@ static void batch_commit(struct tx_engine *e, struct engine_batch *b)
 		return; /* no file changed: the set stays as it is */
 	rc = tx_registry_update(e->registry, b->u, b->n);
 
-	for (size_t i = 0; i < b->n; i++)
-		if (b->u[i].refused)
-			tx_log(TX_LOG_ERROR, "%s: %s", b->files[i],
-			       b->u[i].why);
+	for (size_t i = 0; i < b->n; i++) {
+		struct engine_file *f;
+
+		if (!b->u[i].refused)
+			continue;
+		tx_log(TX_LOG_ERROR, "%s: %s", b->files[i], b->u[i].why);
+		f = file_get(e, b->files[i], false);
+		file_left_out(f, b->u[i].why, "; ");
+		if (f)
+			f->duplicates = true;
+	}
 	if (rc < 0)
 		tx_log(TX_LOG_ERROR, "config: cannot register tools: %s",
 		       strerror(-rc));
 	batch_release(b);
 }
 
-/* Adds the tools of a file's current plan to the batch. */
-static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
-			     struct engine_file *f)
+/*
+ * Adds a file's tools to the batch: the array and its references are
+ * the batch's then.  No tools: the file's tools leave the set.
+ */
+static void batch_add(struct engine_batch *b, const char *file,
+		      struct tx_tool **tools, size_t n)
 {
-	struct tx_tool **tools = NULL;
-	char source[512], err[1024];
-	size_t n = 0;
+	char source[512];
 
-	snprintf(source, sizeof(source), "file:%s", f->name);
+	snprintf(source, sizeof(source), "file:%s", file);
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
 		struct tx_source_update *u = realloc(b->u, cap * sizeof(*u));
@@ -179,35 +217,88 @@ static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
 
 		if (u)
 			b->u = u;
-		if (!files) {
-			tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s",
-			       f->name, strerror(ENOMEM));
-			return;
-		}
+		if (!files)
+			goto fail;
 		b->files = files;
 		b->cap = cap;
 	}
-	tools = calloc(f->plan && f->plan->ntools ? f->plan->ntools : 1,
-		       sizeof(*tools));
+	if (!tools && !(tools = calloc(1, sizeof(*tools))))
+		goto fail;
 	b->u[b->n] = (struct tx_source_update){ .source = strdup(source),
-						.tools = tools };
-	b->files[b->n] = strdup(f->name);
-	if (!tools || !b->u[b->n].source || !b->files[b->n]) {
-		free(tools);
+						.tools = tools,
+						.n = n };
+	b->files[b->n] = strdup(file);
+	if (!b->u[b->n].source || !b->files[b->n]) {
 		free((void *)b->u[b->n].source);
 		free(b->files[b->n]);
-		tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s", f->name,
-		       strerror(ENOMEM));
-		return;
+		goto fail;
 	}
-	for (size_t i = 0; f->plan && i < f->plan->ntools; i++) {
-		struct tx_tool *t = file_tool_new(e, &f->plan->tools[i],
-						  f->name, err, sizeof(err));
+	b->n++;
+	return;
+fail:
+	for (size_t i = 0; i < n; i++)
+		tx_tool_unref(tools[i]);
+	free(tools);
+	tx_log(TX_LOG_ERROR, "%s: cannot register tools: %s", file,
+	       strerror(ENOMEM));
+}
+
+/*
+ * Reading files on several threads.  Parsing a file and building its
+ * tools is most of a start (JSON, compiled schemas), and one file's
+ * work touches no other's, so a load of many files runs it on a
+ * thread per CPU: a job per file, taken in turn.  The reload's own
+ * thread then applies the jobs in the order of the files (the batch
+ * and every message), so what a load does and says does not depend on
+ * which thread read what.
+ */
+#define LOADERS_MAX 8
+
+struct file_job {
+	struct engine_file *f; /* the job's alone while loaders run */
+	const char *buf;       /* an embedded file's text, or NULL */
+	size_t len;
+	bool parsed;            /* f->plan is the new plan */
+	struct tx_tool **tools; /* its tools, each a reference */
+	size_t ntools;
+	struct tx_buf refused; /* the error of each tool not built, a line
+				* each */
+};
+
+/* Parses a job's file into its engine_file (the last good plan stays
+ * on error, the error in f->error) and builds the plan's tools. */
+static void job_run(struct tx_engine *e, struct file_job *j)
+{
+	struct engine_file *f = j->f;
+	struct tx_config_file *plan = NULL;
+	char err[8192]; /* every error of the file, one per line */
+	int rc;
+
+	tx_buf_init(&j->refused, 0);
+	if (j->buf)
+		rc = tx_config_parse_buffer(f->name, j->buf, j->len, &plan, err,
+					    sizeof(err));
+	else
+		rc = tx_config_parse_file(f->path, &plan, err, sizeof(err));
+	free(f->error);
+	f->error = rc ? strdup(err) : NULL;
+	if (rc)
+		return;
+	tx_config_file_free(f->plan);
+	f->plan = plan;
+	j->parsed = true;
+	j->tools = calloc(plan->ntools ? plan->ntools : 1, sizeof(*j->tools));
+	if (!j->tools)
+		tx_buf_printf(&j->refused, "cannot build tools: %s\n",
+			      strerror(ENOMEM));
+	for (size_t i = 0; j->tools && i < plan->ntools; i++) {
+		struct tx_tool *t = file_tool_new(e, &plan->tools[i], f->name,
+						  err, sizeof(err));
 
 		if (t)
-			tools[n++] = t;
+			j->tools[j->ntools++] = t;
 		else
-			tx_log(TX_LOG_ERROR, "%s: %s", f->name, err);
+			tx_buf_printf(&j->refused, "%s\n", err);
 	}
 	/*
 	 * The tools hold what they need now: the plan's specs and trees
@@ -215,9 +306,91 @@ static void file_apply_tools(struct tx_engine *e, struct engine_batch *b,
 	 * loaded; what stays is read for the IDs and the servers).
 	 */
 	file_ids_set(f);
-	if (f->plan)
-		tx_config_file_drop_tools(f->plan);
-	b->u[b->n++].n = n;
+	tx_config_file_drop_tools(plan);
+}
+
+struct loaders {
+	struct tx_engine *e;
+	struct file_job *jobs;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *loader(void *arg)
+{
+	struct loaders *l = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&l->next, 1)) < l->n)
+		job_run(l->e, &l->jobs[i]);
+	return NULL;
+}
+
+/* Threads for n jobs: one per CPU this process may run on. */
+static size_t loaders_wanted(size_t n)
+{
+	size_t cpus = 1;
+	cpu_set_t set;
+
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		cpus = (size_t)CPU_COUNT(&set);
+	if (cpus > LOADERS_MAX)
+		cpus = LOADERS_MAX;
+	return n < cpus ? n : cpus;
+}
+
+/* Logs what a job's file said and adds its tools to the batch. */
+static void job_apply(struct engine_batch *b, struct file_job *j)
+{
+	struct engine_file *f = j->f;
+	char *line, *next;
+
+	if (!j->parsed) {
+		const char *err = f->error ? f->error : strerror(ENOMEM);
+
+		if (f->plan)
+			tx_log(TX_LOG_ERROR,
+			       "%s; keeping the last good version", err);
+		else
+			tx_log(TX_LOG_ERROR, "%s", err);
+		return;
+	}
+	if (f->path)
+		tx_log(TX_LOG_INFO, "config: %s loaded", f->name);
+	batch_add(b, f->name, j->tools, j->ntools);
+	j->tools = NULL;
+	free(f->left_out);
+	f->left_out = NULL;
+	f->duplicates = false;
+	file_left_out(f, j->refused.data, "\n");
+	for (line = j->refused.data; line && *line; line = next) {
+		next = strchr(line, '\n');
+		*next++ = '\0';
+		tx_log(TX_LOG_ERROR, "%s: %s", f->name, line);
+	}
+	tx_buf_release(&j->refused);
+}
+
+/* Reads the jobs' files, on loader threads when there are several, and
+ * applies them in order. */
+static void jobs_load(struct tx_engine *e, struct engine_batch *b,
+		      struct file_job *jobs, size_t n)
+{
+	struct loaders l = { .e = e, .jobs = jobs, .n = n };
+	pthread_t threads[LOADERS_MAX];
+	size_t nthreads = 0, want = loaders_wanted(n);
+
+	atomic_init(&l.next, 0);
+	/* This thread is one of them; one that cannot start is not
+	 * needed (the others take its share). */
+	while (nthreads + 1 < want &&
+	       !pthread_create(&threads[nthreads], NULL, loader, &l))
+		nthreads++;
+	loader(&l);
+	for (size_t i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	for (size_t i = 0; i < n; i++)
+		job_apply(b, &jobs[i]);
 }
 
 /* False for a server the engine was asked not to start. */
@@ -388,34 +561,6 @@ out_free:
 	free(want);
 }
 
-/* Parses one file into f: keeps the last good plan on error. */
-static bool file_load(struct engine_file *f, const char *buf, size_t len)
-{
-	struct tx_config_file *plan = NULL;
-	char err[8192]; /* every error of the file, one per line */
-	int rc;
-
-	if (buf)
-		rc = tx_config_parse_buffer(f->name, buf, len, &plan, err,
-					    sizeof(err));
-	else
-		rc = tx_config_parse_file(f->path, &plan, err, sizeof(err));
-	free(f->error);
-	f->error = NULL;
-	if (rc) {
-		f->error = strdup(err);
-		if (f->plan)
-			tx_log(TX_LOG_ERROR,
-			       "%s; keeping the last good version", err);
-		else
-			tx_log(TX_LOG_ERROR, "%s", err);
-		return false;
-	}
-	tx_config_file_free(f->plan);
-	f->plan = plan;
-	return true;
-}
-
 static bool json_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -423,10 +568,24 @@ static bool json_name(const char *name)
 	return n > 5 && name[0] != '.' && !strcmp(name + n - 5, ".json");
 }
 
-/* Re-reads one file of the directory (added, changed or removed); its
- * tools join the batch. */
-static void reload_file(struct tx_engine *e, struct engine_batch *b,
-			const char *name)
+/* A file that is gone: its tools leave the set, and it the engine's
+ * files (the last one takes its place). */
+static void file_remove(struct tx_engine *e, struct engine_batch *b,
+			struct engine_file *f)
+{
+	tx_log(TX_LOG_INFO, "config: %s removed", f->name);
+	batch_add(b, f->name, NULL, 0);
+	engine_file_release(f);
+	*f = e->files[--e->nfiles];
+}
+
+/*
+ * Looks at one file of the directory: a removed one's tools leave at
+ * once (the batch); true for one that is new or changed, to be read
+ * (jobs_load).
+ */
+static bool file_look(struct tx_engine *e, struct engine_batch *b,
+		      const char *name)
 {
 	struct engine_file *f;
 	char path[4096];
@@ -435,19 +594,13 @@ static void reload_file(struct tx_engine *e, struct engine_batch *b,
 	snprintf(path, sizeof(path), "%s/%s", e->config_dir, name);
 	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
 		f = file_get(e, name, false);
-		if (!f)
-			return;
-		tx_log(TX_LOG_INFO, "config: %s removed", name);
-		tx_config_file_free(f->plan);
-		f->plan = NULL;
-		file_apply_tools(e, b, f);
-		engine_file_release(f);
-		*f = e->files[--e->nfiles];
-		return;
+		if (f)
+			file_remove(e, b, f);
+		return false;
 	}
 	f = file_get(e, name, true);
 	if (!f)
-		return;
+		return false;
 	/*
 	 * Unchanged since it was read: nothing to do, so a reload of a
 	 * directory of 500 files costs the files that changed.  File
@@ -459,7 +612,7 @@ static void reload_file(struct tx_engine *e, struct engine_batch *b,
 	    f->size == st.st_size && f->mtime.tv_sec == st.st_mtim.tv_sec &&
 	    f->mtime.tv_nsec == st.st_mtim.tv_nsec &&
 	    st.st_mtim.tv_sec + 2 < f->read_at)
-		return;
+		return false;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
 	f->size = st.st_size;
@@ -467,10 +620,47 @@ static void reload_file(struct tx_engine *e, struct engine_batch *b,
 	f->read_at = time(NULL);
 	if (!f->path)
 		f->path = strdup(path);
-	if (f->path && file_load(f, NULL, 0)) {
-		tx_log(TX_LOG_INFO, "config: %s loaded", name);
-		file_apply_tools(e, b, f);
+	return f->path != NULL;
+}
+
+/* Looks at the named files of the directory and reads those that are
+ * new or changed; their tools join the batch. */
+static void files_read(struct tx_engine *e, struct engine_batch *b,
+		       const char *const *names, size_t n)
+{
+	/* The named files, and the others that are read again. */
+	size_t cap = n + e->nfiles + 1;
+	struct file_job *jobs = calloc(cap, sizeof(*jobs));
+	bool *changed = calloc(n ? n : 1, sizeof(*changed));
+	size_t k = 0;
+
+	if (!jobs || !changed) {
+		tx_log(TX_LOG_ERROR, "config: cannot read: %s",
+		       strerror(ENOMEM));
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		changed[i] = file_look(e, b, names[i]);
+	/* Looks add and remove files: the pointers are taken after. */
+	for (size_t i = 0; i < n; i++)
+		if (changed[i] && (jobs[k].f = file_get(e, names[i], false)))
+			k++;
+	/* Files that left a duplicate out, after the changed ones, which
+	 * may have let its ID go. */
+	for (size_t i = 0; i < e->nfiles && k < cap; i++) {
+		bool queued = false;
+
+		if (!e->files[i].duplicates || !e->files[i].path)
+			continue;
+		for (size_t q = 0; q < k && !queued; q++)
+			queued = jobs[q].f == &e->files[i];
+		if (!queued)
+			jobs[k++].f = &e->files[i];
+	}
+	jobs_load(e, b, jobs, k);
+out:
+	free(changed);
+	free(jobs);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -511,18 +701,13 @@ int engine_reload_dir(struct tx_engine *e, bool wait)
 	pthread_mutex_lock(&e->config_lock);
 	/* Files that disappeared since the last look. */
 	for (size_t i = 0; i < e->nfiles;) {
-		bool present = false;
-
-		for (size_t k = 0; k < n && !present; k++)
-			present = !strcmp(names[k], e->files[i].name);
-		if (present) {
+		if (bsearch(&e->files[i].name, names, n, sizeof(*names),
+			    cmp_str))
 			i++;
-			continue;
-		}
-		reload_file(e, &b, e->files[i].name);
+		else
+			file_remove(e, &b, &e->files[i]);
 	}
-	for (size_t k = 0; k < n; k++)
-		reload_file(e, &b, names[k]);
+	files_read(e, &b, (const char *const *)names, n);
 	batch_commit(e, &b);
 	servers_sync(e, wait);
 	tx_code_sync_profiles(e);
@@ -560,7 +745,7 @@ void engine_on_config_changed(void *ctx, const char *path)
 	if (!json_name(name))
 		return;
 	pthread_mutex_lock(&e->config_lock);
-	reload_file(e, &b, name);
+	files_read(e, &b, &name, 1);
 	batch_commit(e, &b);
 	servers_sync(e, false);
 	tx_code_sync_profiles(e);
@@ -570,15 +755,29 @@ void engine_on_config_changed(void *ctx, const char *path)
 void engine_load_embedded(struct tx_engine *e)
 {
 	struct engine_batch b = { 0 };
+	struct file_job *jobs;
+	size_t n = 0, k = 0;
 
+	while (tx_default_config[n].name)
+		n++;
+	jobs = calloc(n ? n : 1, sizeof(*jobs));
 	pthread_mutex_lock(&e->config_lock);
-	for (const struct tx_embedded_file *ef = tx_default_config; ef->name;
-	     ef++) {
-		struct engine_file *f = file_get(e, ef->name, true);
+	for (size_t i = 0; jobs && i < n; i++)
+		file_get(e, tx_default_config[i].name, true);
+	/* Now that no file is added, the pointers stay. */
+	for (size_t i = 0; jobs && i < n; i++) {
+		const struct tx_embedded_file *ef = &tx_default_config[i];
 
-		if (f && file_load(f, ef->data, ef->len))
-			file_apply_tools(e, &b, f);
+		jobs[k].f = file_get(e, ef->name, false);
+		jobs[k].buf = ef->data;
+		jobs[k].len = ef->len;
+		k += jobs[k].f != NULL;
 	}
+	if (!jobs)
+		tx_log(TX_LOG_ERROR, "config: cannot load the default: %s",
+		       strerror(ENOMEM));
+	jobs_load(e, &b, jobs, k);
+	free(jobs);
 	batch_commit(e, &b);
 	servers_sync(e, true);
 	tx_code_sync_profiles(e);

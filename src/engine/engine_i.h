@@ -37,6 +37,14 @@ struct engine_file {
 	 * the plan's tools are dropped once built. */
 	char **tool_ids;
 	size_t ntool_ids;
+	/* Why each tool of the plan that is not in the set was left out
+	 * ("ID: why" or "ID already defined by SOURCE"), a line each;
+	 * NULL: none was. */
+	char *left_out;
+	/* Some were left out as duplicates: the file is read again at
+	 * each reload, after the others, so that a tool comes in once its
+	 * rival has left. */
+	bool duplicates;
 	/* The file as last read: a reload skips a file that has the same
 	 * device, inode, size and modification time, unless it was
 	 * modified shortly before it was read (engine_config.c). */

@@ -8,8 +8,9 @@
 # linear by a quarter.  Before the registry had an ID index and
 # published one set per load, it was quadratic: 12.7 times.  Measured
 # so that a busy machine cannot move the verdict
-# (tests/tools/startup_ratio.c): the engine's own CPU time on its
-# loading thread (not wall time, which other processes take), each
+# (tests/tools/startup_ratio.c): the CPU time of the engine's start, on
+# all the threads that read its files (not wall time, which other
+# processes take), each
 # start a process of its own, 4 starts of the small set against 1 of
 # the large one (as long, so a busy machine's loud and quiet moments
 # fall on both alike), and the best of each size over 3 to 20
