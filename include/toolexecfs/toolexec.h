@@ -80,6 +80,11 @@ struct tx_engine_options {
 	 * first search indexes them (a one-shot command that does not
 	 * search never does). */
 	bool index_behind;
+	/* Threads that read configuration files at a load or reload, this
+	 * one among them.  0: one per CPU the process may run on, at most
+	 * 8.  A process that keeps to one malloc arena wants 1: loaders
+	 * sharing an arena wait on its lock, slower than one alone. */
+	unsigned load_threads;
 };
 
 /*

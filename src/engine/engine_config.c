@@ -326,14 +326,18 @@ static void *loader(void *arg)
 	return NULL;
 }
 
-/* Threads for n jobs: one per CPU this process may run on. */
-static size_t loaders_wanted(size_t n)
+/* Threads for n jobs: as the options say, else one per CPU this
+ * process may run on. */
+static size_t loaders_wanted(const struct tx_engine *e, size_t n)
 {
-	size_t cpus = 1;
+	size_t cpus = e->opts.load_threads;
 	cpu_set_t set;
 
-	if (!sched_getaffinity(0, sizeof(set), &set))
-		cpus = (size_t)CPU_COUNT(&set);
+	if (!cpus) {
+		cpus = 1;
+		if (!sched_getaffinity(0, sizeof(set), &set))
+			cpus = (size_t)CPU_COUNT(&set);
+	}
 	if (cpus > LOADERS_MAX)
 		cpus = LOADERS_MAX;
 	return n < cpus ? n : cpus;
@@ -378,7 +382,7 @@ static void jobs_load(struct tx_engine *e, struct engine_batch *b,
 {
 	struct loaders l = { .e = e, .jobs = jobs, .n = n };
 	pthread_t threads[LOADERS_MAX];
-	size_t nthreads = 0, want = loaders_wanted(n);
+	size_t nthreads = 0, want = loaders_wanted(e, n);
 
 	atomic_init(&l.next, 0);
 	/* This thread is one of them; one that cannot start is not
