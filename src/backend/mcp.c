@@ -551,6 +551,7 @@ static void mcp_core_destroy(struct tx_backend *b)
 	tx_mcp_auth_put(be->auth);
 	tx_mcp_spec_free(be->spec);
 	free(be->instructions);
+	free(be->left_out);
 	pthread_mutex_destroy(&be->mu);
 	pthread_mutex_destroy(&be->pub_mu);
 	pthread_cond_destroy(&be->cond);
@@ -630,6 +631,8 @@ static char *mcp_status(struct tx_backend *b)
 	if (be->state == ST_READY && !be->cap_tools)
 		tx_buf_adds(&out,
 			    "  (the server declared no tools capability)\n");
+	if (be->state == ST_READY && be->left_out)
+		tx_buf_printf(&out, "  left out: %s\n", be->left_out);
 	if (be->state == ST_READY && be->instructions) {
 		/* One line: the first of the server's instructions. */
 		size_t n = strcspn(be->instructions, "\r\n");

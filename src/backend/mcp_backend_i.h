@@ -147,6 +147,9 @@ struct mcp_backend {
 	unsigned closes; /* connections lost (on_closed) */
 	uint64_t calls, garbage;
 	size_t ntools;
+	/* Why the last list's tools that are not in the set were left out
+	 * (an ID another source holds), for status; NULL: none was. */
+	char *left_out;
 	char version[32];
 	char server_info[160];
 	/* What the server declared in its initialize answer. */

@@ -287,8 +287,12 @@ int tx_mcp_list_tools(struct mcp_backend *be, struct mcp_conn_ref *r, char *err,
 			tx_log(TX_LOG_WARN, "mcp %s: %s", be->spec->name,
 			       regerr);
 		if (rc >= 0) {
+			char *left_out = rc > 0 ? strdup(regerr) : NULL;
+
 			pthread_mutex_lock(&be->mu);
 			be->ntools = n - (size_t)rc;
+			free(be->left_out);
+			be->left_out = left_out;
 			pthread_mutex_unlock(&be->mu);
 			tx_log(TX_LOG_INFO, "mcp %s: %zu tools", be->spec->name,
 			       n - (size_t)rc);

@@ -5,7 +5,8 @@
 # that defines a tool another file defines first.  Tools left out are
 # named by `toolexec check` (which fails), by every command's stderr,
 # by .ctl/status and .ctl/config; a duplicate comes in once its rival
-# has left.
+# has left.  An MCP server's tool that a file holds first is named in
+# the server's status.
 . "$(dirname "$0")/lib.sh"
 cfg=$TMP/cfg
 mkdir -p "$cfg"
@@ -86,3 +87,14 @@ case $(cat "$MNT/.ctl/status") in
 *"left out: n03"*) fail "status still names the duplicate" ;;
 esac
 unmount_fs
+
+# An MCP server whose namespace a file uses too: fake:echo is the file's.
+mkdir -p "$TMP/cfg2"
+echo "{\"tools\": [$(tool fake echo)]}" > "$TMP/cfg2/a.json"
+cat > "$TMP/cfg2/b.json" <<JSON
+{"mcpServers": {"fake": {"command": "$PYTHON",
+  "args": ["$top/tests/mcp/fake_server.py"], "timeout_ms": 4000}}}
+JSON
+st=$("$TOOLEXEC" -c "$TMP/cfg2" status) || fail "status"
+assert_contains "$st" "  left out: fake:echo already defined by file:a.json" "status: the server's tool left out"
+assert_eq echo "$("$TOOLEXEC" -c "$TMP/cfg2" call fake:echo "{}")" "the file's tool answers"
