@@ -510,12 +510,23 @@ static void test_registry(void **state)
 	tx_registry_free(reg);
 }
 
-/* A configuration directory with one exec tool, demo:greet. */
-static void config_dir(char *dir, char *path, size_t pathlen)
+/* A configuration directory with one exec tool, demo:greet, in t.json,
+ * and one more file, u.json, so that a start reads two files, each on
+ * a loader thread of its own when there are two CPUs (path2). */
+static void config_dir(char *dir, char *path, char *path2, size_t pathlen)
 {
 	FILE *f;
 
 	assert_non_null(mkdtemp(dir));
+	snprintf(path2, pathlen, "%s/u.json", dir);
+	f = fopen(path2, "w");
+	assert_non_null(f);
+	fputs("{\"tools\": [{\"namespace\": \"demo\", \"name\": \"bye\","
+	      " \"description\": \"Says bye.\", \"input_schema\": {\"type\":"
+	      " \"object\"}, \"command\": [\"echo\", \"bye\"],"
+	      " \"stdin\": \"none\", \"timeout_ms\": 30000}]}",
+	      f);
+	assert_int_equal(fclose(f), 0);
 	snprintf(path, pathlen, "%s/t.json", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
@@ -534,11 +545,11 @@ static void config_dir(char *dir, char *path, size_t pathlen)
  * reason and leaves nothing running; a started one answers. */
 static void test_engine_new(void **state)
 {
-	char dir[] = "/tmp/test_oom.XXXXXX", path[64];
+	char dir[] = "/tmp/test_oom.XXXXXX", path[64], path2[64];
 	long n;
 
 	(void)state;
-	config_dir(dir, path, sizeof(path));
+	config_dir(dir, path, path2, sizeof(path));
 	for (n = 1;; n++) {
 		struct tx_engine_options eo = { .config_dir = dir };
 		struct tx_engine *e;
@@ -562,6 +573,7 @@ static void test_engine_new(void **state)
 			break;
 	}
 	unlink(path);
+	unlink(path2);
 	rmdir(dir);
 }
 
@@ -606,14 +618,14 @@ static void test_engine_call(void **state)
  * with the program's output when nothing failed. */
 static void test_engine_exec_call(void **state)
 {
-	char dir[] = "/tmp/test_oom.XXXXXX", path[64], err[512];
+	char dir[] = "/tmp/test_oom.XXXXXX", path[64], path2[64], err[512];
 	struct tx_engine_options eo = { 0 };
 	struct tx_caller c = { .uid = getuid(), .pid = getpid(), .sid = 1 };
 	struct tx_engine *e;
 	long n;
 
 	(void)state;
-	config_dir(dir, path, sizeof(path));
+	config_dir(dir, path, path2, sizeof(path));
 	eo.config_dir = dir;
 	e = tx_engine_new(&eo, err, sizeof(err));
 	assert_non_null(e);
@@ -646,6 +658,7 @@ static void test_engine_exec_call(void **state)
 	}
 	tx_engine_free(e);
 	unlink(path);
+	unlink(path2);
 	rmdir(dir);
 }
 
