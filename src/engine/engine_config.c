@@ -361,7 +361,10 @@ static void job_apply(struct engine_batch *b, struct file_job *j)
 	}
 	if (f->path)
 		tx_log(TX_LOG_INFO, "config: %s loaded", f->name);
-	batch_add(b, f->name, j->tools, j->ntools);
+	/* No array for the tools (no memory): the file's tools stay as
+	 * they were. */
+	if (j->tools)
+		batch_add(b, f->name, j->tools, j->ntools);
 	j->tools = NULL;
 	free(f->left_out);
 	f->left_out = NULL;
