@@ -708,8 +708,8 @@ int engine_reload_dir(struct tx_engine *e, bool wait)
 	pthread_mutex_lock(&e->config_lock);
 	/* Files that disappeared since the last look. */
 	for (size_t i = 0; i < e->nfiles;) {
-		if (bsearch(&e->files[i].name, names, n, sizeof(*names),
-			    cmp_str))
+		if (n && bsearch(&e->files[i].name, names, n, sizeof(*names),
+				 cmp_str))
 			i++;
 		else
 			file_remove(e, &b, &e->files[i]);
