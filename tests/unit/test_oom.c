@@ -510,35 +510,41 @@ static void test_registry(void **state)
 	tx_registry_free(reg);
 }
 
+/* Writes text into DIR/NAME, whose path goes to path. */
+static void write_config(const char *dir, const char *name, const char *text,
+			 char *path, size_t pathlen)
+{
+	FILE *f;
+
+	snprintf(path, pathlen, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
 /* A configuration directory with one exec tool, demo:greet, in t.json,
  * and one more file, u.json, so that a start reads two files, each on
  * a loader thread of its own when there are two CPUs (path2). */
 static void config_dir(char *dir, char *path, char *path2, size_t pathlen)
 {
-	FILE *f;
-
 	assert_non_null(mkdtemp(dir));
-	snprintf(path2, pathlen, "%s/u.json", dir);
-	f = fopen(path2, "w");
-	assert_non_null(f);
-	fputs("{\"tools\": [{\"namespace\": \"demo\", \"name\": \"bye\","
-	      " \"description\": \"Says bye.\", \"input_schema\": {\"type\":"
-	      " \"object\"}, \"command\": [\"echo\", \"bye\"],"
-	      " \"stdin\": \"none\", \"timeout_ms\": 30000}]}",
-	      f);
-	assert_int_equal(fclose(f), 0);
-	snprintf(path, pathlen, "%s/t.json", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("{\"tools\": [{\"namespace\": \"demo\", \"name\": \"greet\","
-	      " \"description\": \"Greets.\", \"input_schema\": {\"type\":"
-	      " \"object\", \"properties\": {\"name\": {\"type\": "
-	      "\"string\"}}}, \"command\": [\"printf\", \"%s\", \"{name}\"],"
-	      " \"stdin\": \"none\", \"env\": {\"A\": \"1\"},"
-	      " \"timeout_ms\": 30000}],"
-	      " \"codeProfiles\": {\"mine\": {\"base\": \"standard\"}}}",
-	      f);
-	assert_int_equal(fclose(f), 0);
+	write_config(dir, "u.json",
+		     "{\"tools\": [{\"namespace\": \"demo\", \"name\": "
+		     "\"bye\", \"description\": \"Says bye.\", "
+		     "\"input_schema\": {\"type\": \"object\"}, \"command\": "
+		     "[\"echo\", \"bye\"], \"stdin\": \"none\", "
+		     "\"timeout_ms\": 30000}]}",
+		     path2, pathlen);
+	write_config(dir, "t.json",
+		     "{\"tools\": [{\"namespace\": \"demo\", \"name\": "
+		     "\"greet\", \"description\": \"Greets.\", "
+		     "\"input_schema\": {\"type\": \"object\", \"properties\": "
+		     "{\"name\": {\"type\": \"string\"}}}, \"command\": "
+		     "[\"printf\", \"%s\", \"{name}\"], \"stdin\": \"none\", "
+		     "\"env\": {\"A\": \"1\"}, \"timeout_ms\": 30000}], "
+		     "\"codeProfiles\": {\"mine\": {\"base\": \"standard\"}}}",
+		     path, pathlen);
 }
 
 /* An engine on a configuration directory: it starts, or fails with a
