@@ -132,7 +132,7 @@ int tx_fs_main(const struct tx_fs_options *o)
 	 * arena wait on its lock (50 000 tools were ready in 3.4 to 4.2 s
 	 * with two, 2.2 to 2.8 s with one), and an arena of their own
 	 * would serve the call threads afterwards (glibc never lets one
-	 * go: with it, the soak's RSS grew 16 % in six minutes).
+	 * go: with it, the soak's RSS grew 22 % in ten minutes).
 	 */
 	mallopt(M_ARENA_MAX, 1);
 	eo.load_threads = 1;
