@@ -15,10 +15,12 @@ run_only=false
 missing=""
 if ! $run_only; then
 	# The tests: the unit-test library, the JSON Schema suite, the
-	# tools the scripts use, coverage and formatting, and the language
+	# tools the scripts use, coverage and formatting, valgrind (it
+	# counts the instructions of a start, t0700) and the language
 	# runtimes of the file-idiom matrix (t13NN).
 	APT_PKGS="$APT_PKGS libcmocka-dev json-schema-test-suite sqlite3 python3 \
-procps psmisc git gcovr clang-format perl default-jdk-headless ruby golang-go"
+procps psmisc git gcovr clang-format perl default-jdk-headless ruby golang-go \
+valgrind"
 	# Node.js and npm run the MCP test servers; the machines we test
 	# on bring Node 20, so Debian's packages are only the fallback.
 	if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
