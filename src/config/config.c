@@ -35,6 +35,9 @@
 #define EXEC_ARGV_MAX       4096
 #define TAGS_MAX            64
 #define TOOLS_MAX           10000
+/* Ends the message of a file over TX_CONFIG_FILE_MAX: what to do about it
+ * (docs/config.md, "Large catalogues"). */
+#define SPLIT_HINT ": split its tools over files of about 100 each"
 
 static const char *const top_keys[] = { "tools", "mcpServers", "codeProfiles",
 					"roots", "$schema",    "comment",
@@ -726,7 +729,7 @@ static int parse_doc(struct tx_cfg *c, const char *buf, size_t len,
 	if (len > TX_CONFIG_FILE_MAX)
 		return tx_cfg_error(c,
 				    "file is %zu bytes, more than the limit "
-				    "of %u",
+				    "of %u" SPLIT_HINT,
 				    len, TX_CONFIG_FILE_MAX);
 	if ((rc = check_utf8(c, buf, len)))
 		return rc;
@@ -866,7 +869,7 @@ int tx_config_parse_file(const char *path, struct tx_config_file **out,
 		rc = -EINVAL;
 		snprintf(err, errlen,
 			 "%s: $: file is %lld bytes, more than "
-			 "the limit of %u",
+			 "the limit of %u" SPLIT_HINT,
 			 path, (long long)st.st_size, TX_CONFIG_FILE_MAX);
 		goto out_close;
 	}
@@ -919,7 +922,7 @@ int tx_config_parse_file(const char *path, struct tx_config_file **out,
 		rc = -EINVAL;
 		snprintf(err, errlen,
 			 "%s: $: file is larger than the limit "
-			 "of %u bytes",
+			 "of %u bytes" SPLIT_HINT,
 			 path, TX_CONFIG_FILE_MAX);
 		goto out_free;
 	}

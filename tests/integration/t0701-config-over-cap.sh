@@ -15,7 +15,7 @@ JSON
 { printf '{"tools": []}'; head -c $((4 * 1024 * 1024 + 1 - 13)) /dev/zero | tr '\0' ' '; } \
 	> "$TMP/cfg/big.json"
 assert_eq 4194305 "$(stat -c %s "$TMP/cfg/big.json")" "size of big.json"
-msg="toolexec: $TMP/cfg/big.json: \$: file is 4194305 bytes, more than the limit of 4194304"
+msg="toolexec: $TMP/cfg/big.json: \$: file is 4194305 bytes, more than the limit of 4194304: split its tools over files of about 100 each"
 
 "$TOOLEXEC" -c "$TMP/cfg" list >"$TMP/out" 2>"$TMP/err" || fail "list failed"
 assert_eq "$msg" "$(cat "$TMP/err")" "stderr of list"
