@@ -6,12 +6,13 @@
 # start and the builtins cost the same at both sizes); the quadratic
 # one measured 12.7.
 #
-# The work is counted in instructions (valgrind's cachegrind, whole
-# process of tests/tools/engine_start: exec, the engine's start on all
-# its loader threads, no teardown).  A count does not move with the
-# machine's load, so it can decide at 4 itself.  Valgrind cannot run a
-# build instrumented by AddressSanitizer: on such a build the count is
-# left to the plain build's run, and this says so.
+# The work is counted in instructions (valgrind's cachegrind, a whole
+# process of tests/tools/engine_start per size: exec, the engine's start
+# on all its loader threads, no teardown; both with the same json-c hash
+# seed).  A count does not move with the machine's load, so it can
+# decide at 4 itself.  Valgrind cannot run a build instrumented by
+# AddressSanitizer: on such a build the count is left to the plain
+# build's run, and this says so.
 #
 # The time is the CPU time of the engine's start, measured so that a busy
 # machine cannot move the verdict (tests/tools/startup_ratio.c): all the
@@ -38,24 +39,29 @@ assert_eq 200 "$(ls "$TMP/large" | wc -l)" "files of the large catalogue"
 n=$("$TOOLEXEC" -c "$TMP/large" list | grep -c '^ns[0-9]*:') || fail "list"
 assert_eq 20000 "$n" "tools listed from 200 files"
 
-# instructions DIR TOOLS: the instructions of one start on DIR, which
-# must serve TOOLS tools.
-instructions() {
-	local out
-	out=$(valgrind --tool=cachegrind --cache-sim=no \
-		--cachegrind-out-file=/dev/null "$START" "$1" 2>"$TMP/vg.log") ||
-		fail "engine_start $1 under valgrind: $(tail -5 "$TMP/vg.log")"
-	assert_eq "$2" "$out" "tools served from $1"
-	sed -n 's/^==[0-9]*== I *refs: *//p' "$TMP/vg.log" | tr -d ,
+# The instructions of one start on each size, in children of one process
+# (the same json-c hash seed for both: tests/tools/engine_start.c).
+# counts TOOLS...: reads "PID TOOLS" lines, checks the tool counts, and
+# prints each child's instruction count from its valgrind log.
+counts() {
+	local pid n want
+	for want in "$@"; do
+		read -r pid n || fail "engine_start printed too few lines"
+		assert_eq "$want" "$n" "tools served"
+		sed -n 's/^==[0-9]*== I *refs: *//p' "$TMP/vg.$pid" | tr -d ,
+	done
 }
 if readelf -d "$START" | grep -q 'NEEDED.*lib[a-z]*san\.so'; then
 	echo "instructions: not counted: this build is instrumented by a" \
 		"sanitizer, which valgrind cannot run (the plain build's run counts them)"
 else
 	command -v valgrind >/dev/null || skip "valgrind is not installed (scripts/setup.sh)"
-	small=$(instructions "$TMP/small" 5006)
-	large=$(instructions "$TMP/large" 20006)
-	[ -n "$small" ] && [ -n "$large" ] || fail "no instruction count in valgrind's output"
+	valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+		--log-file="$TMP/vg.%p" "$START" "$TMP/small" "$TMP/large" \
+		>"$TMP/started" 2>"$TMP/vg.err" ||
+		fail "engine_start under valgrind: $(tail -5 "$TMP/vg.err")"
+	{ read -r small && read -r large; } < <(counts 5006 20006 <"$TMP/started")
+	[ -n "$small" ] && [ -n "$large" ] || fail "no instruction count in valgrind's logs"
 	ratio=$(awk -v s="$small" -v l="$large" 'BEGIN { printf "%.3f", l / s }')
 	echo "instructions: small=$small large=$large ratio=$ratio"
 	awk -v r="$ratio" 'BEGIN { exit !(r > 0 && r <= 4) }' ||
