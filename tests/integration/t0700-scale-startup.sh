@@ -6,10 +6,10 @@
 # start and the builtins cost the same at both sizes); the quadratic
 # one measured 12.7.
 #
-# The work is counted in instructions (valgrind's cachegrind, a whole
-# process of tests/tools/engine_start per size: exec, the engine's start
-# on all its loader threads, no teardown; both with the same json-c hash
-# seed).  A count does not move with the machine's load, so it can
+# The work is counted in instructions (valgrind's cachegrind, a child
+# of tests/tools/engine_start per size: the process's start, the
+# engine's start on all its loader threads, no teardown; both with the
+# same json-c hash seed).  A count does not move with the machine's load, so it can
 # decide at 4 itself.  Valgrind cannot run a build instrumented by
 # AddressSanitizer: on such a build the count is left to the plain
 # build's run, and this says so.
